@@ -1,0 +1,142 @@
+"""The platform-neutral core: dedup, per-conversation ordering, and routing to `handlers`.
+
+Adapters call `Core.handle` (or `accept` then `process`, when they must acknowledge in between) and
+render the replies. The core never imports a platform library.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import weakref
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.events import Event, EventKind, Reply, Target
+from bot.settings import Settings
+from bot.store import Store, User, utcnow
+from content import LANGUAGES, Library, library
+
+log = logging.getLogger(__name__)
+
+
+class Adapter(Protocol):
+    """What the core needs from a platform connector."""
+
+    platform: str
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    async def send(self, target: Target, replies: Sequence[Reply]) -> None:
+        """Delivers unprompted replies (nudges); raises `bot.events.DeliveryError` when it cannot."""
+        ...
+
+
+Clock = Callable[[], datetime]
+
+
+class Core:
+    def __init__(self, store: Store, settings: Settings, *, clock: Clock = utcnow,
+                 lib: Library | None = None) -> None:
+        self.store = store
+        self.settings = settings
+        self.clock = clock
+        self.lib = lib or library()
+        self.adapters: dict[str, Adapter] = {}
+        self._locks: weakref.WeakValueDictionary[tuple[str, ...], asyncio.Lock] = weakref.WeakValueDictionary()
+        #: Called after a case was scheduled new nudges, so the scheduler can wake up early.
+        self.on_nudges_changed: Callable[[], None] = lambda: None
+
+    def register(self, adapter: Adapter) -> None:
+        self.adapters[adapter.platform] = adapter
+
+    # -- inbound ----------------------------------------------------------------------------
+
+    async def accept(self, event: Event) -> bool:
+        """Makes the event durable before the platform is acknowledged; False for a repeat."""
+        payload = dataclasses.asdict(event)
+        return await self.store.accept_event(event.platform, event.event_id, event.user_id, payload)
+
+    async def process(self, event: Event) -> list[Reply]:
+        """Runs an accepted event; events of one conversation run in order, others in parallel."""
+        key = event.conversation_key
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[key] = lock
+        async with lock:
+            try:
+                replies = await self._dispatch(event)
+            except Exception:
+                log.exception("handler failed for a %s %s event", event.platform, event.kind)
+                user = await self.store.get_user(event.platform, event.user_id)
+                lang = user.lang if user else self.settings.default_language
+                replies = [Reply(self.lib.t("error.internal", lang))]
+            await self.store.finish_event(event.platform, event.event_id)
+            return replies
+
+    async def handle(self, event: Event) -> list[Reply]:
+        if not await self.accept(event):
+            log.debug("dropping repeated %s event %s", event.platform, event.event_id)
+            return []
+        return await self.process(event)
+
+    async def unfinished(self, platform: str) -> list[Event]:
+        """Events accepted but never finished (the process died): the adapter replays them at start."""
+        events = []
+        for pending in await self.store.unfinished_events(platform):
+            data: dict[str, Any] = dict(pending.payload)
+            try:
+                data["kind"] = EventKind(data["kind"])
+                events.append(Event(**data))
+            except (KeyError, TypeError, ValueError):
+                log.warning("dropping an unreadable stored %s event", platform)
+                await self.store.finish_event(pending.platform, pending.event_id)
+        return events
+
+    async def _dispatch(self, event: Event) -> list[Reply]:
+        from handlers import dispatch
+        from handlers.context import Context
+
+        user = await self.user_for(event)
+        ctx = Context(core=self, store=self.store, lib=self.lib, user=user, now=self.clock())
+        return await dispatch(event, ctx)
+
+    async def user_for(self, event: Event) -> User:
+        """The stored user, created on first contact with the platform's language hint if it is ours."""
+        user = await self.store.get_user(event.platform, event.user_id)
+        if user is None:
+            hint = (event.language_hint or "").split("-")[0].lower()
+            user = User(platform=event.platform, user_id=event.user_id,
+                        lang=hint if hint in LANGUAGES else self.settings.default_language,
+                        tz=self.settings.default_timezone)
+            await self.store.save_user(user)
+        return user
+
+    async def set_language(self, platform: str, user_id: str, lang: str) -> None:
+        user = await self.store.get_user(platform, user_id)
+        if user is None:
+            user = User(platform=platform, user_id=user_id, lang=lang, tz=self.settings.default_timezone)
+        user.lang = lang
+        await self.store.save_user(user)
+
+    # -- outbound ---------------------------------------------------------------------------
+
+    async def anchor_case(self, case_id: int, thread_id: str) -> None:
+        """The adapter posted a case's first message and that message is now the case's thread."""
+        case = await self.store.get_case(case_id)
+        if case is not None and case.thread_id != thread_id:
+            case.thread_id = thread_id
+            await self.store.save_case(case, log=("thread", {"thread": thread_id}))
+
+    async def send(self, target: Target, replies: Sequence[Reply]) -> None:
+        adapter = self.adapters.get(target.platform)
+        if adapter is None:
+            from bot.events import DeliveryError
+
+            raise DeliveryError(f"no {target.platform} adapter is running")
+        await adapter.send(target, replies)

@@ -1,0 +1,102 @@
+"""Platform-neutral events and replies: the only language adapters and handlers share.
+
+Nothing here knows Telegram or Slack. An adapter turns a platform update into an `Event`, hands it
+to the core and renders the `Reply` objects it gets back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+#: Telegram allows 64 bytes of callback data; Slack action values are longer, so this is the bound.
+MAX_CHOICE_ID_BYTES = 64
+
+
+class EventKind(StrEnum):
+    COMMAND = "command"
+    MESSAGE = "message"
+    BUTTON = "button"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One thing a user did, as every handler sees it.
+
+    ``thread_id`` is the conversation inside a chat (Slack thread ts, Telegram forum topic or
+    reply-chain root); ``None`` means the chat itself. ``event_id`` is the platform's own id and is
+    what deduplication keys on.
+    """
+
+    platform: str
+    event_id: str
+    user_id: str
+    chat_id: str
+    kind: EventKind
+    thread_id: str | None = None
+    text: str = ""
+    command: str | None = None
+    button: str | None = None
+    language_hint: str | None = None
+    is_direct: bool = True
+    user_name: str | None = None
+    origin_message_id: str | None = None
+
+    @property
+    def conversation_key(self) -> tuple[str, str, str, str]:
+        return (self.platform, self.chat_id, self.thread_id or "", self.user_id)
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """A button. ``id`` is opaque and short; never user text."""
+
+    id: str
+    label: str
+
+    def __post_init__(self) -> None:
+        if len(self.id.encode()) > MAX_CHOICE_ID_BYTES:
+            raise ValueError(f"choice id longer than {MAX_CHOICE_ID_BYTES} bytes: {self.id!r}")
+
+
+@dataclass(slots=True)
+class Reply:
+    """What the core wants shown.
+
+    ``text`` uses a small markup subset that every adapter renders: ``**bold**`` and plain lines.
+    Text that came from a user must go through `bot.markup.user_text` before it is put in a reply.
+
+    ``private``: only the acting user sees it (Telegram alert, Slack ephemeral).
+    ``close_origin``: the button press was accepted; the adapter removes the buttons of the
+    message that was pressed and may show ``text`` as the chosen answer instead of posting it.
+    ``case_id`` / ``anchor``: the message belongs to that case; with ``anchor`` the adapter reports
+    the thread it created (Slack ``ts``) back through `Core.anchor_case`.
+    """
+
+    text: str
+    choices: list[Choice] = field(default_factory=list)
+    expects_text: bool = False
+    private: bool = False
+    close_origin: bool = False
+    case_id: int | None = None
+    anchor: bool = False
+    mention_user: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where an unprompted message (a nudge) goes."""
+
+    platform: str
+    chat_id: str
+    user_id: str
+    thread_id: str | None = None
+
+
+class DeliveryError(Exception):
+    """An adapter could not deliver. ``permanent`` means retrying is pointless (user blocked the bot)."""
+
+    def __init__(self, message: str, *, permanent: bool = False, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+        self.retry_after = retry_after

@@ -1,0 +1,25 @@
+"""The store: every piece of state Parley keeps, behind one async interface.
+
+Handlers and the scheduler depend on `Store` only; SQLite (aiosqlite) is the embedded default and a
+Postgres implementation can come later behind the same protocol.
+"""
+
+from __future__ import annotations
+
+from bot.store.models import Case, LogEntry, Nudge, PendingEvent, User, utcnow
+from bot.store.sqlite import SQLiteStore, StoreError, open_store
+
+Store = SQLiteStore
+
+__all__ = [
+    "Case",
+    "LogEntry",
+    "Nudge",
+    "PendingEvent",
+    "SQLiteStore",
+    "Store",
+    "StoreError",
+    "User",
+    "open_store",
+    "utcnow",
+]

@@ -1,0 +1,76 @@
+"""Versioned schema. ``PRAGMA user_version`` says which of these already ran; never edit a released one."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: the first schema
+    """
+    CREATE TABLE users (
+        platform TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        lang TEXT NOT NULL,
+        tz TEXT NOT NULL,
+        quiet_start TEXT,
+        quiet_end TEXT,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (platform, user_id)
+    );
+    CREATE TABLE cases (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        platform TEXT NOT NULL,
+        chat_id TEXT NOT NULL,
+        thread_id TEXT,
+        user_id TEXT NOT NULL,
+        situation TEXT,
+        step TEXT NOT NULL,
+        answers TEXT NOT NULL DEFAULT '{}',
+        status TEXT NOT NULL DEFAULT 'open',
+        outcome TEXT,
+        lang TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX cases_by_place ON cases (platform, chat_id, thread_id, user_id, status);
+    CREATE INDEX cases_by_owner ON cases (platform, user_id, status);
+    CREATE TABLE case_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        data TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX case_log_by_case ON case_log (case_id, id);
+    CREATE TABLE nudges (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        due_at TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        note TEXT,
+        last_error TEXT,
+        claimed_at TEXT,
+        sent_at TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX nudges_due ON nudges (status, due_at);
+    CREATE INDEX nudges_by_case ON nudges (case_id, status);
+    CREATE TABLE processed_events (
+        platform TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending',
+        received_at TEXT NOT NULL,
+        PRIMARY KEY (platform, event_id)
+    );
+    """,
+    # 2: pausing nudges, users who blocked the bot, and replay of unfinished events
+    """
+    ALTER TABLE users ADD COLUMN paused_until TEXT;
+    ALTER TABLE users ADD COLUMN blocked INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE processed_events ADD COLUMN payload TEXT;
+    ALTER TABLE processed_events ADD COLUMN user_id TEXT;
+    CREATE INDEX processed_events_pending ON processed_events (status, received_at);
+    """,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,92 @@
+"""Rows of the store as plain dataclasses. Times are always aware UTC."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_db(moment: datetime | None) -> str | None:
+    """Fixed-width UTC text, so string order in SQL is time order."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime reached the store; times must be aware")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def from_db(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+@dataclass(slots=True)
+class User:
+    platform: str
+    user_id: str
+    lang: str
+    tz: str
+    quiet_start: str | None = None
+    quiet_end: str | None = None
+    paused_until: datetime | None = None
+    blocked: bool = False
+    created_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(slots=True)
+class Case:
+    id: int
+    platform: str
+    chat_id: str
+    thread_id: str | None
+    user_id: str
+    situation: str | None
+    step: str
+    answers: dict[str, Any]
+    status: str  # open | closed
+    outcome: str | None
+    lang: str
+    created_at: datetime
+    updated_at: datetime
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == "open"
+
+
+@dataclass(slots=True)
+class LogEntry:
+    id: int
+    case_id: int
+    at: datetime
+    kind: str
+    data: dict[str, Any]
+
+
+@dataclass(slots=True)
+class Nudge:
+    id: int
+    case_id: int
+    kind: str  # deliver | satisfied | review | custom
+    due_at: datetime
+    status: str  # pending | claimed | sent | answered | failed | cancelled
+    attempts: int
+    note: str | None
+    last_error: str | None
+    claimed_at: datetime | None
+    sent_at: datetime | None
+    created_at: datetime
+
+
+@dataclass(slots=True)
+class PendingEvent:
+    platform: str
+    event_id: str
+    payload: dict[str, Any]
+    received_at: datetime

@@ -1,0 +1,426 @@
+"""SQLite implementation of the store on aiosqlite: one shared connection, WAL, versioned migrations.
+
+All statements go through one asyncio lock: aiosqlite runs them on a single thread, and the lock keeps
+a multi-statement transaction of one coroutine from interleaving with another's statements.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from bot.store.models import Case, LogEntry, Nudge, PendingEvent, User, from_db, to_db, utcnow
+
+
+class StoreError(Exception):
+    """The database cannot be opened or used; the message is meant for a person."""
+
+
+def path_from_url(url: str) -> str:
+    """``sqlite:///relative.db``, ``sqlite:////abs/path.db`` or ``sqlite:///:memory:``."""
+    prefix = "sqlite:///"
+    if not url.startswith(prefix):
+        raise StoreError(f"unsupported database URL {url!r}: use sqlite:///PATH")
+    path = url[len(prefix) :]
+    if not path:
+        raise StoreError("the database URL names no file: use sqlite:///PATH")
+    return path
+
+
+def _prepare_file(path: str) -> None:
+    """Creates the folder and an owner-only file before SQLite touches it (WAL files inherit the mode)."""
+    if path == ":memory:":
+        return
+    target = Path(path).expanduser()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(target, os.O_RDWR | os.O_CREAT, 0o600)
+        os.close(fd)
+    except OSError as exc:
+        raise StoreError(f"cannot open the database at {target}: {exc.strerror or exc}") from None
+
+
+def _case(row: sqlite3.Row) -> Case:
+    return Case(
+        id=row["id"],
+        platform=row["platform"],
+        chat_id=row["chat_id"],
+        thread_id=row["thread_id"],
+        user_id=row["user_id"],
+        situation=row["situation"],
+        step=row["step"],
+        answers=json.loads(row["answers"]),
+        status=row["status"],
+        outcome=row["outcome"],
+        lang=row["lang"],
+        created_at=from_db(row["created_at"]),  # type: ignore[arg-type]
+        updated_at=from_db(row["updated_at"]),  # type: ignore[arg-type]
+    )
+
+
+def _nudge(row: sqlite3.Row) -> Nudge:
+    return Nudge(
+        id=row["id"],
+        case_id=row["case_id"],
+        kind=row["kind"],
+        due_at=from_db(row["due_at"]),  # type: ignore[arg-type]
+        status=row["status"],
+        attempts=row["attempts"],
+        note=row["note"],
+        last_error=row["last_error"],
+        claimed_at=from_db(row["claimed_at"]),
+        sent_at=from_db(row["sent_at"]),
+        created_at=from_db(row["created_at"]),  # type: ignore[arg-type]
+    )
+
+
+def _user(row: sqlite3.Row) -> User:
+    return User(
+        platform=row["platform"],
+        user_id=row["user_id"],
+        lang=row["lang"],
+        tz=row["tz"],
+        quiet_start=row["quiet_start"],
+        quiet_end=row["quiet_end"],
+        paused_until=from_db(row["paused_until"]),
+        blocked=bool(row["blocked"]),
+        created_at=from_db(row["created_at"]),  # type: ignore[arg-type]
+    )
+
+
+class SQLiteStore:
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+        self._conn = conn
+        self._lock = asyncio.Lock()
+        self.path = path
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    @classmethod
+    async def open(cls, url: str) -> SQLiteStore:
+        path = path_from_url(url)
+        _prepare_file(path)
+        try:
+            conn = await aiosqlite.connect(path if path == ":memory:" else str(Path(path).expanduser()),
+                                           isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot open the database at {path}: {exc}") from None
+        conn.row_factory = sqlite3.Row
+        store = cls(conn, path)
+        try:
+            await store._migrate()
+        except sqlite3.Error as exc:
+            await conn.close()
+            raise StoreError(f"cannot use the database at {path}: {exc}") from None
+        return store
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    async def _migrate(self) -> None:
+        await self._conn.execute("PRAGMA journal_mode=WAL")
+        await self._conn.execute("PRAGMA foreign_keys=ON")
+        await self._conn.execute("PRAGMA synchronous=NORMAL")
+        await self._conn.execute("PRAGMA busy_timeout=5000")
+        async with self._conn.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"the database at {self.path} was written by a newer Parley (schema {version}, "
+                f"this one knows {SCHEMA_VERSION})"
+            )
+        for number in range(version, SCHEMA_VERSION):
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in MIGRATIONS[number].split(";"):
+                    if statement.strip():
+                        await self._conn.execute(statement)
+                await self._conn.execute(f"PRAGMA user_version={number + 1}")
+                await self._conn.execute("COMMIT")
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+
+    async def schema_version(self) -> int:
+        async with self._lock, self._conn.execute("PRAGMA user_version") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row else 0
+
+    # -- plumbing ---------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def _tx(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._lock:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._conn
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            await self._conn.execute("COMMIT")
+
+    async def _one(self, sql: str, args: Iterable[Any] = ()) -> sqlite3.Row | None:
+        async with self._lock, self._conn.execute(sql, tuple(args)) as cur:
+            return await cur.fetchone()  # type: ignore[return-value]
+
+    async def _all(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        async with self._lock, self._conn.execute(sql, tuple(args)) as cur:
+            return list(await cur.fetchall())  # type: ignore[arg-type]
+
+    async def _run(self, sql: str, args: Iterable[Any] = ()) -> int:
+        """One write statement; returns the rows it changed."""
+        async with self._lock, self._conn.execute(sql, tuple(args)) as cur:
+            return cur.rowcount
+
+    # -- users ------------------------------------------------------------------------------
+
+    async def get_user(self, platform: str, user_id: str) -> User | None:
+        row = await self._one("SELECT * FROM users WHERE platform=? AND user_id=?", (platform, user_id))
+        return _user(row) if row else None
+
+    async def save_user(self, user: User) -> None:
+        await self._run(
+            """INSERT INTO users (platform, user_id, lang, tz, quiet_start, quiet_end, paused_until, blocked,
+                                  created_at)
+               VALUES (?,?,?,?,?,?,?,?,?)
+               ON CONFLICT (platform, user_id) DO UPDATE SET lang=excluded.lang, tz=excluded.tz,
+                 quiet_start=excluded.quiet_start, quiet_end=excluded.quiet_end,
+                 paused_until=excluded.paused_until, blocked=excluded.blocked""",
+            (user.platform, user.user_id, user.lang, user.tz, user.quiet_start, user.quiet_end,
+             to_db(user.paused_until), int(user.blocked), to_db(user.created_at)),
+        )
+
+    async def forget_user(self, platform: str, user_id: str) -> int:
+        """Deletes every row about the user: cases (with their log and nudges), events, the user."""
+        async with self._tx() as db:
+            cur = await db.execute("DELETE FROM cases WHERE platform=? AND user_id=?", (platform, user_id))
+            removed = cur.rowcount
+            await db.execute("DELETE FROM processed_events WHERE platform=? AND user_id=?", (platform, user_id))
+            await db.execute("DELETE FROM users WHERE platform=? AND user_id=?", (platform, user_id))
+        return removed
+
+    # -- cases ------------------------------------------------------------------------------
+
+    async def create_case(self, *, platform: str, chat_id: str, thread_id: str | None, user_id: str,
+                          lang: str, situation: str | None = None, step: str = "start",
+                          answers: dict[str, Any] | None = None) -> Case:
+        now = to_db(utcnow())
+        async with self._tx() as db:
+            cur = await db.execute(
+                """INSERT INTO cases (platform, chat_id, thread_id, user_id, situation, step, answers, lang,
+                                      created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)""",
+                (platform, chat_id, thread_id, user_id, situation, step, json.dumps(answers or {}), lang, now,
+                 now),
+            )
+            case_id = cur.lastrowid
+            await db.execute("INSERT INTO case_log (case_id, at, kind, data) VALUES (?,?,?,?)",
+                             (case_id, now, "opened", json.dumps({"situation": situation})))
+            async with db.execute("SELECT * FROM cases WHERE id=?", (case_id,)) as c:
+                row = await c.fetchone()
+        assert row is not None
+        return _case(row)  # type: ignore[arg-type]
+
+    async def get_case(self, case_id: int) -> Case | None:
+        row = await self._one("SELECT * FROM cases WHERE id=?", (case_id,))
+        return _case(row) if row else None
+
+    async def find_open_case(self, platform: str, chat_id: str, thread_id: str | None, user_id: str) -> Case | None:
+        row = await self._one(
+            """SELECT * FROM cases WHERE platform=? AND chat_id=? AND thread_id IS ? AND user_id=? AND status='open'
+               ORDER BY updated_at DESC LIMIT 1""",
+            (platform, chat_id, thread_id, user_id),
+        )
+        return _case(row) if row else None
+
+    async def find_open_case_in_thread(self, platform: str, chat_id: str, thread_id: str) -> Case | None:
+        """The one active walkthrough of a thread, whoever owns it."""
+        row = await self._one(
+            """SELECT * FROM cases WHERE platform=? AND chat_id=? AND thread_id=? AND status='open'
+               ORDER BY updated_at DESC LIMIT 1""",
+            (platform, chat_id, thread_id),
+        )
+        return _case(row) if row else None
+
+    async def open_cases(self, platform: str, user_id: str) -> list[Case]:
+        rows = await self._all(
+            "SELECT * FROM cases WHERE platform=? AND user_id=? AND status='open' ORDER BY created_at",
+            (platform, user_id),
+        )
+        return [_case(r) for r in rows]
+
+    async def save_case(self, case: Case, *, log: tuple[str, dict[str, Any]] | None = None) -> None:
+        """Writes the case's step, answers and status, and its log line in the same transaction."""
+        case.updated_at = utcnow()
+        async with self._tx() as db:
+            await db.execute(
+                """UPDATE cases SET thread_id=?, situation=?, step=?, answers=?, status=?, outcome=?, lang=?,
+                   updated_at=? WHERE id=?""",
+                (case.thread_id, case.situation, case.step, json.dumps(case.answers, ensure_ascii=False),
+                 case.status, case.outcome, case.lang, to_db(case.updated_at), case.id),
+            )
+            if log is not None:
+                await db.execute("INSERT INTO case_log (case_id, at, kind, data) VALUES (?,?,?,?)",
+                                 (case.id, to_db(case.updated_at), log[0], json.dumps(log[1], ensure_ascii=False)))
+            if case.status != "open":
+                await db.execute(
+                    "UPDATE nudges SET status='cancelled' WHERE case_id=? AND status IN ('pending','claimed')",
+                    (case.id,),
+                )
+
+    # -- the paper trail --------------------------------------------------------------------
+
+    async def log(self, case_id: int, kind: str, data: dict[str, Any] | None = None) -> None:
+        await self._run("INSERT INTO case_log (case_id, at, kind, data) VALUES (?,?,?,?)",
+                        (case_id, to_db(utcnow()), kind, json.dumps(data or {}, ensure_ascii=False)))
+
+    async def case_log(self, case_id: int) -> list[LogEntry]:
+        rows = await self._all("SELECT * FROM case_log WHERE case_id=? ORDER BY id", (case_id,))
+        return [LogEntry(id=r["id"], case_id=r["case_id"], at=from_db(r["at"]), kind=r["kind"],  # type: ignore[arg-type]
+                         data=json.loads(r["data"])) for r in rows]
+
+    # -- nudges -----------------------------------------------------------------------------
+
+    async def add_nudge(self, case_id: int, kind: str, due_at: datetime, note: str | None = None) -> Nudge:
+        now = to_db(utcnow())
+        async with self._tx() as db:
+            cur = await db.execute(
+                "INSERT INTO nudges (case_id, kind, due_at, note, created_at) VALUES (?,?,?,?,?)",
+                (case_id, kind, to_db(due_at), note, now),
+            )
+            await db.execute("INSERT INTO case_log (case_id, at, kind, data) VALUES (?,?,?,?)",
+                             (case_id, now, "nudge-scheduled",
+                              json.dumps({"nudge": cur.lastrowid, "kind": kind, "due": to_db(due_at)})))
+            async with db.execute("SELECT * FROM nudges WHERE id=?", (cur.lastrowid,)) as c:
+                row = await c.fetchone()
+        assert row is not None
+        return _nudge(row)  # type: ignore[arg-type]
+
+    async def get_nudge(self, nudge_id: int) -> Nudge | None:
+        row = await self._one("SELECT * FROM nudges WHERE id=?", (nudge_id,))
+        return _nudge(row) if row else None
+
+    async def nudges_for_case(self, case_id: int) -> list[Nudge]:
+        rows = await self._all("SELECT * FROM nudges WHERE case_id=? ORDER BY due_at, id", (case_id,))
+        return [_nudge(r) for r in rows]
+
+    async def next_nudge(self, case_id: int) -> Nudge | None:
+        row = await self._one(
+            """SELECT * FROM nudges WHERE case_id=? AND status IN ('pending','claimed','failed')
+               ORDER BY status='failed' DESC, due_at LIMIT 1""",
+            (case_id,),
+        )
+        return _nudge(row) if row else None
+
+    async def claim_due(self, now: datetime, limit: int = 100) -> list[Nudge]:
+        """Atomically moves due pending nudges to 'claimed' and returns them; nobody else gets them."""
+        rows = await self._all(
+            """UPDATE nudges SET status='claimed', claimed_at=?, attempts=attempts+1
+               WHERE id IN (SELECT id FROM nudges WHERE status='pending' AND due_at<=? ORDER BY due_at LIMIT ?)
+               RETURNING *""",
+            (to_db(now), to_db(now), limit),
+        )
+        return sorted((_nudge(r) for r in rows), key=lambda n: n.due_at)
+
+    async def reclaim_stale(self, claimed_before: datetime) -> int:
+        """Claims left by a process that died are pending again (the send may or may not have happened)."""
+        return await self._run(
+            "UPDATE nudges SET status='pending' WHERE status='claimed' AND claimed_at<?", (to_db(claimed_before),)
+        )
+
+    async def mark_sent(self, nudge_id: int, at: datetime) -> bool:
+        """Only a claimed nudge becomes sent: a nudge cancelled meanwhile stays cancelled."""
+        async with self._tx() as db:
+            cur = await db.execute("UPDATE nudges SET status='sent', sent_at=? WHERE id=? AND status='claimed'",
+                                   (to_db(at), nudge_id))
+            if cur.rowcount:
+                await db.execute(
+                    "INSERT INTO case_log (case_id, at, kind, data) SELECT case_id, ?, 'nudge-sent', "
+                    "json_object('nudge', id, 'kind', kind) FROM nudges WHERE id=?", (to_db(at), nudge_id))
+        return bool(cur.rowcount)
+
+    async def release(self, nudge_id: int, *, error: str, retry_at: datetime | None) -> None:
+        """A failed send: back to pending at ``retry_at``, or 'failed' for good when it is None."""
+        async with self._tx() as db:
+            if retry_at is None:
+                await db.execute("UPDATE nudges SET status='failed', last_error=? WHERE id=? AND status='claimed'",
+                                 (error[:500], nudge_id))
+                kind = "nudge-failed"
+            else:
+                await db.execute(
+                    "UPDATE nudges SET status='pending', last_error=?, due_at=? WHERE id=? AND status='claimed'",
+                    (error[:500], to_db(retry_at), nudge_id))
+                kind = "nudge-retry"
+            await db.execute(
+                "INSERT INTO case_log (case_id, at, kind, data) SELECT case_id, ?, ?, json_object('nudge', id, "
+                "'error', ?) FROM nudges WHERE id=?", (to_db(utcnow()), kind, error[:500], nudge_id))
+
+    async def set_nudge(self, nudge_id: int, *, status: str, due_at: datetime | None = None) -> None:
+        """Answers, snoozes (same row, new time) and cancels a nudge."""
+        if due_at is not None:
+            await self._run("UPDATE nudges SET status=?, due_at=?, claimed_at=NULL WHERE id=?",
+                            (status, to_db(due_at), nudge_id))
+        else:
+            await self._run("UPDATE nudges SET status=? WHERE id=?", (status, nudge_id))
+
+    async def cancel_case_nudges(self, case_id: int) -> int:
+        return await self._run(
+            "UPDATE nudges SET status='cancelled' WHERE case_id=? AND status IN ('pending','claimed')", (case_id,)
+        )
+
+    async def cancel_user_nudges(self, platform: str, user_id: str) -> int:
+        return await self._run(
+            """UPDATE nudges SET status='cancelled' WHERE status IN ('pending','claimed')
+               AND case_id IN (SELECT id FROM cases WHERE platform=? AND user_id=?)""",
+            (platform, user_id),
+        )
+
+    async def next_due_at(self) -> datetime | None:
+        row = await self._one("SELECT MIN(due_at) AS due FROM nudges WHERE status='pending'")
+        return from_db(row["due"]) if row and row["due"] else None
+
+    async def count_nudges(self, status: str = "pending") -> int:
+        row = await self._one("SELECT COUNT(*) AS n FROM nudges WHERE status=?", (status,))
+        return int(row["n"]) if row else 0
+
+    # -- processed events (dedup and replay) ------------------------------------------------
+
+    async def accept_event(self, platform: str, event_id: str, user_id: str, payload: dict[str, Any]) -> bool:
+        """Records an inbound event before it is acknowledged. False: seen before, drop it."""
+        cur_rows = await self._run(
+            """INSERT INTO processed_events (platform, event_id, user_id, status, payload, received_at)
+               VALUES (?,?,?,'pending',?,?) ON CONFLICT DO NOTHING""",
+            (platform, event_id, user_id, json.dumps(payload, ensure_ascii=False), to_db(utcnow())),
+        )
+        return cur_rows == 1
+
+    async def finish_event(self, platform: str, event_id: str) -> None:
+        """Done: the payload (which may hold the user's words) is dropped, only the id stays for dedup."""
+        await self._run("UPDATE processed_events SET status='done', payload=NULL WHERE platform=? AND event_id=?",
+                        (platform, event_id))
+
+    async def unfinished_events(self, platform: str | None = None) -> list[PendingEvent]:
+        rows = await self._all(
+            """SELECT * FROM processed_events WHERE status='pending' AND (? IS NULL OR platform=?)
+               ORDER BY received_at""",
+            (platform, platform),
+        )
+        return [PendingEvent(platform=r["platform"], event_id=r["event_id"], payload=json.loads(r["payload"] or "{}"),
+                             received_at=from_db(r["received_at"])) for r in rows]  # type: ignore[arg-type]
+
+    async def prune_events(self, before: datetime) -> int:
+        return await self._run("DELETE FROM processed_events WHERE status='done' AND received_at<?", (to_db(before),))
+
+
+async def open_store(url: str) -> SQLiteStore:
+    return await SQLiteStore.open(url)

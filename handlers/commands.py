@@ -1,0 +1,168 @@
+"""The simple commands: start, help, cards, card, check, lang, tz, quiet, forget."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.events import Choice, Event, Reply
+from bot.markup import user_text
+from content.loader import LANGUAGE_NAMES, LANGUAGES
+from handlers.context import Context
+from handlers.registry import button, command
+from handlers.render import card_text
+
+
+@command("start", "help")
+async def help_(event: Event, ctx: Context, args: str) -> list[Reply]:
+    return [Reply(ctx.t("help.text"), choices=[Choice("cf:menu", ctx.t("help.pick_situation")),
+                                               Choice("m:cards", ctx.t("help.browse_cards"))])]
+
+
+@command("cards")
+async def cards(event: Event, ctx: Context, args: str) -> list[Reply]:
+    lines = [f"**{ctx.t('cards.title')}**"]
+    shown: set[str] = set()
+    for situation in ctx.lib.situations.values():
+        lines.append("")
+        lines.append(f"**{situation.text(ctx.lang).title}**")
+        for card_id in situation.cards[:3]:
+            card = ctx.lib.cards[card_id]
+            lines.append(f"• {card.text(ctx.lang).title} — /card {card.id}")
+            shown.add(card_id)
+    rest = [c for c in ctx.lib.cards.values() if c.id not in shown]
+    if rest:
+        lines += ["", f"**{ctx.t('cards.more')}**"]
+        lines += [f"• {c.text(ctx.lang).title} — /card {c.id}" for c in rest]
+    lines += ["", ctx.t("cards.hint")]
+    return [Reply("\n".join(lines))]
+
+
+@command("card")
+async def card(event: Event, ctx: Context, args: str) -> list[Reply]:
+    if not args:
+        return [Reply(ctx.t("card.usage"))]
+    found = ctx.lib.card_for_words(args, ctx.lang)
+    if found is None:
+        return [Reply(ctx.t("card.not_found", query=user_text(args[:80])))]
+    return [Reply(card_text(ctx.lib, found, ctx.lang))]
+
+
+@button("m")
+async def menu_button(event: Event, ctx: Context) -> list[Reply]:
+    value = (event.button or "").split(":", 2)
+    if value[1:2] == ["cards"]:
+        return [Reply(ctx.t("cards.opened"), close_origin=True), *(await cards(event, ctx, ""))]
+    if value[1:2] == ["card"] and len(value) == 3 and value[2] in ctx.lib.cards:
+        return [Reply(card_text(ctx.lib, ctx.lib.cards[value[2]], ctx.lang))]
+    if value[1:2] == ["lang"] and len(value) == 3 and value[2] in LANGUAGES:
+        await ctx.core.set_language(event.platform, event.user_id, value[2])
+        ctx.user.lang = value[2]
+        return [Reply(ctx.t("lang.set", name=LANGUAGE_NAMES[value[2]]), close_origin=True)]
+    return [Reply(ctx.t("button.stale"), private=True)]
+
+
+@command("check")
+async def check(event: Event, ctx: Context, args: str) -> list[Reply]:
+    if not args:
+        return [Reply(ctx.t("check.usage"))]
+    from handlers.check import check_draft, render_check
+
+    return [Reply(render_check(check_draft(args), ctx.lang))]
+
+
+@command("lang", "language")
+async def lang(event: Event, ctx: Context, args: str) -> list[Reply]:
+    wanted = args.strip().lower()[:2]
+    if wanted in LANGUAGES:
+        await ctx.core.set_language(event.platform, event.user_id, wanted)
+        ctx.user.lang = wanted
+        return [Reply(ctx.t("lang.set", name=LANGUAGE_NAMES[wanted]))]
+    return [Reply(ctx.t("lang.pick"), choices=[Choice(f"m:lang:{code}", LANGUAGE_NAMES[code]) for code in LANGUAGES])]
+
+
+@cache
+def _zones() -> dict[str, str]:
+    return {name.lower(): name for name in available_timezones()}
+
+
+def find_zone(text: str) -> str | None:
+    """An IANA zone from what a user typed: exact, case-insensitive, or a city ("chisinau")."""
+    key = text.strip().replace(" ", "_").lower()
+    if not key:
+        return None
+    zones = _zones()
+    if key in zones:
+        return zones[key]
+    for lower, name in zones.items():
+        if lower.rsplit("/", 1)[-1] == key:
+            return name
+    return None
+
+
+@command("tz", "timezone")
+async def tz(event: Event, ctx: Context, args: str) -> list[Reply]:
+    if not args:
+        return [Reply(ctx.t("tz.current", tz=ctx.user.tz))]
+    zone = find_zone(args)
+    if zone is None:
+        guesses = difflib.get_close_matches(args.strip().replace(" ", "_").lower(), list(_zones()), n=3)
+        names = ", ".join(_zones()[g] for g in guesses) or "Europe/Chisinau, Europe/Moscow, America/New_York"
+        return [Reply(ctx.t("tz.unknown", tz=user_text(args[:60]), examples=names))]
+    try:
+        ZoneInfo(zone)
+    except ZoneInfoNotFoundError:
+        return [Reply(ctx.t("tz.unknown", tz=user_text(args[:60]), examples="Europe/Chisinau"))]
+    ctx.user.tz = zone
+    await ctx.store.save_user(ctx.user)
+    return [Reply(ctx.t("tz.set", tz=zone))]
+
+
+_QUIET = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*[-–—]\s*(\d{1,2})(?::(\d{2}))?\s*$")
+_OFF = {"off", "none", "нет", "выкл", "откл", "nu", "oprit", "dezactivat"}
+
+
+def parse_quiet(text: str) -> tuple[str, str] | None:
+    match = _QUIET.match(text)
+    if not match:
+        return None
+    h1, m1, h2, m2 = (int(x) if x else 0 for x in match.groups())
+    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59 or (h1, m1) == (h2, m2):
+        return None
+    return f"{h1:02d}:{m1:02d}", f"{h2:02d}:{m2:02d}"
+
+
+@command("quiet")
+async def quiet(event: Event, ctx: Context, args: str) -> list[Reply]:
+    if not args:
+        if ctx.user.quiet_start:
+            return [Reply(ctx.t("quiet.current", start=ctx.user.quiet_start, end=ctx.user.quiet_end))]
+        return [Reply(ctx.t("quiet.none"))]
+    if args.strip().lower() in _OFF:
+        ctx.user.quiet_start = ctx.user.quiet_end = None
+        await ctx.store.save_user(ctx.user)
+        return [Reply(ctx.t("quiet.off"))]
+    parsed = parse_quiet(args)
+    if parsed is None:
+        return [Reply(ctx.t("quiet.usage"))]
+    ctx.user.quiet_start, ctx.user.quiet_end = parsed
+    await ctx.store.save_user(ctx.user)
+    return [Reply(ctx.t("quiet.set", start=parsed[0], end=parsed[1], tz=ctx.user.tz))]
+
+
+@command("forget")
+async def forget(event: Event, ctx: Context, args: str) -> list[Reply]:
+    return [Reply(ctx.t("forget.confirm"), choices=[Choice("fg:yes", ctx.t("forget.yes")),
+                                                    Choice("fg:no", ctx.t("forget.no"))])]
+
+
+@button("fg")
+async def forget_button(event: Event, ctx: Context) -> list[Reply]:
+    if event.button == "fg:yes":
+        lang_now = ctx.lang
+        await ctx.store.cancel_user_nudges(event.platform, event.user_id)
+        await ctx.store.forget_user(event.platform, event.user_id)
+        return [Reply(ctx.lib.t("forget.done", lang_now), close_origin=True)]
+    return [Reply(ctx.t("forget.kept"), close_origin=True)]

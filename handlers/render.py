@@ -1,0 +1,31 @@
+"""How cards and lists look in a reply, in the markup subset every adapter renders."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime
+
+from content import Library
+from content.models import Card
+
+
+def card_text(lib: Library, card: Card, lang: str, *, full: bool = True) -> str:
+    text = card.text(lang)
+    lines = [f"**{text.title}**", text.summary]
+    if not full:
+        return "\n".join(lines)
+    lines += ["", f"**{lib.t('card.when', lang)}** {text.when}", "", f"**{lib.t('card.steps', lang)}**"]
+    lines += [f"{i}. {step}" for i, step in enumerate(text.steps, 1)]
+    lines += ["", f"**{lib.t('card.say', lang)}**"]
+    lines += [f"• “{phrase}”" for phrase in text.say]
+    lines += ["", f"**{lib.t('card.avoid', lang)}**"]
+    lines += [f"• {item}" for item in text.avoid]
+    return "\n".join(lines)
+
+
+def when_text(moment: datetime, tz: str, lang: str) -> str:
+    """A moment shown in the user's zone and language (Babel), e.g. "Fri, 27 Nov, 18:00"."""
+    local = moment.astimezone(ZoneInfo(tz))
+    return format_datetime(local, "EEE d MMM, HH:mm", locale=lang)
