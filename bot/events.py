@@ -100,3 +100,7 @@ class DeliveryError(Exception):
         super().__init__(message)
         self.permanent = permanent
         self.retry_after = retry_after
+
+
+class StartupError(Exception):
+    """A platform refused to start (wrong token, unreachable API); one line for a person."""

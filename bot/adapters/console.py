@@ -1,0 +1,80 @@
+"""The console adapter behind ``parley chat``: stdin in, stdout out, choices as numbers.
+
+Reads raw bytes so a piped file with invalid UTF-8 cannot stop it, and works the same on a TTY and
+in a pipe. Nudges from the scheduler are printed between lines while the chat runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import uuid
+from collections.abc import Sequence
+from typing import BinaryIO, TextIO
+
+from bot.core import Core
+from bot.events import Choice, Event, EventKind, Reply, Target
+from bot.markup import to_plain
+
+CHAT_ID = "console"
+
+
+class ConsoleAdapter:
+    platform = "console"
+
+    def __init__(self, core: Core, *, user_id: str, stdin: BinaryIO | None = None,
+                 stdout: TextIO | None = None, interactive: bool | None = None) -> None:
+        self.core = core
+        self.user_id = user_id
+        self.stdin = stdin or sys.stdin.buffer
+        self.stdout = stdout or sys.stdout
+        self.interactive = sys.stdin.isatty() if interactive is None else interactive
+        self._choices: list[Choice] = []
+        self._out_lock = asyncio.Lock()
+
+    async def start(self) -> None:
+        for event in await self.core.unfinished(self.platform):
+            if event.user_id == self.user_id:
+                await self._show(await self.core.process(event))
+
+    async def stop(self) -> None:
+        return None
+
+    async def send(self, target: Target, replies: Sequence[Reply]) -> None:
+        await self._show(replies, prefix="⏰ ")
+
+    async def _show(self, replies: Sequence[Reply], prefix: str = "") -> None:
+        async with self._out_lock:
+            numbered: list[Choice] = []
+            for reply in replies:
+                text = to_plain(reply.text)
+                self.stdout.write(f"{prefix}{text}\n")
+                for choice in reply.choices:
+                    numbered.append(choice)
+                    self.stdout.write(f"  {len(numbered)}) {choice.label}\n")
+                self.stdout.write("\n")
+            if numbered:
+                self._choices = numbered
+            self.stdout.flush()
+
+    def _event(self, line: str) -> Event:
+        base = {"platform": self.platform, "event_id": uuid.uuid4().hex, "user_id": self.user_id,
+                "chat_id": CHAT_ID}
+        stripped = line.strip()
+        if stripped.isdigit() and 1 <= int(stripped) <= len(self._choices):
+            choice = self._choices[int(stripped) - 1]
+            return Event(kind=EventKind.BUTTON, button=choice.id, text=choice.label, **base)  # type: ignore[arg-type]
+        return Event(kind=EventKind.MESSAGE, text=line, **base)  # type: ignore[arg-type]
+
+    async def run(self) -> None:
+        """Reads until EOF. Every line gets an answer; nothing a user types can end the loop."""
+        loop = asyncio.get_running_loop()
+        while True:
+            if self.interactive:
+                self.stdout.write("> ")
+                self.stdout.flush()
+            raw = await loop.run_in_executor(None, self.stdin.readline)
+            if not raw:
+                return
+            line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            await self._show(await self.core.handle(self._event(line)))

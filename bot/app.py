@@ -1,0 +1,96 @@
+"""Assembles store, core, scheduler and adapters for ``parley chat`` and ``parley run``."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+
+from bot.core import Adapter, Core
+from bot.events import StartupError
+from bot.scheduler import Scheduler
+from bot.settings import Settings
+from bot.store import open_store
+from handlers.followup import render_nudge
+
+log = logging.getLogger(__name__)
+
+NOTHING_CONFIGURED = (
+    "parley run: no platform is configured. Set PARLEY_TELEGRAM_TOKEN for Telegram, and/or "
+    "PARLEY_SLACK_BOT_TOKEN with PARLEY_SLACK_SIGNING_SECRET for Slack (PARLEY_SLACK_APP_TOKEN for Socket Mode). "
+    "To try Parley without any of them, run `parley chat`."
+)
+
+
+async def chat(settings: Settings, *, lang: str | None, user: str) -> int:
+    from bot.adapters.console import ConsoleAdapter
+
+    store = await open_store(settings.database_url)
+    core = Core(store, settings)
+    if lang:
+        await core.set_language("console", user, lang)
+    console = ConsoleAdapter(core, user_id=user)
+    core.register(console)
+    scheduler = Scheduler(core, render_nudge)
+    core.on_nudges_changed = scheduler.wake
+    try:
+        await console.start()
+        await scheduler.start()
+        await console.run()
+    finally:
+        await scheduler.stop()
+        await store.close()
+    return 0
+
+
+async def serve(settings: Settings) -> int:
+    if not (settings.telegram_enabled or settings.slack_enabled):
+        print(NOTHING_CONFIGURED, file=sys.stderr)
+        return 2
+    from bot.http import HttpServer
+
+    store = await open_store(settings.database_url)
+    core = Core(store, settings)
+    http = HttpServer(settings.http_host, settings.http_port)
+    adapters: list[Adapter] = []
+    if settings.telegram_enabled:
+        from bot.adapters.telegram import TelegramAdapter
+
+        adapters.append(TelegramAdapter(core, settings, http))
+    if settings.slack_enabled:
+        from bot.adapters.slack import SlackAdapter
+
+        adapters.append(SlackAdapter(core, settings, http))
+    for adapter in adapters:
+        core.register(adapter)
+    scheduler = Scheduler(core, render_nudge)
+    core.on_nudges_changed = scheduler.wake
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    started: list[Adapter] = []
+    try:
+        try:
+            for adapter in adapters:
+                await adapter.start()
+                started.append(adapter)
+        except StartupError as exc:
+            print(f"parley run: {exc}", file=sys.stderr)
+            return 1
+        await http.start()
+        await scheduler.start()
+        print(f"parley: serving {', '.join(a.platform for a in adapters)}; HTTP on "
+              f"{settings.http_host}:{http.port}", file=sys.stderr, flush=True)
+        await stop.wait()
+    finally:
+        await scheduler.stop()
+        for adapter in reversed(started):
+            try:
+                await adapter.stop()
+            except Exception:
+                log.exception("stopping the %s adapter failed", adapter.platform)
+        await http.stop()
+        await store.close()
+    return 0

@@ -1,0 +1,187 @@
+"""The ``parley`` command: chat, run, cards, card, triage, export, slack-manifest.
+
+Every failure a person can cause (bad variable, unwritable database, unknown card) ends in one line
+on stderr and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot import __version__
+from bot.settings import Settings, SettingsError, load_settings
+from bot.store import StoreError
+from content.loader import LANGUAGES, ContentError
+
+EXIT_CONFIG = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="parley", description="Parley coaches you through conflicts with clients.")
+    parser.add_argument("--version", action="version", version=f"parley {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    chat = sub.add_parser("chat", help="talk to Parley in this terminal (no tokens, no server)")
+    chat.add_argument("--lang", choices=LANGUAGES, help="language to speak")
+    chat.add_argument("--user", default=None, help="who you are (default: your login name)")
+
+    sub.add_parser("run", help="serve Telegram and/or Slack, the scheduler and the HTTP server")
+
+    cards = sub.add_parser("cards", help="list the technique cards")
+    cards.add_argument("--lang", choices=LANGUAGES, default=None)
+    card = sub.add_parser("card", help="show one technique card")
+    card.add_argument("id", nargs="+", help="card id or words from its title")
+    card.add_argument("--lang", choices=LANGUAGES, default=None)
+
+    triage = sub.add_parser("triage", help="rank the situations a message describes")
+    triage.add_argument("text", nargs="+")
+    triage.add_argument("--lang", choices=LANGUAGES, default=None, help="a hint; the language is detected")
+    triage.add_argument("--json", action="store_true", help='print [{"id", "score", "card"}, ...] best first')
+
+    export = sub.add_parser("export", help="print a case's history as Markdown")
+    export.add_argument("case", type=int)
+    export.add_argument("--lang", choices=LANGUAGES, default=None)
+
+    manifest = sub.add_parser("slack-manifest", help="print the Slack app manifest (YAML)")
+    manifest.add_argument("--url", default=None, help="public base URL of `parley run`")
+    return parser
+
+
+def _setup_logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore", "aiosqlite", "telegram", "slack_bolt", "slack_sdk", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
+
+
+def _cmd_cards(args: argparse.Namespace, settings: Settings) -> int:
+    from content import library
+
+    lib = library()
+    lang = args.lang or settings.default_language
+    for card in lib.cards.values():
+        text = card.text(lang)
+        print(f"{card.id:28} {text.title} — {text.summary}")
+    return 0
+
+
+def _cmd_card(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.markup import to_plain
+    from content import library
+    from handlers.render import card_text
+
+    lib = library()
+    lang = args.lang or settings.default_language
+    found = lib.card_for_words(" ".join(args.id), lang)
+    if found is None:
+        print(f"parley: no card matches {' '.join(args.id)!r}; `parley cards` lists them", file=sys.stderr)
+        return 1
+    print(to_plain(card_text(lib, found, lang)))
+    return 0
+
+
+def _cmd_triage(args: argparse.Namespace, settings: Settings) -> int:
+    from content import library
+    from handlers.triage import triage
+
+    lib = library()
+    result = triage(" ".join(args.text), args.lang)
+    rows = [{"id": m.id, "score": round(m.score, 4), "card": lib.situations[m.id].cards[0]} for m in result.matches]
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    lang = args.lang or result.language
+    if not result.confident:
+        print({"en": "(not sure: low confidence)", "ru": "(не уверен: низкая уверенность)",
+               "ro": "(nesigur: încredere scăzută)"}[lang])
+    for row in rows:
+        title = lib.situations[str(row["id"])].text(lang).title
+        print(f"{row['score']:.3f}  {row['id']:28} {title}  → /card {row['card']}")
+    return 0
+
+
+async def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.core import Core
+    from bot.markup import to_plain
+    from bot.store import open_store
+    from handlers.context import Context
+    from handlers.followup import export_markdown
+
+    store = await open_store(settings.database_url)
+    try:
+        case = await store.get_case(args.case)
+        if case is None:
+            print(f"parley: there is no case {args.case}", file=sys.stderr)
+            return 1
+        core = Core(store, settings)
+        user = await core.store.get_user(case.platform, case.user_id)
+        if user is None:
+            from bot.store import User
+
+            user = User(platform=case.platform, user_id=case.user_id, lang=case.lang, tz=settings.default_timezone)
+        if args.lang:
+            user.lang = args.lang
+        ctx = Context(core=core, store=store, lib=core.lib, user=user, now=core.clock())
+        print(to_plain(await export_markdown(ctx, case)))
+        return 0
+    finally:
+        await store.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 0
+    try:
+        settings = load_settings()
+        _setup_logging(settings)
+        if args.command == "chat":
+            from bot.app import chat
+
+            return asyncio.run(chat(settings, lang=args.lang, user=args.user or _login()))
+        if args.command == "run":
+            from bot.app import serve
+
+            return asyncio.run(serve(settings))
+        if args.command == "cards":
+            return _cmd_cards(args, settings)
+        if args.command == "card":
+            return _cmd_card(args, settings)
+        if args.command == "triage":
+            return _cmd_triage(args, settings)
+        if args.command == "export":
+            return asyncio.run(_cmd_export(args, settings))
+        if args.command == "slack-manifest":
+            from bot.adapters.slack_manifest import manifest_yaml
+
+            print(manifest_yaml(args.url))
+            return 0
+    except SettingsError as exc:
+        print(f"parley: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except (StoreError, ContentError) as exc:
+        print(f"parley: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    parser.error(f"unknown command {args.command}")
+    return EXIT_CONFIG
+
+
+def _login() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "me"
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
