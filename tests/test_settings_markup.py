@@ -1,0 +1,59 @@
+"""Settings fail in one line naming the variable; markup never lets user text act as markup."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.markup import split_message, to_plain, to_slack_mrkdwn, to_telegram_html, user_text
+from bot.settings import SettingsError, load_settings
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("PARLEY_HTTP_PORT", "abc"), ("PARLEY_HTTP_PORT", "70000"), ("PARLEY_DEFAULT_LANGUAGE", "de"),
+     ("PARLEY_DEFAULT_TIMEZONE", "Mars/Olympus"), ("PARLEY_LOG_LEVEL", "loud"),
+     ("PARLEY_DATABASE_URL", "mysql://x")],
+)
+def test_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as info:
+        load_settings()
+    message = str(info.value)
+    assert message.startswith(name + ":")
+    assert "\n" not in message
+
+
+def test_secrets_never_show_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PARLEY_TELEGRAM_TOKEN", "123:very-secret")
+    monkeypatch.setenv("PARLEY_SLACK_SIGNING_SECRET", "shh-signing")
+    settings = load_settings()
+    assert settings.telegram_enabled
+    assert "very-secret" not in repr(settings) and "shh-signing" not in repr(settings)
+
+
+def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PARLEY_DATABASE_URL")
+    settings = load_settings()
+    assert settings.database_url.startswith("sqlite:///") and settings.database_url.endswith("parley.db")
+    assert (settings.http_host, settings.http_port, settings.default_language) == ("127.0.0.1", 8080, "en")
+    assert not settings.telegram_enabled and not settings.slack_enabled
+
+
+def test_user_text_cannot_inject_markup() -> None:
+    hostile = user_text("<b>x</b> **bold** <!channel> <http://evil|click> & \x07\u202e")
+    assert to_telegram_html(f"**Card** {hostile}") == (
+        "<b>Card</b> &lt;b&gt;x&lt;/b&gt; **bold** &lt;!channel&gt; &lt;http://evil|click&gt; &amp; "
+    )
+    slack = to_slack_mrkdwn(f"**Card** {hostile}")
+    assert slack.startswith("*Card* ")
+    assert "<!channel>" not in slack and "<http" not in slack and "&lt;!channel&gt;" in slack
+    assert "*bold*" not in slack
+    assert to_plain(f"**Card** {hostile}").startswith("Card <b>x</b> **bold**")
+
+
+def test_split_message_respects_limit_and_paragraphs() -> None:
+    text = "\n\n".join(f"Paragraph {i} " + "word " * 300 for i in range(10))
+    parts = split_message(text, 4096)
+    assert all(len(p) <= 4096 for p in parts)
+    assert all(p.startswith("Paragraph") for p in parts)
+    assert " ".join(" ".join(parts).split()) == " ".join(text.split())
