@@ -1,0 +1,72 @@
+"""`/conflict` and free text with no walkthrough running: recognise the situation, show the card."""
+
+from __future__ import annotations
+
+from bot.events import Choice, Event, Reply
+from bot.store import Case
+from handlers import walkthrough
+from handlers.context import Context
+from handlers.registry import button, command
+from handlers.render import card_text
+from handlers.triage import triage
+
+
+@command("conflict")
+async def conflict(event: Event, ctx: Context, args: str) -> list[Reply]:
+    if not args:
+        return [menu(ctx)]
+    active = await walkthrough.active_case(event, ctx)
+    if active is not None and active.step not in walkthrough.IDLE_STEPS:
+        await walkthrough.park(ctx, active)
+    return await triage_reply(event, ctx, args)
+
+
+def menu(ctx: Context, intro_key: str = "conflict.menu") -> Reply:
+    choices = [Choice(f"cf:s:{sit.id}", sit.text(ctx.lang).title) for sit in ctx.lib.situations.values()]
+    return Reply(ctx.t(intro_key), choices=choices)
+
+
+async def triage_reply(event: Event, ctx: Context, text: str) -> list[Reply]:
+    result = triage(text, ctx.lang)
+    if not result.confident:
+        return [menu(ctx, "conflict.unsure")]
+    best, *others = [m.id for m in result.matches]
+    case = await _offer_case(event, ctx, best)
+    return [offer(ctx, case, alternatives=others[:2])]
+
+
+async def _offer_case(event: Event, ctx: Context, situation: str) -> Case:
+    """Reuses a case that was only offered in this place, so repeated triage doesn't pile up cases."""
+    case = await walkthrough.active_case(event, ctx)
+    if case is not None and case.step == "offered":
+        case.situation = situation
+        await ctx.store.save_case(case, log=("situation", {"situation": situation}))
+        return case
+    return await ctx.store.create_case(platform=event.platform, chat_id=event.chat_id, thread_id=event.thread_id,
+                                       user_id=event.user_id, lang=ctx.lang, situation=situation, step="offered")
+
+
+def offer(ctx: Context, case: Case, alternatives: list[str]) -> Reply:
+    """The situation's best card with "Walk me through it" and the next likely situations."""
+    assert case.situation is not None
+    situation = ctx.lib.situations[case.situation]
+    card = ctx.lib.cards[situation.cards[0]]
+    text = "\n".join([ctx.t("conflict.recognised", situation=situation.text(ctx.lang).title), "",
+                      card_text(ctx.lib, card, ctx.lang)])
+    choices = [Choice(f"w:{case.id}:offered:walk", ctx.t("conflict.walk"))]
+    for other in alternatives:
+        title = ctx.lib.situations[other].text(ctx.lang).title
+        choices.append(Choice(f"w:{case.id}:offered:alt:{other}", ctx.t("conflict.rather", situation=title)))
+    return Reply(text, choices=choices, case_id=case.id, anchor=True)
+
+
+@button("cf")
+async def conflict_button(event: Event, ctx: Context) -> list[Reply]:
+    parts = (event.button or "").split(":")
+    if parts[1:2] == ["menu"]:
+        return [menu(ctx)]
+    if parts[1:2] == ["s"] and len(parts) == 3 and parts[2] in ctx.lib.situations:
+        case = await _offer_case(event, ctx, parts[2])
+        title = ctx.lib.situations[parts[2]].text(ctx.lang).title
+        return [Reply(f"✓ {title}", close_origin=True), offer(ctx, case, alternatives=[])]
+    return [Reply(ctx.t("button.stale"), private=True)]

@@ -1,0 +1,213 @@
+"""Cases and follow-ups: /cases, /case, /followup, the nudges' own buttons, and how a nudge reads.
+
+The chain after an agreed solution: deliver (at the deadline) -> satisfied -> review. Each one is
+scheduled only when the one before it was answered, so nothing nags after the matter is settled.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from bot.events import Choice, Event, Reply, Target
+from bot.markup import user_text
+from bot.store import Case, Nudge
+from handlers.context import Context
+from handlers.registry import button, command
+from handlers.render import when_text
+from handlers.timeparse import next_allowed, parse_when
+from handlers.walkthrough import IDLE_STEPS, close_case, outcome_choices, owned_case
+
+if TYPE_CHECKING:
+    from bot.core import Core
+
+SATISFIED_AFTER = timedelta(days=1)
+REVIEW_AFTER = timedelta(days=2)
+SNOOZES = {"1h": timedelta(hours=1), "4h": timedelta(hours=4), "1d": timedelta(days=1), "3d": timedelta(days=3)}
+NEXT_IN_CHAIN = {"deliver": ("satisfied", SATISFIED_AFTER), "satisfied": ("review", REVIEW_AFTER)}
+
+
+async def current_case(event: Event, ctx: Context) -> Case | None:
+    """The case of this place, else the user's most recently touched open case."""
+    here = await ctx.store.find_open_case(event.platform, event.chat_id, event.thread_id, event.user_id)
+    if here is not None:
+        return here
+    cases = await ctx.store.open_cases(event.platform, event.user_id)
+    return max(cases, key=lambda c: c.updated_at) if cases else None
+
+
+def _title(ctx: Context, case: Case) -> str:
+    if case.situation and case.situation in ctx.lib.situations:
+        return ctx.lib.situations[case.situation].text(ctx.lang).title
+    return ctx.t("cases.untitled")
+
+
+@command("cases")
+async def cases(event: Event, ctx: Context, args: str) -> list[Reply]:
+    found = await ctx.store.open_cases(event.platform, event.user_id)
+    if not found:
+        return [Reply(ctx.t("cases.none"))]
+    lines = [f"**{ctx.tn('cases.title', len(found))}**"]
+    for case in found:
+        nudge = await ctx.store.next_nudge(case.id)
+        if nudge is None:
+            nxt = ctx.t("cases.no_nudge")
+        elif nudge.status == "failed":
+            nxt = ctx.t("cases.nudge_failed", kind=ctx.t(f"nudge.kind.{nudge.kind}"))
+        else:
+            nxt = ctx.t("cases.next", when=when_text(nudge.due_at, ctx.user.tz, ctx.lang),
+                        kind=ctx.t(f"nudge.kind.{nudge.kind}"))
+        lines.append(f"• #{case.id} {_title(ctx, case)} — {ctx.t(f'step.{case.step}')}. {nxt}")
+    lines += ["", ctx.t("cases.hint")]
+    return [Reply("\n".join(lines))]
+
+
+@command("case")
+async def case_command(event: Event, ctx: Context, args: str) -> list[Reply]:
+    words = args.split()
+    sub = words[0].lower() if words else ""
+    number = next((w.lstrip("#") for w in words if w.lstrip("#").isdigit()), None)
+    if number is not None:
+        found = await owned_case(event, ctx, number)
+        if isinstance(found, list):
+            return [Reply(r.text) for r in found]
+        case: Case | None = found
+    else:
+        case = await current_case(event, ctx)
+    if case is None:
+        return [Reply(ctx.t("followup.no_case"))]
+    if sub == "export":
+        return [Reply(await export_markdown(ctx, case))]
+    if sub == "close":
+        return [Reply(ctx.t("walk.close_how"), case_id=case.id,
+                      choices=outcome_choices(ctx, case))]
+    summary = ctx.t("case.summary", id=case.id, title=_title(ctx, case), step=ctx.t(f"step.{case.step}"))
+    if case.step not in IDLE_STEPS or "_resume" in case.answers:
+        resume = Choice(f"w:{case.id}:{case.step}:resume", ctx.t("walk.resume"))
+        return [Reply(summary, choices=[resume], case_id=case.id)]
+    if case.step == "offered":
+        from handlers.conflict import offer
+
+        return [offer(ctx, case, alternatives=[])]
+    return [Reply(summary, case_id=case.id)]
+
+
+async def export_markdown(ctx: Context, case: Case) -> str:
+    """The paper trail as Markdown, to keep with the client's file."""
+    lines = [f"# {ctx.t('export.title', id=case.id)}: {_title(ctx, case)}", "",
+             f"- {ctx.t('export.opened')}: {when_text(case.created_at, ctx.user.tz, ctx.lang)}",
+             f"- {ctx.t('export.status')}: {ctx.t('outcome.' + case.outcome) if case.outcome else ctx.t('export.open')}",
+             "", f"## {ctx.t('export.log')}", ""]
+    for entry in await ctx.store.case_log(case.id):
+        detail = "; ".join(f"{k}: {v}" for k, v in entry.data.items() if v not in (None, ""))
+        lines.append(f"- {when_text(entry.at, ctx.user.tz, ctx.lang)} — {entry.kind}" + (f" — {detail}" if detail else ""))
+    return "\n".join(lines)
+
+
+@command("followup", "remind")
+async def followup(event: Event, ctx: Context, args: str) -> list[Reply]:
+    case = await current_case(event, ctx)
+    if case is None:
+        return [Reply(ctx.t("followup.no_case"))]
+    if not args:
+        return [Reply(ctx.t("followup.usage"))]
+    parsed = parse_when(args, ctx.now, ctx.user.tz, ctx.lang)
+    if parsed is None:
+        return [Reply(ctx.t("followup.unclear", text=user_text(args[:60])))]
+    due, note = parsed
+    if due <= ctx.now:
+        return [Reply(ctx.t("followup.past"))]
+    when = next_allowed(due, ctx.user.tz, ctx.user.quiet_start, ctx.user.quiet_end)
+    await ctx.store.add_nudge(case.id, "custom", when, note.strip()[:500] or None)
+    ctx.core.on_nudges_changed()
+    return [Reply(ctx.t("followup.set", id=case.id, when=when_text(when, ctx.user.tz, ctx.lang)))]
+
+
+# -- a nudge as the user sees it ----------------------------------------------------------------
+
+
+def nudge_choices(ctx_t: Context, nudge: Nudge) -> list[Choice]:
+    return [Choice(f"n:{nudge.id}:done", ctx_t.t("nudge.done")),
+            Choice(f"n:{nudge.id}:snooze", ctx_t.t("nudge.snooze")),
+            Choice(f"n:{nudge.id}:close", ctx_t.t("walk.close"))]
+
+
+async def render_nudge(core: Core, nudge: Nudge, late: bool) -> tuple[Target, list[Reply]] | None:
+    """What the scheduler sends for a nudge; None when its case is gone or closed."""
+    from handlers.context import Context
+
+    case = await core.store.get_case(nudge.case_id)
+    if case is None or not case.is_open:
+        return None
+    user = await core.store.get_user(case.platform, case.user_id)
+    if user is None:
+        return None
+    ctx = Context(core=core, store=core.store, lib=core.lib, user=user, now=core.clock())
+    target = Target(platform=case.platform, chat_id=case.chat_id, user_id=case.user_id, thread_id=case.thread_id)
+    promise = case.answers.get("promise")
+    lines = []
+    if late:
+        lines.append(ctx.t("nudge.late", when=when_text(nudge.due_at, user.tz, user.lang)))
+    lines.append(f"**{ctx.t(f'nudge.ask.{nudge.kind}')}**")
+    if nudge.kind == "deliver" and promise:
+        lines.append(ctx.t("nudge.promise", promise=user_text(promise)))
+    if nudge.kind == "review":
+        cause = case.answers.get("cause")
+        if cause:
+            lines.append(ctx.t("nudge.review_cause", cause=ctx.t(f"cause.{cause}"), fix=ctx.t(f"fix.{cause}")))
+        case.step = "review"
+        await core.store.save_case(case)
+    if nudge.note:
+        lines.append(user_text(nudge.note))
+    lines.append(ctx.t("nudge.case", id=case.id, title=_title(ctx, case)))
+    return target, [Reply("\n".join(lines), choices=nudge_choices(ctx, nudge), case_id=case.id, mention_user=True,
+                          expects_text=nudge.kind == "review")]
+
+
+@button("n")
+async def nudge_button(event: Event, ctx: Context) -> list[Reply]:
+    parts = (event.button or "").split(":")
+    if len(parts) < 3 or not parts[1].isdigit():
+        return [Reply(ctx.t("button.stale"), private=True)]
+    nudge = await ctx.store.get_nudge(int(parts[1]))
+    if nudge is None:
+        return [Reply(ctx.t("button.stale"), private=True)]
+    found = await owned_case(event, ctx, str(nudge.case_id))
+    if isinstance(found, list):
+        return found
+    case = found
+    action = parts[2]
+    if action == "close":
+        return [Reply(ctx.t("walk.close_how"), case_id=case.id,
+                      choices=outcome_choices(ctx, case))]
+    if nudge.status not in ("sent", "pending", "failed", "claimed"):
+        return [Reply(ctx.t("nudge.already"), private=True)]
+    if action == "snooze":
+        return [Reply(ctx.t("nudge.snooze_how"), case_id=case.id,
+                      choices=[Choice(f"n:{nudge.id}:s:{k}", ctx.t(f"snooze.{k}")) for k in SNOOZES])]
+    if action == "s" and len(parts) == 4 and parts[3] in SNOOZES:
+        due = next_allowed(ctx.now + SNOOZES[parts[3]], ctx.user.tz, ctx.user.quiet_start, ctx.user.quiet_end)
+        await ctx.store.set_nudge(nudge.id, status="pending", due_at=due)
+        await ctx.store.log(case.id, "snoozed", {"nudge": nudge.id, "for": parts[3]})
+        ctx.core.on_nudges_changed()
+        return [Reply(ctx.t("nudge.snoozed", when=when_text(due, ctx.user.tz, ctx.lang)), close_origin=True)]
+    if action == "done":
+        await ctx.store.set_nudge(nudge.id, status="answered")
+        await ctx.store.log(case.id, "nudge-done", {"nudge": nudge.id, "kind": nudge.kind})
+        follow = NEXT_IN_CHAIN.get(nudge.kind)
+        if follow is not None:
+            due = next_allowed(ctx.now + follow[1], ctx.user.tz, ctx.user.quiet_start, ctx.user.quiet_end)
+            await ctx.store.add_nudge(case.id, follow[0], due)
+            ctx.core.on_nudges_changed()
+            return [Reply(f"✓ {ctx.t('nudge.done')}", close_origin=True),
+                    Reply(ctx.t(f"nudge.after.{nudge.kind}", when=when_text(due, ctx.user.tz, ctx.lang)),
+                          case_id=case.id)]
+        if nudge.kind == "review":
+            return [Reply(f"✓ {ctx.t('nudge.done')}", close_origin=True),
+                    Reply(ctx.t("walk.review_thanks"), case_id=case.id,
+                          choices=outcome_choices(ctx, case))]
+        return [Reply(f"✓ {ctx.t('nudge.done')}", close_origin=True)]
+    return [Reply(ctx.t("button.stale"), private=True)]
+
+
+__all__ = ["close_case", "render_nudge"]

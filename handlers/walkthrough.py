@@ -1,0 +1,309 @@
+"""The walkthrough: one conflict, one step per message, state in the store at every step.
+
+Steps: offered -> listen -> paraphrase -> cause -> apologize -> solution (-> deadline / risky)
+-> tracking. Button ids carry the step they belong to (``w:<case>:<step>:<action>``), so a button
+of a finished step can never replay it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from bot.events import Choice, Event, Reply
+from bot.markup import user_text
+from bot.store import Case
+from handlers.context import Context
+from handlers.paraphrase import draft_paraphrase
+from handlers.registry import button
+from handlers.render import when_text
+from handlers.timeparse import find_deadline, next_allowed
+
+#: Steps where the case is open but no step is waiting for the user in this place.
+IDLE_STEPS = ("offered", "tracking")
+#: The steps a user walks through, in order (for "step n of 5").
+STEPS = ("listen", "paraphrase", "cause", "apologize", "solution")
+CAUSES = ("attention", "obligation", "expectations", "neglect", "burden", "dislike", "goals")
+#: Causes where our side is at fault: Parley suggests an apology rather than empathy.
+OUR_FAULT = {"obligation", "expectations"}
+OUTCOMES = ("resolved", "let-go", "other")
+#: A user who comes back after this long is asked whether to continue, start over or close.
+SILENCE = timedelta(hours=12)
+#: Promises closer than this to now are flagged as hard to keep.
+TOO_CLOSE = timedelta(hours=2)
+_RISKY = re.compile(
+    r"\b(guarantee\w*|never again|always|100\s?%|гарантир\w*|никогда больше|больше никогда|всегда|"
+    r"garant\w*|niciodat[aă]|întotdeauna|intotdeauna)",
+    re.I,
+)
+
+
+def _id(case: Case, step: str, action: str) -> str:
+    return f"w:{case.id}:{step}:{action}"
+
+
+async def active_case(event: Event, ctx: Context) -> Case | None:
+    return await ctx.store.find_open_case(event.platform, event.chat_id, event.thread_id, event.user_id)
+
+
+async def park(ctx: Context, case: Case) -> None:
+    """Steps aside for a new conflict in the same place; the case stays open and can be resumed."""
+    case.answers["_resume"] = case.step
+    case.step = "tracking"
+    await ctx.store.save_case(case, log=("parked", {}))
+
+
+def _common(ctx: Context, case: Case) -> list[Choice]:
+    return [Choice(_id(case, case.step, "skip"), ctx.t("walk.skip")),
+            Choice(_id(case, case.step, "later"), ctx.t("walk.later")),
+            Choice(_id(case, case.step, "close"), ctx.t("walk.close"))]
+
+
+def _header(ctx: Context, case: Case) -> str:
+    return ctx.t("walk.header", n=STEPS.index(case.step) + 1, total=len(STEPS)) if case.step in STEPS else ""
+
+
+def prompt(ctx: Context, case: Case) -> Reply:
+    """The message for the step the case is on."""
+    step = case.step
+    head = _header(ctx, case)
+    if step == "listen":
+        return Reply(f"{head}\n{ctx.t('walk.listen')}", choices=_common(ctx, case), expects_text=True,
+                     case_id=case.id)
+    if step == "paraphrase":
+        draft = case.answers.get("paraphrase_draft") or draft_paraphrase(case.answers.get("complaint", ""), ctx.lang)
+        return Reply(f"{head}\n{ctx.t('walk.paraphrase', draft=user_text(draft))}",
+                     choices=[Choice(_id(case, step, "ok"), ctx.t("walk.paraphrase_ok")), *_common(ctx, case)],
+                     expects_text=True, case_id=case.id)
+    if step == "cause":
+        choices = [Choice(_id(case, step, f"c:{c}"), ctx.t(f"cause.{c}")) for c in CAUSES]
+        return Reply(f"{head}\n{ctx.t('walk.cause')}", choices=[*choices, *_common(ctx, case)], case_id=case.id)
+    if step == "apologize":
+        return Reply(f"{head}\n{ctx.t('walk.apologize')}",
+                     choices=[Choice(_id(case, step, "fault"), ctx.t("walk.fault_yes")),
+                              Choice(_id(case, step, "nofault"), ctx.t("walk.fault_no")), *_common(ctx, case)],
+                     case_id=case.id)
+    if step == "solution":
+        return Reply(f"{head}\n{ctx.t('walk.solution')}", choices=_common(ctx, case), expects_text=True,
+                     case_id=case.id)
+    if step == "deadline":
+        return Reply(ctx.t("walk.deadline"), choices=_common(ctx, case), expects_text=True, case_id=case.id)
+    if step == "risky":
+        return Reply(ctx.t("walk.risky_again"),
+                     choices=[Choice(_id(case, step, "keep"), ctx.t("walk.keep")), *_common(ctx, case)],
+                     expects_text=True, case_id=case.id)
+    if step == "review":
+        return Reply(ctx.t("walk.review_prompt"), choices=outcome_choices(ctx, case), expects_text=True,
+                     case_id=case.id)
+    return Reply(ctx.t("walk.tracking"), case_id=case.id)
+
+
+def outcome_choices(ctx: Context, case: Case) -> list[Choice]:
+    return [Choice(_id(case, "any", f"out:{o}"), ctx.t(f"outcome.{o}")) for o in OUTCOMES]
+
+
+async def _advance(ctx: Context, case: Case, step: str, log: tuple[str, dict[str, Any]]) -> list[Reply]:
+    case.step = step
+    await ctx.store.save_case(case, log=log)
+    return [prompt(ctx, case)]
+
+
+def _next(step: str) -> str:
+    if step in ("deadline", "risky"):
+        return "tracking"
+    return STEPS[STEPS.index(step) + 1] if step in STEPS[:-1] else "tracking"
+
+
+# -- free text ----------------------------------------------------------------------------------
+
+
+async def answer_text(event: Event, ctx: Context, text: str) -> list[Reply] | None:
+    """Free text mid-walkthrough answers the current step; None when no step is waiting here."""
+    case = await active_case(event, ctx)
+    if case is None or case.step in IDLE_STEPS:
+        return None
+    if ctx.now - case.updated_at > SILENCE and "_pending_text" not in case.answers:
+        case.answers["_pending_text"] = text
+        await ctx.store.save_case(case)
+        return [Reply(ctx.t("walk.welcome_back", step=ctx.t(f"step.{case.step}")), case_id=case.id,
+                      choices=[Choice(_id(case, case.step, "resume"), ctx.t("walk.resume")),
+                               Choice(_id(case, case.step, "restart"), ctx.t("walk.restart")),
+                               Choice(_id(case, "any", "close"), ctx.t("walk.close"))])]
+    return await _apply_text(ctx, case, text)
+
+
+async def _apply_text(ctx: Context, case: Case, text: str) -> list[Reply]:
+    case.answers.pop("_pending_text", None)
+    step = case.step
+    if step == "listen":
+        case.answers["complaint"] = text
+        case.answers["paraphrase_draft"] = draft_paraphrase(text, ctx.lang)
+        return await _advance(ctx, case, "paraphrase", ("answer", {"step": step, "text": text}))
+    if step == "paraphrase":
+        case.answers["paraphrase"] = text
+        return await _advance(ctx, case, "cause", ("answer", {"step": step, "text": text}))
+    if step in ("cause", "apologize"):
+        case.answers[f"{step}_note"] = text
+        return await _advance(ctx, case, _next(step), ("answer", {"step": step, "text": text}))
+    if step in ("solution", "risky"):
+        return await _solution(ctx, case, text)
+    if step == "deadline":
+        due = find_deadline(text, ctx.now, ctx.user.tz)
+        if due is None:
+            return [Reply(ctx.t("walk.deadline_unclear"), expects_text=True, case_id=case.id)]
+        return await _check_and_schedule(ctx, case, case.answers.get("promise", ""), due)
+    if step == "review":
+        case.answers["review"] = text
+        await ctx.store.save_case(case, log=("answer", {"step": step, "text": text}))
+        return [Reply(ctx.t("walk.review_thanks"), choices=outcome_choices(ctx, case), case_id=case.id)]
+    return [prompt(ctx, case)]
+
+
+async def _solution(ctx: Context, case: Case, text: str) -> list[Reply]:
+    case.answers["promise"] = text
+    due = find_deadline(text, ctx.now, ctx.user.tz)
+    if due is None:
+        return await _advance(ctx, case, "deadline", ("answer", {"step": "solution", "text": text}))
+    return await _check_and_schedule(ctx, case, text, due)
+
+
+def _risks(ctx: Context, promise: str, due: Any) -> list[str]:
+    problems = [ctx.t("walk.risk_word", word=user_text(m.group(0))) for m in _RISKY.finditer(promise)]
+    if due <= ctx.now:
+        problems.append(ctx.t("walk.risk_past"))
+    elif due - ctx.now < TOO_CLOSE:
+        problems.append(ctx.t("walk.risk_close"))
+    return problems
+
+
+async def _check_and_schedule(ctx: Context, case: Case, promise: str, due: Any, *, force: bool = False) -> list[Reply]:
+    case.answers["promise"] = promise
+    case.answers["deadline"] = due.isoformat()
+    problems = [] if force else _risks(ctx, promise, due)
+    if problems:
+        case.step = "risky"
+        await ctx.store.save_case(case, log=("risky-promise", {"text": promise, "problems": len(problems)}))
+        return [Reply("\n".join([ctx.t("walk.risky"), *[f"• {p}" for p in problems]]), case_id=case.id,
+                      choices=[Choice(_id(case, "risky", "keep"), ctx.t("walk.keep")), *_common(ctx, case)],
+                      expects_text=True)]
+    return await schedule_followups(ctx, case, due)
+
+
+async def schedule_followups(ctx: Context, case: Case, due: Any) -> list[Reply]:
+    """Step 6: the deadline nudge goes in the store; the later ones follow when it is answered."""
+    when = next_allowed(max(due, ctx.now), ctx.user.tz, ctx.user.quiet_start, ctx.user.quiet_end)
+    case.step = "tracking"
+    case.answers.pop("_resume", None)
+    await ctx.store.save_case(case, log=("agreed", {"promise": case.answers.get("promise", ""),
+                                                    "deadline": case.answers.get("deadline")}))
+    await ctx.store.add_nudge(case.id, "deliver", when)
+    ctx.core.on_nudges_changed()
+    return [Reply(ctx.t("walk.scheduled", when=when_text(when, ctx.user.tz, ctx.lang)), case_id=case.id)]
+
+
+# -- buttons ------------------------------------------------------------------------------------
+
+
+async def owned_case(event: Event, ctx: Context, case_id: str) -> Case | list[Reply]:
+    """The case a button belongs to, or the reply that refuses the press (gone, or someone else's)."""
+    case = await ctx.store.get_case(int(case_id)) if case_id.isdigit() else None
+    if case is None or case.platform != event.platform:
+        return [Reply(ctx.t("button.stale"), private=True)]
+    if case.user_id != event.user_id:
+        return [Reply(ctx.t("walk.not_yours"), private=True)]
+    if not case.is_open:
+        return [Reply(ctx.t("walk.already_closed"), private=True)]
+    return case
+
+
+@button("w")
+async def walk_button(event: Event, ctx: Context) -> list[Reply]:
+    parts = (event.button or "").split(":", 4)
+    if len(parts) < 4:
+        return [Reply(ctx.t("button.stale"), private=True)]
+    _, case_id, step, action, *rest = parts
+    found = await owned_case(event, ctx, case_id)
+    if isinstance(found, list):
+        return found
+    case = found
+    if step != "any" and step != case.step and action not in ("close", "resume"):
+        return [Reply(ctx.t("walk.step_done"), private=True)]
+    return await _walk_action(event, ctx, case, step, action, rest[0] if rest else "")
+
+
+async def _walk_action(event: Event, ctx: Context, case: Case, step: str, action: str, arg: str) -> list[Reply]:
+    if action == "close":
+        return [Reply(ctx.t("walk.close_how"), choices=outcome_choices(ctx, case), case_id=case.id)]
+    if action == "out" and arg in OUTCOMES:
+        return await close_case(ctx, case, arg)
+    if action == "walk" and case.step == "offered":
+        case.answers["started"] = True
+        return [Reply(f"✓ {ctx.t('conflict.walk')}", close_origin=True),
+                *(await _advance(ctx, case, "listen", ("walk", {"situation": case.situation})))]
+    if action == "alt" and case.step == "offered" and arg in ctx.lib.situations:
+        from handlers.conflict import offer
+
+        case.situation = arg
+        await ctx.store.save_case(case, log=("situation", {"situation": arg}))
+        return [Reply(f"✓ {ctx.lib.situations[arg].text(ctx.lang).title}", close_origin=True),
+                offer(ctx, case, alternatives=[])]
+    if action == "skip":
+        case.answers[f"{case.step}_skipped"] = True
+        if case.step in ("solution", "deadline", "risky"):
+            case.step = "tracking"
+            await ctx.store.save_case(case, log=("skip", {"step": step}))
+            return [Reply(ctx.t("walk.skipped"), close_origin=True), Reply(ctx.t("walk.no_deadline"), case_id=case.id)]
+        return [Reply(ctx.t("walk.skipped"), close_origin=True),
+                *(await _advance(ctx, case, _next(case.step), ("skip", {"step": step})))]
+    if action == "later":
+        await ctx.store.log(case.id, "later", {"step": case.step})
+        return [Reply(ctx.t("walk.later_ok"), close_origin=True)]
+    if action == "resume":
+        pending = case.answers.pop("_pending_text", None)
+        if case.step == "tracking" and "_resume" in case.answers:
+            other = await active_case(event, ctx)
+            if other is not None and other.id != case.id and other.step not in IDLE_STEPS:
+                await park(ctx, other)
+            case.step = case.answers.pop("_resume")
+        await ctx.store.save_case(case, log=("resumed", {}))
+        if pending:
+            return [Reply(ctx.t("walk.resume"), close_origin=True), *(await _apply_text(ctx, case, pending))]
+        return [Reply(ctx.t("walk.resume"), close_origin=True), prompt(ctx, case)]
+    if action == "restart":
+        case.answers = {"started": True}
+        return [Reply(ctx.t("walk.restart"), close_origin=True),
+                *(await _advance(ctx, case, "listen", ("restart", {})))]
+    if action == "ok" and case.step == "paraphrase":
+        case.answers["paraphrase"] = case.answers.get("paraphrase_draft", "")
+        return [Reply(f"✓ {ctx.t('walk.paraphrase_ok')}", close_origin=True),
+                *(await _advance(ctx, case, "cause", ("paraphrase-accepted", {})))]
+    if action == "c" and case.step == "cause" and arg in CAUSES:
+        case.answers["cause"] = arg
+        case.step = "apologize"
+        await ctx.store.save_case(case, log=("cause", {"cause": arg}))
+        return [Reply(f"✓ {ctx.t(f'cause.{arg}')}", close_origin=True),
+                Reply(f"{ctx.t(f'fix.{arg}')}", case_id=case.id), prompt(ctx, case)]
+    if action in ("fault", "nofault") and case.step == "apologize":
+        case.answers["our_fault"] = action == "fault"
+        case.step = "solution"
+        await ctx.store.save_case(case, log=("fault", {"ours": action == "fault"}))
+        wording = ctx.t("walk.apology_words" if action == "fault" else "walk.empathy_words")
+        label = ctx.t("walk.fault_yes" if action == "fault" else "walk.fault_no")
+        return [Reply(f"✓ {label}", close_origin=True), Reply(wording, case_id=case.id), prompt(ctx, case)]
+    if action == "keep" and case.step == "risky":
+        from datetime import datetime
+
+        due = datetime.fromisoformat(case.answers["deadline"])
+        return [Reply(f"✓ {ctx.t('walk.keep')}", close_origin=True),
+                *(await _check_and_schedule(ctx, case, case.answers.get("promise", ""), due, force=True))]
+    return [Reply(ctx.t("walk.step_done"), private=True)]
+
+
+async def close_case(ctx: Context, case: Case, outcome: str) -> list[Reply]:
+    """Closing cancels every nudge of the case in the same transaction (see `Store.save_case`)."""
+    case.status = "closed"
+    case.outcome = outcome
+    case.step = "closed"
+    await ctx.store.save_case(case, log=("closed", {"outcome": outcome}))
+    return [Reply(ctx.t("walk.closed", outcome=ctx.t(f"outcome.{outcome}")), close_origin=True)]

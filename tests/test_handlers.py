@@ -1,0 +1,109 @@
+"""Commands driven with plain Events against a temp-file store."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core import Core
+from bot.events import Event, EventKind
+from content import library
+from tests.conftest import Talker
+
+
+async def test_help_and_start_in_each_language(core: Core) -> None:
+    for lang, word in (("en", "conflict"), ("ru", "конфликт"), ("ro", "conflict")):
+        talker = Talker(core, user=f"h-{lang}", lang_hint=lang)
+        replies = await talker.say("/start")
+        assert "Parley" in replies[0].text and word in replies[0].text.lower()
+        assert [c.id for c in replies[0].choices] == ["cf:menu", "m:cards"]
+
+
+async def test_telegram_language_hint_sets_a_new_users_language(core: Core) -> None:
+    talker = Talker(core, user="ivan", lang_hint="ru-RU")
+    await talker.say("/help")
+    user = await core.store.get_user("console", "ivan")
+    assert user is not None and user.lang == "ru"
+    unknown = Talker(core, user="hans", lang_hint="de")
+    await unknown.say("/help")
+    assert (await core.store.get_user("console", "hans")).lang == "en"  # type: ignore[union-attr]
+
+
+async def test_cards_lists_every_card_grouped_by_situation(talker: Talker) -> None:
+    text = (await talker.say("/cards"))[0].text
+    lib = library()
+    for card in lib.cards.values():
+        assert f"/card {card.id}" in text
+    for situation in lib.situations.values():
+        assert situation.en.title in text
+
+
+@pytest.mark.parametrize(("query", "card_id"), [("listen-fully", "listen-fully"), ("paraphrase", "paraphrase-confirm"),
+                                                 ("перефраз", "paraphrase-confirm"), ("parafrazare", "paraphrase-confirm")])
+async def test_card_by_id_or_words_in_any_language(talker: Talker, query: str, card_id: str) -> None:
+    text = (await talker.say(f"/card {query}"))[0].text
+    assert library().cards[card_id].en.title in text
+
+
+async def test_card_in_each_language(core: Core) -> None:
+    card = library().cards["listen-fully"]
+    for lang in ("en", "ru", "ro"):
+        talker = Talker(core, user=f"card-{lang}")
+        await talker.say(f"/lang {lang}")
+        text = (await talker.say("/card listen-fully"))[0].text
+        assert card.text(lang).title in text and card.text(lang).steps[0] in text
+
+
+async def test_unknown_card_and_empty_card(talker: Talker) -> None:
+    assert "/cards" in (await talker.say("/card zebra-crossing"))[0].text
+    assert "/card" in (await talker.say("/card"))[0].text
+
+
+async def test_unknown_command_suggests_the_closest(talker: Talker) -> None:
+    assert "/cards" in (await talker.say("/crads"))[0].text
+    text = (await talker.say("/xyzzy"))[0].text
+    assert "/xyzzy" in text and "/help" in text
+
+
+async def test_empty_and_oversized_input(talker: Talker) -> None:
+    assert "/help" in (await talker.say("   "))[0].text
+    text = (await talker.say("x" * 100_000))[0].text
+    assert "100000" in text and "4000" in text
+
+
+async def test_lang_menu_and_switch(talker: Talker) -> None:
+    replies = await talker.say("/lang")
+    assert [c.id for c in replies[0].choices] == ["m:lang:en", "m:lang:ru", "m:lang:ro"]
+    await talker.press("m:lang:ro")
+    assert "română" in talker.text()
+    assert "Parley" in (await talker.say("/help"))[0].text and "conflict" in talker.text()
+    assert "pas cu pas" in talker.text()
+
+
+async def test_tz_and_quiet(talker: Talker) -> None:
+    assert "Europe/Chisinau" in (await talker.say("/tz chisinau"))[0].text
+    assert "Europe/Chisinau" in (await talker.say("/tz"))[0].text
+    assert "Mars" in (await talker.say("/tz Mars/Base"))[0].text
+    assert "22:00–08:00" in (await talker.say("/quiet 22:00-08:00"))[0].text
+    assert "/quiet 22:00-08:00" in (await talker.say("/quiet late"))[0].text
+    assert (await talker.core.store.get_user("console", "u1")).quiet_start == "22:00"  # type: ignore[union-attr]
+    await talker.say("/quiet off")
+    assert (await talker.core.store.get_user("console", "u1")).quiet_start is None  # type: ignore[union-attr]
+
+
+async def test_repeated_event_id_is_processed_once(core: Core) -> None:
+    event = Event(platform="console", event_id="same", user_id="u", chat_id="c", kind=EventKind.MESSAGE,
+                  text="/help")
+    assert await core.handle(event)
+    assert await core.handle(event) == []
+
+
+async def test_stale_or_garbage_buttons_are_answered_privately(talker: Talker) -> None:
+    for value in ("zz:1", "w:999:listen:skip", "w:abc", "n:999:done", "m:lang:de", "cf:s:nope"):
+        replies = await talker.press(value)
+        assert replies and replies[0].private, value
+
+
+async def test_check_command_quotes_a_dont(talker: Talker) -> None:
+    text = (await talker.say("/check Calm down, it was not me who broke it"))[0].text
+    assert "Calm down" in text or "calm down" in text.lower()
+    assert "/check" in (await talker.say("/check"))[0].text

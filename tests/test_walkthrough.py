@@ -1,0 +1,195 @@
+"""The walkthrough and its case: steps, ownership, restarts, follow-ups, the paper trail."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+
+from bot.core import Core
+from bot.settings import load_settings
+from bot.store import SQLiteStore
+from handlers.followup import render_nudge
+from tests.conftest import FixedClock, Talker
+
+
+async def walk_to_cause(talker: Talker, complaint: str = "he is angry that the launch slipped two weeks") -> int:
+    await talker.say("the client is furious, we missed the launch deadline we promised")
+    case_id = next(r.case_id for r in talker.last if r.case_id)
+    assert case_id is not None
+    await talker.pick("walk me through")
+    assert "Step 1 of 5" in talker.text()
+    await talker.say(complaint)
+    assert "Step 2 of 5" in talker.text()
+    assert "If I understood you correctly, you are angry that the launch slipped two weeks" in talker.text() or \
+        "the launch slipped two weeks" in talker.text()
+    await talker.pick("use this wording")
+    assert "Step 3 of 5" in talker.text()
+    return case_id
+
+
+async def test_full_walkthrough_schedules_the_deadline_nudge(core: Core, clock: FixedClock) -> None:
+    talker = Talker(core)
+    case_id = await walk_to_cause(talker)
+    await talker.pick("broke a promise")
+    assert "What fixes it" in talker.text() and "Step 4 of 5" in talker.text()
+    await talker.pick("yes, we slipped")
+    assert "on behalf of the company" in talker.text() and "Step 5 of 5" in talker.text()
+    await talker.say("we redo the landing page by Friday 18:00")
+    assert "Did you deliver what you promised?" in talker.text()
+
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.step == "tracking" and case.answers["cause"] == "obligation"
+    nudge = await core.store.next_nudge(case_id)
+    assert nudge is not None and nudge.kind == "deliver" and nudge.due_at > clock.now
+    kinds = [e.kind for e in await core.store.case_log(case_id)]
+    assert kinds[:2] == ["opened", "walk"] and "agreed" in kinds and "nudge-scheduled" in kinds
+
+    # The nudge as the scheduler will send it, then Done -> satisfied -> review chain.
+    target, replies = await render_nudge(core, nudge, False)  # type: ignore[misc]
+    assert target.chat_id == "c1" and "we redo the landing page" in replies[0].text
+    await talker.press(f"n:{nudge.id}:done")
+    satisfied = await core.store.next_nudge(case_id)
+    assert satisfied is not None and satisfied.kind == "satisfied"
+    assert (await core.store.get_nudge(nudge.id)).status == "answered"  # type: ignore[union-attr]
+    await talker.press(f"n:{satisfied.id}:done")
+    review = await core.store.next_nudge(case_id)
+    assert review is not None and review.kind == "review"
+    _, replies = await render_nudge(core, review, False)  # type: ignore[misc]
+    assert "broke a promise" in replies[0].text.lower()
+    await talker.say("a weekly status mail every Monday")
+    await talker.pick("resolved")
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.status == "closed" and case.outcome == "resolved"
+    assert case.answers["review"] == "a weekly status mail every Monday"
+
+
+async def test_walkthrough_in_russian_and_romanian(core: Core) -> None:
+    ru = Talker(core, user="ru")
+    await ru.say("/lang ru")
+    await ru.say("клиент орёт что мы сорвали сроки запуска")
+    await ru.pick("по шагам")
+    assert "Шаг 1 из 5" in ru.text()
+    await ru.say("он злится, что запуск сдвинулся на две недели")
+    assert "Если я правильно вас понял" in ru.text()
+    ro = Talker(core, user="ro")
+    await ro.say("/lang ro")
+    await ro.say("clientul țipă că am ratat termenul de lansare promis")
+    await ro.pick("pas cu pas")
+    assert "Pasul 1 din 5" in ro.text()
+    await ro.say("clientul e supărat că lansarea a întârziat două săptămâni")
+    assert "Dacă v-am înțeles corect" in ro.text()
+
+
+async def test_survives_a_restart_at_the_same_step(tmp_path, clock: FixedClock) -> None:  # type: ignore[no-untyped-def]
+    db = "sqlite:///" + str(tmp_path / "restart.db")
+    store = await SQLiteStore.open(db)
+    talker = Talker(Core(store, load_settings(), clock=clock))
+    case_id = await walk_to_cause(talker)
+    await store.close()
+
+    store = await SQLiteStore.open(db)
+    talker = Talker(Core(store, load_settings(), clock=clock))
+    case = await store.get_case(case_id)
+    assert case is not None and case.step == "cause"
+    replies = await talker.press(f"w:{case_id}:cause:c:expectations")
+    assert any("Step 4 of 5" in r.text for r in replies)
+    await store.close()
+
+
+async def test_old_buttons_cannot_replay_a_step(talker: Talker) -> None:
+    case_id = await walk_to_cause(talker)
+    replies = await talker.press(f"w:{case_id}:paraphrase:ok")
+    assert replies[0].private and "already" in replies[0].text
+
+
+async def test_only_the_owner_can_advance(core: Core) -> None:
+    owner = Talker(core, user="owner", chat="team", platform="slack")
+    other = Talker(core, user="other", chat="team", platform="slack")
+    await owner.say("/conflict the client keeps asking for more revisions than we agreed")
+    case_id = next(r.case_id for r in owner.last if r.case_id)
+    walk = next(c.id for r in owner.last for c in r.choices if "walk" in c.id)
+    refused = await other.press(walk)
+    assert refused[0].private and "someone else" in refused[0].text
+    case = await core.store.get_case(case_id)  # type: ignore[arg-type]
+    assert case is not None and case.step == "offered"
+
+
+async def test_skip_later_and_close(talker: Talker, core: Core) -> None:
+    case_id = await walk_to_cause(talker)
+    await talker.pick("skip")
+    assert "Step 4 of 5" in talker.text()
+    await talker.pick("answer later")
+    assert "keep your place" in talker.text()
+    await talker.press(f"w:{case_id}:apologize:close")
+    assert "How did it end?" in talker.text()
+    await talker.pick("let the client go")
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.outcome == "let-go"
+
+
+async def test_impossible_promise_is_flagged(talker: Talker, core: Core) -> None:
+    case_id = await walk_to_cause(talker)
+    await talker.press(f"w:{case_id}:cause:c:obligation")
+    await talker.press(f"w:{case_id}:apologize:nofault")
+    await talker.say("I guarantee it will never happen again, fixed by tomorrow 10:00")
+    assert "hard to keep" in talker.text() and "guarantee" in talker.text()
+    assert await core.store.next_nudge(case_id) is None
+    await talker.pick("keep it as it is")
+    assert (await core.store.next_nudge(case_id)) is not None
+
+
+async def test_missing_deadline_is_asked_for(talker: Talker, core: Core) -> None:
+    case_id = await walk_to_cause(talker)
+    await talker.press(f"w:{case_id}:cause:c:attention")
+    await talker.press(f"w:{case_id}:apologize:nofault")
+    await talker.say("we will send a weekly report")
+    assert "By when" in talker.text()
+    await talker.say("whenever")
+    assert "couldn't read a date" in talker.text()
+    await talker.say("in 3 days")
+    assert "Did you deliver" in talker.text()
+
+
+async def test_coming_back_after_silence(talker: Talker, clock: FixedClock, core: Core) -> None:
+    case_id = await walk_to_cause(talker)
+    clock.now += timedelta(days=2)
+    # the store stamps updated_at with the real clock; push it back so the case looks silent
+    case = await core.store.get_case(case_id)
+    assert case is not None
+    await talker.press(f"w:{case_id}:cause:c:goals")  # answer normally first
+    raw = sqlite3.connect(core.store.path)
+    raw.execute("UPDATE cases SET updated_at='2020-01-01T00:00:00.000000Z' WHERE id=?", (case_id,))
+    raw.commit()
+    raw.close()
+    await talker.say("they want a discount now")
+    assert "Welcome back" in talker.text()
+    await talker.pick("continue")
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.answers.get("apologize_note") == "they want a discount now"
+
+
+async def test_followup_cases_export_and_forget(talker: Talker, core: Core, clock: FixedClock) -> None:
+    assert "no open case" in (await talker.say("/followup 2h"))[0].text
+    case_id = await walk_to_cause(talker)
+    assert "couldn't read a time" in (await talker.say("/followup someday maybe"))[0].text
+    assert "#%d" % case_id in (await talker.say("/followup 2h call the client back"))[0].text
+    text = (await talker.say("/cases"))[0].text
+    assert "1 open case" in text and f"#{case_id}" in text and "your reminder" in text
+    export = (await talker.say("/case export"))[0].text
+    assert export.startswith(f"# Case #{case_id}") and "nudge-scheduled" in export
+    await talker.say("/forget")
+    await talker.pick("yes, delete")
+    assert "no longer keep anything" in talker.text()
+    raw = sqlite3.connect(core.store.path)
+    for table in ("users", "cases", "processed_events"):
+        assert raw.execute(f"SELECT COUNT(*) FROM {table} WHERE user_id='u1'").fetchone()[0] == 0, table
+    assert raw.execute("SELECT COUNT(*) FROM nudges").fetchone()[0] == 0
+    raw.close()
+
+
+async def test_abusive_client_routes_to_calming_down_first(talker: Talker) -> None:
+    await talker.say("the client is swearing at me and calling me an idiot on the phone")
+    assert "This sounds like" in talker.text()
+    from content import library
+
+    assert library().cards["stay-calm-take-break"].en.title in talker.text()
