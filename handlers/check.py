@@ -1,0 +1,222 @@
+"""/check: finds the don'ts of a conflict (seed 002) in a draft reply and says how to phrase it better.
+
+The rules, their patterns and all the words shown to the user live in ``content/check.yaml``, so
+writers can tune them without touching code. A draft is checked against the patterns of every
+language at once: people mix languages, and Romanian is often typed without diacritics.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from importlib.resources.abc import Traversable
+from typing import Annotated, Any
+
+import yaml
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from bot.markup import user_text
+from content.loader import LANGUAGES, ContentError
+from content.models import Slug, Strict, Text
+
+WHERE = "content/check.yaml"
+
+#: Single characters folded to another one, on top of dropping combining marks.
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'"})
+
+Pattern = Annotated[str, Field(min_length=1)]
+
+
+def fold(text: str) -> tuple[str, list[int]]:
+    """The text as patterns see it, and for each folded character the index it came from.
+
+    Combining marks are dropped after canonical decomposition (ș→s, ă→a, î→i, ё→е, й→и, also for
+    text that arrives already decomposed), so "calmati-va" and "calmați-vă" look the same. The
+    index map lets a match be cut out of the original text exactly as the user typed it.
+    """
+    out: list[str] = []
+    index: list[int] = []
+    for i, char in enumerate(text):
+        for part in unicodedata.normalize("NFD", char):
+            if unicodedata.combining(part):
+                continue
+            out.append(part.translate(_APOSTROPHES))
+            index.append(i)
+    return "".join(out), index
+
+
+def compile_pattern(source: str) -> re.Pattern[str]:
+    """A pattern from check.yaml, folded like the drafts it is matched against."""
+    return re.compile(fold(source)[0], re.IGNORECASE)
+
+
+class Localized(Strict):
+    """One text in every language Parley speaks."""
+
+    en: Text
+    ru: Text
+    ro: Text
+
+    def get(self, lang: str) -> str:
+        return str(getattr(self, lang if lang in LANGUAGES else "en"))
+
+
+class CheckUi(Strict):
+    """The words around the findings: the all-clear, the header and the labels."""
+
+    clean: Localized
+    header: Localized
+    quote: Localized
+    quote_marks: Localized
+    why: Localized
+    better: Localized
+
+    @model_validator(mode="after")
+    def _placeholders(self) -> CheckUi:
+        for field, placeholder in (("quote", "{quotes}"), ("quote_marks", "{quote}")):
+            texts: Localized = getattr(self, field)
+            for lang in LANGUAGES:
+                if placeholder not in texts.get(lang):
+                    raise ValueError(f"{field}.{lang} must contain {placeholder}")
+        return self
+
+
+class PatternSet(Strict):
+    """A rule's patterns per language; each must compile and must never match an empty string."""
+
+    en: list[Pattern] = Field(min_length=1)
+    ru: list[Pattern] = Field(min_length=1)
+    ro: list[Pattern] = Field(min_length=1)
+
+    @field_validator("en", "ru", "ro")
+    @classmethod
+    def _compiles(cls, patterns: list[str]) -> list[str]:
+        for i, source in enumerate(patterns):
+            try:
+                compiled = compile_pattern(source)
+            except re.error as exc:
+                raise ValueError(f"pattern {i} is not a valid regex: {exc}") from None
+            if compiled.search("") is not None:
+                raise ValueError(f"pattern {i} matches an empty string")
+        return patterns
+
+    def all(self) -> Iterable[str]:
+        for lang in LANGUAGES:
+            yield from getattr(self, lang)
+
+
+class CheckRule(Strict):
+    name: Localized
+    why: Localized
+    better: Localized
+    patterns: PatternSet
+
+
+class CheckContent(Strict):
+    """The whole of check.yaml."""
+
+    ui: CheckUi
+    rules: dict[Slug, CheckRule] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One don't in a draft: which rule, and exactly which words (``draft[start:end] == quote``)."""
+
+    rule: str
+    quote: str
+    start: int
+    end: int
+
+
+def load_check(source: Traversable | None = None) -> CheckContent:
+    """Reads and validates check.yaml; a malformed file raises `ContentError` naming the field."""
+    item = source or resources.files("content") / "check.yaml"
+    try:
+        data: Any = yaml.safe_load(item.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ContentError(f"{WHERE}: not valid YAML: {exc}") from None
+    try:
+        return CheckContent.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
+        raise ContentError(f"{WHERE}: field {loc}: {first['msg']}") from None
+
+
+@cache
+def check_content() -> CheckContent:
+    """The shipped check.yaml, read once per process."""
+    return load_check()
+
+
+@cache
+def _compiled() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple(
+        (rule_id, compile_pattern(source))
+        for rule_id, rule in check_content().rules.items()
+        for source in rule.patterns.all()
+    )
+
+
+def check_draft(text: str) -> list[Finding]:
+    """Every don't found in ``text``, in the order they appear.
+
+    Matches of one rule that overlap are merged into the earliest, longest one, so "it was not my
+    fault" is reported once; different rules may quote overlapping words.
+    """
+    folded, index = fold(text)
+    hits: list[Finding] = []
+    for rule_id, pattern in _compiled():
+        for match in pattern.finditer(folded):
+            if match.end() == match.start():
+                continue
+            start, end = index[match.start()], index[match.end() - 1] + 1
+            while end < len(text) and unicodedata.combining(text[end]):
+                end += 1
+            hits.append(Finding(rule_id, text[start:end], start, end))
+
+    order = {rule_id: i for i, rule_id in enumerate(check_content().rules)}
+    hits.sort(key=lambda f: (order[f.rule], f.start, -(f.end - f.start)))
+    kept: list[Finding] = []
+    reach: dict[str, int] = {}
+    for finding in hits:
+        if finding.start >= reach.get(finding.rule, -1):
+            kept.append(finding)
+            reach[finding.rule] = finding.end
+    kept.sort(key=lambda f: (f.start, order[f.rule]))
+    return kept
+
+
+def render_check(findings: list[Finding], lang: str) -> str:
+    """The reply to /check in ``lang``: each problem once, with the user's words quoted and a better way."""
+    content = check_content()
+    ui = content.ui
+    if not findings:
+        return ui.clean.get(lang)
+    quotes: dict[str, list[str]] = {}
+    for finding in sorted(findings, key=lambda f: f.start):
+        if finding.rule not in content.rules:
+            continue
+        shown = " ".join(finding.quote.split())
+        if shown not in quotes.setdefault(finding.rule, []):
+            quotes[finding.rule].append(shown)
+    if not quotes:
+        return ui.clean.get(lang)
+
+    lines = [ui.header.get(lang)]
+    for rule_id, said in quotes.items():
+        rule = content.rules[rule_id]
+        marked = ", ".join(ui.quote_marks.get(lang).format(quote=user_text(q)) for q in said)
+        lines += [
+            "",
+            f"**{rule.name.get(lang)}**",
+            ui.quote.get(lang).format(quotes=marked),
+            f"{ui.why.get(lang)} {rule.why.get(lang)}",
+            f"{ui.better.get(lang)} {rule.better.get(lang)}",
+        ]
+    return "\n".join(lines)
