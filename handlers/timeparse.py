@@ -1,0 +1,711 @@
+"""Lenient time expressions in English, Russian and Romanian, and quiet-hours arithmetic.
+
+Users type "2h", "завтра до обеда", "mâine la 10", "by Friday 18:00". Reminder bots are most often
+blamed for timezone and DST mistakes, so every calendar step here happens on the user's wall clock
+(IANA zone via zoneinfo) and only the result is converted to aware UTC, the way the store keeps it.
+
+Rules worth knowing (they are also the tests' rules):
+
+- Durations in seconds/minutes/hours are absolute ("2h" is 7,200 real seconds, even across a DST
+  change); days, weeks and months are calendar steps that keep the wall-clock time ("1d" at 15:00 is
+  15:00 tomorrow, 23 or 25 hours away on a DST night).
+- A date or weekday without a time means `DEFAULT_HOUR`; "end of day" is `END_OF_DAY_HOUR`.
+- A bare clock time that has passed today means tomorrow; a weekday means the next one (today only
+  when an explicit time is still ahead); a date without a year that has passed means next year.
+- Only an explicit "today ..."/"tonight" may produce a moment in the past; callers should refuse it.
+- "9.30" without "at"/"в"/"la" in front is a date (9 March); with it, or after a day, it is a time.
+- A bare hour from 1 to 6 with nothing else ("в 3", "at 5") is read as afternoon: nobody wants a
+  work nudge at 3 a.m.
+- A wall time skipped by a spring-forward change means the moment the clocks jump; a repeated one
+  (autumn) means its first occurrence.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+__all__ = [
+    "AFTERNOON_HOUR",
+    "DEFAULT_HOUR",
+    "END_OF_DAY_HOUR",
+    "EVENING_HOUR",
+    "LUNCH_HOUR",
+    "MORNING_HOUR",
+    "find_deadline",
+    "next_allowed",
+    "parse_when",
+]
+
+#: A date or weekday named without a time ("friday", "27.11") means this local hour.
+DEFAULT_HOUR = 10
+#: "end of day" / "конец дня" / "sfârșitul zilei"; also "today" alone and the end of a week.
+END_OF_DAY_HOUR = 18
+MORNING_HOUR = 9
+NOON_HOUR = 12
+#: "до обеда" / "before lunch" is a deadline: lunch starts at 13:00.
+LUNCH_HOUR = 13
+AFTER_LUNCH_HOUR = 14
+AFTERNOON_HOUR = 15
+#: "вечером", "tonight", "diseară".
+EVENING_HOUR = 19
+#: Bare hours read as afternoon ("в 3" is 15:00), see the module docstring.
+BARE_PM_HOURS = range(1, 7)
+
+# -- normalisation ---------------------------------------------------------------------------------
+
+#: One character to one character, so positions in the folded text are positions in the original.
+_FOLD = str.maketrans({
+    "ă": "a", "â": "a", "î": "i", "ș": "s", "ş": "s", "ț": "t", "ţ": "t", "ё": "е",
+    "’": "'", "‘": "'", "–": "-", "—": "-", "\u00a0": " ",
+})
+
+
+def _fold(text: str) -> str:
+    """Lower case without diacritics, same length as ``text`` (which must already be NFC)."""
+    out = []
+    for char in text:
+        low = char.lower()
+        out.append(low if len(low) == 1 else char)
+    return "".join(out).translate(_FOLD)
+
+
+def _alt(words: object) -> str:
+    """A regex alternation of phrases, longest first, spaces matching any run of whitespace."""
+    items = sorted(set(words), key=len, reverse=True)  # type: ignore[call-overload]
+    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in items) + ")"
+
+
+#: Not followed by a letter (digits may follow: "2h30m").
+_WE = r"(?![^\W\d_])"
+#: Not followed by a letter or a digit.
+_WD = r"(?!\w)"
+
+# -- vocabulary (folded spellings) -----------------------------------------------------------------
+
+_UNITS: dict[str, tuple[str, int]] = {}
+for _kind, _mult, _words in (
+    ("s", 1, "s sec secs second seconds с сек секунд секунда секунды секунду sekund sekundu sekundy secunda secunde"),
+    ("s", 60, "m min mins minute minutes м мин минут минута минуты минуту minut minuty minutu"),
+    ("s", 3600, "h hr hrs hour hours ч час часа часов chas chasa chasov ora ore"),
+    ("d", 1, "d day days д дн день дня дней сутки суток den dnya dney dnej sutki zi zile"),
+    ("d", 7, "w wk wks week weeks нед неделю неделя недели недель nedelyu nedelya nedeli nedel saptamana "
+             "saptamani sapt"),
+    ("mo", 1, "mo mos month months мес месяц месяца месяцев mesyats mesyatsa mesyatsev mesyac mesyaca luna luni"),
+):
+    for _w in _words.split():
+        _UNITS[_w] = (_kind, _mult)
+
+_NUMBER_WORDS: dict[str, int] = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "a couple of": 2, "couple of": 2, "a couple": 2,
+    "один": 1, "одну": 1, "одна": 1, "одно": 1, "два": 2, "две": 2, "три": 3, "четыре": 4, "пять": 5,
+    "шесть": 6, "семь": 7, "восемь": 8, "девять": 9, "десять": 10, "пару": 2, "пара": 2,
+    "odin": 1, "odnu": 1, "dva": 2, "dve": 2, "tri": 3, "chetyre": 4, "pyat": 5, "paru": 2,
+    "un": 1, "o": 1, "una": 1, "doua": 2, "doi": 2, "trei": 3, "patru": 4, "cinci": 5, "sase": 6, "sapte": 7,
+    "opt": 8, "noua": 9, "zece": 10,
+}
+
+#: Units that may stand without a number after "через" ("через час"); English and Romanian say "an"/"o".
+_BARE_UNITS = frozenset({"час", "день", "сутки", "неделю", "месяц", "минуту", "секунду", "chas", "den", "sutki",
+                         "nedelyu", "mesyats", "mesyac", "minutu", "sekundu"})
+
+_HALF_HOUR = ("half an hour", "half hour", "полчаса", "пол часа", "polchasa", "pol chasa", "jumatate de ora",
+              "o jumatate de ora")
+_HOUR_AND_HALF = ("an hour and a half", "one and a half hours", "полтора часа", "poltora chasa",
+                  "o ora si jumatate", "ora si jumatate")
+
+_REL_PREFIX = _alt(("in", "within", "after", "через", "cherez", "peste", "dupa", "in decurs de",
+                    "in urmatoarele", "в течение", "v techenie"))
+
+_MONTHS: dict[str, int] = {}
+for _n, _words in enumerate((
+    "january jan январь января янв yanvar yanvarya ianuarie ian",
+    "february feb февраль февраля фев fevral fevralya februarie",
+    "march mar март марта mart marta martie",
+    "april apr апрель апреля апр aprel aprelya aprilie",
+    "may май мая maj maya mai",
+    "june jun июнь июня iyun iyunya iunie iun",
+    "july jul июль июля iyul iyulya iulie iul",
+    "august aug август августа авг avgust avgusta",
+    "september sep sept сентябрь сентября сен сент sentyabr sentyabrya septembrie",
+    "october oct октябрь октября окт oktyabr oktyabrya octombrie",
+    "november nov ноябрь ноября ноя нояб noyabr noyabrya noiembrie",
+    "december dec декабрь декабря дек dekabr dekabrya decembrie",
+), start=1):
+    for _w in _words.split():
+        _MONTHS[_w] = _n
+#: Month-first dates ("Nov 27") are an English habit; only English names may lead.
+_EN_MONTHS = {w: n for w, n in _MONTHS.items() if re.fullmatch(r"[a-z]+", w) and w not in {
+    "mart", "marta", "maj", "maya", "mai", "iyun", "iyunya", "iyul", "iyulya", "avgust", "avgusta", "ian", "iun",
+    "iul", "yanvar", "yanvarya", "fevral", "fevralya", "aprel", "aprelya", "sentyabr", "sentyabrya", "oktyabr",
+    "oktyabrya", "noyabr", "noyabrya", "dekabr", "dekabrya", "ianuarie", "februarie", "martie", "aprilie",
+    "iunie", "iulie", "septembrie", "octombrie", "noiembrie", "decembrie"}}
+
+#: (folded words, weekday 0=Monday, abbreviation?)
+_WEEKDAYS: dict[str, tuple[int, bool]] = {}
+for _n, (_full, _abbr) in enumerate((
+    ("monday понедельник понедельника понедельнику ponedelnik ponedelnika luni lunea", "mon пн"),
+    ("tuesday вторник вторника вторнику vtornik vtornika marti martea", "tue tues вт"),
+    ("wednesday среда среду среды среде sreda sredu sredy miercuri miercurea", "wed ср"),
+    ("thursday четверг четверга четвергу chetverg chetverga joi joia", "thu thur thurs чт"),
+    ("friday пятница пятницу пятницы пятнице pyatnitsa pyatnitsu pyatnitsy pyatnica pyatnicu pyatnicy "
+     "vineri vinerea", "fri пт"),
+    ("saturday суббота субботу субботы субботе subbota subbotu subboty sambata", "sat сб"),
+    ("sunday воскресенье воскресенья воскресенью voskresenye voskresenie voskresenya duminica", "sun вс"),
+)):
+    for _w in _full.split():
+        _WEEKDAYS[_w] = (_n, False)
+    for _w in _abbr.split():
+        _WEEKDAYS[_w] = (_n, True)
+
+_TODAY = ("today", "сегодня", "segodnya", "sevodnya", "azi", "astazi")
+_TOMORROW = ("tomorrow", "tmrw", "tmr", "завтра", "zavtra", "maine", "miine")
+_AFTER_TOMORROW = ("day after tomorrow", "the day after tomorrow", "послезавтра", "poslezavtra", "poimaine",
+                   "poimiine")
+_NEXT_WEEK = ("next week", "следующей неделе", "следующую неделю", "след неделе", "sleduyushchey nedele",
+              "saptamana viitoare", "saptamana care vine")
+_END_OF_WEEK = ("end of week", "end of the week", "the end of the week", "eow", "конец недели", "концу недели",
+                "конца недели", "конце недели", "konec nedeli", "koncu nedeli", "konca nedeli",
+                "sfarsitul saptamanii", "finalul saptamanii")
+
+#: (phrases, hour, implies today, strong enough to count inside a sentence)
+_PARTS: tuple[tuple[tuple[str, ...], int, bool, bool], ...] = (
+    (("end of day", "end of the day", "the end of the day", "eod", "cob", "close of business",
+      "end of business", "end of the working day", "конец дня", "концу дня", "конца дня", "конце дня",
+      "конец рабочего дня", "концу рабочего дня", "конца рабочего дня", "konec dnya", "koncu dnya",
+      "konca dnya", "sfarsitul zilei", "finalul zilei", "sfarsitul zilei de lucru"), END_OF_DAY_HOUR, False, True),
+    (("before lunch", "до обеда", "do obeda", "pana la pranz", "inainte de pranz"), LUNCH_HOUR, False, True),
+    (("tonight", "this evening", "diseara", "deseara", "in seara asta", "asta seara"), EVENING_HOUR, True, True),
+    (("after lunch", "после обеда", "posle obeda", "dupa pranz"), AFTER_LUNCH_HOUR, False, False),
+    (("lunch", "lunchtime", "обед", "obed", "pranz"), LUNCH_HOUR, False, False),
+    (("noon", "midday", "полдень", "polden", "amiaza"), NOON_HOUR, False, False),
+    (("morning", "in the morning", "утром", "utrom", "с утра", "s utra", "dimineata", "de dimineata"),
+     MORNING_HOUR, False, False),
+    (("afternoon", "in the afternoon", "днем", "dnem", "после полудня", "dupa-amiaza", "dupa amiaza",
+      "dupa-masa", "dupa masa"), AFTERNOON_HOUR, False, False),
+    (("this afternoon",), AFTERNOON_HOUR, True, False),
+    (("evening", "in the evening", "вечером", "vecherom", "seara", "de seara"), EVENING_HOUR, False, False),
+)
+
+#: Words after an hour that say which half of the day it is: +12 for these ...
+_PM_WORDS = ("pm", "p.m.", "p.m", "вечера", "vechera", "дня", "dnya", "seara", "de seara", "in the evening",
+             "in the afternoon", "dupa-amiaza", "dupa amiaza", "de dupa-amiaza")
+#: ... as written for these ...
+_AM_WORDS = ("am", "a.m.", "a.m", "утра", "utra", "dimineata", "de dimineata", "in the morning")
+#: ... and 22-04 for these.
+_NIGHT_WORDS = ("ночи", "nochi", "noaptea", "at night", "in the night")
+
+_CLOCK_PREFIX = _alt(("at", "by", "before", "until", "till", "around", "about", "в", "во", "к", "до", "около",
+                      "v", "k", "do", "la", "pana la", "pana", "pe la", "in jur de", "spre", "catre", "ora",
+                      "la ora", "pana la ora", "на", "na"))
+_DAY_PREFIX = _alt(("by", "on", "until", "till", "before", "for", "до", "к", "ко", "в", "во", "на", "do", "k",
+                    "ko", "v", "vo", "na", "pana", "pana in", "pana pe", "pana la", "in", "pe", "pentru"))
+_DAY_QUALIFIER = r"(?:this|next|coming|следующ\w*|эт[оиуа]т?|sleduyushch\w*|eto[tj]?|etu)"
+_PART_PREFIX = _alt(("by", "at", "until", "till", "before", "towards", "around", "к", "до", "в", "во", "на",
+                     "la", "pana la", "pana", "spre", "catre", "pe", "k", "do", "v", "na"))
+
+# -- regular expressions ---------------------------------------------------------------------------
+
+_SEP = re.compile(r"[\s,]*")
+_NUMBER = r"(?:\d+(?:[.,]\d+)?|" + _alt(_NUMBER_WORDS) + r"(?=\s))"
+_UNIT = _alt(_UNITS) + _WE
+_REL_ITEM = re.compile(
+    r"(?P<half>" + _alt(_HALF_HOUR) + r")" + _WE
+    + r"|(?P<hhalf>" + _alt(_HOUR_AND_HALF) + r")" + _WE
+    + r"|(?:(?P<num>" + _NUMBER + r")(?!\d)\s*(?:de\s+)?)?(?P<unit>" + _UNIT + ")"
+)
+_REL_HEAD = re.compile(r"(?:" + _REL_PREFIX + r"\s+|intr-(?=o\b|un\b))")
+_REL_JOIN = re.compile(r"\s*(?:,|and|и|si|i)?\s*")
+
+_DAY_HEAD = re.compile(r"(?P<prehead>(?P<pre>" + _DAY_PREFIX + r")\s+)?(?:(?P<qual>" + _DAY_QUALIFIER + r")\s+)?")
+_DAY_WORD = re.compile(
+    r"(?P<after>" + _alt(_AFTER_TOMORROW) + r")" + _WE
+    + r"|(?P<today>" + _alt(_TODAY) + r")" + _WE
+    + r"|(?P<tomorrow>" + _alt(_TOMORROW) + r")" + _WE
+    + r"|(?P<nextweek>" + _alt(_NEXT_WEEK) + r")" + _WE
+    + r"|(?P<eow>" + _alt(_END_OF_WEEK) + r")" + _WE
+    + r"|(?P<wd>" + _alt(_WEEKDAYS) + r")" + _WE + r"(?:\s+(?:viitoare|viitor|asta|aceasta)" + _WE + r")?"
+)
+_ISO_DATE = re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?![\d:])")
+_NUM_DATE = re.compile(r"(?P<d>\d{1,2})(?P<sep>[./])(?P<m>\d{1,2})(?:(?P=sep)(?P<y>\d{4}|\d{2}))?(?![\d:]|\.\d)")
+_DAY_SUFFIX = r"(?:st|nd|rd|th|-?го|-?ое)?"
+_YEAR = r"(?:,?\s+(?P<y>\d{4})(?![\d:])(?:\s*(?:г\.|года|г)" + _WE + r")?)?"
+_NAMED_DATE = re.compile(
+    r"(?P<d>\d{1,2})" + _DAY_SUFFIX + r"\s*(?:of\s+)?(?P<mon>" + _alt(_MONTHS) + r")\.?" + _WE + _YEAR
+)
+_MONTH_FIRST = re.compile(
+    r"(?P<mon>" + _alt(_EN_MONTHS) + r")\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?(?!\d)" + _WE + _YEAR
+)
+
+_PERIOD = (r"(?:\s*(?P<period>" + _alt(_PM_WORDS + _AM_WORDS + _NIGHT_WORDS) + r")"
+           + r"(?:(?<=\.)|" + _WE + r"))?")
+_AMPM = re.compile(r"(?P<h>\d{1,2})(?::(?P<mi>\d{2}))?\s*(?P<ap>a\.?m\.?|p\.?m\.?)(?:(?<=\.)|" + _WE + ")")
+_CLOCK = re.compile(r"(?P<h>\d{1,2})(?P<sep>[:.h]|ч)(?P<mi>\d{2})(?![\d:])" + _PERIOD)
+_BARE = re.compile(
+    r"(?P<h>\d{1,2})(?![\d:]|[.,]\d)(?P<unit>\s*(?:o'clock|oclock|h|ч|часов|часа|час|ore|ora))?" + _WE + _PERIOD
+)
+_CLOCK_HEAD = re.compile(r"(?:(?P<pre>" + _CLOCK_PREFIX + r")\s+|(?P<at>@)\s*)?")
+_PART_HEAD = re.compile(r"(?:" + _PART_PREFIX + r"\s+)?")
+_PARTS_RE = [(re.compile(_alt(words) + _WE), hour, today, strong) for words, hour, today, strong in _PARTS]
+#: What may follow a bare hour inside a sentence: nothing, or punctuation.
+_END_OR_PUNCT = re.compile(r"\s*(?:$|[,.;:!?)\]—-])")
+_NOTE_LEAD = re.compile(r"^[\s,.;:—–-]+")
+
+
+@dataclass(slots=True)
+class _Spec:
+    """What one expression said, before it is turned into a moment."""
+
+    seconds: float = 0.0
+    days: int = 0
+    months: int = 0
+    relative: bool = False
+    calendar: bool = False
+    day: date | None = None
+    year_given: bool = True
+    weekday: int | None = None
+    offset: int | None = None
+    next_week: bool = False
+    end_of_week: bool = False
+    hour: int | None = None
+    minute: int = 0
+    implies_today: bool = False
+
+    @property
+    def has_day(self) -> bool:
+        return (self.day is not None or self.weekday is not None or self.offset is not None or self.next_week
+                or self.end_of_week)
+
+
+# -- components ------------------------------------------------------------------------------------
+
+
+def _number(text: str | None) -> float:
+    if not text:
+        return 1.0
+    if text in _NUMBER_WORDS:
+        return float(_NUMBER_WORDS[text])
+    key = re.sub(r"\s+", " ", text)
+    if key in _NUMBER_WORDS:
+        return float(_NUMBER_WORDS[key])
+    return float(text.replace(",", "."))
+
+
+def _match_relative(s: str, pos: int, spec: _Spec, strict: bool) -> int | None:
+    """'2h', 'in 2 hours', 'через 2 дня', 'peste o oră', '1h30m'; returns the end or None."""
+    head = _REL_HEAD.match(s, pos)
+    prefixed = head is not None
+    if strict and not prefixed:
+        return None
+    p = head.end() if head else pos
+    items = 0
+    end = p
+    while True:
+        m = _REL_ITEM.match(s, p)
+        if m is None:
+            break
+        if m.group("half"):
+            spec.seconds += 1800
+        elif m.group("hhalf"):
+            spec.seconds += 5400
+        else:
+            num = m.group("num")
+            unit = re.sub(r"\s+", " ", m.group("unit"))
+            if num is None and (items or not prefixed or unit not in _BARE_UNITS):
+                break
+            if items and not (num and num[0].isdigit()):
+                break
+            kind, mult = _UNITS[unit]
+            value = _number(num)
+            if kind == "s":
+                spec.seconds += value * mult
+            elif kind == "d":
+                whole = int(value * mult)
+                spec.days += whole
+                spec.seconds += (value * mult - whole) * 86400
+                spec.calendar = True
+            else:
+                spec.months += round(value)
+                spec.calendar = True
+        items += 1
+        p = end = m.end()
+        join = _REL_JOIN.match(s, p)
+        if join is None or not re.match(r"\d|half|пол|jum", s[join.end():join.end() + 4]):
+            break
+        p = join.end()
+    if not items:
+        return None
+    spec.relative = True
+    return end
+
+
+def _valid_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _year(text: str | None, today: date) -> tuple[int, bool]:
+    if not text:
+        return today.year, False
+    year = int(text)
+    return (year + 2000 if year < 100 else year), True
+
+
+def _match_day(s: str, pos: int, spec: _Spec, today: date, strict: bool) -> int | None:
+    """A day: today/tomorrow/weekday/date/next week/end of week, with its "by"/"до"/"în" in front."""
+    head = _DAY_HEAD.match(s, pos)
+    assert head is not None
+    # "на следующей неделе": the qualifier may belong to the phrase, so try shorter heads too.
+    pre_end = head.end("prehead") if head.group("prehead") else pos
+    for p in dict.fromkeys((head.end(), pre_end, pos)):
+        end = _day_word(s, p, spec, strict and p == pos)
+        if end is None:
+            end = _date(s, p, spec, today, strict, prefixed=p != pos)
+        if end is not None:
+            return end
+    return None
+
+
+def _day_word(s: str, p: int, spec: _Spec, strict: bool) -> int | None:
+    """``strict``: weekday abbreviations ("sat", "пн") only count after "on"/"в"."""
+    m = _DAY_WORD.match(s, p)
+    if m is None:
+        return None
+    if m.group("wd"):
+        weekday, abbreviation = _WEEKDAYS[re.sub(r"\s+", " ", m.group("wd"))]
+        if strict and abbreviation:
+            return None
+        spec.weekday = weekday
+    elif m.group("today"):
+        spec.offset = 0
+    elif m.group("tomorrow"):
+        spec.offset = 1
+    elif m.group("after"):
+        spec.offset = 2
+    elif m.group("nextweek"):
+        spec.next_week = True
+    else:
+        spec.end_of_week = True
+    return m.end()
+
+
+def _date(s: str, p: int, spec: _Spec, today: date, strict: bool, prefixed: bool) -> int | None:
+    for pattern in (_ISO_DATE, _NAMED_DATE, _MONTH_FIRST, _NUM_DATE):
+        m = pattern.match(s, p)
+        if m is None:
+            continue
+        if pattern is _NUM_DATE and strict and not prefixed:
+            return None
+        if pattern is _MONTH_FIRST and strict and m.group("mon") in {"may", "mar", "jan", "jun", "jul"}:
+            return None
+        month = _MONTHS[m.group("mon")] if "mon" in m.groupdict() else int(m.group("m"))
+        day_n = int(m.group("d"))
+        year, given = _year(m.group("y"), today)
+        if pattern is _NUM_DATE and m.group("sep") == "/" and month > 12 >= day_n:
+            day_n, month = month, day_n  # 11/27: month first, the other reading is impossible
+        found = _valid_date(year, month, day_n)
+        if found is None:
+            return None
+        spec.day, spec.year_given = found, given
+        return m.end()
+    return None
+
+
+def _hour_with_period(hour: int, period: str | None) -> int | None:
+    if period:
+        period = re.sub(r"\s+", " ", period)
+        if period in _PM_WORDS:
+            if hour > 12:
+                return None
+            return hour if hour == 12 else hour + 12
+        if period in _AM_WORDS:
+            if hour > 12:
+                return None
+            return 0 if hour == 12 and period.startswith("a") else hour
+        if period in _NIGHT_WORDS:
+            if hour <= 5:
+                return hour
+            if 9 <= hour <= 12:
+                return (hour + 12) % 24
+            return None
+    return hour if 0 <= hour <= 23 else None
+
+
+def _match_time(s: str, pos: int, spec: _Spec, after_day: bool, strict: bool) -> int | None:
+    """A time of day: '18:00', 'в 9', 'la 10', '3pm', '7 вечера', 'до обеда', 'end of day'."""
+    head = _CLOCK_HEAD.match(s, pos)
+    assert head is not None
+    prefixed = bool(head.group("pre") or head.group("at"))
+    p = head.end()
+
+    m = _AMPM.match(s, p)
+    if m is not None:
+        hour, minute = int(m.group("h")), int(m.group("mi") or 0)
+        if not 1 <= hour <= 12 or minute > 59:
+            return None
+        pm = m.group("ap").startswith("p")
+        spec.hour, spec.minute = (hour % 12) + (12 if pm else 0), minute
+        return m.end()
+
+    m = _CLOCK.match(s, p)
+    if m is not None and (m.group("sep") != "." or prefixed or after_day):
+        hour = _hour_with_period(int(m.group("h")), m.group("period"))
+        minute = int(m.group("mi"))
+        if hour is None or minute > 59:
+            return None
+        spec.hour, spec.minute = hour, minute
+        return m.end()
+
+    m = _BARE.match(s, p)
+    if m is not None:
+        period = m.group("period")
+        if head.group("pre") in ("на", "na"):
+            return None  # "на 3 дня" is a duration ("for 3 days"), "на 15:00" is fine above
+        loose = not prefixed and not period and not m.group("unit")
+        ends = _END_OR_PUNCT.match(s, m.end()) is not None
+        if (loose and not (after_day and ends)) or (strict and not period and not ends) or \
+                (strict and not prefixed and not after_day):  # "3 дня" in a sentence is three days
+            return None
+        hour = _hour_with_period(int(m.group("h")), period)
+        if hour is None:
+            return None
+        if not period and hour in BARE_PM_HOURS:
+            hour += 12
+        spec.hour, spec.minute = hour, 0
+        return m.end()
+
+    head = _PART_HEAD.match(s, pos)
+    assert head is not None
+    for start in (head.end(), pos):
+        for pattern, hour, today, strong in _PARTS_RE:
+            m = pattern.match(s, start)
+            if m is None:
+                continue
+            if strict and not strong and not after_day:
+                return None
+            spec.hour, spec.minute, spec.implies_today = hour, 0, today
+            return m.end()
+    return None
+
+
+def _parse_at(s: str, pos: int, today: date, strict: bool) -> tuple[_Spec, int] | None:
+    """One expression starting exactly at ``pos`` of the folded text."""
+    spec = _Spec()
+    end = _match_relative(s, pos, spec, strict)
+    if end is not None:
+        if spec.calendar:
+            q = _SEP.match(s, end).end()  # type: ignore[union-attr]
+            t = _match_time(s, q, spec, True, strict)
+            if t is not None:
+                end = t
+        return spec, end
+    spec = _Spec()
+    end = pos
+    got_day = got_time = False
+    for _ in range(2):
+        q = _SEP.match(s, end).end() if (got_day or got_time) else end  # type: ignore[union-attr]
+        if not got_day:
+            d = _match_day(s, q, spec, today, strict)
+            if d is not None:
+                got_day, end = True, d
+                continue
+        if not got_time:
+            t = _match_time(s, q, spec, got_day, strict)
+            if t is not None:
+                got_time, end = True, t
+                continue
+        break
+    if not (got_day or got_time):
+        return None
+    if end < len(s) and (s[end].isalnum() or s[end] == "_"):
+        return None
+    return spec, end
+
+
+# -- wall clock <-> UTC ----------------------------------------------------------------------------
+
+
+def _zone(tz: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _wall_to_utc(day: date, clock: time, zone: ZoneInfo) -> datetime:
+    """The first moment the local clock reads ``day clock`` or later (DST gaps -> the jump)."""
+    naive = datetime.combine(day, clock.replace(tzinfo=None, fold=0))
+    first = naive.replace(tzinfo=zone).astimezone(UTC)
+    if first.astimezone(zone).replace(tzinfo=None) == naive:
+        return first
+    # Skipped by a spring-forward change: find the jump between the two readings of the offset.
+    lo = int(naive.replace(tzinfo=zone, fold=1).astimezone(UTC).timestamp())
+    hi = int(first.timestamp())
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if datetime.fromtimestamp(mid, zone).replace(tzinfo=None) >= naive:
+            hi = mid
+        else:
+            lo = mid
+    return datetime.fromtimestamp(hi, UTC)
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    for last in (31, 30, 29, 28):
+        found = _valid_date(year, month, min(day.day, last))
+        if found is not None:
+            return found
+    raise AssertionError("unreachable")
+
+
+def _resolve(spec: _Spec, now: datetime, zone: ZoneInfo) -> datetime:
+    """Turns what was said into an aware UTC moment, on the user's wall clock."""
+    local = now.astimezone(zone)
+    today = local.date()
+    clock = time(spec.hour, spec.minute) if spec.hour is not None else None
+
+    if spec.relative:
+        if not spec.calendar:
+            return now + timedelta(seconds=spec.seconds)
+        day = _add_months(today + timedelta(days=spec.days), spec.months)
+        if clock is None:
+            base = _wall_to_utc(day, local.time(), zone)
+        else:
+            base = _wall_to_utc(day, clock, zone)
+        return base + timedelta(seconds=spec.seconds)
+
+    if spec.day is not None:
+        day = spec.day
+        if not spec.year_given and day < today:
+            day = _valid_date(day.year + 1, day.month, day.day) or day.replace(day=28, year=day.year + 1)
+        return _wall_to_utc(day, clock or time(DEFAULT_HOUR), zone)
+
+    if spec.weekday is not None:
+        ahead = (spec.weekday - today.weekday()) % 7
+        if ahead == 0 and (clock is None or _wall_to_utc(today, clock, zone) <= now):
+            ahead = 7
+        return _wall_to_utc(today + timedelta(days=ahead), clock or time(DEFAULT_HOUR), zone)
+
+    if spec.end_of_week:
+        clock = clock or time(END_OF_DAY_HOUR)
+        ahead = (4 - today.weekday()) % 7
+        if ahead == 0 and _wall_to_utc(today, clock, zone) <= now:
+            ahead = 7
+        return _wall_to_utc(today + timedelta(days=ahead), clock, zone)
+
+    if spec.next_week:
+        return _wall_to_utc(today + timedelta(days=7 - today.weekday()), clock or time(DEFAULT_HOUR), zone)
+
+    if spec.offset is not None:
+        if clock is None:
+            clock = time(END_OF_DAY_HOUR if spec.offset == 0 else DEFAULT_HOUR)
+        return _wall_to_utc(today + timedelta(days=spec.offset), clock, zone)
+
+    assert clock is not None
+    moment = _wall_to_utc(today, clock, zone)
+    if moment <= now and not spec.implies_today:
+        moment = _wall_to_utc(today + timedelta(days=1), clock, zone)
+    return moment
+
+
+# -- public ----------------------------------------------------------------------------------------
+
+
+def _check_now(now: datetime) -> None:
+    if now.tzinfo is None:
+        raise ValueError("now must be an aware datetime")
+
+
+def parse_when(text: str, now: datetime, tz: str, lang: str | None = None) -> tuple[datetime, str] | None:
+    """The time expression at the start of ``text`` as aware UTC, and the rest (the note); None if none.
+
+    ``lang`` is only a hint: forms of all three languages are accepted whatever it says, because people
+    mix them ("завтра 18:00", "mâine 9am").
+    """
+    _check_now(now)
+    original = unicodedata.normalize("NFC", text)
+    folded = _fold(original)
+    start = len(folded) - len(folded.lstrip())
+    zone = _zone(tz)
+    found = _parse_at(folded, start, now.astimezone(zone).date(), strict=False)
+    if found is None:
+        return None
+    spec, end = found
+    note = _NOTE_LEAD.sub("", original[end:]).strip()
+    return _resolve(spec, now, zone), note
+
+
+_WORD_START = re.compile(r"(?:^|(?<=[\s,;:(\[\"'«]))(?=\S)")
+
+
+def find_deadline(text: str, now: datetime, tz: str) -> datetime | None:
+    """The first deadline mentioned anywhere in a sentence ("redo the banner by Friday 18:00"), or None.
+
+    Stricter than `parse_when`: a duration needs "in"/"через"/"peste", a number date needs "by"/"до"/
+    "pe", weekday abbreviations and a lone "morning" are ignored, so that "2 hours of work" or
+    "version 2.10" do not become deadlines.
+    """
+    _check_now(now)
+    folded = _fold(unicodedata.normalize("NFC", text))
+    zone = _zone(tz)
+    today = now.astimezone(zone).date()
+    for m in _WORD_START.finditer(folded):
+        found = _parse_at(folded, m.start(), today, strict=True)
+        if found is not None:
+            return _resolve(found[0], now, zone)
+    return None
+
+
+def _hhmm(value: str | None) -> time | None:
+    if not value:
+        return None
+    m = re.fullmatch(r"\s*(\d{1,2})[:.h]?(\d{2})?\s*", value)
+    if m is None:
+        return None
+    hour, minute = int(m.group(1)), int(m.group(2) or 0)
+    if hour == 24 and minute == 0:
+        return time(0, 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def next_allowed(moment: datetime, tz: str, quiet_start: str | None, quiet_end: str | None,
+                 paused_until: datetime | None = None) -> datetime:
+    """``moment``, or the first later moment outside the user's pause and quiet hours.
+
+    Quiet hours are wall-clock times in the user's zone and may wrap midnight (22:00-08:00); the
+    start is quiet, the end is not. Unreadable settings count as no quiet hours: a bad value must not
+    stop delivery.
+    """
+    if moment.tzinfo is None:
+        raise ValueError("moment must be an aware datetime")
+    if paused_until is not None and moment < paused_until:
+        moment = paused_until
+    start, end = _hhmm(quiet_start), _hhmm(quiet_end)
+    if start is None or end is None or start == end:
+        return moment
+    zone = _zone(tz)
+    local = moment.astimezone(zone)
+    wall = local.time().replace(tzinfo=None, fold=0)
+    if start < end:
+        quiet, end_day = start <= wall < end, local.date()
+    elif wall >= start:
+        quiet, end_day = True, local.date() + timedelta(days=1)
+    else:
+        quiet, end_day = wall < end, local.date()
+    if not quiet:
+        return moment
+    allowed = _wall_to_utc(end_day, end, zone)
+    if allowed <= moment:  # the quiet end's first occurrence was before us in a repeated autumn hour
+        later = datetime.combine(end_day, end).replace(tzinfo=zone, fold=1).astimezone(UTC)
+        allowed = later if later > moment else moment
+    return allowed

@@ -1,0 +1,344 @@
+"""Time expressions in en/ru/ro and quiet hours, against a fixed `now` and real IANA zones (DST included)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from handlers.timeparse import DEFAULT_HOUR, END_OF_DAY_HOUR, find_deadline, next_allowed, parse_when
+
+CHISINAU = "Europe/Chisinau"
+NEW_YORK = "America/New_York"
+#: Monday 23 November 2026, 12:00 in Chisinau (UTC+2).
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+
+
+def local(text: str, *, now: datetime = NOW, tz: str = CHISINAU) -> tuple[str, str] | None:
+    """The parsed moment as 'Www YYYY-MM-DD HH:MM' on the user's wall clock, and the note."""
+    result = parse_when(text, now, tz)
+    if result is None:
+        return None
+    moment, note = result
+    assert moment.tzinfo is not None and moment.utcoffset() == timedelta(0)
+    return moment.astimezone(ZoneInfo(tz)).strftime("%a %Y-%m-%d %H:%M"), note
+
+
+# (text, expected local time) — now is Mon 2026-11-23 12:00 in Chisinau.
+FORMS = [
+    # durations, en
+    ("10s", "Mon 2026-11-23 12:00"),
+    ("2h", "Mon 2026-11-23 14:00"),
+    ("30m", "Mon 2026-11-23 12:30"),
+    ("3d", "Thu 2026-11-26 12:00"),
+    ("1w", "Mon 2026-11-30 12:00"),
+    ("2 hours", "Mon 2026-11-23 14:00"),
+    ("in 2 hours", "Mon 2026-11-23 14:00"),
+    ("in an hour", "Mon 2026-11-23 13:00"),
+    ("in half an hour", "Mon 2026-11-23 12:30"),
+    ("1h30m", "Mon 2026-11-23 13:30"),
+    ("2 hours and 30 minutes", "Mon 2026-11-23 14:30"),
+    ("in 2 days at 9", "Wed 2026-11-25 09:00"),
+    ("in a week", "Mon 2026-11-30 12:00"),
+    ("in 1 month", "Wed 2026-12-23 12:00"),
+    # durations, ru
+    ("через 2 часа", "Mon 2026-11-23 14:00"),
+    ("через час", "Mon 2026-11-23 13:00"),
+    ("через полчаса", "Mon 2026-11-23 12:30"),
+    ("через 15 минут", "Mon 2026-11-23 12:15"),
+    ("через 2 дня в 10", "Wed 2026-11-25 10:00"),
+    ("через неделю утром", "Mon 2026-11-30 09:00"),
+    ("через пару дней", "Wed 2026-11-25 12:00"),
+    ("2ч", "Mon 2026-11-23 14:00"),
+    ("cherez 2 chasa", "Mon 2026-11-23 14:00"),
+    # durations, ro
+    ("peste 2 ore", "Mon 2026-11-23 14:00"),
+    ("peste o oră", "Mon 2026-11-23 13:00"),
+    ("peste o ora", "Mon 2026-11-23 13:00"),
+    ("într-o oră", "Mon 2026-11-23 13:00"),
+    ("peste 20 de minute", "Mon 2026-11-23 12:20"),
+    ("în 2 zile la 9", "Wed 2026-11-25 09:00"),
+    ("peste 3 zile", "Thu 2026-11-26 12:00"),
+    ("peste o săptămână", "Mon 2026-11-30 12:00"),
+    # named days, en
+    ("tomorrow", f"Tue 2026-11-24 {DEFAULT_HOUR:02}:00"),
+    ("tomorrow 9:00", "Tue 2026-11-24 09:00"),
+    ("tomorrow at 9am", "Tue 2026-11-24 09:00"),
+    ("tomorrow 7pm", "Tue 2026-11-24 19:00"),
+    ("9:00 tomorrow", "Tue 2026-11-24 09:00"),
+    ("tomorrow morning", "Tue 2026-11-24 09:00"),
+    ("day after tomorrow", "Wed 2026-11-25 10:00"),
+    ("tonight", "Mon 2026-11-23 19:00"),
+    ("today 18:00", "Mon 2026-11-23 18:00"),
+    ("today", f"Mon 2026-11-23 {END_OF_DAY_HOUR}:00"),
+    ("end of day", "Mon 2026-11-23 18:00"),
+    ("by end of day", "Mon 2026-11-23 18:00"),
+    ("next week", "Mon 2026-11-30 10:00"),
+    ("end of the week", "Fri 2026-11-27 18:00"),
+    # named days, ru
+    ("завтра", "Tue 2026-11-24 10:00"),
+    ("Завтра в 9", "Tue 2026-11-24 09:00"),
+    ("завтра в 9:30", "Tue 2026-11-24 09:30"),
+    ("завтра 18.00", "Tue 2026-11-24 18:00"),
+    ("завтра до обеда", "Tue 2026-11-24 13:00"),
+    ("завтра вечером", "Tue 2026-11-24 19:00"),
+    ("завтра в 7 вечера", "Tue 2026-11-24 19:00"),
+    ("послезавтра", "Wed 2026-11-25 10:00"),
+    ("сегодня вечером", "Mon 2026-11-23 19:00"),
+    ("конец дня", "Mon 2026-11-23 18:00"),
+    ("к концу дня", "Mon 2026-11-23 18:00"),
+    ("в 3 дня", "Mon 2026-11-23 15:00"),
+    ("на следующей неделе", "Mon 2026-11-30 10:00"),
+    ("к концу недели", "Fri 2026-11-27 18:00"),
+    ("zavtra v 9", "Tue 2026-11-24 09:00"),
+    ("poslezavtra", "Wed 2026-11-25 10:00"),
+    # named days, ro (with and without diacritics)
+    ("mâine la 10", "Tue 2026-11-24 10:00"),
+    ("maine la 10", "Tue 2026-11-24 10:00"),
+    ("Mâine dimineață", "Tue 2026-11-24 09:00"),
+    ("mâine seară", "Tue 2026-11-24 19:00"),
+    ("poimâine", "Wed 2026-11-25 10:00"),
+    ("poimaine", "Wed 2026-11-25 10:00"),
+    ("diseară", "Mon 2026-11-23 19:00"),
+    ("azi la 17", "Mon 2026-11-23 17:00"),
+    ("sfârșitul zilei", "Mon 2026-11-23 18:00"),
+    ("până la sfârșitul zilei", "Mon 2026-11-23 18:00"),
+    ("la 7 seara", "Mon 2026-11-23 19:00"),
+    ("săptămâna viitoare", "Mon 2026-11-30 10:00"),
+    # clock times
+    ("18:00", "Mon 2026-11-23 18:00"),
+    ("11:00", "Tue 2026-11-24 11:00"),  # passed today -> tomorrow
+    ("at 3pm", "Mon 2026-11-23 15:00"),
+    ("в 9.30", "Tue 2026-11-24 09:30"),
+    ("до 18:00", "Mon 2026-11-23 18:00"),
+    ("la ora 16", "Mon 2026-11-23 16:00"),
+    ("at 5", "Mon 2026-11-23 17:00"),  # a bare 1-6 is afternoon
+    # weekdays
+    ("friday", "Fri 2026-11-27 10:00"),
+    ("Friday 18:00", "Fri 2026-11-27 18:00"),
+    ("by Friday 18:00", "Fri 2026-11-27 18:00"),
+    ("on fri at 4pm", "Fri 2026-11-27 16:00"),
+    ("monday", "Mon 2026-11-30 10:00"),  # today is Monday: the next one
+    ("monday 15:00", "Mon 2026-11-23 15:00"),  # ... unless the time is still ahead today
+    ("vineri", "Fri 2026-11-27 10:00"),
+    ("în vineri", "Fri 2026-11-27 10:00"),
+    ("in vineri", "Fri 2026-11-27 10:00"),
+    ("vinerea viitoare", "Fri 2026-11-27 10:00"),
+    ("până vineri la 12", "Fri 2026-11-27 12:00"),
+    ("marți", "Tue 2026-11-24 10:00"),
+    ("sâmbătă", "Sat 2026-11-28 10:00"),
+    ("в пятницу", "Fri 2026-11-27 10:00"),
+    ("в пятницу в 18:00", "Fri 2026-11-27 18:00"),
+    ("пятница", "Fri 2026-11-27 10:00"),
+    ("до пятницы", "Fri 2026-11-27 10:00"),
+    ("к пятнице", "Fri 2026-11-27 10:00"),
+    ("во вторник", "Tue 2026-11-24 10:00"),
+    ("в следующую среду", "Wed 2026-11-25 10:00"),
+    ("v pyatnitsu", "Fri 2026-11-27 10:00"),
+    ("do pyatnitsy", "Fri 2026-11-27 10:00"),
+    # dates
+    ("27.11", "Fri 2026-11-27 10:00"),
+    ("27.11 15:00", "Fri 2026-11-27 15:00"),
+    ("27.11.2026", "Fri 2026-11-27 10:00"),
+    ("2026-11-27", "Fri 2026-11-27 10:00"),
+    ("27 ноября", "Fri 2026-11-27 10:00"),
+    ("27 ноября в 15:00", "Fri 2026-11-27 15:00"),
+    ("27 noiembrie", "Fri 2026-11-27 10:00"),
+    ("27 noiembrie la 15", "Fri 2026-11-27 15:00"),
+    ("Nov 27", "Fri 2026-11-27 10:00"),
+    ("November 27th at 3pm", "Fri 2026-11-27 15:00"),
+    ("27 Nov", "Fri 2026-11-27 10:00"),
+    ("11/27", "Fri 2026-11-27 10:00"),
+    ("22.01", "Fri 2027-01-22 10:00"),  # passed this year -> next year
+    ("5 декабря 2027", "Sun 2027-12-05 10:00"),
+    ("27 noyabrya", "Fri 2026-11-27 10:00"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), FORMS)
+def test_forms(text: str, expected: str) -> None:
+    assert local(text) == (expected, "")
+
+
+@pytest.mark.parametrize(("text", "expected", "note"), [
+    ("2h call the client back", "Mon 2026-11-23 14:00", "call the client back"),
+    ("tomorrow 9:00 — send the invoice", "Tue 2026-11-24 09:00", "send the invoice"),
+    ("завтра в 9 позвонить клиенту", "Tue 2026-11-24 09:00", "позвонить клиенту"),
+    ("завтра 3 макета", "Tue 2026-11-24 10:00", "3 макета"),  # "3" is not an hour here
+    ("mâine la 10, trimite factura", "Tue 2026-11-24 10:00", "trimite factura"),
+    ("через 2 часа: проверить почту", "Mon 2026-11-23 14:00", "проверить почту"),
+    ("Friday ask about the logo", "Fri 2026-11-27 10:00", "ask about the logo"),
+])
+def test_note_is_the_rest(text: str, expected: str, note: str) -> None:
+    assert local(text) == (expected, note)
+
+
+@pytest.mark.parametrize("text", [
+    "", "hello", "call the client", "2 apples", "по пятницам", "tomorrowish", "9.30", "31.02", "25:00",
+    "in the", "через", "soon",
+])
+def test_unparseable(text: str) -> None:
+    assert parse_when(text, NOW, CHISINAU) is None
+
+
+def test_today_in_the_past_is_returned_for_the_caller_to_refuse() -> None:
+    moment, _ = parse_when("today 9:00", NOW, CHISINAU)  # type: ignore[misc]
+    assert moment < NOW
+
+
+def test_other_zone_same_words() -> None:
+    # 10:00 UTC is 05:00 in New York: "18:00" is still today there, "tomorrow" is the 24th.
+    assert local("18:00", tz=NEW_YORK) == ("Mon 2026-11-23 18:00", "")
+    assert local("tomorrow", tz="Asia/Tokyo") == ("Tue 2026-11-24 10:00", "")
+    # 23:30 in Tokyo on the 23rd is already the 24th local: "tomorrow" is the 25th.
+    late = datetime(2026, 11, 23, 15, 30, tzinfo=UTC)
+    assert local("tomorrow", now=late, tz="Asia/Tokyo") == ("Wed 2026-11-25 10:00", "")
+
+
+def test_unknown_zone_falls_back_to_utc() -> None:
+    assert parse_when("tomorrow 9:00", NOW, "Mars/Olympus") == (datetime(2026, 11, 24, 9, 0, tzinfo=UTC), "")
+
+
+def test_naive_now_is_refused() -> None:
+    with pytest.raises(ValueError):
+        parse_when("2h", datetime(2026, 11, 23, 10), CHISINAU)
+
+
+# -- DST ------------------------------------------------------------------------------------------
+
+# Chisinau: 2026-03-29 02:00 -> 03:00 (00:00 UTC), 2026-10-25 03:00 -> 02:00 (00:00 UTC).
+# New York: 2026-03-08 02:00 -> 03:00 (07:00 UTC), 2026-11-01 02:00 -> 01:00 (06:00 UTC).
+SAT_BEFORE_SPRING_CHISINAU = datetime(2026, 3, 28, 10, 0, tzinfo=UTC)  # 12:00 EET
+SAT_BEFORE_AUTUMN_CHISINAU = datetime(2026, 10, 24, 9, 0, tzinfo=UTC)  # 12:00 EEST
+SAT_BEFORE_SPRING_NY = datetime(2026, 3, 7, 17, 0, tzinfo=UTC)  # 12:00 EST
+SAT_BEFORE_AUTUMN_NY = datetime(2026, 10, 31, 16, 0, tzinfo=UTC)  # 12:00 EDT
+
+
+@pytest.mark.parametrize(("now", "tz", "text", "expected_utc"), [
+    # calendar steps keep the wall clock: the day is 23 h long in spring, 25 h in autumn
+    (SAT_BEFORE_SPRING_CHISINAU, CHISINAU, "1d", datetime(2026, 3, 29, 9, 0, tzinfo=UTC)),
+    (SAT_BEFORE_SPRING_CHISINAU, CHISINAU, "tomorrow 9:00", datetime(2026, 3, 29, 6, 0, tzinfo=UTC)),
+    (SAT_BEFORE_SPRING_CHISINAU, CHISINAU, "завтра в 9", datetime(2026, 3, 29, 6, 0, tzinfo=UTC)),
+    (SAT_BEFORE_AUTUMN_CHISINAU, CHISINAU, "1d", datetime(2026, 10, 25, 10, 0, tzinfo=UTC)),
+    (SAT_BEFORE_AUTUMN_CHISINAU, CHISINAU, "mâine la 10", datetime(2026, 10, 25, 8, 0, tzinfo=UTC)),
+    (SAT_BEFORE_SPRING_NY, NEW_YORK, "tomorrow 9:00", datetime(2026, 3, 8, 13, 0, tzinfo=UTC)),
+    (SAT_BEFORE_SPRING_NY, NEW_YORK, "1d", datetime(2026, 3, 8, 16, 0, tzinfo=UTC)),
+    (SAT_BEFORE_AUTUMN_NY, NEW_YORK, "tomorrow 9:00", datetime(2026, 11, 1, 14, 0, tzinfo=UTC)),
+    (SAT_BEFORE_AUTUMN_NY, NEW_YORK, "1w", datetime(2026, 11, 7, 17, 0, tzinfo=UTC)),
+    # hours are real hours, whatever the wall clock does
+    (SAT_BEFORE_SPRING_CHISINAU, CHISINAU, "24h", datetime(2026, 3, 29, 10, 0, tzinfo=UTC)),
+    (SAT_BEFORE_AUTUMN_NY, NEW_YORK, "24 hours", datetime(2026, 11, 1, 16, 0, tzinfo=UTC)),
+    # a wall time the clocks skip means the moment they jump
+    (SAT_BEFORE_SPRING_NY, NEW_YORK, "tomorrow 2:30", datetime(2026, 3, 8, 7, 0, tzinfo=UTC)),
+    (SAT_BEFORE_SPRING_CHISINAU, CHISINAU, "tomorrow 2:30", datetime(2026, 3, 29, 0, 0, tzinfo=UTC)),
+    # a repeated wall time means its first occurrence
+    (SAT_BEFORE_AUTUMN_NY, NEW_YORK, "tomorrow 1:30", datetime(2026, 11, 1, 5, 30, tzinfo=UTC)),
+    (SAT_BEFORE_AUTUMN_CHISINAU, CHISINAU, "tomorrow 2:30", datetime(2026, 10, 24, 23, 30, tzinfo=UTC)),
+])
+def test_dst(now: datetime, tz: str, text: str, expected_utc: datetime) -> None:
+    result = parse_when(text, now, tz)
+    assert result is not None
+    assert result[0] == expected_utc
+
+
+# -- deadlines inside sentences -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("redo the banner by Friday 18:00", "Fri 2026-11-27 18:00"),
+    ("переделать баннер до пятницы 18:00", "Fri 2026-11-27 18:00"),
+    ("refac bannerul până vineri la 18", "Fri 2026-11-27 18:00"),
+    ("I'll send it tomorrow morning", "Tue 2026-11-24 09:00"),
+    ("пришлю завтра до обеда", "Tue 2026-11-24 13:00"),
+    ("I'll fix it in 3 days", "Thu 2026-11-26 12:00"),
+    ("исправлю через 2 дня", "Wed 2026-11-25 12:00"),
+    ("deadline 27 ноября", "Fri 2026-11-27 10:00"),
+    ("by 27.11 please", "Fri 2026-11-27 10:00"),
+    ("fix by end of day", "Mon 2026-11-23 18:00"),
+    ("сделаю к 18:00", "Mon 2026-11-23 18:00"),
+    ("отправлю в пн", "Mon 2026-11-30 10:00"),
+    ("trimit peste 2 zile", "Wed 2026-11-25 12:00"),
+    ("send it on Nov 27", "Fri 2026-11-27 10:00"),
+    ("call him at 5.", "Mon 2026-11-23 17:00"),
+])
+def test_find_deadline(text: str, expected: str) -> None:
+    moment = find_deadline(text, NOW, CHISINAU)
+    assert moment is not None
+    assert moment.astimezone(ZoneInfo(CHISINAU)).strftime("%a %Y-%m-%d %H:%M") == expected
+
+
+@pytest.mark.parametrize("text", [
+    "it takes 2 hours of work", "version 2.10 is out", "meet at 5 places", "we talked this morning",
+    "sat on it", "I may 5 times", "the client is angry", "работа на 3 дня",
+])
+def test_find_deadline_ignores_non_deadlines(text: str) -> None:
+    assert find_deadline(text, NOW, CHISINAU) is None
+
+
+# -- quiet hours ----------------------------------------------------------------------------------
+
+
+def at(tz: str, *args: int) -> datetime:
+    """A wall-clock moment in ``tz`` as aware UTC."""
+    return datetime(*args, tzinfo=ZoneInfo(tz)).astimezone(UTC)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(("moment", "start", "end", "expected"), [
+    # wrapping midnight: 22:00-08:00
+    (at(CHISINAU, 2026, 11, 23, 23, 30), "22:00", "08:00", at(CHISINAU, 2026, 11, 24, 8, 0)),
+    (at(CHISINAU, 2026, 11, 23, 22, 0), "22:00", "08:00", at(CHISINAU, 2026, 11, 24, 8, 0)),
+    (at(CHISINAU, 2026, 11, 24, 3, 0), "22:00", "08:00", at(CHISINAU, 2026, 11, 24, 8, 0)),
+    (at(CHISINAU, 2026, 11, 24, 7, 59), "22:00", "08:00", at(CHISINAU, 2026, 11, 24, 8, 0)),
+    (at(CHISINAU, 2026, 11, 24, 8, 0), "22:00", "08:00", at(CHISINAU, 2026, 11, 24, 8, 0)),
+    (at(CHISINAU, 2026, 11, 24, 12, 0), "22:00", "08:00", at(CHISINAU, 2026, 11, 24, 12, 0)),
+    (at(CHISINAU, 2026, 11, 24, 21, 59), "22:00", "08:00", at(CHISINAU, 2026, 11, 24, 21, 59)),
+    # inside one day: 13:00-14:30
+    (at(CHISINAU, 2026, 11, 24, 13, 15), "13:00", "14:30", at(CHISINAU, 2026, 11, 24, 14, 30)),
+    (at(CHISINAU, 2026, 11, 24, 14, 30), "13:00", "14:30", at(CHISINAU, 2026, 11, 24, 14, 30)),
+    (at(CHISINAU, 2026, 11, 24, 9, 0), "13:00", "14:30", at(CHISINAU, 2026, 11, 24, 9, 0)),
+    # no quiet hours, half set, equal ends, unreadable values: no change
+    (at(CHISINAU, 2026, 11, 24, 3, 0), None, None, at(CHISINAU, 2026, 11, 24, 3, 0)),
+    (at(CHISINAU, 2026, 11, 24, 3, 0), "22:00", None, at(CHISINAU, 2026, 11, 24, 3, 0)),
+    (at(CHISINAU, 2026, 11, 24, 3, 0), "08:00", "08:00", at(CHISINAU, 2026, 11, 24, 3, 0)),
+    (at(CHISINAU, 2026, 11, 24, 3, 0), "late", "early", at(CHISINAU, 2026, 11, 24, 3, 0)),
+    # DST nights: the quiet end is a wall time on the new offset
+    (datetime(2026, 3, 28, 21, 0, tzinfo=UTC), "22:00", "08:00", datetime(2026, 3, 29, 5, 0, tzinfo=UTC)),
+    (datetime(2026, 10, 24, 20, 0, tzinfo=UTC), "22:00", "08:00", datetime(2026, 10, 25, 6, 0, tzinfo=UTC)),
+])
+def test_quiet_hours_chisinau(moment: datetime, start: str | None, end: str | None, expected: datetime) -> None:
+    assert next_allowed(moment, CHISINAU, start, end) == expected
+
+
+def test_quiet_hours_new_york_dst() -> None:
+    # 23:00 EST on Sat 7 March; quiet until 08:00 — which is already EDT (12:00 UTC, not 13:00).
+    assert next_allowed(datetime(2026, 3, 8, 4, 0, tzinfo=UTC), NEW_YORK, "22:00", "08:00") == \
+        datetime(2026, 3, 8, 12, 0, tzinfo=UTC)
+    # 23:00 EDT on Sat 31 Oct; 08:00 on Sunday is EST (13:00 UTC).
+    assert next_allowed(datetime(2026, 11, 1, 3, 0, tzinfo=UTC), NEW_YORK, "22:00", "08:00") == \
+        datetime(2026, 11, 1, 13, 0, tzinfo=UTC)
+    # A quiet end the clocks skip (02:30 on 8 March): allowed from the jump, 03:00 EDT.
+    assert next_allowed(datetime(2026, 3, 8, 5, 0, tzinfo=UTC), NEW_YORK, "00:00", "02:30") == \
+        datetime(2026, 3, 8, 7, 0, tzinfo=UTC)
+    # In the repeated hour (second 01:15), quiet until 01:30 of the second pass.
+    second_pass = datetime(2026, 11, 1, 6, 15, tzinfo=UTC)
+    assert next_allowed(second_pass, NEW_YORK, "01:00", "01:30") == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
+
+
+def test_pause_then_quiet_hours() -> None:
+    moment = at(CHISINAU, 2026, 11, 23, 12, 0)
+    paused = at(CHISINAU, 2026, 11, 25, 23, 0)
+    assert next_allowed(moment, CHISINAU, None, None, paused) == paused
+    assert next_allowed(moment, CHISINAU, "22:00", "08:00", paused) == at(CHISINAU, 2026, 11, 26, 8, 0)
+    assert next_allowed(moment, CHISINAU, "22:00", "08:00", at(CHISINAU, 2026, 11, 1, 0, 0)) == moment
+
+
+def test_quiet_hours_result_is_never_earlier() -> None:
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for tz in (CHISINAU, NEW_YORK, "Asia/Kolkata", "Australia/Lord_Howe"):
+        for step in range(0, 365 * 24 * 4, 7):
+            moment = start + timedelta(minutes=15 * step)
+            allowed = next_allowed(moment, tz, "22:30", "07:15")
+            assert allowed >= moment
+            wall = allowed.astimezone(ZoneInfo(tz)).time()
+            assert not (wall.hour * 60 + wall.minute >= 22 * 60 + 30 or wall.hour * 60 + wall.minute < 7 * 60 + 15)
