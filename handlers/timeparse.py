@@ -455,11 +455,11 @@ def _match_time(s: str, pos: int, spec: _Spec, after_day: bool, strict: bool) ->
 
     m = _CLOCK.match(s, p)
     if m is not None and (m.group("sep") != "." or prefixed or after_day):
-        hour = _hour_with_period(int(m.group("h")), m.group("period"))
+        clock_hour = _hour_with_period(int(m.group("h")), m.group("period"))
         minute = int(m.group("mi"))
-        if hour is None or minute > 59:
+        if clock_hour is None or minute > 59:
             return None
-        spec.hour, spec.minute = hour, minute
+        spec.hour, spec.minute = clock_hour, minute
         return m.end()
 
     m = _BARE.match(s, p)
@@ -472,12 +472,12 @@ def _match_time(s: str, pos: int, spec: _Spec, after_day: bool, strict: bool) ->
         if (loose and not (after_day and ends)) or (strict and not period and not ends) or \
                 (strict and not prefixed and not after_day):  # "3 дня" in a sentence is three days
             return None
-        hour = _hour_with_period(int(m.group("h")), period)
-        if hour is None:
+        bare_hour = _hour_with_period(int(m.group("h")), period)
+        if bare_hour is None:
             return None
-        if not period and hour in BARE_PM_HOURS:
-            hour += 12
-        spec.hour, spec.minute = hour, 0
+        if not period and bare_hour in BARE_PM_HOURS:
+            bare_hour += 12
+        spec.hour, spec.minute = bare_hour, 0
         return m.end()
 
     head = _PART_HEAD.match(s, pos)
