@@ -281,7 +281,7 @@ def test_find_deadline_ignores_non_deadlines(text: str) -> None:
 
 def at(tz: str, *args: int) -> datetime:
     """A wall-clock moment in ``tz`` as aware UTC."""
-    return datetime(*args, tzinfo=ZoneInfo(tz)).astimezone(UTC)  # type: ignore[misc]
+    return datetime(*args, tzinfo=ZoneInfo(tz)).astimezone(UTC)  # type: ignore[misc,arg-type]
 
 
 @pytest.mark.parametrize(("moment", "start", "end", "expected"), [
