@@ -365,6 +365,23 @@ class SQLiteStore:
                 "INSERT INTO case_log (case_id, at, kind, data) SELECT case_id, ?, ?, json_object('nudge', id, "
                 "'error', ?) FROM nudges WHERE id=?", (to_db(utcnow()), kind, error[:500], nudge_id))
 
+    async def defer_nudge(self, nudge_id: int, due_at: datetime, *, reason: str) -> bool:
+        """A claimed nudge that may not go out yet (quiet hours, pause) is pending again at ``due_at``.
+
+        Only a claimed row moves (a case closed meanwhile stays cancelled), and the claim's attempt is
+        given back: waiting for the morning is not a failed delivery.
+        """
+        async with self._tx() as db:
+            cur = await db.execute(
+                """UPDATE nudges SET status='pending', due_at=?, claimed_at=NULL, attempts=MAX(attempts-1, 0)
+                   WHERE id=? AND status='claimed'""", (to_db(due_at), nudge_id))
+            if cur.rowcount:
+                await db.execute(
+                    "INSERT INTO case_log (case_id, at, kind, data) SELECT case_id, ?, 'nudge-deferred', "
+                    "json_object('nudge', id, 'due', ?, 'reason', ?) FROM nudges WHERE id=?",
+                    (to_db(utcnow()), to_db(due_at), reason, nudge_id))
+        return bool(cur.rowcount)
+
     async def set_nudge(self, nudge_id: int, *, status: str, due_at: datetime | None = None) -> None:
         """Answers, snoozes (same row, new time) and cancels a nudge."""
         if due_at is not None:
