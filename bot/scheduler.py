@@ -1,0 +1,254 @@
+"""Delivers due nudges. The nudges table is the truth; this is only the clock that reads it.
+
+Reminder bots lose or double reminders on restart when the schedule lives in memory (PTB's JobQueue),
+so nothing here is remembered between passes except "when is the next row due". One pass:
+
+1. claim due rows atomically (``pending -> claimed``, in batches);
+2. per nudge, concurrently under a semaphore: skip a closed case (``cancelled``), a user who blocked
+   the bot (``failed``), and move a nudge that falls in the owner's quiet hours or pause back to
+   ``pending`` at the first allowed moment (same row, attempt given back);
+3. render it, send it through the case's platform adapter, then ``mark_sent``;
+4. a transient `DeliveryError` (or any other exception) goes back to ``pending`` with exponential
+   backoff, at least the platform's ``retry_after``; after ``max_attempts`` the row is ``failed``
+   with its last error, visible in /cases and the case log, never deleted. A permanent error (the
+   user blocked the bot) fails the row, marks the user blocked and cancels the user's other nudges.
+
+Crash between claim and mark (the process dies mid-pass): the row stays ``claimed``. At start, and
+between passes, claims older than ``stale_after`` are made ``pending`` again and delivered, with
+``late=True`` (their due time is long past), so the reply says it is a late reminder. This is
+at-least-once: if the process died in the few milliseconds after the platform accepted the message
+and before ``mark_sent`` committed, the user gets the nudge twice, the second one marked late. The
+alternative (failing stale claims) would silently lose every nudge whose process died before it
+sent, which is the far more likely case, since the window before sending is larger than the one after.
+Between passes this process holds no claims, so only a dead process's claims can be that old; run
+one scheduler per database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from bot.events import DeliveryError, Reply, Target
+from bot.store import Case, Nudge, User
+from handlers.timeparse import next_allowed
+
+if TYPE_CHECKING:
+    from bot.core import Core
+
+log = logging.getLogger(__name__)
+
+Render = Callable[["Core", Nudge, bool], Awaitable[tuple[Target, list[Reply]] | None]]
+
+#: A nudge delivered this long after its due time is "late" and its text says so.
+LATE_AFTER = 60.0
+#: A rate limit (an error with ``retry_after``) is the platform asking us to wait, not a failure: it
+#: may be retried up to this many attempts before the nudge fails.
+RATE_LIMITED_ATTEMPTS = 20
+#: Claim rounds in one pass, so a pass always ends even if rows keep falling due.
+MAX_ROUNDS = 50
+
+
+class Scheduler:
+    """Sends due nudges through ``core.send``; see the module docstring for the rules."""
+
+    def __init__(self, core: Core, render: Render, *,
+                 clock: Callable[[], datetime] | None = None, batch: int = 500, max_attempts: int = 5,
+                 base_backoff: float = 5.0, stale_after: float = 120.0, concurrency: int = 100,
+                 max_sleep: float = 30.0, max_backoff: float = 3600.0, send_timeout: float = 60.0,
+                 late_after: float = LATE_AFTER) -> None:
+        self.core = core
+        self.render = render
+        self.clock: Callable[[], datetime] = clock or core.clock
+        self.batch = batch
+        self.max_attempts = max_attempts
+        self.base_backoff = base_backoff
+        self.stale_after = stale_after
+        self.max_sleep = max_sleep
+        self.max_backoff = max_backoff
+        self.send_timeout = send_timeout
+        self.late_after = late_after
+        self._semaphore = asyncio.Semaphore(concurrency)
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._last_reclaim: datetime | None = None
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Gives back the claims of a process that died, then runs the loop as a task."""
+        if self._task is not None:
+            return
+        await self._reclaim()
+        self.core.on_nudges_changed = self.wake
+        self._stopping = False
+        self._task = asyncio.create_task(self._loop(), name="parley-scheduler")
+
+    async def stop(self) -> None:
+        """Lets the current pass finish (so no claim is left behind), then ends the loop."""
+        self._stopping = True
+        self._wakeup.set()
+        task, self._task = self._task, None
+        if task is None:
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(task), timeout=self.send_timeout + 5)
+        except TimeoutError:
+            log.warning("the scheduler pass did not finish in time; its claims are reclaimed at next start")
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    def wake(self) -> None:
+        """Nudges were added or moved: recompute the sleep now instead of at the next timeout."""
+        self._wakeup.set()
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def _loop(self) -> None:
+        while not self._stopping:
+            self._wakeup.clear()
+            try:
+                await self._reclaim(periodic=True)
+                await self.run_once()
+                delay = await self._delay()
+            except Exception:
+                log.exception("a scheduler pass failed; trying again shortly")
+                delay = 1.0
+            if self._stopping:
+                break
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
+            except TimeoutError:
+                pass
+
+    async def _delay(self) -> float:
+        """Seconds until the next due row, capped so a changed clock or a missed wake is noticed."""
+        due = await self.core.store.next_due_at()
+        if due is None:
+            return self.max_sleep
+        seconds = (due - self.clock()).total_seconds()
+        # asyncio may fire a timer a hair early; the extra 5 ms saves an empty pass.
+        return min(max(seconds + 0.005, 0.005), self.max_sleep)
+
+    async def _reclaim(self, periodic: bool = False) -> None:
+        now = self.clock()
+        if periodic and self._last_reclaim is not None and \
+                (now - self._last_reclaim).total_seconds() < self.stale_after / 2:
+            return
+        self._last_reclaim = now
+        count = await self.core.store.reclaim_stale(now - timedelta(seconds=self.stale_after))
+        if count:
+            log.warning("%d nudge(s) were claimed by a process that stopped; sending them now, marked late", count)
+
+    # -- one pass ---------------------------------------------------------------------------
+
+    async def run_once(self) -> int:
+        """Claims every due nudge and delivers it; returns how many were sent."""
+        sent = 0
+        users: dict[tuple[str, str], User | None] = {}
+        for _ in range(MAX_ROUNDS):
+            claimed = await self.core.store.claim_due(self.clock(), self.batch)
+            if not claimed:
+                break
+            results = await asyncio.gather(*(self._guarded(nudge, users) for nudge in claimed))
+            sent += sum(results)
+            if len(claimed) < self.batch:
+                break
+        return sent
+
+    async def _guarded(self, nudge: Nudge, users: dict[tuple[str, str], User | None]) -> bool:
+        """One delivery; whatever goes wrong, the row does not stay claimed."""
+        async with self._semaphore:
+            try:
+                return await self._deliver(nudge, users)
+            except Exception as exc:
+                log.exception("delivering nudge %s failed", nudge.id)
+                try:
+                    await self._retry(nudge, f"internal error: {exc!r}", None)
+                except Exception:
+                    log.exception("nudge %s stays claimed; it is reclaimed later", nudge.id)
+                return False
+
+    async def _deliver(self, nudge: Nudge, users: dict[tuple[str, str], User | None]) -> bool:
+        store = self.core.store
+        now = self.clock()
+        case = await store.get_case(nudge.case_id)
+        if case is None or not case.is_open:
+            await store.set_nudge(nudge.id, status="cancelled")
+            return False
+        user = await self._user(case, users)
+        if user is not None:
+            if user.blocked:
+                await store.release(nudge.id, error="the user has blocked the bot", retry_at=None)
+                return False
+            allowed = next_allowed(now, user.tz, user.quiet_start, user.quiet_end, user.paused_until)
+            if allowed > now:
+                paused = user.paused_until is not None and now < user.paused_until
+                await store.defer_nudge(nudge.id, allowed, reason="paused" if paused else "quiet hours")
+                return False
+
+        late = (now - nudge.due_at).total_seconds() > self.late_after
+        rendered = await self.render(self.core, nudge, late)
+        if rendered is None:
+            await store.set_nudge(nudge.id, status="cancelled")
+            return False
+        target, replies = rendered
+        try:
+            await asyncio.wait_for(self.core.send(target, replies), timeout=self.send_timeout)
+        except DeliveryError as exc:
+            if exc.permanent:
+                await self._blocked(nudge, case, str(exc), users)
+            else:
+                await self._retry(nudge, str(exc) or "delivery failed", exc.retry_after)
+            return False
+        except TimeoutError:
+            await self._retry(nudge, f"no answer from {target.platform} in {self.send_timeout:g} s", None)
+            return False
+        except Exception as exc:  # an adapter bug or a network error it did not wrap: still retried
+            log.warning("sending nudge %s raised", nudge.id, exc_info=True)
+            await self._retry(nudge, f"{type(exc).__name__}: {exc}", None)
+            return False
+        if not await store.mark_sent(nudge.id, self.clock()):
+            log.info("nudge %s was cancelled or snoozed while it was being sent", nudge.id)
+        return True
+
+    async def _user(self, case: Case, users: dict[tuple[str, str], User | None]) -> User | None:
+        """The case owner, read once per pass: a thousand nudges of one user cost one query."""
+        key = (case.platform, case.user_id)
+        if key not in users:
+            users[key] = await self.core.store.get_user(*key)
+        return users[key]
+
+    async def _retry(self, nudge: Nudge, error: str, retry_after: float | None) -> None:
+        """Back to pending later (exponential backoff, at least ``retry_after``), or failed for good."""
+        limit = max(RATE_LIMITED_ATTEMPTS, self.max_attempts) if retry_after is not None else self.max_attempts
+        if nudge.attempts >= limit:
+            log.warning("nudge %s failed after %d attempts: %s", nudge.id, nudge.attempts, error)
+            await self.core.store.release(nudge.id, error=error, retry_at=None)
+            return
+        delay = min(self.base_backoff * 2 ** max(nudge.attempts - 1, 0), self.max_backoff)
+        delay = max(delay, retry_after or 0.0)
+        log.info("nudge %s: %s; retrying in %.0f s", nudge.id, error, delay)
+        await self.core.store.release(nudge.id, error=error, retry_at=self.clock() + timedelta(seconds=delay))
+
+    async def _blocked(self, nudge: Nudge, case: Case, error: str,
+                       users: dict[tuple[str, str], User | None]) -> None:
+        """The user blocked the bot: this nudge fails, the user is marked, their other nudges stop."""
+        store = self.core.store
+        await store.release(nudge.id, error=f"permanent: {error}", retry_at=None)
+        user = await store.get_user(case.platform, case.user_id)
+        if user is None:
+            user = User(platform=case.platform, user_id=case.user_id, lang=case.lang,
+                        tz=self.core.settings.default_timezone)
+        user.blocked = True
+        await store.save_user(user)
+        users[(case.platform, case.user_id)] = user
+        cancelled = await store.cancel_user_nudges(case.platform, case.user_id)
+        await store.log(case.id, "user-blocked", {"nudge": nudge.id, "cancelled": cancelled, "error": error[:200]})
+        log.warning("%s user %s blocked the bot; %d other nudge(s) cancelled", case.platform, case.user_id, cancelled)
