@@ -1,0 +1,536 @@
+"""The Slack adapter: slack-bolt (async) is the transport, the core does the rest.
+
+Every inbound request goes record-then-ack-then-work: the event is made durable with `Core.accept`
+(a repeated event id, e.g. a retry carrying ``X-Slack-Retry-Num``, is dropped there), bolt's ``ack()``
+answers Slack at once, and the core runs in a background task, so slow content or store work never
+delays the 3-second acknowledgement. Events accepted but never finished are replayed at start.
+
+Where replies go: a slash command carries no thread, so a case's first card is posted in the channel
+and its ``ts`` becomes the case's thread (`Core.anchor_case`); everything after that goes into the
+thread. Replies that belong to no case (help, the situation menu, settings) are shown only to the
+user (ephemeral) when they answer a slash command in a channel, to keep channels quiet. The app's
+direct-message channel is a flat chat, like Telegram: no anchoring there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import re
+import uuid
+import weakref
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.adapters.slack_blocks import (
+    ACTION_PREFIX,
+    block_owner,
+    closed_blocks,
+    inbound_text,
+    plain_fallback,
+    render,
+)
+from bot.adapters.slack_home import home_view
+from bot.core import Core
+from bot.events import DeliveryError, Event, EventKind, Reply, StartupError, Target
+from bot.http import HttpServer
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+#: auth.test errors that mean the token itself is wrong.
+_BAD_TOKEN = {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "not_allowed_token_type"}
+#: Web API errors where retrying the same delivery cannot help.
+_PERMANENT = {"channel_not_found", "not_in_channel", "is_archived", "account_inactive", "invalid_auth",
+              "token_revoked", "user_not_found", "cannot_dm_bot", "restricted_action", "msg_too_long",
+              "invalid_blocks", "no_permission", "missing_scope", "user_disabled", "ekm_access_denied"}
+#: Message subtypes that are still a person writing (others are edits, joins, bot posts...).
+_HUMAN_SUBTYPES = {None, "thread_broadcast", "file_share"}
+_SLASH_WORD = None  # built lazily from the handlers' command list
+
+
+def _retry_handlers() -> list[AsyncRetryHandler]:
+    """429s wait for Retry-After and go again; dropped connections are retried once."""
+    return [AsyncConnectionErrorRetryHandler(max_retry_count=2), AsyncRateLimitErrorRetryHandler(max_retry_count=2)]
+
+
+def _slash_commands_for_slack(text: str) -> str:
+    """Replies name commands as ``/cards``; in Slack those are subcommands: ``/parley cards``."""
+    global _SLASH_WORD
+    if _SLASH_WORD is None:
+        from handlers.registry import PUBLIC_COMMANDS
+
+        names = "|".join(sorted((c for c in PUBLIC_COMMANDS if c != "conflict"), key=len, reverse=True))
+        _SLASH_WORD = re.compile(rf"(?<![\w/.:-])/({names})\b")
+    return _SLASH_WORD.sub(r"/parley \1", text)
+
+
+@dataclass(slots=True)
+class Place:
+    """Where the replies to one inbound event go, and the message that was pressed (if any)."""
+
+    channel: str
+    user: str
+    thread: str | None = None
+    direct: bool = False
+    #: replies that belong to no case go ephemeral (slash command or ephemeral menu in a channel)
+    quiet: bool = False
+    origin_ts: str | None = None
+    origin_blocks: list[dict[str, Any]] | None = None
+    origin_ephemeral: bool = False
+    response_url: str | None = None
+    from_home: bool = False
+
+    @classmethod
+    def for_replay(cls, event: Event) -> Place:
+        """A replayed event has no raw payload left; its fields say enough to answer in the right place."""
+        return cls(channel=event.chat_id, user=event.user_id, thread=event.thread_id, direct=event.is_direct,
+                   quiet=event.kind is EventKind.COMMAND and not event.is_direct, origin_ts=event.origin_message_id)
+
+
+def _delivery_error(exc: SlackApiError) -> DeliveryError:
+    error = str(exc.response.get("error") or "")
+    status = getattr(exc.response, "status_code", 200)
+    if error == "ratelimited" or status == 429:
+        header = (exc.response.headers or {}).get("Retry-After") or (exc.response.headers or {}).get("retry-after")
+        try:
+            wait = float(header[0] if isinstance(header, list) else header) if header else 30.0
+        except ValueError:
+            wait = 30.0
+        return DeliveryError(f"Slack rate limit ({error or status})", retry_after=wait)
+    return DeliveryError(f"Slack refused the message: {error or status}", permanent=error in _PERMANENT)
+
+
+class SlackAdapter:
+    platform = "slack"
+
+    def __init__(self, core: Core, settings: Settings, http: HttpServer | None = None) -> None:
+        self.core = core
+        self.settings = settings
+        self.http = http
+        self.base_url = str(settings.slack_api_url).rstrip("/") + "/"
+        self.socket_mode = bool(settings.slack_app_token and settings.slack_app_token.get_secret_value())
+        self.bot_user_id: str | None = None
+        self.bot_id: str | None = None
+        self.team_id: str | None = None
+        self.client: AsyncWebClient | None = None
+        self.app: AsyncApp | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._socket: Any = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._locks: weakref.WeakValueDictionary[tuple[str, ...], asyncio.Lock] = weakref.WeakValueDictionary()
+        self._dm: dict[str, str] = {}
+        self._locale: dict[str, str | None] = {}
+        self._ready = False
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Checks the token with auth.test (bolt would only do it on the first request), then listens."""
+        assert self.settings.slack_bot_token is not None
+        token = self.settings.slack_bot_token.get_secret_value()
+        self._session = aiohttp.ClientSession()
+        self.client = AsyncWebClient(token=token, base_url=self.base_url, session=self._session,
+                                     retry_handlers=_retry_handlers(), logger=log)
+        try:
+            auth = await self.client.auth_test()
+        except SlackApiError as exc:
+            await self._close_session()
+            error = str(exc.response.get("error") or "unknown error")
+            if error in _BAD_TOKEN:
+                raise StartupError(
+                    f"Slack rejected PARLEY_SLACK_BOT_TOKEN ({error}); use the Bot User OAuth Token (xoxb-...) "
+                    "from your Slack app's OAuth & Permissions page") from None
+            raise StartupError(f"Slack's auth.test failed ({error}) at {self.base_url}") from None
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            await self._close_session()
+            raise StartupError(f"cannot reach the Slack Web API at {self.base_url} ({type(exc).__name__})") from None
+        self.bot_user_id, self.bot_id, self.team_id = auth.get("user_id"), auth.get("bot_id"), auth.get("team_id")
+        self.app = self._build_app(token)
+        if self.socket_mode:
+            await self._connect_socket()
+        elif self.http is not None:
+            self.http.add_post(EVENTS_PATH, self.handle_http)
+        if self.http is not None:
+            self.http.checks["slack"] = self.healthy
+        self._ready = True
+        for event in await self.core.unfinished(self.platform):
+            log.info("slack: replaying an unfinished %s event", event.kind)
+            self._spawn(self._work(event, Place.for_replay(event)))
+
+    def _build_app(self, token: str) -> AsyncApp:
+        bolt_client = AsyncWebClient(base_url=self.base_url, session=self._session, retry_handlers=_retry_handlers())
+        secret = self.settings.slack_signing_secret.get_secret_value() if self.settings.slack_signing_secret else ""
+        auth = AuthorizeResult(enterprise_id=None, team_id=self.team_id, bot_user_id=self.bot_user_id,
+                               bot_id=self.bot_id, bot_token=token)
+
+        async def authorize() -> AuthorizeResult:
+            # auth.test already ran in start(); bolt would otherwise call it again on the first requests
+            return auth
+
+        app = AsyncApp(signing_secret=secret, client=bolt_client, authorize=authorize, process_before_response=False,
+                       request_verification_enabled=not self.socket_mode, logger=logging.getLogger("slack_bolt.parley"))
+        app.command("/conflict")(self._on_command)
+        app.command("/parley")(self._on_command)
+        app.event("app_mention")(self._on_mention)
+        app.event("message")(self._on_message)
+        app.event("app_home_opened")(self._on_home_opened)
+        app.action(re.compile(rf"^{re.escape(ACTION_PREFIX)}"))(self._on_action)
+        return app
+
+    async def _connect_socket(self) -> None:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        assert self.app is not None and self.settings.slack_app_token is not None
+        self._socket = AsyncSocketModeHandler(self.app, self.settings.slack_app_token.get_secret_value(),
+                                              logger=log)
+        try:
+            await self._socket.connect_async()
+        except SlackApiError as exc:
+            await self._close_session()
+            error = str(exc.response.get("error") or "unknown error")
+            raise StartupError(f"Slack rejected PARLEY_SLACK_APP_TOKEN ({error}); it must be an app-level token "
+                               "(xapp-...) with the connections:write scope") from None
+
+    def healthy(self) -> bool:
+        if not self._ready:
+            return False
+        if self._socket is not None:
+            return bool(getattr(self._socket.client, "closed", False) is False)
+        return True
+
+    async def stop(self) -> None:
+        self._ready = False
+        if self._socket is not None:
+            await self._socket.close_async()
+            self._socket = None
+        if self._tasks:
+            _, pending = await asyncio.wait(set(self._tasks), timeout=5)
+            for task in pending:
+                task.cancel()
+        await self._close_session()
+
+    async def _close_session(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    # -- HTTP -------------------------------------------------------------------------------
+
+    async def handle_http(self, request: web.Request) -> web.StreamResponse:
+        """POST /slack/events: bolt verifies the signature (401 when bad or stale) and routes."""
+        assert self.app is not None
+        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    # -- inbound ----------------------------------------------------------------------------
+
+    async def _accept(self, event: Event, place: Place, ack: Callable[[], Awaitable[Any]]) -> None:
+        """Durable first, then the acknowledgement, then the work in the background."""
+        fresh = await self.core.accept(event)
+        await ack()
+        if fresh:
+            self._spawn(self._work(event, place))
+        else:
+            log.debug("slack: dropping repeated event %s", event.event_id)
+
+    async def _on_command(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any]) -> None:
+        name = str(body.get("command", "")).lstrip("/").lower()
+        text = inbound_text(str(body.get("text") or ""), self.bot_user_id)
+        if name == "parley":
+            words = text.split(None, 1)
+            command = words[0].lstrip("/").lower() if words else "help"
+            args = words[1].strip() if len(words) > 1 else ""
+        else:
+            command, args = "conflict", text
+        channel, user = str(body.get("channel_id", "")), str(body.get("user_id", ""))
+        direct = channel.startswith("D")
+        event = Event(platform=self.platform, event_id=f"cmd:{body.get('trigger_id') or uuid.uuid4().hex}",
+                      user_id=user, chat_id=channel, kind=EventKind.COMMAND, text=args, command=command,
+                      is_direct=direct, user_name=body.get("user_name"))
+        place = Place(channel=channel, user=user, direct=direct, quiet=not direct,
+                      response_url=body.get("response_url"))
+        await self._accept(event, place, ack)
+
+    def _from_person(self, ev: dict[str, Any]) -> bool:
+        """Parley never answers itself or another bot, nor edits, joins and other non-messages."""
+        user = ev.get("user")
+        return bool(user) and user != self.bot_user_id and not ev.get("bot_id") and ev.get("subtype") in _HUMAN_SUBTYPES
+
+    def _event_id(self, body: dict[str, Any], ev: dict[str, Any]) -> str:
+        return str(body.get("event_id") or f"ev:{ev.get('channel')}:{ev.get('ts')}")
+
+    async def _on_mention(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any]) -> None:
+        ev = body.get("event") or {}
+        if not self._from_person(ev):
+            await ack()
+            return
+        channel, user = str(ev.get("channel", "")), str(ev["user"])
+        direct = channel.startswith("D")
+        thread = ev.get("thread_ts") or (None if direct else ev.get("ts"))
+        event = Event(platform=self.platform, event_id=self._event_id(body, ev), user_id=user, chat_id=channel,
+                      kind=EventKind.MESSAGE, thread_id=thread, is_direct=direct,
+                      text=inbound_text(str(ev.get("text") or ""), self.bot_user_id))
+        await self._accept(event, Place(channel=channel, user=user, thread=thread, direct=direct), ack)
+
+    async def _on_message(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any]) -> None:
+        ev = body.get("event") or {}
+        channel, thread = str(ev.get("channel", "")), ev.get("thread_ts")
+        direct = ev.get("channel_type") == "im"
+        if not self._from_person(ev):
+            await ack()
+            return
+        user = str(ev["user"])
+        raw = str(ev.get("text") or "")
+        if direct:
+            self._dm[user] = channel
+        else:
+            # In channels only the owner's replies in a case's thread are for Parley; mentions come as app_mention.
+            mentioned = bool(self.bot_user_id) and f"<@{self.bot_user_id}" in raw
+            case = None
+            if thread and not mentioned:
+                case = await self.core.store.find_open_case_in_thread(self.platform, channel, str(thread))
+            if case is None or case.user_id != user:
+                await ack()
+                return
+        event = Event(platform=self.platform, event_id=self._event_id(body, ev), user_id=user, chat_id=channel,
+                      kind=EventKind.MESSAGE, thread_id=thread, is_direct=direct,
+                      text=inbound_text(raw, self.bot_user_id))
+        await self._accept(event, Place(channel=channel, user=user, thread=thread, direct=direct), ack)
+
+    async def _on_home_opened(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any]) -> None:
+        await ack()
+        ev = body.get("event") or {}
+        user, channel = ev.get("user"), ev.get("channel")
+        if user and channel:
+            self._dm[str(user)] = str(channel)
+        if user and ev.get("tab", "home") == "home":
+            self._spawn(self._publish_home(str(user)))
+
+    async def _on_action(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any]) -> None:
+        action = (body.get("actions") or [{}])[0]
+        user = str((body.get("user") or {}).get("id", ""))
+        container = body.get("container") or {}
+        message = body.get("message") or {}
+        if container.get("type") == "view":
+            try:
+                channel = await self._dm_channel(user)
+            except SlackApiError as exc:
+                await ack()
+                log.warning("slack: cannot open a DM for a Home press: %s", exc.response.get("error"))
+                return
+            place = Place(channel=channel, user=user, direct=True, from_home=True)
+        else:
+            channel = str(container.get("channel_id") or (body.get("channel") or {}).get("id", ""))
+            ephemeral = bool(container.get("is_ephemeral"))
+            direct = channel.startswith("D")
+            origin_ts = container.get("message_ts") or message.get("ts")
+            if ephemeral:
+                thread = container.get("thread_ts")
+            elif direct:
+                thread = message.get("thread_ts") or container.get("thread_ts")
+            else:  # a thread root's own ts is its thread: that is how an anchored case is found
+                thread = message.get("thread_ts") or container.get("thread_ts") or origin_ts
+            place = Place(channel=channel, user=user, thread=thread, direct=direct, quiet=ephemeral and not direct,
+                          origin_ts=origin_ts, origin_blocks=message.get("blocks"), origin_ephemeral=ephemeral,
+                          response_url=body.get("response_url"))
+        owner = block_owner(action.get("block_id"))
+        if owner is not None and owner != user:
+            await ack()
+            self._spawn(self._refuse(place))
+            return
+        label = str((action.get("text") or {}).get("text", ""))
+        event_id = body.get("trigger_id") or f"{place.origin_ts}:{action.get('action_ts')}"
+        event = Event(platform=self.platform, event_id=f"act:{event_id}", user_id=user, chat_id=place.channel,
+                      kind=EventKind.BUTTON, thread_id=place.thread, button=str(action.get("value") or ""),
+                      text=label, is_direct=place.direct, origin_message_id=place.origin_ts)
+        await self._accept(event, place, ack)
+
+    # -- work -------------------------------------------------------------------------------
+
+    def _spawn(self, work: Awaitable[None]) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _work(self, event: Event, place: Place) -> None:
+        """Runs one accepted event and delivers its replies, in order within one conversation."""
+        key = event.conversation_key
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        try:
+            async with lock:
+                event = await self._with_locale(event)
+                replies = await self.core.process(event)
+                await self._deliver(replies, place)
+            if place.from_home:
+                await self._publish_home(event.user_id)
+        except Exception:
+            log.exception("slack: a %s event failed", event.kind)
+
+    async def _with_locale(self, event: Event) -> Event:
+        """Slack's locale as the language hint, asked only for a user Parley has not met yet."""
+        if event.language_hint or await self.core.store.get_user(self.platform, event.user_id) is not None:
+            return event
+        if event.user_id not in self._locale:
+            try:
+                assert self.client is not None
+                info = await self.client.users_info(user=event.user_id, include_locale=True)
+                self._locale[event.user_id] = (info.get("user") or {}).get("locale")
+            except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
+                log.debug("slack: users.info failed: %s", exc)
+                self._locale[event.user_id] = None
+        hint = self._locale[event.user_id]
+        return dataclasses.replace(event, language_hint=hint) if hint else event
+
+    async def _deliver(self, replies: Sequence[Reply], place: Place) -> None:
+        for reply in replies:
+            try:
+                await self._deliver_one(reply, place)
+            except SlackApiError as exc:
+                log.warning("slack: delivering a reply failed: %s", exc.response.get("error"))
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                log.warning("slack: delivering a reply failed: %s", type(exc).__name__)
+
+    async def _deliver_one(self, reply: Reply, place: Place) -> None:
+        if reply.close_origin:
+            if place.origin_ts or (place.origin_ephemeral and place.response_url):
+                await self._close_origin(reply, place)
+            return  # no message was pressed (App Home): the chosen answer needs no echo
+        if reply.private or (place.quiet and reply.case_id is None and not reply.anchor):
+            await self._ephemeral(reply, place)
+            return
+        channel, thread = place.channel, place.thread
+        if reply.case_id is not None and thread is None and not reply.anchor:
+            case = await self.core.store.get_case(reply.case_id)
+            if case is not None and case.thread_id and case.platform == self.platform:
+                channel, thread = case.chat_id, case.thread_id
+        ts = await self._post(reply, place, channel, thread)
+        if ts and reply.anchor and reply.case_id is not None and not place.direct and channel == place.channel:
+            await self.core.anchor_case(reply.case_id, thread or ts)
+            place.thread = thread or ts
+
+    async def _post(self, reply: Reply, place: Place, channel: str, thread: str | None) -> str | None:
+        assert self.client is not None
+        mention = place.user if reply.mention_user and not place.direct else None
+        text, blocks = render(self._for_slack(reply), place.user, mention_user=mention)
+        try:
+            response = await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks, thread_ts=thread,
+                                                          unfurl_links=False, unfurl_media=False)
+        except SlackApiError as exc:
+            if exc.response.get("error") in ("not_in_channel", "channel_not_found") and place.response_url:
+                note = await self._t(place.user, "slack.cannot_post")
+                await self._respond(place.response_url, dataclasses.replace(reply, text=f"{note}\n\n{reply.text}"),
+                                    place.user, replace=False)
+                return None
+            raise
+        return str(response.get("ts") or "") or None
+
+    async def _ephemeral(self, reply: Reply, place: Place) -> None:
+        assert self.client is not None
+        if place.origin_ephemeral and place.response_url:
+            await self._respond(place.response_url, reply, place.user, replace=False)
+            return
+        text, blocks = render(self._for_slack(reply), place.user)
+        try:
+            await self.client.chat_postEphemeral(channel=place.channel, user=place.user, text=text, blocks=blocks,
+                                                 thread_ts=place.thread)
+        except SlackApiError as exc:
+            if exc.response.get("error") in ("not_in_channel", "channel_not_found") and place.response_url:
+                await self._respond(place.response_url, reply, place.user, replace=False)
+                return
+            raise
+
+    async def _close_origin(self, reply: Reply, place: Place) -> None:
+        """Replaces the pressed message's buttons with the chosen answer, so the step cannot be replayed."""
+        assert self.client is not None
+        blocks = closed_blocks(place.origin_blocks, self._for_slack(reply).text)
+        if place.origin_ephemeral and place.response_url:
+            await self._webhook(place.response_url, {"replace_original": True, "text": plain_fallback(blocks),
+                                                     "blocks": blocks})
+            return
+        assert place.origin_ts is not None
+        await self.client.chat_update(channel=place.channel, ts=place.origin_ts, text=plain_fallback(blocks),
+                                      blocks=blocks)
+
+    async def _respond(self, url: str, reply: Reply, owner: str, *, replace: bool) -> None:
+        text, blocks = render(self._for_slack(reply), owner)
+        await self._webhook(url, {"response_type": "ephemeral", "replace_original": replace, "text": text,
+                                  "blocks": blocks})
+
+    async def _webhook(self, url: str, payload: dict[str, Any]) -> None:
+        hook = AsyncWebhookClient(url, session=self._session, retry_handlers=_retry_handlers(), logger=log)
+        response = await hook.send_dict(payload)
+        if response.status_code != 200:
+            log.warning("slack: response_url answered %s", response.status_code)
+
+    async def _refuse(self, place: Place) -> None:
+        """Somebody pressed a button of another person's message: tell only them, change nothing."""
+        note = Reply(await self._t(place.user, "slack.not_yours"), private=True)
+        try:
+            await self._ephemeral(note, place)
+        except SlackApiError as exc:
+            log.warning("slack: could not refuse a press: %s", exc.response.get("error"))
+
+    async def _publish_home(self, user_id: str) -> None:
+        assert self.client is not None
+        try:
+            await self.client.views_publish(user_id=user_id, view=await home_view(self.core, user_id))
+        except SlackApiError as exc:
+            log.warning("slack: views.publish failed: %s", exc.response.get("error"))
+
+    async def _dm_channel(self, user_id: str) -> str:
+        """The app's DM with a user (cached; conversations.open otherwise)."""
+        if user_id not in self._dm:
+            assert self.client is not None
+            response = await self.client.conversations_open(users=user_id)
+            self._dm[user_id] = str(response["channel"]["id"])
+        return self._dm[user_id]
+
+    async def _t(self, user_id: str, key: str) -> str:
+        user = await self.core.store.get_user(self.platform, user_id)
+        return self.core.lib.t(key, user.lang if user else self.settings.default_language)
+
+    @staticmethod
+    def _for_slack(reply: Reply) -> Reply:
+        return dataclasses.replace(reply, text=_slash_commands_for_slack(reply.text))
+
+    # -- outbound (scheduler) -----------------------------------------------------------------
+
+    async def send(self, target: Target, replies: Sequence[Reply]) -> None:
+        """A nudge: posted in the case's thread, mentioning the owner; failures become `DeliveryError`."""
+        if self.client is None:
+            raise DeliveryError("the Slack adapter is not started")
+        direct = target.chat_id.startswith("D")
+        place = Place(channel=target.chat_id, user=target.user_id, thread=target.thread_id, direct=direct)
+        for reply in replies:
+            try:
+                if reply.private:
+                    await self._ephemeral(reply, place)
+                else:
+                    await self._post(reply, place, target.chat_id, target.thread_id)
+            except SlackApiError as exc:
+                raise _delivery_error(exc) from None
+            except (TimeoutError, aiohttp.ClientError) as exc:
+                raise DeliveryError(f"Slack unreachable ({type(exc).__name__})") from None
+
+
+__all__ = ["EVENTS_PATH", "SlackAdapter"]
