@@ -1,0 +1,506 @@
+"""Recognises which of the fourteen situations a few messy words describe.
+
+People type mid-crisis: typos, no punctuation, slang, Romanian without diacritics, Russian in
+Latin letters, quotes of the client, long rants. The engine therefore works on a folded form of the
+text where Cyrillic and Latin, diacritics and common transliteration variants meet, matches
+weighted stems and short phrases from content (``situations.yaml`` keywords and
+``triage_vocab.yaml``), tolerates one typo per long word, and knows when a word is negated
+("he never pays" is about payment; "he never yells" is not about abuse). When two situations are
+clearly present, the more urgent one ranks first. Pure stdlib plus PyYAML, so it loads fast and
+works offline.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+LANGUAGES: tuple[str, ...] = ("en", "ru", "ro")
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    id: str  # situation id
+    score: float  # 0..1, higher is better
+
+
+@dataclass(frozen=True, slots=True)
+class Triage:
+    matches: list[Match]  # all fourteen, best first
+    language: str  # detected: "en" | "ru" | "ro"
+    confident: bool  # False when the best match is weak or ambiguous: the caller offers a menu
+
+
+# ---------------------------------------------------------------------------------------------
+# Folding: one spelling for Cyrillic, transliterated Russian, Romanian with or without diacritics.
+
+_CYR = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
+    "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sch",
+    "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya", "є": "e", "і": "i", "ї": "i",
+}  # fmt: skip
+_CYR_TABLE = str.maketrans(_CYR)
+_APOSTROPHES = str.maketrans("", "", "'’`ʼ")
+# A word (letters/digits, apostrophes inside), or a punctuation mark that ends a clause.
+_TOKEN_RE = re.compile(r"[^\W_]+(?:['’`ʼ][^\W_]+)*|[.,;:!?…()\[\]\"«»„“”/|]|\s[-–—]+\s|\n")
+_HYPHEN_RE = re.compile(r"(?<=[^\W\d_])[-‐‑](?=[^\W\d_])")
+_HEAVY_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(a), b)
+    for a, b in (
+        (r"shch|sch", "sh"),  # щ
+        (r"kh|x", "h"),  # х as people type it
+        (r"[yj]", "i"),  # й, ы, я/ю/ё digraphs: ya/ja/ia -> ia
+        (r"(?<=[aeiou])ie", "e"),  # otvechayet / otvechaet
+        (r"(.)\1+", r"\1"),  # doubled letters, the commonest typo
+    )
+)
+_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
+
+
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=65536)
+def _light(word: str) -> str:
+    """Lowercase Latin form: Cyrillic transliterated, diacritics and apostrophes dropped."""
+    return _strip_marks(word.lower().translate(_APOSTROPHES).translate(_CYR_TABLE))
+
+
+@lru_cache(maxsize=65536)
+def _heavy(light: str) -> str:
+    """The matching form: transliteration variants and doubled letters collapsed."""
+    for pattern, repl in _HEAVY_RULES:
+        light = pattern.sub(repl, light)
+    return light
+
+
+@dataclass(slots=True)
+class _Tok:
+    light: str
+    heavy: str
+    cyr: bool
+    brk: int  # what stands right before this token: 0 nothing, 1 a comma or the like, 2 a sentence end
+    neg: bool = False
+
+
+_HARD = frozenset(".!?…()[]\n")
+
+
+def _tokens(text: str) -> list[_Tok]:
+    toks: list[_Tok] = []
+    brk = 2
+    for m in _TOKEN_RE.finditer(_HYPHEN_RE.sub(" ", text)):
+        raw = m.group()
+        if not raw[0].isalnum():
+            brk = max(brk, 2 if raw in _HARD else 1)
+            continue
+        light = _light(raw)
+        if not light:
+            continue
+        toks.append(_Tok(light, _heavy(light), bool(_CYRILLIC_RE.search(raw)), brk))
+        brk = 0
+    return toks
+
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary
+
+
+@dataclass(frozen=True, slots=True)
+class _Element:
+    atoms: frozenset[int]
+    neg: int  # 1 must be negated, 0 must not be, -1 either
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    situation: int
+    weight: float
+    elements: tuple[_Element, ...]
+
+
+@dataclass(slots=True)
+class _Vocab:
+    ids: list[str]
+    urgency: list[int]
+    patterns: list[_Pattern]
+    first: dict[int, list[int]]  # atom id -> ids of patterns starting with it
+    exact: dict[str, list[int]]  # heavy word -> atom ids (exact and prefix atoms)
+    prefix: dict[str, list[int]]  # heavy prefix -> prefix atom ids
+    prefix_lens: list[int]
+    fuzzy: dict[str, list[int]]  # atom text and its one-letter deletions -> atom ids
+    fuzzy_lens: list[int]
+    atom_text: list[str]
+    atom_prefix: list[bool]
+    negators: dict[str, frozenset[str]]
+    contrast: dict[str, frozenset[str]]
+    stop: frozenset[str]
+    markers: dict[str, dict[str, float]]
+
+
+_NUMBER_RE = re.compile(r"^-?\d+(?:\.\d+)?$")
+_NUM = "<num>"  # the atom that matches any number ("since 2019", "for 6 years")
+_GAP = 3  # words allowed between two elements of a phrase
+_FUZZY_MIN = 5  # shortest folded atom that tolerates a typo
+_FUZZY_FACTOR = 0.7
+
+
+def _deletes(word: str) -> Iterator[str]:
+    for i in range(len(word)):
+        yield word[:i] + word[i + 1 :]
+
+
+def _within_one(a: str, b: str) -> bool:
+    """Damerau-Levenshtein distance <= 1, checked directly because it is cheap."""
+    if a == b:
+        return True
+    la, lb = len(a), len(b)
+    if abs(la - lb) > 1:
+        return False
+    if la == lb:
+        diff = [i for i in range(la) if a[i] != b[i]]
+        if len(diff) == 1:
+            return True
+        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+    if la > lb:
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i:] == b[i + 1 :]
+
+
+def _auto_stem(word: str) -> str:
+    """Turns a plain keyword into a prefix that survives inflection (ru/ro endings are long)."""
+    n = len(word)
+    if n <= 3:
+        return word
+    if n <= 4:
+        return word + "*"
+    cut = 1 if n <= 6 else 2 if n <= 8 else 3
+    return word[: n - cut] + "*"
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.atom_ids: dict[tuple[str, bool], int] = {}
+        self.atom_text: list[str] = []
+        self.atom_prefix: list[bool] = []
+
+    def atom(self, spec: str) -> int | None:
+        is_prefix = spec.endswith("*")
+        word = spec.rstrip("*")
+        if word == _NUM:
+            key = (_NUM, False)
+        else:
+            words = [_heavy(w) for w in re.findall(r"[^\W_]+", _light(word))]
+            if len(words) != 1:
+                return None
+            key = (words[0], is_prefix)
+        if key not in self.atom_ids:
+            self.atom_ids[key] = len(self.atom_text)
+            self.atom_text.append(key[0])
+            self.atom_prefix.append(is_prefix)
+        return self.atom_ids[key]
+
+    def element(self, spec: str, first: bool) -> _Element | None:
+        neg = 0 if first else -1
+        if spec.startswith("~"):
+            neg, spec = 1, spec[1:]
+        elif spec.startswith("?"):
+            neg, spec = -1, spec[1:]
+        atoms = {a for alt in spec.split("|") if alt for a in [self.atom(alt)] if a is not None}
+        return _Element(frozenset(atoms), neg) if atoms else None
+
+    def pattern(self, situation: int, spec: str, weight: float = 1.0) -> _Pattern | None:
+        parts = spec.split()
+        if len(parts) > 1 and _NUMBER_RE.match(parts[0]):
+            weight, parts = float(parts[0]), parts[1:]
+        elements = []
+        for i, part in enumerate(parts):
+            el = self.element(part, first=i == 0)
+            if el is None:
+                return None
+            elements.append(el)
+        return _Pattern(situation, weight, tuple(elements)) if elements else None
+
+
+def _keyword_pattern(keyword: str, negators: frozenset[str], stop: frozenset[str]) -> str:
+    """A situations.yaml keyword as a pattern: stems, stopwords dropped, negation made explicit."""
+    out: list[str] = []
+    negate = False
+    for raw in re.findall(r"[^\W_]+(?:['’][^\W_]+)*", keyword):
+        light = _light(raw)
+        if light in negators:
+            negate = True
+            continue
+        if light in stop:
+            continue
+        out.append(("~" if negate else "") + _auto_stem(_heavy(light)))
+        negate = False
+    return " ".join(out)
+
+
+def _read_yaml(name: str) -> Any:
+    text = (resources.files("content") / name).read_text(encoding="utf-8")
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+
+
+def _word_set(words: Iterable[Any]) -> frozenset[str]:
+    bad = [w for w in words if not isinstance(w, str)]
+    if bad:  # YAML reads a bare no/yes/on as a boolean
+        raise ValueError(f"content/triage_vocab.yaml: quote {bad!r}")
+    return frozenset(_light(w) for w in words)
+
+
+def _build() -> _Vocab:
+    situations = _read_yaml("situations.yaml")
+    vocab = _read_yaml("triage_vocab.yaml")
+    ids = [s["id"] for s in situations]
+    index = {sid: i for i, sid in enumerate(ids)}
+    negators = {lang: _word_set(vocab["negators"].get(lang, [])) for lang in LANGUAGES}
+    contrast = {lang: _word_set(vocab["contrast"].get(lang, [])) for lang in LANGUAGES}
+    stop = frozenset().union(*(_word_set(vocab["stopwords"].get(lang, [])) for lang in LANGUAGES))
+    all_neg = frozenset().union(*negators.values())
+    markers = {
+        lang: {w: float(wt) for wt, words in vocab["markers"][lang].items() for w in _word_set(words)}
+        for lang in LANGUAGES
+    }
+    b = _Builder()
+    patterns: list[_Pattern] = []
+    kw_weight = float(vocab.get("keyword_weight", 1.0))
+    kw_phrase_weight = float(vocab.get("keyword_phrase_weight", 1.5))
+    for s in situations:
+        for lang in LANGUAGES:
+            for kw in s[lang]["keywords"]:
+                spec = _keyword_pattern(kw, all_neg - {"ne"} if lang != "ru" else all_neg, stop)
+                weight = kw_phrase_weight if len(spec.split()) > 1 else kw_weight
+                p = b.pattern(index[s["id"]], spec, weight)
+                if p:
+                    patterns.append(p)
+    for sid, specs in vocab["patterns"].items():
+        if sid not in index:
+            raise ValueError(f"content/triage_vocab.yaml: unknown situation {sid!r}")
+        for spec in specs:
+            p = b.pattern(index[sid], str(spec))
+            if p is None:
+                raise ValueError(f"content/triage_vocab.yaml: {sid}: cannot read pattern {spec!r}")
+            patterns.append(p)
+
+    first: dict[int, list[int]] = {}
+    for pid, p in enumerate(patterns):
+        for a in p.elements[0].atoms:
+            first.setdefault(a, []).append(pid)
+    exact: dict[str, list[int]] = {}
+    prefix: dict[str, list[int]] = {}
+    fuzzy: dict[str, list[int]] = {}
+    for aid, (text, is_prefix) in enumerate(zip(b.atom_text, b.atom_prefix, strict=True)):
+        (prefix if is_prefix else exact).setdefault(text, []).append(aid)
+        if len(text) >= _FUZZY_MIN:
+            for key in {text, *_deletes(text)}:
+                fuzzy.setdefault(key, []).append(aid)
+    return _Vocab(
+        ids=ids,
+        urgency=[int(s.get("urgency", 0)) for s in situations],
+        patterns=patterns,
+        first=first,
+        exact=exact,
+        prefix=prefix,
+        prefix_lens=sorted({len(t) for t in prefix}),
+        fuzzy=fuzzy,
+        fuzzy_lens=sorted({len(t) for t in fuzzy if len(t) >= _FUZZY_MIN}),
+        atom_text=b.atom_text,
+        atom_prefix=b.atom_prefix,
+        negators=negators,
+        contrast=contrast,
+        stop=stop,
+        markers=markers,
+    )
+
+
+_VOCAB: _Vocab | None = None
+
+
+def _vocab() -> _Vocab:
+    global _VOCAB
+    if _VOCAB is None:
+        _VOCAB = _build()
+    return _VOCAB
+
+
+def _atoms_of(v: _Vocab, heavy: str) -> tuple[tuple[int, bool], ...]:
+    """Atom ids a folded word matches, each with whether the match needed typo tolerance."""
+    return _atoms_cached(heavy)
+
+
+@lru_cache(maxsize=65536)
+def _atoms_cached(heavy: str) -> tuple[tuple[int, bool], ...]:
+    v = _vocab()
+    hits: set[int] = set(v.exact.get(_NUM if heavy.isdigit() else heavy, ()))
+    for n in v.prefix_lens:
+        if n > len(heavy):
+            break
+        hits.update(v.prefix.get(heavy[:n], ()))
+    if hits or len(heavy) < _FUZZY_MIN or heavy in v.stop or heavy.isdigit():
+        return tuple((a, False) for a in sorted(hits))
+    fuzzy: set[int] = set()
+    for n in v.fuzzy_lens:
+        if n > len(heavy) + 1:
+            break
+        for q in {heavy[: n - 1], heavy[:n], heavy[: n + 1]}:
+            if len(q) < n - 1:
+                continue
+            for key in (q, *_deletes(q)):
+                for a in v.fuzzy.get(key, ()):
+                    text = v.atom_text[a]
+                    if len(text) != n or a in fuzzy:
+                        continue
+                    if not v.atom_prefix[a] and q != heavy:
+                        continue
+                    if _within_one(q, text):
+                        fuzzy.add(a)
+    return tuple((a, True) for a in sorted(fuzzy))
+
+
+# ---------------------------------------------------------------------------------------------
+# Language
+
+
+def detect_language(text: str, hint: str | None = None) -> str:
+    """Guesses en/ru/ro from the words themselves; the hint only settles weak or tied evidence."""
+    return _detect(_tokens(text), hint)
+
+
+_RO_LETTERS = re.compile(r"[ăâîșşțţ]", re.IGNORECASE)
+
+
+def _detect(toks: list[_Tok], hint: str | None, raw: str = "") -> str:
+    v = _vocab()
+    votes = dict.fromkeys(LANGUAGES, 0.0)
+    for t in toks:
+        if t.cyr:
+            votes["ru"] += 1.0
+            continue
+        for lang in LANGUAGES:
+            votes[lang] += v.markers[lang].get(t.light, 0.0)
+    if raw:
+        votes["ro"] += 1.5 * min(3, len(_RO_LETTERS.findall(raw)))
+    if hint in votes:
+        votes[hint] += 0.75
+    best = max(LANGUAGES, key=lambda lang: votes[lang])
+    if votes[best] <= 0:
+        return hint if hint in LANGUAGES else "en"
+    return best
+
+
+# ---------------------------------------------------------------------------------------------
+# Scoring
+
+_NEG_SCOPE = 3
+_PRESENT = 2.0  # raw evidence that a situation is really there
+_PRESENT_SHARE = 0.3  # ... and not dwarfed by the best one
+_K = 3.0  # raw evidence at which the score is 0.5
+_CONFIDENT = 2.0
+_MARGIN = 0.75
+
+
+def _mark_negation(v: _Vocab, toks: list[_Tok], lang: str) -> None:
+    """Flags words under a negator: 'never pays', 'не платит', 'nu plătește'."""
+    negators = v.negators["en"] | v.negators["ro"] | (v.negators["ru"] - {"ne", "no"} if lang != "ru" else v.negators["ru"])
+    contrast = v.contrast["en"] | v.contrast["ro"] | v.contrast["ru"]
+    ru_only = v.negators["ru"] - v.negators["en"] - v.negators["ro"]
+    last_neg = -100
+    for i, t in enumerate(toks):
+        if t.brk:
+            last_neg = -100
+        w = t.light
+        is_neg = w in negators or (t.cyr and w in ru_only)
+        if w == "no" and (t.cyr or lang == "ru"):
+            is_neg = False  # Russian "но" (but)
+        if is_neg:
+            last_neg = i
+            continue
+        if w in contrast and (w not in ("a", "no") or t.cyr or lang == "ru"):
+            last_neg = -100
+            continue
+        t.neg = i - last_neg <= _NEG_SCOPE
+
+
+def _raw_scores(v: _Vocab, toks: list[_Tok]) -> list[float]:
+    per_tok = [_atoms_of(v, t.heavy) for t in toks]
+    best: dict[int, float] = {}
+    n = len(toks)
+    for i, atoms in enumerate(per_tok):
+        for atom, fuzzy in atoms:
+            for pid in v.first.get(atom, ()):
+                p = v.patterns[pid]
+                el = p.elements[0]
+                if el.neg == 1 and not toks[i].neg or el.neg == 0 and toks[i].neg:
+                    continue
+                factor = _FUZZY_FACTOR if fuzzy else 1.0
+                pos = i
+                ok = True
+                for el in p.elements[1:]:
+                    found = -1
+                    for j in range(pos + 1, min(n, pos + 2 + _GAP)):
+                        if toks[j].brk > 1:
+                            break
+                        if el.neg == 1 and not toks[j].neg or el.neg == 0 and toks[j].neg:
+                            continue
+                        hit = next((f for a, f in per_tok[j] if a in el.atoms), None)
+                        if hit is not None:
+                            found = j
+                            if hit:
+                                factor = min(factor, _FUZZY_FACTOR)
+                            break
+                    if found < 0:
+                        ok = False
+                        break
+                    pos = found
+                if ok and factor > best.get(pid, 0.0):
+                    best[pid] = factor
+    raw = [0.0] * len(v.ids)
+    for pid, factor in best.items():
+        p = v.patterns[pid]
+        raw[p.situation] += p.weight * factor
+    return raw
+
+
+def triage(text: str, lang_hint: str | None = None) -> Triage:
+    """Ranks all fourteen situations for a message, most likely (or most urgent) first."""
+    v = _vocab()
+    toks = _tokens(text or "")
+    lang = _detect(toks, lang_hint, text or "")
+    _mark_negation(v, toks, lang)
+    raw = _raw_scores(v, toks)
+    top = max(raw)
+    present = [i for i, r in enumerate(raw) if r >= _PRESENT and r >= _PRESENT_SHARE * top]
+    order = sorted(
+        range(len(raw)),
+        key=lambda i: (i in present, v.urgency[i] if i in present else 0, raw[i], v.urgency[i]),
+        reverse=True,
+    )
+    scores = [max(r, 0.0) / (max(r, 0.0) + _K) for r in raw]
+    ranked: list[Match] = []
+    floor = 0.0
+    for i in reversed(order):
+        floor = min(1.0, max(scores[i], floor + 0.001) if floor else scores[i])
+        ranked.append(Match(v.ids[i], round(floor, 4)))
+    ranked.reverse()
+    first, second = order[0], order[1]
+    confident = raw[first] >= _CONFIDENT and (
+        raw[first] - raw[second] >= _MARGIN or (first in present and v.urgency[first] > v.urgency[second])
+    )
+    return Triage(matches=ranked, language=lang, confident=confident)
+
