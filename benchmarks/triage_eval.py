@@ -33,7 +33,11 @@ def cold_start_ms() -> tuple[float, float]:
         " print((t1 - t0) * 1000, (t2 - t1) * 1000)"
     )
     out = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
         env={"PYTHONPATH": str(ROOT), "PATH": ""},
     ).stdout.split()
     return float(out[0]), float(out[1])
@@ -56,25 +60,36 @@ def report(rows: list[dict[str, str]], title: str, show_errors: bool) -> None:
         by_style[r["style"]].append(top1)
         if not top1:
             confusions[(r["label"], ids[0])] += 1
-            errors.append(f"  [{r['lang']}/{r['style']}] want {r['label']}, got {ids[:3]} conf={res.confident}: {r['text'][:110]}")
+            errors.append(
+                f"  [{r['lang']}/{r['style']}] want {r['label']}, got {ids[:3]} conf={res.confident}: {r['text'][:110]}"
+            )
     print(f"\n== {title}: {len(rows)} messages")
     print(f"{'lang':<6}{'n':>5}{'top1':>8}{'top3':>8}{'lang-id':>9}")
     for lang in LANGS:
         xs = by_lang.get(lang, [])
         if xs:
             n = len(xs)
-            print(f"{lang:<6}{n:>5}{sum(a for a, _, _ in xs) / n:>8.3f}{sum(b for _, b, _ in xs) / n:>8.3f}"
-                  f"{sum(c for _, _, c in xs) / n:>9.3f}")
+            print(
+                f"{lang:<6}{n:>5}{sum(a for a, _, _ in xs) / n:>8.3f}{sum(b for _, b, _ in xs) / n:>8.3f}"
+                f"{sum(c for _, _, c in xs) / n:>9.3f}"
+            )
     allx = [x for xs in by_lang.values() for x in xs]
     if allx:
         n = len(allx)
-        print(f"{'all':<6}{n:>5}{sum(a for a, _, _ in allx) / n:>8.3f}{sum(b for _, b, _ in allx) / n:>8.3f}"
-              f"{sum(c for _, _, c in allx) / n:>9.3f}")
+        print(
+            f"{'all':<6}{n:>5}{sum(a for a, _, _ in allx) / n:>8.3f}{sum(b for _, b, _ in allx) / n:>8.3f}"
+            f"{sum(c for _, _, c in allx) / n:>9.3f}"
+        )
     print(f"\n{'situation':<28}{'n':>4}{'top1':>7}{'top3':>7}")
     for sit in sorted(by_sit):
         xs = by_sit[sit]
-        print(f"{sit:<28}{len(xs):>4}{sum(a for a, _ in xs) / len(xs):>7.2f}{sum(b for _, b in xs) / len(xs):>7.2f}")
-    print("\nstyle top1: " + ", ".join(f"{s} {sum(v) / len(v):.2f} ({len(v)})" for s, v in sorted(by_style.items())))
+        print(
+            f"{sit:<28}{len(xs):>4}{sum(a for a, _ in xs) / len(xs):>7.2f}{sum(b for _, b in xs) / len(xs):>7.2f}"
+        )
+    print(
+        "\nstyle top1: "
+        + ", ".join(f"{s} {sum(v) / len(v):.2f} ({len(v)})" for s, v in sorted(by_style.items()))
+    )
     print("most frequent confusions (label -> predicted):")
     for (want, got), k in confusions.most_common(8):
         print(f"  {k} x {want} -> {got}")
@@ -98,14 +113,16 @@ def latency(rows: list[dict[str, str]]) -> None:
             t0 = time.perf_counter()
             triage(text)
             samples.append((time.perf_counter() - t0) * 1000)
-    warm = sorted(samples[len(texts):])
+    warm = sorted(samples[len(texts) :])
 
     def pct(xs: list[float], p: float) -> float:
         return xs[min(len(xs) - 1, int(p * len(xs)))]
 
-    print(f"\nlatency per message over {len(texts)} messages (ms): first pass p50 {statistics.median(cold):.3f}"
-          f" p99 {pct(cold, 0.99):.3f} max {cold[-1]:.3f}; warm p50 {statistics.median(warm):.3f}"
-          f" p99 {pct(warm, 0.99):.3f} max {warm[-1]:.3f}")
+    print(
+        f"\nlatency per message over {len(texts)} messages (ms): first pass p50 {statistics.median(cold):.3f}"
+        f" p99 {pct(cold, 0.99):.3f} max {cold[-1]:.3f}; warm p50 {statistics.median(warm):.3f}"
+        f" p99 {pct(warm, 0.99):.3f} max {warm[-1]:.3f}"
+    )
 
 
 def main() -> None:

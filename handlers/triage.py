@@ -58,7 +58,7 @@ _HEAVY_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"shch|sch", "sh"),  # щ
         (r"kh|x", "h"),  # х as people type it
         (r"[yj]", "i"),  # й, ы, я/ю/ё digraphs: ya/ja/ia -> ia
-        (r"(?<=[aeiou])ie", "e"),  # otvechayet / otvechaet
+        (r"(?<=[ao])ie", "e"),  # otvechayet / otvechaet
         (r"(.)\1+", r"\1"),  # doubled letters, the commonest typo
     )
 )
@@ -127,6 +127,8 @@ class _Pattern:
     situation: int
     weight: float
     elements: tuple[_Element, ...]
+    lang: str  # "en" | "ru" | "ro" | "any": counts fully only when the message uses that language
+    gap: int  # words allowed between two elements
 
 
 @dataclass(slots=True)
@@ -148,10 +150,10 @@ class _Vocab:
     markers: dict[str, dict[str, float]]
 
 
-_NUMBER_RE = re.compile(r"^-?\d+(?:\.\d+)?$")
+_WEIGHT_RE = re.compile(r"^(-?\d+(?:\.\d+)?)(?:/(\d))?$")
 _NUM = "<num>"  # the atom that matches any number ("since 2019", "for 6 years")
-_GAP = 3  # words allowed between two elements of a phrase
-_FUZZY_MIN = 5  # shortest folded atom that tolerates a typo
+_GAP = 3  # default words allowed between two elements of a phrase
+_FUZZY_MIN = 6  # shortest folded atom that tolerates a typo
 _FUZZY_FACTOR = 0.7
 
 
@@ -171,7 +173,12 @@ def _within_one(a: str, b: str) -> bool:
         diff = [i for i in range(la) if a[i] != b[i]]
         if len(diff) == 1:
             return True
-        return len(diff) == 2 and diff[1] == diff[0] + 1 and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]
+        return (
+            len(diff) == 2
+            and diff[1] == diff[0] + 1
+            and a[diff[0]] == b[diff[1]]
+            and a[diff[1]] == b[diff[0]]
+        )
     if la > lb:
         a, b = b, a
     i = 0
@@ -183,10 +190,8 @@ def _within_one(a: str, b: str) -> bool:
 def _auto_stem(word: str) -> str:
     """Turns a plain keyword into a prefix that survives inflection (ru/ro endings are long)."""
     n = len(word)
-    if n <= 3:
-        return word
     if n <= 4:
-        return word + "*"
+        return word
     cut = 1 if n <= 6 else 2 if n <= 8 else 3
     return word[: n - cut] + "*"
 
@@ -213,30 +218,33 @@ class _Builder:
             self.atom_prefix.append(is_prefix)
         return self.atom_ids[key]
 
-    def element(self, spec: str, first: bool) -> _Element | None:
-        neg = 0 if first else -1
-        if spec.startswith("~"):
-            neg, spec = 1, spec[1:]
-        elif spec.startswith("?"):
-            neg, spec = -1, spec[1:]
+    def element(self, spec: str) -> _Element | None:
+        neg = -1
+        if spec[:1] in ("~", "!", "?"):
+            neg, spec = {"~": 1, "!": 0, "?": -1}[spec[0]], spec[1:]
         atoms = {a for alt in spec.split("|") if alt for a in [self.atom(alt)] if a is not None}
         return _Element(frozenset(atoms), neg) if atoms else None
 
-    def pattern(self, situation: int, spec: str, weight: float = 1.0) -> _Pattern | None:
+    def pattern(self, situation: int, spec: str, lang: str, weight: float = 1.0) -> _Pattern | None:
         parts = spec.split()
-        if len(parts) > 1 and _NUMBER_RE.match(parts[0]):
-            weight, parts = float(parts[0]), parts[1:]
+        gap = _GAP
+        m = _WEIGHT_RE.match(parts[0]) if len(parts) > 1 else None
+        if m:
+            weight, parts = float(m.group(1)), parts[1:]
+            gap = int(m.group(2)) if m.group(2) else _GAP
         elements = []
-        for i, part in enumerate(parts):
-            el = self.element(part, first=i == 0)
+        for part in parts:
+            el = self.element(part)
             if el is None:
                 return None
             elements.append(el)
-        return _Pattern(situation, weight, tuple(elements)) if elements else None
+        return _Pattern(situation, weight, tuple(elements), lang, gap) if elements else None
 
 
-def _keyword_pattern(keyword: str, negators: frozenset[str], stop: frozenset[str]) -> str:
-    """A situations.yaml keyword as a pattern: stems, stopwords dropped, negation made explicit."""
+def _keyword_pattern(keyword: str, negators: frozenset[str], fillers: frozenset[str]) -> str:
+    """A situations.yaml keyword as a pattern: stems, fillers dropped, negation made explicit.
+
+    A plain keyword never fires on a negated word ("he never yells" is not "yelling")."""
     out: list[str] = []
     negate = False
     for raw in re.findall(r"[^\W_]+(?:['’][^\W_]+)*", keyword):
@@ -244,9 +252,9 @@ def _keyword_pattern(keyword: str, negators: frozenset[str], stop: frozenset[str
         if light in negators:
             negate = True
             continue
-        if light in stop:
+        if light in fillers:
             continue
-        out.append(("~" if negate else "") + _auto_stem(_heavy(light)))
+        out.append(("~" if negate else "!" if not out else "") + _auto_stem(_heavy(light)))
         negate = False
     return " ".join(out)
 
@@ -272,6 +280,7 @@ def _build() -> _Vocab:
     negators = {lang: _word_set(vocab["negators"].get(lang, [])) for lang in LANGUAGES}
     contrast = {lang: _word_set(vocab["contrast"].get(lang, [])) for lang in LANGUAGES}
     stop = frozenset().union(*(_word_set(vocab["stopwords"].get(lang, [])) for lang in LANGUAGES))
+    fillers = frozenset().union(*(_word_set(vocab["fillers"].get(lang, [])) for lang in LANGUAGES))
     all_neg = frozenset().union(*negators.values())
     markers = {
         lang: {w: float(wt) for wt, words in vocab["markers"][lang].items() for w in _word_set(words)}
@@ -284,19 +293,22 @@ def _build() -> _Vocab:
     for s in situations:
         for lang in LANGUAGES:
             for kw in s[lang]["keywords"]:
-                spec = _keyword_pattern(kw, all_neg - {"ne"} if lang != "ru" else all_neg, stop)
+                spec = _keyword_pattern(kw, all_neg - {"ne"} if lang != "ru" else all_neg, fillers)
                 weight = kw_phrase_weight if len(spec.split()) > 1 else kw_weight
-                p = b.pattern(index[s["id"]], spec, weight)
+                p = b.pattern(index[s["id"]], spec, lang, weight)
                 if p:
                     patterns.append(p)
-    for sid, specs in vocab["patterns"].items():
+    for sid, by_lang in vocab["patterns"].items():
         if sid not in index:
             raise ValueError(f"content/triage_vocab.yaml: unknown situation {sid!r}")
-        for spec in specs:
-            p = b.pattern(index[sid], str(spec))
-            if p is None:
-                raise ValueError(f"content/triage_vocab.yaml: {sid}: cannot read pattern {spec!r}")
-            patterns.append(p)
+        for lang, specs in by_lang.items():
+            if lang not in (*LANGUAGES, "any"):
+                raise ValueError(f"content/triage_vocab.yaml: {sid}: unknown language {lang!r}")
+            for spec in specs:
+                p = b.pattern(index[sid], str(spec), lang)
+                if p is None:
+                    raise ValueError(f"content/triage_vocab.yaml: {sid}: cannot read pattern {spec!r}")
+                patterns.append(p)
 
     first: dict[int, list[int]] = {}
     for pid, p in enumerate(patterns):
@@ -379,13 +391,15 @@ def _atoms_cached(heavy: str) -> tuple[tuple[int, bool], ...]:
 
 def detect_language(text: str, hint: str | None = None) -> str:
     """Guesses en/ru/ro from the words themselves; the hint only settles weak or tied evidence."""
-    return _detect(_tokens(text), hint)
+    return _detect(_tokens(text or ""), hint, text or "")[0]
 
 
 _RO_LETTERS = re.compile(r"[ăâîșşțţ]", re.IGNORECASE)
+_SECOND_LANGUAGE = 1.5  # votes a second language needs to count as used in a mixed message
 
 
-def _detect(toks: list[_Tok], hint: str | None, raw: str = "") -> str:
+def _detect(toks: list[_Tok], hint: str | None, raw: str) -> tuple[str, frozenset[str]]:
+    """The message's language, and every language it uses (mixed messages use two)."""
     v = _vocab()
     votes = dict.fromkeys(LANGUAGES, 0.0)
     for t in toks:
@@ -394,50 +408,56 @@ def _detect(toks: list[_Tok], hint: str | None, raw: str = "") -> str:
             continue
         for lang in LANGUAGES:
             votes[lang] += v.markers[lang].get(t.light, 0.0)
-    if raw:
-        votes["ro"] += 1.5 * min(3, len(_RO_LETTERS.findall(raw)))
+    votes["ro"] += 1.5 * min(3, len(_RO_LETTERS.findall(raw)))
     if hint in votes:
         votes[hint] += 0.75
     best = max(LANGUAGES, key=lambda lang: votes[lang])
     if votes[best] <= 0:
-        return hint if hint in LANGUAGES else "en"
-    return best
+        best = hint if hint in LANGUAGES else "en"
+    used = {best} | {
+        lang for lang in LANGUAGES if votes[lang] >= _SECOND_LANGUAGE and votes[lang] >= 0.3 * votes[best]
+    }
+    return best, frozenset(used)
 
 
 # ---------------------------------------------------------------------------------------------
 # Scoring
 
-_NEG_SCOPE = 3
-_PRESENT = 2.0  # raw evidence that a situation is really there
-_PRESENT_SHARE = 0.3  # ... and not dwarfed by the best one
+_NEG_SCOPE = 3  # words after a negator that it covers
+_OTHER_LANGUAGE = 0.25  # weight of a pattern whose language the message does not use
+_PRESENT = 3.0  # raw evidence that a situation is really there (then urgency decides the order)
+_PRESENT_SHARE = 0.5  # ... and not dwarfed by the best one
 _K = 3.0  # raw evidence at which the score is 0.5
-_CONFIDENT = 2.0
-_MARGIN = 0.75
+_CONFIDENT = 2.5  # raw evidence the best match needs before we act on it without a menu
+_MARGIN = 1.0  # ... and its lead over the second
 
 
 def _mark_negation(v: _Vocab, toks: list[_Tok], lang: str) -> None:
     """Flags words under a negator: 'never pays', 'не платит', 'nu plătește'."""
-    negators = v.negators["en"] | v.negators["ro"] | (v.negators["ru"] - {"ne", "no"} if lang != "ru" else v.negators["ru"])
-    contrast = v.contrast["en"] | v.contrast["ro"] | v.contrast["ru"]
     ru_only = v.negators["ru"] - v.negators["en"] - v.negators["ro"]
+    negators = v.negators["en"] | v.negators["ro"] | (v.negators["ru"] if lang == "ru" else frozenset())
+    contrast = v.contrast["en"] | v.contrast["ro"] | v.contrast["ru"]
     last_neg = -100
     for i, t in enumerate(toks):
         if t.brk:
             last_neg = -100
         w = t.light
+        russian = t.cyr or lang == "ru"
         is_neg = w in negators or (t.cyr and w in ru_only)
-        if w == "no" and (t.cyr or lang == "ru"):
+        if w == "no" and russian:
             is_neg = False  # Russian "но" (but)
         if is_neg:
             last_neg = i
             continue
-        if w in contrast and (w not in ("a", "no") or t.cyr or lang == "ru"):
+        if w in contrast and (w not in ("a", "no") or russian):
             last_neg = -100
             continue
         t.neg = i - last_neg <= _NEG_SCOPE
 
 
-def _raw_scores(v: _Vocab, toks: list[_Tok]) -> list[float]:
+def _raw_scores(
+    v: _Vocab, toks: list[_Tok], langs: frozenset[str], hits: dict[int, float] | None = None
+) -> list[float]:
     per_tok = [_atoms_of(v, t.heavy) for t in toks]
     best: dict[int, float] = {}
     n = len(toks)
@@ -453,7 +473,7 @@ def _raw_scores(v: _Vocab, toks: list[_Tok]) -> list[float]:
                 ok = True
                 for el in p.elements[1:]:
                     found = -1
-                    for j in range(pos + 1, min(n, pos + 2 + _GAP)):
+                    for j in range(pos + 1, min(n, pos + 2 + p.gap)):
                         if toks[j].brk > 1:
                             break
                         if el.neg == 1 and not toks[j].neg or el.neg == 0 and toks[j].neg:
@@ -468,8 +488,13 @@ def _raw_scores(v: _Vocab, toks: list[_Tok]) -> list[float]:
                         ok = False
                         break
                     pos = found
-                if ok and factor > best.get(pid, 0.0):
-                    best[pid] = factor
+                if ok:
+                    if p.lang != "any" and p.lang not in langs:
+                        factor *= _OTHER_LANGUAGE
+                    if factor > best.get(pid, 0.0):
+                        best[pid] = factor
+    if hits is not None:
+        hits.update(best)
     raw = [0.0] * len(v.ids)
     for pid, factor in best.items():
         p = v.patterns[pid]
@@ -477,30 +502,62 @@ def _raw_scores(v: _Vocab, toks: list[_Tok]) -> list[float]:
     return raw
 
 
-def triage(text: str, lang_hint: str | None = None) -> Triage:
-    """Ranks all fourteen situations for a message, most likely (or most urgent) first."""
+def _analyse(text: str, hint: str | None, hits: dict[int, float] | None = None) -> tuple[str, list[float]]:
     v = _vocab()
-    toks = _tokens(text or "")
-    lang = _detect(toks, lang_hint, text or "")
+    toks = _tokens(text)
+    lang, used = _detect(toks, hint, text)
     _mark_negation(v, toks, lang)
-    raw = _raw_scores(v, toks)
+    return lang, _raw_scores(v, toks, used, hits)
+
+
+def _order(v: _Vocab, raw: list[float]) -> tuple[list[int], set[int]]:
+    """Best first; among situations clearly present, the more urgent one first."""
     top = max(raw)
-    present = [i for i, r in enumerate(raw) if r >= _PRESENT and r >= _PRESENT_SHARE * top]
+    present = {i for i, r in enumerate(raw) if r >= _PRESENT and r >= _PRESENT_SHARE * top}
     order = sorted(
         range(len(raw)),
         key=lambda i: (i in present, v.urgency[i] if i in present else 0, raw[i], v.urgency[i]),
         reverse=True,
     )
+    return order, present
+
+
+def triage(text: str, lang_hint: str | None = None) -> Triage:
+    """Ranks all fourteen situations for a message, most likely (or most urgent) first."""
+    v = _vocab()
+    lang, raw = _analyse(text or "", lang_hint)
+    order, present = _order(v, raw)
+    # Scores follow the order, so a situation moved up for urgency gets at least the score below it.
     scores = [max(r, 0.0) / (max(r, 0.0) + _K) for r in raw]
-    ranked: list[Match] = []
-    floor = 0.0
-    for i in reversed(order):
-        floor = min(1.0, max(scores[i], floor + 0.001) if floor else scores[i])
-        ranked.append(Match(v.ids[i], round(floor, 4)))
-    ranked.reverse()
+    shown = [0.0] * len(order)
+    below = 0.0
+    for k in range(len(order) - 1, -1, -1):
+        own = scores[order[k]]
+        below = min(1.0, max(own, below + 0.001)) if below > 0 else own
+        shown[k] = below
+    matches = [Match(v.ids[i], round(shown[k], 4)) for k, i in enumerate(order)]
     first, second = order[0], order[1]
     confident = raw[first] >= _CONFIDENT and (
-        raw[first] - raw[second] >= _MARGIN or (first in present and v.urgency[first] > v.urgency[second])
+        raw[first] - max(raw[second], 0.0) >= _MARGIN
+        or (first in present and v.urgency[first] > v.urgency[second])
     )
-    return Triage(matches=ranked, language=lang, confident=confident)
+    return Triage(matches=matches, language=lang, confident=confident)
 
+
+def explain(text: str, lang_hint: str | None = None) -> list[str]:
+    """Which patterns fired and how much: for whoever tunes content/triage_vocab.yaml."""
+    v = _vocab()
+    hits: dict[int, float] = {}
+    lang, raw = _analyse(text or "", lang_hint, hits)
+    lines = [f"language {lang}"]
+    for pid, factor in sorted(hits.items(), key=lambda kv: -v.patterns[kv[0]].weight * kv[1]):
+        p = v.patterns[pid]
+        words = " ".join(
+            ("~" if e.neg == 1 else "!" if e.neg == 0 else "")
+            + "|".join(v.atom_text[a] + ("*" if v.atom_prefix[a] else "") for a in sorted(e.atoms))[:40]
+            for e in p.elements
+        )
+        lines.append(f"  {v.ids[p.situation]:<27} {p.weight * factor:+.2f} [{p.lang}] {words}")
+    order, _ = _order(v, raw)
+    lines.append("  order: " + ", ".join(f"{v.ids[i]}={raw[i]:.1f}" for i in order if raw[i]))
+    return lines
