@@ -1,0 +1,529 @@
+"""The Telegram adapter in process: the real PTB Application against the fake Bot API in tests/.
+
+Nothing of PTB is mocked; the fake records every call, so the tests assert what Parley sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.adapters.telegram import TelegramAdapter
+from bot.core import Core
+from bot.events import DeliveryError, Event, EventKind, Reply, StartupError, Target
+from bot.http import HttpServer
+from bot.settings import Settings, load_settings
+from bot.store import SQLiteStore
+from tests.fake_telegram import TOKEN, FakeTelegram, Stored, TgUser, group_chat, private_chat
+
+ANA = TgUser(4201, "Ana", "en")
+BOB = TgUser(4202, "Bob", "en")
+OLGA = TgUser(4203, "Ольга", "ru")
+CRISIS = "the client is yelling that we ruined the launch and wants his money back"
+
+
+@dataclass
+class Tg:
+    fake: FakeTelegram
+    adapter: TelegramAdapter
+    core: Core
+    http: HttpServer
+
+    def t(self, key: str, lang: str = "en", **values: object) -> str:
+        return self.core.lib.t(key, lang, **values)
+
+    async def say(self, user: TgUser, text: str | None, *, count: int = 1, **kw: Any) -> Stored:
+        """The user writes; waits for ``count`` messages from Parley in that chat, returns the last."""
+        chat = kw.get("chat") or private_chat(user)
+        mark = self.fake.mark()
+        self.fake.message(user, text, **kw)
+        await self.fake.wait_for("sendMessage", lambda c: c["chat_id"] == chat["id"], count=count, since=mark)
+        return self.fake.last(chat["id"])
+
+    async def press(self, user: TgUser, message: Stored, label: str | None = None, *, data: str | None = None,
+                    sends: int = 0) -> int:
+        """Presses a button; waits for the answer to the press and ``sends`` new messages."""
+        mark = self.fake.mark()
+        update_id = self.fake.press(user, message, label, data=data)
+        await self.fake.wait_for("answerCallbackQuery", since=mark)
+        if sends:
+            await self.fake.wait_for("sendMessage", count=sends, since=mark)
+        return update_id
+
+
+def tg_settings(fake: FakeTelegram, tmp_path: Path, **extra: Any) -> Settings:
+    return load_settings(telegram_token=TOKEN, telegram_api_url=fake.url,
+                         database_url="sqlite:///" + str(tmp_path / "tg.db"), **extra)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def tg_store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
+    store = await SQLiteStore.open("sqlite:///" + str(tmp_path / "tg.db"))
+    yield store
+    await store.close()
+
+
+async def _running(fake: FakeTelegram, store: SQLiteStore, tmp_path: Path, **extra: Any) -> Tg:
+    settings = tg_settings(fake, tmp_path, **extra)
+    core = Core(store, settings)
+    http = HttpServer("127.0.0.1", 0)
+    adapter = TelegramAdapter(core, settings, http, poll_timeout=1)
+    core.register(adapter)
+    await adapter.start()
+    await http.start()
+    return Tg(fake, adapter, core, http)
+
+
+@pytest.fixture
+async def tg(fake: FakeTelegram, tg_store: SQLiteStore, tmp_path: Path) -> AsyncIterator[Tg]:
+    running = await _running(fake, tg_store, tmp_path)
+    yield running
+    await running.adapter.stop()
+    await running.http.stop()
+
+
+def data_like(message: Stored, part: str) -> str:
+    for _, data in message.buttons:
+        if part in data:
+            return data
+    raise AssertionError(f"no button with {part!r} in {message.buttons}")
+
+
+# -- start-up ---------------------------------------------------------------------------------
+
+
+async def test_start_checks_token_registers_commands_and_long_polls(tg: Tg) -> None:
+    fake = tg.fake
+    assert fake.calls[0].method == "getMe"
+    assert set(fake.commands) == {"", "ru", "ro"}, "en is the default menu, ru and ro per language_code"
+    en = {c["command"]: c["description"] for c in fake.commands[""]}
+    ru = {c["command"]: c["description"] for c in fake.commands["ru"]}
+    assert "conflict" in en and "followup" in en and en["conflict"] == tg.t("telegram.cmd.conflict")
+    assert ru["conflict"] == tg.t("telegram.cmd.conflict", "ru") != en["conflict"]
+    delete = fake.calls_of("deleteWebhook")
+    assert delete and not delete[0].get("drop_pending_updates"), "pending updates are never dropped"
+    polls = await fake.wait_for("getUpdates")
+    assert polls[0]["timeout"] == 1
+    assert set(polls[0]["allowed_updates"]) >= {"message", "edited_message", "callback_query"}
+    assert tg.http.checks["telegram"]() is True
+
+
+async def test_wrong_token_is_one_line_without_the_token(fake: FakeTelegram, tg_store: SQLiteStore,
+                                                         tmp_path: Path) -> None:
+    bad = "999999:this-is-the-wrong-token"
+    settings = load_settings(telegram_token=bad, telegram_api_url=fake.url)
+    adapter = TelegramAdapter(Core(tg_store, settings), settings, None)
+    with pytest.raises(StartupError) as caught:
+        await adapter.start()
+    message = str(caught.value)
+    assert "PARLEY_TELEGRAM_TOKEN" in message and "\n" not in message
+    assert bad not in message and "wrong-token" not in message
+    assert not fake.calls_of("getUpdates")
+
+
+async def test_unreachable_api_is_a_startup_error(tg_store: SQLiteStore, tmp_path: Path) -> None:
+    settings = load_settings(telegram_token=TOKEN, telegram_api_url="http://127.0.0.1:9")
+    adapter = TelegramAdapter(Core(tg_store, settings), settings, None)
+    with pytest.raises(StartupError) as caught:
+        await adapter.start()
+    assert "127.0.0.1:9" in str(caught.value) and TOKEN not in str(caught.value)
+
+
+# -- talking ----------------------------------------------------------------------------------
+
+
+async def test_start_command_answers_in_html_with_one_button_per_row(tg: Tg) -> None:
+    reply = await tg.say(ANA, "/start")
+    assert reply.chat_id == ANA.id
+    assert "<b>Parley</b>" in reply.html, "the **bold** markup is rendered as Telegram HTML"
+    assert reply.keyboard and all(len(row) == 1 for row in reply.keyboard)
+    assert [d for _, d in reply.buttons] == ["cf:menu", "m:cards"]
+    call = tg.fake.calls_of("sendMessage")[-1]
+    assert call["parse_mode"] == "HTML"
+    assert "reply_parameters" not in call.params, "no reply chain needed in a private chat"
+
+
+async def test_language_code_picks_the_language_of_a_new_user(tg: Tg) -> None:
+    reply = await tg.say(OLGA, "/help")
+    assert reply.text.startswith(tg.t("help.text", "ru").replace("**", "")[:30])
+
+
+async def test_conflict_with_text_shows_the_card_and_walk_button(tg: Tg) -> None:
+    reply = await tg.say(ANA, f"/conflict {CRISIS}")
+    assert "<b>" in reply.html
+    labels = [label for label, _ in reply.buttons]
+    assert labels[0] == tg.t("conflict.walk")
+    assert data_like(reply, ":offered:walk").startswith("w:")
+    assert all(len(d.encode()) <= 64 for _, d in reply.buttons)
+
+
+async def test_command_addressed_with_the_bot_name(tg: Tg) -> None:
+    reply = await tg.say(ANA, "/cards@ParleyTestBot")
+    assert tg.t("cards.title") in reply.text
+
+
+async def test_direct_message_mid_crisis_is_triaged(tg: Tg) -> None:
+    reply = await tg.say(ANA, CRISIS)
+    assert reply.buttons and reply.buttons[0][0] == tg.t("conflict.walk")
+
+
+async def test_edited_message_is_handled_like_a_new_one(tg: Tg) -> None:
+    mark = tg.fake.mark()
+    tg.fake.message(ANA, "/cards", edited=True)
+    await tg.fake.wait_for("sendMessage", since=mark)
+
+
+async def test_user_text_is_escaped(tg: Tg) -> None:
+    reply = await tg.say(ANA, "/card <script>alert(1)</script> & <b>")
+    assert "&lt;script&gt;" in reply.html and "<script>" not in reply.html
+    assert "<script>alert(1)</script>" in reply.text, "the user sees exactly what they typed"
+
+
+async def test_a_sticker_gets_a_text_only_note(tg: Tg) -> None:
+    reply = await tg.say(ANA, None)
+    assert reply.text == tg.t("telegram.text_only")
+
+
+async def test_full_walkthrough_with_button_presses(tg: Tg) -> None:
+    fake = tg.fake
+    card = await tg.say(ANA, f"/conflict {CRISIS}")
+    card_text = card.text
+    await tg.press(ANA, card, tg.t("conflict.walk"), sends=1)
+    answer = fake.calls_of("answerCallbackQuery")[-1]
+    assert not answer.get("show_alert") and not answer.get("text")
+    # the pressed card keeps its text, shows the choice, and has no buttons left to replay
+    assert card.keyboard is None
+    assert card.text.startswith(card_text[:50]) and card.text.endswith(f"✓ {tg.t('conflict.walk')}")
+    listen = fake.last(ANA.id)
+    assert listen is not card and listen.buttons
+
+    paraphrase = await tg.say(ANA, "He says the banner was late, the colours are wrong and he wants a refund")
+    assert "banner" in paraphrase.text
+    await tg.press(ANA, paraphrase, data=data_like(paraphrase, ":paraphrase:ok"), sends=1)
+    cause = fake.last(ANA.id)
+    await tg.press(ANA, cause, data=data_like(cause, ":cause:c:obligation"), sends=2)
+    assert cause.keyboard is None
+    apologize = fake.last(ANA.id)
+    await tg.press(ANA, apologize, data=data_like(apologize, ":apologize:fault"), sends=2)
+    solution_prompt = fake.last(ANA.id)
+    assert solution_prompt.buttons
+    done = await tg.say(ANA, "We redo the banner by tomorrow 18:00")
+    assert done is not solution_prompt
+    case = (await tg.core.store.open_cases("telegram", str(ANA.id)))[0]
+    assert case.step in ("tracking", "risky")
+    if case.step == "tracking":
+        assert await tg.core.store.nudges_for_case(case.id)
+
+
+async def test_old_button_cannot_replay_a_step(tg: Tg) -> None:
+    card = await tg.say(ANA, f"/conflict {CRISIS}")
+    walk = data_like(card, ":offered:walk")
+    snapshot = Stored(**{**card.__dict__})
+    await tg.press(ANA, card, data=walk, sends=1)
+    sent = len(tg.fake.calls_of("sendMessage"))
+    update_id = await tg.press(ANA, snapshot, data=walk)  # e.g. from a second device, stale screen
+    await asyncio.sleep(0.3)
+    answer = tg.fake.answer_for(update_id)
+    assert answer is not None and answer.get("show_alert") is True
+    assert len(tg.fake.calls_of("sendMessage")) == sent
+
+
+async def test_unknown_button_is_answered_with_an_alert(tg: Tg) -> None:
+    card = await tg.say(ANA, "/start")
+    update_id = await tg.press(ANA, card, data="zz:nothing")
+    answer = tg.fake.answer_for(update_id)
+    assert answer is not None and answer["text"] == tg.t("button.stale") and answer["show_alert"] is True
+
+
+async def test_close_origin_falls_back_when_the_message_cannot_be_edited(tg: Tg) -> None:
+    card = await tg.say(ANA, f"/conflict {CRISIS}")
+    tg.fake.fail("editMessageText", 400, "Bad Request: message can't be edited")
+    await tg.press(ANA, card, tg.t("conflict.walk"), sends=2)
+    assert card.keyboard is None, "the buttons are removed with editMessageReplyMarkup instead"
+    texts = [c["text"] for c in tg.fake.calls_of("sendMessage")[-2:]]
+    assert texts[0].endswith(tg.t("conflict.walk"))
+
+
+# -- groups -----------------------------------------------------------------------------------
+
+
+GROUP = group_chat(-100500)
+FORUM = group_chat(-100600, "Agency", forum=True)
+
+
+async def test_group_keeps_a_reply_chain_and_ignores_chatter(tg: Tg) -> None:
+    fake = tg.fake
+    mark = fake.mark()
+    fake.message(BOB, "lunch anyone?", chat=GROUP)
+    fake.message(BOB, "/help@SomeOtherBot", chat=GROUP)
+    card = await tg.say(ANA, f"/conflict {CRISIS}", chat=GROUP)
+    assert len(fake.calls_of("sendMessage", mark)) == 1, "only the /conflict is answered"
+    user_message = max(mid for (cid, mid), m in fake.messages.items() if cid == GROUP["id"] and m.html is None)
+    assert card.reply_to == user_message
+    await tg.press(ANA, card, tg.t("conflict.walk"), sends=1)
+    listen = fake.last(GROUP["id"])
+    assert listen.reply_to == card.message_id, "the walkthrough continues in the reply chain"
+    # with privacy mode on, a group answer must be a reply to Parley's message
+    paraphrase = await tg.say(ANA, "He says the banner was late and the colours are wrong", chat=GROUP,
+                              reply_to=listen.message_id)
+    assert "banner" in paraphrase.text
+    mention = await tg.say(ANA, "@ParleyTestBot what now?", chat=GROUP)
+    assert mention.reply_to is not None
+
+
+async def test_someone_elses_press_gets_an_alert_and_changes_nothing(tg: Tg) -> None:
+    card = await tg.say(ANA, f"/conflict {CRISIS}", chat=GROUP)
+    before = (card.text, card.keyboard)
+    mark = tg.fake.mark()
+    update_id = await tg.press(BOB, card, tg.t("conflict.walk"))
+    await asyncio.sleep(0.3)
+    answer = tg.fake.answer_for(update_id)
+    assert answer is not None
+    assert answer["show_alert"] is True and answer["text"] == tg.t("walk.not_yours")
+    assert (card.text, card.keyboard) == before
+    assert not tg.fake.calls_of("sendMessage", mark) and not tg.fake.calls_of("editMessageText", mark)
+    case = (await tg.core.store.open_cases("telegram", str(ANA.id)))[0]
+    assert case.step == "offered"
+
+
+async def test_forum_topic_is_the_thread(tg: Tg) -> None:
+    card = await tg.say(ANA, f"/conflict {CRISIS}", chat=FORUM, thread_id=77)
+    assert card.thread_id == 77
+    case = (await tg.core.store.open_cases("telegram", str(ANA.id)))[0]
+    assert case.thread_id == "77" and case.chat_id == str(FORUM["id"])
+    await tg.press(ANA, card, tg.t("conflict.walk"), sends=1)
+    assert tg.fake.last(FORUM["id"]).thread_id == 77
+
+
+# -- nudges (adapter.send) --------------------------------------------------------------------
+
+
+async def _known_chat(tg: Tg, user: TgUser, chat: dict[str, Any] | None = None) -> None:
+    await tg.say(user, "/cards", chat=chat)
+
+
+async def test_nudge_goes_to_the_private_chat_with_buttons(tg: Tg) -> None:
+    await _known_chat(tg, ANA)
+    mark = tg.fake.mark()
+    await tg.adapter.send(Target("telegram", str(ANA.id), str(ANA.id)),
+                          [Reply("**Did you deliver?**", choices=[], mention_user=True)])
+    call = tg.fake.calls_of("sendMessage", mark)[0]
+    assert call["text"] == "<b>Did you deliver?</b>", "no mention in a private chat"
+
+
+async def test_nudge_in_a_forum_topic_mentions_the_owner(tg: Tg) -> None:
+    await _known_chat(tg, ANA, FORUM | {})  # registers the chat
+    tg.fake.message(ANA, "/cards", chat=FORUM, thread_id=91)
+    await tg.fake.wait_for("sendMessage", lambda c: c.get("message_thread_id") == 91)
+    mark = tg.fake.mark()
+    from bot.events import Choice
+
+    await tg.adapter.send(Target("telegram", str(FORUM["id"]), str(ANA.id), "91"),
+                          [Reply("Did you confirm?", choices=[Choice("n:1:done", "Done")], mention_user=True)])
+    call = tg.fake.calls_of("sendMessage", mark)[0]
+    assert call["message_thread_id"] == 91
+    assert call["text"].startswith(f'<a href="tg://user?id={ANA.id}">Ana</a>')
+    assert tg.fake.last(FORUM["id"]).buttons == [("Done", "n:1:done")]
+
+
+async def test_long_reply_is_split_at_paragraphs(tg: Tg) -> None:
+    await _known_chat(tg, ANA)
+    paragraphs = [f"Paragraph {i}. " + "word " * 180 for i in range(10)]
+    from bot.events import Choice
+
+    mark = tg.fake.mark()
+    await tg.adapter.send(Target("telegram", str(ANA.id), str(ANA.id)),
+                          [Reply("\n\n".join(paragraphs), choices=[Choice("n:1:done", "Done")])])
+    parts = tg.fake.calls_of("sendMessage", mark)
+    assert len(parts) >= 3 and all(p.status == 200 for p in parts)
+    assert all(len(p["text"]) <= 4096 for p in parts)
+    assert all(p["text"].startswith("Paragraph") for p in parts), "cut at paragraph boundaries"
+    assert [bool(p.get("reply_markup")) for p in parts] == [False] * (len(parts) - 1) + [True]
+
+
+async def test_blocked_user_is_a_permanent_delivery_error(tg: Tg) -> None:
+    await _known_chat(tg, ANA)
+    tg.fake.block(ANA.id)
+    with pytest.raises(DeliveryError) as caught:
+        await tg.adapter.send(Target("telegram", str(ANA.id), str(ANA.id)), [Reply("Did you deliver?")])
+    assert caught.value.permanent
+
+
+async def test_rate_limit_on_a_nudge_is_waited_out(tg: Tg) -> None:
+    await _known_chat(tg, ANA)
+    tg.fake.fail("sendMessage", 429, retry_after=1)
+    mark = tg.fake.mark()
+    await tg.adapter.send(Target("telegram", str(ANA.id), str(ANA.id)), [Reply("Did you deliver?")])
+    statuses = [c.status for c in tg.fake.calls_of("sendMessage", mark)]
+    assert statuses == [429, 200]
+
+
+async def test_persistent_rate_limit_gives_retry_after(tg: Tg) -> None:
+    await _known_chat(tg, ANA)
+    tg.fake.fail("sendMessage", 429, retry_after=0.2, times=10)
+    with pytest.raises(DeliveryError) as caught:
+        await tg.adapter.send(Target("telegram", str(ANA.id), str(ANA.id)), [Reply("Did you deliver?")])
+    assert not caught.value.permanent and caught.value.retry_after is not None
+
+
+async def test_server_errors_are_retried_and_bad_requests_are_not_permanent(tg: Tg) -> None:
+    await _known_chat(tg, ANA)
+    tg.fake.fail("sendMessage", 502)
+    tg.fake.fail("sendMessage", 500)
+    mark = tg.fake.mark()
+    await tg.adapter.send(Target("telegram", str(ANA.id), str(ANA.id)), [Reply("Did you deliver?")])
+    assert [c.status for c in tg.fake.calls_of("sendMessage", mark)] == [502, 500, 200]
+    tg.fake.fail("sendMessage", 400, "Bad Request: something odd")
+    with pytest.raises(DeliveryError) as caught:
+        await tg.adapter.send(Target("telegram", str(ANA.id), str(ANA.id)), [Reply("Did you deliver?")])
+    assert not caught.value.permanent
+    with pytest.raises(DeliveryError) as gone:
+        await tg.adapter.send(Target("telegram", "-100999", str(ANA.id)), [Reply("Did you deliver?")])
+    assert gone.value.permanent, "chat not found: the chat is gone"
+
+
+async def test_deleted_topic_falls_back_to_the_chat(tg: Tg) -> None:
+    await _known_chat(tg, ANA, FORUM)
+    mark = tg.fake.mark()
+    await tg.adapter.send(Target("telegram", str(FORUM["id"]), str(ANA.id), "4040"), [Reply("Did you deliver?")])
+    assert [c.status for c in tg.fake.calls_of("sendMessage", mark)] == [400, 200]
+    assert "message_thread_id" not in tg.fake.calls_of("sendMessage", mark)[1].params
+
+
+# -- errors on interactive replies ------------------------------------------------------------
+
+
+async def test_rate_limit_then_success_on_a_reply(tg: Tg) -> None:
+    tg.fake.fail("sendMessage", 429, retry_after=1)
+    mark = tg.fake.mark()
+    reply = await tg.say(ANA, "/start")
+    assert "Parley" in reply.text
+    assert [c.status for c in tg.fake.calls_of("sendMessage", mark)] == [429, 200]
+
+
+async def test_blocked_user_reply_is_dropped_and_the_bot_keeps_going(tg: Tg) -> None:
+    tg.fake.chats[ANA.id] = private_chat(ANA)
+    tg.fake.block(ANA.id)
+    mark = tg.fake.mark()
+    tg.fake.message(ANA, "/start")
+    await tg.fake.wait_for("getUpdates", since=mark, count=2)
+    await asyncio.sleep(0.2)
+    assert [c.status for c in tg.fake.calls_of("sendMessage", mark)] == [403]
+    assert "Parley" in (await tg.say(BOB, "/start")).text
+
+
+async def test_blocking_the_bot_is_recorded(tg: Tg) -> None:
+    await tg.say(ANA, "/start")
+    mark = tg.fake.mark()
+    tg.fake.block_update(ANA)
+    await tg.fake.wait_for("getUpdates", since=mark, count=2)
+    for _ in range(20):
+        user = await tg.core.store.get_user("telegram", str(ANA.id))
+        if user is not None and user.blocked:
+            break
+        await asyncio.sleep(0.05)
+    assert user is not None and user.blocked
+
+
+# -- once and only once -----------------------------------------------------------------------
+
+
+async def test_redelivered_update_is_processed_once(tg: Tg) -> None:
+    fake = tg.fake
+    mark = fake.mark()
+    update_id = fake.message(ANA, "/start")
+    await fake.wait_for("sendMessage", since=mark)
+    fake.redeliver(update_id)
+    again = fake.mark()
+    await fake.wait_for("getUpdates", since=again, count=2)
+    await asyncio.sleep(0.2)
+    assert len(fake.calls_of("sendMessage", mark)) == 1
+
+
+async def test_unfinished_events_are_replayed_at_start(fake: FakeTelegram, tg_store: SQLiteStore,
+                                                       tmp_path: Path) -> None:
+    fake.chats[ANA.id] = private_chat(ANA)
+    settings = tg_settings(fake, tmp_path)
+    event = Event(platform="telegram", event_id="555", user_id=str(ANA.id), chat_id=str(ANA.id),
+                  kind=EventKind.COMMAND, command="cards", origin_message_id="3")
+    assert await Core(tg_store, settings).accept(event)  # the process died right after this
+    running = await _running(fake, tg_store, tmp_path)
+    try:
+        calls = await fake.wait_for("sendMessage")
+        assert running.t("cards.title") in calls[0]["text"]
+        assert not await tg_store.unfinished_events("telegram")
+    finally:
+        await running.adapter.stop()
+        await running.http.stop()
+
+
+async def test_one_conversation_is_answered_in_order(tg: Tg) -> None:
+    mark = tg.fake.mark()
+    for command in ("/cards", "/help", "/lang", "/quiet"):
+        tg.fake.message(ANA, command)
+    calls = await tg.fake.wait_for("sendMessage", since=mark, count=4)
+    assert tg.t("cards.title") in calls[0]["text"] and "Parley" in calls[1]["text"]
+    assert calls[2].get("reply_markup") and not calls[3].get("reply_markup")
+
+
+# -- webhook ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def hooked(fake: FakeTelegram, tg_store: SQLiteStore, tmp_path: Path) -> AsyncIterator[Tg]:
+    running = await _running(fake, tg_store, tmp_path, telegram_webhook_url="https://parley.example.org",
+                             telegram_webhook_secret="s3cret-Token_1")
+    # Parley's HTTP server listens on a free port; point the fake's webhook at it like a reverse proxy would
+    assert fake.webhook is not None and fake.webhook["url"] == "https://parley.example.org/telegram/webhook"
+    fake.webhook["url"] = f"http://127.0.0.1:{running.http.port}/telegram/webhook"
+    yield running
+    await running.adapter.stop()
+    await running.http.stop()
+
+
+async def test_webhook_mode_sets_the_webhook_and_never_polls(hooked: Tg) -> None:
+    fake = hooked.fake
+    assert fake.webhook is not None and fake.webhook["secret_token"] == "s3cret-Token_1"
+    assert not fake.calls_of("getUpdates") and not fake.calls_of("deleteWebhook")
+    reply = await hooked.say(ANA, "/start")
+    assert "Parley" in reply.text
+    assert fake.webhook_results and fake.webhook_results[-1] == 200
+
+
+async def test_webhook_refuses_a_wrong_or_missing_secret(hooked: Tg) -> None:
+    fake = hooked.fake
+    fake.chats[ANA.id] = private_chat(ANA)
+    update = {"update_id": 1, "message": {"message_id": 1, "date": 0, "chat": private_chat(ANA),
+                                          "from": ANA.json(), "text": "/start"}}
+    assert await fake.post_webhook(update, "wrong") == 403
+    assert await fake.post_webhook(update, None) == 403
+    await asyncio.sleep(0.2)
+    assert not fake.calls_of("sendMessage")
+    assert not await hooked.core.store.get_user("telegram", str(ANA.id))
+    # the same update posted twice (Telegram retried) is processed once
+    assert await fake.post_webhook(update, "s3cret-Token_1") == 200
+    assert await fake.post_webhook(update, "s3cret-Token_1") == 200
+    await fake.wait_for("sendMessage")
+    await asyncio.sleep(0.2)
+    assert len(fake.calls_of("sendMessage")) == 1
+
+
+async def test_bad_webhook_secret_setting_is_a_startup_error(fake: FakeTelegram, tg_store: SQLiteStore,
+                                                             tmp_path: Path) -> None:
+    settings = tg_settings(fake, tmp_path, telegram_webhook_url="https://x.example.org",
+                           telegram_webhook_secret="has spaces!")
+    with pytest.raises(StartupError):
+        TelegramAdapter(Core(tg_store, settings), settings, HttpServer("127.0.0.1", 0))
