@@ -253,6 +253,9 @@ def _keyword_pattern(keyword: str, negators: frozenset[str], fillers: frozenset[
             negate = True
             continue
         if light in fillers:
+            if negate:  # keep the word that carries the negation: "не по договору", "not in the contract"
+                out.append("~" + _heavy(light))
+                negate = False
             continue
         out.append(("~" if negate else "!" if not out else "") + _auto_stem(_heavy(light)))
         negate = False
