@@ -585,3 +585,38 @@ async def test_thousand_due_in_the_same_second(world: World) -> None:
     assert world.adapter.max_concurrent <= 50
     assert await world.store.count_nudges("sent") == 1000
     assert elapsed < 5  # the benchmark measures the real figure (p99 < 1 s)
+
+
+async def test_with_the_walkthrough_render(world: World) -> None:
+    """The real render from handlers.followup, late and on time, through the scheduler."""
+    from handlers.followup import render_nudge
+
+    await world.user()
+    case = await world.case()
+    overdue = await world.nudge(case, -7200, kind="deliver")
+    on_time = await world.nudge(case, 0, kind="custom")
+    scheduler = Scheduler(world.core, render_nudge, clock=world.clock)
+    assert await scheduler.run_once() == 2
+    texts = {s.replies[0].text for s in world.adapter.sent}
+    late_line = world.core.lib.t("nudge.late", "en", when="").split("{")[0].strip()[:12]
+    assert any(late_line in t for t in texts)
+    assert all(s.replies[0].choices for s in world.adapter.sent)  # Done / Not yet / Close
+    assert {(await world.status(n)).status for n in (overdue, on_time)} == {"sent"}
+
+
+async def test_sent_but_not_marked_stays_claimed_and_is_not_retried_at_once(world: World) -> None:
+    await world.user()
+    nudge = await world.nudge(await world.case(), 0)
+    scheduler = world.scheduler()
+
+    async def broken(ids: object, at: datetime) -> set[int]:
+        raise OSError("disk full")
+
+    world.store.mark_sent_many = broken  # type: ignore[method-assign]
+    assert await scheduler.run_once() == 1
+    del world.store.mark_sent_many  # back to the class's method
+    row = await world.status(nudge)
+    assert row.status == "claimed"  # not back to pending: that would send it again right away
+    world.clock.advance(60)
+    assert await scheduler.run_once() == 0
+    assert world.adapter.calls == 1
