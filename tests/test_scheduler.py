@@ -612,7 +612,7 @@ async def test_sent_but_not_marked_stays_claimed_and_is_not_retried_at_once(worl
     async def broken(ids: object, at: datetime) -> set[int]:
         raise OSError("disk full")
 
-    world.store.mark_sent_many = broken  # type: ignore[method-assign]
+    world.store.mark_sent_many = broken  # type: ignore[method-assign,assignment]
     assert await scheduler.run_once() == 1
     del world.store.mark_sent_many  # back to the class's method
     row = await world.status(nudge)
