@@ -12,12 +12,15 @@ works offline.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -262,8 +265,16 @@ def _keyword_pattern(keyword: str, negators: frozenset[str], fillers: frozenset[
     return " ".join(out)
 
 
+def _content_dir() -> Traversable:
+    """The content package's folder, found without importing it (its loader pulls in pydantic)."""
+    spec = importlib.util.find_spec("content")
+    if spec and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    return resources.files("content")
+
+
 def _read_yaml(name: str) -> Any:
-    text = (resources.files("content") / name).read_text(encoding="utf-8")
+    text = (_content_dir() / name).read_text(encoding="utf-8")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
 
