@@ -216,6 +216,11 @@ class SlackAdapter:
             return bool(getattr(self._socket.client, "closed", False) is False)
         return True
 
+    async def drain(self) -> None:
+        """Waits for the work already accepted (tests, and a clean stop)."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
     async def stop(self) -> None:
         self._ready = False
         if self._socket is not None:

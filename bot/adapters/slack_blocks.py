@@ -28,7 +28,7 @@ ACTION_PREFIX = "parley."
 BLOCK_PREFIX = "pa"
 
 _TOKEN = re.compile(r"<([^<>]*)>")
-_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+_USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
 
 
 def inbound_text(raw: str, bot_user_id: str | None = None) -> str:
