@@ -640,7 +640,10 @@ def parse_when(text: str, now: datetime, tz: str, lang: str | None = None) -> tu
         return None
     spec, end = found
     note = _NOTE_LEAD.sub("", original[end:]).strip()
-    return _resolve(spec, now, zone), note
+    try:
+        return _resolve(spec, now, zone), note
+    except (OverflowError, ValueError):  # "99999999h", "in 5000 years": not a time we can keep
+        return None
 
 
 _WORD_START = re.compile(r"(?:^|(?<=[\s,;:(\[\"'«]))(?=\S)")
@@ -660,7 +663,10 @@ def find_deadline(text: str, now: datetime, tz: str) -> datetime | None:
     for m in _WORD_START.finditer(folded):
         found = _parse_at(folded, m.start(), today, strict=True)
         if found is not None:
-            return _resolve(found[0], now, zone)
+            try:
+                return _resolve(found[0], now, zone)
+            except (OverflowError, ValueError):
+                continue
     return None
 
 

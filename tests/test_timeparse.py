@@ -176,7 +176,7 @@ def test_note_is_the_rest(text: str, expected: str, note: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "", "hello", "call the client", "2 apples", "по пятницам", "tomorrowish", "9.30", "31.02", "25:00",
-    "in the", "через", "soon",
+    "in the", "через", "soon", "99999999999999999999h", "in 9999999 days",
 ])
 def test_unparseable(text: str) -> None:
     assert parse_when(text, NOW, CHISINAU) is None
