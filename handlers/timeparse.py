@@ -219,6 +219,7 @@ _REL_ITEM = re.compile(
     + r"|(?:(?P<num>" + _NUMBER + r")(?!\d)\s*(?:de\s+)?)?(?P<unit>" + _UNIT + ")"
 )
 _REL_HEAD = re.compile(r"(?:" + _REL_PREFIX + r"\s+|intr-(?=o\b|un\b))")
+_HOUR_MINUTES = re.compile(r"([0-5]\d)(?!\w)")
 _REL_JOIN = re.compile(r"\s*(?:,|and|и|si|i)?\s*")
 
 _DAY_HEAD = re.compile(r"(?P<prehead>(?P<pre>" + _DAY_PREFIX + r")\s+)?(?:(?P<qual>" + _DAY_QUALIFIER + r")\s+)?")
@@ -333,6 +334,12 @@ def _match_relative(s: str, pos: int, spec: _Spec, strict: bool) -> int | None:
                 spec.calendar = True
         items += 1
         p = end = m.end()
+        if m.group("unit") in ("h", "ч"):
+            minutes = _HOUR_MINUTES.match(s, p)  # "2h30": the minutes need no unit
+            if minutes is not None:
+                spec.seconds += int(minutes.group(1)) * 60
+                p = end = minutes.end()
+                break
         join = _REL_JOIN.match(s, p)
         if join is None or not re.match(r"\d|half|пол|jum", s[join.end():join.end() + 4]):
             break
