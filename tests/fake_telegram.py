@@ -220,6 +220,7 @@ class FakeTelegram:
         self._runner: web.AppRunner | None = None
         self._webhook_task: asyncio.Task[None] | None = None
         self.url = ""
+        self._closing = False
 
     # -- server -------------------------------------------------------------------------------
 
@@ -235,6 +236,9 @@ class FakeTelegram:
         return self.url
 
     async def stop(self) -> None:
+        self._closing = True  # long polls in flight return at once, so cleanup does not wait for them
+        async with self._changed:
+            self._changed.notify_all()
         if self._webhook_task:
             self._webhook_task.cancel()
         if self._runner:
@@ -249,17 +253,22 @@ class FakeTelegram:
         if handler is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
         call = Call(method, params)
+        early = method.lower() == "getupdates"  # a long poll is recorded when it arrives, not when it ends
+        if early:
+            await self._note(call)
         try:
             self._injected(method, params)
             result = await handler(params)
         except ApiError as exc:
             call.status = exc.status
-            await self._note(call)
+            if not early:
+                await self._note(call)
             body: dict[str, Any] = {"ok": False, "error_code": exc.status, "description": exc.description}
             if exc.retry_after is not None:
                 body["parameters"] = {"retry_after": exc.retry_after}
             return web.json_response(body, status=exc.status)
-        await self._note(call)
+        if not early:
+            await self._note(call)
         return web.json_response({"ok": True, "result": result})
 
     async def _params(self, request: web.Request) -> dict[str, Any]:
@@ -460,7 +469,7 @@ class FakeTelegram:
         # confirmed updates are forgotten; forced re-deliveries go out once
         self._queue = [(u, forced) for u, forced in self._queue if forced or u["update_id"] >= self.offset]
         deadline = time.monotonic() + float(p.get("timeout") or 0)
-        while not self._queue and time.monotonic() < deadline:
+        while not self._queue and time.monotonic() < deadline and not self._closing:
             async with self._changed:
                 try:
                     await asyncio.wait_for(self._changed.wait(), max(0.0, deadline - time.monotonic()))
