@@ -7,13 +7,13 @@ of a finished step can never replay it.
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import Any
 
 from bot.events import Choice, Event, Reply
 from bot.markup import user_text
 from bot.store import Case
+from handlers.check import check_draft
 from handlers.context import Context
 from handlers.paraphrase import draft_paraphrase
 from handlers.registry import button
@@ -32,11 +32,6 @@ OUTCOMES = ("resolved", "let-go", "other")
 SILENCE = timedelta(hours=12)
 #: Promises closer than this to now are flagged as hard to keep.
 TOO_CLOSE = timedelta(hours=2)
-_RISKY = re.compile(
-    r"\b(guarantee\w*|never again|always|100\s?%|гарантир\w*|никогда больше|больше никогда|всегда|"
-    r"garant\w*|niciodat[aă]|întotdeauna|intotdeauna)",
-    re.I,
-)
 
 
 def _id(case: Case, step: str, action: str) -> str:
@@ -169,7 +164,8 @@ async def _solution(ctx: Context, case: Case, text: str) -> list[Reply]:
 
 
 def _risks(ctx: Context, promise: str, due: Any) -> list[str]:
-    problems = [ctx.t("walk.risk_word", word=user_text(m.group(0))) for m in _RISKY.finditer(promise)]
+    problems = [ctx.t("walk.risk_word", word=user_text(f.quote)) for f in check_draft(promise)
+                if f.rule == "impossible-promise"]
     if due <= ctx.now:
         problems.append(ctx.t("walk.risk_past"))
     elif due - ctx.now < TOO_CLOSE:
