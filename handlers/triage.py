@@ -148,6 +148,7 @@ class _Vocab:
     atom_text: list[str]
     atom_prefix: list[bool]
     negators: dict[str, frozenset[str]]
+    post_negators: dict[str, frozenset[str]]
     contrast: dict[str, frozenset[str]]
     stop: frozenset[str]
     markers: dict[str, dict[str, float]]
@@ -292,6 +293,7 @@ def _build() -> _Vocab:
     ids = [s["id"] for s in situations]
     index = {sid: i for i, sid in enumerate(ids)}
     negators = {lang: _word_set(vocab["negators"].get(lang, [])) for lang in LANGUAGES}
+    post_negators = {lang: _word_set(vocab.get("post_negators", {}).get(lang, [])) for lang in LANGUAGES}
     contrast = {lang: _word_set(vocab["contrast"].get(lang, [])) for lang in LANGUAGES}
     stop = frozenset().union(*(_word_set(vocab["stopwords"].get(lang, [])) for lang in LANGUAGES))
     fillers = frozenset().union(*(_word_set(vocab["fillers"].get(lang, [])) for lang in LANGUAGES))
@@ -349,6 +351,7 @@ def _build() -> _Vocab:
         atom_text=b.atom_text,
         atom_prefix=b.atom_prefix,
         negators=negators,
+        post_negators=post_negators,
         contrast=contrast,
         stop=stop,
         markers=markers,
@@ -438,9 +441,12 @@ def _detect(toks: list[_Tok], hint: str | None, raw: str) -> tuple[str, frozense
 # Scoring
 
 _NEG_SCOPE = 3  # words after a negator that it covers
+_POST_NEG_SCOPE = 2  # words before a post-negator ("претензий нет") that it covers
 _OTHER_LANGUAGE = 0.25  # weight of a pattern whose language the message does not use
 _PRESENT = 3.0  # raw evidence that a situation is really there (then urgency decides the order)
 _PRESENT_SHARE = 0.5  # ... and not dwarfed by the best one
+_PRESENT_ALONE = 4.0  # evidence that counts as present even when found in one place only
+_PRESENT_CLOSE = 0.6  # ... or when it is close to the best match
 _K = 3.0  # raw evidence at which the score is 0.5
 _CONFIDENT = 2.5  # raw evidence the best match needs before we act on it without a menu
 _MARGIN = 1.0  # ... and its lead over the second
@@ -460,8 +466,16 @@ def _mark_negation(v: _Vocab, toks: list[_Tok], lang: str) -> None:
         is_neg = w in negators or (t.cyr and w in ru_only)
         if w == "no" and russian:
             is_neg = False  # Russian "но" (but)
+        post = v.post_negators["ru"] if russian else v.post_negators["en"] | v.post_negators["ro"]
+        if w in post:
+            for k in range(i - 1, max(-1, i - 1 - _POST_NEG_SCOPE), -1):
+                toks[k].neg = True
+                if toks[k].brk:
+                    break
         if is_neg:
             last_neg = i
+            continue
+        if w in post:
             continue
         if w in contrast and (w not in ("a", "no") or russian):
             last_neg = -100
@@ -471,9 +485,11 @@ def _mark_negation(v: _Vocab, toks: list[_Tok], lang: str) -> None:
 
 def _raw_scores(
     v: _Vocab, toks: list[_Tok], langs: frozenset[str], hits: dict[int, float] | None = None
-) -> list[float]:
+) -> tuple[list[float], list[int]]:
+    """Evidence per situation, and at how many places in the message it was found."""
     per_tok = [_atoms_of(v, t.heavy) for t in toks]
     best: dict[int, float] = {}
+    where: dict[int, int] = {}
     n = len(toks)
     for i, atoms in enumerate(per_tok):
         for atom, fuzzy in atoms:
@@ -507,27 +523,43 @@ def _raw_scores(
                         factor *= _OTHER_LANGUAGE
                     if factor > best.get(pid, 0.0):
                         best[pid] = factor
+                        where[pid] = i
     if hits is not None:
         hits.update(best)
     raw = [0.0] * len(v.ids)
+    places: list[set[int]] = [set() for _ in v.ids]
     for pid, factor in best.items():
         p = v.patterns[pid]
         raw[p.situation] += p.weight * factor
-    return raw
+        if p.weight > 0:
+            places[p.situation].add(where[pid])
+    return raw, [len(x) for x in places]
 
 
-def _analyse(text: str, hint: str | None, hits: dict[int, float] | None = None) -> tuple[str, list[float]]:
+def _analyse(
+    text: str, hint: str | None, hits: dict[int, float] | None = None
+) -> tuple[str, list[float], list[int]]:
     v = _vocab()
     toks = _tokens(text)
     lang, used = _detect(toks, hint, text)
     _mark_negation(v, toks, lang)
-    return lang, _raw_scores(v, toks, used, hits)
+    return lang, *_raw_scores(v, toks, used, hits)
 
 
-def _order(v: _Vocab, raw: list[float]) -> tuple[list[int], set[int]]:
-    """Best first; among situations clearly present, the more urgent one first."""
+def _order(v: _Vocab, raw: list[float], places: list[int]) -> tuple[list[int], set[int]]:
+    """Best first; among situations clearly present, the more urgent one first.
+
+    Clearly present means strong evidence, not dwarfed by the best match, and either found in two
+    places of the message or close to the best match: a rant that mentions past edits in passing
+    is not about endless revisions."""
     top = max(raw)
-    present = {i for i, r in enumerate(raw) if r >= _PRESENT and r >= _PRESENT_SHARE * top}
+    present = {
+        i
+        for i, r in enumerate(raw)
+        if r >= _PRESENT
+        and r >= _PRESENT_SHARE * top
+        and (places[i] >= 2 or r >= _PRESENT_ALONE or r >= _PRESENT_CLOSE * top)
+    }
     order = sorted(
         range(len(raw)),
         key=lambda i: (i in present, v.urgency[i] if i in present else 0, raw[i], v.urgency[i]),
@@ -539,8 +571,8 @@ def _order(v: _Vocab, raw: list[float]) -> tuple[list[int], set[int]]:
 def triage(text: str, lang_hint: str | None = None) -> Triage:
     """Ranks all fourteen situations for a message, most likely (or most urgent) first."""
     v = _vocab()
-    lang, raw = _analyse(text or "", lang_hint)
-    order, present = _order(v, raw)
+    lang, raw, places = _analyse(text or "", lang_hint)
+    order, present = _order(v, raw, places)
     # Scores follow the order, so a situation moved up for urgency gets at least the score below it.
     scores = [max(r, 0.0) / (max(r, 0.0) + _K) for r in raw]
     shown = [0.0] * len(order)
@@ -562,7 +594,7 @@ def explain(text: str, lang_hint: str | None = None) -> list[str]:
     """Which patterns fired and how much: for whoever tunes content/triage_vocab.yaml."""
     v = _vocab()
     hits: dict[int, float] = {}
-    lang, raw = _analyse(text or "", lang_hint, hits)
+    lang, raw, places = _analyse(text or "", lang_hint, hits)
     lines = [f"language {lang}"]
     for pid, factor in sorted(hits.items(), key=lambda kv: -v.patterns[kv[0]].weight * kv[1]):
         p = v.patterns[pid]
@@ -572,6 +604,9 @@ def explain(text: str, lang_hint: str | None = None) -> list[str]:
             for e in p.elements
         )
         lines.append(f"  {v.ids[p.situation]:<27} {p.weight * factor:+.2f} [{p.lang}] {words}")
-    order, _ = _order(v, raw)
-    lines.append("  order: " + ", ".join(f"{v.ids[i]}={raw[i]:.1f}" for i in order if raw[i]))
+    order, present = _order(v, raw, places)
+    lines.append(
+        "  order: "
+        + ", ".join(f"{v.ids[i]}={raw[i]:.1f}{'*' if i in present else ''}" for i in order if raw[i])
+    )
     return lines
