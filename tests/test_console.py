@@ -91,7 +91,7 @@ def test_kill_mid_walkthrough_and_continue_at_the_same_step(tmp_path: Path) -> N
     proc.stdin.flush()
     seen = b""
     deadline = time.monotonic() + 20
-    while "Step 2 of 5".encode() not in seen and time.monotonic() < deadline:
+    while b"Step 2 of 5" not in seen and time.monotonic() < deadline:
         ready, _, _ = select.select([proc.stdout], [], [], 0.5)
         if ready:
             seen += os.read(proc.stdout.fileno(), 65536)

@@ -172,7 +172,7 @@ async def test_followup_cases_export_and_forget(talker: Talker, core: Core, cloc
     assert "no open case" in (await talker.say("/followup 2h"))[0].text
     case_id = await walk_to_cause(talker)
     assert "couldn't read a time" in (await talker.say("/followup someday maybe"))[0].text
-    assert "#%d" % case_id in (await talker.say("/followup 2h call the client back"))[0].text
+    assert f"#{case_id}" in (await talker.say("/followup 2h call the client back"))[0].text
     text = (await talker.say("/cases"))[0].text
     assert "1 open case" in text and f"#{case_id}" in text and "your reminder" in text
     export = (await talker.say("/case export"))[0].text

@@ -37,10 +37,10 @@ def path_from_url(url: str) -> str:
     return path
 
 
-def _prepare_file(path: str) -> None:
+def _prepare_file(path: str) -> str:
     """Creates the folder and an owner-only file before SQLite touches it (WAL files inherit the mode)."""
     if path == ":memory:":
-        return
+        return path
     target = Path(path).expanduser()
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -48,6 +48,7 @@ def _prepare_file(path: str) -> None:
         os.close(fd)
     except OSError as exc:
         raise StoreError(f"cannot open the database at {target}: {exc.strerror or exc}") from None
+    return str(target)
 
 
 def _case(row: sqlite3.Row) -> Case:
@@ -109,10 +110,9 @@ class SQLiteStore:
     @classmethod
     async def open(cls, url: str) -> SQLiteStore:
         path = path_from_url(url)
-        _prepare_file(path)
+        target = _prepare_file(path)
         try:
-            conn = await aiosqlite.connect(path if path == ":memory:" else str(Path(path).expanduser()),
-                                           isolation_level=None)
+            conn = await aiosqlite.connect(target, isolation_level=None)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the database at {path}: {exc}") from None
         conn.row_factory = sqlite3.Row
