@@ -148,7 +148,7 @@ async def test_unreachable_api_is_a_startup_error(tg_store: SQLiteStore, tmp_pat
 async def test_start_command_answers_in_html_with_one_button_per_row(tg: Tg) -> None:
     reply = await tg.say(ANA, "/start")
     assert reply.chat_id == ANA.id
-    assert "<b>Parley</b>" in reply.html, "the **bold** markup is rendered as Telegram HTML"
+    assert "<b>Parley</b>" in str(reply.html), "the **bold** markup is rendered as Telegram HTML"
     assert reply.keyboard and all(len(row) == 1 for row in reply.keyboard)
     assert [d for _, d in reply.buttons] == ["cf:menu", "m:cards"]
     call = tg.fake.calls_of("sendMessage")[-1]
@@ -163,7 +163,7 @@ async def test_language_code_picks_the_language_of_a_new_user(tg: Tg) -> None:
 
 async def test_conflict_with_text_shows_the_card_and_walk_button(tg: Tg) -> None:
     reply = await tg.say(ANA, f"/conflict {CRISIS}")
-    assert "<b>" in reply.html
+    assert "<b>" in str(reply.html)
     labels = [label for label, _ in reply.buttons]
     assert labels[0] == tg.t("conflict.walk")
     assert data_like(reply, ":offered:walk").startswith("w:")
@@ -188,7 +188,7 @@ async def test_edited_message_is_handled_like_a_new_one(tg: Tg) -> None:
 
 async def test_user_text_is_escaped(tg: Tg) -> None:
     reply = await tg.say(ANA, "/card <script>alert(1)</script> & <b>")
-    assert "&lt;script&gt;" in reply.html and "<script>" not in reply.html
+    assert "&lt;script&gt;" in str(reply.html) and "<script>" not in str(reply.html)
     assert "<script>alert(1)</script>" in reply.text, "the user sees exactly what they typed"
 
 
