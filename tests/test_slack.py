@@ -336,6 +336,27 @@ async def test_a_direct_message_is_triaged_and_the_dm_stays_flat(parley: Running
     assert step.params["channel"] == "D7" and "thread_ts" not in step.params
 
 
+async def test_a_reply_in_a_dm_thread_continues_the_same_case_in_that_thread(parley: Running) -> None:
+    fake = parley.fake
+    await parley.slack.message(CLEAR, user="U1", channel="D1")
+    card = await fake.wait_for("chat.postMessage")
+    await parley.idle()
+    n = len(fake.calls)
+    await parley.slack.press(fake.messages[("D1", card.response["ts"])], t("conflict.walk"))
+    listen = await fake.wait_for("chat.postMessage", after=n)
+    assert "thread_ts" not in listen.params
+    await parley.idle()
+    n = len(fake.calls)
+    await parley.slack.message("He says the invoice was wrong", user="U1", channel="D1",
+                               thread_ts=listen.response["ts"])
+    para = await fake.wait_for("chat.postMessage", after=n)
+    assert para.params["thread_ts"] == listen.response["ts"]  # shown where the user typed
+    assert t("walk.paraphrase_ok") in all_text(para.params)  # ... and it answered the step of the DM's case
+    await parley.idle()
+    cases = await _case_rows(parley)
+    assert len(cases) == 1 and cases[0]["thread_id"] is None and cases[0]["step"] == "paraphrase"
+
+
 async def test_a_mention_is_answered_in_its_thread(parley: Running) -> None:
     await parley.slack.mention(CLEAR, channel="C5")
     post = await parley.fake.wait_for("chat.postMessage")
@@ -404,6 +425,20 @@ async def test_app_home_lists_open_cases_and_its_buttons_work(parley: Running) -
     menu = await parley.fake.wait_for("chat.postMessage", after=n)
     assert menu.params["channel"] == "D1" and len(buttons(menu.params)) >= 10
     await parley.fake.wait_for("views.publish", after=n)  # refreshed after the press
+
+
+async def test_continue_from_app_home_posts_the_step_in_the_case_thread(parley: Running) -> None:
+    card = await _start_walk(parley)
+    await parley.slack.press(card, t("conflict.walk"))
+    await parley.fake.wait_for("chat.postMessage", lambda c: c.params.get("thread_ts") == card["ts"])
+    await parley.idle()
+    await parley.slack.home_opened("U1", "D1")
+    view = (await parley.fake.wait_for("views.publish")).params["view"]
+    n = len(parley.fake.calls)
+    await parley.slack.press(view, t("walk.resume"), home=True)
+    step = await parley.fake.wait_for("chat.postMessage", after=n)
+    assert step.params["channel"] == "C1" and step.params["thread_ts"] == card["ts"]
+    assert t("walk.skip") in all_text(step.params)
 
 
 async def test_app_home_press_without_a_known_dm_opens_one(parley: Running) -> None:

@@ -9,13 +9,15 @@ Where replies go: a slash command carries no thread, so a case's first card is p
 and its ``ts`` becomes the case's thread (`Core.anchor_case`); everything after that goes into the
 thread. Replies that belong to no case (help, the situation menu, settings) are shown only to the
 user (ephemeral) when they answer a slash command in a channel, to keep channels quiet. The app's
-direct-message channel is a flat chat, like Telegram: no anchoring there.
+direct-message channel is a flat chat, like Telegram: no anchoring, and its cases have no thread (a
+reply typed in a DM thread is answered in that thread, but belongs to the same conversation).
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 import re
 import uuid
@@ -63,7 +65,6 @@ _PERMANENT = {"channel_not_found", "not_in_channel", "is_archived", "account_ina
               "invalid_blocks", "no_permission", "missing_scope", "user_disabled", "ekm_access_denied"}
 #: Message subtypes that are still a person writing (others are edits, joins, bot posts...).
 _HUMAN_SUBTYPES = {None, "thread_broadcast", "file_share"}
-_SLASH_WORD = None  # built lazily from the handlers' command list
 
 
 def _retry_handlers() -> list[AsyncRetryHandler]:
@@ -71,15 +72,17 @@ def _retry_handlers() -> list[AsyncRetryHandler]:
     return [AsyncConnectionErrorRetryHandler(max_retry_count=2), AsyncRateLimitErrorRetryHandler(max_retry_count=2)]
 
 
+@functools.cache
+def _slash_word() -> re.Pattern[str]:
+    from handlers.registry import PUBLIC_COMMANDS
+
+    names = "|".join(sorted((c for c in PUBLIC_COMMANDS if c != "conflict"), key=len, reverse=True))
+    return re.compile(rf"(?<![\w/.:-])/({names})\b")
+
+
 def _slash_commands_for_slack(text: str) -> str:
     """Replies name commands as ``/cards``; in Slack those are subcommands: ``/parley cards``."""
-    global _SLASH_WORD
-    if _SLASH_WORD is None:
-        from handlers.registry import PUBLIC_COMMANDS
-
-        names = "|".join(sorted((c for c in PUBLIC_COMMANDS if c != "conflict"), key=len, reverse=True))
-        _SLASH_WORD = re.compile(rf"(?<![\w/.:-])/({names})\b")
-    return _SLASH_WORD.sub(r"/parley \1", text)
+    return _slash_word().sub(r"/parley \1", text)
 
 
 @dataclass(slots=True)
@@ -210,11 +213,10 @@ class SlackAdapter:
                                "(xapp-...) with the connections:write scope") from None
 
     def healthy(self) -> bool:
+        """For /healthz: started, and in Socket Mode the WebSocket client not closed."""
         if not self._ready:
             return False
-        if self._socket is not None:
-            return bool(getattr(self._socket.client, "closed", False) is False)
-        return True
+        return self._socket is None or not self._socket.client.closed
 
     async def drain(self) -> None:
         """Waits for the work already accepted (tests, and a clean stop)."""
@@ -291,7 +293,7 @@ class SlackAdapter:
         direct = channel.startswith("D")
         thread = ev.get("thread_ts") or (None if direct else ev.get("ts"))
         event = Event(platform=self.platform, event_id=self._event_id(body, ev), user_id=user, chat_id=channel,
-                      kind=EventKind.MESSAGE, thread_id=thread, is_direct=direct,
+                      kind=EventKind.MESSAGE, thread_id=None if direct else thread, is_direct=direct,
                       text=inbound_text(str(ev.get("text") or ""), self.bot_user_id))
         await self._accept(event, Place(channel=channel, user=user, thread=thread, direct=direct), ack)
 
@@ -316,7 +318,7 @@ class SlackAdapter:
                 await ack()
                 return
         event = Event(platform=self.platform, event_id=self._event_id(body, ev), user_id=user, chat_id=channel,
-                      kind=EventKind.MESSAGE, thread_id=thread, is_direct=direct,
+                      kind=EventKind.MESSAGE, thread_id=None if direct else thread, is_direct=direct,
                       text=inbound_text(raw, self.bot_user_id))
         await self._accept(event, Place(channel=channel, user=user, thread=thread, direct=direct), ack)
 
@@ -364,8 +366,8 @@ class SlackAdapter:
         label = str((action.get("text") or {}).get("text", ""))
         event_id = body.get("trigger_id") or f"{place.origin_ts}:{action.get('action_ts')}"
         event = Event(platform=self.platform, event_id=f"act:{event_id}", user_id=user, chat_id=place.channel,
-                      kind=EventKind.BUTTON, thread_id=place.thread, button=str(action.get("value") or ""),
-                      text=label, is_direct=place.direct, origin_message_id=place.origin_ts)
+                      kind=EventKind.BUTTON, thread_id=None if place.direct else place.thread,
+                      button=str(action.get("value") or ""), text=label, is_direct=place.direct, origin_message_id=place.origin_ts)
         await self._accept(event, place, ack)
 
     # -- work -------------------------------------------------------------------------------
