@@ -60,7 +60,8 @@ _HEAVY_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     for a, b in (
         (r"shch|sch", "sh"),  # щ
         (r"kh|x", "h"),  # х as people type it
-        (r"[yj]", "i"),  # й, ы, я/ю/ё digraphs: ya/ja/ia -> ia
+        (r"y", "i"),  # й, ы, я/ю/ё digraphs: ya/ia -> ia
+        (r"j", "zh"),  # ж as Romanian and some Russian typists write it
         (r"(?<=[ao])ie", "e"),  # otvechayet / otvechaet
         (r"(.)\1+", r"\1"),  # doubled letters, the commonest typo
     )
@@ -381,10 +382,16 @@ def _atoms_cached(heavy: str) -> tuple[tuple[int, bool], ...]:
         if n > len(heavy):
             break
         hits.update(v.prefix.get(heavy[:n], ()))
-    if hits or len(heavy) < _FUZZY_MIN or heavy in v.stop or heavy.isdigit():
-        return tuple((a, False) for a in sorted(hits))
+    exact = tuple((a, False) for a in sorted(hits))
+    if len(heavy) < _FUZZY_MIN or heavy in v.stop or heavy.isdigit():
+        return exact
+    # A typo can still leave a short stem matching ("factra" starts like "fact*"): look for
+    # longer words one typo away.
+    longest = max((len(v.atom_text[a]) for a in hits), default=0)
     fuzzy: set[int] = set()
     for n in v.fuzzy_lens:
+        if n <= longest:
+            continue
         if n > len(heavy) + 1:
             break
         for q in {heavy[: n - 1], heavy[:n], heavy[: n + 1]}:
@@ -393,13 +400,13 @@ def _atoms_cached(heavy: str) -> tuple[tuple[int, bool], ...]:
             for key in (q, *_deletes(q)):
                 for a in v.fuzzy.get(key, ()):
                     text = v.atom_text[a]
-                    if len(text) != n or a in fuzzy:
+                    if len(text) != n or a in fuzzy or a in hits:
                         continue
                     if not v.atom_prefix[a] and q != heavy:
                         continue
                     if _within_one(q, text):
                         fuzzy.add(a)
-    return tuple((a, True) for a in sorted(fuzzy))
+    return exact + tuple((a, True) for a in sorted(fuzzy))
 
 
 # ---------------------------------------------------------------------------------------------
