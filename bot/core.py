@@ -115,6 +115,9 @@ class Core:
                         lang=hint if hint in LANGUAGES else self.settings.default_language,
                         tz=self.settings.default_timezone)
             await self.store.save_user(user)
+        elif user.blocked:
+            user.blocked = False  # they wrote to us, so they unblocked the bot: nudges may flow again
+            await self.store.save_user(user)
         return user
 
     async def set_language(self, platform: str, user_id: str, lang: str) -> None:

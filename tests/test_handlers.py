@@ -107,3 +107,12 @@ async def test_check_command_quotes_a_dont(talker: Talker) -> None:
     text = (await talker.say("/check Calm down, it was not me who broke it"))[0].text
     assert "Calm down" in text or "calm down" in text.lower()
     assert "/check" in (await talker.say("/check"))[0].text
+
+
+async def test_a_blocked_user_who_writes_again_is_unblocked(core: Core) -> None:
+    from bot.store import User
+
+    await core.store.save_user(User(platform="console", user_id="back", lang="en", tz="UTC", blocked=True))
+    await Talker(core, user="back").say("/help")
+    user = await core.store.get_user("console", "back")
+    assert user is not None and user.blocked is False
