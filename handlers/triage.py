@@ -158,7 +158,8 @@ class _Vocab:
 _WEIGHT_RE = re.compile(r"^(-?\d+(?:\.\d+)?)(?:/(\d))?$")
 _NUM = "<num>"  # the atom that matches any number ("since 2019", "for 6 years")
 _GAP = 3  # default words allowed between two elements of a phrase
-_FUZZY_MIN = 6  # shortest folded atom that tolerates a typo
+_FUZZY_MIN = 6  # shortest folded word that tolerates a typo
+_FUZZY_MIN_PREFIX = 7  # shortest folded stem that does
 _FUZZY_FACTOR = 0.7
 
 
@@ -400,10 +401,10 @@ def _atoms_cached(heavy: str) -> tuple[tuple[int, bool], ...]:
             for key in (q, *_deletes(q)):
                 for a in v.fuzzy.get(key, ()):
                     text = v.atom_text[a]
-                    if len(text) != n or a in fuzzy or a in hits:
-                        continue
-                    if not v.atom_prefix[a] and q != heavy:
-                        continue
+                    if len(text) != n or a in fuzzy or a in hits or text[:2] != heavy[:2]:
+                        continue  # typos rarely hit the first letters; "sending" is not "bending"
+                    if v.atom_prefix[a] and n < _FUZZY_MIN_PREFIX or not v.atom_prefix[a] and q != heavy:
+                        continue  # a short stem one letter off matches too many unrelated words
                     if _within_one(q, text):
                         fuzzy.add(a)
     return exact + tuple((a, True) for a in sorted(fuzzy))
