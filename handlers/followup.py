@@ -7,11 +7,12 @@ scheduled only when the one before it was answered, so nothing nags after the ma
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.events import Choice, Event, Reply, Target
 from bot.markup import user_text
 from bot.store import Case, Nudge
+from bot.store.models import from_db
 from handlers.context import Context
 from handlers.registry import button, command
 from handlers.render import when_text
@@ -92,15 +93,47 @@ async def case_command(event: Event, ctx: Context, args: str) -> list[Reply]:
     return [Reply(summary, case_id=case.id)]
 
 
+def _log_line(ctx: Context, kind: str, data: dict[str, Any]) -> str:
+    """One history entry in the user's words; unknown kinds fall back to their name."""
+    def label(prefix: str, value: object) -> str:
+        key = f"{prefix}.{value}"
+        return ctx.t(key) if key in ctx.lib.strings else str(value)
+
+    if kind in ("opened", "situation"):
+        situation = data.get("situation")
+        detail = ctx.lib.situations[situation].text(ctx.lang).title if situation in ctx.lib.situations else "—"
+        return ctx.t(f"log.{kind}", detail=detail)
+    if kind == "answer":
+        return ctx.t("log.answer", step=label("step", data.get("step")).capitalize(), detail=user_text(str(data.get("text", ""))))
+    if kind == "cause":
+        return ctx.t("log.cause", detail=label("cause", data.get("cause")))
+    if kind == "fault":
+        return ctx.t("log.fault.yes" if data.get("ours") else "log.fault.no")
+    if kind == "agreed":
+        detail = user_text(str(data.get("promise") or "—"))
+        return ctx.t("log.agreed", detail=detail)
+    if kind in ("nudge-scheduled", "nudge-sent", "nudge-done"):
+        detail = label("nudge.kind", data.get("kind"))
+        if kind == "nudge-scheduled" and data.get("due"):
+            detail += ", " + when_text(from_db(str(data["due"])) or ctx.now, ctx.user.tz, ctx.lang)
+        return ctx.t(f"log.{kind}", detail=detail)
+    if kind == "skip":
+        return ctx.t("log.skip", detail=label("step", data.get("step")))
+    if kind == "closed":
+        return ctx.t("log.closed", detail=label("outcome", data.get("outcome")))
+    if f"log.{kind}" in ctx.lib.strings:
+        return ctx.t(f"log.{kind}")
+    return kind
+
+
 async def export_markdown(ctx: Context, case: Case) -> str:
     """The paper trail as Markdown, to keep with the client's file."""
+    status = ctx.t("outcome." + case.outcome) if case.outcome else ctx.t("export.open")
     lines = [f"# {ctx.t('export.title', id=case.id)}: {_title(ctx, case)}", "",
              f"- {ctx.t('export.opened')}: {when_text(case.created_at, ctx.user.tz, ctx.lang)}",
-             f"- {ctx.t('export.status')}: {ctx.t('outcome.' + case.outcome) if case.outcome else ctx.t('export.open')}",
-             "", f"## {ctx.t('export.log')}", ""]
+             f"- {ctx.t('export.status')}: {status}", "", f"## {ctx.t('export.log')}", ""]
     for entry in await ctx.store.case_log(case.id):
-        detail = "; ".join(f"{k}: {v}" for k, v in entry.data.items() if v not in (None, ""))
-        lines.append(f"- {when_text(entry.at, ctx.user.tz, ctx.lang)} — {entry.kind}" + (f" — {detail}" if detail else ""))
+        lines.append(f"- {when_text(entry.at, ctx.user.tz, ctx.lang)} — {_log_line(ctx, entry.kind, entry.data)}")
     return "\n".join(lines)
 
 

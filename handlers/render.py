@@ -25,7 +25,11 @@ def card_text(lib: Library, card: Card, lang: str, *, full: bool = True) -> str:
     return "\n".join(lines)
 
 
+#: How a moment reads inside a sentence, per language: "Fri 27 Nov, 18:00", "27 ноября в 18:00".
+_WHEN_PATTERNS = {"en": "EEE d MMM, HH:mm", "ru": "d MMMM 'в' HH:mm", "ro": "EEEE, d MMMM, 'ora' HH:mm"}
+
+
 def when_text(moment: datetime, tz: str, lang: str) -> str:
-    """A moment shown in the user's zone and language (Babel), e.g. "Fri, 27 Nov, 18:00"."""
+    """A moment shown in the user's zone and language, with Babel's month and day names."""
     local = moment.astimezone(ZoneInfo(tz))
-    return format_datetime(local, "EEE d MMM, HH:mm", locale=lang)
+    return format_datetime(local, _WHEN_PATTERNS.get(lang, _WHEN_PATTERNS["en"]), locale=lang)

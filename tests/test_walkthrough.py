@@ -176,7 +176,7 @@ async def test_followup_cases_export_and_forget(talker: Talker, core: Core, cloc
     text = (await talker.say("/cases"))[0].text
     assert "1 open case" in text and f"#{case_id}" in text and "your reminder" in text
     export = (await talker.say("/case export"))[0].text
-    assert export.startswith(f"# Case #{case_id}") and "nudge-scheduled" in export
+    assert export.startswith(f"# Case #{case_id}") and "Reminder scheduled (your reminder" in export
     await talker.say("/forget")
     await talker.pick("yes, delete")
     assert "no longer keep anything" in talker.text()
