@@ -94,7 +94,15 @@ class _Tok:
     heavy: str
     cyr: bool
     brk: int  # what stands right before this token: 0 nothing, 1 a comma or the like, 2 a sentence end
-    neg: bool = False
+    neg: bool = False  # under a negator: "never pays", "не платит"
+    denied: bool = False  # the topic is declared fine: "no problems with payments", "претензий нет"
+
+
+def _fits(want: int, tok: _Tok) -> bool:
+    """Whether a token's negation suits an element: 1 negated action, 0 not negated, -1 any."""
+    if want == 1:
+        return tok.neg and not tok.denied
+    return want == -1 or not tok.neg
 
 
 _HARD = frozenset(".!?…()[]\n")
@@ -150,6 +158,7 @@ class _Vocab:
     atom_prefix: list[bool]
     negators: dict[str, frozenset[str]]
     post_negators: dict[str, frozenset[str]]
+    denials: frozenset[str]
     contrast: dict[str, frozenset[str]]
     stop: frozenset[str]
     markers: dict[str, dict[str, float]]
@@ -354,6 +363,7 @@ def _build() -> _Vocab:
         atom_prefix=b.atom_prefix,
         negators=negators,
         post_negators=post_negators,
+        denials=frozenset().union(*(_word_set(vocab["denials"].get(lang, [])) for lang in LANGUAGES)),
         contrast=contrast,
         stop=stop,
         markers=markers,
@@ -448,7 +458,8 @@ def _detect(toks: list[_Tok], hint: str | None, raw: str) -> tuple[str, frozense
 # ---------------------------------------------------------------------------------------------
 # Scoring
 
-_NEG_SCOPE = 3  # words after a negator that it covers
+# Words after a negator that it covers; Romanian needs four ("nu mai vreau să lucrez").
+_NEG_SCOPE = {"en": 3, "ru": 3, "ro": 4}
 _POST_NEG_SCOPE = 2  # words before a post-negator ("претензий нет") that it covers
 _OTHER_LANGUAGE = 0.25  # weight of a pattern whose language the message does not use
 _PRESENT = 3.0  # raw evidence that a situation is really there (then urgency decides the order)
@@ -461,10 +472,14 @@ _MARGIN = 1.0  # ... and its lead over the second
 
 
 def _mark_negation(v: _Vocab, toks: list[_Tok], lang: str) -> None:
-    """Flags words under a negator: 'never pays', 'не платит', 'nu plătește'."""
+    """Flags words under a negator: 'never pays', 'не платит', 'nu plătește'.
+
+    "No problems with payments" and "претензий к оплате нет" deny a topic rather than describe an
+    action not done: such words are marked denied, so neither "pays" nor "does not pay" fires."""
     ru_only = v.negators["ru"] - v.negators["en"] - v.negators["ro"]
     negators = v.negators["en"] | v.negators["ro"] | (v.negators["ru"] if lang == "ru" else frozenset())
-    contrast = v.contrast["en"] | v.contrast["ro"] | v.contrast["ru"]
+    contrast = v.contrast[lang]
+    scope = _NEG_SCOPE[lang]
     last_neg = -100
     for i, t in enumerate(toks):
         if t.brk:
@@ -477,7 +492,7 @@ def _mark_negation(v: _Vocab, toks: list[_Tok], lang: str) -> None:
         post = v.post_negators["ru"] if russian else v.post_negators["en"] | v.post_negators["ro"]
         if w in post:
             for k in range(i - 1, max(-1, i - 1 - _POST_NEG_SCOPE), -1):
-                toks[k].neg = True
+                toks[k].neg = toks[k].denied = True
                 if toks[k].brk:
                     break
         if is_neg:
@@ -485,10 +500,15 @@ def _mark_negation(v: _Vocab, toks: list[_Tok], lang: str) -> None:
             continue
         if w in post:
             continue
-        if w in contrast and (w not in ("a", "no") or russian):
+        if (w in contrast or t.cyr and w in v.contrast["ru"]) and (w not in ("a", "no") or russian):
             last_neg = -100
             continue
-        t.neg = i - last_neg <= _NEG_SCOPE
+        t.neg = t.neg or i - last_neg <= scope
+        if t.neg and w in v.denials:
+            for k in range(i + 1, min(len(toks), i + 1 + scope)):
+                if toks[k].brk > 1:
+                    break
+                toks[k].neg = toks[k].denied = True
 
 
 def _raw_scores(
@@ -504,7 +524,7 @@ def _raw_scores(
             for pid in v.first.get(atom, ()):
                 p = v.patterns[pid]
                 el = p.elements[0]
-                if el.neg == 1 and not toks[i].neg or el.neg == 0 and toks[i].neg:
+                if not _fits(el.neg, toks[i]):
                     continue
                 factor = _FUZZY_FACTOR if fuzzy else 1.0
                 pos = i
@@ -514,7 +534,7 @@ def _raw_scores(
                     for j in range(pos + 1, min(n, pos + 2 + p.gap)):
                         if toks[j].brk > 1:
                             break
-                        if el.neg == 1 and not toks[j].neg or el.neg == 0 and toks[j].neg:
+                        if not _fits(el.neg, toks[j]):
                             continue
                         hit = next((f for a, f in per_tok[j] if a in el.atoms), None)
                         if hit is not None:
