@@ -224,6 +224,22 @@ async def test_ack_comes_before_slow_work(parley: Running, monkeypatch: pytest.M
     await parley.fake.wait_for("chat.postMessage", within=5)
 
 
+async def test_a_stuck_store_does_not_hold_the_ack(parley: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = parley.core.accept
+
+    async def stuck(event: Event) -> bool:
+        await asyncio.sleep(1.0)
+        return await real(event)
+
+    monkeypatch.setattr(parley.core, "accept", stuck)
+    parley.adapter.accept_budget = 0.2
+    status, _, elapsed = await parley.slack.command("/conflict", CLEAR)
+    assert status == 200 and elapsed < 0.8
+    await parley.fake.wait_for("chat.postMessage", within=5)
+    await parley.idle()
+    assert len(await parley.processed()) == 1
+
+
 # -- the walkthrough in a thread ------------------------------------------------------------------
 
 

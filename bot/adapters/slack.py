@@ -123,6 +123,8 @@ def _delivery_error(exc: SlackApiError) -> DeliveryError:
 
 class SlackAdapter:
     platform = "slack"
+    #: Seconds the store may take to record an event before Slack is acknowledged regardless.
+    accept_budget = 2.0
 
     def __init__(self, core: Core, settings: Settings, http: HttpServer | None = None) -> None:
         self.core = core
@@ -250,13 +252,34 @@ class SlackAdapter:
     # -- inbound ----------------------------------------------------------------------------
 
     async def _accept(self, event: Event, place: Place, ack: Callable[[], Awaitable[Any]]) -> None:
-        """Durable first, then the acknowledgement, then the work in the background."""
-        fresh = await self.core.accept(event)
+        """Durable first, then the acknowledgement, then the work in the background.
+
+        Should the store be slower than `accept_budget` (a long lock), Slack is acknowledged anyway
+        and the event is recorded and worked as soon as the store answers: Slack's 3 s limit wins.
+        """
+        accepting = asyncio.ensure_future(self.core.accept(event))
+        try:
+            fresh = await asyncio.wait_for(asyncio.shield(accepting), self.accept_budget)
+        except TimeoutError:
+            log.warning("slack: recording an event took over %.1f s; acknowledged before it was stored",
+                        self.accept_budget)
+            await ack()
+            self._spawn(self._work_when_accepted(accepting, event, place))
+            return
         await ack()
         if fresh:
             self._spawn(self._work(event, place))
         else:
             log.debug("slack: dropping repeated event %s", event.event_id)
+
+    async def _work_when_accepted(self, accepting: asyncio.Future[bool], event: Event, place: Place) -> None:
+        try:
+            fresh = await accepting
+        except Exception:
+            log.exception("slack: recording an event failed")
+            return
+        if fresh:
+            await self._work(event, place)
 
     async def _on_command(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any]) -> None:
         name = str(body.get("command", "")).lstrip("/").lower()
