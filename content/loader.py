@@ -5,7 +5,7 @@ from __future__ import annotations
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from importlib.resources.abc import Traversable
 from typing import Any
@@ -48,25 +48,30 @@ class Library:
         text = forms.get(form) or forms["other"]
         return str(text).format(n=n, **values)
 
+    @cached_property
+    def _card_words(self) -> dict[str, dict[str, list[str]]]:
+        """Folded id-and-title words per card and language, computed once for `card_for_words`."""
+        return {card.id: {code: _fold(" ".join([card.id.replace("-", " "), card.text(code).title])).split()
+                          for code in LANGUAGES} for card in self.cards.values()}
+
     def card_for_words(self, words: str, lang: str | None = None) -> Card | None:
-        """Finds a card by id or by words from its title in any language."""
+        """Finds a card by id or by words from its title in any language (the user's language first)."""
         query = _fold(words)
         if not query:
             return None
         if query.replace(" ", "-") in self.cards:
             return self.cards[query.replace(" ", "-")]
+        langs = [lang] if lang in LANGUAGES else []
+        langs += [x for x in LANGUAGES if x not in langs]
+        stems = [tok[: max(4, len(tok) - 2)] for tok in query.split()]
         best: tuple[int, str] | None = None
-        tokens = query.split()
-        for card in self.cards.values():
-            langs = [lang] if lang in LANGUAGES else []
-            langs += [x for x in LANGUAGES if x not in langs]
+        for card_id, by_lang in self._card_words.items():
             for i, code in enumerate(langs):
-                hay = _fold(" ".join([card.id.replace("-", " "), card.text(code).title]))
-                hits = sum(1 for tok in tokens if any(w.startswith(tok[: max(4, len(tok) - 2)]) for w in hay.split()))
-                if hits == len(tokens):
-                    score = hits * 10 - i
+                hay = by_lang[code]
+                if all(any(w.startswith(stem) for w in hay) for stem in stems):
+                    score = len(stems) * 10 - i
                     if best is None or score > best[0]:
-                        best = (score, card.id)
+                        best = (score, card_id)
         return self.cards[best[1]] if best else None
 
 

@@ -568,12 +568,10 @@ async def test_stop_without_start(world: World) -> None:
 async def test_thousand_due_in_the_same_second(world: World) -> None:
     await world.user()
     case = await world.case()
-    async with world.store._tx() as db:  # noqa: SLF001 — fast insert of many rows for the test
-        await db.executemany(
-            "INSERT INTO nudges (case_id, kind, due_at, created_at) VALUES (?,?,?,?)",
-            [(case.id, "custom", (T0 + timedelta(microseconds=i * 997)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-              T0.strftime("%Y-%m-%dT%H:%M:%S.%fZ")) for i in range(1000)],
-        )
+    rows = [(case.id, "custom", (T0 + timedelta(microseconds=i * 997)).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+             T0.strftime("%Y-%m-%dT%H:%M:%S.%fZ")) for i in range(1000)]
+    await world.store._write(  # noqa: SLF001 — fast insert of many rows for the test
+        lambda db: db.executemany("INSERT INTO nudges (case_id, kind, due_at, created_at) VALUES (?,?,?,?)", rows))
     world.clock.advance(1)
     world.adapter.delay = 0.001
     scheduler = world.scheduler(batch=300, concurrency=50)

@@ -7,19 +7,23 @@ a multi-statement transaction of one coroutine from interleaving with another's 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import os
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
 from bot.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from bot.store.models import Case, LogEntry, Nudge, PendingEvent, User, from_db, to_db, utcnow
+
+T = TypeVar("T")
+#: Users kept in memory; past this the copy is dropped and refilled from the database as needed.
+USER_CACHE_SIZE = 10_000
 
 
 class StoreError(Exception):
@@ -103,6 +107,7 @@ class SQLiteStore:
     def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
         self._conn = conn
         self._lock = asyncio.Lock()
+        self._users: dict[tuple[str, str], User] = {}
         self.path = path
 
     # -- life cycle -------------------------------------------------------------------------
@@ -159,35 +164,56 @@ class SQLiteStore:
 
     # -- plumbing ---------------------------------------------------------------------------
 
-    @asynccontextmanager
-    async def _tx(self) -> AsyncIterator[aiosqlite.Connection]:
-        async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+    async def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Runs ``work`` as one transaction in aiosqlite's own thread: one round trip, not one per statement.
+
+        aiosqlite offers no public call for this; ``_execute`` is the primitive its own public methods
+        are built on, and the raw connection is only ever touched on that thread.
+        """
+        def transaction() -> T:
+            raw: sqlite3.Connection = self._conn._conn  # noqa: SLF001
+            raw.execute("BEGIN IMMEDIATE")
             try:
-                yield self._conn
+                result = work(raw)
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                raw.execute("ROLLBACK")
                 raise
-            await self._conn.execute("COMMIT")
+            raw.execute("COMMIT")
+            return result
+
+        async with self._lock:
+            return await self._conn._execute(transaction)  # type: ignore[no-any-return]  # noqa: SLF001
+
+    # Each aiosqlite call is a round trip to its thread, and that trip is most of a query's cost here:
+    # reads use execute_fetchall (one trip instead of execute + fetch + close), writes read rowcount
+    # from the cursor without closing it (the sqlite3 cursor is finalised when it is collected).
 
     async def _one(self, sql: str, args: Iterable[Any] = ()) -> sqlite3.Row | None:
-        async with self._lock, self._conn.execute(sql, tuple(args)) as cur:
-            return await cur.fetchone()  # type: ignore[return-value]
+        rows = await self._all(sql, args)
+        return rows[0] if rows else None
 
     async def _all(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        async with self._lock, self._conn.execute(sql, tuple(args)) as cur:
-            return list(await cur.fetchall())  # type: ignore[arg-type]
+        async with self._lock:
+            return list(await self._conn.execute_fetchall(sql, tuple(args)))  # type: ignore[arg-type]
 
     async def _run(self, sql: str, args: Iterable[Any] = ()) -> int:
         """One write statement; returns the rows it changed."""
-        async with self._lock, self._conn.execute(sql, tuple(args)) as cur:
+        async with self._lock:
+            cur = await self._conn.execute(sql, tuple(args))
             return cur.rowcount
 
     # -- users ------------------------------------------------------------------------------
 
     async def get_user(self, platform: str, user_id: str) -> User | None:
-        row = await self._one("SELECT * FROM users WHERE platform=? AND user_id=?", (platform, user_id))
-        return _user(row) if row else None
+        """Users are read on every event; this store is their only writer, so a copy is kept in memory."""
+        key = (platform, user_id)
+        if key in self._users:
+            return dataclasses.replace(self._users[key])
+        row = await self._one("SELECT * FROM users WHERE platform=? AND user_id=?", key)
+        user = _user(row) if row else None
+        if user is not None:
+            self._users[key] = dataclasses.replace(user)
+        return user
 
     async def save_user(self, user: User) -> None:
         await self._run(
@@ -200,15 +226,20 @@ class SQLiteStore:
             (user.platform, user.user_id, user.lang, user.tz, user.quiet_start, user.quiet_end,
              to_db(user.paused_until), int(user.blocked), to_db(user.created_at)),
         )
+        if len(self._users) >= USER_CACHE_SIZE:
+            self._users.clear()
+        self._users[(user.platform, user.user_id)] = dataclasses.replace(user)
 
     async def forget_user(self, platform: str, user_id: str) -> int:
         """Deletes every row about the user: cases (with their log and nudges), events, the user."""
-        async with self._tx() as db:
-            cur = await db.execute("DELETE FROM cases WHERE platform=? AND user_id=?", (platform, user_id))
-            removed = cur.rowcount
-            await db.execute("DELETE FROM processed_events WHERE platform=? AND user_id=?", (platform, user_id))
-            await db.execute("DELETE FROM users WHERE platform=? AND user_id=?", (platform, user_id))
-        return removed
+        def work(db: sqlite3.Connection) -> int:
+            removed = db.execute("DELETE FROM cases WHERE platform=? AND user_id=?", (platform, user_id)).rowcount
+            db.execute("DELETE FROM processed_events WHERE platform=? AND user_id=?", (platform, user_id))
+            db.execute("DELETE FROM users WHERE platform=? AND user_id=?", (platform, user_id))
+            return removed
+
+        self._users.pop((platform, user_id), None)
+        return await self._write(work)
 
     # -- cases ------------------------------------------------------------------------------
 
@@ -216,20 +247,18 @@ class SQLiteStore:
                           lang: str, situation: str | None = None, step: str = "start",
                           answers: dict[str, Any] | None = None) -> Case:
         now = to_db(utcnow())
-        async with self._tx() as db:
-            cur = await db.execute(
+        def work(db: sqlite3.Connection) -> sqlite3.Row:
+            row = db.execute(
                 """INSERT INTO cases (platform, chat_id, thread_id, user_id, situation, step, answers, lang,
-                                      created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?)""",
+                                      created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?) RETURNING *""",
                 (platform, chat_id, thread_id, user_id, situation, step, json.dumps(answers or {}), lang, now,
                  now),
-            )
-            case_id = cur.lastrowid
-            await db.execute("INSERT INTO case_log (case_id, at, kind, data) VALUES (?,?,?,?)",
-                             (case_id, now, "opened", json.dumps({"situation": situation})))
-            async with db.execute("SELECT * FROM cases WHERE id=?", (case_id,)) as c:
-                row = await c.fetchone()
-        assert row is not None
-        return _case(row)  # type: ignore[arg-type]
+            ).fetchone()
+            db.execute("INSERT INTO case_log (case_id, at, kind, data) VALUES (?,?,?,?)",
+                       (row["id"], now, "opened", json.dumps({"situation": situation})))
+            return row  # type: ignore[no-any-return]
+
+        return _case(await self._write(work))
 
     async def get_case(self, case_id: int) -> Case | None:
         row = await self._one("SELECT * FROM cases WHERE id=?", (case_id,))
@@ -262,21 +291,21 @@ class SQLiteStore:
     async def save_case(self, case: Case, *, log: tuple[str, dict[str, Any]] | None = None) -> None:
         """Writes the case's step, answers and status, and its log line in the same transaction."""
         case.updated_at = utcnow()
-        async with self._tx() as db:
-            await db.execute(
+        def work(db: sqlite3.Connection) -> None:
+            db.execute(
                 """UPDATE cases SET thread_id=?, situation=?, step=?, answers=?, status=?, outcome=?, lang=?,
                    updated_at=? WHERE id=?""",
                 (case.thread_id, case.situation, case.step, json.dumps(case.answers, ensure_ascii=False),
                  case.status, case.outcome, case.lang, to_db(case.updated_at), case.id),
             )
             if log is not None:
-                await db.execute("INSERT INTO case_log (case_id, at, kind, data) VALUES (?,?,?,?)",
-                                 (case.id, to_db(case.updated_at), log[0], json.dumps(log[1], ensure_ascii=False)))
+                db.execute("INSERT INTO case_log (case_id, at, kind, data) VALUES (?,?,?,?)",
+                           (case.id, to_db(case.updated_at), log[0], json.dumps(log[1], ensure_ascii=False)))
             if case.status != "open":
-                await db.execute(
-                    "UPDATE nudges SET status='cancelled' WHERE case_id=? AND status IN ('pending','claimed')",
-                    (case.id,),
-                )
+                db.execute("UPDATE nudges SET status='cancelled' WHERE case_id=? AND status IN ('pending','claimed')",
+                           (case.id,))
+
+        await self._write(work)
 
     # -- the paper trail --------------------------------------------------------------------
 
@@ -293,18 +322,17 @@ class SQLiteStore:
 
     async def add_nudge(self, case_id: int, kind: str, due_at: datetime, note: str | None = None) -> Nudge:
         now = to_db(utcnow())
-        async with self._tx() as db:
-            cur = await db.execute(
-                "INSERT INTO nudges (case_id, kind, due_at, note, created_at) VALUES (?,?,?,?,?)",
+        def work(db: sqlite3.Connection) -> sqlite3.Row:
+            row = db.execute(
+                "INSERT INTO nudges (case_id, kind, due_at, note, created_at) VALUES (?,?,?,?,?) RETURNING *",
                 (case_id, kind, to_db(due_at), note, now),
-            )
-            await db.execute("INSERT INTO case_log (case_id, at, kind, data) VALUES (?,?,?,?)",
-                             (case_id, now, "nudge-scheduled",
-                              json.dumps({"nudge": cur.lastrowid, "kind": kind, "due": to_db(due_at)})))
-            async with db.execute("SELECT * FROM nudges WHERE id=?", (cur.lastrowid,)) as c:
-                row = await c.fetchone()
-        assert row is not None
-        return _nudge(row)  # type: ignore[arg-type]
+            ).fetchone()
+            db.execute("INSERT INTO case_log (case_id, at, kind, data) VALUES (?,?,?,?)",
+                       (case_id, now, "nudge-scheduled",
+                        json.dumps({"nudge": row["id"], "kind": kind, "due": to_db(due_at)})))
+            return row  # type: ignore[no-any-return]
+
+        return _nudge(await self._write(work))
 
     async def get_nudge(self, nudge_id: int) -> Nudge | None:
         row = await self._one("SELECT * FROM nudges WHERE id=?", (nudge_id,))
@@ -340,30 +368,33 @@ class SQLiteStore:
 
     async def mark_sent(self, nudge_id: int, at: datetime) -> bool:
         """Only a claimed nudge becomes sent: a nudge cancelled meanwhile stays cancelled."""
-        async with self._tx() as db:
-            cur = await db.execute("UPDATE nudges SET status='sent', sent_at=? WHERE id=? AND status='claimed'",
-                                   (to_db(at), nudge_id))
-            if cur.rowcount:
-                await db.execute(
+        def work(db: sqlite3.Connection) -> bool:
+            changed = db.execute("UPDATE nudges SET status='sent', sent_at=? WHERE id=? AND status='claimed'",
+                                 (to_db(at), nudge_id)).rowcount
+            if changed:
+                db.execute(
                     "INSERT INTO case_log (case_id, at, kind, data) SELECT case_id, ?, 'nudge-sent', "
                     "json_object('nudge', id, 'kind', kind) FROM nudges WHERE id=?", (to_db(at), nudge_id))
-        return bool(cur.rowcount)
+            return bool(changed)
+
+        return await self._write(work)
 
     async def release(self, nudge_id: int, *, error: str, retry_at: datetime | None) -> None:
         """A failed send: back to pending at ``retry_at``, or 'failed' for good when it is None."""
-        async with self._tx() as db:
+        def work(db: sqlite3.Connection) -> None:
             if retry_at is None:
-                await db.execute("UPDATE nudges SET status='failed', last_error=? WHERE id=? AND status='claimed'",
-                                 (error[:500], nudge_id))
+                db.execute("UPDATE nudges SET status='failed', last_error=? WHERE id=? AND status='claimed'",
+                           (error[:500], nudge_id))
                 kind = "nudge-failed"
             else:
-                await db.execute(
-                    "UPDATE nudges SET status='pending', last_error=?, due_at=? WHERE id=? AND status='claimed'",
-                    (error[:500], to_db(retry_at), nudge_id))
+                db.execute("UPDATE nudges SET status='pending', last_error=?, due_at=? WHERE id=? AND status='claimed'",
+                           (error[:500], to_db(retry_at), nudge_id))
                 kind = "nudge-retry"
-            await db.execute(
+            db.execute(
                 "INSERT INTO case_log (case_id, at, kind, data) SELECT case_id, ?, ?, json_object('nudge', id, "
                 "'error', ?) FROM nudges WHERE id=?", (to_db(utcnow()), kind, error[:500], nudge_id))
+
+        await self._write(work)
 
     async def defer_nudge(self, nudge_id: int, due_at: datetime, *, reason: str) -> bool:
         """A claimed nudge that may not go out yet (quiet hours, pause) is pending again at ``due_at``.
@@ -371,16 +402,18 @@ class SQLiteStore:
         Only a claimed row moves (a case closed meanwhile stays cancelled), and the claim's attempt is
         given back: waiting for the morning is not a failed delivery.
         """
-        async with self._tx() as db:
-            cur = await db.execute(
+        def work(db: sqlite3.Connection) -> bool:
+            changed = db.execute(
                 """UPDATE nudges SET status='pending', due_at=?, claimed_at=NULL, attempts=MAX(attempts-1, 0)
-                   WHERE id=? AND status='claimed'""", (to_db(due_at), nudge_id))
-            if cur.rowcount:
-                await db.execute(
+                   WHERE id=? AND status='claimed'""", (to_db(due_at), nudge_id)).rowcount
+            if changed:
+                db.execute(
                     "INSERT INTO case_log (case_id, at, kind, data) SELECT case_id, ?, 'nudge-deferred', "
                     "json_object('nudge', id, 'due', ?, 'reason', ?) FROM nudges WHERE id=?",
                     (to_db(utcnow()), to_db(due_at), reason, nudge_id))
-        return bool(cur.rowcount)
+            return bool(changed)
+
+        return await self._write(work)
 
     async def mark_sent_many(self, nudge_ids: Sequence[int], at: datetime) -> set[int]:
         """`mark_sent` for many nudges in one transaction (the scheduler's group commit); returns those marked.
@@ -388,22 +421,24 @@ class SQLiteStore:
         Every statement costs a thread hop in aiosqlite, so a thousand separate commits take far longer
         than the sends themselves.
         """
-        marked: set[int] = set()
         when = to_db(at)
-        async with self._tx() as db:
+
+        def work(db: sqlite3.Connection) -> set[int]:
+            marked: set[int] = set()
             for start in range(0, len(nudge_ids), 500):
                 chunk = list(nudge_ids[start:start + 500])
-                async with db.execute(
+                rows = db.execute(
                     f"""UPDATE nudges SET status='sent', sent_at=? WHERE status='claimed'
                         AND id IN ({','.join('?' * len(chunk))}) RETURNING id, case_id, kind""",
-                    (when, *chunk)) as cur:
-                    rows = list(await cur.fetchall())
-                await db.executemany(
+                    (when, *chunk)).fetchall()
+                db.executemany(
                     "INSERT INTO case_log (case_id, at, kind, data) VALUES (?, ?, 'nudge-sent', "
                     "json_object('nudge', ?, 'kind', ?))",
                     [(r["case_id"], when, r["id"], r["kind"]) for r in rows])
                 marked.update(r["id"] for r in rows)
-        return marked
+            return marked
+
+        return await self._write(work)
 
     async def get_cases(self, case_ids: Iterable[int]) -> dict[int, Case]:
         """Many cases by id in one query: the scheduler reads a whole claimed batch's cases at once."""
