@@ -405,6 +405,23 @@ async def test_channel_chatter_outside_a_case_thread_is_not_read_or_stored(parle
     assert len(await parley.processed()) == before
 
 
+async def test_two_people_in_one_thread_each_keep_their_own_case(parley: Running) -> None:
+    fake = parley.fake
+    card = await _start_walk(parley)
+    await parley.slack.press(card, t("conflict.walk"))
+    await fake.wait_for("chat.postMessage", lambda c: c.params.get("thread_ts") == card["ts"])
+    await parley.idle()
+    await parley.slack.mention(CLEAR, user="U2", channel="C1", thread_ts=card["ts"])  # a colleague asks too
+    await parley.idle()
+    n = len(fake.calls)
+    await parley.slack.message("He says the invoice was wrong", user="U1", channel="C1", thread_ts=card["ts"],
+                               channel_type="channel")
+    para = await fake.wait_for("chat.postMessage", after=n)
+    assert t("walk.paraphrase_ok") in all_text(para.params)
+    owners = {(r["user_id"], r["step"]) for r in await _case_rows(parley)}
+    assert owners == {("U1", "paraphrase"), ("U2", "offered")}
+
+
 async def test_a_retried_event_is_processed_once(parley: Running) -> None:
     ev = {"type": "message", "user": "U1", "text": CLEAR,
           "channel": "D1", "ts": "1800000000.000100", "channel_type": "im"}

@@ -336,8 +336,8 @@ class SlackAdapter:
             mentioned = bool(self.bot_user_id) and f"<@{self.bot_user_id}" in raw
             case = None
             if thread and not mentioned:
-                case = await self.core.store.find_open_case_in_thread(self.platform, channel, str(thread))
-            if case is None or case.user_id != user:
+                case = await self.core.store.find_open_case(self.platform, channel, str(thread), user)
+            if case is None:
                 await ack()
                 return
         event = Event(platform=self.platform, event_id=self._event_id(body, ev), user_id=user, chat_id=channel,
