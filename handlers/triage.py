@@ -460,12 +460,11 @@ def _detect(toks: list[_Tok], hint: str | None, raw: str) -> tuple[str, frozense
 
 # Words after a negator that it covers; Romanian needs four ("nu mai vreau să lucrez").
 _NEG_SCOPE = {"en": 3, "ru": 3, "ro": 4}
+_DENIAL_SCOPE = 6  # words after "no problems with" that it declares fine
 _POST_NEG_SCOPE = 2  # words before a post-negator ("претензий нет") that it covers
 _OTHER_LANGUAGE = 0.25  # weight of a pattern whose language the message does not use
-_PRESENT = 3.0  # raw evidence that a situation is really there (then urgency decides the order)
-_PRESENT_SHARE = 0.5  # ... and not dwarfed by the best one
-_PRESENT_ALONE = 4.0  # evidence that counts as present even when found in one place only
-_PRESENT_CLOSE = 0.6  # ... or when it is close to the best match
+_PRESENT = 2.5  # raw evidence that a situation is really there (then urgency decides the order)
+_PRESENT_SHARE = 0.45  # ... and not dwarfed by the best one
 _K = 3.0  # raw evidence at which the score is 0.5
 _CONFIDENT = 2.5  # raw evidence the best match needs before we act on it without a menu
 _MARGIN = 1.0  # ... and its lead over the second
@@ -504,34 +503,36 @@ def _mark_negation(v: _Vocab, toks: list[_Tok], lang: str) -> None:
             last_neg = -100
             continue
         t.neg = t.neg or i - last_neg <= scope
-        if t.neg and w in v.denials:
-            for k in range(i + 1, min(len(toks), i + 1 + scope)):
-                if toks[k].brk > 1:
+        if t.neg and w in v.denials:  # "no complaints about the price or the quality", to the clause end
+            for k in range(i + 1, min(len(toks), i + 1 + _DENIAL_SCOPE)):
+                if toks[k].brk or toks[k].light in contrast:
                     break
                 toks[k].neg = toks[k].denied = True
 
 
 def _raw_scores(
-    v: _Vocab, toks: list[_Tok], langs: frozenset[str], hits: dict[int, float] | None = None
-) -> tuple[list[float], list[int]]:
-    """Evidence per situation, and at how many places in the message it was found."""
+    v: _Vocab, toks: list[_Tok], langs: frozenset[str], hits: dict[int, tuple[float, bool]] | None = None
+) -> list[float]:
+    """Evidence per situation.
+
+    Each pattern counts once. Words are not counted twice for one situation: when patterns of a
+    situation overlap ("we missed", "missed the deadline", the keyword "we missed the deadline"),
+    only the strongest of the overlapping ones counts, so a message that says one thing in many
+    words does not drown a second, more urgent problem said in one."""
     per_tok = [_atoms_of(v, t.heavy) for t in toks]
-    best: dict[int, float] = {}
-    where: dict[int, int] = {}
+    found_at: dict[int, tuple[float, tuple[int, ...]]] = {}
     n = len(toks)
     for i, atoms in enumerate(per_tok):
         for atom, fuzzy in atoms:
             for pid in v.first.get(atom, ()):
                 p = v.patterns[pid]
-                el = p.elements[0]
-                if not _fits(el.neg, toks[i]):
+                if not _fits(p.elements[0].neg, toks[i]):
                     continue
                 factor = _FUZZY_FACTOR if fuzzy else 1.0
-                pos = i
-                ok = True
+                positions = [i]
                 for el in p.elements[1:]:
                     found = -1
-                    for j in range(pos + 1, min(n, pos + 2 + p.gap)):
+                    for j in range(positions[-1] + 1, min(n, positions[-1] + 2 + p.gap)):
                         if toks[j].brk > 1:
                             break
                         if not _fits(el.neg, toks[j]):
@@ -543,51 +544,47 @@ def _raw_scores(
                                 factor = min(factor, _FUZZY_FACTOR)
                             break
                     if found < 0:
-                        ok = False
                         break
-                    pos = found
-                if ok:
-                    if p.lang != "any" and p.lang not in langs:
-                        factor *= _OTHER_LANGUAGE
-                    if factor > best.get(pid, 0.0):
-                        best[pid] = factor
-                        where[pid] = i
-    if hits is not None:
-        hits.update(best)
+                    positions.append(found)
+                if len(positions) < len(p.elements):
+                    continue
+                if p.lang != "any" and p.lang not in langs:
+                    factor *= _OTHER_LANGUAGE
+                if factor > found_at.get(pid, (0.0, ()))[0]:
+                    found_at[pid] = (factor, tuple(positions))
     raw = [0.0] * len(v.ids)
-    places: list[set[int]] = [set() for _ in v.ids]
-    for pid, factor in best.items():
+    covered: list[set[int]] = [set() for _ in v.ids]
+    for pid, (factor, positions) in sorted(
+        found_at.items(), key=lambda kv: -v.patterns[kv[0]].weight * kv[1][0]
+    ):
         p = v.patterns[pid]
-        raw[p.situation] += p.weight * factor
-        if p.weight > 0:
-            places[p.situation].add(where[pid])
-    return raw, [len(x) for x in places]
+        w = p.weight * factor
+        counted = w < 0 or not covered[p.situation].intersection(positions)
+        if counted:
+            raw[p.situation] += w
+            if w > 0:
+                covered[p.situation].update(positions)
+        if hits is not None:
+            hits[pid] = (w, counted)
+    return raw
 
 
 def _analyse(
-    text: str, hint: str | None, hits: dict[int, float] | None = None
-) -> tuple[str, list[float], list[int]]:
+    text: str, hint: str | None, hits: dict[int, tuple[float, bool]] | None = None
+) -> tuple[str, list[float]]:
     v = _vocab()
     toks = _tokens(text)
     lang, used = _detect(toks, hint, text)
     _mark_negation(v, toks, lang)
-    return lang, *_raw_scores(v, toks, used, hits)
+    return lang, _raw_scores(v, toks, used, hits)
 
 
-def _order(v: _Vocab, raw: list[float], places: list[int]) -> tuple[list[int], set[int]]:
+def _order(v: _Vocab, raw: list[float]) -> tuple[list[int], set[int]]:
     """Best first; among situations clearly present, the more urgent one first.
 
-    Clearly present means strong evidence, not dwarfed by the best match, and either found in two
-    places of the message or close to the best match: a rant that mentions past edits in passing
-    is not about endless revisions."""
+    Clearly present means at least one strong cue and not dwarfed by the best match."""
     top = max(raw)
-    present = {
-        i
-        for i, r in enumerate(raw)
-        if r >= _PRESENT
-        and r >= _PRESENT_SHARE * top
-        and (places[i] >= 2 or r >= _PRESENT_ALONE or r >= _PRESENT_CLOSE * top)
-    }
+    present = {i for i, r in enumerate(raw) if r >= _PRESENT and r >= _PRESENT_SHARE * top}
     order = sorted(
         range(len(raw)),
         key=lambda i: (i in present, v.urgency[i] if i in present else 0, raw[i], v.urgency[i]),
@@ -599,8 +596,8 @@ def _order(v: _Vocab, raw: list[float], places: list[int]) -> tuple[list[int], s
 def triage(text: str, lang_hint: str | None = None) -> Triage:
     """Ranks all fourteen situations for a message, most likely (or most urgent) first."""
     v = _vocab()
-    lang, raw, places = _analyse(text or "", lang_hint)
-    order, present = _order(v, raw, places)
+    lang, raw = _analyse(text or "", lang_hint)
+    order, present = _order(v, raw)
     # Scores follow the order, so a situation moved up for urgency gets at least the score below it.
     scores = [max(r, 0.0) / (max(r, 0.0) + _K) for r in raw]
     shown = [0.0] * len(order)
@@ -621,18 +618,19 @@ def triage(text: str, lang_hint: str | None = None) -> Triage:
 def explain(text: str, lang_hint: str | None = None) -> list[str]:
     """Which patterns fired and how much: for whoever tunes content/triage_vocab.yaml."""
     v = _vocab()
-    hits: dict[int, float] = {}
-    lang, raw, places = _analyse(text or "", lang_hint, hits)
+    hits: dict[int, tuple[float, bool]] = {}
+    lang, raw = _analyse(text or "", lang_hint, hits)
     lines = [f"language {lang}"]
-    for pid, factor in sorted(hits.items(), key=lambda kv: -v.patterns[kv[0]].weight * kv[1]):
+    for pid, (w, counted) in sorted(hits.items(), key=lambda kv: -kv[1][0]):
         p = v.patterns[pid]
         words = " ".join(
             ("~" if e.neg == 1 else "!" if e.neg == 0 else "")
             + "|".join(v.atom_text[a] + ("*" if v.atom_prefix[a] else "") for a in sorted(e.atoms))[:40]
             for e in p.elements
         )
-        lines.append(f"  {v.ids[p.situation]:<27} {p.weight * factor:+.2f} [{p.lang}] {words}")
-    order, present = _order(v, raw, places)
+        note = "" if counted else "  (overlaps a stronger one)"
+        lines.append(f"  {v.ids[p.situation]:<27} {w:+.2f} [{p.lang}] {words}{note}")
+    order, present = _order(v, raw)
     lines.append(
         "  order: "
         + ", ".join(f"{v.ids[i]}={raw[i]:.1f}{'*' if i in present else ''}" for i in order if raw[i])
