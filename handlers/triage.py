@@ -465,6 +465,7 @@ _POST_NEG_SCOPE = 2  # words before a post-negator ("претензий нет")
 _OTHER_LANGUAGE = 0.25  # weight of a pattern whose language the message does not use
 _PRESENT = 2.5  # raw evidence that a situation is really there (then urgency decides the order)
 _PRESENT_SHARE = 0.45  # ... and not dwarfed by the best one
+_STRONG_CUE = 2.0  # ... with at least one cue this strong ("suddenly" alone does not make a rude client)
 _K = 3.0  # raw evidence at which the score is 0.5
 _CONFIDENT = 2.5  # raw evidence the best match needs before we act on it without a menu
 _MARGIN = 1.0  # ... and its lead over the second
@@ -512,8 +513,8 @@ def _mark_negation(v: _Vocab, toks: list[_Tok], lang: str) -> None:
 
 def _raw_scores(
     v: _Vocab, toks: list[_Tok], langs: frozenset[str], hits: dict[int, tuple[float, bool]] | None = None
-) -> list[float]:
-    """Evidence per situation.
+) -> tuple[list[float], list[float]]:
+    """Evidence per situation, and the strongest single cue of each.
 
     Each pattern counts once. Words are not counted twice for one situation: when patterns of a
     situation overlap ("we missed", "missed the deadline", the keyword "we missed the deadline"),
@@ -553,6 +554,7 @@ def _raw_scores(
                 if factor > found_at.get(pid, (0.0, ()))[0]:
                     found_at[pid] = (factor, tuple(positions))
     raw = [0.0] * len(v.ids)
+    strongest = [0.0] * len(v.ids)
     covered: list[set[int]] = [set() for _ in v.ids]
     for pid, (factor, positions) in sorted(
         found_at.items(), key=lambda kv: -v.patterns[kv[0]].weight * kv[1][0]
@@ -564,27 +566,32 @@ def _raw_scores(
             raw[p.situation] += w
             if w > 0:
                 covered[p.situation].update(positions)
+                strongest[p.situation] = max(strongest[p.situation], w)
         if hits is not None:
             hits[pid] = (w, counted)
-    return raw
+    return raw, strongest
 
 
 def _analyse(
     text: str, hint: str | None, hits: dict[int, tuple[float, bool]] | None = None
-) -> tuple[str, list[float]]:
+) -> tuple[str, list[float], list[float]]:
     v = _vocab()
     toks = _tokens(text)
     lang, used = _detect(toks, hint, text)
     _mark_negation(v, toks, lang)
-    return lang, _raw_scores(v, toks, used, hits)
+    return lang, *_raw_scores(v, toks, used, hits)
 
 
-def _order(v: _Vocab, raw: list[float]) -> tuple[list[int], set[int]]:
+def _order(v: _Vocab, raw: list[float], strongest: list[float]) -> tuple[list[int], set[int]]:
     """Best first; among situations clearly present, the more urgent one first.
 
     Clearly present means at least one strong cue and not dwarfed by the best match."""
     top = max(raw)
-    present = {i for i, r in enumerate(raw) if r >= _PRESENT and r >= _PRESENT_SHARE * top}
+    present = {
+        i
+        for i, r in enumerate(raw)
+        if r >= _PRESENT and r >= _PRESENT_SHARE * top and strongest[i] >= _STRONG_CUE
+    }
     order = sorted(
         range(len(raw)),
         key=lambda i: (i in present, v.urgency[i] if i in present else 0, raw[i], v.urgency[i]),
@@ -596,8 +603,8 @@ def _order(v: _Vocab, raw: list[float]) -> tuple[list[int], set[int]]:
 def triage(text: str, lang_hint: str | None = None) -> Triage:
     """Ranks all fourteen situations for a message, most likely (or most urgent) first."""
     v = _vocab()
-    lang, raw = _analyse(text or "", lang_hint)
-    order, present = _order(v, raw)
+    lang, raw, strongest = _analyse(text or "", lang_hint)
+    order, present = _order(v, raw, strongest)
     # Scores follow the order, so a situation moved up for urgency gets at least the score below it.
     scores = [max(r, 0.0) / (max(r, 0.0) + _K) for r in raw]
     shown = [0.0] * len(order)
@@ -619,7 +626,7 @@ def explain(text: str, lang_hint: str | None = None) -> list[str]:
     """Which patterns fired and how much: for whoever tunes content/triage_vocab.yaml."""
     v = _vocab()
     hits: dict[int, tuple[float, bool]] = {}
-    lang, raw = _analyse(text or "", lang_hint, hits)
+    lang, raw, strongest = _analyse(text or "", lang_hint, hits)
     lines = [f"language {lang}"]
     for pid, (w, counted) in sorted(hits.items(), key=lambda kv: -kv[1][0]):
         p = v.patterns[pid]
@@ -630,7 +637,7 @@ def explain(text: str, lang_hint: str | None = None) -> list[str]:
         )
         note = "" if counted else "  (overlaps a stronger one)"
         lines.append(f"  {v.ids[p.situation]:<27} {w:+.2f} [{p.lang}] {words}{note}")
-    order, present = _order(v, raw)
+    order, present = _order(v, raw, strongest)
     lines.append(
         "  order: "
         + ", ".join(f"{v.ids[i]}={raw[i]:.1f}{'*' if i in present else ''}" for i in order if raw[i])
