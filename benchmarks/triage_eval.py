@@ -75,6 +75,7 @@ def report(rows: list[dict[str, str]], title: str, show_errors: bool) -> None:
     by_style: dict[str, list[bool]] = defaultdict(list)
     confusions: Counter[tuple[str, str]] = Counter()
     errors: list[str] = []
+    confidence: list[tuple[bool, bool]] = []
     for r in rows:
         res = triage(r["text"])
         ids = [m.id for m in res.matches]
@@ -82,6 +83,7 @@ def report(rows: list[dict[str, str]], title: str, show_errors: bool) -> None:
         by_lang[r["lang"]].append((top1, top3, res.language == r["lang"]))
         by_sit[r["label"]].append((top1, top3))
         by_style[r["style"]].append(top1)
+        confidence.append((top1, res.confident))
         if not top1:
             confusions[(r["label"], ids[0])] += 1
             errors.append(
@@ -106,10 +108,17 @@ def report(rows: list[dict[str, str]], title: str, show_errors: bool) -> None:
         )
     print(f"\n{'situation':<28}{'n':>4}{'top1':>7}{'top3':>7}")
     for sit in sorted(by_sit):
-        xs = by_sit[sit]
+        ys = by_sit[sit]
         print(
-            f"{sit:<28}{len(xs):>4}{sum(a for a, _ in xs) / len(xs):>7.2f}{sum(b for _, b in xs) / len(xs):>7.2f}"
+            f"{sit:<28}{len(ys):>4}{sum(a for a, _ in ys) / len(ys):>7.2f}{sum(b for _, b in ys) / len(ys):>7.2f}"
         )
+    sure = [hit for hit, conf in confidence if conf]
+    unsure = [hit for hit, conf in confidence if not conf]
+    print(
+        f"\nconfident on {len(sure)}/{len(confidence)} messages, top-1 when confident"
+        f" {sum(sure) / max(1, len(sure)):.3f}, when not confident {sum(unsure) / max(1, len(unsure)):.3f}"
+        " (not confident: the caller shows a menu)"
+    )
     print(
         "\nstyle top1: "
         + ", ".join(f"{s} {sum(v) / len(v):.2f} ({len(v)})" for s, v in sorted(by_style.items()))

@@ -556,16 +556,14 @@ def _raw_scores(
     raw = [0.0] * len(v.ids)
     strongest = [0.0] * len(v.ids)
     covered: list[set[int]] = [set() for _ in v.ids]
-    for pid, (factor, positions) in sorted(
-        found_at.items(), key=lambda kv: -v.patterns[kv[0]].weight * kv[1][0]
-    ):
+    for pid, (factor, span) in sorted(found_at.items(), key=lambda kv: -v.patterns[kv[0]].weight * kv[1][0]):
         p = v.patterns[pid]
         w = p.weight * factor
-        counted = w < 0 or not covered[p.situation].intersection(positions)
+        counted = w < 0 or not covered[p.situation].intersection(span)
         if counted:
             raw[p.situation] += w
             if w > 0:
-                covered[p.situation].update(positions)
+                covered[p.situation].update(span)
                 strongest[p.situation] = max(strongest[p.situation], w)
         if hits is not None:
             hits[pid] = (w, counted)
