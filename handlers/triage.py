@@ -285,6 +285,33 @@ def _content_dir() -> Traversable:
     return resources.files("content")
 
 
+def _description_patterns(
+    b: _Builder, situations: list[dict[str, Any]], skip: frozenset[str], weight: float
+) -> list[_Pattern]:
+    """Weak evidence from each situation's own title and description.
+
+    They describe the situation in plain words, which catches phrasings the vocabulary misses.
+    A word stem used by three or more situations' texts says nothing about any of them."""
+    stems: dict[tuple[str, str], set[int]] = {}
+    for i, s in enumerate(situations):
+        for lang in LANGUAGES:
+            text = f"{s[lang]['title']} {s[lang]['description']}"
+            for raw in re.findall(r"[^\W\d_]+", text):
+                light = _light(raw)
+                if len(light) < 4 or light in skip:
+                    continue
+                stems.setdefault((lang, _auto_stem(_heavy(light))), set()).add(i)
+    out = []
+    for (lang, stem), owners in stems.items():
+        if len(owners) > 2:
+            continue
+        for i in owners:
+            p = b.pattern(i, f"!{stem}", lang, weight)
+            if p:
+                out.append(p)
+    return out
+
+
 def _read_yaml(name: str) -> Any:
     text = (_content_dir() / name).read_text(encoding="utf-8")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -325,6 +352,7 @@ def _build() -> _Vocab:
                 p = b.pattern(index[s["id"]], spec, lang, weight)
                 if p:
                     patterns.append(p)
+    patterns += _description_patterns(b, situations, stop | fillers, float(vocab.get("description_weight", 0.5)))
     for sid, by_lang in vocab["patterns"].items():
         if sid not in index:
             raise ValueError(f"content/triage_vocab.yaml: unknown situation {sid!r}")
