@@ -178,9 +178,11 @@ class Stored:
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, description: str, retry_after: float | None = None) -> None:
+    def __init__(self, status: int, description: str, retry_after: float | None = None,
+                 migrate_to: int | None = None) -> None:
         super().__init__(description)
         self.status, self.description, self.retry_after = status, description, retry_after
+        self.migrate_to = migrate_to
 
 
 @dataclass
@@ -189,6 +191,7 @@ class _Rule:
     status: int
     description: str
     retry_after: float | None
+    migrate_to: int | None
     times: int
     when: Callable[[dict[str, Any]], bool] | None
 
@@ -266,6 +269,8 @@ class FakeTelegram:
             body: dict[str, Any] = {"ok": False, "error_code": exc.status, "description": exc.description}
             if exc.retry_after is not None:
                 body["parameters"] = {"retry_after": exc.retry_after}
+            if exc.migrate_to is not None:
+                body["parameters"] = {"migrate_to_chat_id": exc.migrate_to}
             return web.json_response(body, status=exc.status)
         if not early:
             await self._note(call)
@@ -298,7 +303,7 @@ class FakeTelegram:
         for rule in self._rules:
             if rule.method.lower() == method.lower() and rule.times and (rule.when is None or rule.when(params)):
                 rule.times -= 1
-                raise ApiError(rule.status, rule.description, rule.retry_after)
+                raise ApiError(rule.status, rule.description, rule.retry_after, rule.migrate_to)
         chat = params.get("chat_id")
         if method.lower() in ("sendmessage", "editmessagetext", "editmessagereplymarkup") and chat in self.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
@@ -306,11 +311,13 @@ class FakeTelegram:
     # -- error injection ----------------------------------------------------------------------
 
     def fail(self, method: str, status: int, description: str = "", *, retry_after: float | None = None,
-             times: int = 1, when: Callable[[dict[str, Any]], bool] | None = None) -> None:
+             migrate_to: int | None = None, times: int = 1,
+             when: Callable[[dict[str, Any]], bool] | None = None) -> None:
+        """The next ``times`` calls of ``method`` (matching ``when``) fail like Telegram's errors do."""
         default = {400: "Bad Request: injected", 403: "Forbidden: bot was blocked by the user",
                    429: f"Too Many Requests: retry after {retry_after}", 500: "Internal Server Error",
                    502: "Bad Gateway"}.get(status, "Error")
-        self._rules.append(_Rule(method, status, description or default, retry_after, times, when))
+        self._rules.append(_Rule(method, status, description or default, retry_after, migrate_to, times, when))
 
     def block(self, chat_id: int) -> None:
         self.blocked.add(chat_id)

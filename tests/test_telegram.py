@@ -394,6 +394,17 @@ async def test_server_errors_are_retried_and_bad_requests_are_not_permanent(tg: 
     assert gone.value.permanent, "chat not found: the chat is gone"
 
 
+async def test_nudge_follows_a_group_that_became_a_supergroup(tg: Tg) -> None:
+    await _known_chat(tg, ANA, GROUP)
+    old_id = -4455
+    tg.fake.fail("sendMessage", 400, "Bad Request: group chat was upgraded to a supergroup chat",
+                 migrate_to=GROUP["id"], when=lambda p: p["chat_id"] == old_id)
+    mark = tg.fake.mark()
+    await tg.adapter.send(Target("telegram", str(old_id), str(ANA.id)), [Reply("Did you deliver?")])
+    assert [(c["chat_id"], c.status) for c in tg.fake.calls_of("sendMessage", mark)] == [
+        (old_id, 400), (GROUP["id"], 200)]
+
+
 async def test_deleted_topic_falls_back_to_the_chat(tg: Tg) -> None:
     await _known_chat(tg, ANA, FORUM)
     mark = tg.fake.mark()
@@ -524,5 +535,8 @@ async def test_bad_webhook_secret_setting_is_a_startup_error(fake: FakeTelegram,
                                                              tmp_path: Path) -> None:
     settings = tg_settings(fake, tmp_path, telegram_webhook_url="https://x.example.org",
                            telegram_webhook_secret="has spaces!")
-    with pytest.raises(StartupError):
-        TelegramAdapter(Core(tg_store, settings), settings, HttpServer("127.0.0.1", 0))
+    adapter = TelegramAdapter(Core(tg_store, settings), settings, HttpServer("127.0.0.1", 0))
+    with pytest.raises(StartupError) as caught:
+        await adapter.start()
+    assert "PARLEY_TELEGRAM_WEBHOOK_SECRET" in str(caught.value) and "has spaces" not in str(caught.value)
+    assert not fake.calls, "refused before anything was sent to Telegram"

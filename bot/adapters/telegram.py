@@ -15,6 +15,7 @@ import hmac
 import logging
 import re
 import secrets
+import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -33,7 +34,15 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 from telegram.ext import AIORateLimiter, Application, BaseRateLimiter, ContextTypes, TypeHandler
 
 from bot.core import Core
@@ -130,20 +139,19 @@ class TelegramAdapter:
     def __init__(self, core: Core, settings: Settings, http: HttpServer | None, *,
                  rate_limiter: BaseRateLimiter[Any] | None = None, poll_timeout: float = 10.0,
                  max_in_flight: int = 64) -> None:
-        if settings.telegram_token is None:
-            raise StartupError("PARLEY_TELEGRAM_TOKEN is not set")
         self.core = core
         self.settings = settings
         self.http = http
-        self._token = settings.telegram_token.get_secret_value().strip()
+        self._token = settings.telegram_token.get_secret_value().strip() if settings.telegram_token else ""
         self.api_root = str(settings.telegram_api_url).rstrip("/")
         self.webhook_url = self._webhook_url(settings)
-        self._secret = self._webhook_secret(settings) if self.webhook_url else ""
+        self._secret = ""  # checked in start(), where a StartupError becomes one line for a person
         self.poll_timeout = poll_timeout
         self._rate_limiter = rate_limiter
         self._queue = _AcceptingQueue(self._accept)
         self._slots = asyncio.Semaphore(max_in_flight)
         self._tasks: set[asyncio.Task[None]] = set()
+        self._locks: weakref.WeakValueDictionary[tuple[str, ...], asyncio.Lock] = weakref.WeakValueDictionary()
         self._names: OrderedDict[int, str] = OrderedDict()
         self._redactor = _RedactToken(self._token)
         self._running = False
@@ -204,6 +212,10 @@ class TelegramAdapter:
 
     async def start(self) -> None:
         """Checks the token (getMe), registers commands, replays unfinished events, starts fetching."""
+        if not self._token:
+            raise StartupError("PARLEY_TELEGRAM_TOKEN is not set")
+        if self.webhook_url:
+            self._secret = self._webhook_secret(self.settings)
         for handler in logging.getLogger().handlers:
             handler.addFilter(self._redactor)
         self.app = app = self._build()
@@ -393,17 +405,24 @@ class TelegramAdapter:
         await self._spawn(item.event, self._origin_from_update(item.update, item.event))
 
     async def _spawn(self, event: Event, origin: _Origin) -> None:
-        # Tasks start in creation order and take the core's conversation lock first thing, so one
-        # conversation's events are processed in the order Telegram sent them.
+        # Tasks start in creation order and take the conversation lock first thing, so one
+        # conversation's events are processed and answered in the order Telegram sent them.
         await self._slots.acquire()
         task = asyncio.create_task(self._run(event, origin), name=f"telegram-{event.event_id}")
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
     async def _run(self, event: Event, origin: _Origin) -> None:
+        # The core orders processing per conversation; this lock also keeps the *sending* in order, so a
+        # long reply to one message cannot arrive after the short reply to the next one.
+        key = event.conversation_key
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
         try:
-            replies = await self.core.process(event)
-            await self._render(origin, replies)
+            async with lock:
+                replies = await self.core.process(event)
+                await self._render(origin, replies)
         except Exception:
             log.exception("Telegram update %s failed", event.event_id)
             if origin.callback_id:
@@ -576,15 +595,18 @@ class TelegramAdapter:
         thread = int(target.thread_id) if target.thread_id and target.thread_id.lstrip("-").isdigit() else None
         for reply in replies:
             try:
-                try:
-                    await self._post(chat_id, thread, reply, is_direct=chat_id > 0, reply_to=None,
-                                     user_id=int(target.user_id))
-                except BadRequest as exc:
-                    if thread is None or "thread not found" not in str(exc).lower():
-                        raise
-                    thread = None  # the topic was deleted: the chat itself will do
-                    await self._post(chat_id, None, reply, is_direct=chat_id > 0, reply_to=None,
-                                     user_id=int(target.user_id))
+                for _ in range(3):
+                    try:
+                        await self._post(chat_id, thread, reply, is_direct=chat_id > 0, reply_to=None,
+                                         user_id=int(target.user_id))
+                        break
+                    except ChatMigrated as exc:  # the group became a supergroup: same people, new id
+                        log.info("Telegram chat %s moved to %s", chat_id, exc.new_chat_id)
+                        chat_id = int(exc.new_chat_id)
+                    except BadRequest as exc:
+                        if thread is None or "thread not found" not in str(exc).lower():
+                            raise
+                        thread = None  # the topic was deleted: the chat itself will do
             except Forbidden as exc:
                 raise DeliveryError(f"Telegram refused: {exc}", permanent=True) from None
             except RetryAfter as exc:
