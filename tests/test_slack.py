@@ -602,6 +602,17 @@ async def test_socket_mode_gets_commands_over_the_websocket(fake: FakeSlack, tmp
         await store.close()
 
 
+async def test_socket_mode_with_a_wrong_app_token_is_a_startup_error(fake: FakeSlack, tmp_path: Path) -> None:
+    settings = slack_settings(fake, tmp_path, slack_app_token="xapp-wrong")
+    store = await open_store(settings.database_url)
+    try:
+        with pytest.raises(StartupError, match="PARLEY_SLACK_APP_TOKEN") as info:
+            await SlackAdapter(Core(store, settings), settings, None).start()
+    finally:
+        await store.close()
+    assert "xapp-wrong" not in str(info.value)
+
+
 # -- pieces ---------------------------------------------------------------------------------------
 
 

@@ -125,6 +125,8 @@ class SlackAdapter:
     platform = "slack"
     #: Seconds the store may take to record an event before Slack is acknowledged regardless.
     accept_budget = 2.0
+    #: Seconds to wait for the Socket Mode WebSocket at start.
+    socket_connect_within = 15.0
 
     def __init__(self, core: Core, settings: Settings, http: HttpServer | None = None) -> None:
         self.core = core
@@ -201,18 +203,27 @@ class SlackAdapter:
         return app
 
     async def _connect_socket(self) -> None:
+        """Checks the app token with apps.connections.open first: slack_sdk's client retries forever."""
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-        assert self.app is not None and self.settings.slack_app_token is not None
-        self._socket = AsyncSocketModeHandler(self.app, self.settings.slack_app_token.get_secret_value(),
-                                              logger=log)
+        assert self.app is not None and self.client is not None and self.settings.slack_app_token is not None
+        app_token = self.settings.slack_app_token.get_secret_value()
         try:
-            await self._socket.connect_async()
+            opened = await self.client.apps_connections_open(app_token=app_token)
         except SlackApiError as exc:
             await self._close_session()
             error = str(exc.response.get("error") or "unknown error")
             raise StartupError(f"Slack rejected PARLEY_SLACK_APP_TOKEN ({error}); it must be an app-level token "
                                "(xapp-...) with the connections:write scope") from None
+        self._socket = AsyncSocketModeHandler(self.app, app_token, logger=log, web_client=self.app.client)
+        self._socket.client.wss_uri = opened["url"]
+        try:
+            await asyncio.wait_for(self._socket.connect_async(), self.socket_connect_within)
+        except TimeoutError:
+            await self._socket.close_async()
+            self._socket = None
+            await self._close_session()
+            raise StartupError("cannot open Slack's Socket Mode connection (no answer in time)") from None
 
     def healthy(self) -> bool:
         """For /healthz: started, and in Socket Mode the WebSocket client not closed."""
