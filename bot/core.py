@@ -69,6 +69,7 @@ class Core:
             lock = asyncio.Lock()
             self._locks[key] = lock
         async with lock:
+            self.store.finish_with_next_write(event.platform, event.event_id)
             try:
                 replies = await self._dispatch(event)
             except Exception:
@@ -76,7 +77,8 @@ class Core:
                 user = await self.store.get_user(event.platform, event.user_id)
                 lang = user.lang if user else self.settings.default_language
                 replies = [Reply(self.lib.t("error.internal", lang))]
-            await self.store.finish_event(event.platform, event.event_id)
+            if self.store.finish_still_pending():
+                await self.store.finish_event(event.platform, event.event_id)
             return replies
 
     async def handle(self, event: Event) -> list[Reply]:

@@ -116,3 +116,13 @@ async def test_a_blocked_user_who_writes_again_is_unblocked(core: Core) -> None:
     await Talker(core, user="back").say("/help")
     user = await core.store.get_user("console", "back")
     assert user is not None and user.blocked is False
+
+
+async def test_every_event_is_marked_done_with_or_without_writes(core: Core) -> None:
+    talker = Talker(core, user="done")
+    await talker.say("/help")  # reads only
+    await talker.say("/tz Europe/Chisinau")  # one write, which carries the done mark
+    await talker.say("/quiet 22:00-07:00")
+    assert await core.store.unfinished_events("console") == []
+    user = await core.store.get_user("console", "done")
+    assert user is not None and user.tz == "Europe/Chisinau" and user.quiet_end == "07:00"

@@ -12,6 +12,7 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,6 +23,9 @@ from bot.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from bot.store.models import Case, LogEntry, Nudge, PendingEvent, User, from_db, to_db, utcnow
 
 T = TypeVar("T")
+_FINISH_SQL = "UPDATE processed_events SET status='done', payload=NULL WHERE platform=? AND event_id=?"
+#: The event whose "done" mark rides on the next write of this task (see `finish_with_next_write`).
+_finishing: ContextVar[tuple[str, str] | None] = ContextVar("parley_finishing", default=None)
 #: Users kept in memory; past this the copy is dropped and refilled from the database as needed.
 USER_CACHE_SIZE = 10_000
 
@@ -170,11 +174,17 @@ class SQLiteStore:
         aiosqlite offers no public call for this; ``_execute`` is the primitive its own public methods
         are built on, and the raw connection is only ever touched on that thread.
         """
+        finishing = _finishing.get()
+        if finishing is not None:
+            _finishing.set(None)
+
         def transaction() -> T:
             raw: sqlite3.Connection = self._conn._conn  # noqa: SLF001
             raw.execute("BEGIN IMMEDIATE")
             try:
                 result = work(raw)
+                if finishing is not None:
+                    raw.execute(_FINISH_SQL, finishing)
             except BaseException:
                 raw.execute("ROLLBACK")
                 raise
@@ -198,9 +208,8 @@ class SQLiteStore:
 
     async def _run(self, sql: str, args: Iterable[Any] = ()) -> int:
         """One write statement; returns the rows it changed."""
-        async with self._lock:
-            cur = await self._conn.execute(sql, tuple(args))
-            return cur.rowcount
+        values = tuple(args)
+        return await self._write(lambda db: db.execute(sql, values).rowcount)
 
     # -- users ------------------------------------------------------------------------------
 
@@ -503,8 +512,21 @@ class SQLiteStore:
 
     async def finish_event(self, platform: str, event_id: str) -> None:
         """Done: the payload (which may hold the user's words) is dropped, only the id stays for dedup."""
-        await self._run("UPDATE processed_events SET status='done', payload=NULL WHERE platform=? AND event_id=?",
-                        (platform, event_id))
+        await self._run(_FINISH_SQL, (platform, event_id))
+
+    def finish_with_next_write(self, platform: str, event_id: str) -> None:
+        """Marks the event done inside the next write transaction of the current task.
+
+        The event's first effect and its "done" mark then commit together, so a crash can neither
+        replay an effect already written nor lose the event; and it saves a round trip per event.
+        """
+        _finishing.set((platform, event_id))
+
+    def finish_still_pending(self) -> bool:
+        """True when no write took the mark since `finish_with_next_write` (a read-only event)."""
+        pending = _finishing.get() is not None
+        _finishing.set(None)
+        return pending
 
     async def unfinished_events(self, platform: str | None = None) -> list[PendingEvent]:
         rows = await self._all(
