@@ -200,8 +200,9 @@ class FakeTelegram:
     """Run with ``await fake.start()``; ``fake.url`` is the Bot API root for PARLEY_TELEGRAM_API_URL."""
 
     def __init__(self, token: str = TOKEN, *, username: str = BOT_USERNAME, bot_id: int = BOT_ID,
-                 record: bool = True) -> None:
+                 record: bool = True, latency: float = 0.0) -> None:
         self.token = token
+        self.latency = latency  # seconds added to every call but getUpdates, like a real network
         self.bot = {"id": bot_id, "is_bot": True, "first_name": "Parley", "username": username}
         self.record = record
         self.calls: list[Call] = []
@@ -255,6 +256,8 @@ class FakeTelegram:
         handler = getattr(self, f"_m_{method.lower()}", None)
         if handler is None:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
+        if self.latency and method.lower() != "getupdates":
+            await asyncio.sleep(self.latency)
         call = Call(method, params)
         early = method.lower() == "getupdates"  # a long poll is recorded when it arrives, not when it ends
         if early:

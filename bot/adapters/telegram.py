@@ -138,7 +138,7 @@ class TelegramAdapter:
 
     def __init__(self, core: Core, settings: Settings, http: HttpServer | None, *,
                  rate_limiter: BaseRateLimiter[Any] | None = None, poll_timeout: float = 10.0,
-                 max_in_flight: int = 64) -> None:
+                 max_in_flight: int = 16) -> None:
         self.core = core
         self.settings = settings
         self.http = http
@@ -149,7 +149,10 @@ class TelegramAdapter:
         self.poll_timeout = poll_timeout
         self._rate_limiter = rate_limiter
         self._queue = _AcceptingQueue(self._accept)
+        # Updates processed at once: enough to hide Telegram's round trip (16 x ~100 ms is far above the
+        # 30 messages/s Telegram allows), few enough that httpx's pool and the store stay uncontended.
         self._slots = asyncio.Semaphore(max_in_flight)
+        self._pool = max_in_flight + 4  # + answers to presses and edits
         self._tasks: set[asyncio.Task[None]] = set()
         self._locks: weakref.WeakValueDictionary[tuple[str, ...], asyncio.Lock] = weakref.WeakValueDictionary()
         self._names: OrderedDict[int, str] = OrderedDict()
@@ -195,7 +198,7 @@ class TelegramAdapter:
             .update_queue(self._queue)
             .concurrent_updates(False)  # we fan out ourselves, in order; see _on_accepted
             .job_queue(None)
-            .connection_pool_size(32)
+            .connection_pool_size(self._pool)
             .pool_timeout(10.0)
             .connect_timeout(10.0)
             .read_timeout(20.0)
