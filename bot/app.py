@@ -45,6 +45,10 @@ async def chat(settings: Settings, *, lang: str | None, user: str) -> int:
 
 
 async def serve(settings: Settings) -> int:
+    if settings.slack_half_configured:
+        print("parley run: PARLEY_SLACK_BOT_TOKEN is set, but Slack also needs PARLEY_SLACK_SIGNING_SECRET "
+              "(HTTP mode) or PARLEY_SLACK_APP_TOKEN (Socket Mode).", file=sys.stderr)
+        return 2
     if not (settings.telegram_enabled or settings.slack_enabled):
         print(NOTHING_CONFIGURED, file=sys.stderr)
         return 2

@@ -82,7 +82,12 @@ class Settings(BaseSettings):
 
     @property
     def slack_enabled(self) -> bool:
-        return bool(self.slack_bot_token and self.slack_signing_secret)
+        """HTTP mode needs the signing secret to verify Slack; Socket Mode (app token) does not."""
+        return bool(self.slack_bot_token and (self.slack_signing_secret or self.slack_app_token))
+
+    @property
+    def slack_half_configured(self) -> bool:
+        return bool(self.slack_bot_token) and not self.slack_enabled
 
 
 def load_settings(**overrides: object) -> Settings:

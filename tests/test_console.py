@@ -142,3 +142,14 @@ def test_version_and_cards_cli(tmp_path: Path) -> None:
     assert cards.returncode == 0 and len(cards.stdout.decode().splitlines()) == 16
     missing = subprocess.run([sys.executable, "-m", "bot.cli", "card", "zebra"], capture_output=True, env=env, cwd=ROOT)
     assert missing.returncode == 1 and "no card matches" in missing.stderr.decode()
+
+
+def test_run_with_half_a_slack_config_says_what_is_missing(tmp_path: Path) -> None:
+    env = env_for(tmp_path)
+    env["PARLEY_SLACK_BOT_TOKEN"] = "xoxb-not-a-real-one"
+    result = subprocess.run([sys.executable, "-m", "bot.cli", "run"], capture_output=True, env=env, cwd=ROOT,
+                            timeout=60)
+    assert result.returncode == 2
+    err = result.stderr.decode()
+    assert "PARLEY_SLACK_SIGNING_SECRET" in err and "PARLEY_SLACK_APP_TOKEN" in err
+    assert "xoxb-not-a-real-one" not in err
