@@ -153,3 +153,35 @@ def test_run_with_half_a_slack_config_says_what_is_missing(tmp_path: Path) -> No
     err = result.stderr.decode()
     assert "PARLEY_SLACK_SIGNING_SECRET" in err and "PARLEY_SLACK_APP_TOKEN" in err
     assert "xoxb-not-a-real-one" not in err
+
+
+WALKS = {
+    "en": (["the client is furious that we missed the launch deadline we promised", "1",
+            "he says nobody warned him about the delay", "1", "2", "1", "we redo the landing page by Friday 18:00",
+            "/cases"],
+           ["Step 1 of 5", "nobody warned you", "Step 3 of 5", "What fixes it", "on behalf of the company",
+            "Step 5 of 5", "Did you deliver what you promised?", "1 open case"]),
+    "ru": (["клиент в ярости, мы сорвали обещанный срок запуска", "1",
+            "он говорит, что его никто не предупредил о задержке", "1", "2", "1",
+            "переделаем лендинг до пятницы 18:00", "/cases"],
+           ["Шаг 1 из 5", "Если я правильно вас понял", "Шаг 3 из 5", "Что помогает", "от имени компании",
+            "Шаг 5 из 5", "Вы сделали то, что обещали?", "1 открытый случай"]),
+    "ro": (["clientul e furios că am ratat termenul de lansare promis", "1",
+            "spune că nimeni nu l-a anunțat despre întârziere", "1", "2", "1",
+            "refacem pagina până vineri la 18:00", "/cases"],
+           ["Pasul 1 din 5", "Dacă v-am înțeles corect", "Pasul 3 din 5", "Ce ajută", "în numele companiei",
+            "Pasul 5 din 5", "Ați livrat ce ați promis?", "1 caz deschis"]),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "ro"])
+def test_whole_walkthrough_piped_in_each_language(tmp_path: Path, lang: str) -> None:
+    lines, expected = WALKS[lang]
+    result = chat(tmp_path, ("\n".join(lines) + "\n").encode(), "--lang", lang)
+    out = result.stdout.decode()
+    assert result.returncode == 0, result.stderr.decode()
+    position = 0
+    for fragment in expected:  # in this order
+        found = out.find(fragment, position)
+        assert found >= 0, f"{fragment!r} missing after position {position}:\n{out[position:position + 800]}"
+        position = found
