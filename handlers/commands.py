@@ -121,6 +121,8 @@ async def tz(event: Event, ctx: Context, args: str) -> list[Reply]:
 
 
 _QUIET = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*[-–—]\s*(\d{1,2})(?::(\d{2}))?\s*$")
+_PAUSE = {"pause", "пауза", "pauză", "pauza"}
+_RESUME = {"resume", "продолжить", "reia", "reluare"}
 _OFF = {"off", "none", "нет", "выкл", "откл", "nu", "oprit", "dezactivat"}
 
 
@@ -137,9 +139,28 @@ def parse_quiet(text: str) -> tuple[str, str] | None:
 @command("quiet")
 async def quiet(event: Event, ctx: Context, args: str) -> list[Reply]:
     if not args:
+        if ctx.user.paused_until and ctx.user.paused_until > ctx.now:
+            from handlers.render import when_text
+
+            return [Reply(ctx.t("quiet.paused", when=when_text(ctx.user.paused_until, ctx.user.tz, ctx.lang)))]
         if ctx.user.quiet_start:
             return [Reply(ctx.t("quiet.current", start=ctx.user.quiet_start, end=ctx.user.quiet_end))]
         return [Reply(ctx.t("quiet.none"))]
+    head, _, rest = args.strip().partition(" ")
+    if head.lower() in _PAUSE:
+        from handlers.render import when_text
+        from handlers.timeparse import parse_when
+
+        parsed_until = parse_when(rest or "1d", ctx.now, ctx.user.tz, ctx.lang)
+        if parsed_until is None or parsed_until[0] <= ctx.now:
+            return [Reply(ctx.t("quiet.usage"))]
+        ctx.user.paused_until = parsed_until[0]
+        await ctx.store.save_user(ctx.user)
+        return [Reply(ctx.t("quiet.paused", when=when_text(parsed_until[0], ctx.user.tz, ctx.lang)))]
+    if head.lower() in _RESUME:
+        ctx.user.paused_until = None
+        await ctx.store.save_user(ctx.user)
+        return [Reply(ctx.t("quiet.resumed"))]
     if args.strip().lower() in _OFF:
         ctx.user.quiet_start = ctx.user.quiet_end = None
         await ctx.store.save_user(ctx.user)

@@ -126,3 +126,14 @@ async def test_every_event_is_marked_done_with_or_without_writes(core: Core) -> 
     assert await core.store.unfinished_events("console") == []
     user = await core.store.get_user("console", "done")
     assert user is not None and user.tz == "Europe/Chisinau" and user.quiet_end == "07:00"
+
+
+async def test_pause_and_resume_reminders(talker: Talker, clock) -> None:  # type: ignore[no-untyped-def]
+    text = (await talker.say("/quiet pause 3d"))[0].text
+    assert "paused until" in text
+    user = await talker.core.store.get_user("console", "u1")
+    assert user is not None and user.paused_until is not None
+    assert (user.paused_until - clock.now).days == 3
+    assert "paused until" in (await talker.say("/quiet"))[0].text
+    assert "on again" in (await talker.say("/quiet resume"))[0].text
+    assert (await talker.core.store.get_user("console", "u1")).paused_until is None  # type: ignore[union-attr]
