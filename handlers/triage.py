@@ -17,7 +17,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -109,6 +109,7 @@ _HARD = frozenset(".!?…()[]\n")
 
 
 def _tokens(text: str) -> list[_Tok]:
+    """Words with the punctuation before them remembered: clauses bound negation and phrases."""
     toks: list[_Tok] = []
     brk = 2
     for m in _TOKEN_RE.finditer(_HYPHEN_RE.sub(" ", text)):
@@ -313,12 +314,14 @@ def _description_patterns(
 
 
 def _read_yaml(name: str) -> Any:
+    """Parsed with libyaml when present: the vocabulary is large and the first call must be quick."""
     text = (_content_dir() / name).read_text(encoding="utf-8")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    return yaml.load(text, Loader=loader)
 
 
 def _word_set(words: Iterable[Any]) -> frozenset[str]:
+    """Light-folded words, failing loudly on what YAML silently turned into booleans."""
     bad = [w for w in words if not isinstance(w, str)]
     if bad:  # YAML reads a bare no/yes/on as a boolean
         raise ValueError(f"content/triage_vocab.yaml: quote {bad!r}")
@@ -326,6 +329,7 @@ def _word_set(words: Iterable[Any]) -> frozenset[str]:
 
 
 def _build() -> _Vocab:
+    """Compiles situations.yaml keywords and triage_vocab.yaml into lookup tables, once."""
     situations = _read_yaml("situations.yaml")
     vocab = _read_yaml("triage_vocab.yaml")
     ids = [s["id"] for s in situations]
@@ -352,7 +356,9 @@ def _build() -> _Vocab:
                 p = b.pattern(index[s["id"]], spec, lang, weight)
                 if p:
                     patterns.append(p)
-    patterns += _description_patterns(b, situations, stop | fillers, float(vocab.get("description_weight", 0.5)))
+    patterns += _description_patterns(
+        b, situations, stop | fillers, float(vocab.get("description_weight", 0.5))
+    )
     for sid, by_lang in vocab["patterns"].items():
         if sid not in index:
             raise ValueError(f"content/triage_vocab.yaml: unknown situation {sid!r}")
@@ -398,23 +404,17 @@ def _build() -> _Vocab:
     )
 
 
-_VOCAB: _Vocab | None = None
-
-
+@cache
 def _vocab() -> _Vocab:
-    global _VOCAB
-    if _VOCAB is None:
-        _VOCAB = _build()
-    return _VOCAB
-
-
-def _atoms_of(v: _Vocab, heavy: str) -> tuple[tuple[int, bool], ...]:
-    """Atom ids a folded word matches, each with whether the match needed typo tolerance."""
-    return _atoms_cached(heavy)
+    """Built on first use, not at import: importing the bot stays cheap."""
+    return _build()
 
 
 @lru_cache(maxsize=65536)
-def _atoms_cached(heavy: str) -> tuple[tuple[int, bool], ...]:
+def _atoms(heavy: str) -> tuple[tuple[int, bool], ...]:
+    """Atom ids a folded word matches, each with whether the match needed typo tolerance.
+
+    Cached per word: people reuse words, so after warm-up a message costs a few dict lookups."""
     v = _vocab()
     hits: set[int] = set(v.exact.get(_NUM if heavy.isdigit() else heavy, ()))
     for n in v.prefix_lens:
@@ -548,7 +548,7 @@ def _raw_scores(
     situation overlap ("we missed", "missed the deadline", the keyword "we missed the deadline"),
     only the strongest of the overlapping ones counts, so a message that says one thing in many
     words does not drown a second, more urgent problem said in one."""
-    per_tok = [_atoms_of(v, t.heavy) for t in toks]
+    per_tok = [_atoms(t.heavy) for t in toks]
     found_at: dict[int, tuple[float, tuple[int, ...]]] = {}
     n = len(toks)
     for i, atoms in enumerate(per_tok):
