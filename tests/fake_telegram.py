@@ -214,6 +214,7 @@ class FakeTelegram:
         self.webhook_results: list[int] = []
         self.offset = 0
         self.updates: dict[int, dict[str, Any]] = {}
+        self._handed: set[int] = set()
         self._rules: list[_Rule] = []
         self._queue: list[tuple[dict[str, Any], bool]] = []
         self._update_ids = itertools.count(1000)
@@ -421,7 +422,7 @@ class FakeTelegram:
 
     def redeliver(self, update_id: int) -> None:
         """Hands out an update again, as Telegram does when the offset was never confirmed."""
-        self._queue.append((self.updates[update_id], True))
+        self._queue.append((dict(self.updates[update_id]), True))
         self._kick()
 
     def _kick(self) -> None:
@@ -476,8 +477,11 @@ class FakeTelegram:
         offset = int(p.get("offset") or 0)
         if offset:
             self.offset = max(self.offset, offset)
-        # confirmed updates are forgotten; forced re-deliveries go out once
-        self._queue = [(u, forced) for u, forced in self._queue if forced or u["update_id"] >= self.offset]
+        # confirmed updates are forgotten; a forced re-delivery stays until a poll confirms it (an offset
+        # past it after it was handed out), so a poll of a killed client cannot swallow it
+        self._queue = [(u, forced) for u, forced in self._queue
+                       if (u["update_id"] >= self.offset if not forced else
+                           not (id(u) in self._handed and offset > u["update_id"]))]
         deadline = time.monotonic() + float(p.get("timeout") or 0)
         while not self._queue and time.monotonic() < deadline and not self._closing:
             async with self._changed:
@@ -486,7 +490,7 @@ class FakeTelegram:
                 except TimeoutError:
                     break
         batch = self._queue[: int(p.get("limit") or 100)]
-        self._queue = [(u, f) for u, f in self._queue if not (f and (u, f) in batch)]
+        self._handed.update(id(u) for u, forced in batch if forced)
         return [u for u, _ in batch]
 
     async def _m_deletewebhook(self, p: dict[str, Any]) -> Any:

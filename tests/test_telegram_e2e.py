@@ -204,6 +204,29 @@ async def test_nudges_through_parley_run(fake: FakeTelegram, parley: Parley) -> 
     assert blocked == 1 and "failed" in statuses
 
 
+async def test_update_redelivered_after_a_kill_is_not_repeated(fake: FakeTelegram, tmp_path: Path) -> None:
+    env = parley_env(fake, tmp_path)
+    first = await launch(env, tmp_path)
+    await first.ready()
+    mark = fake.mark()
+    update_id = fake.message(ANA, f"/conflict {CRISIS}")
+    await fake.wait_for("sendMessage", since=mark, timeout=15)
+    first.proc.kill()  # SIGKILL: no clean shutdown, nothing confirmed on the way out
+    await first.stop()
+    fake.redeliver(update_id)  # Telegram never saw the offset move past it
+    second = await launch(env, tmp_path)
+    try:
+        await second.ready()
+        again = fake.mark()
+        await fake.wait_for("getUpdates", lambda c: int(c.get("offset") or 0) > update_id, since=again, timeout=15)
+        await asyncio.sleep(0.5)
+        assert len(fake.calls_of("sendMessage", mark)) == 1, "the card was not sent a second time"
+        with sqlite3.connect(second.db) as db:
+            assert db.execute("SELECT COUNT(*) FROM cases").fetchone() == (1,)
+    finally:
+        assert await second.stop() == 0, second.output()
+
+
 async def test_webhook_mode_through_parley_run(fake: FakeTelegram, tmp_path: Path) -> None:
     env = parley_env(fake, tmp_path, PARLEY_TELEGRAM_WEBHOOK_URL="https://parley.example.org/telegram/webhook",
                      PARLEY_TELEGRAM_WEBHOOK_SECRET="e2e-secret")
