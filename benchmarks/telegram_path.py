@@ -215,7 +215,7 @@ async def run(args: argparse.Namespace) -> None:
         print(f"  {label:46} {best[name]:8.1f} updates/s   (replies of {sizes[name]:5.0f} chars)")
     print(f"  ratio Parley / bare echo bot (PTB defaults)    {best['parley'] / best['echo']:8.2f}   (target >= 0.7)")
     print(f"  ratio Parley / bare echo bot (16 concurrent)   {best['parley'] / best['echo16']:8.2f}")
-    print(f"  ratio Parley's adapter alone / bare echo bot   {best['adapter'] / best['echo']:8.2f}")
+    print(f"  ratio Parley's adapter alone / echo (16 conc.) {best['adapter'] / best['echo16']:8.2f}")
     if limited is not None:
         print(f"  Parley with production rate limits (30 msg/s)  {limited:8.1f} updates/s")
 
