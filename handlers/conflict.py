@@ -30,9 +30,10 @@ async def triage_reply(event: Event, ctx: Context, text: str) -> list[Reply]:
     result = triage(text, ctx.lang)
     if not result.confident:
         return [menu(ctx, "conflict.unsure")]
-    best, *others = [m.id for m in result.matches]
-    case = await _offer_case(event, ctx, best)
-    return [offer(ctx, case, alternatives=others[:2])]
+    best, *others = result.matches
+    case = await _offer_case(event, ctx, best.id)
+    # only situations the message gave some evidence for; the rest would be noise
+    return [offer(ctx, case, alternatives=[m.id for m in others if m.score > 0][:2])]
 
 
 async def _offer_case(event: Event, ctx: Context, situation: str) -> Case:
