@@ -83,7 +83,7 @@ def _fold(text: str) -> str:
     return " ".join(folded.split())
 
 
-def _validate(model: type[BaseModel], data: Any, where: str) -> Any:
+def validate(model: type[BaseModel], data: Any, where: str) -> Any:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -92,7 +92,7 @@ def _validate(model: type[BaseModel], data: Any, where: str) -> Any:
         raise ContentError(f"{where}: field {loc}: {first['msg']}") from None
 
 
-def _read_yaml(item: Traversable, where: str) -> Any:
+def read_yaml(item: Traversable, where: str) -> Any:
     try:
         return yaml.safe_load(item.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -109,18 +109,18 @@ def load(root: Traversable | None = None) -> Library:
     cards: dict[str, Card] = {}
     for item in _yaml_files(root / "cards"):
         where = f"content/cards/{item.name}"
-        card: Card = _validate(Card, _read_yaml(item, where), where)
+        card: Card = validate(Card, read_yaml(item, where), where)
         if f"{card.id}.yaml" != item.name:
             raise ContentError(f"{where}: field id: {card.id!r} does not match the file name")
         cards[card.id] = card
 
     situations: dict[str, Situation] = {}
     where = "content/situations.yaml"
-    raw = _read_yaml(root / "situations.yaml", where)
+    raw = read_yaml(root / "situations.yaml", where)
     if not isinstance(raw, list):
         raise ContentError(f"{where}: expected a list of situations")
     for i, entry in enumerate(raw):
-        sit: Situation = _validate(Situation, entry, f"{where}[{i}]")
+        sit: Situation = validate(Situation, entry, f"{where}[{i}]")
         for card_id in sit.cards:
             if card_id not in cards:
                 raise ContentError(f"{where}[{i}] ({sit.id}): field cards: unknown card {card_id!r}")
@@ -129,8 +129,8 @@ def load(root: Traversable | None = None) -> Library:
     strings: dict[str, dict[str, Any]] = {}
     for item in _yaml_files(root / "strings"):
         where = f"content/strings/{item.name}"
-        data = _read_yaml(item, where)
-        parsed: Strings = _validate(Strings, {"strings": data}, where)
+        data = read_yaml(item, where)
+        parsed: Strings = validate(Strings, {"strings": data}, where)
         for key, by_lang in parsed.strings.items():
             if key in strings:
                 raise ContentError(f"{where}: field {key}: defined in another strings file too")

@@ -14,13 +14,12 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from importlib.resources.abc import Traversable
-from typing import Annotated, Any
+from typing import Annotated
 
-import yaml
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from bot.markup import user_text
-from content.loader import LANGUAGES, ContentError
+from content.loader import LANGUAGES, read_yaml, validate
 from content.models import Slug, Strict, Text
 
 WHERE = "content/check.yaml"
@@ -136,16 +135,8 @@ class Finding:
 def load_check(source: Traversable | None = None) -> CheckContent:
     """Reads and validates check.yaml; a malformed file raises `ContentError` naming the field."""
     item = source or resources.files("content") / "check.yaml"
-    try:
-        data: Any = yaml.safe_load(item.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ContentError(f"{WHERE}: not valid YAML: {exc}") from None
-    try:
-        return CheckContent.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first["loc"]) or "(top level)"
-        raise ContentError(f"{WHERE}: field {loc}: {first['msg']}") from None
+    result: CheckContent = validate(CheckContent, read_yaml(item, WHERE), WHERE)
+    return result
 
 
 @cache
