@@ -6,6 +6,7 @@ import asyncio
 import logging
 import signal
 import sys
+from typing import TYPE_CHECKING
 
 from bot.core import Adapter, Core
 from bot.events import StartupError
@@ -13,6 +14,9 @@ from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.store import open_store
 from handlers.followup import render_nudge
+
+if TYPE_CHECKING:
+    from bot.http import HttpServer
 
 log = logging.getLogger(__name__)
 
@@ -57,36 +61,30 @@ async def serve(settings: Settings) -> int:
     store = await open_store(settings.database_url)
     core = Core(store, settings)
     http = HttpServer(settings.http_host, settings.http_port)
-    adapters: list[Adapter] = []
-    if settings.telegram_enabled:
-        from bot.adapters.telegram import TelegramAdapter
-
-        adapters.append(TelegramAdapter(core, settings, http))
-    if settings.slack_enabled:
-        from bot.adapters.slack import SlackAdapter
-
-        adapters.append(SlackAdapter(core, settings, http))
-    for adapter in adapters:
-        core.register(adapter)
     scheduler = Scheduler(core, render_nudge)
     core.on_nudges_changed = scheduler.wake
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
     started: list[Adapter] = []
     try:
         try:
-            for adapter in adapters:
+            for adapter in _build_adapters(core, settings, http):
+                core.register(adapter)
                 await adapter.start()
                 started.append(adapter)
+            await http.start()
         except StartupError as exc:
             print(f"parley run: {exc}", file=sys.stderr)
             return 1
-        await http.start()
+        except OSError as exc:
+            print(f"parley run: cannot listen on {settings.http_host}:{settings.http_port} "
+                  f"(PARLEY_HTTP_HOST / PARLEY_HTTP_PORT): {exc.strerror or exc}", file=sys.stderr)
+            return 1
         await scheduler.start()
-        print(f"parley: serving {', '.join(a.platform for a in adapters)}; HTTP on "
+        print(f"parley: serving {', '.join(a.platform for a in started)}; HTTP on "
               f"{settings.http_host}:{http.port}", file=sys.stderr, flush=True)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
         await stop.wait()
     finally:
         await scheduler.stop()
@@ -98,3 +96,16 @@ async def serve(settings: Settings) -> int:
         await http.stop()
         await store.close()
     return 0
+
+
+def _build_adapters(core: Core, settings: Settings, http: HttpServer) -> list[Adapter]:
+    adapters: list[Adapter] = []
+    if settings.telegram_enabled:
+        from bot.adapters.telegram import TelegramAdapter
+
+        adapters.append(TelegramAdapter(core, settings, http))
+    if settings.slack_enabled:
+        from bot.adapters.slack import SlackAdapter
+
+        adapters.append(SlackAdapter(core, settings, http))
+    return adapters

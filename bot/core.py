@@ -37,6 +37,7 @@ class Adapter(Protocol):
 
 
 Clock = Callable[[], datetime]
+_EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(Event))
 
 
 class Core:
@@ -58,7 +59,7 @@ class Core:
 
     async def accept(self, event: Event) -> bool:
         """Makes the event durable before the platform is acknowledged; False for a repeat."""
-        payload = dataclasses.asdict(event)
+        payload = {name: getattr(event, name) for name in _EVENT_FIELDS}  # asdict() deep-copies; this is flat
         return await self.store.accept_event(event.platform, event.event_id, event.user_id, payload)
 
     async def process(self, event: Event) -> list[Reply]:

@@ -261,3 +261,21 @@ async def test_wrong_token_is_a_one_line_error(fake: FakeTelegram, tmp_path: Pat
     assert len(lines) == 1 and "PARLEY_TELEGRAM_TOKEN" in lines[0], err.decode()
     assert "definitely-wrong" not in (out + err).decode()
     assert "Traceback" not in err.decode()
+
+
+async def test_port_in_use_is_a_one_line_error(fake: FakeTelegram, tmp_path: Path) -> None:
+    import socket
+
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    try:
+        env = parley_env(fake, tmp_path, PARLEY_HTTP_PORT=str(taken.getsockname()[1]), PARLEY_LOG_LEVEL="WARNING")
+        proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot.cli", "run", cwd=str(ROOT), env=env,
+                                                    stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        _, err = await asyncio.wait_for(proc.communicate(), 30)
+    finally:
+        taken.close()
+    assert proc.returncode == 1
+    lines = [line for line in err.decode().splitlines() if line.strip()]
+    assert len(lines) == 1 and "PARLEY_HTTP_PORT" in lines[0] and "Traceback" not in err.decode(), err.decode()
