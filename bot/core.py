@@ -10,7 +10,7 @@ import asyncio
 import dataclasses
 import logging
 import weakref
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -62,25 +62,39 @@ class Core:
         payload = {name: getattr(event, name) for name in _EVENT_FIELDS}  # asdict() deep-copies; this is flat
         return await self.store.accept_event(event.platform, event.event_id, event.user_id, payload)
 
-    async def process(self, event: Event) -> list[Reply]:
-        """Runs an accepted event; events of one conversation run in order, others in parallel."""
+    def _lock_for(self, event: Event) -> asyncio.Lock:
         key = event.conversation_key
         lock = self._locks.get(key)
         if lock is None:
-            lock = asyncio.Lock()
-            self._locks[key] = lock
-        async with lock:
-            self.store.finish_with_next_write(event.platform, event.event_id)
-            try:
-                replies = await self._dispatch(event)
-            except Exception:
-                log.exception("handler failed for a %s %s event", event.platform, event.kind)
-                user = await self.store.get_user(event.platform, event.user_id)
-                lang = user.lang if user else self.settings.default_language
-                replies = [Reply(self.lib.t("error.internal", lang))]
-            if self.store.finish_still_pending():
-                await self.store.finish_event(event.platform, event.event_id)
-            return replies
+            lock = self._locks[key] = asyncio.Lock()
+        return lock
+
+    async def process(self, event: Event) -> list[Reply]:
+        """Runs an accepted event; events of one conversation run in order, others in parallel."""
+        async with self._lock_for(event):
+            return await self._process(event)
+
+    async def run(self, event: Event, deliver: Callable[[list[Reply]], Awaitable[None]]) -> None:
+        """`process`, then ``deliver`` the replies, both under the conversation's lock.
+
+        For adapters that send replies themselves: a long reply to one message can then never reach
+        the user after the short reply to the next one.
+        """
+        async with self._lock_for(event):
+            await deliver(await self._process(event))
+
+    async def _process(self, event: Event) -> list[Reply]:
+        self.store.finish_with_next_write(event.platform, event.event_id)
+        try:
+            replies = await self._dispatch(event)
+        except Exception:
+            log.exception("handler failed for a %s %s event", event.platform, event.kind)
+            user = await self.store.get_user(event.platform, event.user_id)
+            lang = user.lang if user else self.settings.default_language
+            replies = [Reply(self.lib.t("error.internal", lang))]
+        if self.store.finish_still_pending():
+            await self.store.finish_event(event.platform, event.event_id)
+        return replies
 
     async def handle(self, event: Event) -> list[Reply]:
         if not await self.accept(event):

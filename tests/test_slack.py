@@ -9,7 +9,7 @@ import asyncio
 import copy
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -210,13 +210,13 @@ async def test_conflict_without_text_shows_the_menu_privately_then_posts_the_car
 
 
 async def test_ack_comes_before_slow_work(parley: Running, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = parley.core.process
+    real = parley.core.run
 
-    async def slow(event: Event) -> list[Reply]:
+    async def slow(event: Event, deliver: Callable[[list[Reply]], Awaitable[None]]) -> None:
         await asyncio.sleep(1.5)
-        return await real(event)
+        await real(event, deliver)
 
-    monkeypatch.setattr(parley.core, "process", slow)
+    monkeypatch.setattr(parley.core, "run", slow)
     status, _, elapsed = await parley.slack.command("/conflict", CLEAR)
     assert status == 200 and elapsed < 0.5
     rows = await parley.processed()

@@ -21,7 +21,6 @@ import functools
 import logging
 import re
 import uuid
-import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -142,7 +141,6 @@ class SlackAdapter:
         self._session: aiohttp.ClientSession | None = None
         self._socket: Any = None
         self._tasks: set[asyncio.Task[None]] = set()
-        self._locks: weakref.WeakValueDictionary[tuple[str, ...], asyncio.Lock] = weakref.WeakValueDictionary()
         self._dm: dict[str, str] = {}
         self._locale: dict[str, str | None] = {}
         self._ready = False
@@ -413,15 +411,13 @@ class SlackAdapter:
 
     async def _work(self, event: Event, place: Place) -> None:
         """Runs one accepted event and delivers its replies, in order within one conversation."""
-        key = event.conversation_key
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = self._locks[key] = asyncio.Lock()
         try:
-            async with lock:
-                event = await self._with_locale(event)
-                replies = await self.core.process(event)
+            event = await self._with_locale(event)
+
+            async def deliver(replies: list[Reply]) -> None:
                 await self._deliver(replies, place)
+
+            await self.core.run(event, deliver)
             if place.from_home:
                 await self._publish_home(event.user_id)
         except Exception:

@@ -15,7 +15,6 @@ import hmac
 import logging
 import re
 import secrets
-import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -154,7 +153,6 @@ class TelegramAdapter:
         self._slots = asyncio.Semaphore(max_in_flight)
         self._pool = max_in_flight + 4  # + answers to presses and edits
         self._tasks: set[asyncio.Task[None]] = set()
-        self._locks: weakref.WeakValueDictionary[tuple[str, ...], asyncio.Lock] = weakref.WeakValueDictionary()
         self._names: OrderedDict[int, str] = OrderedDict()
         self._redactor = _RedactToken(self._token)
         self._running = False
@@ -416,16 +414,11 @@ class TelegramAdapter:
         task.add_done_callback(self._tasks.discard)
 
     async def _run(self, event: Event, origin: _Origin) -> None:
-        # The core orders processing per conversation; this lock also keeps the *sending* in order, so a
-        # long reply to one message cannot arrive after the short reply to the next one.
-        key = event.conversation_key
-        lock = self._locks.get(key)
-        if lock is None:
-            lock = self._locks[key] = asyncio.Lock()
+        async def deliver(replies: list[Reply]) -> None:
+            await self._render(origin, replies)
+
         try:
-            async with lock:
-                replies = await self.core.process(event)
-                await self._render(origin, replies)
+            await self.core.run(event, deliver)
         except Exception:
             log.exception("Telegram update %s failed", event.event_id)
             if origin.callback_id:
