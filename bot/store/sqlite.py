@@ -131,6 +131,9 @@ class SQLiteStore:
         except sqlite3.Error as exc:
             await conn.close()
             raise StoreError(f"cannot use the database at {path}: {exc}") from None
+        except BaseException:
+            await conn.close()
+            raise
         return store
 
     async def close(self) -> None:
