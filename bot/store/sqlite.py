@@ -395,13 +395,16 @@ class SQLiteStore:
         """A failed send: back to pending at ``retry_at``, or 'failed' for good when it is None."""
         def work(db: sqlite3.Connection) -> None:
             if retry_at is None:
-                db.execute("UPDATE nudges SET status='failed', last_error=? WHERE id=? AND status='claimed'",
-                           (error[:500], nudge_id))
+                changed = db.execute("UPDATE nudges SET status='failed', last_error=? WHERE id=? AND status='claimed'",
+                                     (error[:500], nudge_id)).rowcount
                 kind = "nudge-failed"
             else:
-                db.execute("UPDATE nudges SET status='pending', last_error=?, due_at=? WHERE id=? AND status='claimed'",
-                           (error[:500], to_db(retry_at), nudge_id))
+                changed = db.execute(
+                    "UPDATE nudges SET status='pending', last_error=?, due_at=? WHERE id=? AND status='claimed'",
+                    (error[:500], to_db(retry_at), nudge_id)).rowcount
                 kind = "nudge-retry"
+            if not changed:
+                return  # cancelled or answered meanwhile: nothing happened to log
             db.execute(
                 "INSERT INTO case_log (case_id, at, kind, data) SELECT case_id, ?, ?, json_object('nudge', id, "
                 "'error', ?) FROM nudges WHERE id=?", (to_db(utcnow()), kind, error[:500], nudge_id))
