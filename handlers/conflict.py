@@ -31,24 +31,31 @@ async def triage_reply(event: Event, ctx: Context, text: str) -> list[Reply]:
     if not result.confident:
         return [menu(ctx, "conflict.unsure")]
     best, *others = result.matches
-    case = await _offer_case(event, ctx, best.id)
     # only situations the message gave some evidence for; the rest would be noise
-    return [offer(ctx, case, alternatives=[m.id for m in others if m.score > 0][:2])]
+    alternatives = [m.id for m in others if m.score > 0][:2]
+    case = await _offer_case(event, ctx, best.id, alternatives)
+    switch = result.language if result.language != ctx.lang else None
+    return [offer(ctx, case, alternatives=alternatives, switch_to=switch)]
 
 
-async def _offer_case(event: Event, ctx: Context, situation: str) -> Case:
+async def _offer_case(event: Event, ctx: Context, situation: str, alternatives: list[str]) -> Case:
     """Reuses a case that was only offered in this place, so repeated triage doesn't pile up cases."""
     case = await walkthrough.active_case(event, ctx)
     if case is not None and case.step == "offered":
         case.situation = situation
+        case.answers["alternatives"] = alternatives
         await ctx.store.save_case(case, log=("situation", {"situation": situation}))
         return case
     return await ctx.store.create_case(platform=event.platform, chat_id=event.chat_id, thread_id=event.thread_id,
-                                       user_id=event.user_id, lang=ctx.lang, situation=situation, step="offered")
+                                       user_id=event.user_id, lang=ctx.lang, situation=situation, step="offered",
+                                       answers={"alternatives": alternatives})
 
 
-def offer(ctx: Context, case: Case, alternatives: list[str]) -> Reply:
-    """The situation's best card with "Walk me through it" and the next likely situations."""
+def offer(ctx: Context, case: Case, alternatives: list[str], switch_to: str | None = None) -> Reply:
+    """The situation's best card with "Walk me through it" and the next likely situations.
+
+    ``switch_to``: the message was written in another language than the user's; offer to answer in it.
+    """
     assert case.situation is not None
     situation = ctx.lib.situations[case.situation]
     card = ctx.lib.cards[situation.cards[0]]
@@ -58,6 +65,8 @@ def offer(ctx: Context, case: Case, alternatives: list[str]) -> Reply:
     for other in alternatives:
         title = ctx.lib.situations[other].text(ctx.lang).title
         choices.append(Choice(f"w:{case.id}:offered:alt:{other}", ctx.t("conflict.rather", situation=title)))
+    if switch_to is not None:
+        choices.append(Choice(f"w:{case.id}:offered:lang:{switch_to}", ctx.lib.t("conflict.in_language", switch_to)))
     return Reply(text, choices=choices, case_id=case.id, anchor=True)
 
 
@@ -67,7 +76,7 @@ async def conflict_button(event: Event, ctx: Context) -> list[Reply]:
     if parts[1:2] == ["menu"]:
         return [menu(ctx)]
     if parts[1:2] == ["s"] and len(parts) == 3 and parts[2] in ctx.lib.situations:
-        case = await _offer_case(event, ctx, parts[2])
+        case = await _offer_case(event, ctx, parts[2], [])
         title = ctx.lib.situations[parts[2]].text(ctx.lang).title
         return [Reply(f"✓ {title}", close_origin=True), offer(ctx, case, alternatives=[])]
     return [Reply(ctx.t("button.stale"), private=True)]

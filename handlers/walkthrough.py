@@ -13,6 +13,7 @@ from typing import Any
 from bot.events import Choice, Event, Reply
 from bot.markup import user_text
 from bot.store import Case
+from content.loader import LANGUAGE_NAMES, LANGUAGES
 from handlers.check import check_draft
 from handlers.context import Context
 from handlers.paraphrase import draft_paraphrase
@@ -244,6 +245,14 @@ async def _walk_action(event: Event, ctx: Context, case: Case, step: str, action
         await ctx.store.save_case(case, log=("situation", {"situation": arg}))
         return [Reply(f"✓ {ctx.lib.situations[arg].text(ctx.lang).title}", close_origin=True),
                 offer(ctx, case, alternatives=[])]
+    if action == "lang" and case.step == "offered" and arg in LANGUAGES:
+        from handlers.conflict import offer
+
+        await ctx.core.set_language(event.platform, event.user_id, arg)
+        ctx.user.lang = case.lang = arg
+        await ctx.store.save_case(case, log=("language", {"lang": arg}))
+        return [Reply(f"✓ {LANGUAGE_NAMES[arg]}", close_origin=True),
+                offer(ctx, case, alternatives=list(case.answers.get("alternatives", [])))]
     if action == "skip":
         case.answers[f"{case.step}_skipped"] = True
         if case.step in ("solution", "deadline", "risky"):

@@ -193,3 +193,13 @@ async def test_abusive_client_routes_to_calming_down_first(talker: Talker) -> No
     from content import library
 
     assert library().cards["stay-calm-take-break"].en.title in talker.text()
+
+
+async def test_a_message_in_another_language_offers_to_switch(talker: Talker, core: Core) -> None:
+    await talker.say("clientul nu plateste factura de doua luni si nu raspunde la telefon")
+    assert "This sounds like" in talker.text()
+    await talker.pick("Răspunde-mi în română")
+    assert "Pare a fi situația" in talker.text()
+    assert (await core.store.get_user("console", "u1")).lang == "ro"  # type: ignore[union-attr]
+    await talker.pick("pas cu pas")
+    assert "Pasul 1 din 5" in talker.text()
