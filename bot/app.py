@@ -40,6 +40,7 @@ async def chat(settings: Settings, *, lang: str | None, user: str) -> int:
     core.on_nudges_changed = scheduler.wake
     try:
         await console.start()
+        await console.greet()
         await scheduler.start()
         await console.run()
     finally:

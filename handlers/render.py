@@ -11,6 +11,10 @@ from content import Library
 from content.models import Card
 
 
+#: Quotation marks as each language prints them.
+_QUOTES = {"en": ("“", "”"), "ru": ("«", "»"), "ro": ("„", "”")}
+
+
 def card_text(lib: Library, card: Card, lang: str, *, full: bool = True) -> str:
     text = card.text(lang)
     lines = [f"**{text.title}**", text.summary]
@@ -19,7 +23,8 @@ def card_text(lib: Library, card: Card, lang: str, *, full: bool = True) -> str:
     lines += ["", f"**{lib.t('card.when', lang)}** {text.when}", "", f"**{lib.t('card.steps', lang)}**"]
     lines += [f"{i}. {step}" for i, step in enumerate(text.steps, 1)]
     lines += ["", f"**{lib.t('card.say', lang)}**"]
-    lines += [f"• “{phrase}”" for phrase in text.say]
+    opening, closing = _QUOTES.get(lang, _QUOTES["en"])
+    lines += [f"• {opening}{phrase}{closing}" for phrase in text.say]
     lines += ["", f"**{lib.t('card.avoid', lang)}**"]
     lines += [f"• {item}" for item in text.avoid]
     return "\n".join(lines)

@@ -41,7 +41,18 @@ class ConsoleAdapter:
         return None
 
     async def send(self, target: Target, replies: Sequence[Reply]) -> None:
-        await self._show(replies, prefix="⏰ ")
+        # on a terminal a prompt is waiting on the current line: start over it
+        await self._show(replies, prefix="\r⏰ " if self.interactive else "⏰ ")
+        if self.interactive:  # the nudge came while a prompt was waiting; show the prompt again
+            self.stdout.write("> ")
+            self.stdout.flush()
+
+    async def greet(self) -> None:
+        """On a terminal, say who is listening and how to leave; a pipe gets answers only."""
+        if self.interactive:
+            user = await self.core.user_for(self._event(""))
+            self.stdout.write(to_plain(self.core.lib.t("chat.welcome", user.lang)) + "\n\n")
+            self.stdout.flush()
 
     async def _show(self, replies: Sequence[Reply], prefix: str = "") -> None:
         async with self._out_lock:
