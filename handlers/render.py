@@ -10,7 +10,6 @@ from babel.dates import format_datetime
 from content import Library
 from content.models import Card
 
-
 #: Quotation marks as each language prints them.
 _QUOTES = {"en": ("“", "”"), "ru": ("«", "»"), "ro": ("„", "”")}
 
