@@ -14,7 +14,7 @@ from bot.markup import user_text
 from bot.store import Case, Nudge
 from bot.store.models import from_db
 from handlers.context import Context
-from handlers.registry import button, command
+from handlers.registry import button, command, row_id
 from handlers.render import when_text
 from handlers.timeparse import next_allowed, parse_when
 from handlers.walkthrough import IDLE_STEPS, close_case, outcome_choices, owned_case
@@ -67,7 +67,7 @@ async def cases(event: Event, ctx: Context, args: str) -> list[Reply]:
 async def case_command(event: Event, ctx: Context, args: str) -> list[Reply]:
     words = args.split()
     sub = words[0].lower() if words else ""
-    number = next((w.lstrip("#") for w in words if w.lstrip("#").isdigit()), None)
+    number = next((w.lstrip("#") for w in words if row_id(w) is not None), None)
     if number is not None:
         found = await owned_case(event, ctx, number)
         if isinstance(found, list):
@@ -200,9 +200,10 @@ async def render_nudge(core: Core, nudge: Nudge, late: bool) -> tuple[Target, li
 @button("n")
 async def nudge_button(event: Event, ctx: Context) -> list[Reply]:
     parts = (event.button or "").split(":")
-    if len(parts) < 3 or not parts[1].isdigit():
+    nudge_id = row_id(parts[1]) if len(parts) >= 3 else None
+    if nudge_id is None:
         return [Reply(ctx.t("button.stale"), private=True)]
-    nudge = await ctx.store.get_nudge(int(parts[1]))
+    nudge = await ctx.store.get_nudge(nudge_id)
     if nudge is None:
         return [Reply(ctx.t("button.stale"), private=True)]
     found = await owned_case(event, ctx, str(nudge.case_id))

@@ -41,3 +41,9 @@ def button(prefix: str) -> Callable[[ButtonHandler], ButtonHandler]:
 def closest_command(name: str) -> str | None:
     found = difflib.get_close_matches(name.lower(), list(COMMANDS), n=1, cutoff=0.6)
     return found[0] if found else None
+
+
+def row_id(text: str) -> int | None:
+    """A database id from a button or a command argument; None for anything else (even huge numbers)."""
+    text = text.lstrip("#")
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 15 else None

@@ -17,7 +17,7 @@ from content.loader import LANGUAGE_NAMES, LANGUAGES
 from handlers.check import check_draft
 from handlers.context import Context
 from handlers.paraphrase import draft_paraphrase
-from handlers.registry import button
+from handlers.registry import button, row_id
 from handlers.render import when_text
 from handlers.timeparse import find_deadline, next_allowed
 
@@ -204,7 +204,8 @@ async def schedule_followups(ctx: Context, case: Case, due: Any) -> list[Reply]:
 
 async def owned_case(event: Event, ctx: Context, case_id: str) -> Case | list[Reply]:
     """The case a button belongs to, or the reply that refuses the press (gone, or someone else's)."""
-    case = await ctx.store.get_case(int(case_id)) if case_id.isdigit() else None
+    number = row_id(case_id)
+    case = await ctx.store.get_case(number) if number is not None else None
     if case is None or case.platform != event.platform:
         return [Reply(ctx.t("button.stale"), private=True)]
     if case.user_id != event.user_id:

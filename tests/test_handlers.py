@@ -98,7 +98,8 @@ async def test_repeated_event_id_is_processed_once(core: Core) -> None:
 
 
 async def test_stale_or_garbage_buttons_are_answered_privately(talker: Talker) -> None:
-    for value in ("zz:1", "w:999:listen:skip", "w:abc", "n:999:done", "m:lang:de", "cf:s:nope"):
+    for value in ("zz:1", "w:999:listen:skip", "w:abc", "n:999:done", "m:lang:de", "cf:s:nope",
+                  "w:99999999999999999999999:listen:skip", "n:99999999999999999999999:done", "w:٣:listen:skip"):
         replies = await talker.press(value)
         assert replies and replies[0].private, value
 
@@ -137,3 +138,9 @@ async def test_pause_and_resume_reminders(talker: Talker, clock) -> None:  # typ
     assert "paused until" in (await talker.say("/quiet"))[0].text
     assert "on again" in (await talker.say("/quiet resume"))[0].text
     assert (await talker.core.store.get_user("console", "u1")).paused_until is None  # type: ignore[union-attr]
+
+
+async def test_case_command_with_absurd_numbers(talker: Talker) -> None:
+    for text in ("/case 99999999999999999999999", "/case export 123456789012345678901234567890", "/case #0"):
+        replies = await talker.say(text)
+        assert replies and "wrong" not in replies[0].text.lower(), text
