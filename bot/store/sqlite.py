@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from bot.store.interface import Store
 from bot.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from bot.store.models import Case, LogEntry, Nudge, PendingEvent, User, from_db, to_db, utcnow
 
@@ -547,5 +548,6 @@ class SQLiteStore:
         return await self._run("DELETE FROM processed_events WHERE status='done' AND received_at<?", (to_db(before),))
 
 
-async def open_store(url: str) -> SQLiteStore:
+async def open_store(url: str) -> Store:
+    """The store a ``PARLEY_DATABASE_URL`` names (only sqlite:/// for now)."""
     return await SQLiteStore.open(url)
