@@ -15,9 +15,6 @@ from handlers.triage import triage
 async def conflict(event: Event, ctx: Context, args: str) -> list[Reply]:
     if not args:
         return [menu(ctx)]
-    active = await walkthrough.active_case(event, ctx)
-    if active is not None and active.step not in walkthrough.IDLE_STEPS:
-        await walkthrough.park(ctx, active)
     return await triage_reply(event, ctx, args)
 
 
@@ -39,9 +36,15 @@ async def triage_reply(event: Event, ctx: Context, text: str) -> list[Reply]:
 
 
 async def _offer_case(event: Event, ctx: Context, situation: str, alternatives: list[str]) -> Case:
-    """Reuses a case that was only offered in this place, so repeated triage doesn't pile up cases."""
+    """Reuses a case that was only offered in this place, so repeated triage doesn't pile up cases.
+
+    A walkthrough running here steps aside (it stays open in /cases and can be resumed), so a place
+    never has two walkthroughs answering the same messages.
+    """
     case = await walkthrough.active_case(event, ctx)
-    if case is not None and case.step == "offered":
+    if case is not None and case.step not in walkthrough.IDLE_STEPS:
+        await walkthrough.park(ctx, case)
+    elif case is not None and case.step == "offered":
         case.situation = situation
         case.answers["alternatives"] = alternatives
         await ctx.store.save_case(case, log=("situation", {"situation": situation}))

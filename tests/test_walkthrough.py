@@ -203,3 +203,21 @@ async def test_a_message_in_another_language_offers_to_switch(talker: Talker, co
     assert (await core.store.get_user("console", "u1")).lang == "ro"  # type: ignore[union-attr]
     await talker.pick("pas cu pas")
     assert "Pasul 1 din 5" in talker.text()
+
+
+async def test_a_new_conflict_from_the_menu_sets_the_running_one_aside(talker: Talker, core: Core) -> None:
+    first = await walk_to_cause(talker)
+    await talker.say("/conflict")
+    await talker.press("cf:s:late-payment")
+    await talker.pick("walk me through")
+    await talker.say("he keeps promising to pay next week")
+    second = (await core.store.find_open_case("console", "c1", None, "u1"))
+    assert second is not None and second.id != first and second.step == "paraphrase"
+    parked = await core.store.get_case(first)
+    assert parked is not None and parked.is_open and parked.step == "tracking"
+    assert parked.answers["_resume"] == "cause"
+    text = (await talker.say("/cases"))[0].text
+    assert f"#{first}" in text and f"#{second.id}" in text
+    await talker.say(f"/case {first}")
+    await talker.pick("continue")
+    assert "Step 3 of 5" in talker.text()
