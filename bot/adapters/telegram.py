@@ -44,6 +44,7 @@ from telegram.error import (
 )
 from telegram.ext import AIORateLimiter, Application, BaseRateLimiter, ContextTypes, TypeHandler
 
+from bot.adapters.telegram_request import AiohttpRequest
 from bot.core import Core
 from bot.events import DeliveryError, Event, EventKind, Reply, StartupError, Target
 from bot.http import HttpServer
@@ -149,10 +150,11 @@ class TelegramAdapter:
         self._rate_limiter = rate_limiter
         self._queue = _AcceptingQueue(self._accept)
         # Updates processed at once: enough to hide Telegram's round trip (16 x ~100 ms is far above the
-        # 30 messages/s Telegram allows), few enough that httpx's pool and the store stay uncontended.
+        # 30 messages/s Telegram allows), few enough that the HTTP pool and the store stay uncontended.
         self._slots = asyncio.Semaphore(max_in_flight)
         self._pool = max_in_flight + 4  # + answers to presses and edits
         self._tasks: set[asyncio.Task[None]] = set()
+        self._requests: list[AiohttpRequest] = []
         self._names: OrderedDict[int, str] = OrderedDict()
         self._redactor = _RedactToken(self._token)
         self._running = False
@@ -196,12 +198,11 @@ class TelegramAdapter:
             .update_queue(self._queue)
             .concurrent_updates(False)  # we fan out ourselves, in order; see _on_accepted
             .job_queue(None)
-            .connection_pool_size(self._pool)
-            .pool_timeout(10.0)
-            .connect_timeout(10.0)
-            .read_timeout(20.0)
-            .write_timeout(20.0)
         )
+        # PTB's requests on aiohttp instead of httpx: see telegram_request.py (the long poll has its own)
+        self._requests = [AiohttpRequest(self._pool, pool_timeout=10.0, connect_timeout=10.0, read_timeout=20.0,
+                                         write_timeout=20.0), AiohttpRequest(1)]
+        builder = builder.request(self._requests[0]).get_updates_request(self._requests[1])
         if self.webhook_url:
             builder = builder.updater(None)
         app = builder.build()
@@ -299,6 +300,9 @@ class TelegramAdapter:
                 if app.running:
                     await app.stop()
                 await app.shutdown()
+        for request in self._requests:  # PTB leaves them open when initialize() failed half-way
+            with contextlib.suppress(Exception):
+                await request.shutdown()
         for handler in logging.getLogger().handlers:
             handler.removeFilter(self._redactor)
 
