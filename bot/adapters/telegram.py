@@ -569,11 +569,22 @@ class TelegramAdapter:
             if last and markup is None and reply.expects_text and not is_direct and reply_to is not None:
                 # With privacy mode on, Parley only sees replies to its messages: ask the client to reply.
                 markup = ForceReply(selective=True)
-            await self._call(
-                self.app.bot.send_message, chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup,
-                message_thread_id=thread_id,
-                reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None,
-                link_preview_options=LinkPreviewOptions(is_disabled=True))
+            await self._call(self._send_message, {
+                "chat_id": chat_id, "text": text, "parse_mode": ParseMode.HTML, "reply_markup": markup,
+                "message_thread_id": thread_id,
+                "reply_parameters": ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None,
+                "link_preview_options": LinkPreviewOptions(is_disabled=True)})
+
+    async def _send_message(self, params: dict[str, Any]) -> None:
+        """``sendMessage`` without turning Telegram's answer into a PTB `Message`: Parley never reads it,
+        and parsing a long reply's entities and buttons back cost more CPU than building the request.
+
+        PTB's `Bot._post` is what `Bot.send_message` ends in: it drops None values, serialises the PTB
+        objects, runs the rate limiter and raises PTB's errors. (`Bot.do_api_request` would return the raw
+        answer too, but warns when used for a method PTB has.)
+        """
+        assert self.app is not None
+        await self.app.bot._post("sendMessage", params)
 
     async def _call(self, method: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
         """Retries network errors and 5xx (PTB raises NetworkError for both); 429 is the rate limiter's."""
