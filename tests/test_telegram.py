@@ -540,3 +540,15 @@ async def test_bad_webhook_secret_setting_is_a_startup_error(fake: FakeTelegram,
         await adapter.start()
     assert "PARLEY_TELEGRAM_WEBHOOK_SECRET" in str(caught.value) and "has spaces" not in str(caught.value)
     assert not fake.calls, "refused before anything was sent to Telegram"
+
+
+async def test_a_group_question_without_buttons_asks_for_a_reply(tg: Tg) -> None:
+    tg.fake.chats[GROUP["id"]] = GROUP
+    mark = tg.fake.mark()
+    await tg.adapter._post(GROUP["id"], None, Reply("Tell me more", expects_text=True), is_direct=False, reply_to=7,
+                           user_id=ANA.id)
+    call = tg.fake.calls_of("sendMessage", mark)[0]
+    assert call["reply_markup"] == {"force_reply": True, "selective": True}
+    assert call["reply_parameters"] == {"message_id": 7, "allow_sending_without_reply": True}
+    assert call["link_preview_options"] == {"is_disabled": True}
+    assert tg.fake.last(GROUP["id"]).force_reply

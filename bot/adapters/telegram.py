@@ -24,12 +24,10 @@ from typing import Any, TypeVar
 from aiohttp import web
 from telegram import (
     BotCommand,
-    ForceReply,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
     Message,
-    ReplyParameters,
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
@@ -66,6 +64,8 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,64})(?:@([A-Za-z0-9_]+))?(?:\s+(.*))?$", re.S)
 _SECRET_OK = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+_NO_PREVIEW = {"is_disabled": True}
+_FORCE_REPLY = {"force_reply": True, "selective": True}
 
 
 @dataclass(frozen=True, slots=True)
@@ -565,15 +565,18 @@ class TelegramAdapter:
             text = to_telegram_html(part)
             if i == 0 and reply.mention_user and not is_direct:
                 text = f"{self._mention(user_id, user_name)}\n{text}"
-            markup: InlineKeyboardMarkup | ForceReply | None = self._keyboard(reply) if last else None
-            if last and markup is None and reply.expects_text and not is_direct and reply_to is not None:
+            # Bot API JSON as plain dicts: building PTB objects only to serialise them again cost CPU per reply
+            markup: dict[str, Any] | None = None
+            if last and reply.choices:  # one button a row, as in _keyboard
+                markup = {"inline_keyboard": [[{"text": c.label, "callback_data": c.id}] for c in reply.choices]}
+            elif last and reply.expects_text and not is_direct and reply_to is not None:
                 # With privacy mode on, Parley only sees replies to its messages: ask the client to reply.
-                markup = ForceReply(selective=True)
+                markup = _FORCE_REPLY
             await self._call(self._send_message, {
                 "chat_id": chat_id, "text": text, "parse_mode": ParseMode.HTML, "reply_markup": markup,
                 "message_thread_id": thread_id,
-                "reply_parameters": ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None,
-                "link_preview_options": LinkPreviewOptions(is_disabled=True)})
+                "reply_parameters": {"message_id": reply_to, "allow_sending_without_reply": True} if reply_to else None,
+                "link_preview_options": _NO_PREVIEW})
 
     async def _send_message(self, params: dict[str, Any]) -> None:
         """``sendMessage`` without turning Telegram's answer into a PTB `Message`: Parley never reads it,
