@@ -148,7 +148,7 @@ class EchoCore(Core):
     async def accept(self, event: Event) -> bool:
         return True
 
-    async def process(self, event: Event) -> list[Reply]:
+    async def _process(self, event: Event) -> list[Reply]:  # what Core.process and Core.run both call
         text = event.text if event.command is None else f"/{event.command} {event.text}"
         return [Reply(user_text(text))]
 
