@@ -37,7 +37,6 @@ async def chat(settings: Settings, *, lang: str | None, user: str) -> int:
     console = ConsoleAdapter(core, user_id=user)
     core.register(console)
     scheduler = Scheduler(core, render_nudge)
-    core.on_nudges_changed = scheduler.wake
     try:
         await console.start()
         await console.greet()
@@ -63,7 +62,6 @@ async def serve(settings: Settings) -> int:
     core = Core(store, settings)
     http = HttpServer(settings.http_host, settings.http_port)
     scheduler = Scheduler(core, render_nudge)
-    core.on_nudges_changed = scheduler.wake
     started: list[Adapter] = []
     try:
         try:
