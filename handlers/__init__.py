@@ -7,7 +7,8 @@ by tables filled in by the handler modules, so adding a command touches one modu
 from __future__ import annotations
 
 from bot.events import Event, EventKind, Reply
-from handlers import commands, conflict, followup, walkthrough
+from bot.markup import clean_input
+from handlers import commands, conflict, followup, walkthrough  # noqa: F401 (importing registers them)
 from handlers.context import Context
 from handlers.registry import BUTTONS, COMMANDS, closest_command
 
@@ -15,8 +16,6 @@ from handlers.registry import BUTTONS, COMMANDS, closest_command
 MAX_TEXT = 4000
 
 __all__ = ["dispatch", "MAX_TEXT"]
-
-_loaded = (commands, conflict, followup, walkthrough)
 
 
 def split_command(text: str) -> tuple[str, str] | None:
@@ -29,8 +28,6 @@ def split_command(text: str) -> tuple[str, str] | None:
 
 
 async def dispatch(event: Event, ctx: Context) -> list[Reply]:
-    from bot.markup import clean_input
-
     text = clean_input(event.text).strip()
     if event.kind is EventKind.BUTTON:
         prefix = (event.button or "").split(":", 1)[0]
