@@ -126,8 +126,12 @@ def test_no_sentence_is_copied_from_a_seed() -> None:
     for card_id in CARD_IDS:
         raw = yaml.safe_load((CONTENT / "cards" / f"{card_id}.yaml").read_text(encoding="utf-8"))
         texts += [(f"cards/{card_id}.yaml", s) for s in _strings(raw)]
-    check = yaml.safe_load((CONTENT / "check.yaml").read_text(encoding="utf-8"))
-    texts += [("check.yaml", s) for s in _strings(check)]
+    # everything else Parley says: the draft checker, situations, triage vocabulary and UI strings
+    others = [CONTENT / "check.yaml", CONTENT / "situations.yaml", CONTENT / "triage_vocab.yaml",
+              *sorted((CONTENT / "strings").glob("*.yaml"))]
+    for path in others:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        texts += [(str(path.relative_to(CONTENT)), s) for s in _strings(raw)]
 
     copied = [
         f"{where}: {' '.join(run)!r} is in {seed}"
