@@ -25,6 +25,9 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+# run from anywhere: the project root first on the path, so `tests` (the fakes) imports too
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
 from bot.core import Core
 from bot.events import Reply, Target
 from bot.scheduler import Render, Scheduler

@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run from anywhere, installed or not
 DATA = ROOT / "tests" / "data" / "triage_dev.jsonl"
 LANGS = ("en", "ru", "ro")
 
