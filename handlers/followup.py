@@ -69,6 +69,15 @@ async def case_command(event: Event, ctx: Context, args: str) -> list[Reply]:
     sub = words[0].lower() if words else ""
     number = next((w.lstrip("#") for w in words if row_id(w) is not None), None)
     if number is not None:
+        # a closed case's history stays readable: closing one promises "/case export" until /forget
+        wanted = await ctx.store.get_case(row_id(number) or 0)
+        if wanted is None or wanted.platform != event.platform or wanted.user_id != event.user_id:
+            return [Reply(ctx.t("case.not_found", id=number))]
+        if not wanted.is_open:
+            if sub == "export":
+                return [Reply(await export_markdown(ctx, wanted))]
+            outcome = ctx.t(f"outcome.{wanted.outcome}") if wanted.outcome else "—"
+            return [Reply(ctx.t("case.closed", id=wanted.id, title=_title(ctx, wanted), outcome=outcome))]
         found = await owned_case(event, ctx, number)
         if isinstance(found, list):
             return [Reply(r.text) for r in found]
@@ -76,7 +85,7 @@ async def case_command(event: Event, ctx: Context, args: str) -> list[Reply]:
     else:
         case = await current_case(event, ctx)
     if case is None:
-        return [Reply(ctx.t("followup.no_case"))]
+        return [Reply(ctx.t("cases.none"))]
     if sub == "export":
         return [Reply(await export_markdown(ctx, case))]
     if sub == "close":

@@ -144,3 +144,20 @@ async def test_case_command_with_absurd_numbers(talker: Talker) -> None:
     for text in ("/case 99999999999999999999999", "/case export 123456789012345678901234567890", "/case #0"):
         replies = await talker.say(text)
         assert replies and "wrong" not in replies[0].text.lower(), text
+
+
+async def test_case_command_keeps_a_closed_case_readable_and_names_a_missing_one(talker: Talker) -> None:
+    await talker.say("the client refuses to pay the invoice")
+    await talker.say("/case close")
+    await talker.pick("resolved")
+    assert "/case export" in talker.text()  # the close message promises the history stays there
+    export = (await talker.say("/case export 1"))[0].text
+    assert export.startswith("# Case #1") and "Resolved" in export
+    view = (await talker.say("/case 1"))[0].text
+    assert "closed" in view and "/case export 1" in view
+    missing = (await talker.say("/case 9"))[0].text
+    assert "no case #9" in missing and "button" not in missing
+    none = (await talker.say("/case"))[0].text
+    assert "no open cases" in none and "reminder" not in none
+    other = Talker(talker.core, user="someone-else")
+    assert "no case #1" in (await other.say("/case export 1"))[0].text
