@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from datetime import timedelta
 
+import pytest
+
 from bot.core import Core
 from bot.settings import load_settings
 from bot.store import SQLiteStore
@@ -70,7 +72,7 @@ async def test_walkthrough_in_russian_and_romanian(core: Core) -> None:
     await ru.pick("по шагам")
     assert "Шаг 1 из 5" in ru.text()
     await ru.say("он злится, что запуск сдвинулся на две недели")
-    assert "Если я правильно вас понял" in ru.text()
+    assert "Если я правильно вас понимаю" in ru.text()
     ro = Talker(core, user="ro")
     await ro.say("/lang ro")
     await ro.say("clientul țipă că am ratat termenul de lansare promis")
@@ -221,3 +223,24 @@ async def test_a_new_conflict_from_the_menu_sets_the_running_one_aside(talker: T
     await talker.say(f"/case {first}")
     await talker.pick("continue")
     assert "Step 3 of 5" in talker.text()
+
+
+@pytest.mark.parametrize(("lang", "complaint", "expected", "not_expected"), [
+    ("en", "he says the app crashes on login, he feels we rushed it and he doesn't trust us",
+     "the app crashes on login, you feel we rushed it and you don't trust us", "you feels"),
+    ("ro", "zice că l-am mințit cu termenul și că îl costă bani",
+     "Dacă v-am înțeles corect, v-am mințit cu termenul și vă costă bani.", "zice"),
+    ("ro", "a spus ca i-am promis site-ul pana luni",
+     "Dacă v-am înțeles corect, v-am promis site-ul pana luni.", "i-am"),
+    ("ru", "он говорит, что его никто не предупредил", "Если я правильно вас понимаю, вас никто не предупредил.",
+     "понял,"),
+])
+async def test_paraphrase_draft_speaks_to_the_client(core: Core, lang: str, complaint: str, expected: str,
+                                                      not_expected: str) -> None:
+    talker = Talker(core, user=f"para-{lang}-{len(complaint)}")
+    await talker.say(f"/lang {lang}")
+    await talker.say("/conflict")
+    await talker.press("cf:s:we-missed-a-commitment")
+    await talker.press(next(c.id for c in talker.last[-1].choices if c.id.endswith(":offered:walk")))
+    await talker.say(complaint)
+    assert expected in talker.text() and not_expected not in talker.text()
