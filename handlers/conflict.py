@@ -18,15 +18,18 @@ async def conflict(event: Event, ctx: Context, args: str) -> list[Reply]:
     return await triage_reply(event, ctx, args)
 
 
-def menu(ctx: Context, intro_key: str = "conflict.menu") -> Reply:
-    choices = [Choice(f"cf:s:{sit.id}", sit.text(ctx.lang).title) for sit in ctx.lib.situations.values()]
+def menu(ctx: Context, intro_key: str = "conflict.menu", likely: list[str] | None = None) -> Reply:
+    """All situations; ``likely`` ones (the message gave some evidence for them) come first, best first."""
+    first = [sid for sid in likely or [] if sid in ctx.lib.situations]
+    order = first + [sid for sid in ctx.lib.situations if sid not in first]
+    choices = [Choice(f"cf:s:{sid}", ctx.lib.situations[sid].text(ctx.lang).title) for sid in order]
     return Reply(ctx.t(intro_key), choices=choices)
 
 
 async def triage_reply(event: Event, ctx: Context, text: str) -> list[Reply]:
     result = triage(text, ctx.lang)
     if not result.confident:
-        return [menu(ctx, "conflict.unsure")]
+        return [menu(ctx, "conflict.unsure", likely=[m.id for m in result.matches if m.score > 0])]
     best, *others = result.matches
     # only situations the message gave some evidence for; the rest would be noise
     alternatives = [m.id for m in others if m.score > 0][:2]

@@ -161,3 +161,17 @@ async def test_case_command_keeps_a_closed_case_readable_and_names_a_missing_one
     assert "no open cases" in none and "reminder" not in none
     other = Talker(talker.core, user="someone-else")
     assert "no case #1" in (await other.say("/case export 1"))[0].text
+
+
+async def test_unsure_menu_lists_the_likely_situations_first(talker: Talker, monkeypatch: pytest.MonkeyPatch) -> None:
+    from handlers import conflict
+    from handlers.triage import Match, Triage
+
+    ids = list(library().situations)
+    scores = {ids[-1]: 0.4, ids[-3]: 0.35}  # two weak, tied-ish candidates at the end of the list
+    unsure = Triage([Match(sid, scores.get(sid, 0.0)) for sid in sorted(ids, key=lambda s: -scores.get(s, 0.0))],
+                    "en", confident=False)
+    monkeypatch.setattr(conflict, "triage", lambda text, lang=None: unsure)
+    replies = await talker.say("he calls ten times a day and says we delivered nothing, wants his money back")
+    shown = [c.id.removeprefix("cf:s:") for c in replies[0].choices]
+    assert shown[:2] == [ids[-1], ids[-3]] and sorted(shown) == sorted(ids)
