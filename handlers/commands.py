@@ -96,10 +96,27 @@ def find_zone(text: str) -> str | None:
     zones = _zones()
     if key in zones:
         return zones[key]
+    key = _CITY_ALIASES.get(key.replace("ё", "е"), key)
+    folded = key.translate(_RO_FOLD)
     for lower, name in zones.items():
-        if lower.rsplit("/", 1)[-1] == key:
+        if lower.rsplit("/", 1)[-1] in (key, folded):
             return name
     return None
+
+
+_RO_FOLD = str.maketrans("ăâîșşțţ", "aaisstt")
+#: City names as our users write them in Russian and Romanian, for the zones IANA names in English.
+_CITY_ALIASES = {
+    "москва": "moscow", "кишинев": "chisinau", "кишинэу": "chisinau", "киев": "kyiv", "київ": "kyiv",
+    "минск": "minsk", "бухарест": "bucharest", "санкт-петербург": "moscow", "петербург": "moscow",
+    "одесса": "kyiv", "тирасполь": "chisinau", "калининград": "kaliningrad", "самара": "samara",
+    "екатеринбург": "yekaterinburg", "новосибирск": "novosibirsk", "лондон": "london", "берлин": "berlin",
+    "париж": "paris", "рига": "riga", "вильнюс": "vilnius", "таллин": "tallinn", "варшава": "warsaw",
+    "нью-йорк": "new_york", "стамбул": "istanbul", "тбилиси": "tbilisi", "ереван": "yerevan",
+    "алматы": "almaty", "ташкент": "tashkent", "дубай": "dubai",
+    "bucurești": "bucharest", "bucuresti": "bucharest", "chișinău": "chisinau", "londra": "london",
+    "moscova": "moscow", "roma": "rome", "viena": "vienna", "varșovia": "warsaw", "varsovia": "warsaw",
+}
 
 
 @command("tz", "timezone")

@@ -175,3 +175,10 @@ async def test_unsure_menu_lists_the_likely_situations_first(talker: Talker, mon
     replies = await talker.say("he calls ten times a day and says we delivered nothing, wants his money back")
     shown = [c.id.removeprefix("cf:s:") for c in replies[0].choices]
     assert shown[:2] == [ids[-1], ids[-3]] and sorted(shown) == sorted(ids)
+
+
+@pytest.mark.parametrize(("typed", "zone"), [("Москва", "Europe/Moscow"), ("кишинёв", "Europe/Chisinau"),
+                                              ("Chișinău", "Europe/Chisinau"), ("bucurești", "Europe/Bucharest"),
+                                              ("new york", "America/New_York"), ("Europe/Riga", "Europe/Riga")])
+async def test_tz_understands_city_names_in_each_language(talker: Talker, typed: str, zone: str) -> None:
+    assert zone in (await talker.say(f"/tz {typed}"))[0].text
