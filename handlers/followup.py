@@ -15,7 +15,7 @@ from bot.store import Case, Nudge
 from bot.store.models import from_db
 from handlers.context import Context
 from handlers.registry import button, command, row_id
-from handlers.render import when_text
+from handlers.render import relative_text, when_text
 from handlers.timeparse import next_allowed, parse_when
 from handlers.walkthrough import IDLE_STEPS, close_case, outcome_choices, owned_case
 
@@ -162,7 +162,8 @@ async def followup(event: Event, ctx: Context, args: str) -> list[Reply]:
     when = next_allowed(due, ctx.user.tz, ctx.user.quiet_start, ctx.user.quiet_end)
     await ctx.store.add_nudge(case.id, "custom", when, note.strip()[:500] or None)
     ctx.core.on_nudges_changed()
-    return [Reply(ctx.t("followup.set", id=case.id, when=when_text(when, ctx.user.tz, ctx.lang)))]
+    return [Reply(ctx.t("followup.set", id=case.id, when=when_text(when, ctx.user.tz, ctx.lang),
+                        relative=relative_text(when, ctx.now, ctx.lang)))]
 
 
 # -- a nudge as the user sees it ----------------------------------------------------------------

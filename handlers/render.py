@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
+from babel.dates import format_datetime, format_timedelta
 
 from content import Library
 from content.models import Card
@@ -37,3 +37,8 @@ def when_text(moment: datetime, tz: str, lang: str) -> str:
     """A moment shown in the user's zone and language, with Babel's month and day names."""
     local = moment.astimezone(ZoneInfo(tz))
     return format_datetime(local, _WHEN_PATTERNS.get(lang, _WHEN_PATTERNS["en"]), locale=lang)
+
+
+def relative_text(moment: datetime, now: datetime, lang: str) -> str:
+    """How far away a moment is, in words: "in 2 hours", "через 2 часа", "peste 2 ore"."""
+    return format_timedelta(moment - now, locale=lang, add_direction=True, threshold=1.1)

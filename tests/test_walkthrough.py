@@ -244,3 +244,11 @@ async def test_paraphrase_draft_speaks_to_the_client(core: Core, lang: str, comp
     await talker.press(next(c.id for c in talker.last[-1].choices if c.id.endswith(":offered:walk")))
     await talker.say(complaint)
     assert expected in talker.text() and not_expected not in talker.text()
+
+
+async def test_followup_says_how_far_away_in_each_language(core: Core) -> None:
+    for lang, expected in (("en", "in 2 hours"), ("ru", "через 2 часа"), ("ro", "peste 2 ore")):
+        talker = Talker(core, user=f"rel-{lang}")
+        await talker.say(f"/lang {lang}")
+        await talker.say("/conflict the client keeps asking for more revisions than we agreed")
+        assert expected in (await talker.say("/followup 2h"))[0].text
