@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import re
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
@@ -38,6 +39,15 @@ class Adapter(Protocol):
 
 Clock = Callable[[], datetime]
 _EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(Event))
+#: Lone UTF-16 surrogates: JSON allows "\\ud83d" alone, but they cannot be encoded to UTF-8 (SQLite, the APIs).
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _encodable(event: Event) -> Event:
+    """The event with lone surrogates replaced by U+FFFD, so no store write or reply chokes on them."""
+    changes: dict[str, Any] = {name: _SURROGATE.sub("\ufffd", value) for name in _EVENT_FIELDS
+               if isinstance(value := getattr(event, name), str) and _SURROGATE.search(value)}
+    return dataclasses.replace(event, **changes) if changes else event
 
 
 class Core:
@@ -59,6 +69,7 @@ class Core:
 
     async def accept(self, event: Event) -> bool:
         """Makes the event durable before the platform is acknowledged; False for a repeat."""
+        event = _encodable(event)
         payload = {name: getattr(event, name) for name in _EVENT_FIELDS}  # asdict() deep-copies; this is flat
         return await self.store.accept_event(event.platform, event.event_id, event.user_id, payload)
 
@@ -84,6 +95,7 @@ class Core:
             await deliver(await self._process(event))
 
     async def _process(self, event: Event) -> list[Reply]:
+        event = _encodable(event)
         self.store.finish_with_next_write(event.platform, event.event_id)
         try:
             replies = await self._dispatch(event)

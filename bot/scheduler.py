@@ -257,9 +257,9 @@ class Scheduler:
         store = self.core.store
         await store.release(nudge.id, error=f"permanent: {error}", retry_at=None)
         user = await store.get_user(case.platform, case.user_id)
-        if user is None:
-            user = User(platform=case.platform, user_id=case.user_id, lang=case.lang,
-                        tz=self.core.settings.default_timezone)
+        if user is None:  # forgotten (/forget) while the nudge was being sent: nothing to mark, no row to make
+            log.warning("%s: a nudge could not be delivered (%s); its user is gone", case.platform, error)
+            return
         user.blocked = True
         await store.save_user(user)
         users[(case.platform, case.user_id)] = user

@@ -122,6 +122,10 @@ class _RedactToken(logging.Filter):
         text = record.getMessage()
         if self.token in text:
             record.msg, record.args = text.replace(self.token, "<token>"), None
+        if record.exc_info and not record.exc_text:  # the traceback too: exception messages may hold a URL
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text and self.token in record.exc_text:
+            record.exc_text = record.exc_text.replace(self.token, "<token>")
         return True
 
 

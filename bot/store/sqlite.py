@@ -302,15 +302,21 @@ class SQLiteStore:
         return [_case(r) for r in rows]
 
     async def save_case(self, case: Case, *, log: tuple[str, dict[str, Any]] | None = None) -> None:
-        """Writes the case's step, answers and status, and its log line in the same transaction."""
+        """Writes the case's step, answers and status, and its log line in the same transaction.
+
+        A closed case stays closed: a copy read while it was open (the scheduler rendering a review
+        nudge, an adapter anchoring a thread) must not bring it back when the user closed it meanwhile.
+        """
         case.updated_at = utcnow()
         def work(db: sqlite3.Connection) -> None:
-            db.execute(
+            changed = db.execute(
                 """UPDATE cases SET thread_id=?, situation=?, step=?, answers=?, status=?, outcome=?, lang=?,
-                   updated_at=? WHERE id=?""",
+                   updated_at=? WHERE id=? AND (status='open' OR ?<>'open')""",
                 (case.thread_id, case.situation, case.step, json.dumps(case.answers, ensure_ascii=False),
-                 case.status, case.outcome, case.lang, to_db(case.updated_at), case.id),
-            )
+                 case.status, case.outcome, case.lang, to_db(case.updated_at), case.id, case.status),
+            ).rowcount
+            if not changed:
+                return
             if log is not None:
                 db.execute("INSERT INTO case_log (case_id, at, kind, data) VALUES (?,?,?,?)",
                            (case.id, to_db(case.updated_at), log[0], json.dumps(log[1], ensure_ascii=False)))
