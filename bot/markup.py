@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
@@ -49,21 +50,29 @@ def to_slack_mrkdwn(text: str) -> str:
     return _BOLD.sub(r"*\1*", slack_escape(text))
 
 
-def split_message(text: str, limit: int) -> list[str]:
-    """Splits at paragraph, then line, then word boundaries so each part fits ``limit`` characters."""
-    if len(text) <= limit:
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units (an emoji outside the BMP counts two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def split_message(text: str, limit: int, length: Callable[[str], int] = len) -> list[str]:
+    """Splits at paragraph, then line, then word boundaries so each part's ``length`` fits ``limit``."""
+    if length(text) <= limit:
         return [text]
     parts: list[str] = []
     rest = text
-    while len(rest) > limit:
-        window = rest[:limit]
+    while length(rest) > limit:
+        size = limit
+        while length(rest[:size]) > limit:  # only when a unit is longer than one character
+            size -= max(1, (length(rest[:size]) - limit) // 2)
+        window = rest[:size]
         cut = window.rfind("\n\n")
-        if cut < limit // 3:
+        if cut < size // 3:
             cut = window.rfind("\n")
-        if cut < limit // 3:
+        if cut < size // 3:
             cut = window.rfind(" ")
-        if cut < limit // 3:
-            cut = limit
+        if cut < size // 3:
+            cut = size
         parts.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip("\n ")
     if rest:

@@ -57,3 +57,13 @@ def test_split_message_respects_limit_and_paragraphs() -> None:
     assert all(len(p) <= 4096 for p in parts)
     assert all(p.startswith("Paragraph") for p in parts)
     assert " ".join(" ".join(parts).split()) == " ".join(text.split())
+
+
+def test_split_message_counts_what_telegram_counts() -> None:
+    from bot.markup import utf16_len
+
+    text = "\n\n".join("🙂" * 1500 for _ in range(3))  # 1,500 characters, 3,000 UTF-16 units each
+    parts = split_message(text, 4000, utf16_len)
+    assert all(utf16_len(p) <= 4000 for p in parts)
+    assert "".join(parts) == text.replace("\n", "")
+    assert split_message("🙂" * 5000, 4000, utf16_len)[0] == "🙂" * 2000

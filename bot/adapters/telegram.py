@@ -46,7 +46,7 @@ from bot.adapters.telegram_request import AiohttpRequest
 from bot.core import Core
 from bot.events import DeliveryError, Event, EventKind, Reply, StartupError, Target
 from bot.http import HttpServer
-from bot.markup import split_message, to_plain, to_telegram_html
+from bot.markup import split_message, to_plain, to_telegram_html, utf16_len
 from bot.settings import Settings
 from content import LANGUAGES
 
@@ -532,7 +532,7 @@ class TelegramAdapter:
         markup = self._keyboard(reply)
         if origin.pressed_html is not None:
             text = f"{origin.pressed_html}\n\n{to_telegram_html(reply.text)}"
-            if len(text) <= TEXT_LIMIT:
+            if utf16_len(text) <= TEXT_LIMIT:  # HTML counts more than Telegram will: safe
                 try:
                     await self._call(bot.edit_message_text, text, chat_id=origin.chat_id,
                                      message_id=origin.pressed_id, parse_mode=ParseMode.HTML, reply_markup=markup,
@@ -563,7 +563,7 @@ class TelegramAdapter:
                     reply_to: int | None, user_id: int, user_name: str | None = None) -> None:
         """Sends one Reply, split at paragraph boundaries; buttons go on the last part."""
         assert self.app is not None
-        parts = [p for p in split_message(reply.text, SPLIT_AT) if p.strip()] or ["…"]
+        parts = [p for p in split_message(reply.text, SPLIT_AT, utf16_len) if p.strip()] or ["…"]
         for i, part in enumerate(parts):
             last = i == len(parts) - 1
             text = to_telegram_html(part)
