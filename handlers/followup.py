@@ -6,8 +6,9 @@ scheduled only when the one before it was answered, so nothing nags after the ma
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from bot.events import Choice, Event, Reply, Target
 from bot.markup import user_text
@@ -25,7 +26,16 @@ if TYPE_CHECKING:
 SATISFIED_AFTER = timedelta(days=1)
 REVIEW_AFTER = timedelta(days=2)
 SNOOZES = {"1h": timedelta(hours=1), "4h": timedelta(hours=4), "1d": timedelta(days=1), "3d": timedelta(days=3)}
+#: A nudge in one of these states can still be answered or snoozed.
+_OPEN_NUDGE = ("sent", "pending", "failed", "claimed")
 NEXT_IN_CHAIN = {"deliver": ("satisfied", SATISFIED_AFTER), "satisfied": ("review", REVIEW_AFTER)}
+
+
+def later(now: datetime, delta: timedelta, tz: str) -> datetime:
+    """Whole days are calendar days in the user's zone (same clock time across DST); shorter is elapsed time."""
+    if delta % timedelta(days=1):
+        return now + delta
+    return (now.astimezone(ZoneInfo(tz)) + delta).astimezone(UTC)
 
 
 async def current_case(event: Event, ctx: Context) -> Case | None:
@@ -198,8 +208,8 @@ async def render_nudge(core: Core, nudge: Nudge, late: bool) -> tuple[Target, li
         cause = case.answers.get("cause")
         if cause:
             lines.append(ctx.t("nudge.review_cause", cause=ctx.t(f"cause.{cause}"), fix=ctx.t(f"fix.{cause}")))
-        case.step = "review"
-        await core.store.save_case(case)
+        # only the step moves: the rest of this copy may be stale by the time the send happens
+        await core.store.set_case_step(case.id, "review", only_from=("tracking",))
     if nudge.note:
         lines.append(user_text(nudge.note))
     lines.append(ctx.t("nudge.case", id=case.id, title=_title(ctx, case)))
@@ -224,23 +234,26 @@ async def nudge_button(event: Event, ctx: Context) -> list[Reply]:
     if action == "close":
         return [Reply(ctx.t("walk.close_how"), case_id=case.id,
                       choices=outcome_choices(ctx, case))]
-    if nudge.status not in ("sent", "pending", "failed", "claimed"):
+    if nudge.status not in _OPEN_NUDGE:
         return [Reply(ctx.t("nudge.already"), private=True)]
     if action == "snooze":
         return [Reply(ctx.t("nudge.snooze_how"), case_id=case.id,
                       choices=[Choice(f"n:{nudge.id}:s:{k}", ctx.t(f"snooze.{k}")) for k in SNOOZES])]
     if action == "s" and len(parts) == 4 and parts[3] in SNOOZES:
-        due = next_allowed(ctx.now + SNOOZES[parts[3]], ctx.user.tz, ctx.user.quiet_start, ctx.user.quiet_end)
+        due = next_allowed(later(ctx.now, SNOOZES[parts[3]], ctx.user.tz), ctx.user.tz, ctx.user.quiet_start,
+                           ctx.user.quiet_end)
         await ctx.store.set_nudge(nudge.id, status="pending", due_at=due)
         await ctx.store.log(case.id, "snoozed", {"nudge": nudge.id, "for": parts[3]})
         ctx.core.on_nudges_changed()
         return [Reply(ctx.t("nudge.snoozed", when=when_text(due, ctx.user.tz, ctx.lang)), close_origin=True)]
     if action == "done":
-        await ctx.store.set_nudge(nudge.id, status="answered")
+        if not await ctx.store.set_nudge(nudge.id, status="answered", only_from=_OPEN_NUDGE):
+            return [Reply(ctx.t("nudge.already"), private=True)]
         await ctx.store.log(case.id, "nudge-done", {"nudge": nudge.id, "kind": nudge.kind})
         follow = NEXT_IN_CHAIN.get(nudge.kind)
         if follow is not None:
-            due = next_allowed(ctx.now + follow[1], ctx.user.tz, ctx.user.quiet_start, ctx.user.quiet_end)
+            due = next_allowed(later(ctx.now, follow[1], ctx.user.tz), ctx.user.tz, ctx.user.quiet_start,
+                               ctx.user.quiet_end)
             await ctx.store.add_nudge(case.id, follow[0], due)
             ctx.core.on_nudges_changed()
             return [Reply(f"✓ {ctx.t('nudge.done')}", close_origin=True),

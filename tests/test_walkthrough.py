@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from datetime import timedelta
 
@@ -252,3 +253,27 @@ async def test_followup_says_how_far_away_in_each_language(core: Core) -> None:
         await talker.say(f"/lang {lang}")
         await talker.say("/conflict the client keeps asking for more revisions than we agreed")
         assert expected in (await talker.say("/followup 2h"))[0].text
+
+
+def test_follow_ups_a_day_later_keep_the_clock_time_across_dst() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from handlers.followup import later
+
+    before = datetime(2026, 10, 24, 7, 0, tzinfo=UTC)  # 10:00 in Chisinau, summer time
+    after = later(before, timedelta(days=1), "Europe/Chisinau")
+    assert after.astimezone(ZoneInfo("Europe/Chisinau")).hour == 10  # still 10:00, now winter time
+    assert after - before == timedelta(hours=25)
+    assert later(before, timedelta(hours=4), "Europe/Chisinau") - before == timedelta(hours=4)
+
+
+async def test_done_pressed_twice_schedules_the_next_nudge_once(talker: Talker, core: Core) -> None:
+    case_id = await walk_to_cause(talker)
+    nudge = await core.store.add_nudge(case_id, "deliver", core.clock())
+    first, second = await asyncio.gather(
+        Talker(core, user="u1", chat="c1").press(f"n:{nudge.id}:done"),
+        Talker(core, user="u1", chat="other-chat").press(f"n:{nudge.id}:done"))
+    kinds = [n.kind for n in await core.store.nudges_for_case(case_id)]
+    assert kinds.count("satisfied") == 1
+    assert any(r.private and "already" in r.text for r in (*first, *second))

@@ -484,13 +484,27 @@ class SQLiteStore:
             found.update(((r["platform"], r["user_id"]), _user(r)) for r in rows)
         return found
 
-    async def set_nudge(self, nudge_id: int, *, status: str, due_at: datetime | None = None) -> None:
-        """Answers, snoozes (same row, new time) and cancels a nudge."""
-        if due_at is not None:
-            await self._run("UPDATE nudges SET status=?, due_at=?, claimed_at=NULL WHERE id=?",
-                            (status, to_db(due_at), nudge_id))
-        else:
-            await self._run("UPDATE nudges SET status=? WHERE id=?", (status, nudge_id))
+    async def set_nudge(self, nudge_id: int, *, status: str, due_at: datetime | None = None,
+                        only_from: Sequence[str] | None = None) -> bool:
+        """Answers, snoozes (same row, new time) and cancels a nudge; False when nothing changed.
+
+        ``only_from``: change it only while its status is one of these, so two presses of "Done"
+        cannot both go through.
+        """
+        sql = "UPDATE nudges SET status=?" + (", due_at=?, claimed_at=NULL" if due_at is not None else "")
+        args: list[Any] = [status] + ([to_db(due_at)] if due_at is not None else [])
+        sql += " WHERE id=?"
+        args.append(nudge_id)
+        if only_from is not None:
+            sql += f" AND status IN ({','.join('?' * len(only_from))})"
+            args += list(only_from)
+        return bool(await self._run(sql, args))
+
+    async def set_case_step(self, case_id: int, step: str, *, only_from: Sequence[str]) -> bool:
+        """Moves an open case to ``step`` without rewriting the rest of the row (no lost update)."""
+        return bool(await self._run(
+            f"UPDATE cases SET step=?, updated_at=? WHERE id=? AND status='open' AND step IN "
+            f"({','.join('?' * len(only_from))})", (step, to_db(utcnow()), case_id, *only_from)))
 
     async def cancel_case_nudges(self, case_id: int) -> int:
         return await self._run(
