@@ -33,28 +33,32 @@ async def triage_reply(event: Event, ctx: Context, text: str) -> list[Reply]:
     best, *others = result.matches
     # only situations the message gave some evidence for; the rest would be noise
     alternatives = [m.id for m in others if m.score > 0][:2]
-    case = await _offer_case(event, ctx, best.id, alternatives)
+    case = await _offer_case(event, ctx, best.id, alternatives, first_message=text)
     switch = result.language if result.language != ctx.lang else None
     return [offer(ctx, case, alternatives=alternatives, switch_to=switch)]
 
 
-async def _offer_case(event: Event, ctx: Context, situation: str, alternatives: list[str]) -> Case:
+async def _offer_case(event: Event, ctx: Context, situation: str, alternatives: list[str],
+                      first_message: str | None = None) -> Case:
     """Reuses a case that was only offered in this place, so repeated triage doesn't pile up cases.
 
     A walkthrough running here steps aside (it stays open in /cases and can be resumed), so a place
     never has two walkthroughs answering the same messages.
     """
+    answers: dict[str, object] = {"alternatives": alternatives}
+    if first_message:  # step 1 can reuse it instead of asking the user to type it all again
+        answers["first_message"] = first_message[:1000]
     case = await walkthrough.active_case(event, ctx)
     if case is not None and case.step not in walkthrough.IDLE_STEPS:
         await walkthrough.park(ctx, case)
     elif case is not None and case.step == "offered":
         case.situation = situation
-        case.answers["alternatives"] = alternatives
+        case.answers.update(answers)
         await ctx.store.save_case(case, log=("situation", {"situation": situation}))
         return case
     return await ctx.store.create_case(platform=event.platform, chat_id=event.chat_id, thread_id=event.thread_id,
                                        user_id=event.user_id, lang=ctx.lang, situation=situation, step="offered",
-                                       answers={"alternatives": alternatives})
+                                       answers=answers)
 
 
 def offer(ctx: Context, case: Case, alternatives: list[str], switch_to: str | None = None) -> Reply:

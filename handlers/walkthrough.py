@@ -65,7 +65,8 @@ def prompt(ctx: Context, case: Case) -> Reply:
     step = case.step
     head = _header(ctx, case)
     if step == "listen":
-        return Reply(f"{head}\n{ctx.t('walk.listen')}", choices=_common(ctx, case), expects_text=True,
+        reuse = [Choice(_id(case, step, "first"), ctx.t("walk.use_first"))] if case.answers.get("first_message") else []
+        return Reply(f"{head}\n{ctx.t('walk.listen')}", choices=[*reuse, *_common(ctx, case)], expects_text=True,
                      case_id=case.id)
     if step == "paraphrase":
         draft = case.answers.get("paraphrase_draft") or draft_paraphrase(case.answers.get("complaint", ""), ctx.lang)
@@ -280,6 +281,9 @@ async def _walk_action(event: Event, ctx: Context, case: Case, step: str, action
         case.answers = {"started": True}
         return [Reply(ctx.t("walk.restart"), close_origin=True),
                 *(await _advance(ctx, case, "listen", ("restart", {})))]
+    if action == "first" and case.step == "listen" and case.answers.get("first_message"):
+        return [Reply(f"✓ {ctx.t('walk.use_first')}", close_origin=True),
+                *(await _apply_text(ctx, case, str(case.answers["first_message"])))]
     if action == "ok" and case.step == "paraphrase":
         case.answers["paraphrase"] = case.answers.get("paraphrase_draft", "")
         return [Reply(f"✓ {ctx.t('walk.paraphrase_ok')}", close_origin=True),

@@ -277,3 +277,21 @@ async def test_done_pressed_twice_schedules_the_next_nudge_once(talker: Talker, 
     kinds = [n.kind for n in await core.store.nudges_for_case(case_id)]
     assert kinds.count("satisfied") == 1
     assert any(r.private and "already" in r.text for r in (*first, *second))
+
+
+async def test_step_one_can_reuse_the_first_message(talker: Talker, core: Core) -> None:
+    first = "the client is furious that we missed the launch deadline and nobody warned him"
+    await talker.say(first)
+    await talker.pick("walk me through")
+    await talker.pick("use what I already wrote")
+    assert "Step 2 of 5" in talker.text()
+    assert "nobody warned you" in talker.text()
+    case = await core.store.find_open_case("console", "c1", None, "u1")
+    assert case is not None and case.answers["complaint"] == first
+
+
+async def test_no_reuse_choice_without_a_first_message(talker: Talker) -> None:
+    await talker.say("/conflict")
+    await talker.press("cf:s:late-payment")
+    await talker.pick("walk me through")
+    assert not any("already wrote" in c.label for r in talker.last for c in r.choices)
