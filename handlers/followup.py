@@ -6,9 +6,8 @@ scheduled only when the one before it was answered, so nothing nags after the ma
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 from bot.events import Choice, Event, Reply, Target
 from bot.markup import user_text
@@ -17,7 +16,7 @@ from bot.store.models import from_db
 from handlers.context import Context
 from handlers.registry import button, command, row_id
 from handlers.render import relative_text, when_text
-from handlers.timeparse import next_allowed, parse_when
+from handlers.timeparse import later, next_allowed, parse_when
 from handlers.walkthrough import IDLE_STEPS, close_case, outcome_choices, owned_case
 
 if TYPE_CHECKING:
@@ -29,13 +28,6 @@ SNOOZES = {"1h": timedelta(hours=1), "4h": timedelta(hours=4), "1d": timedelta(d
 #: A nudge in one of these states can still be answered or snoozed.
 _OPEN_NUDGE = ("sent", "pending", "failed", "claimed")
 NEXT_IN_CHAIN = {"deliver": ("satisfied", SATISFIED_AFTER), "satisfied": ("review", REVIEW_AFTER)}
-
-
-def later(now: datetime, delta: timedelta, tz: str) -> datetime:
-    """Whole days are calendar days in the user's zone (same clock time across DST); shorter is elapsed time."""
-    if delta % timedelta(days=1):
-        return now + delta
-    return (now.astimezone(ZoneInfo(tz)) + delta).astimezone(UTC)
 
 
 async def current_case(event: Event, ctx: Context) -> Case | None:

@@ -626,6 +626,16 @@ def _resolve(spec: _Spec, now: datetime, zone: ZoneInfo) -> datetime:
 # -- public ----------------------------------------------------------------------------------------
 
 
+def later(now: datetime, delta: timedelta, tz: str) -> datetime:
+    """``delta`` after ``now`` as people mean it: whole days are calendar days on the user's wall
+    clock (the same clock time across DST), anything shorter is elapsed time."""
+    if delta % timedelta(days=1):
+        return now + delta
+    zone = _zone(tz)
+    local = now.astimezone(zone)
+    return _wall_to_utc(local.date() + delta, local.time(), zone)
+
+
 def _check_now(now: datetime) -> None:
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")

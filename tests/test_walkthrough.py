@@ -261,7 +261,7 @@ def test_follow_ups_a_day_later_keep_the_clock_time_across_dst() -> None:
     from datetime import UTC, datetime
     from zoneinfo import ZoneInfo
 
-    from handlers.followup import later
+    from handlers.timeparse import later
 
     before = datetime(2026, 10, 24, 7, 0, tzinfo=UTC)  # 10:00 in Chisinau, summer time
     after = later(before, timedelta(days=1), "Europe/Chisinau")
