@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from collections.abc import Callable
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 #: Marks a star that came from a user, so renderers never treat it as markup.
 _USER_STAR = "\u2217"
+
+
+def strip_marks(text: str) -> str:
+    """Text without diacritics (ș→s, ă→a, ё→е), also when it arrives decomposed: for matching only."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def clean_input(text: str) -> str:

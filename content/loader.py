@@ -14,6 +14,7 @@ import yaml
 from babel import Locale
 from pydantic import BaseModel, ValidationError
 
+from bot.markup import strip_marks
 from content.models import Card, Situation, Strings
 
 LANGUAGES: tuple[str, ...] = ("en", "ru", "ro")
@@ -75,12 +76,12 @@ class Library:
         return self.cards[best[1]] if best else None
 
 
+_PUNCTUATION = str.maketrans({c: " " for c in string.punctuation})
+
+
 def _fold(text: str) -> str:
-    table = str.maketrans({c: " " for c in string.punctuation})
-    folded = text.lower().translate(table)
-    for a, b in (("ă", "a"), ("â", "a"), ("î", "i"), ("ș", "s"), ("ş", "s"), ("ț", "t"), ("ţ", "t"), ("ё", "е")):
-        folded = folded.replace(a, b)
-    return " ".join(folded.split())
+    """Lower case, no diacritics, punctuation as spaces: how card titles and queries are compared."""
+    return " ".join(strip_marks(text.lower()).translate(_PUNCTUATION).split())
 
 
 def validate(model: type[BaseModel], data: Any, where: str) -> Any:

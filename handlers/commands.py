@@ -8,7 +8,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.events import Choice, Event, Reply
-from bot.markup import user_text
+from bot.markup import strip_marks, user_text
 from content.loader import LANGUAGE_NAMES, LANGUAGES
 from handlers.context import Context
 from handlers.registry import button, command
@@ -96,26 +96,26 @@ def find_zone(text: str) -> str | None:
     zones = _zones()
     if key in zones:
         return zones[key]
-    key = _CITY_ALIASES.get(key.replace("ё", "е"), key)
-    folded = key.translate(_RO_FOLD)
+    key = strip_marks(key)
+    key = _CITY_ALIASES.get(key, key)
     for lower, name in zones.items():
-        if lower.rsplit("/", 1)[-1] in (key, folded):
+        if lower.rsplit("/", 1)[-1] == key:
             return name
     return None
 
 
-_RO_FOLD = str.maketrans("ăâîșşțţ", "aaisstt")
-#: City names as our users write them in Russian and Romanian, for the zones IANA names in English.
+#: City names as our users write them in Russian and Romanian (keys without diacritics: input is folded
+#: first), for the zones IANA names in English.
 _CITY_ALIASES = {
-    "москва": "moscow", "кишинев": "chisinau", "кишинэу": "chisinau", "киев": "kyiv", "київ": "kyiv",
+    "москва": "moscow", "кишинев": "chisinau", "кишинэу": "chisinau", "киев": "kyiv", "киів": "kyiv",
     "минск": "minsk", "бухарест": "bucharest", "санкт-петербург": "moscow", "петербург": "moscow",
     "одесса": "kyiv", "тирасполь": "chisinau", "калининград": "kaliningrad", "самара": "samara",
     "екатеринбург": "yekaterinburg", "новосибирск": "novosibirsk", "лондон": "london", "берлин": "berlin",
     "париж": "paris", "рига": "riga", "вильнюс": "vilnius", "таллин": "tallinn", "варшава": "warsaw",
     "нью-йорк": "new_york", "стамбул": "istanbul", "тбилиси": "tbilisi", "ереван": "yerevan",
     "алматы": "almaty", "ташкент": "tashkent", "дубай": "dubai",
-    "bucurești": "bucharest", "bucuresti": "bucharest", "chișinău": "chisinau", "londra": "london",
-    "moscova": "moscow", "roma": "rome", "viena": "vienna", "varșovia": "warsaw", "varsovia": "warsaw",
+    "bucuresti": "bucharest", "londra": "london", "moscova": "moscow", "roma": "rome", "viena": "vienna",
+    "varsovia": "warsaw",
 }
 
 
