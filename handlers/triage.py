@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import importlib.util
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -24,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from bot.markup import strip_marks
 
 LANGUAGES: tuple[str, ...] = ("en", "ru", "ro")
 
@@ -69,15 +70,10 @@ _HEAVY_RULES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
 
 
-def _strip_marks(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 @lru_cache(maxsize=65536)
 def _light(word: str) -> str:
     """Lowercase Latin form: Cyrillic transliterated, diacritics and apostrophes dropped."""
-    return _strip_marks(word.lower().translate(_APOSTROPHES).translate(_CYR_TABLE))
+    return strip_marks(word.lower().translate(_APOSTROPHES).translate(_CYR_TABLE))
 
 
 @lru_cache(maxsize=65536)
