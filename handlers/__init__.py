@@ -56,7 +56,9 @@ async def dispatch(event: Event, ctx: Context) -> list[Reply]:
 
     if not text:
         return [Reply(ctx.t("input.empty"))]
-    answered = await walkthrough.answer_text(event, ctx, text)
+    # one lookup serves both: the step it may answer, or the offered case triage may reuse
+    here = await walkthrough.active_case(event, ctx)
+    answered = await walkthrough.answer_text(ctx, here, text)
     if answered is not None:
         return answered
-    return await conflict.triage_reply(event, ctx, text)
+    return await conflict.triage_reply(event, ctx, text, here)

@@ -15,7 +15,7 @@ from handlers.triage import triage
 async def conflict(event: Event, ctx: Context, args: str) -> list[Reply]:
     if not args:
         return [menu(ctx)]
-    return await triage_reply(event, ctx, args)
+    return await triage_reply(event, ctx, args, await walkthrough.active_case(event, ctx))
 
 
 def menu(ctx: Context, intro_key: str = "conflict.menu", likely: list[str] | None = None) -> Reply:
@@ -26,21 +26,22 @@ def menu(ctx: Context, intro_key: str = "conflict.menu", likely: list[str] | Non
     return Reply(ctx.t(intro_key), choices=choices)
 
 
-async def triage_reply(event: Event, ctx: Context, text: str) -> list[Reply]:
+async def triage_reply(event: Event, ctx: Context, text: str, here: Case | None) -> list[Reply]:
+    """``here``: the open case of this place, as the caller already looked it up."""
     result = triage(text, ctx.lang)
     if not result.confident:
         return [menu(ctx, "conflict.unsure", likely=[m.id for m in result.matches if m.score > 0])]
     best, *others = result.matches
     # only situations the message gave some evidence for; the rest would be noise
     alternatives = [m.id for m in others if m.score > 0][:2]
-    case = await _offer_case(event, ctx, best.id, alternatives, first_message=text)
+    case = await _offer_case(event, ctx, here, best.id, alternatives, first_message=text)
     switch = result.language if result.language != ctx.lang else None
     return [offer(ctx, case, alternatives=alternatives, switch_to=switch)]
 
 
-async def _offer_case(event: Event, ctx: Context, situation: str, alternatives: list[str],
+async def _offer_case(event: Event, ctx: Context, case: Case | None, situation: str, alternatives: list[str],
                       first_message: str | None = None) -> Case:
-    """Reuses a case that was only offered in this place, so repeated triage doesn't pile up cases.
+    """Reuses ``case`` (this place's open case) when it was only offered, so triage doesn't pile up cases.
 
     A walkthrough running here steps aside (it stays open in /cases and can be resumed), so a place
     never has two walkthroughs answering the same messages.
@@ -48,7 +49,6 @@ async def _offer_case(event: Event, ctx: Context, situation: str, alternatives: 
     answers: dict[str, object] = {"alternatives": alternatives}
     if first_message:  # step 1 can reuse it instead of asking the user to type it all again
         answers["first_message"] = first_message[:1000]
-    case = await walkthrough.active_case(event, ctx)
     if case is not None and case.step not in walkthrough.IDLE_STEPS:
         await walkthrough.park(ctx, case)
     elif case is not None and case.step == "offered":
@@ -86,7 +86,7 @@ async def conflict_button(event: Event, ctx: Context) -> list[Reply]:
     if parts[1:2] == ["menu"]:
         return [menu(ctx)]
     if parts[1:2] == ["s"] and len(parts) == 3 and parts[2] in ctx.lib.situations:
-        case = await _offer_case(event, ctx, parts[2], [])
+        case = await _offer_case(event, ctx, await walkthrough.active_case(event, ctx), parts[2], [])
         title = ctx.lib.situations[parts[2]].text(ctx.lang).title
         return [Reply(f"✓ {title}", close_origin=True), offer(ctx, case, alternatives=[])]
     return [Reply(ctx.t("button.stale"), private=True)]

@@ -115,9 +115,8 @@ def _next(step: str) -> str:
 # -- free text ----------------------------------------------------------------------------------
 
 
-async def answer_text(event: Event, ctx: Context, text: str) -> list[Reply] | None:
+async def answer_text(ctx: Context, case: Case | None, text: str) -> list[Reply] | None:
     """Free text mid-walkthrough answers the current step; None when no step is waiting here."""
-    case = await active_case(event, ctx)
     if case is None or case.step in IDLE_STEPS:
         return None
     if ctx.now - case.updated_at > SILENCE and "_pending_text" not in case.answers:
