@@ -1,4 +1,4 @@
-"""The ``parley`` command: chat, run, cards, card, triage, export, slack-manifest.
+"""The ``parley`` command: chat, run, cards, card, triage, train-triage, export, slack-manifest.
 
 Every failure a person can cause (bad variable, unwritable database, unknown card) ends in one line
 on stderr and a non-zero exit code, never a traceback.
@@ -14,6 +14,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot import __version__
 from bot.settings import Settings, SettingsError, load_settings
@@ -44,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
     triage.add_argument("text", nargs="+")
     triage.add_argument("--lang", choices=LANGUAGES, default=None, help="a hint; the language is detected")
     triage.add_argument("--json", action="store_true", help='print [{"id", "score", "card"}, ...] best first')
+
+    train = sub.add_parser("train-triage", help="retrain the triage model from content/triage (needs the train extra)")
+    train.add_argument("--corpus", type=Path, default=None, help="JSON Lines corpus (default: content/triage/corpus.jsonl)")
+    train.add_argument("--out", type=Path, default=None, help="where to write the model (default: beside the corpus)")
+    train.add_argument("--no-cv", action="store_true", help="skip cross-validation (temperature 1, no threshold)")
 
     export = sub.add_parser("export", help="print a case's history as Markdown")
     export.add_argument("case", type=int)
@@ -158,6 +164,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_card(args, settings)
         if args.command == "triage":
             return _cmd_triage(args, settings)
+        if args.command == "train-triage":
+            return _cmd_train(args)
         if args.command == "export":
             return asyncio.run(_cmd_export(args, settings))
         if args.command == "slack-manifest":
@@ -178,6 +186,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     parser.error(f"unknown command {args.command}")
     return EXIT_CONFIG
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    from bot.train_triage import CORPUS, train
+
+    try:
+        train(args.corpus or CORPUS, args.out, cv=not args.no_cv)
+    except ImportError as exc:
+        print(f"parley: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _login() -> str:

@@ -44,8 +44,6 @@ class Card(Strict):
 class SituationText(Strict):
     title: Text
     description: Text
-    #: Triage vocabulary: words and short phrases. The triage engine decides how to use them.
-    keywords: list[Text] = Field(min_length=3)
 
 
 class Situation(Strict):

@@ -8,7 +8,7 @@ from handlers import walkthrough
 from handlers.context import Context
 from handlers.registry import button, command
 from handlers.render import card_text
-from handlers.triage import triage
+from handlers.triage import EVIDENCE, triage
 
 
 @command("conflict")
@@ -30,10 +30,10 @@ async def triage_reply(event: Event, ctx: Context, text: str, here: Case | None)
     """``here``: the open case of this place, as the caller already looked it up."""
     result = triage(text, ctx.lang)
     if not result.confident:
-        return [menu(ctx, "conflict.unsure", likely=[m.id for m in result.matches if m.score > 0])]
+        return [menu(ctx, "conflict.unsure", likely=[m.id for m in result.matches if m.score >= EVIDENCE])]
     best, *others = result.matches
     # only situations the message gave some evidence for; the rest would be noise
-    alternatives = [m.id for m in others if m.score > 0][:2]
+    alternatives = [m.id for m in others if m.score >= EVIDENCE][:2]
     case = await _offer_case(event, ctx, here, best.id, alternatives, first_message=text)
     switch = result.language if result.language != ctx.lang else None
     return [offer(ctx, case, alternatives=alternatives, switch_to=switch)]

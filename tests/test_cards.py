@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import unicodedata
@@ -126,12 +127,15 @@ def test_no_sentence_is_copied_from_a_seed() -> None:
     for card_id in CARD_IDS:
         raw = yaml.safe_load((CONTENT / "cards" / f"{card_id}.yaml").read_text(encoding="utf-8"))
         texts += [(f"cards/{card_id}.yaml", s) for s in _strings(raw)]
-    # everything else Parley says: the draft checker, situations, triage vocabulary and UI strings
-    others = [CONTENT / "check.yaml", CONTENT / "situations.yaml", CONTENT / "triage_vocab.yaml",
-              *sorted((CONTENT / "strings").glob("*.yaml"))]
+    # everything else Parley says: the draft checker, situations and UI strings
+    others = [CONTENT / "check.yaml", CONTENT / "situations.yaml", *sorted((CONTENT / "strings").glob("*.yaml"))]
     for path in others:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         texts += [(str(path.relative_to(CONTENT)), s) for s in _strings(raw)]
+    # and the triage corpora, written in our own words too
+    for path in sorted((CONTENT / "triage").glob("*.jsonl")):
+        texts += [(path.name, json.loads(line)["text"]) for line in path.read_text(encoding="utf-8").splitlines()
+                  if line.strip()]
 
     copied = [
         f"{where}: {' '.join(run)!r} is in {seed}"
