@@ -38,7 +38,7 @@ def pct(values: list[float], p: float) -> float:
 
 
 def texts(n: int) -> list[str]:
-    rows = [json.loads(line) for line in (ROOT / "tests/data/triage_dev.jsonl").read_text("utf-8").splitlines()
+    rows = [json.loads(line) for line in (ROOT / "content/triage/corpus.jsonl").read_text("utf-8").splitlines()
             if line.strip()]
     return [rows[i % len(rows)]["text"] for i in range(n)]
 
