@@ -6,9 +6,10 @@ Ana and Bogdan share one group chat. Whatever Parley showed Ana — a menu, a ca
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
@@ -18,7 +19,7 @@ from bot.owner import owner_tag, stamp, stamp_replies, unstamp
 from bot.store import Case, Nudge
 from content import LANGUAGES
 from handlers.context import Context
-from tests.conftest import FixedClock, Talker
+from tests.conftest import Talker
 
 UNSURE = "the client says our logo is amateur and wants a refund"
 CLEAR = "the client has not paid the invoice for two months"
@@ -223,14 +224,18 @@ async def test_help_menu(core: Core) -> None:
     assert len(choice_ids(await ana.press(find(menu, "cf:menu")))) >= 10
 
 
-async def test_case_resume_buttons(core: Core, clock: FixedClock) -> None:
+async def test_case_resume_buttons(core: Core) -> None:
     ana, bogdan = pair(core)
     await ana.say(f"/conflict {CLEAR}")
     await ana.pick("walk me through")
     summary = await ana.say("/case")
     resume = find(summary, ":resume")
     assert_refused(core, await bogdan.press(resume))
-    clock.now += timedelta(hours=13)  # welcome back: resume / restart / close
+    # the store stamps updated_at with the real clock; push it back so Ana's case looks silent
+    raw = sqlite3.connect(core.store.path)  # type: ignore[attr-defined]
+    raw.execute("UPDATE cases SET updated_at='2020-01-01T00:00:00.000000Z'")
+    raw.commit()
+    raw.close()
     back = await ana.say("he says the invoice was never sent")
     for part in (":resume", ":restart", ":any:close"):
         assert_refused(core, await bogdan.press(find(back, part)))

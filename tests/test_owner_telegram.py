@@ -19,11 +19,11 @@ GROUP = group_chat(-100700, "Studio")
 UNSURE = "the client says our logo is amateur and wants a refund"
 
 
-async def _refused(tg: Tg, update_id: int, lang: str) -> None:
+async def _refused(running: Tg, update_id: int, lang: str) -> None:
     await asyncio.sleep(0.3)
-    answer = tg.fake.answer_for(update_id)
+    answer = running.fake.answer_for(update_id)
     assert answer is not None, "the press is answered, so Bogdan's button stops spinning"
-    assert answer["show_alert"] is True and answer["text"] == tg.t("button.not_yours", lang)
+    assert answer["show_alert"] is True and answer["text"] == running.t("button.not_yours", lang)
 
 
 async def test_someone_else_cannot_press_the_situation_menu(tg: Tg) -> None:  # noqa: F811

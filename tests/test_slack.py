@@ -321,7 +321,7 @@ async def test_another_users_press_gets_a_private_note_and_changes_nothing(parle
 
 
 async def test_a_foreign_press_on_an_unowned_message_is_refused_by_the_handlers(parley: Running) -> None:
-    """Defence in depth: without the block_id owner the case handlers still refuse (walk.not_yours)."""
+    """Defence in depth: without the block_id owner the core still refuses by the button's owner tag."""
     card = await _start_walk(parley)
     for block in card["blocks"]:
         if block["type"] == "actions":
@@ -329,7 +329,7 @@ async def test_a_foreign_press_on_an_unowned_message_is_refused_by_the_handlers(
     n = len(parley.fake.calls)
     await parley.slack.press(card, t("conflict.walk"), user="U2")
     note = await parley.fake.wait_for("chat.postEphemeral", after=n)
-    assert t("walk.not_yours") in all_text(note.params)
+    assert t("button.not_yours") in all_text(note.params)
     assert (await _case_rows(parley))[0]["step"] == "offered"
 
 

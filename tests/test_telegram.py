@@ -17,6 +17,7 @@ from bot.adapters.telegram import TelegramAdapter
 from bot.core import Core
 from bot.events import DeliveryError, Event, EventKind, Reply, StartupError, Target
 from bot.http import HttpServer
+from bot.owner import owner_tag, unstamp
 from bot.settings import Settings, load_settings
 from bot.store import SQLiteStore
 from tests.fake_telegram import TOKEN, FakeTelegram, Stored, TgUser, group_chat, private_chat
@@ -150,7 +151,8 @@ async def test_start_command_answers_in_html_with_one_button_per_row(tg: Tg) -> 
     assert reply.chat_id == ANA.id
     assert "<b>Parley</b>" in str(reply.html), "the **bold** markup is rendered as Telegram HTML"
     assert reply.keyboard and all(len(row) == 1 for row in reply.keyboard)
-    assert [d for _, d in reply.buttons] == ["cf:menu", "m:cards"]
+    mine = owner_tag("telegram", str(ANA.id))
+    assert [unstamp(d) for _, d in reply.buttons] == [("cf:menu", mine), ("m:cards", mine)]
     call = tg.fake.calls_of("sendMessage")[-1]
     assert call["parse_mode"] == "HTML"
     assert "reply_parameters" not in call.params, "no reply chain needed in a private chat"
@@ -291,7 +293,7 @@ async def test_someone_elses_press_gets_an_alert_and_changes_nothing(tg: Tg) -> 
     await asyncio.sleep(0.3)
     answer = tg.fake.answer_for(update_id)
     assert answer is not None
-    assert answer["show_alert"] is True and answer["text"] == tg.t("walk.not_yours")
+    assert answer["show_alert"] is True and answer["text"] == tg.t("button.not_yours")
     assert (card.text, card.keyboard) == before
     assert not tg.fake.calls_of("sendMessage", mark) and not tg.fake.calls_of("editMessageText", mark)
     case = (await tg.core.store.open_cases("telegram", str(ANA.id)))[0]
