@@ -899,7 +899,7 @@ _TIMEISH = re.compile(
     r"ora|ore|minut|azi|maine)"
 )
 #: Leading words that introduce a time ("к", "до", "by", "la", "spre"): a note that starts with one is suspect.
-_TIME_LEAD = re.compile(r"(?:" + _CLOCK_PREFIX + r"|ближе|closer|towards?|after|после|dupa)\s", re.I)
+_TIME_LEAD = re.compile(r"(?:" + _CLOCK_PREFIX + r"|pe|ближе|closer|towards?|after|после|dupa|spre)\s")
 
 
 def unread_time_words(note: str) -> str | None:

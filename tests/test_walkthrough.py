@@ -394,3 +394,27 @@ async def test_a_deadline_minutes_away_can_be_retyped(talker: Talker, core: Core
     nudge = await core.store.next_nudge(case_id)
     assert nudge is not None and local_due(nudge.due_at) == "Tue 24 12:00"
     assert "“tomorrow by noon”" in talker.text()
+
+
+@pytest.mark.parametrize(("lang", "args", "when", "note", "unread"), [
+    ("ru", "завтра к обеду", "13:00", None, False),
+    ("ru", "завтра к обеду позвонить клиенту", "13:00", "позвонить клиенту", False),
+    ("ru", "завтра ближе к ночи", "10:00", "ближе к ночи", True),
+    ("en", "tomorrow call the client", "10:00", "call the client", False),
+    ("en", "tomorrow around 5ish", "10:00", "around 5ish", True),
+    ("ro", "sîmbătă la prînz sun clientul", "13:00", "sun clientul", False),
+    ("ro", "mîine pe înserat", "10:00", "pe înserat", True),
+])
+async def test_followup_shows_the_time_and_the_words_not_used(
+        core: Core, lang: str, args: str, when: str, note: str | None, unread: bool) -> None:
+    talker = Talker(core, user=f"f-{lang}")
+    await walk_to_solution(talker, lang)
+    await talker.say(f"/followup {args}")
+    reply = talker.text()
+    assert when in reply
+    if note is None:
+        assert "“" not in reply and "«" not in reply and "„" not in reply
+    else:
+        assert f"“{note}”" in reply or f"«{note}»" in reply or f"„{note}”" in reply
+    flags = {"en": "didn't read", "ru": "не понял", "ro": "nu am înțeles"}
+    assert (flags[lang] in reply.lower()) is unread
