@@ -16,7 +16,7 @@ from bot.store.models import from_db
 from handlers.context import Context
 from handlers.registry import button, command, row_id
 from handlers.render import relative_text, when_text
-from handlers.timeparse import later, next_allowed, parse_when
+from handlers.timeparse import later, next_allowed, parse_when, unread_time_words
 from handlers.walkthrough import IDLE_STEPS, close_case, outcome_choices, owned_case
 
 if TYPE_CHECKING:
@@ -164,8 +164,14 @@ async def followup(event: Event, ctx: Context, args: str) -> list[Reply]:
     when = next_allowed(due, ctx.user.tz, ctx.user.quiet_start, ctx.user.quiet_end)
     await ctx.store.add_nudge(case.id, "custom", when, note.strip()[:500] or None)
     ctx.core.on_nudges_changed()
-    return [Reply(ctx.t("followup.set", id=case.id, when=when_text(when, ctx.user.tz, ctx.lang),
-                        relative=relative_text(when, ctx.now, ctx.lang)))]
+    lines = [ctx.t("followup.set", id=case.id, when=when_text(when, ctx.user.tz, ctx.lang),
+                   relative=relative_text(when, ctx.now, ctx.lang))]
+    # the words the time was not read from are shown, so a misread ("к обеду" kept as a note) is visible
+    if note.strip():
+        lines.append(ctx.t("followup.note", note=user_text(note.strip()[:200])))
+        if unread_time_words(note) is not None:
+            lines.append(ctx.t("followup.note_unread"))
+    return [Reply("\n".join(lines))]
 
 
 # -- a nudge as the user sees it ----------------------------------------------------------------
