@@ -404,7 +404,7 @@ async def test_an_edited_crisis_dm_posts_no_second_card(parley: Running) -> None
     await parley.slack.edit(crisis, CLEAR + " and now he threatens to sue")
     note = await fake.wait_for("chat.postMessage", after=n)
     await parley.idle()
-    assert note.params["channel"] == "D1" and all_text(note.params) == t("edit.card")
+    assert note.params["channel"] == "D1" and note.params["text"] == t("edit.card")
     assert len(await _case_rows(parley)) == 1
 
 
@@ -416,15 +416,18 @@ async def test_editing_the_step_one_answer_in_a_case_thread_updates_the_draft(pa
     await parley.slack.press(card, t("conflict.walk"))
     await fake.wait_for("chat.postMessage", lambda c: c.params.get("thread_ts") == root, after=n)
     await parley.idle()
+    n = len(fake.calls)
     await parley.slack.message("He says the invoice was wrnog", channel="C1", thread_ts=root, channel_type="channel")
     answer = parley.slack.last_sent
+    await fake.wait_for("chat.postMessage", lambda c: "wrnog" in all_text(c.params), after=n)
     await parley.idle()
     n = len(fake.calls)
     await parley.slack.edit(answer, "He says the invoice was wrong")
+    await fake.wait_for("chat.postMessage", lambda c: "invoice was wrong" in all_text(c.params), after=n)
     await parley.idle()
     posts = [c for c in fake.calls[n:] if c.method == "chat.postMessage"]
     assert [p.params.get("thread_ts") for p in posts] == [root, root]
-    assert all_text(posts[0].params) == t("edit.updated") and "invoice was wrong" in all_text(posts[1].params)
+    assert posts[0].params["text"] == t("edit.updated")
     case = (await _case_rows(parley))[0]
     assert case["step"] == "paraphrase" and "wrnog" not in case["answers"]
 
@@ -438,7 +441,7 @@ async def test_an_edited_mention_posts_no_second_card(parley: Running) -> None:
     await parley.slack.edit(mention, f"<@{BOT_USER_ID}> {CLEAR}, and he is angry")
     note = await parley.fake.wait_for("chat.postMessage", after=n)
     await parley.idle()
-    assert all_text(note.params) == t("edit.card") and note.params["thread_ts"] == card.params["thread_ts"]
+    assert note.params["text"] == t("edit.card") and note.params["thread_ts"] == card.params["thread_ts"]
     assert len(await _case_rows(parley)) == 1
 
 
@@ -454,7 +457,7 @@ async def test_message_changed_without_a_text_change_or_by_a_bot_is_ignored(parl
     await asyncio.sleep(0.2)
     await parley.idle()
     assert [c.method for c in parley.fake.calls[n:]] == []
-    assert len(await parley.processed()) <= processed + 1
+    assert len(await parley.processed()) == processed + 1, "only the edit of an unknown message is stored (and ignored)"
 
 
 async def test_channel_chatter_outside_a_case_thread_is_not_read_or_stored(parley: Running) -> None:
