@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.core import Core
 from bot.events import Event, EventKind, Reply
-from bot.store import Case
+from bot.store import Case, utcnow
 from tests.conftest import FixedClock, Talker
 
 CRISIS = "the client is furious, we missed the launch deadline we promised"
@@ -262,3 +262,27 @@ def test_event_carries_the_edit_marker() -> None:
     event = Event(platform="telegram", event_id="1", user_id="u", chat_id="c", kind=EventKind.MESSAGE,
                   origin_message_id="7", edited=True)
     assert event.edited and event.origin_message_id == "7"
+
+
+async def test_an_edit_while_welcome_back_waits_replaces_the_pending_answer(core: Core, clock: FixedClock) -> None:
+    writer = Writer(core)
+    await writer.send(CRISIS)
+    await writer.pick("walk me through")
+    clock.now = utcnow() + timedelta(days=1)  # the user comes back after a long silence (the store stamps real time)
+    answer = await writer.send("he says the banner was late")
+    assert "_pending_text" in (await only_case(core)).answers
+    await writer.edit(answer, "he says the banner was two days late")
+    assert (await only_case(core)).answers["_pending_text"] == "he says the banner was two days late"
+    case = await only_case(core)
+    await writer.press(f"w:{case.id}:listen:resume")
+    case = await only_case(core)
+    assert case.step == "paraphrase" and case.answers["complaint"] == "he says the banner was two days late"
+
+
+async def test_a_moved_reminder_shows_in_the_case_history(core: Core) -> None:
+    writer = Writer(core)
+    await writer.send(CRISIS)
+    command = await writer.send("/followup 2h call back")
+    await writer.edit(command, "/followup 3h call back")
+    await writer.send("/case export")
+    assert "Reminder moved (your reminder, " in writer.text()
