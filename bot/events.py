@@ -28,6 +28,10 @@ class Event:
     ``thread_id`` is the conversation inside a chat (Slack thread ts, Telegram forum topic or
     reply-chain root); ``None`` means the chat itself. ``event_id`` is the platform's own id and is
     what deduplication keys on.
+
+    ``origin_message_id`` is the user's message (or, for a button, the pressed message): Telegram's
+    message_id, Slack's ts. ``edited``: the user edited that message (Telegram ``edited_message``,
+    Slack ``message_changed``); it is never a new message, see `handlers.edits`.
     """
 
     platform: str
@@ -43,6 +47,7 @@ class Event:
     is_direct: bool = True
     user_name: str | None = None
     origin_message_id: str | None = None
+    edited: bool = False
 
     @property
     def conversation_key(self) -> tuple[str, str, str, str]:

@@ -131,6 +131,15 @@ async def answer_text(ctx: Context, case: Case | None, text: str) -> list[Reply]
     return await _apply_text(ctx, case, text)
 
 
+async def answer_again(ctx: Context, case: Case, step: str, text: str) -> list[Reply]:
+    """The user edited their answer to ``step`` and nothing has happened to the case since: the step
+    is answered again with the new text, so everything built from the answer (the step-2 draft, the
+    promise's deadline) is rebuilt too. Returns the replies of the step that follows, as the first time.
+    """
+    case.step = step
+    return await _apply_text(ctx, case, text)
+
+
 async def _apply_text(ctx: Context, case: Case, text: str) -> list[Reply]:
     case.answers.pop("_pending_text", None)
     step = case.step

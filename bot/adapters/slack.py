@@ -103,8 +103,9 @@ class Place:
     @classmethod
     def for_replay(cls, event: Event) -> Place:
         """A replayed event has no raw payload left; its fields say enough to answer in the right place."""
+        pressed = event.origin_message_id if event.kind is EventKind.BUTTON else None  # a message's own ts is no press
         return cls(channel=event.chat_id, user=event.user_id, thread=event.thread_id, direct=event.is_direct,
-                   quiet=event.kind is EventKind.COMMAND and not event.is_direct, origin_ts=event.origin_message_id)
+                   quiet=event.kind is EventKind.COMMAND and not event.is_direct, origin_ts=pressed)
 
 
 def _delivery_error(exc: SlackApiError) -> DeliveryError:
@@ -326,11 +327,24 @@ class SlackAdapter:
         thread = ev.get("thread_ts") or (None if direct else ev.get("ts"))
         event = Event(platform=self.platform, event_id=self._event_id(body, ev), user_id=user, chat_id=channel,
                       kind=EventKind.MESSAGE, thread_id=None if direct else thread, is_direct=direct,
-                      text=inbound_text(str(ev.get("text") or ""), self.bot_user_id))
+                      text=inbound_text(str(ev.get("text") or ""), self.bot_user_id),
+                      origin_message_id=ev.get("ts"))
         await self._accept(event, Place(channel=channel, user=user, thread=thread, direct=direct), ack)
+
+    @staticmethod
+    def _edited(ev: dict[str, Any]) -> dict[str, Any] | None:
+        """A ``message_changed`` event as the edited message (its original ts), or None when the text did
+        not change: Slack sends it for link unfurls and thread replies too."""
+        new, old = ev.get("message"), ev.get("previous_message") or {}
+        if not isinstance(new, dict) or not isinstance(old, dict) or new.get("text") == old.get("text"):
+            return None
+        return {**new, "channel": ev.get("channel"), "channel_type": ev.get("channel_type")}
 
     async def _on_message(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any]) -> None:
         ev = body.get("event") or {}
+        changed = ev.get("subtype") == "message_changed"
+        if changed:  # an edit: never a new message, the handlers answer it for what the original did
+            ev = self._edited(ev) or {}
         channel, thread = str(ev.get("channel", "")), ev.get("thread_ts")
         direct = ev.get("channel_type") == "im"
         if not self._from_person(ev):
@@ -341,17 +355,20 @@ class SlackAdapter:
         if direct:
             self._dm[user] = channel
         else:
-            # In channels only the owner's replies in a case's thread are for Parley; mentions come as app_mention.
+            # In channels only the owner's replies in a case's thread are for Parley; mentions come as
+            # app_mention, but their edits only as message_changed (answered in the mention's thread).
             mentioned = bool(self.bot_user_id) and f"<@{self.bot_user_id}" in raw
             case = None
             if thread and not mentioned:
                 case = await self.core.store.find_open_case(self.platform, channel, str(thread), user)
-            if case is None:
+            if changed and mentioned:
+                thread = thread or ev.get("ts")
+            elif case is None:
                 await ack()
                 return
         event = Event(platform=self.platform, event_id=self._event_id(body, ev), user_id=user, chat_id=channel,
                       kind=EventKind.MESSAGE, thread_id=None if direct else thread, is_direct=direct,
-                      text=inbound_text(raw, self.bot_user_id))
+                      text=inbound_text(raw, self.bot_user_id), origin_message_id=ev.get("ts"), edited=changed)
         await self._accept(event, Place(channel=channel, user=user, thread=thread, direct=direct), ack)
 
     async def _on_home_opened(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any]) -> None:

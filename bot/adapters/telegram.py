@@ -370,7 +370,8 @@ class TelegramAdapter:
         self._remember(user.id, user.first_name)
         fields: dict[str, Any] = {"user_id": str(user.id), "chat_id": str(msg.chat.id), "thread_id": self._thread(msg),
                                   "language_hint": user.language_code, "is_direct": direct,
-                                  "user_name": user.full_name, "origin_message_id": str(msg.message_id)}
+                                  "user_name": user.full_name, "origin_message_id": str(msg.message_id),
+                                  "edited": update.message is None}  # an edited_message keeps its message_id
         found = _COMMAND.match(text.strip())
         if found:
             name, target, args = found.group(1).lower(), found.group(2), found.group(3) or ""
