@@ -176,14 +176,22 @@ async def followup(event: Event, ctx: Context, args: str) -> list[Reply]:
     # an edit of this message moves this nudge instead of adding another (handlers/edits.py)
     await remember(event, ctx, "followup", case_id=case.id, nudge_id=nudge.id, detail="followup", replace=True)
     ctx.core.on_nudges_changed()
-    lines = [ctx.t("followup.set", id=case.id, when=when_text(when, ctx.user.tz, ctx.lang),
+    return [_confirmation(ctx, "followup.set", case.id, when, note)]
+
+
+def _confirmation(ctx: Context, key: str, case_id: int, when: datetime, note: str | None) -> Reply:
+    """The reminder's time as understood, then the words it was not read from.
+
+    The leftover words are shown (and flagged when they look like a time Parley did not read), so a
+    misread such as "к обеду" kept as the note is visible to the user at once.
+    """
+    lines = [ctx.t(key, id=case_id, when=when_text(when, ctx.user.tz, ctx.lang),
                    relative=relative_text(when, ctx.now, ctx.lang))]
-    # the words the time was not read from are shown, so a misread ("к обеду" kept as a note) is visible
-    if note.strip():
-        lines.append(ctx.t("followup.note", note=user_text(note.strip()[:200])))
+    if note:
+        lines.append(ctx.t("followup.note", note=user_text(note[:200])))
         if unread_time_words(note) is not None:
             lines.append(ctx.t("followup.note_unread"))
-    return [Reply("\n".join(lines))]
+    return Reply("\n".join(lines))
 
 
 async def move_followup(event: Event, ctx: Context, record: HandledMessage, args: str) -> list[Reply]:
@@ -205,8 +213,7 @@ async def move_followup(event: Event, ctx: Context, record: HandledMessage, args
         return [Reply(ctx.t("edit.followup_gone"))]
     await ctx.store.log(nudge.case_id, "nudge-moved", {"nudge": nudge.id, "kind": nudge.kind, "due": to_db(when)})
     ctx.core.on_nudges_changed()
-    return [Reply(ctx.t("edit.followup_moved", id=nudge.case_id, when=when_text(when, ctx.user.tz, ctx.lang),
-                        relative=relative_text(when, ctx.now, ctx.lang)))]
+    return [_confirmation(ctx, "edit.followup_moved", nudge.case_id, when, note)]
 
 
 # -- a nudge as the user sees it ----------------------------------------------------------------
