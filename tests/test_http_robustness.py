@@ -102,6 +102,7 @@ async def served(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Serv
     slack_fake = await FakeSlack().start()
     tg_fake = FakeTelegram()
     await tg_fake.start()
+    tg_fake.chats[ANA.id] = private_chat(ANA)
     db = tmp_path_factory.mktemp("http") / "parley.db"
     settings_ = load_settings(slack_bot_token=BOT_TOKEN, slack_signing_secret=SIGNING_SECRET,
                               slack_api_url=slack_fake.api_url, telegram_token=TOKEN, telegram_api_url=tg_fake.url,
@@ -165,7 +166,7 @@ SLACK_JSON: list[dict[str, Any]] = [
 SLACK_ACTION: dict[str, Any] = {
     "type": "block_actions", "user": {"id": "U1", "username": "u1", "team_id": TEAM_ID}, "api_app_id": "A0001",
     "token": "legacy", "team": {"id": TEAM_ID, "domain": "fake"}, "trigger_id": "1.abc", "response_url": "",
-    "actions": [{"type": "button", "action_id": "parley:1", "block_id": "parley:U1:1", "value": "w:1:walk",
+    "actions": [{"type": "button", "action_id": "parley.0", "block_id": "pa:U1:0", "value": "w:1:walk",
                  "text": {"type": "plain_text", "text": "Walk"}, "action_ts": "1800000004.1"}],
     "channel": {"id": "C1", "name": "general"},
     "container": {"type": "message", "message_ts": "1800000001.000001", "channel_id": "C1", "is_ephemeral": False},
@@ -191,7 +192,8 @@ TELEGRAM: list[dict[str, Any]] = [
                                  "message_thread_id": 7, "is_topic_message": True,
                                  "reply_to_message": {**_message("earlier"), "message_id": 0}}},
     {"update_id": 4, "callback_query": {"id": "cb1", "from": ANA.json(), "chat_instance": "ci", "data": "w:1:walk",
-                                        "message": {**_message("card"), "message_id": 9}}},
+                                        "message": {**_message("card"), "message_id": 9,
+                                                    "entities": [{"type": "bold", "offset": 0, "length": 4}]}}},
     {"update_id": 5, "my_chat_member": {"chat": private_chat(ANA), "from": ANA.json(), "date": 1_800_000_000,
                                         "old_chat_member": {"status": "member", "user": ANA.json()},
                                         "new_chat_member": {"status": "kicked", "user": ANA.json(),
@@ -276,6 +278,7 @@ async def test_a_bad_signature_header_is_401(served: Served, logged: pytest.LogC
     (b'"text"', "application/json"),
     (b"\xff\xfe{", "application/json"),
     (b'{"type": "event_callback", "event": "message"}', "application/json"),
+    (b'{"type": "event_callback", "event": null}', "application/json"),
     (b'{"type": "event_callback", "event": {"type": "message", "user": ["U1"], "text": 5, "channel": "D1",'
      b' "channel_type": "im", "ts": "1.1"}}', "application/json"),
     (urlencode({"payload": json.dumps({**SLACK_ACTION, "actions": "walk"})}).encode(),
@@ -298,6 +301,29 @@ async def test_a_good_signed_request_still_works(served: Served, logged: pytest.
     status, _ = await served.slack_post(urlencode(SLACK_COMMAND).encode(), "application/x-www-form-urlencoded")
     assert status == 200
     await served.settle()
+    assert tracebacks(logged) == []
+
+
+@pytest.mark.parametrize("payload", [*SLACK_JSON, SLACK_ACTION])
+async def test_the_payloads_slack_really_sends_pass_the_shape_check(
+        served: Served, logged: pytest.LogCaptureFixture, payload: dict[str, Any]) -> None:
+    text = json.dumps(payload)
+    body = urlencode({"payload": text}).encode() if "actions" in payload else text.encode()
+    status, _ = await served.slack_post(body, "application/x-www-form-urlencoded" if "actions" in payload
+                                        else "application/json")
+    await served.settle()
+    assert status == 200
+    assert not [r for r in logged.records if "malformed" in r.getMessage()]
+    assert tracebacks(logged) == []
+
+
+@pytest.mark.parametrize("update", TELEGRAM)
+async def test_the_updates_telegram_really_sends_pass_the_shape_check(
+        served: Served, logged: pytest.LogCaptureFixture, update: dict[str, Any]) -> None:
+    status, _ = await served.telegram_post(json.dumps(update).encode())
+    await served.settle()
+    assert status == 200
+    assert not [r for r in logged.records if "malformed" in r.getMessage()]
     assert tracebacks(logged) == []
 
 
@@ -329,7 +355,8 @@ async def test_webhook_update_with_wrong_field_types_is_dropped_with_200(
     assert status == 200
     assert tracebacks(logged) == []
     assert len(warnings_from(logged, "bot.adapters.telegram")) == 1
-    assert await served.store.get_user("telegram", str(ANA.id)) is None, "nothing of a dropped update is stored"
+    stored = {row["event_id"] for row in await served.store._all("SELECT event_id FROM processed_events")}
+    assert str(update["update_id"]) not in stored, "nothing of a dropped update is stored"
 
 
 @pytest.mark.parametrize("secret", [None, "wrong", "s3cret-Token_1x", "ключ"])
