@@ -284,6 +284,11 @@ async def test_a_bad_signature_header_is_401(served: Served, logged: pytest.LogC
     (urlencode({"payload": json.dumps({**SLACK_ACTION, "actions": "walk"})}).encode(),
      "application/x-www-form-urlencoded"),
     (urlencode({"payload": json.dumps({**SLACK_ACTION, "user": "U1"})}).encode(), "application/x-www-form-urlencoded"),
+    (urlencode({"payload": json.dumps({**SLACK_ACTION, "actions": []})}).encode(), "application/x-www-form-urlencoded"),
+    (urlencode({"payload": json.dumps({**SLACK_ACTION, "actions": [{"type": "button", "value": "x"}]})}).encode(),
+     "application/x-www-form-urlencoded"),
+    (urlencode({"payload": json.dumps({**SLACK_ACTION, "type": "interactive_message", "actions": []})}).encode(),
+     "application/x-www-form-urlencoded"),
 ])
 async def test_signed_but_malformed_slack_body_is_4xx_with_one_warning(
         served: Served, logged: pytest.LogCaptureFixture, body: bytes, content_type: str) -> None:

@@ -14,9 +14,9 @@ strings), and interactivity (``block_actions``).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 #: Event types Parley listens to: their ``user`` and ``channel`` are ids (strings), per Slack's docs.
 PERSON_EVENTS = {"message", "app_mention", "app_home_opened"}
@@ -142,7 +142,7 @@ class _Body(_Shape):
     channel: str | _Ref | None = None
     team: str | _Ref | None = None
     enterprise: str | _Ref | None = None
-    actions: list[_Action] | None = None
+    actions: Annotated[list[_Action], Field(min_length=1)] | None = None  # bolt reads actions[0]
     container: _Container | None = None
     message: _Message | None = None
     view: dict[str, Any] | None = None
@@ -152,6 +152,9 @@ class _Body(_Shape):
         # block_actions name the presser and the channel with objects; Parley reads their "id"
         if self.actions is not None and (isinstance(self.user, str) or isinstance(self.channel, str)):
             raise ValueError("an interactive payload's user and channel are objects")
+        # bolt matches the first action's action_id against Parley's pattern: it must be a string
+        if self.type == "block_actions" and (not self.actions or self.actions[0].action_id is None):
+            raise ValueError("a block_actions payload needs actions with an action_id")
         return self
 
 
