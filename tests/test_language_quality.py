@@ -199,7 +199,7 @@ NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
     (timedelta(minutes=10), "in 10 minutes", "через 10 минут", "peste 10 minute"),
     (timedelta(minutes=25), "in 25 minutes", "через 25 минут", "peste 25 de minute"),
     (timedelta(minutes=60), "in an hour", "через час", "peste o oră"),
-    (timedelta(minutes=58), "in an hour", "через час", "peste o oră"),
+    (timedelta(minutes=59, seconds=40), "in an hour", "через час", "peste o oră"),
     (timedelta(hours=2), "in 2 hours", "через 2 часа", "peste 2 ore"),
     (timedelta(hours=5), "in 5 hours", "через 5 часов", "peste 5 ore"),
     (timedelta(hours=32, minutes=27), "in 32 hours", "через 32 часа", "peste 32 de ore"),
@@ -230,3 +230,14 @@ async def test_cases_list_numbers_cases_the_local_way(talker: Talker, lang: str,
     assert f"• {prefix}{case_id} " in text, text
     if lang != "en":
         assert "#" not in text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_cards_when_does_not_repeat_its_label(lang: str) -> None:
+    """The card shows "**When:** {when}", so a when text opening with the same word reads twice."""
+    label = library().t("card.when", lang).rstrip(":").lower()
+    assert [c.id for c in library().cards.values() if c.text(lang).when.lower().startswith(label + " ")] == []
+
+
+def test_english_uses_typographic_quotes() -> None:
+    assert [(w, t) for w, _, t in texts("en") if '"' in t or re.search(r"(?<![A-Za-z])'|'(?![A-Za-z])", t)] == []
