@@ -62,7 +62,7 @@ async def cases(event: Event, ctx: Context, args: str) -> list[Reply]:
         else:
             nxt = ctx.t("cases.next", when=when_text(nudge.due_at, ctx.user.tz, ctx.lang),
                         kind=ctx.t(f"nudge.kind.{nudge.kind}"))
-        lines.append(f"• #{case.id} {_title(ctx, case)} — {ctx.t(f'step.{case.step}')}. {nxt}")
+        lines.append(f"• {ctx.t('case.number', id=case.id)} {_title(ctx, case)} — {ctx.t(f'step.{case.step}')}. {nxt}")
     lines += ["", ctx.t("cases.hint")]
     return [Reply("\n".join(lines))]
 

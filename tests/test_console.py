@@ -104,7 +104,7 @@ def test_kill_mid_walkthrough_and_continue_at_the_same_step(tmp_path: Path) -> N
     again = subprocess.run([sys.executable, "-m", "bot.cli", "chat", "--user", "k"], input=b"/case\n1\n",
                            capture_output=True, env=env, cwd=ROOT, timeout=60)
     out = again.stdout.decode()
-    assert "paraphrase and confirm" in out
+    assert "paraphrasing and confirming" in out
     assert "Step 2 of 5" in out and "nobody warned you" in out
 
 
@@ -167,7 +167,7 @@ WALKS = {
             "он говорит, что его никто не предупредил о задержке", "1", "2", "1",
             "переделаем лендинг до пятницы 18:00", "/cases"],
            ["Шаг 1 из 5", "Если я правильно вас понимаю", "Шаг 3 из 5", "Что помогает", "от имени компании",
-            "Шаг 5 из 5", "Вы сделали то, что обещали?", "1 открытый случай"]),
+            "Шаг 5 из 5", "Вы сделали то, что обещали?", "1 открытый конфликт"]),
     "ro": (["clientul e furios că am ratat termenul de lansare promis", "1",
             "spune că nimeni nu l-a anunțat despre întârziere", "1", "2", "1",
             "refacem pagina până vineri la 18:00", "/cases"],

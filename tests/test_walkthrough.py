@@ -416,5 +416,5 @@ async def test_followup_shows_the_time_and_the_words_not_used(
         assert "“" not in reply and "«" not in reply and "„" not in reply
     else:
         assert f"“{note}”" in reply or f"«{note}»" in reply or f"„{note}”" in reply
-    flags = {"en": "didn't read", "ru": "не понял", "ro": "nu am înțeles"}
+    flags = {"en": "didn't read", "ru": "не удалось прочитать как время", "ro": "nu am înțeles"}
     assert (flags[lang] in reply.lower()) is unread

@@ -55,7 +55,7 @@ async def home_view(core: Core, user_id: str) -> dict[str, Any]:
         else:
             nxt = t("cases.next", when=when_text(nudge.due_at, tz, lang), kind=t(f"nudge.kind.{nudge.kind}"))
         step = t(f"step.{case.step}") if f"step.{case.step}" in core.lib.strings else case.step
-        text = f"*#{case.id} {slack_escape(name)}*\n{slack_escape(step)}. {slack_escape(nxt)}"
+        text = f"*{slack_escape(t('case.number', id=case.id))} {slack_escape(name)}*\n{slack_escape(step)}. {slack_escape(nxt)}"
         where = f"<#{case.chat_id}>" if case.chat_id.startswith(("C", "G")) else ""
         if where:
             text += f"\n{t('slack.home.where')} {where}"
