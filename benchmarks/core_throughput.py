@@ -47,7 +47,7 @@ async def session(core: Core, user: str, latencies: list[float]) -> None:
     await send(event(user, EventKind.MESSAGE, text="/card перефраз"))
     await send(event(user, EventKind.BUTTON, button="m:lang:en"))
     replies = await send(event(user, EventKind.MESSAGE, text="the client is furious that we missed the deadline"))
-    walk = next((c.id for r in replies for c in r.choices if c.id.endswith(":walk")), None)
+    walk = next((c.id for r in replies for c in r.choices if ":offered:walk" in c.id), None)
     if walk:
         await send(event(user, EventKind.BUTTON, button=walk))
         await send(event(user, EventKind.MESSAGE, text="he says nobody warned him about the delay"))

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.events import Event, EventKind, Reply, Target
+from bot.owner import owner_tag, stamp_replies, unstamp
 from bot.settings import Settings
 from bot.store import Store, User, utcnow
 from content import LANGUAGES, Library, library
@@ -128,12 +129,32 @@ class Core:
         return events
 
     async def _dispatch(self, event: Event) -> list[Reply]:
+        """Runs the handlers; every button of the replies then belongs to the acting user.
+
+        A press of a button stamped for somebody else gets one private note and reaches no handler, so
+        nothing is stored, changed or closed (see `bot.owner`). Ids without a tag (sent before tags
+        existed) go on to the handlers, whose own checks still apply.
+        """
         from handlers import dispatch
         from handlers.context import Context
 
+        if event.kind is EventKind.BUTTON and event.button:
+            bare, tag = unstamp(event.button)
+            if tag is not None:
+                if tag != owner_tag(event.platform, event.user_id):
+                    return [Reply(self.lib.t("button.not_yours", await self._lang_of(event)), private=True)]
+                event = dataclasses.replace(event, button=bare)
         user = await self.user_for(event)
         ctx = Context(core=self, store=self.store, lib=self.lib, user=user, now=self.clock())
-        return await dispatch(event, ctx)
+        return stamp_replies(await dispatch(event, ctx), event.platform, event.user_id)
+
+    async def _lang_of(self, event: Event) -> str:
+        """The acting user's language without storing a user they do not have yet."""
+        user = await self.store.get_user(event.platform, event.user_id)
+        if user is not None:
+            return user.lang
+        hint = (event.language_hint or "").split("-")[0].lower()
+        return hint if hint in LANGUAGES else self.settings.default_language
 
     async def user_for(self, event: Event) -> User:
         """The stored user, created on first contact with the platform's language hint if it is ours."""
@@ -166,9 +187,14 @@ class Core:
             await self.store.save_case(case, log=("thread", {"thread": thread_id}))
 
     async def send(self, target: Target, replies: Sequence[Reply]) -> None:
+        """Hands unprompted replies to the target's adapter, their buttons stamped for ``target.user_id``.
+
+        Raises `bot.events.DeliveryError` when no adapter runs for the platform or it cannot deliver.
+        """
         adapter = self.adapters.get(target.platform)
         if adapter is None:
             from bot.events import DeliveryError
 
             raise DeliveryError(f"no {target.platform} adapter is running")
-        await adapter.send(target, replies)
+        # unprompted messages (nudges) belong to the person they are for, like every reply
+        await adapter.send(target, stamp_replies(replies, target.platform, target.user_id))

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from bot.owner import SEPARATOR, TAG_BYTES, is_tag
+
 #: Telegram allows 64 bytes of callback data; Slack action values are longer, so this is the bound.
 MAX_CHOICE_ID_BYTES = 64
 
@@ -26,6 +28,10 @@ class Event:
     ``thread_id`` is the conversation inside a chat (Slack thread ts, Telegram forum topic or
     reply-chain root); ``None`` means the chat itself. ``event_id`` is the platform's own id and is
     what deduplication keys on.
+
+    ``origin_message_id`` is the user's message (or, for a button, the pressed message): Telegram's
+    message_id, Slack's ts. ``edited``: the user edited that message (Telegram ``edited_message``,
+    Slack ``message_changed``); it is never a new message, see `handlers.edits`.
     """
 
     platform: str
@@ -41,6 +47,7 @@ class Event:
     is_direct: bool = True
     user_name: str | None = None
     origin_message_id: str | None = None
+    edited: bool = False
 
     @property
     def conversation_key(self) -> tuple[str, str, str, str]:
@@ -49,14 +56,23 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class Choice:
-    """A button. ``id`` is opaque and short; never user text."""
+    """A button. ``id`` is opaque and short; never user text.
+
+    The core appends the owner's tag (`bot.owner`) to every id it hands an adapter, so an id built by
+    a handler must leave `bot.owner.TAG_BYTES` of the `MAX_CHOICE_ID_BYTES` free and must not contain
+    ``~``; both are checked here, so a too-long id fails where it is built.
+    """
 
     id: str
     label: str
 
     def __post_init__(self) -> None:
-        if len(self.id.encode()) > MAX_CHOICE_ID_BYTES:
-            raise ValueError(f"choice id longer than {MAX_CHOICE_ID_BYTES} bytes: {self.id!r}")
+        _, sep, tag = self.id.partition(SEPARATOR)
+        if sep and not is_tag(tag):
+            raise ValueError(f"choice id may contain {SEPARATOR!r} only before an owner tag: {self.id!r}")
+        limit = MAX_CHOICE_ID_BYTES - (0 if sep else TAG_BYTES)
+        if len(self.id.encode()) > limit:
+            raise ValueError(f"choice id longer than {limit} bytes: {self.id!r}")
 
 
 @dataclass(slots=True)

@@ -1,25 +1,66 @@
 """Parley's one HTTP server (aiohttp): health check, Slack events, Telegram webhook.
 
 Adapters add their routes before `start`; the server itself knows no platform.
+
+How a request that goes wrong is answered (every endpoint keeps to it):
+
+- malformed, unsigned or wrongly typed (the request's fault): a 4xx, or a 2xx with the update dropped
+  where the platform would otherwise retry it forever (Telegram), and one WARNING line without a
+  traceback or any of the request's content (`refuse`);
+- a body over `MAX_BODY` bytes: aiohttp's 413; wrong method or unknown path: aiohttp's 405/404;
+- a well-formed request Parley could not take in (the store is down): 5xx, so the platform retries;
+  the handler logs that failure itself;
+- anything else a handler raises is a bug: `_last_resort` logs it once with its traceback (for the
+  developer) and answers a bare 500, never the traceback (for the client).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 
 from aiohttp import web
 
 log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+#: Bytes a request body may have; Slack's and Telegram's payloads are far smaller. Larger: 413.
+MAX_BODY = 1024 * 1024
+
+
+def refuse(logger: logging.Logger, status: int, reason: str, *args: object) -> web.Response:
+    """Answers a request that is the client's fault: one WARNING line, a short plain-text body.
+
+    ``reason`` (a %-format with ``args``) must describe the request's shape only, never its content:
+    a body may hold a user's message or a token. No traceback is logged; the status says it all.
+    """
+    logger.warning("answered %s to a malformed request: " + reason, status, *args)
+    return web.Response(status=status, text=HTTPStatus(status).phrase.lower())
+
+
+@web.middleware
+async def _last_resort(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """The safety net: an exception no handler expected becomes a logged error and a bare 500.
+
+    aiohttp's own answers (404, 405, 413, ...) pass through. A 500 rather than a 4xx because Parley
+    cannot tell here whether the request or Parley was at fault, and a platform retrying a request
+    that hit a bug is the cheaper mistake. Handlers answer malformed requests themselves (`refuse`).
+    """
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception:
+        log.error("%s %s failed unexpectedly", request.method, request.path, exc_info=True)
+        return web.Response(status=500, text="internal error")
 
 
 class HttpServer:
     def __init__(self, host: str, port: int) -> None:
         self.host = host
         self.port = port
-        self.app = web.Application(client_max_size=1024 * 1024)
+        self.app = web.Application(client_max_size=MAX_BODY, middlewares=[_last_resort])
         self.app.router.add_get("/healthz", self._health)
         self._runner: web.AppRunner | None = None
         self.checks: dict[str, Callable[[], bool]] = {}

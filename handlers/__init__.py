@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.events import Event, EventKind, Reply
 from bot.markup import clean_input
-from handlers import commands, conflict, followup, walkthrough  # noqa: F401 (importing registers them)
+from handlers import commands, conflict, edits, followup, walkthrough  # noqa: F401 (importing registers them)
 from handlers.context import Context
 from handlers.registry import BUTTONS, COMMANDS, closest_command
 
@@ -36,15 +36,17 @@ async def dispatch(event: Event, ctx: Context) -> list[Reply]:
             return [Reply(ctx.t("button.stale"), private=True)]
         return await handler(event, ctx)
 
-    if len(text) > MAX_TEXT:
-        return [Reply(ctx.t("input.too_long", limit=MAX_TEXT, size=len(text)))]
-
     name: str | None = event.command.lower() if event.command else None
     args = text
     if name is None:
         parsed = split_command(text)
         if parsed is not None:
             name, args = parsed
+    if event.edited:  # never a new message: answered for what the original did (handlers/edits.py)
+        return await edits.edited(event, ctx, text=text, command=name, args=args, limit=MAX_TEXT)
+
+    if len(text) > MAX_TEXT:
+        return [Reply(ctx.t("input.too_long", limit=MAX_TEXT, size=len(text)))]
     if name is not None:
         command = COMMANDS.get(name)
         if command is None:
@@ -52,13 +54,21 @@ async def dispatch(event: Event, ctx: Context) -> list[Reply]:
             if guess:
                 return [Reply(ctx.t("command.unknown_guess", command=name[:40], guess=guess))]
             return [Reply(ctx.t("command.unknown", command=name[:40]))]
-        return await command(event, ctx, args)
+        replies = await command(event, ctx, args)
+        effect, case_id = edits.effect_of(replies)
+        await edits.remember(event, ctx, "command" if effect == "message" else effect, case_id=case_id, detail=name)
+        return replies
 
     if not text:
         return [Reply(ctx.t("input.empty"))]
     # one lookup serves both: the step it may answer, or the offered case triage may reuse
     here = await walkthrough.active_case(event, ctx)
+    step = here.step if here is not None else None
     answered = await walkthrough.answer_text(ctx, here, text)
     if answered is not None:
+        await edits.remember(event, ctx, "answer", case=here, detail=step)  # answer_text saved ``here`` in place
         return answered
-    return await conflict.triage_reply(event, ctx, text, here)
+    replies = await conflict.triage_reply(event, ctx, text, here)
+    effect, case_id = edits.effect_of(replies)
+    await edits.remember(event, ctx, effect, case_id=case_id)
+    return replies

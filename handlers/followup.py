@@ -6,17 +6,19 @@ scheduled only when the one before it was answered, so nothing nags after the ma
 
 from __future__ import annotations
 
-from datetime import timedelta
+import dataclasses
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from bot.events import Choice, Event, Reply, Target
 from bot.markup import user_text
-from bot.store import Case, Nudge
-from bot.store.models import from_db
+from bot.store import Case, HandledMessage, Nudge
+from bot.store.models import from_db, to_db
 from handlers.context import Context
+from handlers.edits import remember
 from handlers.registry import button, command, row_id
 from handlers.render import relative_text, when_text
-from handlers.timeparse import later, next_allowed, parse_when
+from handlers.timeparse import later, next_allowed, parse_when, unread_time_words
 from handlers.walkthrough import IDLE_STEPS, close_case, outcome_choices, owned_case
 
 if TYPE_CHECKING:
@@ -60,7 +62,7 @@ async def cases(event: Event, ctx: Context, args: str) -> list[Reply]:
         else:
             nxt = ctx.t("cases.next", when=when_text(nudge.due_at, ctx.user.tz, ctx.lang),
                         kind=ctx.t(f"nudge.kind.{nudge.kind}"))
-        lines.append(f"• #{case.id} {_title(ctx, case)} — {ctx.t(f'step.{case.step}')}. {nxt}")
+        lines.append(f"• {ctx.t('case.number', id=case.id)} {_title(ctx, case)} — {ctx.t(f'step.{case.step}')}. {nxt}")
     lines += ["", ctx.t("cases.hint")]
     return [Reply("\n".join(lines))]
 
@@ -123,9 +125,9 @@ def _log_line(ctx: Context, kind: str, data: dict[str, Any]) -> str:
     if kind == "agreed":
         detail = user_text(str(data.get("promise") or "—"))
         return ctx.t("log.agreed", detail=detail)
-    if kind in ("nudge-scheduled", "nudge-sent", "nudge-done"):
+    if kind in ("nudge-scheduled", "nudge-sent", "nudge-done", "nudge-moved"):
         detail = label("nudge.kind", data.get("kind"))
-        if kind == "nudge-scheduled" and data.get("due"):
+        if kind in ("nudge-scheduled", "nudge-moved") and data.get("due"):
             detail += ", " + when_text(from_db(str(data["due"])) or ctx.now, ctx.user.tz, ctx.lang)
         return ctx.t(f"log.{kind}", detail=detail)
     if kind == "skip":
@@ -148,24 +150,70 @@ async def export_markdown(ctx: Context, case: Case) -> str:
     return "\n".join(lines)
 
 
+def _reminder_time(ctx: Context, args: str) -> tuple[datetime, str | None] | Reply:
+    """When and what a /followup asks for (moved out of quiet hours), or the reply that says what is wrong."""
+    if not args:
+        return Reply(ctx.t("followup.usage"))
+    parsed = parse_when(args, ctx.now, ctx.user.tz, ctx.lang)
+    if parsed is None:
+        return Reply(ctx.t("followup.unclear", text=user_text(args[:60])))
+    due, note = parsed
+    if due <= ctx.now:
+        return Reply(ctx.t("followup.past"))
+    return next_allowed(due, ctx.user.tz, ctx.user.quiet_start, ctx.user.quiet_end), note.strip()[:500] or None
+
+
 @command("followup", "remind")
 async def followup(event: Event, ctx: Context, args: str) -> list[Reply]:
     case = await current_case(event, ctx)
     if case is None:
         return [Reply(ctx.t("followup.no_case"))]
-    if not args:
-        return [Reply(ctx.t("followup.usage"))]
-    parsed = parse_when(args, ctx.now, ctx.user.tz, ctx.lang)
-    if parsed is None:
-        return [Reply(ctx.t("followup.unclear", text=user_text(args[:60])))]
-    due, note = parsed
-    if due <= ctx.now:
-        return [Reply(ctx.t("followup.past"))]
-    when = next_allowed(due, ctx.user.tz, ctx.user.quiet_start, ctx.user.quiet_end)
-    await ctx.store.add_nudge(case.id, "custom", when, note.strip()[:500] or None)
+    asked = _reminder_time(ctx, args)
+    if isinstance(asked, Reply):
+        return [asked]
+    when, note = asked
+    nudge = await ctx.store.add_nudge(case.id, "custom", when, note)
+    # an edit of this message moves this nudge instead of adding another (handlers/edits.py)
+    await remember(event, ctx, "followup", case_id=case.id, nudge_id=nudge.id, detail="followup", replace=True)
     ctx.core.on_nudges_changed()
-    return [Reply(ctx.t("followup.set", id=case.id, when=when_text(when, ctx.user.tz, ctx.lang),
-                        relative=relative_text(when, ctx.now, ctx.lang)))]
+    return [_confirmation(ctx, "followup.set", case.id, when, note)]
+
+
+def _confirmation(ctx: Context, key: str, case_id: int, when: datetime, note: str | None) -> Reply:
+    """The reminder's time as understood, then the words it was not read from.
+
+    The leftover words are shown (and flagged when they look like a time Parley did not read), so a
+    misread such as "к обеду" kept as the note is visible to the user at once.
+    """
+    lines = [ctx.t(key, id=case_id, when=when_text(when, ctx.user.tz, ctx.lang),
+                   relative=relative_text(when, ctx.now, ctx.lang))]
+    if note:
+        lines.append(ctx.t("followup.note", note=user_text(note[:200])))
+        if unread_time_words(note) is not None:
+            lines.append(ctx.t("followup.note_unread"))
+    return Reply("\n".join(lines))
+
+
+async def move_followup(event: Event, ctx: Context, record: HandledMessage, args: str) -> list[Reply]:
+    """An edited /followup: the reminder it set moves to the new time and note, if it has not gone out.
+
+    When the first version set none (no time in it), the edit sets it, once: the edit is recorded as
+    the message's /followup. A new text without a time leaves the reminder as it is.
+    """
+    nudge = await ctx.store.get_nudge(record.nudge_id) if record.nudge_id is not None else None
+    if nudge is None:
+        return await followup(dataclasses.replace(event, edited=False), ctx, args)
+    if nudge.status != "pending":
+        return [Reply(ctx.t("edit.followup_gone"))]
+    asked = _reminder_time(ctx, args)
+    if isinstance(asked, Reply):
+        return [asked]
+    when, note = asked
+    if not await ctx.store.move_nudge(nudge.id, when, note):
+        return [Reply(ctx.t("edit.followup_gone"))]
+    await ctx.store.log(nudge.case_id, "nudge-moved", {"nudge": nudge.id, "kind": nudge.kind, "due": to_db(when)})
+    ctx.core.on_nudges_changed()
+    return [_confirmation(ctx, "edit.followup_moved", nudge.case_id, when, note)]
 
 
 # -- a nudge as the user sees it ----------------------------------------------------------------

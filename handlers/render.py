@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime, format_timedelta
+from babel.dates import TIMEDELTA_UNITS, format_datetime, format_timedelta
 
-from content import Library
+from content import Library, library
 from content.models import Card
 
 #: Quotation marks as each language prints them.
 _QUOTES = {"en": ("“", "”"), "ru": ("«", "»"), "ro": ("„", "”")}
 
 
+def quoted(phrase: str, lang: str) -> str:
+    """A phrase in the language's quotation marks. Russian puts a sentence's full stop after the
+    closing guillemet («…исправлю».), so a phrase ending in one full stop has it moved outside;
+    "?", "!" and "…" stay inside, as they belong to the quote."""
+    opening, closing = _QUOTES.get(lang, _QUOTES["en"])
+    if lang == "ru" and phrase.endswith(".") and not phrase.endswith(".."):
+        return f"{opening}{phrase[:-1]}{closing}."
+    return f"{opening}{phrase}{closing}"
+
+
 def card_text(lib: Library, card: Card, lang: str, *, full: bool = True) -> str:
+    """A card as a reply: title and summary, and with ``full`` the when, steps, phrases and don'ts."""
     text = card.text(lang)
     lines = [f"**{text.title}**", text.summary]
     if not full:
@@ -22,15 +34,16 @@ def card_text(lib: Library, card: Card, lang: str, *, full: bool = True) -> str:
     lines += ["", f"**{lib.t('card.when', lang)}** {text.when}", "", f"**{lib.t('card.steps', lang)}**"]
     lines += [f"{i}. {step}" for i, step in enumerate(text.steps, 1)]
     lines += ["", f"**{lib.t('card.say', lang)}**"]
-    opening, closing = _QUOTES.get(lang, _QUOTES["en"])
-    lines += [f"• {opening}{phrase}{closing}" for phrase in text.say]
+    lines += [f"• {quoted(phrase, lang)}" for phrase in text.say]
     lines += ["", f"**{lib.t('card.avoid', lang)}**"]
     lines += [f"• {item}" for item in text.avoid]
     return "\n".join(lines)
 
 
-#: How a moment reads inside a sentence, per language: "Fri 27 Nov, 18:00", "27 ноября в 18:00".
-_WHEN_PATTERNS = {"en": "EEE d MMM, HH:mm", "ru": "d MMMM 'в' HH:mm", "ro": "EEEE, d MMMM, 'ora' HH:mm"}
+#: How a moment reads inside a sentence, per language: "Fri 27 Nov, 18:00", "27 ноября в 18:00",
+#: "vineri, 27 noiembrie, la ora 18:00". The Romanian form takes no "pe" before it and starts with a
+#: lower-case weekday, so strings put it mid-sentence ("Vă întreb {when}: …").
+_WHEN_PATTERNS = {"en": "EEE d MMM, HH:mm", "ru": "d MMMM 'в' HH:mm", "ro": "EEEE, d MMMM, 'la ora' HH:mm"}
 
 
 def when_text(moment: datetime, tz: str, lang: str) -> str:
@@ -39,6 +52,49 @@ def when_text(moment: datetime, tz: str, lang: str) -> str:
     return format_datetime(local, _WHEN_PATTERNS.get(lang, _WHEN_PATTERNS["en"]), locale=lang)
 
 
+_MINUTE, _HOUR, _DAY = 60, 3600, 86400
+#: The units a relative time is said in (Babel's names).
+Unit = Literal["year", "month", "week", "day", "hour", "minute"]
+#: Babel's own lengths of its units, so that `format_timedelta` gives back exactly the count.
+_UNIT_SECONDS: dict[str, int] = dict(TIMEDELTA_UNITS)
+
+
+def spoken_span(seconds: float) -> tuple[Unit, int]:
+    """Rounds a span (seconds, sign ignored) to the unit and count people would say.
+
+    Minutes up to the hour (at least 1: "in a minute", never "in 0 minutes"), whole hours below two
+    days (32 hours away is "in 32 hours", not "in 1 day"), days below two weeks except a whole week,
+    weeks below two months, then months and years. Returns (Babel unit name, count >= 1).
+    """
+    span = abs(seconds)
+    minutes = max(1, round(span / _MINUTE))
+    if minutes < 60:
+        return "minute", minutes
+    hours = round(span / _HOUR)
+    if hours < 48:
+        return "hour", hours
+    days = round(span / _DAY)
+    if days < 14 and days % 7:
+        return "day", days
+    if days < 60:
+        return "week", round(days / 7)
+    if days < 365:
+        return "month", round(days / 30.44)
+    return "year", max(1, round(days / 365.25))
+
+
 def relative_text(moment: datetime, now: datetime, lang: str) -> str:
-    """How far away a moment is, in words: "in 2 hours", "через 2 часа", "peste 2 ore"."""
-    return format_timedelta(moment - now, locale=lang, add_direction=True, threshold=1.1)
+    """How far away a moment is, in words: "in 2 hours", "через 2 часа", "peste 2 ore".
+
+    The count is rounded by `spoken_span`; Babel (CLDR) supplies the plural forms. A count of one
+    reads as people say it ("in an hour", "через час", "peste o oră"), from the ``relative.*`` strings.
+    """
+    seconds = (moment - now).total_seconds()
+    unit, count = spoken_span(seconds)
+    direction = "future" if seconds >= 0 else "past"
+    if count == 1:
+        return library().t(f"relative.{direction}.{unit}", lang)
+    sign = 1 if seconds >= 0 else -1
+    span = timedelta(seconds=sign * count * _UNIT_SECONDS[unit])
+    return format_timedelta(span, granularity=unit, threshold=float("inf"), add_direction=True, locale=lang)
+

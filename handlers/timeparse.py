@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.markup import ro_circumflex
+
 __all__ = [
     "AFTERNOON_HOUR",
     "DEFAULT_HOUR",
@@ -35,9 +37,14 @@ __all__ = [
     "EVENING_HOUR",
     "LUNCH_HOUR",
     "MORNING_HOUR",
+    "Deadline",
+    "TimeMention",
+    "deadline_in",
     "find_deadline",
+    "find_times",
     "next_allowed",
     "parse_when",
+    "unread_time_words",
 ]
 
 #: A date or weekday named without a time ("friday", "27.11") means this local hour.
@@ -49,6 +56,8 @@ NOON_HOUR = 12
 #: "до обеда" / "before lunch" is a deadline: lunch starts at 13:00.
 LUNCH_HOUR = 13
 AFTER_LUNCH_HOUR = 14
+#: "днём" (in the daytime): the working afternoon, not the evening.
+DAYTIME_HOUR = 14
 AFTERNOON_HOUR = 15
 #: "вечером", "tonight", "diseară".
 EVENING_HOUR = 19
@@ -65,9 +74,13 @@ _FOLD = str.maketrans({
 
 
 def _fold(text: str) -> str:
-    """Lower case without diacritics, same length as ``text`` (which must already be NFC)."""
+    """Lower case without diacritics, same length as ``text`` (which must already be NFC).
+
+    Romanian "î" inside a word is folded like "â" (see `bot.markup.ro_circumflex`), so "sîmbătă" and
+    "sâmbătă" are the same word here too.
+    """
     out = []
-    for char in text:
+    for char in ro_circumflex(text):
         low = char.lower()
         out.append(low if len(low) == 1 else char)
     return "".join(out).translate(_FOLD)
@@ -93,7 +106,7 @@ for _kind, _mult, _words in (
     ("s", 3600, "h hr hrs hour hours ч час часа часов chas chasa chasov ora ore"),
     ("d", 1, "d day days д дн день дня дней сутки суток den dnya dney dnej sutki zi zile"),
     ("d", 7, "w wk wks week weeks нед неделю неделя недели недель nedelyu nedelya nedeli nedel saptamana "
-             "saptamani sapt"),
+             "saptamani sapt saptamina saptamini"),
     ("mo", 1, "mo mos month months мес месяц месяца месяцев mesyats mesyatsa mesyatsev mesyac mesyaca luna luni"),
 ):
     for _w in _words.split():
@@ -154,7 +167,7 @@ for _n, (_full, _abbr) in enumerate((
     ("thursday четверг четверга четвергу chetverg chetverga joi joia", "thu thur thurs чт"),
     ("friday пятница пятницу пятницы пятнице pyatnitsa pyatnitsu pyatnitsy pyatnica pyatnicu pyatnicy "
      "vineri vinerea", "fri пт"),
-    ("saturday суббота субботу субботы субботе subbota subbotu subboty sambata", "sat сб"),
+    ("saturday суббота субботу субботы субботе subbota subbotu subboty sambata simbata", "sat сб"),
     ("sunday воскресенье воскресенья воскресенью voskresenye voskresenie voskresenya duminica", "sun вс"),
 )):
     for _w in _full.split():
@@ -167,28 +180,38 @@ _TOMORROW = ("tomorrow", "tmrw", "tmr", "завтра", "zavtra", "maine", "miin
 _AFTER_TOMORROW = ("day after tomorrow", "the day after tomorrow", "послезавтра", "poslezavtra", "poimaine",
                    "poimiine")
 _NEXT_WEEK = ("next week", "следующей неделе", "следующую неделю", "след неделе", "sleduyushchey nedele",
-              "saptamana viitoare", "saptamana care vine")
+              "saptamana viitoare", "saptamana care vine", "sapt viitoare", "sapt. viitoare",
+              "saptamina viitoare", "saptamina care vine")
 _END_OF_WEEK = ("end of week", "end of the week", "the end of the week", "eow", "конец недели", "концу недели",
                 "конца недели", "конце недели", "konec nedeli", "koncu nedeli", "konca nedeli",
-                "sfarsitul saptamanii", "finalul saptamanii")
+                "sfarsitul saptamanii", "finalul saptamanii", "sfarsitul saptaminii", "finalul saptaminii")
 
-#: (phrases, hour, implies today, strong enough to count inside a sentence)
+#: (phrases, hour, implies today, strong enough to count inside a sentence). A weak part counts in a
+#: sentence after a day ("tomorrow morning") or a limit word ("к обеду", "by the evening"). The
+#: clock times are documented in the README ("How times are read").
 _PARTS: tuple[tuple[tuple[str, ...], int, bool, bool], ...] = (
     (("end of day", "end of the day", "the end of the day", "eod", "cob", "close of business",
       "end of business", "end of the working day", "конец дня", "концу дня", "конца дня", "конце дня",
       "конец рабочего дня", "концу рабочего дня", "конца рабочего дня", "konec dnya", "koncu dnya",
       "konca dnya", "sfarsitul zilei", "finalul zilei", "sfarsitul zilei de lucru"), END_OF_DAY_HOUR, False, True),
-    (("before lunch", "до обеда", "do obeda", "pana la pranz", "inainte de pranz"), LUNCH_HOUR, False, True),
+    (("к вечеру", "ко вечеру", "ближе к вечеру", "под вечер", "до вечера", "k vecheru", "blizhe k vecheru",
+      "do vechera", "spre seara", "pana seara", "pana diseara", "catre seara", "by the evening", "by evening",
+      "towards evening", "toward evening"), END_OF_DAY_HOUR, False, True),
+    (("before lunch", "до обеда", "do obeda", "pana la pranz", "inainte de pranz", "к обеду", "k obedu",
+      "by lunch", "by lunchtime"), LUNCH_HOUR, False, True),
     (("tonight", "this evening", "diseara", "deseara", "in seara asta", "asta seara"), EVENING_HOUR, True, True),
+    (("first thing in the morning", "first thing"), MORNING_HOUR, False, True),
     (("after lunch", "после обеда", "posle obeda", "dupa pranz"), AFTER_LUNCH_HOUR, False, False),
-    (("lunch", "lunchtime", "обед", "obed", "pranz"), LUNCH_HOUR, False, False),
-    (("noon", "midday", "полдень", "polden", "amiaza"), NOON_HOUR, False, False),
-    (("morning", "in the morning", "утром", "utrom", "с утра", "s utra", "dimineata", "de dimineata"),
+    (("lunch", "lunchtime", "обед", "обеду", "обеда", "obed", "obedu", "pranz", "la pranz", "ora pranzului",
+      "pranzului"), LUNCH_HOUR, False, False),
+    (("noon", "midday", "полдень", "polden", "amiaza", "la amiaza"), NOON_HOUR, False, False),
+    (("morning", "in the morning", "утром", "utrom", "с утра", "s utra", "утра", "dimineata", "de dimineata"),
      MORNING_HOUR, False, False),
-    (("afternoon", "in the afternoon", "днем", "dnem", "после полудня", "dupa-amiaza", "dupa amiaza",
+    (("днем", "dnem"), DAYTIME_HOUR, False, False),
+    (("afternoon", "in the afternoon", "после полудня", "dupa-amiaza", "dupa amiaza",
       "dupa-masa", "dupa masa"), AFTERNOON_HOUR, False, False),
     (("this afternoon",), AFTERNOON_HOUR, True, False),
-    (("evening", "in the evening", "вечером", "vecherom", "seara", "de seara"), EVENING_HOUR, False, False),
+    (("evening", "in the evening", "вечером", "vecherom", "вечера", "seara", "de seara"), EVENING_HOUR, False, False),
 )
 
 #: Words after an hour that say which half of the day it is: +12 for these ...
@@ -199,10 +222,19 @@ _AM_WORDS = ("am", "a.m.", "a.m", "утра", "utra", "dimineata", "de dimineata
 #: ... and 22-04 for these.
 _NIGHT_WORDS = ("ночи", "nochi", "noaptea", "at night", "in the night")
 
-_CLOCK_PREFIX = _alt(("at", "by", "before", "until", "till", "around", "about", "в", "во", "к", "до", "около",
+#: Words that make an expression a limit ("by Friday", "к 18:00", "până sâmbătă", "pe 10"): when a
+#: sentence holds several times, the deadline is one of these.
+_LIMIT_WORDS = ("by", "until", "till", "before", "no later than", "not later than", "к", "ко", "до",
+                "не позднее", "не позже", "k", "ko", "do", "pana", "pana la", "pana pe", "pana in", "pe",
+                "cel tarziu", "cel mai tarziu", "by the")
+_LIMIT = re.compile(r"(?<!\w)" + _alt(_LIMIT_WORDS) + r"(?!\w)(?!\s+la\b)")
+
+_CLOCK_PREFIX = _alt(("at", "by", "before", "until", "till", "around", "about", "no later than",
+                      "не позднее", "не позже", "cel tarziu", "в", "во", "к", "до", "около",
                       "v", "k", "do", "la", "pana la", "pana", "pe la", "in jur de", "spre", "catre", "ora",
                       "la ora", "pana la ora", "на", "na"))
-_DAY_PREFIX = _alt(("by", "on", "until", "till", "before", "for", "до", "к", "ко", "в", "во", "на", "do", "k",
+_DAY_PREFIX = _alt(("by", "on", "until", "till", "before", "for", "no later than", "не позднее", "не позже",
+                    "cel tarziu", "до", "к", "ко", "в", "во", "на", "do", "k",
                     "ko", "v", "vo", "na", "pana", "pana in", "pana pe", "pana la", "in", "pe", "pentru"))
 _DAY_QUALIFIER = r"(?:this|next|coming|следующ\w*|эт[оиуа]т?|sleduyushch\w*|eto[tj]?|etu)"
 _PART_PREFIX = _alt(("by", "at", "until", "till", "before", "towards", "around", "к", "до", "в", "во", "на",
@@ -218,7 +250,11 @@ _REL_ITEM = re.compile(
     + r"|(?P<hhalf>" + _alt(_HOUR_AND_HALF) + r")" + _WE
     + r"|(?:(?P<num>" + _NUMBER + r")(?!\d)\s*(?:de\s+)?)?(?P<unit>" + _UNIT + ")"
 )
-_REL_HEAD = re.compile(r"(?:" + _REL_PREFIX + r"\s+|intr-(?=o\b|un\b))")
+#: "peste vreo două ore", "примерно через 3 часа", "in about 2 hours": the hedge changes nothing.
+_ABOUT = _alt(("about", "around", "approximately", "roughly", "примерно", "около", "где-то", "приблизительно",
+               "vreo", "cam", "aproximativ", "in jur de", "primerno", "okolo"))
+_REL_HEAD = re.compile(r"(?:" + _ABOUT + r"\s+)?(?:" + _REL_PREFIX + r"\s+(?:" + _ABOUT + r"\s+)?"
+                       r"|intr-(?=o\b|un\b))")
 _HOUR_MINUTES = re.compile(r"([0-5]\d)(?!\w)")
 _REL_JOIN = re.compile(r"\s*(?:,|and|и|si|i)?\s*")
 
@@ -238,6 +274,12 @@ _YEAR = r"(?:,?\s+(?P<y>\d{4})(?![\d:])(?:\s*(?:г\.|года|г)" + _WE + r")?)
 _NAMED_DATE = re.compile(
     r"(?P<d>\d{1,2})" + _DAY_SUFFIX + r"\s*(?:of\s+)?(?P<mon>" + _alt(_MONTHS) + r")\.?" + _WE + _YEAR
 )
+#: A day of this (or next) month without the month: "on the 10th", "до 10 числа", "pe data de 10".
+_MONTH_DAY = re.compile(
+    r"(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)" + _WD
+    + r"|(?P<d2>\d{1,2})(?:-?(?:го|е|ое|му|ого))?\s+(?:числа|chisla)" + _WE
+    + r"|data\s+de\s+(?P<d3>\d{1,2})(?![\d:.])"
+)
 _MONTH_FIRST = re.compile(
     r"(?P<mon>" + _alt(_EN_MONTHS) + r")\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?(?!\d)" + _WE + _YEAR
 )
@@ -250,7 +292,7 @@ _BARE = re.compile(
     r"(?P<h>\d{1,2})(?![\d:]|[.,]\d)(?P<unit>\s*(?:o'clock|oclock|h|ч|часов|часа|час|ore|ora))?" + _WE + _PERIOD
 )
 _CLOCK_HEAD = re.compile(r"(?:(?P<pre>" + _CLOCK_PREFIX + r")\s+|(?P<at>@)\s*)?")
-_PART_HEAD = re.compile(r"(?:" + _PART_PREFIX + r"\s+)?")
+_PART_HEAD = re.compile(r"(?:(?P<pre>" + _PART_PREFIX + r")\s+)?")
 _PARTS_RE = [(re.compile(_alt(words) + _WE), hour, today, strong) for words, hour, today, strong in _PARTS]
 #: What may follow a bare hour inside a sentence: nothing, or punctuation.
 _END_OR_PUNCT = re.compile(r"\s*(?:$|[,.;:!?)\]—-])")
@@ -272,6 +314,7 @@ class _Spec:
     offset: int | None = None
     next_week: bool = False
     end_of_week: bool = False
+    month_day: int | None = None
     hour: int | None = None
     minute: int = 0
     implies_today: bool = False
@@ -279,7 +322,7 @@ class _Spec:
     @property
     def has_day(self) -> bool:
         return (self.day is not None or self.weekday is not None or self.offset is not None or self.next_week
-                or self.end_of_week)
+                or self.end_of_week or self.month_day is not None)
 
 
 # -- components ------------------------------------------------------------------------------------
@@ -421,6 +464,12 @@ def _date(s: str, p: int, spec: _Spec, today: date, strict: bool, prefixed: bool
             return None
         spec.day, spec.year_given = found, given
         return m.end()
+    m = _MONTH_DAY.match(s, p)
+    if m is not None:
+        number = int(m.group("d") or m.group("d2") or m.group("d3"))
+        if 1 <= number <= 31:
+            spec.month_day = number
+            return m.end()
     return None
 
 
@@ -476,6 +525,9 @@ def _match_time(s: str, pos: int, spec: _Spec, after_day: bool, strict: bool) ->
             return None  # "на 3 дня" is a duration ("for 3 days"), "на 15:00" is fine above
         loose = not prefixed and not period and not m.group("unit")
         ends = _END_OR_PUNCT.match(s, m.end()) is not None
+        if not ends and after_day and prefixed:  # "joi la 15 trimitem": a time unless a unit follows
+            follow = _WORD.match(s, _SEP.match(s, m.end()).end())  # type: ignore[union-attr]
+            ends = follow is None or follow.group() not in _UNITS
         if (loose and not (after_day and ends)) or (strict and not period and not ends) or \
                 (strict and not prefixed and not after_day):  # "3 дня" in a sentence is three days
             return None
@@ -489,13 +541,14 @@ def _match_time(s: str, pos: int, spec: _Spec, after_day: bool, strict: bool) ->
 
     head = _PART_HEAD.match(s, pos)
     assert head is not None
+    limited = bool(head.group("pre")) and _LIMIT.fullmatch(re.sub(r"\s+", " ", head.group("pre"))) is not None
     for start in (head.end(), pos):
         for pattern, hour, today, strong in _PARTS_RE:
             m = pattern.match(s, start)
             if m is None:
                 continue
-            if strict and not strong and not after_day:
-                return None
+            if strict and not strong and not after_day and not (limited and start != pos):
+                break  # "spre seară": the whole phrase, from ``pos``, may still be a strong one
             spec.hour, spec.minute, spec.implies_today = hour, 0, today
             return m.end()
     return None
@@ -595,6 +648,15 @@ def _resolve(spec: _Spec, now: datetime, zone: ZoneInfo) -> datetime:
             day = _valid_date(day.year + 1, day.month, day.day) or day.replace(day=28, year=day.year + 1)
         return _wall_to_utc(day, clock or time(DEFAULT_HOUR), zone)
 
+    if spec.month_day is not None:
+        day_clock = clock or time(DEFAULT_HOUR)
+        for months in range(13):
+            first = _add_months(today.replace(day=1), months)
+            found = _valid_date(first.year, first.month, spec.month_day)
+            if found is not None and (found > today or (found == today and _wall_to_utc(found, day_clock, zone) > now)):
+                return _wall_to_utc(found, day_clock, zone)
+        raise ValueError("no such day of the month")
+
     if spec.weekday is not None:
         ahead = (spec.weekday - today.weekday()) % 7
         if ahead == 0 and (clock is None or _wall_to_utc(today, clock, zone) <= now):
@@ -641,22 +703,100 @@ def _check_now(now: datetime) -> None:
         raise ValueError("now must be an aware datetime")
 
 
+# -- typos ---------------------------------------------------------------------------------------
+
+#: Misspellings seen in real messages (folded), and the word meant. Short words and phrase parts live
+#: here; longer day words are also caught by `_near_miss`.
+_MISSPELLINGS: dict[str, str] = {
+    "завтро": "завтра", "зафтра": "завтра", "завра": "завтра", "заврта": "завтра", "чрез": "через",
+    "черз": "через", "черех": "через", "сегодянь": "сегодня", "седня": "сегодня", "сёдня": "сегодня",
+    "сегодне": "сегодня", "посленавтра": "послезавтра", "zavtro": "zavtra", "cherz": "cherez", "chrez": "cherez",
+    "tomorow": "tomorrow", "tommorow": "tomorrow", "tommorrow": "tomorrow", "tomorrw": "tomorrow",
+    "tmorrow": "tomorrow", "tomrrow": "tomorrow", "2morrow": "tomorrow", "2moro": "tomorrow", "tomoro": "tomorrow",
+    "tonite": "tonight", "todya": "today", "tday": "today",
+    "pina": "pana", "pîna": "pana", "mine": "maine", "miine": "maine", "poimiine": "poimaine",
+    "sfarsitu": "sfarsitul", "sfirsitul": "sfarsitul", "sfirsitu": "sfarsitul", "saptaminii": "saptamanii",
+    "saptamanei": "saptamanii", "saptaminei": "saptamanii", "saptamini": "saptamani", "saptamina": "saptamana",
+    "simbata": "sambata", "simbătă": "sambata", "prinz": "pranz", "dimineta": "dimineata", "diminiata": "dimineata",
+    "sara": "seara", "deseara": "diseara",
+}
+#: Words a near miss may become: days only (a month or a part of the day is too easy to hit by chance:
+#: "match" is one letter from "march").
+_FUZZY_TARGETS = frozenset(
+    w for w in (*_TODAY, *_TOMORROW, *_AFTER_TOMORROW, *(k for k, (_, abbr) in _WEEKDAYS.items() if not abbr))
+    if " " not in w and len(w) >= 6
+)
+#: Real words one letter away from a day word; never "corrected".
+_NOT_TYPOS = frozenset({"sundae", "sundays", "четверо", "четвергов", "mondays", "fridays", "tuesdays",
+                        "mainer", "subbotnik"})
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _near_miss(word: str) -> str | None:
+    """The day word ``word`` misspells by one letter: one substituted or missing letter, or two
+    neighbours swapped. Only for words of 5+ letters, never an extra letter ("завтрак" is breakfast)."""
+    if len(word) < 5 or word in _NOT_TYPOS:
+        return None
+    for target in _FUZZY_TARGETS:
+        if target == word or abs(len(target) - len(word)) > 1 or len(target) < len(word):
+            continue
+        if len(target) == len(word):
+            diff = [i for i, (a, b) in enumerate(zip(target, word, strict=True)) if a != b]
+            if len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and target[diff[0]] == word[diff[1]] and target[diff[1]] == word[diff[0]]):
+                return target
+        elif any(target[:i] + target[i + 1:] == word for i in range(len(target))):
+            return target
+    return None
+
+
+def _prepare(original: str) -> tuple[str, list[int]]:
+    """The folded text with known misspellings corrected, and where each of its characters came from.
+
+    ``offsets[i]`` is the index in ``original`` of folded character ``i``; one more entry at the end
+    is ``len(original)``, so a span ``[a, b)`` of the folded text is ``original[offsets[a]:offsets[b]]``.
+    """
+    folded = _fold(original)
+    out: list[str] = []
+    offsets: list[int] = []
+    last = 0
+    for m in _WORD.finditer(folded):
+        word = m.group()
+        fixed = _MISSPELLINGS.get(word)
+        if fixed is None and word not in _WEEKDAYS and word not in _UNITS and word not in _MONTHS:
+            fixed = _near_miss(word)
+        if fixed is None:
+            continue
+        out.append(folded[last:m.start()])
+        offsets.extend(range(last, m.start()))
+        out.append(fixed)
+        offsets.extend(min(m.start() + i, m.end() - 1) for i in range(len(fixed)))
+        last = m.end()
+    out.append(folded[last:])
+    offsets.extend(range(last, len(folded) + 1))
+    return "".join(out), offsets
+
+
+# -- public ----------------------------------------------------------------------------------------
+
+
 def parse_when(text: str, now: datetime, tz: str, lang: str | None = None) -> tuple[datetime, str] | None:
     """The time expression at the start of ``text`` as aware UTC, and the rest (the note); None if none.
 
     ``lang`` is only a hint: forms of all three languages are accepted whatever it says, because people
-    mix them ("завтра 18:00", "mâine 9am").
+    mix them ("завтра 18:00", "mâine 9am"). Known misspellings ("завтро", "tomorow") are read as
+    meant; the note is the user's own words, uncorrected.
     """
     _check_now(now)
     original = unicodedata.normalize("NFC", text)
-    folded = _fold(original)
+    folded, offsets = _prepare(original)
     start = len(folded) - len(folded.lstrip())
     zone = _zone(tz)
     found = _parse_at(folded, start, now.astimezone(zone).date(), strict=False)
     if found is None:
         return None
     spec, end = found
-    note = _NOTE_LEAD.sub("", original[end:]).strip()
+    note = _NOTE_LEAD.sub("", original[offsets[end]:]).strip()
     try:
         return _resolve(spec, now, zone), note
     except (OverflowError, ValueError):  # "99999999h", "in 5000 years": not a time we can keep
@@ -666,24 +806,114 @@ def parse_when(text: str, now: datetime, tz: str, lang: str | None = None) -> tu
 _WORD_START = re.compile(r"(?:^|(?<=[\s,;:(\[\"'«]))(?=\S)")
 
 
-def find_deadline(text: str, now: datetime, tz: str) -> datetime | None:
-    """The first deadline mentioned anywhere in a sentence ("redo the banner by Friday 18:00"), or None.
+@dataclass(frozen=True, slots=True)
+class TimeMention:
+    """One time expression found in a sentence.
 
-    Stricter than `parse_when`: a duration needs "in"/"через"/"peste", a number date needs "by"/"до"/
+    ``when`` is aware UTC; ``words`` the user's own words for it (uncorrected, stripped); ``start``/
+    ``end`` their span in the NFC form of the text; ``limit`` whether a limit word ("by", "до", "până",
+    "pe") marks it; ``hour_given`` whether a clock time or part of the day was said ("today" alone is not).
+    """
+
+    when: datetime
+    words: str
+    start: int
+    end: int
+    limit: bool
+    hour_given: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Deadline:
+    """The deadline `deadline_in` chose (``used``) and the other time expressions it left (``others``,
+    in text order), so a confirmation can show both."""
+
+    used: TimeMention
+    others: tuple[TimeMention, ...]
+
+
+def find_times(text: str, now: datetime, tz: str) -> list[TimeMention]:
+    """Every time expression in a sentence, in order, without overlaps.
+
+    Strict, unlike `parse_when`: a duration needs "in"/"через"/"peste", a number date needs "by"/"до"/
     "pe", weekday abbreviations and a lone "morning" are ignored, so that "2 hours of work" or
-    "version 2.10" do not become deadlines.
+    "version 2.10" are not times. Expressions that do not resolve (a 31st that never comes) are left out.
     """
     _check_now(now)
-    folded = _fold(unicodedata.normalize("NFC", text))
+    original = unicodedata.normalize("NFC", text)
+    folded, offsets = _prepare(original)
     zone = _zone(tz)
     today = now.astimezone(zone).date()
+    found: list[TimeMention] = []
+    taken = 0
     for m in _WORD_START.finditer(folded):
-        found = _parse_at(folded, m.start(), today, strict=True)
-        if found is not None:
-            try:
-                return _resolve(found[0], now, zone)
-            except (OverflowError, ValueError):
-                continue
+        if m.start() < taken:
+            continue
+        parsed = _parse_at(folded, m.start(), today, strict=True)
+        if parsed is None:
+            continue
+        spec, end = parsed
+        try:
+            when = _resolve(spec, now, zone)
+        except (OverflowError, ValueError):
+            continue
+        taken = end
+        a, b = offsets[m.start()], offsets[end]
+        words = original[a:b]
+        lead = len(words) - len(words.lstrip())
+        found.append(TimeMention(when=when, words=words.strip(), start=a + lead, end=a + len(words.rstrip()),
+                                 limit=_LIMIT.search(folded, m.start(), end) is not None,
+                                 hour_given=spec.hour is not None))
+    return found
+
+
+def deadline_in(text: str, now: datetime, tz: str) -> Deadline | None:
+    """The deadline of a sentence and the other times in it; None when it names no time.
+
+    With several times, the deadline is the one marked as a limit ("завтра к 18:00", "până sâmbătă",
+    "by Friday"), else the latest; with several limits, the latest of them. "Сегодня" without an hour is
+    the end of the day, never "now"; whether the result is past or too close is the caller's question.
+    """
+    times = find_times(text, now, tz)
+    if not times:
+        return None
+    limits = [t for t in times if t.limit]
+    used = max(limits or times, key=lambda t: t.when)
+    return Deadline(used=used, others=tuple(t for t in times if t is not used))
+
+
+def find_deadline(text: str, now: datetime, tz: str) -> datetime | None:
+    """The deadline mentioned in a sentence ("redo the banner by Friday 18:00") as aware UTC, or None.
+
+    See `deadline_in` for the choice among several times and `find_times` for what counts.
+    """
+    found = deadline_in(text, now, tz)
+    return None if found is None else found.used.when
+
+
+#: Signs that words left after a time were meant as part of it: a clock-like number, or a word about
+#: the time of day that the parser did not take (folded stems).
+_TIMEISH = re.compile(
+    r"\d|(?<!\w)(?:утр|утом|вечер|ноч|обед|полдн|полуд|днем|час|минут|сегодн|завтр|morning|evening|night|noon|"
+    r"lunch|afternoon|tonight|today|tomorrow|hour|minute|o'?clock|oclock|dimine|seara|noapt|noaptea|pranz|amiaz|"
+    r"ora|ore|minut|azi|maine)"
+)
+#: Leading words that introduce a time ("к", "до", "by", "la", "spre"): a note that starts with one is suspect.
+_TIME_LEAD = re.compile(r"(?:" + _CLOCK_PREFIX + r"|pe|ближе|closer|towards?|after|после|dupa|spre)\s")
+
+
+def unread_time_words(note: str) -> str | None:
+    """``note`` (the words `parse_when` left) when it looks like an unread part of the time, else None.
+
+    "завтра ближе к ночи" leaves "ближе к ночи": the user meant a time and must be told it was not read,
+    or the reminder silently comes at the wrong hour. Ordinary notes ("позвонить клиенту") pass.
+    """
+    text = note.strip()
+    if not text:
+        return None
+    folded = _fold(unicodedata.normalize("NFC", text))
+    if _TIME_LEAD.match(folded) or _TIMEISH.search(folded):
+        return text
     return None
 
 

@@ -7,7 +7,7 @@ of a finished step can never replay it.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.events import Choice, Event, Reply
@@ -19,7 +19,7 @@ from handlers.context import Context
 from handlers.paraphrase import draft_paraphrase
 from handlers.registry import button, row_id
 from handlers.render import when_text
-from handlers.timeparse import find_deadline, next_allowed
+from handlers.timeparse import Deadline, deadline_in, next_allowed
 
 #: Steps where the case is open but no step is waiting for the user in this place.
 IDLE_STEPS = ("offered", "tracking")
@@ -33,6 +33,8 @@ OUTCOMES = ("resolved", "let-go", "other")
 SILENCE = timedelta(hours=12)
 #: Promises closer than this to now are flagged as hard to keep.
 TOO_CLOSE = timedelta(hours=2)
+#: A deadline this close (or past) is more likely a misreading than a plan: it is questioned, not scheduled.
+NEAR = timedelta(minutes=10)
 
 
 def _id(case: Case, step: str, action: str) -> str:
@@ -129,6 +131,15 @@ async def answer_text(ctx: Context, case: Case | None, text: str) -> list[Reply]
     return await _apply_text(ctx, case, text)
 
 
+async def answer_again(ctx: Context, case: Case, step: str, text: str) -> list[Reply]:
+    """The user edited their answer to ``step`` and nothing has happened to the case since: the step
+    is answered again with the new text, so everything built from the answer (the step-2 draft, the
+    promise's deadline) is rebuilt too. Returns the replies of the step that follows, as the first time.
+    """
+    case.step = step
+    return await _apply_text(ctx, case, text)
+
+
 async def _apply_text(ctx: Context, case: Case, text: str) -> list[Reply]:
     case.answers.pop("_pending_text", None)
     step = case.step
@@ -145,10 +156,11 @@ async def _apply_text(ctx: Context, case: Case, text: str) -> list[Reply]:
     if step in ("solution", "risky"):
         return await _solution(ctx, case, text)
     if step == "deadline":
-        due = find_deadline(text, ctx.now, ctx.user.tz)
-        if due is None:
+        found = deadline_in(text, ctx.now, ctx.user.tz)
+        if found is None:
             return [Reply(ctx.t("walk.deadline_unclear"), expects_text=True, case_id=case.id)]
-        return await _check_and_schedule(ctx, case, case.answers.get("promise", ""), due)
+        _remember_reading(case, found)
+        return await _check_and_schedule(ctx, case, case.answers.get("promise", ""), found.used.when)
     if step == "review":
         case.answers["review"] = text
         await ctx.store.save_case(case, log=("answer", {"step": step, "text": text}))
@@ -158,26 +170,75 @@ async def _apply_text(ctx: Context, case: Case, text: str) -> list[Reply]:
 
 async def _solution(ctx: Context, case: Case, text: str) -> list[Reply]:
     case.answers["promise"] = text
-    due = find_deadline(text, ctx.now, ctx.user.tz)
-    if due is None:
+    found = deadline_in(text, ctx.now, ctx.user.tz)
+    if found is None:
         return await _advance(ctx, case, "deadline", ("answer", {"step": "solution", "text": text}))
-    return await _check_and_schedule(ctx, case, text, due)
+    _remember_reading(case, found)
+    return await _check_and_schedule(ctx, case, text, found.used.when)
 
 
-def _risks(ctx: Context, promise: str, due: Any) -> list[str]:
+def _remember_reading(case: Case, found: Deadline) -> None:
+    """Keeps the words the deadline was read from, and the time words left out, for the confirmation."""
+    case.answers["deadline_words"] = found.used.words
+    case.answers["deadline_unused"] = [t.words for t in found.others]
+
+
+def _reading(ctx: Context, case: Case, due: datetime) -> str:
+    """'Deadline: Tue 24 Nov 18:00 (read from “завтра к 18:00”; not used: “сегодня”)' in the user's language."""
+    when = when_text(due, ctx.user.tz, ctx.lang)
+    words = case.answers.get("deadline_words")
+    if not words:
+        return ctx.t("walk.deadline_read_plain", when=when)
+    text = ctx.t("walk.deadline_read", when=when, words=user_text(str(words)))
+    unused = [str(w) for w in case.answers.get("deadline_unused") or []]
+    if unused:
+        text += "\n" + ctx.t("walk.deadline_unused", words="”, “".join(user_text(w) for w in unused))
+    return text
+
+
+def _question_deadline(ctx: Context, case: Case, due: datetime) -> Reply | None:
+    """The question for a deadline that is past or only minutes away (likely a misreading), else None.
+
+    A past one can only be retyped or skipped; a near one may also be kept (button ``deadline:soon``).
+    """
+    if due - ctx.now > NEAR:
+        return None
+    words = user_text(str(case.answers.get("deadline_words") or when_text(due, ctx.user.tz, ctx.lang)))
+    when = when_text(due, ctx.user.tz, ctx.lang)
+    if due <= ctx.now:
+        return Reply(ctx.t("walk.deadline_past", words=words, when=when), choices=_common(ctx, case),
+                     expects_text=True, case_id=case.id)
+    minutes = max(1, round((due - ctx.now).total_seconds() / 60))
+    return Reply(ctx.t("walk.deadline_near", words=words, when=when, minutes=minutes),
+                 choices=[Choice(_id(case, "deadline", "soon"), ctx.t("walk.deadline_keep_soon")),
+                          *_common(ctx, case)], expects_text=True, case_id=case.id)
+
+
+def _risks(ctx: Context, promise: str, due: datetime, near_ok: bool = False) -> list[str]:
     problems = [ctx.t("walk.risk_word", word=user_text(f.quote)) for f in check_draft(promise)
                 if f.rule == "impossible-promise"]
     if due <= ctx.now:
         problems.append(ctx.t("walk.risk_past"))
-    elif due - ctx.now < TOO_CLOSE:
+    elif due - ctx.now < TOO_CLOSE and not near_ok:
         problems.append(ctx.t("walk.risk_close"))
     return problems
 
 
-async def _check_and_schedule(ctx: Context, case: Case, promise: str, due: Any, *, force: bool = False) -> list[Reply]:
+async def _check_and_schedule(ctx: Context, case: Case, promise: str, due: datetime, *, force: bool = False,
+                              near_ok: bool = False) -> list[Reply]:
+    """Schedules the deadline nudge, unless the deadline must be questioned first.
+
+    A past deadline is always questioned (never scheduled for "now"); one within `NEAR` unless the user
+    confirmed it (``near_ok``); a risky promise unless the user chose to keep it (``force``).
+    """
     case.answers["promise"] = promise
     case.answers["deadline"] = due.isoformat()
-    problems = [] if force else _risks(ctx, promise, due)
+    question = None if near_ok and due > ctx.now else _question_deadline(ctx, case, due)
+    if question is not None:
+        case.step = "deadline"
+        await ctx.store.save_case(case, log=("deadline-questioned", {"deadline": case.answers["deadline"]}))
+        return [question]
+    problems = [] if force else _risks(ctx, promise, due, near_ok)
     if problems:
         case.step = "risky"
         await ctx.store.save_case(case, log=("risky-promise", {"text": promise, "problems": len(problems)}))
@@ -196,7 +257,8 @@ async def schedule_followups(ctx: Context, case: Case, due: Any) -> list[Reply]:
                                                     "deadline": case.answers.get("deadline")}))
     await ctx.store.add_nudge(case.id, "deliver", when)
     ctx.core.on_nudges_changed()
-    return [Reply(ctx.t("walk.scheduled", when=when_text(when, ctx.user.tz, ctx.lang)), case_id=case.id)]
+    return [Reply(_reading(ctx, case, due) + "\n" + ctx.t("walk.scheduled", when=when_text(when, ctx.user.tz, ctx.lang)),
+                  case_id=case.id)]
 
 
 # -- buttons ------------------------------------------------------------------------------------
@@ -301,11 +363,14 @@ async def _walk_action(event: Event, ctx: Context, case: Case, step: str, action
         label = ctx.t("walk.fault_yes" if action == "fault" else "walk.fault_no")
         return [Reply(f"✓ {label}", close_origin=True), Reply(wording, case_id=case.id), prompt(ctx, case)]
     if action == "keep" and case.step == "risky":
-        from datetime import datetime
-
         due = datetime.fromisoformat(case.answers["deadline"])
         return [Reply(f"✓ {ctx.t('walk.keep')}", close_origin=True),
-                *(await _check_and_schedule(ctx, case, case.answers.get("promise", ""), due, force=True))]
+                *(await _check_and_schedule(ctx, case, case.answers.get("promise", ""), due, force=True,
+                                            near_ok=True))]
+    if action == "soon" and case.step == "deadline" and case.answers.get("deadline"):
+        due = datetime.fromisoformat(case.answers["deadline"])
+        return [Reply(f"✓ {ctx.t('walk.deadline_keep_soon')}", close_origin=True),
+                *(await _check_and_schedule(ctx, case, case.answers.get("promise", ""), due, near_ok=True))]
     return [Reply(ctx.t("walk.step_done"), private=True)]
 
 

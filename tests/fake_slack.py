@@ -313,6 +313,8 @@ class SlackSender:
         self.fake = fake
         self._session: aiohttp.ClientSession | None = None
         self._n = itertools.count(1)
+        #: the last event sent, e.g. a message to edit later with `edit`
+        self.last_sent: dict[str, Any] = {}
 
     async def __aenter__(self) -> SlackSender:
         self._session = aiohttp.ClientSession()
@@ -340,6 +342,7 @@ class SlackSender:
 
     async def event(self, event: dict[str, Any], *, event_id: str | None = None,
                     retry_num: int | None = None) -> tuple[int, str, float]:
+        self.last_sent = event
         headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"} if retry_num else {}
         return await self.post(event_body(event, event_id), "application/json", headers=headers)
 
@@ -353,6 +356,23 @@ class SlackSender:
               "channel_type": channel_type or ("im" if channel.startswith("D") else "channel"), **extra}
         if thread_ts:
             ev["thread_ts"] = thread_ts
+        return await self.event(ev, event_id=event_id)
+
+    async def edit(self, original: dict[str, Any], text: str, *, channel_type: str | None = None,
+                   event_id: str | None = None) -> tuple[int, str, float]:
+        """The author edits a message sent before: Slack's ``message_changed`` with the original ts.
+
+        ``original`` is the event dict a message was sent as (see `last_sent`).
+        """
+        channel = str(original["channel"])
+        new = {k: v for k, v in original.items() if k not in ("channel", "channel_type", "event_ts")}
+        new.update({"type": "message", "text": text, "edited": {"user": original.get("user"), "ts": self._ts()}})
+        if original.get("type") == "app_mention":
+            new["type"] = "message"
+        previous = {k: v for k, v in new.items() if k != "edited"} | {"text": original.get("text", "")}
+        ev = {"type": "message", "subtype": "message_changed", "hidden": True, "channel": channel,
+              "channel_type": channel_type or ("im" if channel.startswith("D") else "channel"),
+              "message": new, "previous_message": previous, "ts": self._ts(), "event_ts": self._ts()}
         return await self.event(ev, event_id=event_id)
 
     async def mention(self, text: str, *, user: str = "U1", channel: str = "C1",

@@ -393,6 +393,19 @@ class FakeTelegram:
             data["edit_date"] = int(time.time())
         return self.push({"edited_message" if edited else "message": data})
 
+    def edit(self, update_id: int, text: str) -> int:
+        """The author edits the message that update ``update_id`` carried: ``edited_message``, same message_id."""
+        body = self.updates[update_id]
+        original = body.get("message") or body.get("edited_message")
+        assert original is not None, f"update {update_id} carried no message"
+        stored = self.messages[(int(original["chat"]["id"]), int(original["message_id"]))]
+        stored.text = text
+        stored.entities = ([{"type": "bot_command", "offset": 0, "length": utf16_len(text.split()[0])}]
+                           if text.startswith("/") else [])
+        data = stored.json(self)
+        data["edit_date"] = int(time.time())
+        return self.push({"edited_message": data})
+
     def press(self, user: TgUser, message: Stored, label: str | None = None, *, data: str | None = None) -> int:
         """A user presses a button of a bot message (by label substring or callback data)."""
         if data is None:

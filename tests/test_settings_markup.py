@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.markup import split_message, to_plain, to_slack_mrkdwn, to_telegram_html, user_text
+from bot.markup import split_message, strip_marks, to_plain, to_slack_mrkdwn, to_telegram_html, user_text
 from bot.settings import SettingsError, load_settings
 
 
@@ -67,3 +67,16 @@ def test_split_message_counts_what_telegram_counts() -> None:
     assert all(utf16_len(p) <= 4000 for p in parts)
     assert "".join(parts) == text.replace("\n", "")
     assert split_message("🙂" * 5000, 4000, utf16_len)[0] == "🙂" * 2000
+
+
+@pytest.mark.parametrize(("old", "new"), [
+    ("sîmbătă", "sâmbătă"), ("Sîmbătă", "Sâmbătă"), ("mîine", "mâine"), ("săptămînă", "săptămână"),
+    ("întîrziere", "întârziere"), ("ÎNTÎRZIERE", "ÎNTÂRZIERE"), ("plîngere", "plângere"),
+    ("s\u0069\u0302mba\u0306ta\u0306", "sâmbătă"),  # decomposed î, ă
+])
+def test_strip_marks_folds_old_romanian_i_like_a(old: str, new: str) -> None:
+    assert strip_marks(old) == strip_marks(new)
+
+
+def test_strip_marks_keeps_i_at_the_edges_of_a_word() -> None:
+    assert strip_marks("în") == "in" and strip_marks("a coborî") == "a cobori" and strip_marks("înainte") == "inainte"

@@ -321,7 +321,7 @@ async def test_another_users_press_gets_a_private_note_and_changes_nothing(parle
 
 
 async def test_a_foreign_press_on_an_unowned_message_is_refused_by_the_handlers(parley: Running) -> None:
-    """Defence in depth: without the block_id owner the case handlers still refuse (walk.not_yours)."""
+    """Defence in depth: without the block_id owner the core still refuses by the button's owner tag."""
     card = await _start_walk(parley)
     for block in card["blocks"]:
         if block["type"] == "actions":
@@ -329,7 +329,7 @@ async def test_a_foreign_press_on_an_unowned_message_is_refused_by_the_handlers(
     n = len(parley.fake.calls)
     await parley.slack.press(card, t("conflict.walk"), user="U2")
     note = await parley.fake.wait_for("chat.postEphemeral", after=n)
-    assert t("walk.not_yours") in all_text(note.params)
+    assert t("button.not_yours") in all_text(note.params)
     assert (await _case_rows(parley))[0]["step"] == "offered"
 
 
@@ -392,6 +392,72 @@ async def test_bots_own_messages_and_non_messages_are_ignored(parley: Running, e
     await parley.idle()
     assert await parley.processed() == []
     assert [c.method for c in parley.fake.calls] == ["auth.test"]
+
+
+async def test_an_edited_crisis_dm_posts_no_second_card(parley: Running) -> None:
+    fake = parley.fake
+    await parley.slack.message(CLEAR, user="U1", channel="D1")
+    crisis = parley.slack.last_sent
+    await fake.wait_for("chat.postMessage")
+    await parley.idle()
+    n = len(fake.calls)
+    await parley.slack.edit(crisis, CLEAR + " and now he threatens to sue")
+    note = await fake.wait_for("chat.postMessage", after=n)
+    await parley.idle()
+    assert note.params["channel"] == "D1" and note.params["text"] == t("edit.card")
+    assert len(await _case_rows(parley)) == 1
+
+
+async def test_editing_the_step_one_answer_in_a_case_thread_updates_the_draft(parley: Running) -> None:
+    fake = parley.fake
+    card = await _start_walk(parley)
+    root = card["ts"]
+    n = len(fake.calls)
+    await parley.slack.press(card, t("conflict.walk"))
+    await fake.wait_for("chat.postMessage", lambda c: c.params.get("thread_ts") == root, after=n)
+    await parley.idle()
+    n = len(fake.calls)
+    await parley.slack.message("He says the invoice was wrnog", channel="C1", thread_ts=root, channel_type="channel")
+    answer = parley.slack.last_sent
+    await fake.wait_for("chat.postMessage", lambda c: "wrnog" in all_text(c.params), after=n)
+    await parley.idle()
+    n = len(fake.calls)
+    await parley.slack.edit(answer, "He says the invoice was wrong")
+    await fake.wait_for("chat.postMessage", lambda c: "invoice was wrong" in all_text(c.params), after=n)
+    await parley.idle()
+    posts = [c for c in fake.calls[n:] if c.method == "chat.postMessage"]
+    assert [p.params.get("thread_ts") for p in posts] == [root, root]
+    assert posts[0].params["text"] == t("edit.updated")
+    case = (await _case_rows(parley))[0]
+    assert case["step"] == "paraphrase" and "wrnog" not in case["answers"]
+
+
+async def test_an_edited_mention_posts_no_second_card(parley: Running) -> None:
+    await parley.slack.mention(CLEAR, channel="C5")
+    mention = parley.slack.last_sent
+    card = await parley.fake.wait_for("chat.postMessage")
+    await parley.idle()
+    n = len(parley.fake.calls)
+    await parley.slack.edit(mention, f"<@{BOT_USER_ID}> {CLEAR}, and he is angry")
+    note = await parley.fake.wait_for("chat.postMessage", after=n)
+    await parley.idle()
+    assert note.params["text"] == t("edit.card") and note.params["thread_ts"] == card.params["thread_ts"]
+    assert len(await _case_rows(parley)) == 1
+
+
+async def test_message_changed_without_a_text_change_or_by_a_bot_is_ignored(parley: Running) -> None:
+    await parley.slack.message(CLEAR, user="U1", channel="D1")
+    crisis = parley.slack.last_sent
+    await parley.fake.wait_for("chat.postMessage")
+    await parley.idle()
+    n, processed = len(parley.fake.calls), len(await parley.processed())
+    await parley.slack.edit(crisis, CLEAR)  # e.g. Slack unfurled a link: same text
+    await parley.slack.edit(crisis | {"user": BOT_USER_ID, "bot_id": "B1"}, "changed by a bot")
+    await parley.slack.edit({**crisis, "ts": "1700000000.999999"}, "an edit of a message Parley never saw")
+    await asyncio.sleep(0.2)
+    await parley.idle()
+    assert [c.method for c in parley.fake.calls[n:]] == []
+    assert len(await parley.processed()) == processed + 1, "only the edit of an unknown message is stored (and ignored)"
 
 
 async def test_channel_chatter_outside_a_case_thread_is_not_read_or_stored(parley: Running) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import SQLiteStore, StoreError, User, utcnow
+from bot.store import HandledMessage, SQLiteStore, StoreError, User, utcnow
 from bot.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 
@@ -118,9 +118,11 @@ async def test_forget_leaves_no_row_of_the_user(store: SQLiteStore, tmp_path: Pa
         case = await store.create_case(platform="console", chat_id="c", thread_id=None, user_id=user, lang="en")
         await store.add_nudge(case.id, "deliver", utcnow())
         await store.accept_event("console", f"ev-{user}", user, {"text": "secret words"})
+        await store.remember_message(HandledMessage(platform="console", chat_id="c", message_id=f"m-{user}",
+                                                    user_id=user, effect="command", detail="check"))
     await store.forget_user("console", "gone")
     raw = sqlite3.connect(store.path)
-    for table in ("users", "cases", "processed_events"):
+    for table in ("users", "cases", "processed_events", "handled_messages"):
         rows = raw.execute(f"SELECT COUNT(*) FROM {table} WHERE user_id='gone'").fetchone()[0]
         assert rows == 0, table
     assert raw.execute("SELECT COUNT(*) FROM case_log").fetchone()[0] == 2  # only the other user's
@@ -134,3 +136,32 @@ async def test_finished_events_keep_no_text(store: SQLiteStore) -> None:
     raw = sqlite3.connect(store.path)
     assert raw.execute("SELECT payload FROM processed_events").fetchone()[0] is None
     raw.close()
+
+
+async def test_handled_messages_keep_the_first_record_unless_replaced(store: SQLiteStore) -> None:
+    case = await store.create_case(platform="telegram", chat_id="7", thread_id=None, user_id="u", lang="en")
+    first = HandledMessage(platform="telegram", chat_id="7", message_id="42", user_id="u", effect="followup",
+                           case_id=case.id, nudge_id=3, detail="followup")
+    await store.remember_message(first)
+    await store.remember_message(HandledMessage(platform="telegram", chat_id="7", message_id="42", user_id="u",
+                                                effect="command", detail="followup"))
+    kept = await store.handled_message("telegram", "7", "42")
+    assert kept is not None and (kept.effect, kept.nudge_id, kept.case_id) == ("followup", 3, case.id)
+    await store.remember_message(HandledMessage(platform="telegram", chat_id="7", message_id="42", user_id="u",
+                                                effect="answer", case_id=case.id, detail="listen",
+                                                case_seen=case.updated_at), replace=True)
+    replaced = await store.handled_message("telegram", "7", "42")
+    assert replaced is not None and (replaced.effect, replaced.detail) == ("answer", "listen")
+    assert replaced.case_seen == case.updated_at
+    assert await store.handled_message("telegram", "8", "42") is None, "message ids are per chat"
+
+
+async def test_move_nudge_only_while_pending(store: SQLiteStore) -> None:
+    case = await store.create_case(platform="console", chat_id="c", thread_id=None, user_id="u", lang="en")
+    now = utcnow()
+    nudge = await store.add_nudge(case.id, "custom", now + timedelta(hours=2), "call back")
+    assert await store.move_nudge(nudge.id, now + timedelta(hours=3), "call the client")
+    moved = await store.get_nudge(nudge.id)
+    assert moved is not None and moved.due_at == now + timedelta(hours=3) and moved.note == "call the client"
+    await store.claim_due(now + timedelta(hours=4))
+    assert not await store.move_nudge(nudge.id, now + timedelta(hours=5), None), "claimed: on its way"

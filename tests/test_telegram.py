@@ -17,6 +17,7 @@ from bot.adapters.telegram import TelegramAdapter
 from bot.core import Core
 from bot.events import DeliveryError, Event, EventKind, Reply, StartupError, Target
 from bot.http import HttpServer
+from bot.owner import owner_tag, unstamp
 from bot.settings import Settings, load_settings
 from bot.store import SQLiteStore
 from tests.fake_telegram import TOKEN, FakeTelegram, Stored, TgUser, group_chat, private_chat
@@ -150,7 +151,8 @@ async def test_start_command_answers_in_html_with_one_button_per_row(tg: Tg) -> 
     assert reply.chat_id == ANA.id
     assert "<b>Parley</b>" in str(reply.html), "the **bold** markup is rendered as Telegram HTML"
     assert reply.keyboard and all(len(row) == 1 for row in reply.keyboard)
-    assert [d for _, d in reply.buttons] == ["cf:menu", "m:cards"]
+    mine = owner_tag("telegram", str(ANA.id))
+    assert [unstamp(d) for _, d in reply.buttons] == [("cf:menu", mine), ("m:cards", mine)]
     call = tg.fake.calls_of("sendMessage")[-1]
     assert call["parse_mode"] == "HTML"
     assert "reply_parameters" not in call.params, "no reply chain needed in a private chat"
@@ -180,10 +182,67 @@ async def test_direct_message_mid_crisis_is_triaged(tg: Tg) -> None:
     assert reply.buttons and reply.buttons[0][0] == tg.t("conflict.walk")
 
 
-async def test_edited_message_is_handled_like_a_new_one(tg: Tg) -> None:
+async def test_an_edit_of_a_message_parley_never_saw_is_ignored(tg: Tg) -> None:
     mark = tg.fake.mark()
-    tg.fake.message(ANA, "/cards", edited=True)
+    tg.fake.message(ANA, "/cards", edited=True)  # e.g. sent before Parley joined
+    tg.fake.message(ANA, CRISIS, edited=True)
+    await asyncio.sleep(0.3)
+    assert not tg.fake.calls_of("sendMessage", mark)
+    assert await tg.core.store.open_cases("telegram", str(ANA.id)) == []
+
+
+async def _edit(tg: Tg, update_id: int, text: str, chat_id: int = ANA.id) -> Stored:
+    """The user edits the message of ``update_id``; waits for Parley's one answer to the edit."""
+    mark = tg.fake.mark()
+    tg.fake.edit(update_id, text)
+    await tg.fake.wait_for("sendMessage", lambda c: c["chat_id"] == chat_id, since=mark)
+    return tg.fake.last(chat_id)
+
+
+async def test_editing_the_step_one_answer_updates_it_instead_of_answering_step_two(tg: Tg) -> None:
+    card = await tg.say(ANA, CRISIS)
+    await tg.press(ANA, card, tg.t("conflict.walk"), sends=1)
+    mark = tg.fake.mark()
+    answer = tg.fake.message(ANA, "he says the banner was late and the colurs are wrong")
     await tg.fake.wait_for("sendMessage", since=mark)
+    mark = tg.fake.mark()
+    tg.fake.edit(answer, "he says the banner was late and the colours are wrong")
+    await tg.fake.wait_for("sendMessage", count=2, since=mark)
+    note, step = [c["text"] for c in tg.fake.calls_of("sendMessage", mark)]
+    assert note == tg.t("edit.updated")
+    assert "Step 2 of 5" in step and "colours are wrong" in step and "Step 3" not in step
+    [case] = await tg.core.store.open_cases("telegram", str(ANA.id))
+    assert case.step == "paraphrase" and "colours" in case.answers["paraphrase_draft"]
+
+
+async def test_an_edited_followup_moves_its_reminder_instead_of_adding_one(tg: Tg) -> None:
+    await tg.say(ANA, CRISIS)
+    mark = tg.fake.mark()
+    command = tg.fake.message(ANA, "/followup 2h call back")
+    await tg.fake.wait_for("sendMessage", since=mark)
+    [case] = await tg.core.store.open_cases("telegram", str(ANA.id))
+    [first] = await tg.core.store.nudges_for_case(case.id)
+    reply = await _edit(tg, command, "/followup 3h call back")
+    assert "3 hours" in reply.text
+    [moved] = await tg.core.store.nudges_for_case(case.id)
+    assert moved.id == first.id and moved.status == "pending" and moved.due_at > first.due_at
+
+
+async def test_an_edited_crisis_message_posts_no_second_card(tg: Tg) -> None:
+    mark = tg.fake.mark()
+    crisis = tg.fake.message(ANA, CRISIS)
+    await tg.fake.wait_for("sendMessage", since=mark)
+    reply = await _edit(tg, crisis, CRISIS + " and he wants a refund")
+    assert reply.text == tg.t("edit.card") and not reply.buttons
+    assert len(await tg.core.store.open_cases("telegram", str(ANA.id))) == 1
+
+
+async def test_an_edited_check_is_not_run_again(tg: Tg) -> None:
+    mark = tg.fake.mark()
+    command = tg.fake.message(ANA, "/check you are wrong, as usual")
+    await tg.fake.wait_for("sendMessage", since=mark)
+    reply = await _edit(tg, command, "/check you never read the brief")
+    assert reply.text == tg.t("edit.command", command="check")
 
 
 async def test_user_text_is_escaped(tg: Tg) -> None:
@@ -283,6 +342,27 @@ async def test_group_keeps_a_reply_chain_and_ignores_chatter(tg: Tg) -> None:
     assert mention.reply_to is not None
 
 
+async def test_in_a_group_edits_of_chatter_are_ignored_and_of_answers_update_them(tg: Tg) -> None:
+    fake = tg.fake
+    mark = fake.mark()
+    chatter = fake.message(BOB, "lunch anyone?", chat=GROUP)
+    card = await tg.say(ANA, f"/conflict {CRISIS}", chat=GROUP)
+    await tg.press(ANA, card, tg.t("conflict.walk"), sends=1)
+    listen = fake.last(GROUP["id"])
+    answer = fake.message(ANA, "He says the banner was late", chat=GROUP, reply_to=listen.message_id)
+    await fake.wait_for("sendMessage", count=3, since=mark)
+    mark = fake.mark()
+    fake.edit(chatter, "lunch anyone? @ParleyTestBot")  # chatter Parley never handled, now addressed
+    fake.edit(answer, "He says the banner was two days late")
+    await fake.wait_for("sendMessage", count=2, since=mark)
+    await asyncio.sleep(0.2)
+    sent = fake.calls_of("sendMessage", mark)
+    assert [c["text"] for c in sent][0] == tg.t("edit.updated") and len(sent) == 2
+    assert "two days late" in sent[1]["text"]
+    [case] = await tg.core.store.open_cases("telegram", str(ANA.id))
+    assert case.step == "paraphrase" and case.answers["complaint"] == "He says the banner was two days late"
+
+
 async def test_someone_elses_press_gets_an_alert_and_changes_nothing(tg: Tg) -> None:
     card = await tg.say(ANA, f"/conflict {CRISIS}", chat=GROUP)
     before = (card.text, card.keyboard)
@@ -291,7 +371,7 @@ async def test_someone_elses_press_gets_an_alert_and_changes_nothing(tg: Tg) -> 
     await asyncio.sleep(0.3)
     answer = tg.fake.answer_for(update_id)
     assert answer is not None
-    assert answer["show_alert"] is True and answer["text"] == tg.t("walk.not_yours")
+    assert answer["show_alert"] is True and answer["text"] == tg.t("button.not_yours")
     assert (card.text, card.keyboard) == before
     assert not tg.fake.calls_of("sendMessage", mark) and not tg.fake.calls_of("editMessageText", mark)
     case = (await tg.core.store.open_cases("telegram", str(ANA.id)))[0]

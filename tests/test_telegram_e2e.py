@@ -135,7 +135,7 @@ async def test_conversation_through_parley_run(fake: FakeTelegram, parley: Parle
     assert "<b>Parley</b>" in str(start.html) and start.buttons
 
     card = await say(fake, ANA, f"/conflict {CRISIS}")
-    assert card.buttons[0][1].endswith(":offered:walk")
+    assert ":offered:walk~" in card.buttons[0][1], "the walk button, stamped with its owner"
 
     dm = await say(fake, BOB, "my client just called me an idiot and says he won't pay the invoice")
     assert dm.buttons, "a direct message with no command is triaged"

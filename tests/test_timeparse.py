@@ -7,7 +7,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from handlers.timeparse import DEFAULT_HOUR, END_OF_DAY_HOUR, find_deadline, next_allowed, parse_when
+from handlers.timeparse import (
+    DEFAULT_HOUR,
+    END_OF_DAY_HOUR,
+    deadline_in,
+    find_deadline,
+    next_allowed,
+    parse_when,
+    unread_time_words,
+)
 
 CHISINAU = "Europe/Chisinau"
 NEW_YORK = "America/New_York"
@@ -344,3 +352,114 @@ def test_quiet_hours_result_is_never_earlier() -> None:
             assert allowed >= moment
             wall = allowed.astimezone(ZoneInfo(tz)).time()
             assert not (wall.hour * 60 + wall.minute >= 22 * 60 + 30 or wall.hour * 60 + wall.minute < 7 * 60 + 15)
+
+
+# -- several times in one sentence, parts of the day, typos, the old Romanian spelling (issue 15) ----
+
+
+def deadline(text: str, *, now: datetime = NOW) -> str | None:
+    moment = find_deadline(text, now, CHISINAU)
+    return None if moment is None else moment.astimezone(ZoneInfo(CHISINAU)).strftime("%a %Y-%m-%d %H:%M")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the reported ones
+    ("Чиним корзину сегодня и даём неделю поддержки бесплатно, завтра к 18:00", "Tue 2026-11-24 18:00"),
+    ("refacem pagina până sîmbătă la 18", "Sat 2026-11-28 18:00"),
+    # a limit marker wins over an earlier or a later plain mention
+    ("we fix the cart today and send the report tomorrow by 18:00", "Tue 2026-11-24 18:00"),
+    ("by Wednesday the fix, we talk about it on Friday", "Wed 2026-11-25 10:00"),
+    ("до среды исправим, а в пятницу созвонимся", "Wed 2026-11-25 10:00"),
+    ("reparăm azi și trimitem raportul până joi la 12", "Thu 2026-11-26 12:00"),
+    ("azi vorbim, refacem pagina pe vineri", "Fri 2026-11-27 10:00"),
+    # no marker at all: the latest one
+    ("today we call, tomorrow 15:00 the new version", "Tue 2026-11-24 15:00"),
+    ("сегодня созвон, в пятницу 18:00 новая версия", "Fri 2026-11-27 18:00"),
+    ("mâine vorbim, joi la 15 trimitem", "Thu 2026-11-26 15:00"),
+    # several limits: the latest of them
+    ("до среды макет, а к пятнице 18:00 всё", "Fri 2026-11-27 18:00"),
+    # the old spelling, with and without marks
+    ("refacem pagina până simbata la 18", "Sat 2026-11-28 18:00"),
+    ("trimitem totul pînă mîine la 10", "Tue 2026-11-24 10:00"),
+    ("gata în săptămîna viitoare", "Mon 2026-11-30 10:00"),
+    ("gata până la sfîrșitul săptămînii", "Fri 2026-11-27 18:00"),
+    # parts of the day
+    ("сделаем завтра к обеду", "Tue 2026-11-24 13:00"),
+    ("сделаем к вечеру", "Mon 2026-11-23 18:00"),
+    ("пришлём ближе к вечеру", "Mon 2026-11-23 18:00"),
+    ("пришлём завтра утром", "Tue 2026-11-24 09:00"),
+    ("пришлём завтра днём", "Tue 2026-11-24 14:00"),
+    ("пришлём завтра вечером", "Tue 2026-11-24 19:00"),
+    ("trimitem mâine dimineața", "Tue 2026-11-24 09:00"),
+    ("trimitem mâine la prânz", "Tue 2026-11-24 13:00"),
+    ("trimitem mâine seara", "Tue 2026-11-24 19:00"),
+    ("trimitem spre seară", "Mon 2026-11-23 18:00"),
+    ("we send it first thing tomorrow", "Tue 2026-11-24 09:00"),
+    ("we send it tomorrow by noon", "Tue 2026-11-24 12:00"),
+    ("we send it by end of day tomorrow", "Tue 2026-11-24 18:00"),
+    # typos and loose forms
+    ("сделаем завтро к 18:00", "Tue 2026-11-24 18:00"),
+    ("сделаем чрез 2 дня", "Wed 2026-11-25 12:00"),
+    ("fixed by tomorow 9am", "Tue 2026-11-24 09:00"),
+    ("gata până la sfarsitul saptamanii", "Fri 2026-11-27 18:00"),
+    ("gata sapt viitoare", "Mon 2026-11-30 10:00"),
+    ("we deliver on the 10th", "Thu 2026-12-10 10:00"),
+    ("we deliver by the 25th 18:00", "Wed 2026-11-25 18:00"),
+    ("сдадим до 10 числа", "Thu 2026-12-10 10:00"),
+    ("trimit peste vreo două ore", "Mon 2026-11-23 14:00"),
+    ("пришлю примерно через 3 часа", "Mon 2026-11-23 15:00"),
+    ("done by fridya", "Fri 2026-11-27 10:00"),
+])
+def test_deadline_among_several_times(text: str, expected: str) -> None:
+    assert deadline(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "после завтрака позвоню", "we watched the match", "the sundae was melted", "их было четверо",
+    "we talked this morning", "вечерок был тяжёлый", "scara blocului", "money is tight",
+])
+def test_typo_tolerance_does_not_invent_times(text: str) -> None:
+    assert deadline(text) is None
+
+
+def test_today_without_an_hour_is_the_end_of_the_day_never_now() -> None:
+    late = datetime(2026, 11, 23, 17, 30, tzinfo=UTC)  # 19:30 in Chisinau, after the end of the day
+    moment = find_deadline("сделаем сегодня", late, CHISINAU)
+    assert moment is not None and moment != late
+    assert moment.astimezone(ZoneInfo(CHISINAU)).strftime("%H:%M") == "18:00"  # in the past: the caller asks
+    assert deadline("сделаем сегодня") == "Mon 2026-11-23 18:00"
+
+
+def test_deadline_in_reports_the_words_used_and_the_rest() -> None:
+    found = deadline_in("Чиним корзину сегодня и даём неделю поддержки бесплатно, завтра к 18:00", NOW, CHISINAU)
+    assert found is not None
+    assert found.used.words == "завтра к 18:00" and found.used.limit
+    assert [t.words for t in found.others] == ["сегодня"]
+
+
+@pytest.mark.parametrize(("text", "expected", "note"), [
+    ("завтра к обеду", "Tue 2026-11-24 13:00", ""),
+    ("завтра к обеду позвонить", "Tue 2026-11-24 13:00", "позвонить"),
+    ("завтро в 10", "Tue 2026-11-24 10:00", ""),
+    ("чрез 2 часа", "Mon 2026-11-23 14:00", ""),
+    ("tomorow 9am call", "Tue 2026-11-24 09:00", "call"),
+    ("sîmbătă", "Sat 2026-11-28 10:00", ""),
+    ("simbata la 18", "Sat 2026-11-28 18:00", ""),
+    ("săptămîna viitoare", "Mon 2026-11-30 10:00", ""),
+    ("mîine la prînz", "Tue 2026-11-24 13:00", ""),
+    ("peste vreo două ore", "Mon 2026-11-23 14:00", ""),
+    ("on the 10th", "Thu 2026-12-10 10:00", ""),
+    ("tomorrow first thing", "Tue 2026-11-24 09:00", ""),
+    ("вечером", "Mon 2026-11-23 19:00", ""),
+    ("к вечеру", "Mon 2026-11-23 18:00", ""),
+])
+def test_parse_when_parts_typos_and_old_spelling(text: str, expected: str, note: str) -> None:
+    assert local(text) == (expected, note)
+
+
+@pytest.mark.parametrize(("note", "flagged"), [
+    ("позвонить клиенту", None), ("call the client", None),
+    ("ближе к ночи", "ближе к ночи"), ("la ora prânzului", "la ora prânzului"), ("around 5ish call", "around 5ish call"),
+])
+def test_unread_time_words(note: str, flagged: str | None) -> None:
+    assert unread_time_words(note) == flagged

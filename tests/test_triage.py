@@ -166,3 +166,13 @@ def test_long_rant_is_fast() -> None:
     t0 = time.perf_counter()
     triage(rant)
     assert time.perf_counter() - t0 < 0.05
+
+
+@pytest.mark.parametrize(("new", "old"), [
+    ("clientul nu plătește, amână plata de două săptămâni", "clientul nu plătește, amînă plata de două săptămîni"),
+    ("am întârziat cu lansarea și clientul e furios", "am întîrziat cu lansarea și clientul e furios"),
+    ("a depus o plângere, nu e mulțumit de calitate", "a depus o plîngere, nu e mulțumit de calitate"),
+])
+def test_old_romanian_spelling_triages_like_the_new(new: str, old: str) -> None:
+    assert [m.id for m in triage(old).matches] == [m.id for m in triage(new).matches]
+    assert [round(m.score, 6) for m in triage(old).matches] == [round(m.score, 6) for m in triage(new).matches]

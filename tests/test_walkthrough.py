@@ -244,7 +244,7 @@ async def test_paraphrase_draft_speaks_to_the_client(core: Core, lang: str, comp
     await talker.say(f"/lang {lang}")
     await talker.say("/conflict")
     await talker.press("cf:s:we-missed-a-commitment")
-    await talker.press(next(c.id for c in talker.last[-1].choices if c.id.endswith(":offered:walk")))
+    await talker.press(next(c.id for c in talker.last[-1].choices if ":offered:walk" in c.id))
     await talker.say(complaint)
     assert expected in talker.text() and not_expected not in talker.text()
 
@@ -297,3 +297,124 @@ async def test_no_reuse_choice_without_a_first_message(talker: Talker) -> None:
     await talker.press("cf:s:late-payment")
     await talker.pick("walk me through")
     assert not any("already wrote" in c.label for r in talker.last for c in r.choices)
+
+
+# -- the deadline of step 5 (issue 15) ----------------------------------------------------------------
+
+
+async def walk_to_solution(talker: Talker, lang: str = "en") -> int:
+    """A case at step 5, in ``lang`` (the walk's text answers are in English; only the UI changes)."""
+    if lang != "en":
+        await talker.say(f"/lang {lang}")
+    await talker.say("/conflict the client is furious, we missed the launch deadline we promised")
+    case_id = next(r.case_id for r in talker.last if r.case_id)
+    assert case_id is not None
+    await talker.press(f"w:{case_id}:offered:walk")
+    await talker.press(f"w:{case_id}:listen:skip")
+    await talker.press(f"w:{case_id}:paraphrase:skip")
+    await talker.press(f"w:{case_id}:cause:c:obligation")
+    await talker.press(f"w:{case_id}:apologize:nofault")
+    return case_id
+
+
+def local_due(due: object, tz: str = "UTC") -> str:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    assert isinstance(due, datetime)
+    return due.astimezone(ZoneInfo(tz)).strftime("%a %d %H:%M")
+
+
+@pytest.mark.parametrize(("lang", "text", "due", "used", "unused"), [
+    ("ru", "Чиним корзину сегодня и даём неделю поддержки бесплатно, завтра к 18:00", "Tue 24 18:00",
+     "завтра к 18:00", "сегодня"),
+    ("ro", "refacem pagina până sîmbătă la 18", "Sat 28 18:00", "până sîmbătă la 18", None),
+    ("ro", "azi vorbim cu el și refacem pagina până mîine la 12", "Tue 24 12:00", "până mîine la 12", "azi"),
+    ("en", "we call him today and fix the cart by Wednesday 15:00", "Wed 25 15:00", "by Wednesday 15:00", "today"),
+])
+async def test_solution_takes_the_marked_deadline_and_shows_what_it_read(
+        core: Core, lang: str, text: str, due: str, used: str, unused: str | None) -> None:
+    talker = Talker(core, user=f"u-{lang}")
+    case_id = await walk_to_solution(talker, lang)
+    await talker.say(text)
+    nudge = await core.store.next_nudge(case_id)
+    assert nudge is not None and nudge.kind == "deliver"
+    assert local_due(nudge.due_at) == due  # the test user's zone is UTC
+    reply = talker.text()
+    assert f"“{used}”" in reply or f"«{used}»" in reply or f"„{used}”" in reply
+    if unused:
+        assert unused in reply.replace(used, "")
+
+
+@pytest.mark.parametrize(("lang", "text", "asked"), [
+    ("en", "we fix it today", "already passed"),
+    ("ru", "чиним сегодня", "уже прошёл"),
+    ("ro", "reparăm azi", "a trecut deja"),
+    ("en", "we fix it today at 9:00", "already passed"),
+    ("ru", "исправим сегодня к 19:00", "уже прошёл"),
+])
+async def test_a_deadline_in_the_past_is_questioned_not_scheduled(
+        core: Core, clock: FixedClock, lang: str, text: str, asked: str) -> None:
+    clock.now = clock.now.replace(hour=20)  # 20:00 UTC: today's end of day is gone
+    talker = Talker(core, user=f"late-{lang}")
+    case_id = await walk_to_solution(talker, lang)
+    await talker.say(text)
+    assert asked in talker.text()
+    assert await core.store.next_nudge(case_id) is None
+    assert not any("keep" in c.id or "soon" in c.id for r in talker.last for c in r.choices)
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.step == "deadline"
+    await talker.say("tomorrow 18:00" if lang == "en" else "завтра 18:00" if lang == "ru" else "mâine la 18")
+    nudge = await core.store.next_nudge(case_id)
+    assert nudge is not None and local_due(nudge.due_at) == "Tue 24 18:00"
+
+
+@pytest.mark.parametrize(("lang", "text", "asked"), [
+    ("en", "we fix it in 5 minutes", "only 5 min"),
+    ("ru", "исправим через 3 минуты", "всего через 3 мин"),
+    ("ro", "reparăm peste 5 minute", "doar 5 min"),
+])
+async def test_a_deadline_minutes_away_is_questioned_and_can_be_kept(
+        core: Core, lang: str, text: str, asked: str) -> None:
+    talker = Talker(core, user=f"near-{lang}")
+    case_id = await walk_to_solution(talker, lang)
+    await talker.say(text)
+    assert asked in talker.text()
+    assert await core.store.next_nudge(case_id) is None
+    await talker.press(f"w:{case_id}:deadline:soon")
+    nudge = await core.store.next_nudge(case_id)
+    assert nudge is not None and nudge.kind == "deliver"
+
+
+async def test_a_deadline_minutes_away_can_be_retyped(talker: Talker, core: Core) -> None:
+    case_id = await walk_to_solution(talker)
+    await talker.say("we fix it in 2 minutes")
+    assert "only 2 min" in talker.text()
+    await talker.say("tomorrow by noon")
+    nudge = await core.store.next_nudge(case_id)
+    assert nudge is not None and local_due(nudge.due_at) == "Tue 24 12:00"
+    assert "“tomorrow by noon”" in talker.text()
+
+
+@pytest.mark.parametrize(("lang", "args", "when", "note", "unread"), [
+    ("ru", "завтра к обеду", "13:00", None, False),
+    ("ru", "завтра к обеду позвонить клиенту", "13:00", "позвонить клиенту", False),
+    ("ru", "завтра ближе к ночи", "10:00", "ближе к ночи", True),
+    ("en", "tomorrow call the client", "10:00", "call the client", False),
+    ("en", "tomorrow around 5ish", "10:00", "around 5ish", True),
+    ("ro", "sîmbătă la prînz sun clientul", "13:00", "sun clientul", False),
+    ("ro", "mîine pe înserat", "10:00", "pe înserat", True),
+])
+async def test_followup_shows_the_time_and_the_words_not_used(
+        core: Core, lang: str, args: str, when: str, note: str | None, unread: bool) -> None:
+    talker = Talker(core, user=f"f-{lang}")
+    await walk_to_solution(talker, lang)
+    await talker.say(f"/followup {args}")
+    reply = talker.text()
+    assert when in reply
+    if note is None:
+        assert "“" not in reply and "«" not in reply and "„" not in reply
+    else:
+        assert f"“{note}”" in reply or f"«{note}»" in reply or f"„{note}”" in reply
+    flags = {"en": "didn't read", "ru": "не удалось прочитать как время", "ro": "nu am înțeles"}
+    assert (flags[lang] in reply.lower()) is unread

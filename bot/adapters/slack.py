@@ -27,18 +27,21 @@ from typing import Any
 
 import aiohttp
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot.adapters import slack_payload
 from bot.adapters.slack_blocks import (
     ACTION_PREFIX,
     block_owner,
@@ -50,7 +53,7 @@ from bot.adapters.slack_blocks import (
 from bot.adapters.slack_home import home_view
 from bot.core import Core
 from bot.events import DeliveryError, Event, EventKind, Reply, StartupError, Target
-from bot.http import HttpServer
+from bot.http import HttpServer, refuse
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -62,6 +65,10 @@ _BAD_TOKEN = {"invalid_auth", "not_authed", "token_revoked", "token_expired", "a
 _PERMANENT = {"channel_not_found", "not_in_channel", "is_archived", "account_inactive", "invalid_auth",
               "token_revoked", "user_not_found", "cannot_dm_bot", "restricted_action", "msg_too_long",
               "invalid_blocks", "no_permission", "missing_scope", "user_disabled", "ekm_access_denied"}
+#: Slack's signature headers: Unix seconds in ASCII digits, and v0= with a hex SHA-256 (checked before
+#: slack_sdk's verifier, which would raise on a non-numeric timestamp or a non-ASCII signature).
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 #: Message subtypes that are still a person writing (others are edits, joins, bot posts...).
 _HUMAN_SUBTYPES = {None, "thread_broadcast", "file_share"}
 
@@ -103,8 +110,9 @@ class Place:
     @classmethod
     def for_replay(cls, event: Event) -> Place:
         """A replayed event has no raw payload left; its fields say enough to answer in the right place."""
+        pressed = event.origin_message_id if event.kind is EventKind.BUTTON else None  # a message's own ts is no press
         return cls(channel=event.chat_id, user=event.user_id, thread=event.thread_id, direct=event.is_direct,
-                   quiet=event.kind is EventKind.COMMAND and not event.is_direct, origin_ts=event.origin_message_id)
+                   quiet=event.kind is EventKind.COMMAND and not event.is_direct, origin_ts=pressed)
 
 
 def _delivery_error(exc: SlackApiError) -> DeliveryError:
@@ -138,6 +146,8 @@ class SlackAdapter:
         self.team_id: str | None = None
         self.client: AsyncWebClient | None = None
         self.app: AsyncApp | None = None
+        secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+        self._verifier = SignatureVerifier(secret) if secret.strip() else None
         self._session: aiohttp.ClientSession | None = None
         self._socket: Any = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -253,10 +263,36 @@ class SlackAdapter:
     # -- HTTP -------------------------------------------------------------------------------
 
     async def handle_http(self, request: web.Request) -> web.StreamResponse:
-        """POST /slack/events: bolt verifies the signature (401 when bad or stale) and routes."""
+        """POST /slack/events: signature, then shape, then bolt routes.
+
+        bolt parses the body before it checks the signature, and hands its listeners whatever the JSON
+        holds, so junk would surface as a 500 with a traceback. Here, before bolt sees anything: a
+        missing, malformed, stale or wrong signature is 401 (cheap: one HMAC, nothing parsed); a
+        signed body that is not UTF-8, that bolt cannot parse, or whose fields have the wrong types
+        (`slack_payload.problem`) is 400. Each gets one WARNING line (`refuse`), with no traceback and
+        none of the body. Slack retries a failed event a few times only, so a 4xx is safe.
+        """
         assert self.app is not None
-        bolt_response = await self.app.async_dispatch(await to_bolt_request(request))
-        return await to_aiohttp_response(bolt_response)
+        body = await request.read()  # over the server's client_max_size: aiohttp answers 413
+        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        signature = request.headers.get("X-Slack-Signature", "")
+        if self._verifier is None or not _TIMESTAMP.fullmatch(timestamp) or not _SIGNATURE.fullmatch(signature):
+            return refuse(log, 401, "slack: no valid signature headers")
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return refuse(log, 400, "slack: the body is not UTF-8")
+        if not self._verifier.is_valid(text, timestamp, signature):
+            return refuse(log, 401, "slack: the signature does not match or is stale")
+        try:
+            bolt_request = AsyncBoltRequest(body=text, query=request.query_string,
+                                            headers=dict(request.headers.items()))
+        except Exception as exc:  # parsing alone: no server state involved, so the body is at fault
+            return refuse(log, 400, "slack: bolt cannot parse the body (%s)", type(exc).__name__)
+        wrong = slack_payload.problem(bolt_request.body)
+        if wrong is not None:
+            return refuse(log, 400, "slack: the body has the wrong shape (%s)", wrong)
+        return await to_aiohttp_response(await self.app.async_dispatch(bolt_request))
 
     # -- inbound ----------------------------------------------------------------------------
 
@@ -326,11 +362,24 @@ class SlackAdapter:
         thread = ev.get("thread_ts") or (None if direct else ev.get("ts"))
         event = Event(platform=self.platform, event_id=self._event_id(body, ev), user_id=user, chat_id=channel,
                       kind=EventKind.MESSAGE, thread_id=None if direct else thread, is_direct=direct,
-                      text=inbound_text(str(ev.get("text") or ""), self.bot_user_id))
+                      text=inbound_text(str(ev.get("text") or ""), self.bot_user_id),
+                      origin_message_id=ev.get("ts"))
         await self._accept(event, Place(channel=channel, user=user, thread=thread, direct=direct), ack)
+
+    @staticmethod
+    def _edited(ev: dict[str, Any]) -> dict[str, Any] | None:
+        """A ``message_changed`` event as the edited message (its original ts), or None when the text did
+        not change: Slack sends it for link unfurls and thread replies too."""
+        new, old = ev.get("message"), ev.get("previous_message") or {}
+        if not isinstance(new, dict) or not isinstance(old, dict) or new.get("text") == old.get("text"):
+            return None
+        return {**new, "channel": ev.get("channel"), "channel_type": ev.get("channel_type")}
 
     async def _on_message(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any]) -> None:
         ev = body.get("event") or {}
+        changed = ev.get("subtype") == "message_changed"
+        if changed:  # an edit: never a new message, the handlers answer it for what the original did
+            ev = self._edited(ev) or {}
         channel, thread = str(ev.get("channel", "")), ev.get("thread_ts")
         direct = ev.get("channel_type") == "im"
         if not self._from_person(ev):
@@ -341,17 +390,20 @@ class SlackAdapter:
         if direct:
             self._dm[user] = channel
         else:
-            # In channels only the owner's replies in a case's thread are for Parley; mentions come as app_mention.
+            # In channels only the owner's replies in a case's thread are for Parley; mentions come as
+            # app_mention, but their edits only as message_changed (answered in the mention's thread).
             mentioned = bool(self.bot_user_id) and f"<@{self.bot_user_id}" in raw
             case = None
             if thread and not mentioned:
                 case = await self.core.store.find_open_case(self.platform, channel, str(thread), user)
-            if case is None:
+            if changed and mentioned:
+                thread = thread or ev.get("ts")
+            elif case is None:
                 await ack()
                 return
         event = Event(platform=self.platform, event_id=self._event_id(body, ev), user_id=user, chat_id=channel,
                       kind=EventKind.MESSAGE, thread_id=None if direct else thread, is_direct=direct,
-                      text=inbound_text(raw, self.bot_user_id))
+                      text=inbound_text(raw, self.bot_user_id), origin_message_id=ev.get("ts"), edited=changed)
         await self._accept(event, Place(channel=channel, user=user, thread=thread, direct=direct), ack)
 
     async def _on_home_opened(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any]) -> None:

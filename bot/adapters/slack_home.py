@@ -13,6 +13,7 @@ from bot.adapters.slack_blocks import SECTION_LIMIT, actions_blocks
 from bot.core import Core
 from bot.events import Choice
 from bot.markup import slack_escape, to_slack_mrkdwn
+from bot.owner import stamp_choices
 
 #: Slack allows 100 blocks in a Home view; each case takes two.
 MAX_CASES = 40
@@ -34,7 +35,8 @@ async def home_view(core: Core, user_id: str) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": t("slack.home.title")}},
         {"type": "section", "text": {"type": "mrkdwn", "text": to_slack_mrkdwn(t("slack.home.intro"))}},
-        *actions_blocks([Choice("cf:menu", t("slack.home.new")), Choice("m:cards", t("help.browse_cards"))],
+        *actions_blocks(stamp_choices([Choice("cf:menu", t("slack.home.new")),
+                                       Choice("m:cards", t("help.browse_cards"))], "slack", user_id),
                         user_id, tag="h"),
         {"type": "divider"},
     ]
@@ -53,7 +55,7 @@ async def home_view(core: Core, user_id: str) -> dict[str, Any]:
         else:
             nxt = t("cases.next", when=when_text(nudge.due_at, tz, lang), kind=t(f"nudge.kind.{nudge.kind}"))
         step = t(f"step.{case.step}") if f"step.{case.step}" in core.lib.strings else case.step
-        text = f"*#{case.id} {slack_escape(name)}*\n{slack_escape(step)}. {slack_escape(nxt)}"
+        text = f"*{slack_escape(t('case.number', id=case.id))} {slack_escape(name)}*\n{slack_escape(step)}. {slack_escape(nxt)}"
         where = f"<#{case.chat_id}>" if case.chat_id.startswith(("C", "G")) else ""
         if where:
             text += f"\n{t('slack.home.where')} {where}"
@@ -62,5 +64,5 @@ async def home_view(core: Core, user_id: str) -> dict[str, Any]:
         if case.step in _RESUMABLE or "_resume" in case.answers:
             choices.append(Choice(f"w:{case.id}:{case.step}:resume", t("walk.resume")))
         choices.append(Choice(f"w:{case.id}:any:close", t("walk.close")))
-        blocks += actions_blocks(choices, user_id, tag=f"c{case.id}-")
+        blocks += actions_blocks(stamp_choices(choices, "slack", user_id), user_id, tag=f"c{case.id}-")
     return {"type": "home", "blocks": blocks}

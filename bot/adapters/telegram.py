@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+import json
 import logging
 import re
 import secrets
@@ -42,10 +43,11 @@ from telegram.error import (
 )
 from telegram.ext import AIORateLimiter, Application, BaseRateLimiter, ContextTypes, TypeHandler
 
+from bot.adapters import telegram_payload
 from bot.adapters.telegram_request import AiohttpRequest
 from bot.core import Core
 from bot.events import DeliveryError, Event, EventKind, Reply, StartupError, Target
-from bot.http import HttpServer
+from bot.http import HttpServer, refuse
 from bot.markup import split_message, to_plain, to_telegram_html, utf16_len
 from bot.settings import Settings
 from content import LANGUAGES
@@ -316,16 +318,32 @@ class TelegramAdapter:
     # -- inbound ------------------------------------------------------------------------------
 
     async def _webhook(self, request: web.Request) -> web.StreamResponse:
-        """``POST /telegram/webhook``: secret checked, update stored, then 200 (Telegram retries otherwise)."""
+        """``POST /telegram/webhook``: secret checked, update stored, then 200 (Telegram retries otherwise).
+
+        A wrong or missing secret is 403. With the right secret, a body that is no update Parley can
+        read (not JSON, not an object, no ``update_id``, fields of the wrong type: see
+        `telegram_payload.problem`, or anything PTB's ``de_json`` refuses) is answered 200 and dropped
+        with one WARNING line: Telegram resends a non-2xx again and again, and holds the updates behind
+        it. A good update Parley cannot store (the store is down) is a 500, so Telegram does resend it.
+        """
         got = request.headers.get(SECRET_HEADER, "")
-        if not hmac.compare_digest(got.encode(), self._secret.encode()):
-            return web.Response(status=403, text="forbidden")
+        # aiohttp keeps undecodable header bytes as surrogates; surrogateescape gives them back as bytes
+        if not hmac.compare_digest(got.encode("utf-8", "surrogateescape"), self._secret.encode()):
+            return refuse(log, 403, "telegram: wrong or missing webhook secret")
         if not self._running or self.app is None:
             return web.Response(status=503, text="starting")
+        body = await request.read()  # over the server's client_max_size: aiohttp answers 413
         try:
-            update = Update.de_json(await request.json(), self.app.bot)
-        except Exception:
-            return web.Response(status=400, text="not an update")
+            data = json.loads(body)
+        except (ValueError, RecursionError):  # not JSON, not UTF-8, or nested beyond reason
+            return refuse(log, 200, "telegram: update dropped, the body is not JSON")
+        wrong = telegram_payload.problem(data)
+        if wrong is not None:
+            return refuse(log, 200, "telegram: update dropped, it has the wrong shape (%s)", wrong)
+        try:
+            update = Update.de_json(data, self.app.bot)
+        except Exception as exc:  # parsing alone: no server state involved, so the update is at fault
+            return refuse(log, 200, "telegram: update dropped, PTB cannot read it (%s)", type(exc).__name__)
         try:
             await self._queue.put(update)
         except Exception:
@@ -370,7 +388,8 @@ class TelegramAdapter:
         self._remember(user.id, user.first_name)
         fields: dict[str, Any] = {"user_id": str(user.id), "chat_id": str(msg.chat.id), "thread_id": self._thread(msg),
                                   "language_hint": user.language_code, "is_direct": direct,
-                                  "user_name": user.full_name, "origin_message_id": str(msg.message_id)}
+                                  "user_name": user.full_name, "origin_message_id": str(msg.message_id),
+                                  "edited": update.message is None}  # an edited_message keeps its message_id
         found = _COMMAND.match(text.strip())
         if found:
             name, target, args = found.group(1).lower(), found.group(2), found.group(3) or ""

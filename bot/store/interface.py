@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.store.models import Case, LogEntry, Nudge, PendingEvent, User
+from bot.store.models import Case, HandledMessage, LogEntry, Nudge, PendingEvent, User
 
 
 class Store(Protocol):
@@ -83,11 +83,29 @@ class Store(Protocol):
     async def set_nudge(self, nudge_id: int, *, status: str, due_at: datetime | None = None,
                         only_from: Sequence[str] | None = None) -> bool: ...
 
+    async def move_nudge(self, nudge_id: int, due_at: datetime, note: str | None) -> bool:
+        """Gives a pending nudge a new time and note (an edited /followup); False once it is claimed,
+        sent, answered or cancelled, so a reminder already on its way is never moved."""
+        ...
+
     async def set_case_step(self, case_id: int, step: str, *, only_from: Sequence[str]) -> bool: ...
 
     async def cancel_case_nudges(self, case_id: int) -> int: ...
 
     async def cancel_user_nudges(self, platform: str, user_id: str) -> int: ...
+
+    # what each handled user message did, for edits of it
+    async def remember_message(self, record: HandledMessage, *, replace: bool = False) -> None:
+        """Records what a user message did, keyed by (platform, chat_id, message_id).
+
+        ``replace=False`` keeps a record already there, so the handler that knows most (a /followup
+        with its nudge) wins over the generic record written after it; an edit passes True.
+        """
+        ...
+
+    async def handled_message(self, platform: str, chat_id: str, message_id: str) -> HandledMessage | None:
+        """What that message did, or None when Parley never handled it (or the user was forgotten)."""
+        ...
 
     # inbound events: dedup and replay
     async def accept_event(self, platform: str, event_id: str, user_id: str, payload: dict[str, Any]) -> bool:

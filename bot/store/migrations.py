@@ -71,6 +71,23 @@ MIGRATIONS: list[str] = [
     ALTER TABLE processed_events ADD COLUMN user_id TEXT;
     CREATE INDEX processed_events_pending ON processed_events (status, received_at);
     """,
+    # 3: what each handled message did, so an edit of it is not taken for a new message (no user text here)
+    """
+    CREATE TABLE handled_messages (
+        platform TEXT NOT NULL,
+        chat_id TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        effect TEXT NOT NULL,
+        case_id INTEGER REFERENCES cases(id) ON DELETE CASCADE,
+        nudge_id INTEGER,
+        detail TEXT,
+        case_seen TEXT,
+        at TEXT NOT NULL,
+        PRIMARY KEY (platform, chat_id, message_id)
+    );
+    CREATE INDEX handled_messages_by_user ON handled_messages (platform, user_id);
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -92,3 +92,26 @@ class PendingEvent:
     event_id: str
     payload: dict[str, Any]
     received_at: datetime
+
+
+@dataclass(slots=True)
+class HandledMessage:
+    """What Parley did with one user message, so an edit of that message can be answered for what it was.
+
+    ``effect``: ``answer`` (it answered walkthrough step ``detail``), ``followup`` (it set nudge
+    ``nudge_id``; ``detail`` is the command), ``card`` (it offered case ``case_id``'s card), ``command``
+    (it ran command ``detail``) or ``message`` (anything else). ``case_seen``: the case's
+    ``updated_at`` right after, so an edit can tell whether anything has happened to the case since.
+    Holds no user text.
+    """
+
+    platform: str
+    chat_id: str
+    message_id: str
+    user_id: str
+    effect: str
+    case_id: int | None = None
+    nudge_id: int | None = None
+    detail: str | None = None
+    case_seen: datetime | None = None
+    at: datetime = field(default_factory=utcnow)

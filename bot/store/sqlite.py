@@ -21,7 +21,7 @@ import aiosqlite
 
 from bot.store.interface import Store
 from bot.store.migrations import MIGRATIONS, SCHEMA_VERSION
-from bot.store.models import Case, LogEntry, Nudge, PendingEvent, User, from_db, to_db, utcnow
+from bot.store.models import Case, HandledMessage, LogEntry, Nudge, PendingEvent, User, from_db, to_db, utcnow
 
 T = TypeVar("T")
 _FINISH_SQL = "UPDATE processed_events SET status='done', payload=NULL WHERE platform=? AND event_id=?"
@@ -248,6 +248,7 @@ class SQLiteStore:
         def work(db: sqlite3.Connection) -> int:
             removed = db.execute("DELETE FROM cases WHERE platform=? AND user_id=?", (platform, user_id)).rowcount
             db.execute("DELETE FROM processed_events WHERE platform=? AND user_id=?", (platform, user_id))
+            db.execute("DELETE FROM handled_messages WHERE platform=? AND user_id=?", (platform, user_id))
             db.execute("DELETE FROM users WHERE platform=? AND user_id=?", (platform, user_id))
             return removed
 
@@ -500,6 +501,11 @@ class SQLiteStore:
             args += list(only_from)
         return bool(await self._run(sql, args))
 
+    async def move_nudge(self, nudge_id: int, due_at: datetime, note: str | None) -> bool:
+        """Only while pending: a claimed nudge is being sent right now and keeps its time."""
+        return bool(await self._run("UPDATE nudges SET due_at=?, note=? WHERE id=? AND status='pending'",
+                                    (to_db(due_at), note, nudge_id)))
+
     async def set_case_step(self, case_id: int, step: str, *, only_from: Sequence[str]) -> bool:
         """Moves an open case to ``step`` without rewriting the rest of the row (no lost update)."""
         return bool(await self._run(
@@ -525,6 +531,30 @@ class SQLiteStore:
     async def count_nudges(self, status: str = "pending") -> int:
         row = await self._one("SELECT COUNT(*) AS n FROM nudges WHERE status=?", (status,))
         return int(row["n"]) if row else 0
+
+    # -- handled messages (edits) -----------------------------------------------------------
+
+    async def remember_message(self, record: HandledMessage, *, replace: bool = False) -> None:
+        """One row per message; ``replace=False`` leaves an existing row as it is."""
+        conflict = ("DO UPDATE SET effect=excluded.effect, case_id=excluded.case_id, nudge_id=excluded.nudge_id, "
+                    "detail=excluded.detail, case_seen=excluded.case_seen, at=excluded.at") if replace else "DO NOTHING"
+        await self._run(
+            f"""INSERT INTO handled_messages (platform, chat_id, message_id, user_id, effect, case_id, nudge_id,
+                                              detail, case_seen, at)
+                VALUES (?,?,?,?,?,?,?,?,?,?) ON CONFLICT (platform, chat_id, message_id) {conflict}""",
+            (record.platform, record.chat_id, record.message_id, record.user_id, record.effect, record.case_id,
+             record.nudge_id, record.detail, to_db(record.case_seen), to_db(record.at)),
+        )
+
+    async def handled_message(self, platform: str, chat_id: str, message_id: str) -> HandledMessage | None:
+        row = await self._one("SELECT * FROM handled_messages WHERE platform=? AND chat_id=? AND message_id=?",
+                              (platform, chat_id, message_id))
+        if row is None:
+            return None
+        return HandledMessage(platform=row["platform"], chat_id=row["chat_id"], message_id=row["message_id"],
+                              user_id=row["user_id"], effect=row["effect"], case_id=row["case_id"],
+                              nudge_id=row["nudge_id"], detail=row["detail"], case_seen=from_db(row["case_seen"]),
+                              at=from_db(row["at"]) or utcnow())
 
     # -- processed events (dedup and replay) ------------------------------------------------
 
