@@ -38,7 +38,7 @@ _ALONE = """
 import importlib.util, sys, time, types
 t0 = time.perf_counter()
 pkg = types.ModuleType("handlers"); pkg.__path__ = ["handlers"]; sys.modules["handlers"] = pkg
-for name in ("triage_features", "triage_model", "triage"):
+for name in ("text_features", "linear_model", "triage"):
     spec = importlib.util.spec_from_file_location("handlers." + name, f"handlers/{name}.py")
     mod = importlib.util.module_from_spec(spec); sys.modules["handlers." + name] = mod; spec.loader.exec_module(mod)
 t1 = time.perf_counter()
@@ -123,13 +123,13 @@ def report(rows: list[Row], title: str, show_errors: bool) -> None:
 def cross_validation() -> None:
     try:
         from bot.train_triage import fit_temperature, out_of_fold, tradeoffs
-        from handlers.triage_model import softmax
+        from handlers.linear_model import softmax
     except ImportError:
         return
     try:
         import sklearn  # noqa: F401
     except ImportError:
-        from handlers.triage_model import load_model
+        from handlers.triage import load_model
 
         print(f"\n== cross-validation (stored at training time): {load_model().header.get('cv')}")
         return

@@ -12,9 +12,9 @@ What it does, in order:
    cross-validation accuracy, the softmax temperature (fitted by log-loss on them) and the
    "not sure" threshold (the probability below which Parley shows a menu, chosen to trade the
    wrong-card rate against the menu rate: a wrong card costs `WRONG_CARD_COST` menus);
-3. fits TF-IDF (`handlers.triage_features.features` as the analyzer, sublinear tf, l2) and a
+3. fits TF-IDF (`handlers.text_features.features` as the analyzer, sublinear tf, l2) and a
    linear SVM (one-vs-rest) on all training rows for the situations, and one for the language;
-4. writes ``content/triage/model.bin`` with `handlers.triage_model.write_model`.
+4. writes ``content/triage/model.bin`` with `handlers.linear_model.write_model`.
 """
 
 from __future__ import annotations
@@ -28,11 +28,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from handlers.triage_features import features
-from handlers.triage_model import MODEL_FILE, softmax, write_model
+from handlers.linear_model import softmax, write_model
+from handlers.text_features import features
 
 CONTENT = Path(__file__).resolve().parent.parent / "content" / "triage"
 CORPUS = CONTENT / "corpus.jsonl"
+MODEL_FILE = "model.bin"
 SEED = 20261129
 FOLDS = 5
 #: How many menus one wrong card is worth when the threshold is chosen.

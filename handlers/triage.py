@@ -2,7 +2,7 @@
 
 People type mid-crisis: typos, no punctuation, slang, Romanian with or without diacritics (and in
 the older î spelling), Russian in Latin letters, quotes of the client, long rants. A linear model
-over character and word n-grams (`handlers.triage_model`), trained offline on a labelled corpus
+over character and word n-grams (`handlers.linear_model`), trained offline on a labelled corpus
 in many voices (`content/triage/`, `parley train-triage`), ranks all fourteen; its softmax is
 calibrated on cross-validation, so "not sure" is a probability threshold chosen from measured
 wrong-card and menu rates rather than a hand-set score. A second head of the same model names
@@ -12,8 +12,10 @@ the language; the caller's hint (the user's language) settles only weak evidence
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
-from handlers.triage_model import load_model, softmax
+from handlers.linear_model import LinearModel, ModelFileError, read_model, softmax
 
 LANGUAGES: tuple[str, ...] = ("en", "ru", "ro")
 #: A situation at least this probable counts as one the message gave evidence for: it is offered
@@ -37,6 +39,19 @@ class Triage:
     confident: bool  # False when the best match is below the model's threshold: the caller offers a menu
 
 
+@cache
+def load_model() -> LinearModel:
+    """The shipped model (``content/triage/model.bin``), read once per process.
+
+    Raises `ModelFileError` when the file is missing or unreadable: a broken install, not a user error.
+    """
+    try:
+        data = resources.files("content").joinpath("triage", "model.bin").read_bytes()
+    except OSError as exc:
+        raise ModelFileError(f"the triage model is missing: {exc}") from exc
+    return read_model(data)
+
+
 def _language(decision: list[float], labels: tuple[str, ...], hint: str | None, has_words: bool) -> str:
     if not has_words:
         return hint if hint in LANGUAGES else "en"
@@ -50,8 +65,8 @@ def detect_language(text: str, hint: str | None = None) -> str:
     """Guesses en/ru/ro from the words themselves; the hint only settles weak or tied evidence."""
     model = load_model()
     idx, vals = model.vector(text or "")
-    decision = model.decide(model.language, idx, vals)
-    return _language(decision, model.language.labels, hint, bool(idx))
+    language = model.heads["language"]
+    return _language(language.decide(idx, vals), language.labels, hint, bool(idx))
 
 
 def triage(text: str, lang_hint: str | None = None) -> Triage:
@@ -63,13 +78,14 @@ def triage(text: str, lang_hint: str | None = None) -> Triage:
     """
     model = load_model()
     idx, vals = model.vector(text or "")
-    situation = model.decide(model.situation, idx, vals)
-    probs = softmax(situation, model.temperature) if idx else [0.0] * len(situation)
-    order = sorted(range(len(probs)), key=lambda i: (-probs[i], model.situation.labels[i]))
-    matches = [Match(model.situation.labels[i], round(probs[i], 4)) for i in order]
-    language = _language(model.decide(model.language, idx, vals), model.language.labels, lang_hint, bool(idx))
-    confident = bool(idx) and probs[order[0]] >= model.threshold
-    return Triage(matches=matches, language=language, confident=confident)
+    head, language = model.heads["situation"], model.heads["language"]
+    decision = head.decide(idx, vals)
+    probs = softmax(decision, model.header["temperature"]) if idx else [0.0] * len(decision)
+    order = sorted(range(len(probs)), key=lambda i: (-probs[i], head.labels[i]))
+    matches = [Match(head.labels[i], round(probs[i], 4)) for i in order]
+    lang = _language(language.decide(idx, vals), language.labels, lang_hint, bool(idx))
+    confident = bool(idx) and probs[order[0]] >= model.header["threshold"]
+    return Triage(matches=matches, language=lang, confident=confident)
 
 
 def explain(text: str, lang_hint: str | None = None) -> list[str]:
@@ -77,12 +93,12 @@ def explain(text: str, lang_hint: str | None = None) -> list[str]:
     model = load_model()
     idx, vals = model.vector(text or "")
     result = triage(text, lang_hint)
-    inverse = {i: f for f, i in model.vocab.items() if i in set(idx)}
-    head = model.situation
-    lines = [f"language {result.language}; confident {result.confident} (threshold {model.threshold:.2f})"]
+    names = model.words(idx)
+    head = model.heads["situation"]
+    lines = [f"language {result.language}; confident {result.confident} (threshold {model.header['threshold']:.2f})"]
     for match in result.matches[:3]:
         k = head.labels.index(match.id)
-        parts = sorted(((head.scale * head.weights[k][i] * v, inverse[i]) for i, v in zip(idx, vals, strict=True)),
+        parts = sorted(((head.scale * head.weights[k][i] * v, name) for i, v, name in zip(idx, vals, names, strict=True)),
                        reverse=True)[:8]
         lines.append(f"  {match.id:<27} {match.score:.3f}  " + ", ".join(f"{f}{w:+.2f}" for w, f in parts))
     return lines

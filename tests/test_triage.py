@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 from bot.train_triage import CORPUS, read_rows
-from handlers.triage import Match, Triage, detect_language, triage
-from handlers.triage_model import ModelFileError, load_model, read_model
+from handlers.linear_model import ModelFileError, read_model
+from handlers.triage import Match, Triage, detect_language, load_model, triage
 
 ROOT = Path(__file__).parent.parent
 INDEPENDENT = CORPUS.parent / "independent.jsonl"
@@ -98,8 +98,8 @@ def test_shipped_model_is_what_the_corpus_trains(tmp_path: Path) -> None:
     shipped = load_model()
     assert shipped.header["corpus"] == header["corpus"], "the corpus changed: run `parley train-triage`"
     for row in HELDOUT:
-        a, _ = fresh.scores(row.text)
-        b, _ = shipped.scores(row.text)
+        a = fresh.heads["situation"].decide(*fresh.vector(row.text))
+        b = shipped.heads["situation"].decide(*shipped.vector(row.text))
         best = (max(range(len(a)), key=a.__getitem__), max(range(len(b)), key=b.__getitem__))
         assert best[0] == best[1], row.text
 

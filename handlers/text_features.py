@@ -1,6 +1,6 @@
-"""The text features the triage model reads: one normal form for every way people type, then n-grams.
+"""The text features Parley's classifiers read: one normal form for every way people type, then n-grams.
 
-Training (`bot.train_triage`, scikit-learn) and run time (`handlers.triage_model`) call the same
+Training (`bot.train_triage`, scikit-learn) and run time (`handlers.linear_model`) call the same
 `features` function, so what the shipped weights were fitted on is exactly what they score. Pure
 stdlib: importing this costs nothing noticeable.
 
