@@ -1,8 +1,13 @@
 """/check: finds the don'ts of a conflict (seed 002) in a draft reply and says how to phrase it better.
 
-The rules, their patterns and all the words shown to the user live in ``content/check.yaml``, so
-writers can tune them without touching code. A draft is checked against the patterns of every
-language at once: people mix languages, and Romanian is often typed without diacritics.
+Which don'ts a draft has is decided by a model: one linear classifier per don't over the same
+character and word n-grams as triage, trained offline on ``content/check/corpus.jsonl``
+(`bot.train_check`) and shipped as ``content/check/model.bin``, each don't with its own threshold
+chosen on cross-validation. It catches what a list of phrases cannot: reworded excuses, sarcasm,
+conditionals that blame the client; and it leaves contractual guarantees and negated dismissals
+alone. The patterns in ``content/check.yaml`` only say *which words* to quote for a don't the
+model found; when none matches, the clause that pushed the model hardest is quoted. The names,
+explanations and better phrasings shown to the user live in ``check.yaml`` too.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from pydantic import Field, field_validator, model_validator
 
 from bot.markup import user_text
 from content.loader import LANGUAGES, read_yaml, validate
+from handlers.linear_model import LinearModel, ModelFileError, read_model
 from content.models import Slug, Strict, Text
 
 WHERE = "content/check.yaml"
@@ -154,8 +160,79 @@ def _compiled() -> tuple[tuple[str, re.Pattern[str]], ...]:
     )
 
 
+@cache
+def check_model() -> LinearModel:
+    """The shipped /check model (``content/check/model.bin``), read once per process.
+
+    Raises `ModelFileError` when it is missing or unreadable: a broken install, not a user error.
+    """
+    try:
+        data = resources.files("content").joinpath("check", "model.bin").read_bytes()
+    except OSError as exc:
+        raise ModelFileError(f"the /check model is missing: {exc}") from exc
+    return read_model(data)
+
+
+def detect_donts(text: str) -> list[str]:
+    """The don'ts the model finds in ``text`` (rule ids, in the model's order); [] for a fine draft.
+
+    The "gate" head decides whether the draft has any don't; the "dont" head then names every one
+    that reaches its threshold, or the likeliest one (the rule `bot.train_check.flag` measured).
+    """
+    model = check_model()
+    idx, vals = model.vector(text)
+    if not idx or model.heads["gate"].decide(idx, vals)[0] < model.header["gate_threshold"]:
+        return []
+    head = model.heads["dont"]
+    values = head.decide(idx, vals)
+    found = [label for label, value in zip(head.labels, values, strict=True) if value >= model.header["dont_threshold"]]
+    return found or [head.labels[max(range(len(values)), key=values.__getitem__)]]
+
+
+_CLAUSE = re.compile(r"[^.!?;\n]+[.!?;]*")
+
+
+def _strongest_clause(text: str, label: str) -> Finding:
+    """The clause of ``text`` the model scores highest for ``label``: what to quote when no pattern matched."""
+    model = check_model()
+    head = model.heads["dont"]
+    k = head.labels.index(label)
+    best: tuple[float, int, int] | None = None
+    for match in _CLAUSE.finditer(text):
+        clause = match.group().strip()
+        if not clause:
+            continue
+        idx, vals = model.vector(clause)
+        value = head.decide(idx, vals)[k] if idx else float("-inf")
+        if best is None or value > best[0]:
+            start = match.start() + (len(match.group()) - len(match.group().lstrip()))
+            best = (value, start, start + len(clause))
+    if best is None:
+        return Finding(label, text.strip(), 0, len(text))
+    _, start, end = best
+    return Finding(label, text[start:end], start, end)
+
+
 def check_draft(text: str) -> list[Finding]:
-    """Every don't found in ``text``, in the order they appear.
+    """Every don't the model finds in ``text``, each with the words to quote, in the order they appear.
+
+    A don't is quoted with its pattern matches from ``check.yaml`` when there are any, else with the
+    clause the model scored highest for it. Pattern matches of a don't the model did not find are
+    not reported: on held-out drafts they were mostly false alarms (a guarantee in the contract, a
+    negated "it's no small thing").
+    """
+    found = detect_donts(text)
+    if not found:
+        return []
+    matched = [f for f in pattern_findings(text) if f.rule in found]
+    kept = matched + [_strongest_clause(text, rule) for rule in found if all(f.rule != rule for f in matched)]
+    order = {rule_id: i for i, rule_id in enumerate(check_content().rules)}
+    kept.sort(key=lambda f: (f.start, order.get(f.rule, len(order))))
+    return kept
+
+
+def pattern_findings(text: str) -> list[Finding]:
+    """Every match of the ``check.yaml`` patterns in ``text``, in the order they appear.
 
     Matches of one rule that overlap are merged into the earliest, longest one, so "it was not my
     fault" is reported once; different rules may quote overlapping words.

@@ -1,4 +1,5 @@
-"""/check: each don't is caught in every language with the exact words quoted; polite drafts pass."""
+"""/check: the model's floors on held-out drafts, each don't's patterns quote the exact words, polite drafts
+and Parley's own advice pass, and the reply renders in every language."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 import yaml
 
 from content.loader import LANGUAGES, ContentError, library
-from handlers.check import Finding, check_content, check_draft, load_check, render_check
+from handlers.check import Finding, check_content, check_draft, load_check, pattern_findings, render_check
 
 RULES = ("shift-blame", "get-personal", "belittle", "dismiss-emotions", "impossible-promise")
 
@@ -163,8 +164,9 @@ def test_every_rule_is_tested_and_has_patterns_in_every_language() -> None:
 
 
 @pytest.mark.parametrize(("rule", "draft", "quote"), _cases())
-def test_dont_is_caught_and_quoted_exactly(rule: str, draft: str, quote: str) -> None:
-    findings = check_draft(draft)
+def test_patterns_quote_exactly_the_offending_words(rule: str, draft: str, quote: str) -> None:
+    """The patterns choose the words quoted for a don't the model found (the model decides whether)."""
+    findings = pattern_findings(draft)
     for finding in findings:
         assert draft[finding.start : finding.end] == finding.quote
     assert Finding(rule, quote, draft.index(quote), draft.index(quote) + len(quote)) in findings, findings
@@ -187,7 +189,7 @@ def test_parleys_own_example_phrases_pass() -> None:
 
 def test_decomposed_romanian_is_quoted_as_typed() -> None:
     draft = unicodedata.normalize("NFD", "Bine, calmați-vă. Garantez livrarea.")
-    found = {f.rule: f for f in check_draft(draft)}
+    found = {f.rule: f for f in pattern_findings(draft)}
     assert found["dismiss-emotions"].quote == unicodedata.normalize("NFD", "calmați-vă")
     assert (
         draft[found["dismiss-emotions"].start : found["dismiss-emotions"].end]
@@ -197,19 +199,19 @@ def test_decomposed_romanian_is_quoted_as_typed() -> None:
 
 
 def test_overlapping_matches_of_one_rule_are_reported_once() -> None:
-    findings = check_draft("It was not my fault.")
+    findings = pattern_findings("It was not my fault.")
     assert [(f.rule, f.quote) for f in findings] == [("shift-blame", "It was not my fault")]
 
 
 def test_findings_come_in_text_order() -> None:
     draft = "I guarantee it. Calm down. It wasn't me."
-    assert [f.rule for f in check_draft(draft)] == ["impossible-promise", "dismiss-emotions", "shift-blame"]
+    assert [f.rule for f in pattern_findings(draft)] == ["impossible-promise", "dismiss-emotions", "shift-blame"]
 
 
 @pytest.mark.parametrize(("lang", "open_", "close"), [("en", "“", "”"), ("ru", "«", "»"), ("ro", "„", "”")])
 def test_render_quotes_words_and_suggests_better(lang: str, open_: str, close: str) -> None:
     draft = "It wasn't me. Calm down. I guarantee it, 100%."
-    text = render_check(check_draft(draft), lang)
+    text = render_check(pattern_findings(draft), lang)
     content = check_content()
     assert text.startswith(content.ui.header.get(lang))
     for rule_id in ("shift-blame", "dismiss-emotions", "impossible-promise"):
@@ -227,7 +229,7 @@ def test_render_clean_and_language_fallback() -> None:
     for lang in LANGUAGES:
         assert render_check([], lang) == content.ui.clean.get(lang)
     assert render_check([], "de") == content.ui.clean.get("en")
-    assert "**" in render_check(check_draft("calm down"), "de")
+    assert "**" in render_check(pattern_findings("calm down"), "de")
 
 
 def test_render_keeps_user_stars_out_of_markup() -> None:
