@@ -1,4 +1,4 @@
-"""The ``parley`` command: chat, run, cards, card, triage, train-triage, export, slack-manifest.
+"""The ``parley`` command: chat, run, cards, card, triage, check, train-triage, train-check, export, slack-manifest.
 
 Every failure a person can cause (bad variable, unwritable database, unknown card) ends in one line
 on stderr and a non-zero exit code, never a traceback.
@@ -45,6 +45,17 @@ def _parser() -> argparse.ArgumentParser:
     triage.add_argument("text", nargs="+")
     triage.add_argument("--lang", choices=LANGUAGES, default=None, help="a hint; the language is detected")
     triage.add_argument("--json", action="store_true", help='print [{"id", "score", "card"}, ...] best first')
+
+    check = sub.add_parser("check", help="check a draft reply to a client for the don'ts of a conflict")
+    check.add_argument("draft", nargs="+")
+    check.add_argument("--lang", choices=LANGUAGES, default=None, help="language of the reply (default: the draft's)")
+    check.add_argument("--json", action="store_true",
+                       help='print [{"rule", "name", "quote", "start", "end"}, ...] in text order')
+
+    train_check = sub.add_parser("train-check", help="retrain the /check model from content/check (needs the train extra)")
+    train_check.add_argument("--corpus", type=Path, default=None, help="JSON Lines corpus (default: content/check/corpus.jsonl)")
+    train_check.add_argument("--out", type=Path, default=None, help="where to write the model (default: beside the corpus)")
+    train_check.add_argument("--no-cv", action="store_true", help="skip cross-validation (both thresholds 0)")
 
     train = sub.add_parser("train-triage", help="retrain the triage model from content/triage (needs the train extra)")
     train.add_argument("--corpus", type=Path, default=None, help="JSON Lines corpus (default: content/triage/corpus.jsonl)")
@@ -166,6 +177,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cmd_triage(args, settings)
         if args.command == "train-triage":
             return _cmd_train(args)
+        if args.command == "check":
+            return _cmd_check(args, settings)
+        if args.command == "train-check":
+            return _cmd_train_check(args)
         if args.command == "export":
             return asyncio.run(_cmd_export(args, settings))
         if args.command == "slack-manifest":
@@ -186,6 +201,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     parser.error(f"unknown command {args.command}")
     return EXIT_CONFIG
+
+
+def _cmd_check(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.markup import to_plain
+    from handlers.check import check_content, check_draft, render_check
+    from handlers.triage import detect_language
+
+    draft = " ".join(args.draft)
+    findings = check_draft(draft)
+    lang = args.lang or detect_language(draft, settings.default_language)
+    if args.json:
+        rules = check_content().rules
+        print(json.dumps([{"rule": f.rule, "name": rules[f.rule].name.get(lang), "quote": f.quote,
+                           "start": f.start, "end": f.end} for f in findings], ensure_ascii=False))
+        return 0
+    print(to_plain(render_check(findings, lang)))
+    return 0
+
+
+def _cmd_train_check(args: argparse.Namespace) -> int:
+    from bot.train_check import CORPUS, train
+
+    try:
+        train(args.corpus or CORPUS, args.out, cv=not args.no_cv)
+    except ImportError as exc:
+        print(f"parley: {exc}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _cmd_train(args: argparse.Namespace) -> int:

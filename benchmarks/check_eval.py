@@ -1,0 +1,101 @@
+"""Measures the shipped /check model: cross-validation, the frozen held-out split, false alarms, speed.
+
+Run: ``python benchmarks/check_eval.py [--errors] [--no-cv]``. Cross-validation needs the train extra
+(scikit-learn); without it the figures stored in the model at training time are printed.
+
+Figures per language, side by side:
+- draft level: precision and recall of "this draft has a don't" (what the user sees first);
+- don't level: micro precision and recall over the five don'ts (is the right one named?);
+- the patterns of ``content/check.yaml`` alone, as /check decided before the model (the anchor);
+- false alarms on Parley's own advice: every "what to say" phrase of the cards, which must pass
+  (they are among the training rows, so this is an in-sample check, not a held-out figure).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run from anywhere, installed or not
+
+from bot.train_check import CORPUS, Draft, read_drafts, scores  # noqa: E402
+
+LANGS = ("en", "ru", "ro", "all")
+
+
+def _table(title: str, rows: list[Draft], flagged: list[set[str]]) -> None:
+    figures = scores(rows, flagged)
+    print(f"\n== {title}")
+    print(f"{'lang':<5}{'n':>5}{'draft P':>9}{'draft R':>9}{'dont P':>8}{'dont R':>8}")
+    for lang in LANGS:
+        if lang in figures:
+            f = figures[lang]
+            print(f"{lang:<5}{f['n']:>5.0f}{f['precision']:>9.3f}{f['recall']:>9.3f}"
+                  f"{f['label_precision']:>8.3f}{f['label_recall']:>8.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--errors", action="store_true", help="list every wrong held-out draft")
+    parser.add_argument("--no-cv", action="store_true", help="skip the (slow) cross-validation")
+    args = parser.parse_args()
+
+    t0 = time.perf_counter()
+    from handlers.check import check_model, detect_donts, pattern_findings
+
+    check_model()
+    print(f"import and model load: {(time.perf_counter() - t0) * 1000:.1f} ms;"
+          f" model file {(CORPUS.parent / 'model.bin').stat().st_size / 1e6:.2f} MB")
+    corpus = read_drafts(CORPUS)
+    train = [r for r in corpus if r.split == "train"]
+    heldout = [r for r in corpus if r.split == "heldout"]
+    if not args.no_cv:
+        try:
+            from bot.train_check import flag, out_of_fold
+
+            decision = out_of_fold(train)
+            model = check_model()
+            tg, tl = model.header["gate_threshold"], model.header["dont_threshold"]
+            _table(f"cross-validation, 5 folds on the train split (thresholds gate {tg:+.2f}, don't {tl:+.2f})",
+                   train, [flag(d[0], d[1:], tg, tl) for d in decision])
+        except ImportError:
+            print(f"\n== cross-validation (stored at training time): {check_model().header.get('cv')}")
+    flagged = [set(detect_donts(r.text)) for r in heldout]
+    _table("frozen held-out split: the model", heldout, flagged)
+    _table("frozen held-out split: check.yaml patterns alone (before the model)", heldout,
+           [{f.rule for f in pattern_findings(r.text)} for r in heldout])
+    traps = [(r, f) for r, f in zip(heldout, flagged, strict=True) if r.trap]
+    if traps:
+        print(f"held-out traps (fine drafts that look like a don't) flagged: {sum(1 for _, f in traps if f)}/{len(traps)}")
+
+    from content.loader import LANGUAGES, library
+
+    phrases = [(lang, p) for card in library().cards.values() for lang in LANGUAGES for p in card.text(lang).say]
+    alarms = [(lang, p, detect_donts(p)) for lang, p in phrases]
+    bad = [a for a in alarms if a[2]]
+    print(f"\nfalse alarms on the cards' own 'what to say' phrases (trained on): {len(bad)}/{len(phrases)}"
+          + "".join(f"\n  [{lang}] {found} {p[:90]}" for lang, p, found in bad[:12]))
+
+    if args.errors:
+        print("\nheld-out errors:")
+        for r, f in zip(heldout, flagged, strict=True):
+            if f != set(r.labels):
+                print(f"  [{r.lang}] want {sorted(r.labels)} got {sorted(f)}: {r.text[:110]}")
+
+    samples = []
+    for _ in range(3):
+        for r in corpus:
+            t = time.perf_counter()
+            detect_donts(r.text)
+            samples.append((time.perf_counter() - t) * 1000)
+    samples.sort()
+    print(f"\nlatency per draft over {len(corpus)} drafts x3 (ms): p50 {statistics.median(samples):.3f}"
+          f" p99 {samples[int(0.99 * len(samples))]:.3f}")
+
+
+if __name__ == "__main__":
+    main()

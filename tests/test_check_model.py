@@ -1,0 +1,72 @@
+"""The /check model: its corpus is well-formed, the shipped model is what the corpus trains, and
+precision/recall floors hold on the frozen held-out drafts."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bot.train_check import CORPUS, DONTS, read_drafts, scores
+from handlers.check import check_model, detect_donts
+from handlers.linear_model import read_model
+
+ROWS = read_drafts(CORPUS)
+HELDOUT = [r for r in ROWS if r.split == "heldout"]
+LANGS = ("en", "ru", "ro")
+# Draft-level floors on the frozen held-out split ("has a don't" precision / recall); the targets
+# are 0.90 / 0.85, see the README's /check section for what is measured.
+PRECISION_FLOOR = 0.85
+RECALL_FLOOR = 0.72
+
+
+def test_corpus_is_well_formed_and_balanced() -> None:
+    raw = [json.loads(line) for line in CORPUS.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts = Counter(str(r["text"]).strip().lower() for r in raw)
+    assert [t for t, k in texts.items() if k > 1] == []
+    for row in raw:
+        assert row["lang"] in LANGS and set(row["labels"]) <= set(DONTS), row
+        assert row["split"] in ("train", "heldout"), row
+        for label, quote in row.get("quotes", {}).items():
+            assert label in row["labels"] and quote in row["text"], row
+        assert not (row.get("trap") and row["labels"]), row
+    for lang in LANGS:
+        mine = [r for r in ROWS if r.lang == lang]
+        assert len(mine) >= 300, lang
+        assert 0.35 <= sum(not r.labels for r in mine) / len(mine) <= 0.7, lang
+        for label in DONTS:
+            assert sum(label in r.labels for r in mine) >= 35, (lang, label)
+    assert len(HELDOUT) / len(ROWS) >= 0.2
+    assert not {r.text for r in HELDOUT} & {r.text for r in ROWS if r.split == "train"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_heldout_floor(lang: str) -> None:
+    rows = [r for r in HELDOUT if r.lang == lang]
+    figures = scores(rows, [set(detect_donts(r.text)) for r in rows])[lang]
+    assert figures["precision"] >= PRECISION_FLOOR, figures
+    assert figures["recall"] >= RECALL_FLOOR, figures
+
+
+def test_shipped_model_is_what_the_corpus_trains(tmp_path: Path) -> None:
+    """Retrains from the corpus (fixed seed) and compares the gate's verdict on every held-out draft."""
+    pytest.importorskip("sklearn", reason="needs the train extra: pip install -e '.[train]'")
+    from bot.train_check import train
+
+    header = train(CORPUS, tmp_path / "model.bin", cv=False, report=lambda _: None)
+    fresh = read_model((tmp_path / "model.bin").read_bytes())
+    shipped = check_model()
+    assert shipped.header["corpus"] == header["corpus"], "the corpus changed: run `parley train-check`"
+    assert shipped.header["cards"] == header["cards"], "the cards' phrases changed: run `parley train-check`"
+    for row in HELDOUT:
+        a = fresh.heads["dont"].decide(*fresh.vector(row.text))
+        b = shipped.heads["dont"].decide(*shipped.vector(row.text))
+        assert max(range(len(a)), key=a.__getitem__) == max(range(len(b)), key=b.__getitem__), row.text
+        assert all(abs(x - y) < 0.01 for x, y in zip(a, b, strict=True)), row.text
+
+
+def test_empty_and_wordless_drafts_are_fine() -> None:
+    for text in ("", "   ", "🙂", "!!!"):
+        assert detect_donts(text) == []
