@@ -132,8 +132,8 @@ def test_no_sentence_is_copied_from_a_seed() -> None:
     for path in others:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         texts += [(str(path.relative_to(CONTENT)), s) for s in _strings(raw)]
-    # and the triage corpora, written in our own words too
-    for path in sorted((CONTENT / "triage").glob("*.jsonl")):
+    # and the triage and /check corpora, written in our own words too
+    for path in sorted([*(CONTENT / "triage").glob("*.jsonl"), *(CONTENT / "check").glob("*.jsonl")]):
         texts += [(path.name, json.loads(line)["text"]) for line in path.read_text(encoding="utf-8").splitlines()
                   if line.strip()]
 
