@@ -116,8 +116,8 @@ def _cmd_triage(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     lang = args.lang or result.language
     if not result.confident:
-        print({"en": "(not sure: low confidence)", "ru": "(не уверен: низкая уверенность)",
-               "ro": "(nesigur: încredere scăzută)"}[lang])
+        print({"en": "(low confidence: Parley would offer a menu)", "ru": "(низкая уверенность: Parley предложит выбрать)",
+               "ro": "(încredere scăzută: Parley ar oferi o listă)"}[lang])
     for row in rows:
         title = lib.situations[str(row["id"])].text(lang).title
         print(f"{row['score']:.3f}  {row['id']:28} {title}  → /card {row['card']}")
