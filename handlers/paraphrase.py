@@ -24,7 +24,7 @@ import yaml
 from content import library
 
 #: Longer answers are not rewritten: the user condenses them better than a rule can.
-MAX_CHARS = 240
+MAX_CHARS = 200
 _BOUNDARY = {",", ";", ":", ".", "!", "?", "—", "–", "(", ")"}
 _CEDILLA = str.maketrans("şţŞŢ", "șțȘȚ")  # Romanian written with the old cedilla letters
 _TOKEN = re.compile(r"[^\W\d_](?:[\w’']|-(?=\w))*|\d+|\s+|.", re.U)
@@ -49,6 +49,7 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
     core = " ".join(text.split()).strip(" .!?…")
     if not core:
         return _blank(lang, "empty")
+    core = " ".join(_lexicon_re(lang, "swear_fillers").sub(" ", core).split())
     if _lexicon_re(lang, "insults").search(core):
         return _blank(lang, "insult")
     if len(core) > MAX_CHARS or len(re.findall(r"[.!?…]+\s+\S", core)) > 1:
@@ -56,6 +57,7 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
     core, led = _strip_lead(core, lang)
     if not core:
         return _blank(lang, "nothing after the opening")
+    core = _strip_inner_lead(_client_subject_to_pronoun(core, lang), lang)
     try:
         core = {"en": _rewrite_en, "ru": _rewrite_ru, "ro": _rewrite_ro}[lang](core, led)
     except _Unsure as exc:
@@ -107,9 +109,13 @@ def _lead_re(lang: str) -> re.Pattern[str]:
     subj, adv = _alternatives(lang, "subjects"), _alternatives(lang, "adverbs")
     say, feel, conn = _alternatives(lang, "say"), _alternatives(lang, "feel"), _alternatives(lang, "connectors")
     end = r"(?![\w-])"
+    if _lexicon()[lang].get("bare_before"):  # English may drop "that": "he's angry we didn't call"
+        conn = rf"(?:{conn}{end}|(?=\s*{_alternatives(lang, 'bare_before')}{end}))"
+    else:
+        conn = rf"{conn}{end}"
     return re.compile(
-        rf"^(?:{subj}{end}\s*,?\s+)?(?:{adv}{end}\s+)*(?:{say}{end}(?:\s*[,:]?\s*{conn}{end})?|"
-        rf"{feel}{end}\s*[,:]?\s*{conn}{end})\s*[,:]?\s*", re.I)
+        rf"^(?:{subj}{end}\s*,?\s+)?(?:{adv}{end}\s+)*(?:{say}{end}(?:\s*[,:]?\s*{conn})?|"
+        rf"{feel}{end}\s*[,:]?\s*{conn})\s*[,:]?\s*", re.I)
 
 
 def _strip_lead(core: str, lang: str) -> tuple[str, bool]:
@@ -123,14 +129,51 @@ def _strip_lead(core: str, lang: str) -> tuple[str, bool]:
     return core, led
 
 
+_OTHER_CLIENT = {"another", "other", "другого", "другому", "другим", "другой", "alt", "altui", "unui", "un", "new"}
+_PRONOUN = {"en": "he", "ru": "он", "ro": "el"}
+
+
+def _client_subject_to_pronoun(core: str, lang: str) -> str:
+    """"the client wants a refund" -> "he wants a refund", which the rewrite then turns to "you want"."""
+    subject = re.match(r"^" + _alternatives(lang, "subjects") + r"(?![\w-])\s+(?=\w)", core, re.I)
+    if subject and subject.group(0).strip().lower() not in ("he", "she", "they", "он", "она", "они", "el", "ea", "ei",
+                                                               "ele", "he's", "she's", "they're"):
+        if not re.search(r"\b(?:is|are|was|were)$", subject.group(0).strip(), re.I):
+            return f"{_PRONOUN[lang]} {core[subject.end():]}"
+    return core
+
+
+def _third_party(tokens: list[str], i: int, lang: str) -> bool:
+    """Whether the word at ``i`` names someone other than the client who is not one of ours."""
+    if not _third_re(lang).fullmatch(tokens[i].lower()):
+        return False
+    near = [t.lower() for t in (*tokens[max(0, i - 3):i], *tokens[i + 1:i + 4]) if _is_word(t)]
+    ours = set(_lexicon()[lang].get("ours", []))
+    return not ours & set(near[-2:] if i < 3 else near[:4])
+
+
+@cache
+def _inner_lead_re(lang: str) -> re.Pattern[str]:
+    """An opening after a comma or "and": "недоволен дизайном, говорит, что ..."."""
+    lead = _lead_re(lang).pattern.lstrip("^")
+    return re.compile(r"(?:^|[,;:]\s*|(?<![\w-])(?:and|и|а|și|si|iar)\s+)" + lead, re.I)
+
+
+def _strip_inner_lead(core: str, lang: str) -> str:
+    """Drops a second opening without its own subject ("вы недовольны дизайном, говорит, что это не то")."""
+    inner = re.compile(r"(?<=[,;:])\s*(?:" + _alternatives(lang, "say") + r")(?![\w-])\s*[,:]?\s*"
+                       + _alternatives(lang, "connectors") + r"(?![\w-])\s*", re.I)
+    return inner.sub(" ", core)
+
+
 def _leftover(core: str, lang: str) -> str:
     """Why the rewritten core cannot be sent: an opening left inside it, or the client named."""
-    lead = _lead_re(lang).pattern.lstrip("^")
-    inner = re.compile(r"(?:^|[,;:]\s*|(?<![\w-])(?:and|и|а|și|si|iar)\s+)" + lead, re.I)
-    if inner.search(core) and not _fold(core).startswith(("you ", "вы ")):
+    if _inner_lead_re(lang).search(core):
         return "opening left inside"
-    if _lexicon_re(lang, "client_words").search(core):
-        return "the client named"
+    for named in _lexicon_re(lang, "client_words").finditer(core):
+        before = core[:named.start()].split()[-1:]
+        if not (before and before[0].lower() in _OTHER_CLIENT):
+            return "the client named"
     return ""
 
 
@@ -177,6 +220,10 @@ _EN_HER_OBJECT = {"back", "up", "down", "out", "off", "over", "about", "to", "fo
                   "how", "why", "all", "this", "these", "those", "more", "less", "too", "either", "properly",
                   "until", "till", "as", "than", "no", "without", "we", "i", "it", "her", "him", "them", "money",
                   "something", "late", "early", "instead", "directly", "personally"}
+#: Verbs with two objects: the "her" right after them is the person ("gave her green"), not "her green".
+_EN_GIVE = {"gave", "give", "gives", "sent", "send", "sends", "told", "tell", "tells", "showed", "show", "offered",
+            "offer", "promised", "promise", "owe", "owed", "charged", "charge", "asked", "ask", "emailed", "paid",
+            "left", "brought", "got", "get", "made", "wished", "bought", "called", "call", "let", "sold"}
 _EN_MODALS = {"won't", "wont", "can't", "cant", "didn't", "didnt", "will", "would", "wants", "needs", "keeps",
               "refuses", "demands", "threatens", "expects", "insists", "asks", "says", "thinks", "believes", "feels",
               "doesn't", "doesnt", "isn't", "wasn't", "hasn't", "is", "was", "has", "plans", "calls", "writes",
@@ -220,7 +267,6 @@ def _rewrite_en(core: str, led: bool) -> str:
     subject: str | None = None  # "client", "other" or None (not seen in this clause)
     agree = False  # the next verb follows a "you" that was a "he/she"
     after_and = False
-    third_re = _third_re("en")
     for i, tok in enumerate(tokens):
         if not _is_word(tok):
             if tok.strip() in _BOUNDARY:
@@ -229,7 +275,7 @@ def _rewrite_en(core: str, led: bool) -> str:
         low = tok.lower().replace("’", "'")
         nxt = _next_word(tokens, i)
         nxt_low = tokens[nxt].lower() if nxt >= 0 else ""
-        if third_re.fullmatch(low):
+        if _third_party(tokens, i, "en"):
             third = True
         if low in {"he", "she", "they", "he's", "she's", "they're", "he'd", "she'd", "they'd", "he'll", "she'll",
                    "they'll", "they've", "him", "them", "his", "their", "her", "hers", "theirs", "himself",
@@ -261,7 +307,8 @@ def _rewrite_en(core: str, led: bool) -> str:
             tokens[i] = _same_case(tok, "yourself")
             continue
         if low == "her":
-            obj = nxt < 0 or nxt_low in _EN_HER_OBJECT or nxt_low.endswith("ly")
+            before = next((t.lower() for t in reversed(tokens[:i]) if _is_word(t)), "")
+            obj = nxt < 0 or nxt_low in _EN_HER_OBJECT or nxt_low.endswith("ly") or before in _EN_GIVE
             tokens[i] = _same_case(tok, "you" if obj else "your")
             continue
         if low in ("and", "but", "or"):
@@ -371,7 +418,7 @@ def _ru_subject_after(tokens: list[str], i: int, verb: Any) -> bool:
                 return False
             continue
         low = tok.lower().replace("ё", "е")
-        if low in _RU_COORD or low in _RU_CLAUSE:
+        if low in _RU_COORD or low in _RU_CLAUSE or _ru_parse(low).tag.POS == "INFN":
             return False
         parses = [q for q in morph().parse(low) if q.tag.POS == "NOUN" and q.tag.case == "nomn"]
         if not parses:
@@ -411,7 +458,7 @@ def _rewrite_ru(core: str, led: bool) -> str:
     coord = False
     at_start = True
     prev_word = ""
-    third_re = _third_re("ru")
+    clause_start = next((i for i, t in enumerate(tokens) if _is_word(t)), 0)
     for i, tok in enumerate(tokens):
         if not _is_word(tok):
             if tok.strip() in _BOUNDARY:
@@ -424,7 +471,7 @@ def _rewrite_ru(core: str, led: bool) -> str:
         word_before, prev_word = prev_word, low
         if low in ("он", "она", "они", "ему", "ей", "им", "его", "ее", "их", *_RU_OBLIQUE, "ней", "ним") and third:
             raise _Unsure("a third person before a pronoun")
-        if third_re.fullmatch(low) or (p.tag.POS == "NOUN" and "anim" in p.tag and "Name" in p.tag):
+        if _third_party(tokens, i, "ru") or (p.tag.POS == "NOUN" and "anim" in p.tag and "Name" in p.tag):
             third = True
         if low in ("он", "она", "они"):
             tokens[i] = _same_case(tok, "вы")
@@ -483,6 +530,7 @@ def _rewrite_ru(core: str, led: bool) -> str:
                 subject = "client"
             elif at_start and singular and (led or not coord):
                 tokens[i] = _ru_to_vy(tok)
+                tokens[clause_start] = "вы " + tokens[clause_start]  # Russian keeps the pronoun
                 subject = "client"
             else:
                 subject = "other"
@@ -490,6 +538,7 @@ def _rewrite_ru(core: str, led: bool) -> str:
             continue
         if p.tag.POS in ("ADJS", "PRTS") and subject is None and at_start and "sing" in p.tag:
             tokens[i] = _ru_to_vy(tok)
+            tokens[clause_start] = "вы " + tokens[clause_start]
             subject, at_start = "client", False
             continue
         if p.tag.POS == "VERB" and subject is None:
@@ -569,19 +618,18 @@ def _rewrite_ro(core: str, led: bool) -> str:
     tokens = _tokens(core)
     verbs = _ro_verbs()
     clause_word = ""
+    said_by_client = False  # the clause follows "că" after a verb of the client's ("amenințați că ...")
     third = False
     subject: str | None = None
     coord, at_start = False, True
-    third_re = _third_re("ro")
     pending_clitic: list[int] = []
     for i, tok in enumerate(tokens):
         if not _is_word(tok):
-            if tok.strip() in _BOUNDARY and tok.strip() != ",":
+            if tok.strip() in _BOUNDARY:
                 subject, coord = None, False
             continue
-        low = tok.lower()
         fold = _fold_ro(tok)
-        if third_re.fullmatch(low):
+        if _third_party(tokens, i, "ro"):
             third = True
         is_clitic = fold in ("il", "ii", "li") or re.match(r"^(?:l|i|li|le)-", fold) is not None
         if third and (is_clitic or fold in (*_RO_PERSONAL, "lui", "lor", "le")):
@@ -607,7 +655,11 @@ def _rewrite_ro(core: str, led: bool) -> str:
         if fold in _RO_COORD:
             subject, coord = None, True
             continue
+        if fold in ("să", "sa") and subject == "client":
+            coord, clause_word = False, fold  # "vreți să anulați": the same person wants and cancels
+            continue
         if fold in _RO_CLAUSE:
+            said_by_client = subject == "client" and fold in ("că", "ca")
             subject, coord, clause_word = None, False, fold
             continue
         if fold in _RO_SKIP:
@@ -624,6 +676,8 @@ def _rewrite_ro(core: str, led: bool) -> str:
                 client = at_start or coord or clause_word in ("ce", "care")
             if verb.weak and fold in ("e", "este") and subject is None and led and (at_start or coord):
                 client = _ro_describes_person(tokens, i)
+            if fold == "are" and subject is None and led and at_start:
+                client = True  # "zice că nu mai are încredere": things rarely "have" in a complaint
             if fold in ("a", "au") and pending_clitic:
                 client = False
             if client:  # a clitic left pending is the thing the client acts on: "nu îl acceptați"
@@ -633,6 +687,8 @@ def _rewrite_ro(core: str, led: bool) -> str:
                 tokens[i] = _same_case(tok, verb.you)
                 subject = "client"
             else:
+                if subject is None and said_by_client and not pending_clitic:
+                    raise _Unsure(f"who does {tok!r}: the client or someone else")
                 _ro_clitics_to_you(tokens, pending_clitic)
                 subject = subject or "other"
             pending_clitic, at_start = [], False
