@@ -115,7 +115,7 @@ def _lead_re(lang: str) -> re.Pattern[str]:
         conn = rf"{conn}{end}"
     return re.compile(
         rf"^(?:{subj}{end}\s*,?\s+)?(?:{adv}{end}\s+)*(?:{say}{end}(?:\s*[,:]?\s*{conn})?|"
-        rf"{feel}{end}\s*[,:]?\s*{conn})\s*[,:]?\s*", re.I)
+        rf"{feel}{end}(?:\s*[,:]?\s*{conn}|\s*[,:—–]\s*))\s*[,:]?\s*", re.I)
 
 
 def _strip_lead(core: str, lang: str) -> tuple[str, bool]:
@@ -412,6 +412,7 @@ def _ru_subject_after(tokens: list[str], i: int, verb: Any) -> bool:
     """Whether a nominative noun after the verb at ``i``, in the same clause, is its subject
     ("на встречу пришёл стажёр"): it must agree in number (and gender in the past), and an
     inanimate noun after a transitive verb is read as its object ("прислал отчёт")."""
+    before = ""
     for tok in tokens[i + 1:i + 12]:
         if not _is_word(tok):
             if tok.strip() in _BOUNDARY:
@@ -420,7 +421,10 @@ def _ru_subject_after(tokens: list[str], i: int, verb: Any) -> bool:
         low = tok.lower().replace("ё", "е")
         if low in _RU_COORD or low in _RU_CLAUSE or _ru_parse(low).tag.POS == "INFN":
             return False
-        parses = [q for q in morph().parse(low) if q.tag.POS == "NOUN" and q.tag.case == "nomn"]
+        governed, before = before in _RU_PREPOSITIONS, low
+        if governed:
+            continue
+        parses = [q for q in morph().parse(low) if q.tag.POS == "NOUN" and q.tag.case == "nomn" and q.score >= 0.2]
         if not parses:
             continue
         q = parses[0]
@@ -613,6 +617,7 @@ def _rewrite_ro(core: str, led: bool) -> str:
     # enclitics on our own verbs: "nu am anunțat-o" -> "nu v-am anunțat", "să-l anunțăm" -> "să vă anunțăm"
     core = re.sub(r"(?<![\w-])(am|ai|ați|ati)\s+(\w+)-(?:o|l|i)(?![\w-])", r"v-\1 \2", core, flags=re.I)
     core = re.sub(r"(?<![\w-])(să|sa)-(?:l|i)\s+(?=\w+(?:ăm|am|em|im|îm)\b)", r"\1 vă ", core, flags=re.I)
+    core = re.sub(r"(?<![\w-])(?:o|îl|il)\s+(?=\w+(?:ăm|em|im|îm)\b)", "vă ", core, flags=re.I)  # "o ignorăm"
     if led:  # "zice că ... și că e dezamăgit": the second "că" hangs on the opening that went
         core = re.sub(r"(?<![\w-])(și|si)\s+(?:că|ca)(?![\w-])", r"\1", core, flags=re.I)
     tokens = _tokens(core)

@@ -40,6 +40,9 @@ FRAME = {"en": "If I understood you correctly, {}. Is that right?", "ru": "Ес�
     # openings without a subject, or with a new one
     ("ru", "недоволен что в тексте куча ошибок", "в тексте куча ошибок"),
     ("ru", "мой клиент требует скидку", "вы требуете скидку"),
+    ("ru", "заказчик пишет что не получил доступы к админке", "вы не получили доступы к админке"),
+    ("ru", "он в шоке от цены", "вы в шоке от цены"),
+    ("ru", "Заказчик в ярости, мы сорвали ему кампанию", "мы сорвали вам кампанию"),
     ("ro", "zice că site-ul e lent și vrea banii înapoi", "site-ul e lent și vreți banii înapoi"),
     ("ro", "ei cred că prețul e prea mare și vor reducere", "prețul e prea mare și vreți reducere"),
     ("ro", "cere să refacem totul gratis", "cereți să refacem totul gratis"),
@@ -54,6 +57,8 @@ FRAME = {"en": "If I understood you correctly, {}. Is that right?", "ru": "Ес�
     ("ro", "a spus că l-am dezamăgit și că e foarte dezamăgit", "v-am dezamăgit și sunteți foarte dezamăgit"),
     ("ro", "clientul meu e supărat pentru că i-am pierdut fișierele", "v-am pierdut fișierele"),
     ("ro", "clientul cere reducere de 50% pentru întârziere", "cereți reducere de 50% pentru întârziere"),
+    ("ro", "clienta crede că o ignorăm", "vă ignorăm"),
+    ("ro", "e furios că site-ul a picat și a pierdut comenzi", "site-ul a picat și ați pierdut comenzi"),
     ("en", "she says we never call her back", "we never call you back"),
     ("en", "she is angry because we published her photos without asking", "we published your photos without asking"),
     ("en", "she says she asked for blue and we gave her green", "you asked for blue and we gave you green"),
