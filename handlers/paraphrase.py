@@ -54,6 +54,8 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
         return _blank(lang, "insult")
     if len(core) > MAX_CHARS or len(re.findall(r"[.!?…]+\s+\S", core)) > 1:
         return _blank(lang, "long")
+    for _ in range(2):  # "so basically he says ..."
+        core = re.sub(r"^" + _alternatives(lang, "openers") + r"(?![\w-])\s*,?\s*", "", core, flags=re.I)
     core, led = _strip_lead(core, lang)
     if not core:
         return _blank(lang, "nothing after the opening")
@@ -469,6 +471,9 @@ def _rewrite_ru(core: str, led: bool) -> str:
                 agree = False
                 if tok.strip() != ",":
                     subject, coord = None, False
+                if tok.strip() in (".", "!", "?"):  # a new sentence: a bare verb there is the client's again
+                    at_start, clause_start = True, next((j for j in range(i + 1, len(tokens))
+                                                         if _is_word(tokens[j])), i)
             continue
         low = tok.lower().replace("ё", "е")
         p = _ru_parse(tok)
@@ -534,7 +539,7 @@ def _rewrite_ru(core: str, led: bool) -> str:
                 subject = "client"
             elif at_start and singular and (led or not coord):
                 tokens[i] = _ru_to_vy(tok)
-                tokens[clause_start] = "вы " + tokens[clause_start]  # Russian keeps the pronoun
+                _ru_insert_vy(tokens, clause_start)  # Russian keeps the pronoun
                 subject = "client"
             else:
                 subject = "other"
@@ -542,7 +547,7 @@ def _rewrite_ru(core: str, led: bool) -> str:
             continue
         if p.tag.POS in ("ADJS", "PRTS") and subject is None and at_start and "sing" in p.tag:
             tokens[i] = _ru_to_vy(tok)
-            tokens[clause_start] = "вы " + tokens[clause_start]
+            _ru_insert_vy(tokens, clause_start)
             subject, at_start = "client", False
             continue
         if p.tag.POS == "VERB" and subject is None:
@@ -553,6 +558,15 @@ def _rewrite_ru(core: str, led: bool) -> str:
         if not _ru_skippable(p):
             at_start = False
     return "".join(tokens)
+
+
+def _ru_insert_vy(tokens: list[str], at: int) -> None:
+    """Puts "вы" before the word at ``at``, taking over its capital at the start of a sentence."""
+    word = tokens[at]
+    if word[:1].isupper():
+        tokens[at] = "Вы " + word[:1].lower() + word[1:]
+    else:
+        tokens[at] = "вы " + word
 
 
 def ru_agreement_errors(text: str) -> list[str]:
@@ -632,6 +646,7 @@ def _rewrite_ro(core: str, led: bool) -> str:
         if not _is_word(tok):
             if tok.strip() in _BOUNDARY:
                 subject, coord = None, False
+                at_start = at_start or tok.strip() in (".", "!", "?")
             continue
         fold = _fold_ro(tok)
         if _third_party(tokens, i, "ro"):
