@@ -179,12 +179,8 @@ def _leftover(core: str, lang: str) -> str:
     return ""
 
 
-def _fold(text: str) -> str:
-    """Lower case without diacritics (ș, ţ, ă, â, î -> s, t, a, a, i; ё -> е) for prefix checks."""
-    return _fold_ro(text.replace("ё", "е").replace("й", "и"))
-
-
 def _fold_ro(text: str) -> str:
+    """Lower case without diacritics (ș, ă, â, î -> s, a, a, i): users often type Romanian without them."""
     return "".join(c for c in unicodedata.normalize("NFD", text.lower()) if not unicodedata.combining(c))
 
 
@@ -353,7 +349,7 @@ _RU_CLAUSE = {"что", "чтобы", "если", "когда", "потому", 
 @cache
 def morph() -> Any:
     """The pymorphy3 Russian analyzer, built on the first Russian draft and kept for the process
-    (about 0.1 s and 15 MB: it maps the dictionary file rather than reading it)."""
+    (measured: about 55 ms and 20 MB more resident memory on the first call, 0.4 ms a draft after)."""
     import pymorphy3
 
     return pymorphy3.MorphAnalyzer(lang="ru")
