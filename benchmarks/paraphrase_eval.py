@@ -3,7 +3,8 @@
 Reads content/paraphrase/dev.jsonl (written while building the rewrite) and, when present,
 content/paraphrase/heldout.jsonl (written by someone else and never tuned on); each line is
 ``{"lang", "answer", "accepted": [full drafts]}``. Prints per language and split: the share sendable
-as-is (the draft equals an accepted one after normalising case, punctuation, whitespace and ё -> е), the
+as-is (the paraphrase inside the frame equals an accepted one after normalising case, punctuation,
+whitespace and ё -> е; the frame's own wording is not compared), the
 share that fell back to the blank frame, the share wrong, and for Russian the drafts with an agreement
 error pymorphy3 can see. Also the first Russian call's cost (the analyzer loads lazily).
 
@@ -30,8 +31,20 @@ SPLITS = {"dev": ROOT / "content" / "paraphrase" / "dev.jsonl",
 LANGS = ("en", "ru", "ro")
 
 
+#: The frames a draft may be wrapped in. Only the paraphrase inside is compared: the frame is fixed
+#: product text, and writers of accepted drafts word it in their own ways ("Dacă am înțeles bine, …").
+_FRAME = re.compile(
+    r"^\s*(?:if i(?: have)? understood you (?:correctly|right)|if i understand you (?:correctly|right)"
+    r"|если я (?:правильно вас|вас правильно) понимаю|если я правильно понял[аи]? вас"
+    r"|dac[aă] (?:v-)?am [iî]n[tț]eles (?:bine|corect))\s*,\s*"
+    r"|[\s.,!?…—-]*(?:is that (?:right|correct)|верно|так|ce zice[tț]i|a[sș]a (?:este|e))\s*\?\s*$",
+    re.IGNORECASE)
+
+
 def normalise(text: str) -> str:
-    """Lower case, ё -> е, punctuation and quotes dropped, whitespace collapsed: what "the same draft" means."""
+    """The paraphrase without its frame; lower case, ё -> е, punctuation and quotes dropped, whitespace
+    collapsed: what "the same draft" means."""
+    text = _FRAME.sub(" ", text)
     text = text.lower().replace("ё", "е").replace("’", "'")
     text = re.sub(r"[^\w\s']|_", " ", text)
     return " ".join(text.split())
