@@ -71,7 +71,14 @@ def prompt(ctx: Context, case: Case) -> Reply:
         return Reply(f"{head}\n{ctx.t('walk.listen')}", choices=[*reuse, *_common(ctx, case)], expects_text=True,
                      case_id=case.id)
     if step == "paraphrase":
-        draft = case.answers.get("paraphrase_draft") or draft_paraphrase(case.answers.get("complaint", ""), ctx.lang)
+        if not case.answers.get("paraphrase_draft"):
+            _draft_for(ctx, case)
+        draft = str(case.answers["paraphrase_draft"])
+        if not case.answers.get("paraphrase_sure", True):
+            # the rewrite was unsure: the frame with a blank, the user's own words beside it, no "use this"
+            words = user_text(str(case.answers.get("complaint", "")))
+            return Reply(f"{head}\n{ctx.t('walk.paraphrase_unsure', draft=user_text(draft), words=words)}",
+                         choices=_common(ctx, case), expects_text=True, case_id=case.id)
         return Reply(f"{head}\n{ctx.t('walk.paraphrase', draft=user_text(draft))}",
                      choices=[Choice(_id(case, step, "ok"), ctx.t("walk.paraphrase_ok")), *_common(ctx, case)],
                      expects_text=True, case_id=case.id)
@@ -96,6 +103,14 @@ def prompt(ctx: Context, case: Case) -> Reply:
         return Reply(ctx.t("walk.review_prompt"), choices=outcome_choices(ctx, case), expects_text=True,
                      case_id=case.id)
     return Reply(ctx.t("walk.tracking"), case_id=case.id)
+
+
+def _draft_for(ctx: Context, case: Case) -> None:
+    """Drafts the step-2 paraphrase from the step-1 answer into the case (``paraphrase_draft``, and
+    ``paraphrase_sure``: False when the draft is only the frame with a blank for the user to fill)."""
+    drafted = draft_paraphrase(str(case.answers.get("complaint", "")), ctx.lang)
+    case.answers["paraphrase_draft"] = drafted.draft
+    case.answers["paraphrase_sure"] = drafted.sure
 
 
 def outcome_choices(ctx: Context, case: Case) -> list[Choice]:
@@ -145,7 +160,7 @@ async def _apply_text(ctx: Context, case: Case, text: str) -> list[Reply]:
     step = case.step
     if step == "listen":
         case.answers["complaint"] = text
-        case.answers["paraphrase_draft"] = draft_paraphrase(text, ctx.lang)
+        _draft_for(ctx, case)
         return await _advance(ctx, case, "paraphrase", ("answer", {"step": step, "text": text}))
     if step == "paraphrase":
         case.answers["paraphrase"] = text
@@ -345,7 +360,7 @@ async def _walk_action(event: Event, ctx: Context, case: Case, step: str, action
     if action == "first" and case.step == "listen" and case.answers.get("first_message"):
         return [Reply(f"✓ {ctx.t('walk.use_first')}", close_origin=True),
                 *(await _apply_text(ctx, case, str(case.answers["first_message"])))]
-    if action == "ok" and case.step == "paraphrase":
+    if action == "ok" and case.step == "paraphrase" and case.answers.get("paraphrase_sure", True):
         case.answers["paraphrase"] = case.answers.get("paraphrase_draft", "")
         return [Reply(f"✓ {ctx.t('walk.paraphrase_ok')}", close_origin=True),
                 *(await _advance(ctx, case, "cause", ("paraphrase-accepted", {})))]

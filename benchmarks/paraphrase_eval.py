@@ -1,0 +1,125 @@
+"""Measures the step-2 paraphrase drafts against drafts a native speaker accepts.
+
+Reads content/paraphrase/dev.jsonl (written while building the rewrite) and, when present,
+content/paraphrase/heldout.jsonl (written by someone else and never tuned on); each line is
+``{"lang", "answer", "accepted": [full drafts]}``. Prints per language and split: the share sendable
+as-is (the paraphrase inside the frame equals an accepted one after normalising case, punctuation,
+whitespace and ё -> е; the frame's own wording is not compared), the
+share that fell back to the blank frame, the share wrong, and for Russian the drafts with an agreement
+error pymorphy3 can see. Also the first Russian call's cost (the analyzer loads lazily).
+
+Run: ``python benchmarks/paraphrase_eval.py [--errors]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run from anywhere, installed or not
+
+from handlers.paraphrase import draft_paraphrase, ru_agreement_errors  # noqa: E402
+
+SPLITS = {"dev": ROOT / "content" / "paraphrase" / "dev.jsonl",
+          "heldout": ROOT / "content" / "paraphrase" / "heldout.jsonl"}
+LANGS = ("en", "ru", "ro")
+
+
+#: The frames a draft may be wrapped in. Only the paraphrase inside is compared: the frame is fixed
+#: product text, and writers of accepted drafts word it in their own ways ("Dacă am înțeles bine, …").
+_FRAME = re.compile(
+    r"^\s*(?:if i(?: have)? understood you (?:correctly|right)|if i understand you (?:correctly|right)"
+    r"|если я (?:правильно вас|вас правильно) понимаю|если я правильно понял[аи]? вас"
+    r"|dac[aă] (?:v-)?am [iî]n[tț]eles (?:bine|corect))\s*,\s*"
+    r"|[\s.,!?…—-]*(?:is that (?:right|correct)|верно|так|ce zice[tț]i|a[sș]a (?:este|e))\s*\?\s*$",
+    re.IGNORECASE)
+
+
+def normalise(text: str) -> str:
+    """The paraphrase without its frame; lower case, ё -> е, punctuation and quotes dropped, whitespace
+    collapsed: what "the same draft" means."""
+    text = _FRAME.sub(" ", text)
+    text = text.lower().replace("ё", "е").replace("’", "'")
+    text = re.sub(r"[^\w\s']|_", " ", text)
+    return " ".join(text.split())
+
+
+def load(path: Path) -> list[dict[str, object]]:
+    """The rows of one split; an absent file is an empty split."""
+    if not path.exists():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@dataclass
+class Score:
+    """Counts for one language in one split."""
+
+    total: int = 0
+    sendable: int = 0
+    fallback: int = 0
+    wrong: int = 0
+    agreement: int = 0
+    misses: list[tuple[str, str]] = field(default_factory=list)
+
+    def share(self, n: int) -> float:
+        return n / self.total if self.total else 0.0
+
+
+def evaluate(rows: list[dict[str, object]]) -> dict[str, Score]:
+    """Scores every row's draft: sendable (matches an accepted draft), fallback (blank frame) or wrong."""
+    scores = {lang: Score() for lang in LANGS}
+    for row in rows:
+        lang, answer = str(row["lang"]), str(row["answer"])
+        accepted = {normalise(str(a)) for a in row["accepted"]}  # type: ignore[attr-defined]
+        result = draft_paraphrase(answer, lang)
+        score = scores[lang]
+        score.total += 1
+        if lang == "ru" and result.sure and ru_agreement_errors(result.draft):
+            score.agreement += 1
+        if not result.sure:
+            score.fallback += 1
+        elif normalise(result.draft) in accepted:
+            score.sendable += 1
+        else:
+            score.wrong += 1
+            score.misses.append((answer, result.draft))
+    return scores
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--errors", action="store_true", help="print the drafts that were wrong")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    draft_paraphrase("он говорит, что мы сорвали сроки", "ru")
+    print(f"first Russian draft (loads pymorphy3): {(time.perf_counter() - started) * 1000:.0f} ms")
+    for split, path in SPLITS.items():
+        rows = load(path)
+        if not rows:
+            print(f"{split}: {path.relative_to(ROOT)} not found or empty")
+            continue
+        started = time.perf_counter()
+        scores = evaluate(rows)
+        per_draft = (time.perf_counter() - started) * 1000 / len(rows)
+        for lang in LANGS:
+            s = scores[lang]
+            if not s.total:
+                continue
+            extra = f"  agreement errors (pymorphy3): {s.agreement}" if lang == "ru" else ""
+            print(f"{split:8} {lang}  n={s.total:3}  sendable {s.share(s.sendable):6.1%}  "
+                  f"fallback {s.share(s.fallback):6.1%}  wrong {s.share(s.wrong):6.1%}{extra}")
+            if args.errors:
+                for answer, draft in s.misses:
+                    print(f"    {answer}\n      -> {draft}")
+        print(f"{split:8} {per_draft:.2f} ms per draft")
+
+
+if __name__ == "__main__":
+    main()

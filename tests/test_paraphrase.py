@@ -1,0 +1,176 @@
+"""The step-2 paraphrase draft: grammar that agrees with "you", and a blank frame when unsure."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from benchmarks.paraphrase_eval import SPLITS, evaluate, load, normalise
+from bot.core import Core
+from handlers.paraphrase import draft_paraphrase, morph, ru_agreement_errors
+from tests.conftest import Talker
+
+FRAME = {"en": "If I understood you correctly, {}. Is that right?", "ru": "Если я правильно вас понимаю, {}. Верно?",
+         "ro": "Dacă v-am înțeles corect, {}. Așa este?"}
+
+
+@pytest.mark.parametrize(("lang", "answer", "core"), [
+    # verbs agree with the new "you" (the review's examples, then variants)
+    ("ru", "он говорит что мы сорвали сроки и он не будет платить", "мы сорвали сроки и вы не будете платить"),
+    ("ru", "они считают что цена слишком высокая и хотят скидку", "цена слишком высокая и вы хотите скидку"),
+    ("ru", "он сказал что мы его подвели и он разочарован", "мы вас подвели и вы разочарованы"),
+    ("ru", "она возмущена что ей выставили счет за то что она не заказывала",
+     "вам выставили счет за то что вы не заказывали"),
+    ("ru", "клиент кричит что мы испортили ему запуск и требует вернуть деньги",
+     "мы испортили вам запуск и вы требуете вернуть деньги"),
+    ("ru", "сказал что больше не будет с нами работать", "вы больше не будете с нами работать"),
+    ("ru", "говорит, что ждал ответа три дня", "вы ждали ответа три дня"),
+    ("ru", "она говорит, что устала ждать и будет искать другого подрядчика",
+     "вы устали ждать и будете искать другого подрядчика"),
+    # possessives become "ваш" in the noun's case; objects become "вас"; a thing stays
+    ("ru", "заказчик говорит что мы слили его данные конкуренту", "мы слили ваши данные конкуренту"),
+    ("ru", "клиентка недовольна что ее фото опубликовали без согласования", "ваше фото опубликовали без согласования"),
+    ("ru", "заказчица недовольна, что мы не ответили на её письмо", "мы не ответили на ваше письмо"),
+    ("ru", "он считает что мы взяли с него лишние деньги", "мы взяли с вас лишние деньги"),
+    ("ru", "говорит что логотип выглядит дешево и он его не примет", "логотип выглядит дешево и вы его не примете"),
+    ("ru", "клиент обижен что на встречу пришел стажер а не я", "на встречу пришел стажер а не я"),
+    ("ru", "они недовольны что отчет пришел с опозданием", "отчет пришел с опозданием"),
+    # openings without a subject, or with a new one
+    ("ru", "недоволен что в тексте куча ошибок", "в тексте куча ошибок"),
+    ("ru", "мой клиент требует скидку", "вы требуете скидку"),
+    ("ru", "заказчик пишет что не получил доступы к админке", "вы не получили доступы к админке"),
+    ("ru", "он в шоке от цены", "вы в шоке от цены"),
+    ("ru", "Заказчик в ярости, мы сорвали ему кампанию", "мы сорвали вам кампанию"),
+    ("ro", "zice că site-ul e lent și vrea banii înapoi", "site-ul e lent și vreți banii înapoi"),
+    ("ro", "ei cred că prețul e prea mare și vor reducere", "prețul e prea mare și vreți reducere"),
+    ("ro", "cere să refacem totul gratis", "cereți să refacem totul gratis"),
+    ("ro", "zice că vrea să anuleze proiectul", "vreți să anulați proiectul"),
+    ("ro", "zice ca designul arata ieftin si nu il accepta", "designul arata ieftin si nu il acceptați"),
+    ("ro", "spune că îl costă bani fiecare zi de întârziere", "vă costă bani fiecare zi de întârziere"),
+    ("ro", "e supărată că nu am anunțat-o de întârziere", "nu v-am anunțat de întârziere"),
+    ("ro", "e nemulțumit că am schimbat managerul fără să-l anunțăm", "am schimbat managerul fără să vă anunțăm"),
+    ("ro", "zic că li s-a promis lansarea în martie", "vi s-a promis lansarea în martie"),
+    ("ro", "sunt supărați că raportul a venit cu trei zile întârziere", "raportul a venit cu trei zile întârziere"),
+    ("ro", "e indignată că i-am facturat ceva ce nu a comandat", "v-am facturat ceva ce nu ați comandat"),
+    ("ro", "a spus că l-am dezamăgit și că e foarte dezamăgit", "v-am dezamăgit și sunteți foarte dezamăgit"),
+    ("ro", "clientul meu e supărat pentru că i-am pierdut fișierele", "v-am pierdut fișierele"),
+    ("ro", "clientul cere reducere de 50% pentru întârziere", "cereți reducere de 50% pentru întârziere"),
+    ("ro", "clienta crede că o ignorăm", "vă ignorăm"),
+    ("ro", "e furios că site-ul a picat și a pierdut comenzi", "site-ul a picat și ați pierdut comenzi"),
+    ("en", "she says we never call her back", "we never call you back"),
+    ("en", "so basically he says we never answered", "we never answered"),
+    ("en", "I think the client is upset because we were late", "we were late"),
+    ("ru", "Он считает, что мы его обманули. Требует вернуть деньги.", "мы вас обманули. Вы требуете вернуть деньги"),
+    ("ro", "Zice că l-am mințit. Vrea banii înapoi.", "v-am mințit. Vreți banii înapoi"),
+    ("en", "she is angry because we published her photos without asking", "we published your photos without asking"),
+    ("en", "she says she asked for blue and we gave her green", "you asked for blue and we gave you green"),
+    ("en", "he's yelling that we ruined his launch and wants his money back",
+     "we ruined your launch and you want your money back"),
+    ("en", "they think the price is too high and want a discount", "the price is too high and you want a discount"),
+    ("en", "she feels ignored since we changed the account manager",
+     "you feel ignored since we changed the account manager"),
+    ("en", "he's angry we didn't tell him the server would be down", "we didn't tell you the server would be down"),
+    ("en", "the client wants everything redone for free", "you want everything redone for free"),
+    ("en", "they complain that our developer ignored their emails", "our developer ignored your emails"),
+])
+def test_draft_agrees_with_you(lang: str, answer: str, core: str) -> None:
+    result = draft_paraphrase(answer, lang)
+    assert result.sure, result.reason
+    assert normalise(result.draft) == normalise(FRAME[lang].format(core))
+
+
+@pytest.mark.parametrize(("lang", "answer", "reason"), [
+    ("ru", "клиент орет что мы идиоты и ничего не умеем", "insult"),
+    ("ro", "clientul urlă că suntem niște incompetenți", "insult"),
+    ("en", "the client says we are a bunch of idiots", "insult"),
+    ("ru", "он говорит что его жена видела сайт и ей не понравилось", "third person"),
+    ("ro", "spune că soției lui nu i-a plăcut site-ul", "third person"),
+    ("en", "he says his boss hated the presentation and he looked bad", "third person"),
+    ("en", "he wrote that " + "the site is slow, the blog is broken, " * 6 + "and he wants a call", "long"),
+    ("ru", "говорит что", "nothing"),
+    ("ro", "clientul amenință că ne dă în judecată", "who does"),
+])
+def test_unsure_rewrites_fall_back_to_the_blank_frame(lang: str, answer: str, reason: str) -> None:
+    result = draft_paraphrase(answer, lang)
+    assert not result.sure and reason in result.reason
+    assert "…" in result.draft and "{" not in result.draft
+
+
+def test_swear_words_used_for_emphasis_are_dropped_not_echoed() -> None:
+    result = draft_paraphrase("he says the fucking site is down again", "en")
+    assert result.sure and "fucking" not in result.draft and "the site is down again" in result.draft
+    assert "блин" not in draft_paraphrase("он говорит что блин сайт опять упал", "ru").draft
+
+
+def test_russian_agreement_checker_sees_the_errors_pymorphy3_can_see() -> None:
+    assert ru_agreement_errors("Если я правильно вас понимаю, вы не будет платить. Верно?") == ["вы … будет"]
+    assert ru_agreement_errors("вы считают что цена высокая") == ["вы … считают"]
+    assert ru_agreement_errors("мы вас подвели и вы разочарован") == ["вы … разочарован"]
+    assert ru_agreement_errors("вы не заказывала") == ["вы … заказывала"]
+    assert ru_agreement_errors("вы не будете платить, вы разочарованы и уже неделю ждёте ответа") == []
+    assert ru_agreement_errors("вы в ярости, что сайт упал") == []
+
+
+def test_the_russian_analyzer_loads_once_on_first_use() -> None:
+    morph.cache_clear()
+    started = time.perf_counter()
+    draft_paraphrase("он говорит, что мы сорвали сроки", "ru")
+    first = time.perf_counter() - started
+    assert morph.cache_info().misses == 1 and first < 5.0
+    draft_paraphrase("она говорит, что мы опоздали", "ru")
+    assert morph.cache_info().misses == 1
+
+
+def _shares(split: Path) -> dict[str, tuple[float, float, float, int]]:
+    scores = evaluate(load(split))
+    return {lang: (s.share(s.sendable), s.share(s.fallback), s.share(s.wrong), s.agreement)
+            for lang, s in scores.items() if s.total}
+
+
+def test_dev_set_floor() -> None:
+    rows = load(SPLITS["dev"])
+    assert all(len([r for r in rows if r["lang"] == lang]) >= 50 for lang in ("en", "ru", "ro"))
+    assert all(2 <= len(r["accepted"]) <= 4 for r in rows)  # type: ignore[arg-type]
+    for lang, (sendable, _fallback, wrong, agreement) in _shares(SPLITS["dev"]).items():
+        assert sendable >= 0.85, (lang, sendable)
+        assert wrong <= 0.05, (lang, wrong)
+        assert agreement == 0, lang
+
+
+@pytest.mark.skipif(not SPLITS["heldout"].exists(), reason="held-out set not copied in yet")
+def test_heldout_set(capsys: pytest.CaptureFixture[str]) -> None:
+    shares = _shares(SPLITS["heldout"])
+    with capsys.disabled():
+        for lang, (sendable, fallback, wrong, agreement) in shares.items():
+            print(f"\nheld-out {lang}: sendable {sendable:.0%}, fallback {fallback:.0%}, wrong {wrong:.0%}, "
+                  f"agreement errors {agreement}")
+    assert all(agreement == 0 for *_, agreement in shares.values())
+    # Floors at the first measurement on this set (the target is 0.90 everywhere; see the README):
+    # a regression guard, not the goal. The old word-swap drafts scored 0.35 / 0.075 / 0.10 here.
+    floors = {"en": 0.45, "ru": 0.45, "ro": 0.15}
+    assert all(shares[lang][0] >= floor for lang, floor in floors.items()), shares
+
+
+async def test_unsure_step_two_shows_the_blank_frame_and_the_users_words(core: Core) -> None:
+    for lang, answer, frame in (
+            ("en", "the client says we are a bunch of idiots", "If I understood you correctly, … — is that right?"),
+            ("ru", "клиент орет что мы идиоты и ничего не умеем", "Если я правильно вас понимаю, … — верно?"),
+            ("ro", "clientul urlă că suntem niște incompetenți", "Dacă v-am înțeles corect, … — așa este?")):
+        talker = Talker(core, user=f"unsure-{lang}")
+        await talker.say(f"/lang {lang}")
+        await talker.say("/conflict")
+        await talker.press("cf:s:we-missed-a-commitment")
+        await talker.press(next(c.id for c in talker.last[-1].choices if ":offered:walk" in c.id))
+        await talker.say(answer)
+        text = talker.text()
+        assert frame in text and answer in text
+        assert not any(":paraphrase:ok" in c.id for r in talker.last for c in r.choices)
+        case_id = next(r.case_id for r in talker.last if r.case_id)
+        await talker.press(f"w:{case_id}:paraphrase:ok")  # a stale or forged press does not accept the blank
+        case = await core.store.get_case(case_id)
+        assert case is not None and case.step == "paraphrase" and "paraphrase" not in case.answers
+        await talker.say("So the last delivery let you down?")
+        case = await core.store.get_case(case_id)
+        assert case is not None and case.step == "cause"
