@@ -149,9 +149,15 @@ def cross_validation() -> None:
         xs = by_lang[lang]
         print(f"{lang:<6}{len(xs):>5}{_rate([a for a, _ in xs]):>8.3f}{_rate([b for _, b in xs]):>8.3f}")
     print("per situation top-1: " + ", ".join(f"{s} {_rate(v):.2f}" for s, v in sorted(by_sit.items())))
+    from handlers.triage import load_model
+
+    shipped = load_model().header
+    print(f"menu and wrong-card rates by probability threshold, at the shipped minimum decision"
+          f" {shipped['min_decision']:+.1f} (shipped threshold {shipped['threshold']:.2f}):")
     print("threshold  menu  wrong-card")
-    for o in tradeoffs(labels, probs, rows)[::10]:
-        print(f"  {o.threshold:.2f}   {o.menu_rate:.3f}  {o.wrong_card_rate:.3f}")
+    for o in tradeoffs(labels, decision, t, rows):
+        if abs(o.min_decision - shipped["min_decision"]) < 1e-9 and round(o.threshold * 20) % 2 == 0:
+            print(f"  {o.threshold:.2f}   {o.menu_rate:.3f}  {o.wrong_card_rate:.3f}")
 
 
 def latency(rows: list[Row]) -> None:
@@ -186,6 +192,15 @@ def main() -> None:
     report([r for r in corpus if r.split == "heldout"], "frozen held-out split", args.errors)
     if INDEPENDENT.exists():
         report(read_rows(INDEPENDENT), "independent set (writer never saw the corpus)", args.errors)
+    from bot.train_triage import vague_rows
+    from handlers.triage import triage
+
+    for half in ("choose", "test"):
+        texts = vague_rows(half=half)
+        if texts:
+            cards = sum(1 for t in texts if triage(t).confident)
+            print(f"\nvague messages ({half} half, {len(texts)}): given one card {cards / len(texts):.3f}"
+                  f" (the rest get the menu){'; this half helped choose the thresholds' if half == 'choose' else ''}")
     latency(corpus)
 
 

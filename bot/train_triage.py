@@ -10,8 +10,11 @@ What it does, in order:
    is frozen and never looked at here);
 2. 5-fold stratified cross-validation on the training part: out-of-fold decision values give the
    cross-validation accuracy, the softmax temperature (fitted by log-loss on them) and the
-   "not sure" threshold (the probability below which Parley shows a menu, chosen to trade the
-   wrong-card rate against the menu rate: a wrong card costs `WRONG_CARD_COST` menus);
+   "not sure" thresholds (below which Parley shows a menu: the best situation's probability, and
+   its raw decision value, which is low when no situation claims the message at all), chosen to
+   trade the wrong-card rate against the menu rate, with the "choose" half of the vague set
+   (``vague.jsonl``) counting a card shown for a message that names no situation as wrong: a
+   wrong card costs `WRONG_CARD_COST` menus;
 3. fits TF-IDF (`handlers.text_features.features` as the analyzer, sublinear tf, l2) and a
    linear SVM (one-vs-rest) on all training rows for the situations, and one for the language;
 4. writes ``content/triage/model.bin`` with `handlers.linear_model.write_model`.
@@ -33,11 +36,17 @@ from handlers.text_features import features
 
 CONTENT = Path(__file__).resolve().parent.parent / "content" / "triage"
 CORPUS = CONTENT / "corpus.jsonl"
+#: Messages that name no situation ("hi", "the client called me"): the bot should ask, not guess.
+#: Their "choose" half helps pick the thresholds; the "test" half is only measured.
+VAGUE = CONTENT / "vague.jsonl"
 MODEL_FILE = "model.bin"
 SEED = 20261129
 FOLDS = 5
 #: How many menus one wrong card is worth when the threshold is chosen.
 WRONG_CARD_COST = 3.0
+#: How often a first message names no situation ("hi", "the client called"), relative to one that
+#: does: a card shown for a vague message counts as wrong, weighted by this share.
+VAGUE_WEIGHT = 0.2
 #: Regularisation of the linear SVMs (chosen by cross-validation on the train split: 0.3-1 were
 #: equal within noise; logistic regression was 1-2 points lower and ten times slower).
 C_SITUATION = 0.5
@@ -124,29 +133,65 @@ def fit_temperature(labels: Sequence[str], decision: Sequence[Sequence[float]], 
 
 @dataclass(frozen=True)
 class Tradeoff:
-    threshold: float
+    threshold: float  # the best situation's probability must reach this ...
+    min_decision: float  # ... and its raw decision value this, for one card instead of a menu
     menu_rate: float  # share of messages that get the "which is closest?" menu
     wrong_card_rate: float  # share that get one card, and it is the wrong one
     top1: float
+    vague_card_rate: float = 0.0  # share of vague messages that still get one card
 
 
-def tradeoffs(labels: Sequence[str], probs: Sequence[Sequence[float]], rows: Sequence[Row]) -> list[Tradeoff]:
-    """Menu rate and wrong-card rate for each candidate threshold (0.00 to 0.95 by 0.01)."""
-    tops = []
-    for p, r in zip(probs, rows, strict=True):
-        best = max(range(len(p)), key=p.__getitem__)
-        tops.append((p[best], labels[best] in r.accepted))
+def _confident(p: Sequence[float], d: Sequence[float], threshold: float, min_decision: float) -> tuple[bool, int]:
+    best = max(range(len(p)), key=p.__getitem__)
+    return p[best] >= threshold and d[best] >= min_decision, best
+
+
+def tradeoffs(labels: Sequence[str], decision: Sequence[Sequence[float]], temperature: float, rows: Sequence[Row],
+              vague: Sequence[Sequence[float]] = ()) -> list[Tradeoff]:
+    """Menu, wrong-card and vague-card rates for each pair of thresholds.
+
+    ``decision``: out-of-fold decision values of ``rows``; ``vague``: decision values of messages
+    that name no situation. Probability thresholds 0.00 to 0.95 by 0.05, decision minimums -1.0 to
+    0.5 by 0.1.
+    """
+    probs = [softmax(d, temperature) for d in decision]
+    vague_probs = [(softmax(d, temperature), d) for d in vague]
     out = []
-    for k in range(96):
-        t = k / 100
-        menu = sum(1 for p, _ in tops if p < t)
-        wrong = sum(1 for p, ok in tops if p >= t and not ok)
-        out.append(Tradeoff(t, menu / len(tops), wrong / len(tops), sum(ok for _, ok in tops) / len(tops)))
+    for k in range(20):
+        t = k / 20
+        for j in range(16):
+            m = round(-1.0 + j / 10, 2)
+            menu = wrong = right = 0
+            for p, d, r in zip(probs, decision, rows, strict=True):
+                sure, best = _confident(p, d, t, m)
+                ok = labels[best] in r.accepted
+                right += ok
+                if not sure:
+                    menu += 1
+                elif not ok:
+                    wrong += 1
+            cards = sum(1 for p, d in vague_probs if _confident(p, d, t, m)[0])
+            out.append(Tradeoff(t, m, menu / len(rows), wrong / len(rows), right / len(rows),
+                                cards / len(vague_probs) if vague_probs else 0.0))
     return out
 
 
 def choose_threshold(options: Sequence[Tradeoff]) -> Tradeoff:
-    return min(options, key=lambda o: (WRONG_CARD_COST * o.wrong_card_rate + o.menu_rate, o.threshold))
+    """The pair with the lowest cost: a wrong card costs `WRONG_CARD_COST` menus, and so does a card
+    for a vague message, weighted by `VAGUE_WEIGHT`."""
+    return min(options, key=lambda o: (WRONG_CARD_COST * (o.wrong_card_rate + VAGUE_WEIGHT * o.vague_card_rate)
+                                       + o.menu_rate, o.threshold, o.min_decision))
+
+
+def vague_rows(path: Path = VAGUE, half: str = "choose") -> list[str]:
+    """The texts of one half ("choose" or "test") of the vague set; [] when the file is absent.
+
+    A row's half is fixed by its text's hash (first hex digit 0-7: choose), like the corpus split.
+    """
+    if not path.exists():
+        return []
+    texts = [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [t for t in texts if (hashlib.sha256(t.encode()).hexdigest()[0] in "01234567") == (half == "choose")]
 
 
 def corpus_digest(path: Path) -> str:
@@ -168,21 +213,26 @@ def train(corpus: Path = CORPUS, out: Path | None = None, *, cv: bool = True,
     rows = [r for r in read_rows(corpus) if r.split == "train"]
     header: dict[str, Any] = {"corpus": corpus_digest(corpus), "rows": len(rows), "seed": SEED,
                               "c": C_SITUATION, "min_df": MIN_DF, "temperature": 1.0, "threshold": 0.0}
-    if cv:
-        labels, decision = out_of_fold(rows)
-        t = fit_temperature(labels, decision, rows)
-        probs = [softmax(d, t) for d in decision]
-        chosen = choose_threshold(tradeoffs(labels, probs, rows))
-        top1 = chosen.top1
-        header.update(temperature=t, threshold=chosen.threshold,
-                      cv={"top1": round(top1, 4), "menu_rate": round(chosen.menu_rate, 4),
-                          "wrong_card_rate": round(chosen.wrong_card_rate, 4)})
-        report(f"cross-validation ({FOLDS} folds, {len(rows)} rows): top-1 {top1:.3f}; temperature {t}; "
-               f"threshold {chosen.threshold:.2f}: menu {chosen.menu_rate:.3f}, wrong card {chosen.wrong_card_rate:.3f}")
-
     vec = _vectorizer()
     x = vec.fit_transform([r.text for r in rows])
     situation = _classifier(C_SITUATION).fit(x, np.array([r.label for r in rows]))
+    header["min_decision"] = -1e9
+    if cv:
+        labels, decision = out_of_fold(rows)
+        t = fit_temperature(labels, decision, rows)
+        vague = vague_rows()
+        cols = [list(situation.classes_).index(label) for label in labels]
+        vague_decision = situation.decision_function(vec.transform(vague))[:, cols].tolist() if vague else []
+        chosen = choose_threshold(tradeoffs(labels, decision, t, rows, vague_decision))
+        header.update(temperature=t, threshold=chosen.threshold, min_decision=chosen.min_decision,
+                      cv={"top1": round(chosen.top1, 4), "menu_rate": round(chosen.menu_rate, 4),
+                          "wrong_card_rate": round(chosen.wrong_card_rate, 4),
+                          "vague_card_rate": round(chosen.vague_card_rate, 4)})
+        report(f"cross-validation ({FOLDS} folds, {len(rows)} rows): top-1 {chosen.top1:.3f}; temperature {t}; "
+               f"threshold {chosen.threshold:.2f}, min decision {chosen.min_decision:+.1f}: menu {chosen.menu_rate:.3f},"
+               f" wrong card {chosen.wrong_card_rate:.3f}; vague messages given a card"
+               f" {chosen.vague_card_rate:.3f} of {len(vague)}")
+
     language = _classifier(C_LANGUAGE).fit(x, np.array([r.lang for r in rows]))
     vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
     heads = {

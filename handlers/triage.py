@@ -18,8 +18,8 @@ from importlib import resources
 from handlers.linear_model import LinearModel, ModelFileError, read_model, softmax
 
 LANGUAGES: tuple[str, ...] = ("en", "ru", "ro")
-#: A situation at least this probable counts as one the message gave evidence for: it is offered
-#: as an alternative beside the best card, and first in the "which is closest?" menu.
+#: A situation at least this probable counts as one the message gave evidence for: it comes first,
+#: best first, in the "which is closest?" menu.
 EVIDENCE = 0.05
 #: A language hint adds this to its language's decision value: enough to settle a short or mixed
 #: message, not enough to override clear words of another language.
@@ -36,7 +36,7 @@ class Match:
 class Triage:
     matches: list[Match]  # all fourteen, best first
     language: str  # detected: "en" | "ru" | "ro"
-    confident: bool  # False when the best match is below the model's threshold: the caller offers a menu
+    confident: bool  # False when the best match is below the model's thresholds: the caller offers a menu
 
 
 @cache
@@ -84,7 +84,10 @@ def triage(text: str, lang_hint: str | None = None) -> Triage:
     order = sorted(range(len(probs)), key=lambda i: (-probs[i], head.labels[i]))
     matches = [Match(head.labels[i], round(probs[i], 4)) for i in order]
     lang = _language(language.decide(idx, vals), language.labels, lang_hint, bool(idx))
-    confident = bool(idx) and probs[order[0]] >= model.header["threshold"]
+    # one card only when the best situation is probable AND claims the message (a vague "the client
+    # called me" can be most probable by default while no situation's classifier really fires)
+    confident = (bool(idx) and probs[order[0]] >= model.header["threshold"]
+                 and decision[order[0]] >= model.header.get("min_decision", float("-inf")))
     return Triage(matches=matches, language=lang, confident=confident)
 
 

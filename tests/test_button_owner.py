@@ -21,7 +21,7 @@ from content import LANGUAGES
 from handlers.context import Context
 from tests.conftest import Talker
 
-UNSURE = "the client says our logo is amateur and wants a refund"
+UNSURE = "I have a problem with a client"
 CLEAR = "the client has not paid the invoice for two months"
 CLEAR_RU = "клиент уже два месяца не оплачивает счёт"
 
@@ -169,7 +169,7 @@ async def test_card_offer_buttons(core: Core) -> None:
 
 async def test_card_alternative_situation_button(core: Core) -> None:
     ana, bogdan = pair(core)
-    card = await ana.say("/conflict the client is yelling that we ruined the launch and wants his money back")
+    card = await ana.say("/conflict the client screamed at me on the phone, called me an idiot and says we ruined the launch")
     case_id = next(r.case_id for r in card if r.case_id)
     before = await core.store.get_case(case_id)  # type: ignore[arg-type]
     assert_refused(core, await bogdan.press(find(card, ":offered:alt:")))

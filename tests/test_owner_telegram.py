@@ -16,7 +16,7 @@ from tests.test_telegram import Tg, fake, tg, tg_store  # noqa: F401 (fixtures)
 ANA = TgUser(4301, "Ana", "en")
 BOGDAN = TgUser(4302, "Bogdan", "ro")
 GROUP = group_chat(-100700, "Studio")
-UNSURE = "the client says our logo is amateur and wants a refund"
+UNSURE = "I have a problem with a client"
 
 
 async def _refused(running: Tg, update_id: int, lang: str) -> None:

@@ -21,7 +21,7 @@ async def _rows(store: SQLiteStore, table: str) -> list[dict[str, object]]:
 async def test_lone_surrogate_in_a_message_gets_a_reply_and_is_stored(core: Core, store: SQLiteStore) -> None:
     """JSON from a platform may carry a lone surrogate ("\\ud83d"); SQLite cannot encode it as UTF-8."""
     talker = Talker(core)
-    replies = await talker.say("\ud83d the client is shouting that we ruined the launch")
+    replies = await talker.say("\ud83d the client is shouting at me and calling me an idiot")
     assert replies
     assert await store.unfinished_events() == []
     await talker.pick("Walk")
@@ -76,7 +76,7 @@ async def test_blocked_delivery_after_forget_leaves_no_user_row(core: Core, stor
 
 async def test_forget_leaves_no_row_of_the_user(core: Core, store: SQLiteStore) -> None:
     talker = Talker(core, platform="slack", user="U1", chat="C1", thread="111.1")
-    await talker.say("the client is shouting that we ruined the launch")
+    await talker.say("the client is shouting at me and calling me an idiot")
     await talker.pick("Walk")
     await talker.say("he says the launch slipped two weeks")
     await talker.say("/followup 2h call him back")

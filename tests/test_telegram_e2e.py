@@ -22,7 +22,7 @@ from tests.fake_telegram import TOKEN, FakeTelegram, Stored, TgUser, group_chat,
 
 ANA = TgUser(5101, "Ana", "en")
 BOB = TgUser(5102, "Bob", "en")
-CRISIS = "the client is yelling that we ruined the launch and wants his money back"
+CRISIS = "the client screamed at me on the phone, called me an idiot and says we ruined the launch"
 GROUP = group_chat(-100777)
 
 

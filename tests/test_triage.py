@@ -25,12 +25,14 @@ STYLES = {"oneliner", "plain", "rant", "typo", "slang", "quote", "question", "in
 ROWS = read_rows(CORPUS)
 HELDOUT = [r for r in ROWS if r.split == "heldout"]
 
-# Floors on the frozen held-out split (top-1 counts the label or a named alternative). The targets
-# are 0.92 / 0.98; see the README's triage section for what is measured.
-TOP1_FLOOR = {"en": 0.85, "ru": 0.85, "ro": 0.85}
-TOP3_FLOOR = {"en": 0.95, "ru": 0.95, "ro": 0.95}
-INDEPENDENT_TOP1_FLOOR = 0.80
-INDEPENDENT_TOP3_FLOOR = 0.93
+# Floors on the frozen held-out split (top-1 counts the label or a named alternative), a point or two
+# under what the shipped model measured (en 0.875 / 0.971, ru 0.909 / 0.976, ro 0.903 / 0.973). The
+# targets are 0.92 / 0.98 per language: not reached yet (see the README's triage section).
+TOP1_FLOOR = {"en": 0.86, "ru": 0.89, "ro": 0.88}
+TOP3_FLOOR = {"en": 0.96, "ru": 0.96, "ro": 0.96}
+# The independent set (measured 0.943 / 0.991; targets 0.88 / 0.97).
+INDEPENDENT_TOP1_FLOOR = 0.92
+INDEPENDENT_TOP3_FLOOR = 0.98
 
 
 def _raw_lines(path: Path) -> list[dict[str, object]]:
@@ -176,3 +178,17 @@ def test_long_rant_is_fast() -> None:
 def test_old_romanian_spelling_triages_like_the_new(new: str, old: str) -> None:
     assert [m.id for m in triage(old).matches] == [m.id for m in triage(new).matches]
     assert [round(m.score, 6) for m in triage(old).matches] == [round(m.score, 6) for m in triage(new).matches]
+
+
+def test_vague_messages_mostly_get_the_menu() -> None:
+    """Messages that name no situation ("hi", "the client called me") should be asked about, not carded.
+
+    Only the "test" half is measured here (0.148 given a card when shipped); the "choose" half helped
+    pick the thresholds.
+    """
+    from bot.train_triage import vague_rows
+
+    texts = vague_rows(half="test")
+    assert len(texts) >= 60
+    carded = sum(1 for t in texts if triage(t).confident) / len(texts)
+    assert carded <= 0.2, f"{carded:.3f} of vague messages got one card"

@@ -69,7 +69,7 @@ async def test_full_walkthrough_schedules_the_deadline_nudge(core: Core, clock: 
 async def test_walkthrough_in_russian_and_romanian(core: Core) -> None:
     ru = Talker(core, user="ru")
     await ru.say("/lang ru")
-    await ru.say("клиент орёт что мы сорвали сроки запуска")
+    await ru.say("клиент орёт на меня матом и называет идиотом")
     await ru.pick("по шагам")
     assert "Шаг 1 из 5" in ru.text()
     await ru.say("он злится, что запуск сдвинулся на две недели")
