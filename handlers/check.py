@@ -25,8 +25,8 @@ from pydantic import Field, field_validator, model_validator
 
 from bot.markup import user_text
 from content.loader import LANGUAGES, read_yaml, validate
-from handlers.linear_model import LinearModel, ModelFileError, read_model
 from content.models import Slug, Strict, Text
+from handlers.linear_model import LinearModel, ModelFileError, read_model
 
 WHERE = "content/check.yaml"
 
