@@ -56,12 +56,13 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
         return _blank(lang, "long")
     for _ in range(2):  # "so basically he says ..."
         core = re.sub(r"^" + _alternatives(lang, "openers") + r"(?![\w-])\s*,?\s*", "", core, flags=re.I)
-    core, led = _strip_lead(core, lang)
+    lead = _strip_lead(core, lang)
+    core, led = lead.core, lead.led
     if not core:
         return _blank(lang, "nothing after the opening")
     core = _strip_inner_lead(_client_subject_to_pronoun(core, lang), lang)
     try:
-        core = {"en": _rewrite_en, "ru": _rewrite_ru, "ro": _rewrite_ro}[lang](core, led)
+        core = {"en": _rewrite_en, "ru": _rewrite_ru, "ro": _rewrite_ro}[lang](core, led, lead.client)
     except _Unsure as exc:
         return _blank(lang, str(exc))
     problem = _leftover(core, lang)
@@ -108,27 +109,132 @@ def _lexicon_re(lang: str, key: str) -> re.Pattern[str]:
 
 @cache
 def _lead_re(lang: str) -> re.Pattern[str]:
+    """A reporting opening at the start: optional subject and adverbs, then a say, stance or feel
+    predicate (named groups ``subj``, ``say``, ``stance``, ``feel`` and ``conn`` for the connector)."""
     subj, adv = _alternatives(lang, "subjects"), _alternatives(lang, "adverbs")
     say, feel, conn = _alternatives(lang, "say"), _alternatives(lang, "feel"), _alternatives(lang, "connectors")
+    stance = _alternatives(lang, "stance")
     end = r"(?![\w-])"
     if _lexicon()[lang].get("bare_before"):  # English may drop "that": "he's angry we didn't call"
         conn = rf"(?:{conn}{end}|(?=\s*{_alternatives(lang, 'bare_before')}{end}))"
     else:
         conn = rf"{conn}{end}"
     return re.compile(
-        rf"^(?:{subj}{end}\s*,?\s+)?(?:{adv}{end}\s+)*(?:{say}{end}(?:\s*[,:]?\s*{conn})?|"
-        rf"{feel}{end}(?:\s*[,:]?\s*{conn}|\s*[,:—–]\s*))\s*[,:]?\s*", re.I)
+        rf"^(?P<subj>{subj}{end}\s*,?\s+)?(?:{adv}{end}\s+)*(?:(?P<say>{say}){end}(?:\s*[,:]?\s*{conn})?|"
+        rf"(?P<stance>{stance}){end}(?P<sconn>\s*[,:]?\s*{conn})?|"
+        rf"(?P<feel>{feel}){end}(?:(?P<conn>\s*[,:]?\s*{conn})|\s*[,:—–]\s*))\s*[,:]?\s*", re.I)
 
 
-def _strip_lead(core: str, lang: str) -> tuple[str, bool]:
-    """Removes up to two reporting openings ("he says that", "клиент в ярости, что"); True if one went."""
-    led = False
+@dataclass(frozen=True)
+class _Lead:
+    """What the opening told: the core left to rewrite, whether an opening was there (``led``: a bare
+    verb at the start is then the client's), and the client's number or gender when the opening shows it
+    ("sg", "pl", "m", "f"; None when unknown): it says whether a later "them"/"его" can be the client."""
+
+    core: str
+    led: bool
+    client: str | None
+
+
+_EN_NP_STOP = {"we", "i", "you", "it", "he", "she", "they", "is", "are", "was", "were", "and", "that", "who", "which",
+               "not", "also", "but", "so", "if", "because", "when", "nobody", "everyone", "someone", "there", "this",
+               "these", "those", "then", "now", "still", "just", "really", "has", "have", "had", "did", "does", "do"}
+_EN_NP_NOT_FIRST = {"our", "my", "his", "her", "their", "your", "its", "whose", "some", "any", "no", "every"}
+_RO_NP_STOP = {"că", "ca", "și", "si", "nu", "noi", "am", "ne", "el", "ea", "ei", "ele", "eu", "mi", "îmi", "imi",
+               "dar", "iar", "se", "s-a", "a", "au", "e", "este", "sunt", "mai", "tot"}
+
+
+def _np_subject(words: list[str], lang: str) -> bool:
+    """Whether ``words`` (1-4 words before a reporting predicate) read as a noun phrase naming one person,
+    who is then the client: "the hotel manager", "директор школы", "administratoarea hotelului". Our own
+    people ("our developer", "наш менеджер", "colegul meu") are not."""
+    low = [w.lower() for w in words]
+    if lang == "en":
+        if low[0] in _EN_NP_NOT_FIRST or any(w in _EN_NP_STOP for w in low):
+            return False
+        return low[0] in ("the", "a", "an") or len(low) <= 2
+    if lang == "ru":
+        if low[0] in _lexicon()["ru"].get("ours", []):
+            return False
+        heads = 0
+        for k, word in enumerate(low):
+            p = _ru_parse(word)
+            if p.tag.POS not in ("NOUN", "ADJF", "PRTF") or not morph().word_is_known(word.replace("ё", "е")):
+                return False
+            nominative = "nomn" in p.tag
+            if k == 0 and not nominative:
+                return False
+            if nominative and p.tag.POS == "NOUN":
+                heads += 1
+            elif nominative and k > 0 and heads:
+                return False
+        return heads == 1 or (heads == 0 and len(low) == 1 and "anim" in _ru_parse(low[0]).tag)
+    folded = [_fold_ro(w) for w in low]
+    if any(w in _RO_NP_STOP for w in folded) or any(w in _lexicon()["ro"].get("ours", []) for w in low):
+        return False
+    return bool(re.search(r"(?:ul|a|le|ii)$", folded[0])) and len(folded[0]) > 3
+
+
+def _client_of(lang: str, subject: str, predicate: str) -> str | None:
+    """The client's number or gender from the opening's subject and predicate (see `_Lead`)."""
+    words = f"{subject} {predicate}".lower().split()
+    if lang == "en":
+        if any(w in ("they", "they're", "are", "were") for w in words[:3]):
+            return "pl"
+        return "sg" if words else None
+    if lang == "ru":
+        for word in words:
+            if word in ("они",):
+                return "pl"
+            if word in ("он", "она"):
+                return "m" if word == "он" else "f"
+            p = _ru_parse(word)
+            if p.tag.POS in ("NOUN", "VERB", "ADJS", "PRTS", "ADJF") and p.tag.number == "plur":
+                return "pl"
+            if p.tag.gender in ("masc", "femn") and p.tag.POS in ("NOUN", "VERB", "ADJS", "PRTS"):
+                return "m" if p.tag.gender == "masc" else "f"
+        return None
+    return None
+
+
+def _strip_lead(core: str, lang: str) -> _Lead:
+    """Removes up to two reporting openings ("he says that", "клиент говорит, что"). A feeling or a
+    belief ("she is upset that", "они думают, что") is the client's and stays, its subject put as the
+    pronoun the rewrite turns into "you"; a short noun phrase before an opening is the client."""
+    led, client = False, None
     for _ in range(2):
-        match = _lead_re(lang).match(core)
+        match, np = _lead_re(lang).match(core), ""
         if not match or not match.group(0).strip():
-            break
-        core, led = core[match.end():], True
-    return core, led
+            for k in range(1, 5):
+                head = re.match(r"^((?:[^\W\d_][\w’'-]*\s+){%d})" % k, core)
+                if not head:
+                    break
+                rest = _lead_re(lang).match(core[head.end():])
+                if rest and rest.group(0).strip() and not rest.group("subj") and \
+                        _np_subject(head.group(1).split(), lang):
+                    match, np = rest, head.group(1)
+                    break
+            else:
+                match = None
+            if not np:
+                break
+        assert match is not None
+        subject = np or match.group("subj") or ""
+        predicate = match.group("say") or match.group("stance") or match.group("feel") or ""
+        client = client or _client_of(lang, subject, predicate)
+        rest = core[len(np) + match.end():]
+        keep = match.group("stance") is not None or (match.group("feel") is not None and match.group("conn"))
+        if keep:
+            subj = subject.strip(" ,")
+            if np or not subj or _lexicon_re(lang, "client_words").search(subj) or \
+                    not re.match(r"^(?:he|she|they|он|она|они|el|ea|ei|ele)\b", subj, re.I):
+                subj = _PRONOUN[lang] if not (client == "pl" and lang == "en") else "they"
+            kept = core[len(np) + (match.end("subj") if match.group("subj") else 0):len(np) + match.end()].strip()
+            if lang == "ru":  # the comma Russian puts before "что" ("вы недовольны, что ...")
+                kept = re.sub(r"(?<=[^\s,])\s+(?=(?:что|потому что|так как|чтобы)$)", ", ", kept)
+            return _Lead(f"{subj} {kept} {rest}".strip() if rest else "", True, client)
+        core, led = rest, True
+    return _Lead(core, led, client)
 
 
 _OTHER_CLIENT = {"another", "other", "другого", "другому", "другим", "другой", "alt", "altui", "unui", "un", "new"}
@@ -170,7 +276,7 @@ def _strip_inner_lead(core: str, lang: str) -> str:
 
 def _leftover(core: str, lang: str) -> str:
     """Why the rewritten core cannot be sent: an opening left inside it, or the client named."""
-    if _inner_lead_re(lang).search(core):
+    if any(m.group("say") for m in _inner_lead_re(lang).finditer(core)):
         return "opening left inside"
     for named in _lexicon_re(lang, "client_words").finditer(core):
         before = core[:named.start()].split()[-1:]
@@ -259,7 +365,7 @@ def _next_word(tokens: list[str], i: int) -> int:
     return j if j < len(tokens) and _is_word(tokens[j]) else -1
 
 
-def _rewrite_en(core: str, led: bool) -> str:
+def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
     tokens = _tokens(core)
     third = False
     subject: str | None = None  # "client", "other" or None (not seen in this clause)
@@ -384,7 +490,10 @@ def _ru_to_vy(word: str) -> str:
         return word
     if new is None:
         raise _Unsure(f"cannot inflect {word!r}")
-    return _same_case(word, str(new.word))
+    form = str(new.word)
+    if p.tag.POS in ("PRTS", "ADJS") and re.search(r"[^н]ен$", p.word) and form.endswith("енны"):
+        form = form[:-2] + "ы"  # "обижен" -> "обижены": the dictionary's short adjective doubles the н
+    return _same_case(word, form)
 
 
 def _ru_needs_change(p: Any) -> bool:
@@ -450,7 +559,7 @@ def _ru_vash(noun: Any) -> str:
     return str(form.word)
 
 
-def _rewrite_ru(core: str, led: bool) -> str:
+def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
     tokens = _tokens(core)
     third = False
     subject: str | None = None  # of the clause being read: "client", "first", "other" or None
@@ -623,7 +732,7 @@ _RO_PERSONAL = {"el", "ea", "ei", "ele"}
 _RO_FIRST = re.compile(r"^(?:am|suntem|eu|noi|ne|(?:\w+(?:ăm|em|im|îm|am)))$", re.I)
 
 
-def _rewrite_ro(core: str, led: bool) -> str:
+def _rewrite_ro(core: str, led: bool, client: str | None = None) -> str:
     # enclitics on our own verbs: "nu am anunțat-o" -> "nu v-am anunțat", "să-l anunțăm" -> "să vă anunțăm"
     core = re.sub(r"(?<![\w-])(am|ai|ați|ati)\s+(\w+)-(?:o|l|i)(?![\w-])", r"v-\1 \2", core, flags=re.I)
     core = re.sub(r"(?<![\w-])(să|sa)-(?:l|i)\s+(?=\w+(?:ăm|am|em|im|îm)\b)", r"\1 vă ", core, flags=re.I)
@@ -678,7 +787,7 @@ def _rewrite_ro(core: str, led: bool) -> str:
             said_by_client = subject == "client" and fold in ("că", "ca")
             subject, coord, clause_word = None, False, fold
             continue
-        if fold in _RO_SKIP:
+        if fold in _RO_SKIP or tok.lower() in _RO_SKIP:  # "vă" folds to "va" (will)
             continue
         verb = verbs.get(fold)
         if fold in ("s-a", "s-au") and not pending_clitic and (subject == "client" or (subject is None and at_start)):
