@@ -49,7 +49,8 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
     core = " ".join(text.split()).strip(" .!?…")
     if not core:
         return _blank(lang, "empty")
-    core = " ".join(_lexicon_re(lang, "swear_fillers").sub(" ", core).split())
+    core = _respell(" ".join(_lexicon_re(lang, "swear_fillers").sub(" ", core).split()), lang)
+    core = _drop_insult_clause(core, lang)
     if _lexicon_re(lang, "insults").search(core):
         return _blank(lang, "insult")
     if len(core) > MAX_CHARS or len(re.findall(r"[.!?…]+\s+\S", core)) > 1:
@@ -72,6 +73,56 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
     if core[:1].isupper() and not core[:2].isupper() and not re.match(r"I\b", core):
         core = core[0].lower() + core[1:]
     return Paraphrase(library().t("walk.paraphrase_frame", lang, core=core), True)
+
+
+@cache
+def _respellings(lang: str) -> dict[str, str]:
+    """"typed" -> "written" from the lexicon's respell list ("doesnt doesn't", "should of should have")."""
+    pairs = {}
+    for row in _lexicon()[lang].get("respell", []):
+        words = row.split()
+        half = len(words) // 2
+        pairs[" ".join(words[:half]).lower()] = " ".join(words[half:])
+    return pairs
+
+
+def _respell(core: str, lang: str) -> str:
+    """Puts back what the user left out and the client would notice: "doesnt" -> "doesn't", "i" -> "I"."""
+    pairs = _respellings(lang)
+    if not pairs:
+        return core
+    pattern = re.compile(r"(?<![\w'’-])(?:" + "|".join(_phrase_re(p) for p in sorted(pairs, key=len, reverse=True))
+                         + r")(?![\w'’-])", re.I)
+    return pattern.sub(lambda m: _same_case(m.group(0), pairs[" ".join(m.group(0).lower().split())]), core)
+
+
+_WE_ARE = {"en": r"(?:we\s+are|we're|were|we\s+were)", "ru": r"(?:мы)", "ro": r"(?:noi\s+)?(?:suntem|am\s+fost)"}
+_AND = {"en": r"(?:and|but)", "ru": r"(?:и|а|но)", "ro": r"(?:și|si|dar|iar)"}
+_THAT = {"en": r"(?:that\s+)?", "ru": r"(?:что\s+)?", "ro": r"(?:(?:că|ca)\s+)?"}
+
+
+def _drop_insult_clause(core: str, lang: str) -> str:
+    """Leaves out "we are idiots and" when the rest stands as its own clause ("he says we are idiots and
+    the site is down" -> "he says the site is down"): the draft keeps the substance, never the insult. The
+    rest must start with its own subject (a noun phrase), or the insult stays and the draft falls back."""
+    insult = _alternatives(lang, "insults")
+    clause = re.compile(rf"(?<![\w-]){_WE_ARE[lang]}\s+(?:[\w’'-]+\s+){{0,3}}?{insult}(?![\w-])"
+                        rf"(?:\s+[\w’'-]+){{0,2}}?\s*,?\s+{_AND[lang]}\s+{_THAT[lang]}(?=(?P<next>[\w’'-]+))", re.I)
+    match = clause.search(core)
+    if not match or not _starts_subject(match.group("next"), lang):
+        return core
+    return core[:match.start()] + core[match.end():]
+
+
+def _starts_subject(word: str, lang: str) -> bool:
+    """Whether ``word`` can open a clause's own subject: an article or possessive, or a noun in the
+    nominative (Russian) or with the definite article (Romanian)."""
+    low = word.lower()
+    if lang == "en":
+        return low in {"the", "our", "my", "a", "an", "it", "this", "nothing", "your", "their", "his", "her"}
+    if lang == "ru":
+        return any(q.tag.POS == "NOUN" and q.tag.case == "nomn" for q in morph().parse(low.replace("ё", "е")))
+    return bool(re.search(r"(?:ul|-ul|ele|le|ii|a)$", _fold_ro(low))) and _fold_ro(low) not in _RO_NP_STOP
 
 
 def _blank(lang: str, reason: str) -> Paraphrase:
@@ -206,7 +257,7 @@ def _strip_lead(core: str, lang: str) -> _Lead:
         match, np = _lead_re(lang).match(core), ""
         if not match or not match.group(0).strip():
             for k in range(1, 5):
-                head = re.match(r"^((?:[^\W\d_][\w’'-]*\s+){%d})" % k, core)
+                head = re.match(rf"^((?:[^\W\d_][\w’'-]*\s+){{{k}}})", core)
                 if not head:
                     break
                 rest = _lead_re(lang).match(core[head.end():])
