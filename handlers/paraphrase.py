@@ -50,6 +50,11 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
     if not core:
         return _blank(lang, "empty")
     core = _respell(" ".join(_lexicon_re(lang, "swear_fillers").sub(" ", core).split()), lang)
+    if lang == "ru":
+        try:
+            core = _ru_fix_typos(core)
+        except _Unsure as exc:
+            return _blank(lang, str(exc))
     core = _drop_insult_clause(core, lang)
     if _lexicon_re(lang, "insults").search(core):
         return _blank(lang, "insult")
@@ -219,7 +224,7 @@ def _np_subject(words: list[str], lang: str) -> bool:
                 heads += 1
             elif nominative and k > 0 and heads:
                 return False
-        return heads == 1 or (heads == 0 and len(low) == 1 and "anim" in _ru_parse(low[0]).tag)
+        return heads <= 1
     folded = [_fold_ro(w) for w in low]
     if any(w in _RO_NP_STOP for w in folded) or any(w in _lexicon()["ro"].get("ours", []) for w in low):
         return False
@@ -260,10 +265,10 @@ def _strip_lead(core: str, lang: str) -> _Lead:
                 head = re.match(rf"^((?:[^\W\d_][\w’'-]*\s+){{{k}}})", core)
                 if not head:
                     break
-                rest = _lead_re(lang).match(core[head.end():])
-                if rest and rest.group(0).strip() and not rest.group("subj") and \
+                after = _lead_re(lang).match(core[head.end():])
+                if after and after.group(0).strip() and not after.group("subj") and \
                         _np_subject(head.group(1).split(), lang):
-                    match, np = rest, head.group(1)
+                    match, np = after, head.group(1)
                     break
             else:
                 match = None
@@ -279,7 +284,8 @@ def _strip_lead(core: str, lang: str) -> _Lead:
             subj = subject.strip(" ,")
             if np or not subj or _lexicon_re(lang, "client_words").search(subj) or \
                     not re.match(r"^(?:he|she|they|он|она|они|el|ea|ei|ele)\b", subj, re.I):
-                subj = _PRONOUN[lang] if not (client == "pl" and lang == "en") else "they"
+                subj = {"f": "она", "pl": "они"}.get(client or "", "он") if lang == "ru" else \
+                    "they" if lang == "en" and client == "pl" else _PRONOUN[lang]
             kept = core[len(np) + (match.end("subj") if match.group("subj") else 0):len(np) + match.end()].strip()
             if lang == "ru":  # the comma Russian puts before "что" ("вы недовольны, что ...")
                 kept = re.sub(r"(?<=[^\s,])\s+(?=(?:что|потому что|так как|чтобы)$)", ", ", kept)
@@ -298,7 +304,11 @@ def _client_subject_to_pronoun(core: str, lang: str) -> str:
     if subject and subject.group(0).strip().lower() not in ("he", "she", "they", "он", "она", "они", "el", "ea", "ei",
                                                                "ele", "he's", "she's", "they're"):
         if not re.search(r"\b(?:is|are|was|were)$", subject.group(0).strip(), re.I):
-            return f"{_PRONOUN[lang]} {core[subject.end():]}"
+            pronoun = _PRONOUN[lang]
+            if lang == "ru":  # "клиентка" -> "она": a later "её" may be her, "его" is then a thing
+                gender = _client_of("ru", subject.group(0), "")
+                pronoun = {"f": "она", "pl": "они"}.get(gender or "", "он")
+            return f"{pronoun} {core[subject.end():]}"
     return core
 
 
@@ -422,6 +432,7 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
     subject: str | None = None  # "client", "other" or None (not seen in this clause)
     agree = False  # the next verb follows a "you" that was a "he/she"
     after_and = False
+    last_subject = ""  # the last subject word that is not the client ("we", "it", ...)
     for i, tok in enumerate(tokens):
         if not _is_word(tok):
             if tok.strip() in _BOUNDARY:
@@ -437,6 +448,7 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
                    "herself", "themselves"} and third:
             raise _Unsure("a third person before a pronoun")
         if low in ("he", "she", "they"):
+            client = client or ("pl" if low == "they" else "sg")
             tokens[i] = _same_case(tok, "you")
             subject, agree, after_and = "client", low != "they", False
             continue
@@ -449,6 +461,8 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
             tokens[i] = _same_case(tok, "you" + low[low.index("'"):])
             subject, agree = "client", False
             continue
+        if low == "them" and client not in (None, "pl"):
+            continue  # "she can't open the files and wants them again": things, the client is one person
         if low in ("him", "them"):
             tokens[i] = _same_case(tok, "you")
             continue
@@ -476,6 +490,11 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
             agree = False
             after_and = False
             continue
+        if after_and and low in _EN_MODALS and low.endswith("s") and last_subject in ("we", "i") and \
+                client != "pl" and subject != "client":
+            tokens[i] = "you " + _en_base(tok)  # "the files we sent and wants ...": not ours, the client's
+            subject, after_and = "client", False
+            continue
         if after_and and (low in _EN_MODALS or low in _EN_BASE_VERBS):
             if subject == "client":
                 tokens[i] = _en_base(tok)
@@ -486,6 +505,7 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
             continue
         if low in _EN_SUBJECTS_OTHER or (subject is None and low not in _EN_MODALS):
             subject = "other" if low != "you" else "client"
+            last_subject = low if low in _EN_SUBJECTS_OTHER else last_subject
         after_and = False
     return "".join(tokens)
 
@@ -554,11 +574,34 @@ def _ru_needs_change(p: Any) -> bool:
     return p.tag.POS in ("PRTS", "ADJS") and "sing" in p.tag
 
 
+#: The cases a preposition governs, for the noun after "его/её/их" -> "ваш".
+_RU_PREP_CASES = {"на": {"accs", "loct"}, "в": {"accs", "loct"}, "во": {"accs", "loct"}, "о": {"loct", "accs"},
+                  "об": {"loct", "accs"}, "с": {"gent", "ablt"}, "со": {"gent", "ablt"}, "у": {"gent"},
+                  "от": {"gent"}, "до": {"gent"}, "из": {"gent"}, "для": {"gent"}, "без": {"gent"},
+                  "после": {"gent"}, "около": {"gent"}, "против": {"gent"}, "ради": {"gent"}, "при": {"loct"},
+                  "к": {"datv"}, "ко": {"datv"}, "по": {"datv"}, "за": {"accs", "ablt"}, "над": {"ablt"},
+                  "под": {"ablt", "accs"}, "перед": {"ablt"}, "через": {"accs"}, "про": {"accs"}}
+
+
 def _ru_noun(word: str, preposition: str) -> Any:
-    """The likeliest parse of the word after a possessive. Indeclinable and nominative/accusative
-    homographs ("фото", "данные") are read as nominative unless a preposition governs them."""
+    """The likeliest parse of the word after a possessive. After a preposition, a parse in a case it
+    governs ("на его письма": accusative plural); after a noun, the genitive ("фото его дома"); an
+    indeclinable noun after a preposition of two cases ("в её кафе": where or where to) is `_Unsure`.
+    Otherwise nominative/accusative homographs ("фото", "данные") are read as nominative."""
     parses = morph().parse(word.lower().replace("ё", "е"))
     top = parses[0]
+    if top.tag.POS == "NOUN" and preposition in _RU_PREP_CASES:
+        cases = _RU_PREP_CASES[preposition]
+        if "Fixd" in top.tag and len(cases) > 1:
+            raise _Unsure(f"the case of {word!r} after {preposition!r}")
+        fit = [q for q in parses if q.tag.POS == "NOUN" and q.tag.case in cases]
+        return fit[0] if fit else top
+    before = _ru_parse(preposition) if preposition else None
+    if top.tag.POS == "NOUN" and before is not None and before.tag.POS == "NOUN" and \
+            preposition not in _RU_PREPOSITIONS:
+        genitive = [q for q in parses if q.tag.POS == "NOUN" and q.tag.case == "gent"]
+        if genitive:
+            return genitive[0]
     if top.tag.POS == "NOUN" and preposition not in _RU_PREPOSITIONS:
         same = [q for q in parses if q.normal_form == top.normal_form and q.tag.case in ("nomn", "accs")]
         nominative = sorted((q for q in same if q.tag.case == "nomn"), key=lambda q: q.tag.number != "sing")
@@ -621,6 +664,7 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
     at_start = True
     prev_word = ""
     clause_start = next((i for i, t in enumerate(tokens) if _is_word(t)), 0)
+    seen: set[str] = set()  # genders/numbers of the things named so far ("m", "f", "pl")
     for i, tok in enumerate(tokens):
         if not _is_word(tok):
             if tok.strip() in _BOUNDARY:
@@ -636,9 +680,13 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
         word_before, prev_word = prev_word, low
         if low in ("он", "она", "они", "ему", "ей", "им", "его", "ее", "их", *_RU_OBLIQUE, "ней", "ним") and third:
             raise _Unsure("a third person before a pronoun")
+        if low in _RU_PRONOUN_FORM and low not in ("он", "она", "они") and not _ru_pronoun_is_client(
+                low, client, subject, seen):
+            continue  # "она сказала, что торт привезли, когда его ..." : a thing, not the client
         if _third_party(tokens, i, "ru") or (p.tag.POS == "NOUN" and "anim" in p.tag and "Name" in p.tag):
             third = True
         if low in ("он", "она", "они"):
+            client = client or _RU_PRONOUN_FORM[low]
             tokens[i] = _same_case(tok, "вы")
             subject, agree, coord, at_start = "client", True, False, False
             continue
@@ -677,7 +725,10 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
         if agree and _ru_finite(p):
             if _ru_needs_change(p):
                 tokens[i] = _ru_to_vy(tok)
-            agree = False
+            # "была недовольна", "должна была получить": the copula and its predicate agree too
+            nxt = _next_word(tokens, i)
+            agree = nxt >= 0 and (p.normal_form == "быть" and _ru_finite(_ru_parse(tokens[nxt]))
+                                  or _ru_parse(tokens[nxt]).normal_form == "быть")
             continue
         if agree and _ru_skippable(p):
             continue
@@ -708,12 +759,59 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
             continue
         if p.tag.POS == "VERB" and subject is None:
             subject = "first" if p.tag.person == "1per" else "other"
+        if p.tag.POS == "NOUN":
+            seen.add("pl" if p.tag.number == "plur" else "f" if p.tag.gender == "femn" else "m")
         nominative = [q for q in morph().parse(low) if q.tag.POS in ("NOUN", "NPRO") and q.tag.case == "nomn"]
         if nominative and subject is None and word_before not in _RU_PREPOSITIONS:
             subject, other_number = "other", nominative[0].tag.number
         if not _ru_skippable(p):
             at_start = False
     return "".join(tokens)
+
+
+#: Third-person pronoun forms -> the gender or number they point at.
+_RU_PRONOUN_FORM = {"он": "m", "его": "m", "ему": "m", "него": "m", "нему": "m", "ним": "m", "нем": "m", "нём": "m",
+                    "она": "f", "ее": "f", "её": "f", "ей": "f", "ней": "f", "нее": "f", "неё": "f",
+                    "они": "pl", "их": "pl", "им": "pl", "них": "pl", "ними": "pl"}
+
+
+def _ru_pronoun_is_client(low: str, client: str | None, subject: str | None, seen: set[str]) -> bool:
+    """Whether a 3rd-person pronoun form can be the client. Not when the client's gender or number is
+    known and differs ("она ... его привезли"), nor inside a clause whose subject is the client (who would
+    say "себя", "свой"); when the client's gender is unknown and a thing of the same gender was named
+    before ("собака ... у нее"), it is anyone's guess: `_Unsure`."""
+    form = _RU_PRONOUN_FORM[low]
+    if low == "ним":  # him or (dative) them
+        form = client if client in ("m", "pl") else "m"
+    if subject == "client":  # the old rule knows "его" of a thing after the client's own verb
+        return low in ("его", "ее", "её", "их")
+    if client is not None:
+        return form == client
+    if form in seen:
+        raise _Unsure(f"{low!r}: the client or a thing named before")
+    return True
+
+
+_RU_LETTERS = "абвгдежзийклмнопрстуфхцчшщъыьэюя"
+
+
+def _ru_fix_typos(core: str) -> str:
+    """Mends a typo the client would see: an unknown word of six letters or more that one swap of two
+    neighbours or one missing letter turns into exactly one known word ("клиетн" -> "клиент", "длиное"
+    -> "длинное"). An unknown word with no such fix is left (slang: "админка"); one with several fixes is
+    `_Unsure`."""
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        low = word.lower().replace("ё", "е")
+        if len(low) < 6 or morph().word_is_known(low):
+            return word
+        swaps = {low[:k] + low[k + 1] + low[k] + low[k + 2:] for k in range(len(low) - 1)}
+        inserts = {low[:k] + c + low[k:] for k in range(len(low) + 1) for c in _RU_LETTERS}
+        known = {w for w in swaps | inserts if w != low and morph().word_is_known(w)}
+        if len(known) > 1:
+            raise _Unsure(f"a typo in {word!r}")
+        return _same_case(word, known.pop()) if known else word
+    return re.sub(r"[А-Яа-яЁё]+", fix, core)
 
 
 def _ru_insert_vy(tokens: list[str], at: int) -> None:
@@ -783,7 +881,7 @@ _RO_PERSONAL = {"el", "ea", "ei", "ele"}
 _RO_FIRST = re.compile(r"^(?:am|suntem|eu|noi|ne|(?:\w+(?:ăm|em|im|îm|am)))$", re.I)
 
 
-def _rewrite_ro(core: str, led: bool, client: str | None = None) -> str:
+def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
     # enclitics on our own verbs: "nu am anunțat-o" -> "nu v-am anunțat", "să-l anunțăm" -> "să vă anunțăm"
     core = re.sub(r"(?<![\w-])(am|ai|ați|ati)\s+(\w+)-(?:o|l|i)(?![\w-])", r"v-\1 \2", core, flags=re.I)
     core = re.sub(r"(?<![\w-])(să|sa)-(?:l|i)\s+(?=\w+(?:ăm|am|em|im|îm)\b)", r"\1 vă ", core, flags=re.I)
@@ -792,6 +890,7 @@ def _rewrite_ro(core: str, led: bool, client: str | None = None) -> str:
         core = re.sub(r"(?<![\w-])(și|si)\s+(?:că|ca)(?![\w-])", r"\1", core, flags=re.I)
     tokens = _tokens(core)
     verbs = _ro_verbs()
+    first_word = next((i for i, t in enumerate(tokens) if _is_word(t)), -1)  # "e furios și ...": the client
     clause_word = ""
     said_by_client = False  # the clause follows "că" after a verb of the client's ("amenințați că ...")
     third = False
@@ -848,13 +947,14 @@ def _rewrite_ro(core: str, led: bool, client: str | None = None) -> str:
         if verb is not None:
             client = subject == "client" or (subject is None and not verb.weak and (
                 at_start or coord))
-            if fold in ("a", "au") and subject is None:
+            if fold in ("a", "au", "n-a", "n-au") and subject is None:
                 client = at_start or coord or clause_word in ("ce", "care")
-            if verb.weak and fold in ("e", "este") and subject is None and led and (at_start or coord):
+            if verb.weak and fold in ("e", "este") and subject is None and (led and (at_start or coord) or
+                                                                          i == first_word):
                 client = _ro_describes_person(tokens, i)
             if fold == "are" and subject is None and led and at_start:
                 client = True  # "zice că nu mai are încredere": things rarely "have" in a complaint
-            if fold in ("a", "au") and pending_clitic:
+            if fold in ("a", "au", "n-a", "n-au") and pending_clitic:
                 client = False
             if client:  # a clitic left pending is the thing the client acts on: "nu îl acceptați"
                 before = tokens[i - 2].lower() if i >= 2 else ""

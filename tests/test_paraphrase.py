@@ -92,6 +92,8 @@ def test_draft_agrees_with_you(lang: str, answer: str, core: str) -> None:
     ("ru", "клиентка была недовольна что курьер опоздал", "вы были недовольны что курьер опоздал"),
     ("ro", "ea crede că nu am citit contractul", "credeți că nu am citit contractul"),
     ("ro", "clienta e supărată că pozele au venit târziu", "sunteți supărată că pozele au venit târziu"),
+    ("ro", "ei n-au primit factura", "n-ați primit factura"),
+    ("ro", "e furios și vrea banii înapoi", "sunteți furios și vreți banii înapoi"),
     # whoever reports the complaint at the start is the client, whatever the noun
     ("en", "the store manager says our app loses orders", "our app loses orders"),
     ("en", "the head of marketing is angry that the banner is late", "you are angry that the banner is late"),
@@ -105,7 +107,7 @@ def test_draft_agrees_with_you(lang: str, answer: str, core: str) -> None:
     ("en", "says we should of called her", "we should have called you"),
     # a thing stays a thing: "them"/"it" with a singular client, его/её/их that cannot be the client
     ("en", "she cant open the files we sent and wants us to send them again",
-     "you can't open the files we sent and want us to send them again"),
+     "you can't open the files we sent and you want us to send them again"),
     ("en", "they say nobody asked them", "nobody asked you"),
     ("ru", "она сказала что торт был сухой когда его привезли", "торт был сухой когда его привезли"),
     ("ru", "они хотели скидку а мы им ее не дали", "вы хотели скидку а мы вам ее не дали"),
@@ -119,6 +121,8 @@ def test_draft_agrees_with_you(lang: str, answer: str, core: str) -> None:
     ("ru", "говорит что мы идиоты и сайт лежит", "сайт лежит"),
     ("ro", "zice că suntem niște idioți și site-ul nu merge", "site-ul nu merge"),
     ("ro", "zice ca suntem niste idioti si site-ul nu merge", "site-ul nu merge"),
+    # a typo with exactly one fix (a swap or a missing letter) is mended, never echoed to the client
+    ("ru", "клиетн говорит что прилжение вылетает", "приложение вылетает"),
     # words that look like insults but are not about us
     ("ro", "zice că am ratat termenul", "am ratat termenul"),
 ])
@@ -130,7 +134,6 @@ def test_drafts_generalise_to_other_writers(lang: str, answer: str, core: str) -
 
 @pytest.mark.parametrize(("lang", "answer"), [
     ("en", "the client says were thieves and charged him twice"),  # the rest has no subject of its own
-    ("ru", "клиетн говорит что прилжение вылетает"),  # typos: not echoed to the client
     ("ru", "говорит что собака нервничает и у нее порез"),  # her: the dog or the client
 ])
 def test_unsure_kinds_fall_back(lang: str, answer: str) -> None:
@@ -193,6 +196,18 @@ def test_dev_set_floor() -> None:
     for lang, (sendable, _fallback, wrong, agreement) in _shares(SPLITS["dev"]).items():
         assert sendable >= 0.85, (lang, sendable)
         assert wrong <= 0.05, (lang, wrong)
+        assert agreement == 0, lang
+
+
+def test_dev2_set_floor() -> None:
+    """dev2 was written by a third person (other people, trades and phrasings); floors at the measured
+    shares minus a couple of points: en 0.717, ru 0.80, ro 0.433 (Romanian typed without diacritics
+    stays as typed, and its accepted drafts have them)."""
+    rows = load(SPLITS["dev2"])
+    assert all(len([r for r in rows if r["lang"] == lang]) >= 50 for lang in ("en", "ru", "ro"))
+    floors = {"en": 0.70, "ru": 0.78, "ro": 0.41}
+    for lang, (sendable, _fallback, _wrong, agreement) in _shares(SPLITS["dev2"]).items():
+        assert sendable >= floors[lang], (lang, sendable)
         assert agreement == 0, lang
 
 
