@@ -3,7 +3,11 @@
 The user reports the client in the third person ("he says we missed the deadline and wants a refund");
 the paraphrase speaks to the client ("If I understood you correctly, we missed the deadline and you want a
 refund. Is that right?"). The rewrite strips the reporting opening (word lists in
-``content/paraphrase/lexicon.yaml``), turns the client's pronouns into "you" and makes the verbs, short
+``content/paraphrase/lexicon.yaml``; a feeling or a belief, "she is upset that", "он считает, что", stays as
+the client's own view, or the draft would admit what the client only thinks; whoever opens the report, "the
+hotel manager says", is the client), drops an insult clause about us when the rest stands alone, mends
+English apostrophes and Russian one-letter typos, turns the client's pronouns into "you" (a "them"/"его"
+that cannot be the client by gender or number stays) and makes the verbs, short
 adjectives and possessives agree: pymorphy3 inflects Russian, a verb table (``ro_verbs.yaml``) conjugates
 Romanian, a few rules do English. Whenever the rewrite cannot be sure (an unknown verb form, a third
 person it cannot place, a very long answer, an insult), the draft is the frame with a blank and the
