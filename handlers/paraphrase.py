@@ -3,7 +3,11 @@
 The user reports the client in the third person ("he says we missed the deadline and wants a refund");
 the paraphrase speaks to the client ("If I understood you correctly, we missed the deadline and you want a
 refund. Is that right?"). The rewrite strips the reporting opening (word lists in
-``content/paraphrase/lexicon.yaml``), turns the client's pronouns into "you" and makes the verbs, short
+``content/paraphrase/lexicon.yaml``; a feeling or a belief, "she is upset that", "он считает, что", stays as
+the client's own view, or the draft would admit what the client only thinks; whoever opens the report, "the
+hotel manager says", is the client), drops an insult clause about us when the rest stands alone, mends
+English apostrophes and Russian one-letter typos, turns the client's pronouns into "you" (a "them"/"его"
+that cannot be the client by gender or number stays) and makes the verbs, short
 adjectives and possessives agree: pymorphy3 inflects Russian, a verb table (``ro_verbs.yaml``) conjugates
 Romanian, a few rules do English. Whenever the rewrite cannot be sure (an unknown verb form, a third
 person it cannot place, a very long answer, an insult), the draft is the frame with a blank and the
@@ -49,19 +53,26 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
     core = " ".join(text.split()).strip(" .!?…")
     if not core:
         return _blank(lang, "empty")
-    core = " ".join(_lexicon_re(lang, "swear_fillers").sub(" ", core).split())
+    core = _respell(" ".join(_lexicon_re(lang, "swear_fillers").sub(" ", core).split()), lang)
+    if lang == "ru":
+        try:
+            core = _ru_fix_typos(core)
+        except _Unsure as exc:
+            return _blank(lang, str(exc))
+    core = _drop_insult_clause(core, lang)
     if _lexicon_re(lang, "insults").search(core):
         return _blank(lang, "insult")
     if len(core) > MAX_CHARS or len(re.findall(r"[.!?…]+\s+\S", core)) > 1:
         return _blank(lang, "long")
     for _ in range(2):  # "so basically he says ..."
         core = re.sub(r"^" + _alternatives(lang, "openers") + r"(?![\w-])\s*,?\s*", "", core, flags=re.I)
-    core, led = _strip_lead(core, lang)
+    lead = _strip_lead(core, lang)
+    core, led = lead.core, lead.led
     if not core:
         return _blank(lang, "nothing after the opening")
     core = _strip_inner_lead(_client_subject_to_pronoun(core, lang), lang)
     try:
-        core = {"en": _rewrite_en, "ru": _rewrite_ru, "ro": _rewrite_ro}[lang](core, led)
+        core = {"en": _rewrite_en, "ru": _rewrite_ru, "ro": _rewrite_ro}[lang](core, led, lead.client)
     except _Unsure as exc:
         return _blank(lang, str(exc))
     problem = _leftover(core, lang)
@@ -71,6 +82,56 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
     if core[:1].isupper() and not core[:2].isupper() and not re.match(r"I\b", core):
         core = core[0].lower() + core[1:]
     return Paraphrase(library().t("walk.paraphrase_frame", lang, core=core), True)
+
+
+@cache
+def _respellings(lang: str) -> dict[str, str]:
+    """"typed" -> "written" from the lexicon's respell list ("doesnt doesn't", "should of should have")."""
+    pairs = {}
+    for row in _lexicon()[lang].get("respell", []):
+        words = row.split()
+        half = len(words) // 2
+        pairs[" ".join(words[:half]).lower()] = " ".join(words[half:])
+    return pairs
+
+
+def _respell(core: str, lang: str) -> str:
+    """Puts back what the user left out and the client would notice: "doesnt" -> "doesn't", "i" -> "I"."""
+    pairs = _respellings(lang)
+    if not pairs:
+        return core
+    pattern = re.compile(r"(?<![\w'’-])(?:" + "|".join(_phrase_re(p) for p in sorted(pairs, key=len, reverse=True))
+                         + r")(?![\w'’-])", re.I)
+    return pattern.sub(lambda m: _same_case(m.group(0), pairs[" ".join(m.group(0).lower().split())]), core)
+
+
+_WE_ARE = {"en": r"(?:we\s+are|we're|were|we\s+were)", "ru": r"(?:мы)", "ro": r"(?:noi\s+)?(?:suntem|am\s+fost)"}
+_AND = {"en": r"(?:and|but)", "ru": r"(?:и|а|но)", "ro": r"(?:și|si|dar|iar)"}
+_THAT = {"en": r"(?:that\s+)?", "ru": r"(?:что\s+)?", "ro": r"(?:(?:că|ca)\s+)?"}
+
+
+def _drop_insult_clause(core: str, lang: str) -> str:
+    """Leaves out "we are idiots and" when the rest stands as its own clause ("he says we are idiots and
+    the site is down" -> "he says the site is down"): the draft keeps the substance, never the insult. The
+    rest must start with its own subject (a noun phrase), or the insult stays and the draft falls back."""
+    insult = _alternatives(lang, "insults")
+    clause = re.compile(rf"(?<![\w-]){_WE_ARE[lang]}\s+(?:[\w’'-]+\s+){{0,3}}?{insult}(?![\w-])"
+                        rf"(?:\s+[\w’'-]+){{0,2}}?\s*,?\s+{_AND[lang]}\s+{_THAT[lang]}(?=(?P<next>[\w’'-]+))", re.I)
+    match = clause.search(core)
+    if not match or not _starts_subject(match.group("next"), lang):
+        return core
+    return core[:match.start()] + core[match.end():]
+
+
+def _starts_subject(word: str, lang: str) -> bool:
+    """Whether ``word`` can open a clause's own subject: an article or possessive, or a noun in the
+    nominative (Russian) or with the definite article (Romanian)."""
+    low = word.lower()
+    if lang == "en":
+        return low in {"the", "our", "my", "a", "an", "it", "this", "nothing", "your", "their", "his", "her"}
+    if lang == "ru":
+        return any(q.tag.POS == "NOUN" and q.tag.case == "nomn" for q in morph().parse(low.replace("ё", "е")))
+    return bool(re.search(r"(?:ul|-ul|ele|le|ii|a)$", _fold_ro(low))) and _fold_ro(low) not in _RO_NP_STOP
 
 
 def _blank(lang: str, reason: str) -> Paraphrase:
@@ -108,27 +169,133 @@ def _lexicon_re(lang: str, key: str) -> re.Pattern[str]:
 
 @cache
 def _lead_re(lang: str) -> re.Pattern[str]:
+    """A reporting opening at the start: optional subject and adverbs, then a say, stance or feel
+    predicate (named groups ``subj``, ``say``, ``stance``, ``feel`` and ``conn`` for the connector)."""
     subj, adv = _alternatives(lang, "subjects"), _alternatives(lang, "adverbs")
     say, feel, conn = _alternatives(lang, "say"), _alternatives(lang, "feel"), _alternatives(lang, "connectors")
+    stance = _alternatives(lang, "stance")
     end = r"(?![\w-])"
     if _lexicon()[lang].get("bare_before"):  # English may drop "that": "he's angry we didn't call"
         conn = rf"(?:{conn}{end}|(?=\s*{_alternatives(lang, 'bare_before')}{end}))"
     else:
         conn = rf"{conn}{end}"
     return re.compile(
-        rf"^(?:{subj}{end}\s*,?\s+)?(?:{adv}{end}\s+)*(?:{say}{end}(?:\s*[,:]?\s*{conn})?|"
-        rf"{feel}{end}(?:\s*[,:]?\s*{conn}|\s*[,:—–]\s*))\s*[,:]?\s*", re.I)
+        rf"^(?P<subj>{subj}{end}\s*,?\s+)?(?:{adv}{end}\s+)*(?:(?P<say>{say}){end}(?:\s*[,:]?\s*{conn})?|"
+        rf"(?P<stance>{stance}){end}(?P<sconn>\s*[,:]?\s*{conn})?|"
+        rf"(?P<feel>{feel}){end}(?:(?P<conn>\s*[,:]?\s*{conn})|\s*[,:—–]\s*))\s*[,:]?\s*", re.I)
 
 
-def _strip_lead(core: str, lang: str) -> tuple[str, bool]:
-    """Removes up to two reporting openings ("he says that", "клиент в ярости, что"); True if one went."""
-    led = False
+@dataclass(frozen=True)
+class _Lead:
+    """What the opening told: the core left to rewrite, whether an opening was there (``led``: a bare
+    verb at the start is then the client's), and the client's number or gender when the opening shows it
+    ("sg", "pl", "m", "f"; None when unknown): it says whether a later "them"/"его" can be the client."""
+
+    core: str
+    led: bool
+    client: str | None
+
+
+_EN_NP_STOP = {"we", "i", "you", "it", "he", "she", "they", "is", "are", "was", "were", "and", "that", "who", "which",
+               "not", "also", "but", "so", "if", "because", "when", "nobody", "everyone", "someone", "there", "this",
+               "these", "those", "then", "now", "still", "just", "really", "has", "have", "had", "did", "does", "do"}
+_EN_NP_NOT_FIRST = {"our", "my", "his", "her", "their", "your", "its", "whose", "some", "any", "no", "every"}
+_RO_NP_STOP = {"că", "ca", "și", "si", "nu", "noi", "am", "ne", "el", "ea", "ei", "ele", "eu", "mi", "îmi", "imi",
+               "dar", "iar", "se", "s-a", "a", "au", "e", "este", "sunt", "mai", "tot"}
+
+
+def _np_subject(words: list[str], lang: str) -> bool:
+    """Whether ``words`` (1-4 words before a reporting predicate) read as a noun phrase naming one person,
+    who is then the client: "the hotel manager", "директор школы", "administratoarea hotelului". Our own
+    people ("our developer", "наш менеджер", "colegul meu") are not."""
+    low = [w.lower() for w in words]
+    if lang == "en":
+        if low[0] in _EN_NP_NOT_FIRST or any(w in _EN_NP_STOP for w in low):
+            return False
+        return low[0] in ("the", "a", "an") or len(low) <= 2
+    if lang == "ru":
+        if low[0] in _lexicon()["ru"].get("ours", []):
+            return False
+        heads = 0
+        for k, word in enumerate(low):
+            p = _ru_parse(word)
+            if p.tag.POS not in ("NOUN", "ADJF", "PRTF") or not morph().word_is_known(word.replace("ё", "е")):
+                return False
+            nominative = "nomn" in p.tag
+            if k == 0 and not nominative:
+                return False
+            if nominative and p.tag.POS == "NOUN":
+                heads += 1
+            elif nominative and k > 0 and heads:
+                return False
+        return heads <= 1
+    folded = [_fold_ro(w) for w in low]
+    if any(w in _RO_NP_STOP for w in folded) or any(w in _lexicon()["ro"].get("ours", []) for w in low):
+        return False
+    return bool(re.search(r"(?:ul|a|le|ii)$", folded[0])) and len(folded[0]) > 3
+
+
+def _client_of(lang: str, subject: str, predicate: str) -> str | None:
+    """The client's number or gender from the opening's subject and predicate (see `_Lead`)."""
+    words = f"{subject} {predicate}".lower().split()
+    if lang == "en":
+        if any(w in ("they", "they're", "are", "were") for w in words[:3]):
+            return "pl"
+        return "sg" if words else None
+    if lang == "ru":
+        for word in words:
+            if word in ("они",):
+                return "pl"
+            if word in ("он", "она"):
+                return "m" if word == "он" else "f"
+            p = _ru_parse(word)
+            if p.tag.POS in ("NOUN", "VERB", "ADJS", "PRTS", "ADJF") and p.tag.number == "plur":
+                return "pl"
+            if p.tag.gender in ("masc", "femn") and p.tag.POS in ("NOUN", "VERB", "ADJS", "PRTS"):
+                return "m" if p.tag.gender == "masc" else "f"
+        return None
+    return None
+
+
+def _strip_lead(core: str, lang: str) -> _Lead:
+    """Removes up to two reporting openings ("he says that", "клиент говорит, что"). A feeling or a
+    belief ("she is upset that", "они думают, что") is the client's and stays, its subject put as the
+    pronoun the rewrite turns into "you"; a short noun phrase before an opening is the client."""
+    led, client = False, None
     for _ in range(2):
-        match = _lead_re(lang).match(core)
+        match, np = _lead_re(lang).match(core), ""
         if not match or not match.group(0).strip():
-            break
-        core, led = core[match.end():], True
-    return core, led
+            for k in range(1, 5):
+                head = re.match(rf"^((?:[^\W\d_][\w’'-]*\s+){{{k}}})", core)
+                if not head:
+                    break
+                after = _lead_re(lang).match(core[head.end():])
+                if after and after.group(0).strip() and not after.group("subj") and \
+                        _np_subject(head.group(1).split(), lang):
+                    match, np = after, head.group(1)
+                    break
+            else:
+                match = None
+            if not np:
+                break
+        assert match is not None
+        subject = np or match.group("subj") or ""
+        predicate = match.group("say") or match.group("stance") or match.group("feel") or ""
+        client = client or _client_of(lang, subject, predicate)
+        rest = core[len(np) + match.end():]
+        keep = match.group("stance") is not None or (match.group("feel") is not None and match.group("conn"))
+        if keep:
+            subj = subject.strip(" ,")
+            if np or not subj or _lexicon_re(lang, "client_words").search(subj) or \
+                    not re.match(r"^(?:he|she|they|он|она|они|el|ea|ei|ele)\b", subj, re.I):
+                subj = {"f": "она", "pl": "они"}.get(client or "", "он") if lang == "ru" else \
+                    "they" if lang == "en" and client == "pl" else _PRONOUN[lang]
+            kept = core[len(np) + (match.end("subj") if match.group("subj") else 0):len(np) + match.end()].strip()
+            if lang == "ru":  # the comma Russian puts before "что" ("вы недовольны, что ...")
+                kept = re.sub(r"(?<=[^\s,])\s+(?=(?:что|потому что|так как|чтобы)$)", ", ", kept)
+            return _Lead(f"{subj} {kept} {rest}".strip() if rest else "", True, client)
+        core, led = rest, True
+    return _Lead(core, led, client)
 
 
 _OTHER_CLIENT = {"another", "other", "другого", "другому", "другим", "другой", "alt", "altui", "unui", "un", "new"}
@@ -141,7 +308,11 @@ def _client_subject_to_pronoun(core: str, lang: str) -> str:
     if subject and subject.group(0).strip().lower() not in ("he", "she", "they", "он", "она", "они", "el", "ea", "ei",
                                                                "ele", "he's", "she's", "they're"):
         if not re.search(r"\b(?:is|are|was|were)$", subject.group(0).strip(), re.I):
-            return f"{_PRONOUN[lang]} {core[subject.end():]}"
+            pronoun = _PRONOUN[lang]
+            if lang == "ru":  # "клиентка" -> "она": a later "её" may be her, "его" is then a thing
+                gender = _client_of("ru", subject.group(0), "")
+                pronoun = {"f": "она", "pl": "они"}.get(gender or "", "он")
+            return f"{pronoun} {core[subject.end():]}"
     return core
 
 
@@ -170,7 +341,7 @@ def _strip_inner_lead(core: str, lang: str) -> str:
 
 def _leftover(core: str, lang: str) -> str:
     """Why the rewritten core cannot be sent: an opening left inside it, or the client named."""
-    if _inner_lead_re(lang).search(core):
+    if any(m.group("say") for m in _inner_lead_re(lang).finditer(core)):
         return "opening left inside"
     for named in _lexicon_re(lang, "client_words").finditer(core):
         before = core[:named.start()].split()[-1:]
@@ -259,12 +430,13 @@ def _next_word(tokens: list[str], i: int) -> int:
     return j if j < len(tokens) and _is_word(tokens[j]) else -1
 
 
-def _rewrite_en(core: str, led: bool) -> str:
+def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
     tokens = _tokens(core)
     third = False
     subject: str | None = None  # "client", "other" or None (not seen in this clause)
     agree = False  # the next verb follows a "you" that was a "he/she"
     after_and = False
+    last_subject = ""  # the last subject word that is not the client ("we", "it", ...)
     for i, tok in enumerate(tokens):
         if not _is_word(tok):
             if tok.strip() in _BOUNDARY:
@@ -280,6 +452,7 @@ def _rewrite_en(core: str, led: bool) -> str:
                    "herself", "themselves"} and third:
             raise _Unsure("a third person before a pronoun")
         if low in ("he", "she", "they"):
+            client = client or ("pl" if low == "they" else "sg")
             tokens[i] = _same_case(tok, "you")
             subject, agree, after_and = "client", low != "they", False
             continue
@@ -292,6 +465,8 @@ def _rewrite_en(core: str, led: bool) -> str:
             tokens[i] = _same_case(tok, "you" + low[low.index("'"):])
             subject, agree = "client", False
             continue
+        if low == "them" and client not in (None, "pl"):
+            continue  # "she can't open the files and wants them again": things, the client is one person
         if low in ("him", "them"):
             tokens[i] = _same_case(tok, "you")
             continue
@@ -319,6 +494,11 @@ def _rewrite_en(core: str, led: bool) -> str:
             agree = False
             after_and = False
             continue
+        if after_and and low in _EN_MODALS and low.endswith("s") and last_subject in ("we", "i") and \
+                client != "pl" and subject != "client":
+            tokens[i] = "you " + _en_base(tok)  # "the files we sent and wants ...": not ours, the client's
+            subject, after_and = "client", False
+            continue
         if after_and and (low in _EN_MODALS or low in _EN_BASE_VERBS):
             if subject == "client":
                 tokens[i] = _en_base(tok)
@@ -329,6 +509,7 @@ def _rewrite_en(core: str, led: bool) -> str:
             continue
         if low in _EN_SUBJECTS_OTHER or (subject is None and low not in _EN_MODALS):
             subject = "other" if low != "you" else "client"
+            last_subject = low if low in _EN_SUBJECTS_OTHER else last_subject
         after_and = False
     return "".join(tokens)
 
@@ -384,7 +565,10 @@ def _ru_to_vy(word: str) -> str:
         return word
     if new is None:
         raise _Unsure(f"cannot inflect {word!r}")
-    return _same_case(word, str(new.word))
+    form = str(new.word)
+    if p.tag.POS in ("PRTS", "ADJS") and re.search(r"[^н]ен$", p.word) and form.endswith("енны"):
+        form = form[:-2] + "ы"  # "обижен" -> "обижены": the dictionary's short adjective doubles the н
+    return _same_case(word, form)
 
 
 def _ru_needs_change(p: Any) -> bool:
@@ -394,11 +578,34 @@ def _ru_needs_change(p: Any) -> bool:
     return p.tag.POS in ("PRTS", "ADJS") and "sing" in p.tag
 
 
+#: The cases a preposition governs, for the noun after "его/её/их" -> "ваш".
+_RU_PREP_CASES = {"на": {"accs", "loct"}, "в": {"accs", "loct"}, "во": {"accs", "loct"}, "о": {"loct", "accs"},
+                  "об": {"loct", "accs"}, "с": {"gent", "ablt"}, "со": {"gent", "ablt"}, "у": {"gent"},
+                  "от": {"gent"}, "до": {"gent"}, "из": {"gent"}, "для": {"gent"}, "без": {"gent"},
+                  "после": {"gent"}, "около": {"gent"}, "против": {"gent"}, "ради": {"gent"}, "при": {"loct"},
+                  "к": {"datv"}, "ко": {"datv"}, "по": {"datv"}, "за": {"accs", "ablt"}, "над": {"ablt"},
+                  "под": {"ablt", "accs"}, "перед": {"ablt"}, "через": {"accs"}, "про": {"accs"}}
+
+
 def _ru_noun(word: str, preposition: str) -> Any:
-    """The likeliest parse of the word after a possessive. Indeclinable and nominative/accusative
-    homographs ("фото", "данные") are read as nominative unless a preposition governs them."""
+    """The likeliest parse of the word after a possessive. After a preposition, a parse in a case it
+    governs ("на его письма": accusative plural); after a noun, the genitive ("фото его дома"); an
+    indeclinable noun after a preposition of two cases ("в её кафе": where or where to) is `_Unsure`.
+    Otherwise nominative/accusative homographs ("фото", "данные") are read as nominative."""
     parses = morph().parse(word.lower().replace("ё", "е"))
     top = parses[0]
+    if top.tag.POS == "NOUN" and preposition in _RU_PREP_CASES:
+        cases = _RU_PREP_CASES[preposition]
+        if "Fixd" in top.tag and len(cases) > 1:
+            raise _Unsure(f"the case of {word!r} after {preposition!r}")
+        fit = [q for q in parses if q.tag.POS == "NOUN" and q.tag.case in cases]
+        return fit[0] if fit else top
+    before = _ru_parse(preposition) if preposition else None
+    if top.tag.POS == "NOUN" and before is not None and before.tag.POS == "NOUN" and \
+            preposition not in _RU_PREPOSITIONS:
+        genitive = [q for q in parses if q.tag.POS == "NOUN" and q.tag.case == "gent"]
+        if genitive:
+            return genitive[0]
     if top.tag.POS == "NOUN" and preposition not in _RU_PREPOSITIONS:
         same = [q for q in parses if q.normal_form == top.normal_form and q.tag.case in ("nomn", "accs")]
         nominative = sorted((q for q in same if q.tag.case == "nomn"), key=lambda q: q.tag.number != "sing")
@@ -450,7 +657,7 @@ def _ru_vash(noun: Any) -> str:
     return str(form.word)
 
 
-def _rewrite_ru(core: str, led: bool) -> str:
+def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
     tokens = _tokens(core)
     third = False
     subject: str | None = None  # of the clause being read: "client", "first", "other" or None
@@ -461,6 +668,7 @@ def _rewrite_ru(core: str, led: bool) -> str:
     at_start = True
     prev_word = ""
     clause_start = next((i for i, t in enumerate(tokens) if _is_word(t)), 0)
+    seen: set[str] = set()  # genders/numbers of the things named so far ("m", "f", "pl")
     for i, tok in enumerate(tokens):
         if not _is_word(tok):
             if tok.strip() in _BOUNDARY:
@@ -476,9 +684,13 @@ def _rewrite_ru(core: str, led: bool) -> str:
         word_before, prev_word = prev_word, low
         if low in ("он", "она", "они", "ему", "ей", "им", "его", "ее", "их", *_RU_OBLIQUE, "ней", "ним") and third:
             raise _Unsure("a third person before a pronoun")
+        if low in _RU_PRONOUN_FORM and low not in ("он", "она", "они") and not _ru_pronoun_is_client(
+                low, client, subject, seen):
+            continue  # "она сказала, что торт привезли, когда его ..." : a thing, not the client
         if _third_party(tokens, i, "ru") or (p.tag.POS == "NOUN" and "anim" in p.tag and "Name" in p.tag):
             third = True
         if low in ("он", "она", "они"):
+            client = client or _RU_PRONOUN_FORM[low]
             tokens[i] = _same_case(tok, "вы")
             subject, agree, coord, at_start = "client", True, False, False
             continue
@@ -517,7 +729,10 @@ def _rewrite_ru(core: str, led: bool) -> str:
         if agree and _ru_finite(p):
             if _ru_needs_change(p):
                 tokens[i] = _ru_to_vy(tok)
-            agree = False
+            # "была недовольна", "должна была получить": the copula and its predicate agree too
+            nxt = _next_word(tokens, i)
+            agree = nxt >= 0 and (p.normal_form == "быть" and _ru_finite(_ru_parse(tokens[nxt]))
+                                  or _ru_parse(tokens[nxt]).normal_form == "быть")
             continue
         if agree and _ru_skippable(p):
             continue
@@ -548,12 +763,59 @@ def _rewrite_ru(core: str, led: bool) -> str:
             continue
         if p.tag.POS == "VERB" and subject is None:
             subject = "first" if p.tag.person == "1per" else "other"
+        if p.tag.POS == "NOUN":
+            seen.add("pl" if p.tag.number == "plur" else "f" if p.tag.gender == "femn" else "m")
         nominative = [q for q in morph().parse(low) if q.tag.POS in ("NOUN", "NPRO") and q.tag.case == "nomn"]
         if nominative and subject is None and word_before not in _RU_PREPOSITIONS:
             subject, other_number = "other", nominative[0].tag.number
         if not _ru_skippable(p):
             at_start = False
     return "".join(tokens)
+
+
+#: Third-person pronoun forms -> the gender or number they point at.
+_RU_PRONOUN_FORM = {"он": "m", "его": "m", "ему": "m", "него": "m", "нему": "m", "ним": "m", "нем": "m", "нём": "m",
+                    "она": "f", "ее": "f", "её": "f", "ей": "f", "ней": "f", "нее": "f", "неё": "f",
+                    "они": "pl", "их": "pl", "им": "pl", "них": "pl", "ними": "pl"}
+
+
+def _ru_pronoun_is_client(low: str, client: str | None, subject: str | None, seen: set[str]) -> bool:
+    """Whether a 3rd-person pronoun form can be the client. Not when the client's gender or number is
+    known and differs ("она ... его привезли"), nor inside a clause whose subject is the client (who would
+    say "себя", "свой"); when the client's gender is unknown and a thing of the same gender was named
+    before ("собака ... у нее"), it is anyone's guess: `_Unsure`."""
+    form = _RU_PRONOUN_FORM[low]
+    if low == "ним":  # him or (dative) them
+        form = client if client in ("m", "pl") else "m"
+    if subject == "client":  # the old rule knows "его" of a thing after the client's own verb
+        return low in ("его", "ее", "её", "их")
+    if client is not None:
+        return form == client
+    if form in seen:
+        raise _Unsure(f"{low!r}: the client or a thing named before")
+    return True
+
+
+_RU_LETTERS = "абвгдежзийклмнопрстуфхцчшщъыьэюя"
+
+
+def _ru_fix_typos(core: str) -> str:
+    """Mends a typo the client would see: an unknown word of six letters or more that one swap of two
+    neighbours or one missing letter turns into exactly one known word ("клиетн" -> "клиент", "длиное"
+    -> "длинное"). An unknown word with no such fix is left (slang: "админка"); one with several fixes is
+    `_Unsure`."""
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        low = word.lower().replace("ё", "е")
+        if len(low) < 6 or morph().word_is_known(low):
+            return word
+        swaps = {low[:k] + low[k + 1] + low[k] + low[k + 2:] for k in range(len(low) - 1)}
+        inserts = {low[:k] + c + low[k:] for k in range(len(low) + 1) for c in _RU_LETTERS}
+        known = {w for w in swaps | inserts if w != low and morph().word_is_known(w)}
+        if len(known) > 1:
+            raise _Unsure(f"a typo in {word!r}")
+        return _same_case(word, known.pop()) if known else word
+    return re.sub(r"[А-Яа-яЁё]+", fix, core)
 
 
 def _ru_insert_vy(tokens: list[str], at: int) -> None:
@@ -623,7 +885,7 @@ _RO_PERSONAL = {"el", "ea", "ei", "ele"}
 _RO_FIRST = re.compile(r"^(?:am|suntem|eu|noi|ne|(?:\w+(?:ăm|em|im|îm|am)))$", re.I)
 
 
-def _rewrite_ro(core: str, led: bool) -> str:
+def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
     # enclitics on our own verbs: "nu am anunțat-o" -> "nu v-am anunțat", "să-l anunțăm" -> "să vă anunțăm"
     core = re.sub(r"(?<![\w-])(am|ai|ați|ati)\s+(\w+)-(?:o|l|i)(?![\w-])", r"v-\1 \2", core, flags=re.I)
     core = re.sub(r"(?<![\w-])(să|sa)-(?:l|i)\s+(?=\w+(?:ăm|am|em|im|îm)\b)", r"\1 vă ", core, flags=re.I)
@@ -632,6 +894,7 @@ def _rewrite_ro(core: str, led: bool) -> str:
         core = re.sub(r"(?<![\w-])(și|si)\s+(?:că|ca)(?![\w-])", r"\1", core, flags=re.I)
     tokens = _tokens(core)
     verbs = _ro_verbs()
+    first_word = next((i for i, t in enumerate(tokens) if _is_word(t)), -1)  # "e furios și ...": the client
     clause_word = ""
     said_by_client = False  # the clause follows "că" after a verb of the client's ("amenințați că ...")
     third = False
@@ -678,7 +941,7 @@ def _rewrite_ro(core: str, led: bool) -> str:
             said_by_client = subject == "client" and fold in ("că", "ca")
             subject, coord, clause_word = None, False, fold
             continue
-        if fold in _RO_SKIP:
+        if fold in _RO_SKIP or tok.lower() in _RO_SKIP:  # "vă" folds to "va" (will)
             continue
         verb = verbs.get(fold)
         if fold in ("s-a", "s-au") and not pending_clitic and (subject == "client" or (subject is None and at_start)):
@@ -688,13 +951,14 @@ def _rewrite_ro(core: str, led: bool) -> str:
         if verb is not None:
             client = subject == "client" or (subject is None and not verb.weak and (
                 at_start or coord))
-            if fold in ("a", "au") and subject is None:
+            if fold in ("a", "au", "n-a", "n-au") and subject is None:
                 client = at_start or coord or clause_word in ("ce", "care")
-            if verb.weak and fold in ("e", "este") and subject is None and led and (at_start or coord):
+            if verb.weak and fold in ("e", "este") and subject is None and (led and (at_start or coord) or
+                                                                          i == first_word):
                 client = _ro_describes_person(tokens, i)
             if fold == "are" and subject is None and led and at_start:
                 client = True  # "zice că nu mai are încredere": things rarely "have" in a complaint
-            if fold in ("a", "au") and pending_clitic:
+            if fold in ("a", "au", "n-a", "n-au") and pending_clitic:
                 client = False
             if client:  # a clitic left pending is the thing the client acts on: "nu îl acceptați"
                 before = tokens[i - 2].lower() if i >= 2 else ""

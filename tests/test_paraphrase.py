@@ -17,12 +17,13 @@ FRAME = {"en": "If I understood you correctly, {}. Is that right?", "ru": "Ес�
 
 
 @pytest.mark.parametrize(("lang", "answer", "core"), [
-    # verbs agree with the new "you" (the review's examples, then variants)
+    # verbs agree with the new "you" (the review's examples, then variants); a feeling or belief stays
+    # in the draft ("вы считаете, что ..."), a "says" opening goes
     ("ru", "он говорит что мы сорвали сроки и он не будет платить", "мы сорвали сроки и вы не будете платить"),
-    ("ru", "они считают что цена слишком высокая и хотят скидку", "цена слишком высокая и вы хотите скидку"),
+    ("ru", "они считают что цена слишком высокая и хотят скидку", "вы считаете, что цена слишком высокая и вы хотите скидку"),
     ("ru", "он сказал что мы его подвели и он разочарован", "мы вас подвели и вы разочарованы"),
     ("ru", "она возмущена что ей выставили счет за то что она не заказывала",
-     "вам выставили счет за то что вы не заказывали"),
+     "вы возмущены, что вам выставили счет за то что вы не заказывали"),
     ("ru", "клиент кричит что мы испортили ему запуск и требует вернуть деньги",
      "мы испортили вам запуск и вы требуете вернуть деньги"),
     ("ru", "сказал что больше не будет с нами работать", "вы больше не будете с нами работать"),
@@ -31,47 +32,47 @@ FRAME = {"en": "If I understood you correctly, {}. Is that right?", "ru": "Ес�
      "вы устали ждать и будете искать другого подрядчика"),
     # possessives become "ваш" in the noun's case; objects become "вас"; a thing stays
     ("ru", "заказчик говорит что мы слили его данные конкуренту", "мы слили ваши данные конкуренту"),
-    ("ru", "клиентка недовольна что ее фото опубликовали без согласования", "ваше фото опубликовали без согласования"),
-    ("ru", "заказчица недовольна, что мы не ответили на её письмо", "мы не ответили на ваше письмо"),
-    ("ru", "он считает что мы взяли с него лишние деньги", "мы взяли с вас лишние деньги"),
+    ("ru", "клиентка недовольна что ее фото опубликовали без согласования", "вы недовольны, что ваше фото опубликовали без согласования"),
+    ("ru", "заказчица недовольна, что мы не ответили на её письмо", "вы недовольны, что мы не ответили на ваше письмо"),
+    ("ru", "он считает что мы взяли с него лишние деньги", "вы считаете, что мы взяли с вас лишние деньги"),
     ("ru", "говорит что логотип выглядит дешево и он его не примет", "логотип выглядит дешево и вы его не примете"),
-    ("ru", "клиент обижен что на встречу пришел стажер а не я", "на встречу пришел стажер а не я"),
-    ("ru", "они недовольны что отчет пришел с опозданием", "отчет пришел с опозданием"),
+    ("ru", "клиент обижен что на встречу пришел стажер а не я", "вы обижены, что на встречу пришел стажер а не я"),
+    ("ru", "они недовольны что отчет пришел с опозданием", "вы недовольны, что отчет пришел с опозданием"),
     # openings without a subject, or with a new one
-    ("ru", "недоволен что в тексте куча ошибок", "в тексте куча ошибок"),
+    ("ru", "недоволен что в тексте куча ошибок", "вы недовольны, что в тексте куча ошибок"),
     ("ru", "мой клиент требует скидку", "вы требуете скидку"),
     ("ru", "заказчик пишет что не получил доступы к админке", "вы не получили доступы к админке"),
     ("ru", "он в шоке от цены", "вы в шоке от цены"),
     ("ru", "Заказчик в ярости, мы сорвали ему кампанию", "мы сорвали вам кампанию"),
     ("ro", "zice că site-ul e lent și vrea banii înapoi", "site-ul e lent și vreți banii înapoi"),
-    ("ro", "ei cred că prețul e prea mare și vor reducere", "prețul e prea mare și vreți reducere"),
+    ("ro", "ei cred că prețul e prea mare și vor reducere", "credeți că prețul e prea mare și vreți reducere"),
     ("ro", "cere să refacem totul gratis", "cereți să refacem totul gratis"),
     ("ro", "zice că vrea să anuleze proiectul", "vreți să anulați proiectul"),
     ("ro", "zice ca designul arata ieftin si nu il accepta", "designul arata ieftin si nu il acceptați"),
     ("ro", "spune că îl costă bani fiecare zi de întârziere", "vă costă bani fiecare zi de întârziere"),
-    ("ro", "e supărată că nu am anunțat-o de întârziere", "nu v-am anunțat de întârziere"),
-    ("ro", "e nemulțumit că am schimbat managerul fără să-l anunțăm", "am schimbat managerul fără să vă anunțăm"),
+    ("ro", "e supărată că nu am anunțat-o de întârziere", "sunteți supărată că nu v-am anunțat de întârziere"),
+    ("ro", "e nemulțumit că am schimbat managerul fără să-l anunțăm", "sunteți nemulțumit că am schimbat managerul fără să vă anunțăm"),
     ("ro", "zic că li s-a promis lansarea în martie", "vi s-a promis lansarea în martie"),
-    ("ro", "sunt supărați că raportul a venit cu trei zile întârziere", "raportul a venit cu trei zile întârziere"),
-    ("ro", "e indignată că i-am facturat ceva ce nu a comandat", "v-am facturat ceva ce nu ați comandat"),
+    ("ro", "sunt supărați că raportul a venit cu trei zile întârziere", "sunteți supărați că raportul a venit cu trei zile întârziere"),
+    ("ro", "e indignată că i-am facturat ceva ce nu a comandat", "sunteți indignată că v-am facturat ceva ce nu ați comandat"),
     ("ro", "a spus că l-am dezamăgit și că e foarte dezamăgit", "v-am dezamăgit și sunteți foarte dezamăgit"),
-    ("ro", "clientul meu e supărat pentru că i-am pierdut fișierele", "v-am pierdut fișierele"),
+    ("ro", "clientul meu e supărat pentru că i-am pierdut fișierele", "sunteți supărat pentru că v-am pierdut fișierele"),
     ("ro", "clientul cere reducere de 50% pentru întârziere", "cereți reducere de 50% pentru întârziere"),
-    ("ro", "clienta crede că o ignorăm", "vă ignorăm"),
-    ("ro", "e furios că site-ul a picat și a pierdut comenzi", "site-ul a picat și ați pierdut comenzi"),
+    ("ro", "clienta crede că o ignorăm", "credeți că vă ignorăm"),
+    ("ro", "e furios că site-ul a picat și a pierdut comenzi", "sunteți furios că site-ul a picat și ați pierdut comenzi"),
     ("en", "she says we never call her back", "we never call you back"),
     ("en", "so basically he says we never answered", "we never answered"),
-    ("en", "I think the client is upset because we were late", "we were late"),
-    ("ru", "Он считает, что мы его обманули. Требует вернуть деньги.", "мы вас обманули. Вы требуете вернуть деньги"),
+    ("en", "I think the client is upset because we were late", "you are upset because we were late"),
+    ("ru", "Он считает, что мы его обманули. Требует вернуть деньги.", "вы считаете, что мы вас обманули. Вы требуете вернуть деньги"),
     ("ro", "Zice că l-am mințit. Vrea banii înapoi.", "v-am mințit. Vreți banii înapoi"),
-    ("en", "she is angry because we published her photos without asking", "we published your photos without asking"),
+    ("en", "she is angry because we published her photos without asking", "you are angry because we published your photos without asking"),
     ("en", "she says she asked for blue and we gave her green", "you asked for blue and we gave you green"),
     ("en", "he's yelling that we ruined his launch and wants his money back",
      "we ruined your launch and you want your money back"),
-    ("en", "they think the price is too high and want a discount", "the price is too high and you want a discount"),
+    ("en", "they think the price is too high and want a discount", "you think the price is too high and you want a discount"),
     ("en", "she feels ignored since we changed the account manager",
      "you feel ignored since we changed the account manager"),
-    ("en", "he's angry we didn't tell him the server would be down", "we didn't tell you the server would be down"),
+    ("en", "he's angry we didn't tell him the server would be down", "you're angry we didn't tell you the server would be down"),
     ("en", "the client wants everything redone for free", "you want everything redone for free"),
     ("en", "they complain that our developer ignored their emails", "our developer ignored your emails"),
 ])
@@ -79,6 +80,65 @@ def test_draft_agrees_with_you(lang: str, answer: str, core: str) -> None:
     result = draft_paraphrase(answer, lang)
     assert result.sure, result.reason
     assert normalise(result.draft) == normalise(FRAME[lang].format(core))
+
+
+@pytest.mark.parametrize(("lang", "answer", "core"), [
+    # a feeling or a belief is the client's and stays, addressed to them; only "says"-type openings go
+    ("en", "she is upset that the photos came a week late", "you are upset that the photos came a week late"),
+    ("en", "he thinks we copied the layout from a template", "you think we copied the layout from a template"),
+    ("en", "they feel we ignored their notes", "you feel we ignored your notes"),
+    ("ru", "клиентка расстроена что макеты пришли позже", "вы расстроены что макеты пришли позже"),
+    ("ru", "они думают что мы затягиваем сроки", "вы думаете что мы затягиваем сроки"),
+    ("ru", "клиентка была недовольна что курьер опоздал", "вы были недовольны что курьер опоздал"),
+    ("ro", "ea crede că nu am citit contractul", "credeți că nu am citit contractul"),
+    ("ro", "clienta e supărată că pozele au venit târziu", "sunteți supărată că pozele au venit târziu"),
+    ("ro", "ei n-au primit factura", "n-ați primit factura"),
+    ("ro", "e furios și vrea banii înapoi", "sunteți furios și vreți banii înapoi"),
+    # whoever reports the complaint at the start is the client, whatever the noun
+    ("en", "the store manager says our app loses orders", "our app loses orders"),
+    ("en", "the head of marketing is angry that the banner is late", "you are angry that the banner is late"),
+    ("ru", "директор магазина говорит что приложение теряет заказы", "приложение теряет заказы"),
+    ("ru", "управляющая салоном недовольна что мастер опоздал", "вы недовольны что мастер опоздал"),
+    ("ro", "managerul magazinului zice că aplicația pierde comenzi", "aplicația pierde comenzi"),
+    # a feeling followed by "and" is a predicate of its own
+    ("ru", "клиент злится и требует скидку", "вы злитесь и требуете скидку"),
+    # apostrophes the user left out come back; "should of" is "should have"
+    ("en", "he doesnt want to pay and cant wait any longer", "you don't want to pay and can't wait any longer"),
+    ("en", "says we should of called her", "we should have called you"),
+    # a thing stays a thing: "them"/"it" with a singular client, его/её/их that cannot be the client
+    ("en", "she cant open the files we sent and wants us to send them again",
+     "you can't open the files we sent and you want us to send them again"),
+    ("en", "they say nobody asked them", "nobody asked you"),
+    ("ru", "она сказала что торт был сухой когда его привезли", "торт был сухой когда его привезли"),
+    ("ru", "они хотели скидку а мы им ее не дали", "вы хотели скидку а мы вам ее не дали"),
+    ("ru", "клиентка не может найти счета которые мы ей отправили", "вы не можете найти счета которые мы вам отправили"),
+    # possessive in the case the preposition or the noun before it asks for
+    ("ru", "заказчик жалуется что мы не читаем его письма", "мы не читаем ваши письма"),
+    ("ru", "он пишет что мы не ответили на его письма", "мы не ответили на ваши письма"),
+    ("ru", "клиент недоволен что мы показали фото его квартиры", "вы недовольны что мы показали фото вашей квартиры"),
+    # an insult about us is left out when the rest stands on its own
+    ("en", "he says we are clowns and the app is broken", "the app is broken"),
+    ("ru", "говорит что мы идиоты и сайт лежит", "сайт лежит"),
+    ("ro", "zice că suntem niște idioți și site-ul nu merge", "site-ul nu merge"),
+    ("ro", "zice ca suntem niste idioti si site-ul nu merge", "site-ul nu merge"),
+    # a typo with exactly one fix (a swap or a missing letter) is mended, never echoed to the client
+    ("ru", "клиетн говорит что прилжение вылетает", "приложение вылетает"),
+    # words that look like insults but are not about us
+    ("ro", "zice că am ratat termenul", "am ratat termenul"),
+])
+def test_drafts_generalise_to_other_writers(lang: str, answer: str, core: str) -> None:
+    result = draft_paraphrase(answer, lang)
+    assert result.sure, result.reason
+    assert normalise(result.draft) == normalise(FRAME[lang].format(core))
+
+
+@pytest.mark.parametrize(("lang", "answer"), [
+    ("en", "the client says were thieves and charged him twice"),  # the rest has no subject of its own
+    ("ru", "говорит что собака нервничает и у нее порез"),  # her: the dog or the client
+])
+def test_unsure_kinds_fall_back(lang: str, answer: str) -> None:
+    result = draft_paraphrase(answer, lang)
+    assert not result.sure, result.draft
 
 
 @pytest.mark.parametrize(("lang", "answer", "reason"), [
@@ -136,6 +196,18 @@ def test_dev_set_floor() -> None:
     for lang, (sendable, _fallback, wrong, agreement) in _shares(SPLITS["dev"]).items():
         assert sendable >= 0.85, (lang, sendable)
         assert wrong <= 0.05, (lang, wrong)
+        assert agreement == 0, lang
+
+
+def test_dev2_set_floor() -> None:
+    """dev2 was written by a third person (other people, trades and phrasings); floors at the measured
+    shares minus a couple of points: en 0.717, ru 0.80, ro 0.433 (Romanian typed without diacritics
+    stays as typed, and its accepted drafts have them)."""
+    rows = load(SPLITS["dev2"])
+    assert all(len([r for r in rows if r["lang"] == lang]) >= 50 for lang in ("en", "ru", "ro"))
+    floors = {"en": 0.70, "ru": 0.78, "ro": 0.41}
+    for lang, (sendable, _fallback, _wrong, agreement) in _shares(SPLITS["dev2"]).items():
+        assert sendable >= floors[lang], (lang, sendable)
         assert agreement == 0, lang
 
 
