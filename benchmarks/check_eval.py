@@ -7,6 +7,8 @@ Figures per language, side by side:
 - draft level: precision and recall of "this draft has a don't" (what the user sees first);
 - don't level: micro precision and recall over the five don'ts (is the right one named?);
 - the patterns of ``content/check.yaml`` alone, as /check decided before the model (the anchor);
+- the review's drafts (``content/check/review.jsonl``: 25 per language from a native-level review,
+  written before the model and never trained on): draft-level precision and recall, model and patterns;
 - false alarms on Parley's own advice: every "what to say" phrase of the cards, which must pass
   (they are among the training rows, so this is an in-sample check, not a held-out figure).
 """
@@ -68,6 +70,21 @@ def main() -> None:
     _table("frozen held-out split: the model", heldout, flagged)
     _table("frozen held-out split: check.yaml patterns alone (before the model)", heldout,
            [{f.rule for f in pattern_findings(r.text)} for r in heldout])
+    review_path = CORPUS.parent / "review.jsonl"
+    if review_path.exists():
+        import json
+
+        review = [json.loads(line) for line in review_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        print("\n== the review's drafts (independent: never trained on)")
+        print(f"{'lang':<5}{'n':>4}{'model P':>9}{'model R':>9}{'patterns P':>12}{'patterns R':>12}")
+        for lang in LANGS:
+            rows = [r for r in review if lang in ("all", r["lang"])]
+            line = f"{lang:<5}{len(rows):>4}"
+            for decide in (lambda t: bool(detect_donts(t)), lambda t: bool(pattern_findings(t))):
+                said = [(decide(r["text"]), r["bad"]) for r in rows]
+                tp = sum(1 for f, b in said if f and b)
+                line += f"{tp / max(1, sum(f for f, _ in said)):>9.3f}{tp / max(1, sum(b for _, b in said)):>9.3f}"
+            print(line.replace("   ", "   ", 1))
     traps = [(r, f) for r, f in zip(heldout, flagged, strict=True) if r.trap]
     if traps:
         print(f"held-out traps (fine drafts that look like a don't) flagged: {sum(1 for _, f in traps if f)}/{len(traps)}")

@@ -70,3 +70,15 @@ def test_shipped_model_is_what_the_corpus_trains(tmp_path: Path) -> None:
 def test_empty_and_wordless_drafts_are_fine() -> None:
     for text in ("", "   ", "🙂", "!!!"):
         assert detect_donts(text) == []
+
+
+def test_the_reviews_drafts() -> None:
+    """The 75 drafts of the native-level review (written before the model, never trained on): the
+    model measured precision 1.00 and recall 0.89 on them, where the patterns alone had 0.84 / 0.39."""
+    path = CORPUS.parent / "review.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    assert len(rows) == 75
+    said = [(bool(detect_donts(r["text"])), r["bad"]) for r in rows]
+    tp = sum(1 for found, bad in said if found and bad)
+    assert tp / max(1, sum(found for found, _ in said)) >= 0.9
+    assert tp / sum(bad for _, bad in said) >= 0.8
