@@ -54,6 +54,9 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
     if not core:
         return _blank(lang, "empty")
     core = _respell(" ".join(_lexicon_re(lang, "swear_fillers").sub(" ", core).split()), lang)
+    unsettled: set[str] = set()
+    if lang == "ro":
+        core, unsettled = _ro_restore_diacritics(core)
     if lang == "ru":
         try:
             core = _ru_fix_typos(core)
@@ -75,7 +78,7 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
         core = {"en": _rewrite_en, "ru": _rewrite_ru, "ro": _rewrite_ro}[lang](core, led, lead.client)
     except _Unsure as exc:
         return _blank(lang, str(exc))
-    problem = _leftover(core, lang)
+    problem = _leftover(core, lang) or _unsettled_left(core, unsettled)
     if problem:
         return _blank(lang, problem)
     core = core.strip(" ,;:")
@@ -883,6 +886,113 @@ _RO_CLAUSE = {"că", "ca", "să", "sa", "dacă", "daca", "când", "cand", "care"
 _RO_CLITIC_PRO = {"îl": "vă", "il": "vă", "îi": "vă", "ii": "vă", "li": "vi"}
 _RO_PERSONAL = {"el", "ea", "ei", "ele"}
 _RO_FIRST = re.compile(r"^(?:am|suntem|eu|noi|ne|(?:\w+(?:ăm|em|im|îm|am)))$", re.I)
+
+
+@cache
+def _ro_diacritics() -> dict[str, tuple[str, ...]]:
+    """Folded word -> the forms with diacritics a writer may have meant, likeliest first (one form: sure),
+    from ``ro_diacritics.txt`` (built from wordfreq's Romanian list by benchmarks/ro_diacritics_table.py)."""
+    text = (resources.files("content") / "paraphrase" / "ro_diacritics.txt").read_text(encoding="utf-8")
+    table: dict[str, tuple[str, ...]] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            folded, *forms = line.split()
+            table[folded] = tuple(forms)
+    return table
+
+
+_RO_LETTERS_MARKED = re.compile(r"[ăâîșțĂÂÎȘȚ]")
+#: After these a noun has no article when nothing follows it ("de la nuntă", "o nuntă", "fiecare dimineață").
+_RO_INDEFINITE = {"o", "nicio", "vreo", "fiecare", "orice", "altă", "alta", "aceeași", "aceeasi", "singură",
+                  "singura", "nicio", "oricare"}
+_RO_PREPOSITIONS = {"la", "de", "cu", "în", "in", "pe", "din", "fără", "fara", "după", "dupa", "pentru", "spre",
+                    "prin", "despre", "până", "pana", "sub", "între", "intre", "dintr", "într", "intr"}
+#: After a noun, these make it definite ("de la nunta noastră", "cu poza pe care ...").
+_RO_DEFINITE_NEXT = re.compile(r"^(?:mea|meu|ta|tău|tau|sa|său|sau|noastră|noastra|nostru|voastră|voastra|"
+                               r"dumneavoastră|dumneavoastra|lui|ei|lor|pe|care|acesta|aceasta|asta|respectiv[aă]?|"
+                               r"\w+(?:ului|ilor|elor))$")
+_RO_THAT_AFTER = re.compile(r"^(?:pentru|faptul|așa|asa|atât|atat|sigur[aă]?|convins[aă]?|impresia|\w+(?:at|ată|ata|"
+                            r"ați|ati|ate|it|ită|ita|iți|iti|ut|ută|uta|uți|uti|os|oasă|oasa|oși|osi|ește|este|ează|"
+                            r"eaza|ăște|aste|ede|ice|une|ine|ie|ă|a))$")
+
+
+def _ro_restore_diacritics(core: str) -> tuple[str, set[str]]:
+    """Puts back the diacritics of Romanian typed without any ("e furios si vrea banii inapoi" -> "e furios
+    și vrea banii înapoi"), word by word from `_ro_diacritics`: the accepted drafts have them, and a draft
+    half with and half without would read as careless. Text with any diacritic is left as typed (the
+    writer chose). An ambiguous word is settled by context where Romanian grammar does ("ca": "că" after a
+    verb or adjective, "ca" before "să"/"și"; "nunta": "o nuntă", "de la nuntă", else "nunta"); otherwise
+    left as typed and returned among the unsettled words ("fata": față/fața/fată, "tipa": țipă/tipa): the
+    draft falls back if one of them is still in it (one in the opening that goes does no harm), so a wrong
+    word never reaches the client. Words not in the table (names, rare words) stay as typed."""
+    unsettled: set[str] = set()
+    if _RO_LETTERS_MARKED.search(core):
+        return core, unsettled
+    table = _ro_diacritics()
+    tokens = _tokens(core)
+    words = [i for i, t in enumerate(tokens) if _is_word(t)]
+    out = list(tokens)
+    indefinite = False  # the word before was settled as a noun without article ("o poză" -> "nouă")
+    for n, i in enumerate(words):
+        prev = tokens[words[n - 1]].lower() if n and words[n - 1] == i - 2 and tokens[i - 1].isspace() else ""
+        nxt = tokens[words[n + 1]].lower() if n + 1 < len(words) and words[n + 1] == i + 2 and \
+            tokens[i + 1].isspace() else ""
+        parts = tokens[i].split("-")
+        for k, part in enumerate(parts):
+            forms = table.get(part.lower())
+            if not forms:
+                continue
+            try:
+                form = forms[0] if len(forms) == 1 else _ro_settle(part.lower(), forms, prev if k == 0 else "", nxt,
+                                                                   indefinite and k == 0)
+            except _Unsure:
+                unsettled.add(part.lower())
+                continue
+            parts[k] = _same_case(part, form) if part[:1].isupper() and not part.isupper() else \
+                form.upper() if part.isupper() and len(part) > 1 else form
+        joined = "-".join(parts)
+        indefinite = joined.endswith("ă") and _ro_article_pair(table.get(tokens[i].lower(), ())) is not None
+        out[i] = joined
+    return "".join(out), unsettled
+
+
+def _ro_article_pair(forms: tuple[str, ...]) -> str | None:
+    """The stem when ``forms`` are one noun with and without its article ("nunta"/"nuntă" -> "nunt")."""
+    if len(forms) == 2 and len(forms[0]) > 3 and forms[0][:-1] == forms[1][:-1] and {forms[0][-1], forms[1][-1]} == {"a", "ă"}:
+        return forms[0][:-1]
+    return None
+
+
+def _unsettled_left(core: str, unsettled: set[str]) -> str:
+    """Why the draft cannot be sent: a word whose diacritics could not be settled is still in it."""
+    left = sorted(w for w in unsettled if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w])", core, re.I))
+    return f"diacritics of {', '.join(left)} unsettled" if left else ""
+
+
+def _ro_settle(folded: str, forms: tuple[str, ...], prev: str, nxt: str, after_indefinite: bool = False) -> str:
+    """The form of an ambiguous word (see `_ro_restore_diacritics`) between ``prev`` and ``nxt`` (the words
+    as typed; "" at a boundary); ``after_indefinite``: the word before was settled as a noun without article
+    ("o poză nouă": its adjective takes -ă too). Raises `_Unsure`."""
+    prev, nxt = _fold_ro(prev), _fold_ro(nxt.split("-")[0])
+    if folded == "ca":
+        if nxt in ("sa", "si") or prev in ("fel", "decat", "mai", "tot"):
+            return "ca"
+        if not prev or _RO_THAT_AFTER.match(prev) or prev in _fold_ro_set("say") or prev in _fold_ro_set("stance"):
+            return "că"
+        raise _Unsure("ca or că")
+    stem = _ro_article_pair(forms)
+    if stem is not None:
+        if prev in _RO_INDEFINITE or (prev in _RO_PREPOSITIONS and not _RO_DEFINITE_NEXT.match(nxt)) or \
+                after_indefinite:
+            return stem + "ă"
+        return stem + "a"
+    raise _Unsure(f"diacritics of {folded!r}: {'/'.join(forms)}")
+
+
+@cache
+def _fold_ro_set(key: str) -> frozenset[str]:
+    """The single words of a Romanian lexicon list, folded."""
+    return frozenset(_fold_ro(p) for p in _lexicon()["ro"][key] if " " not in p)
 
 
 def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:

@@ -48,7 +48,7 @@ FRAME = {"en": "If I understood you correctly, {}. Is that right?", "ru": "Ес�
     ("ro", "ei cred că prețul e prea mare și vor reducere", "credeți că prețul e prea mare și vreți reducere"),
     ("ro", "cere să refacem totul gratis", "cereți să refacem totul gratis"),
     ("ro", "zice că vrea să anuleze proiectul", "vreți să anulați proiectul"),
-    ("ro", "zice ca designul arata ieftin si nu il accepta", "designul arata ieftin si nu il acceptați"),
+    ("ro", "zice ca designul arata ieftin si nu il accepta", "designul arată ieftin și nu îl acceptați"),
     ("ro", "spune că îl costă bani fiecare zi de întârziere", "vă costă bani fiecare zi de întârziere"),
     ("ro", "e supărată că nu am anunțat-o de întârziere", "sunteți supărată că nu v-am anunțat de întârziere"),
     ("ro", "e nemulțumit că am schimbat managerul fără să-l anunțăm", "sunteți nemulțumit că am schimbat managerul fără să vă anunțăm"),
@@ -132,7 +132,30 @@ def test_drafts_generalise_to_other_writers(lang: str, answer: str, core: str) -
     assert normalise(result.draft) == normalise(FRAME[lang].format(core))
 
 
+@pytest.mark.parametrize(("answer", "core"), [
+    # Romanian typed without diacritics gets them back: the client reads a properly written draft
+    ("e furios si vrea banii inapoi", "sunteți furios și vreți banii înapoi"),
+    ("clientul e suparat ca nu i-am raspuns la mail de o saptamana",
+     "sunteți supărat că nu v-am răspuns la mail de o săptămână"),
+    ("zice ca pozele de la nunta au iesit intunecate", "pozele de la nuntă au ieșit întunecate"),
+    ("zice ca nunta a fost amanata fara acordul lui", "nunta a fost amânată fără acordul dumneavoastră"),
+    ("ea crede ca noi tragem de timp", "credeți că noi tragem de timp"),
+    ("clienta vrea o poza noua pentru fiecare pagina", "vreți o poză nouă pentru fiecare pagină"),
+    # an ambiguous word that goes with the opening does no harm ("tipa": țipă/tipa)
+    ("clientul tipa ca site-ul e picat de ieri", "site-ul e picat de ieri"),
+    # text with any diacritic is the writer's choice and stays as typed
+    ("zice că designul arata ieftin", "designul arata ieftin"),
+])
+def test_romanian_without_diacritics_gets_them_back(answer: str, core: str) -> None:
+    result = draft_paraphrase(answer, "ro")
+    assert result.sure, result.reason
+    assert normalise(result.draft) == normalise(FRAME["ro"].format(core))
+
+
 @pytest.mark.parametrize(("lang", "answer"), [
+    # a word whose diacritics context cannot settle: lasă/lăsa, ca/că
+    ("ro", "zice ca lasa o recenzie proasta pe site"),
+    ("ro", "zice ca site-ul arata exact ca pe vremuri"),
     ("en", "the client says were thieves and charged him twice"),  # the rest has no subject of its own
     ("ru", "говорит что собака нервничает и у нее порез"),  # her: the dog or the client
 ])
