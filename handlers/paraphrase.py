@@ -1083,6 +1083,14 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
                 subject = subject or "other"
             pending_clitic, at_start = [], False
             continue
+        ruled = _ro_by_rule(tok, subjunctive=clause_word in ("să", "sa") and subject == "client",
+                            verb_slot=subject == "client" or (subject is None and (at_start or coord)),
+                            after_nu=(tokens[i - 2].lower() in ("nu", "mai") if i >= 2 else False) or
+                            (led and i == first_word))
+        if ruled is not None:
+            tokens[i] = _same_case(tok, ruled)
+            subject, pending_clitic, at_start = "client", [], False
+            continue
         if pending_clitic:
             _ro_clitics_to_you(tokens, pending_clitic)
             pending_clitic = []
@@ -1096,6 +1104,39 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
     if pending_clitic:
         _ro_clitics_to_you(tokens, pending_clitic)
     return re.sub(r"\s{2,}", " ", "".join(tokens)).strip()
+
+
+def _ro_by_rule(word: str, *, subjunctive: bool, verb_slot: bool, after_nu: bool) -> str | None:
+    """The dumneavoastră form of a regular verb missing from ro_verbs.yaml, or None when ``word`` is not
+    read as the client's verb. ``subjunctive``: after the client's "să" ("vreți să mute" -> "mutați");
+    ``verb_slot``: where the client's verb would stand (after the opening or "și"); ``after_nu``: right
+    after "nu"/"mai" or as the first word after the opening.
+    -ează/-eze -> -ați and -ește/-ească/-esc -> -iți are regular and mark a verb wherever they stand in a
+    verb slot; -ă and -e could be a noun or a third-conjugation verb, so they are taken only after "să",
+    in a verb slot right after "nu" or first after the opening, and only when the form made exists in Romanian (the diacritics table's words): "lasă"
+    -> "lăsați" (the stem's a turns ă), "așteaptă" -> "așteptați"; none or two such forms: None."""
+    low = word.lower()
+    if "-" in low or low in _RO_SKIP or low in _RO_CLAUSE or low in _RO_COORD:
+        return None
+    if verb_slot or subjunctive:
+        for end, new in (("ează", "ați"), ("eze", "ați"), ("ăște", "âți"), ("ește", "iți"), ("ească", "iți"),
+                         ("esc", "iți")):
+            if low.endswith(end) and len(low) > len(end) + 2:
+                return low[:-len(end)] + new
+    if not (subjunctive or (verb_slot and after_nu)) or not low.endswith(("ă", "e")) or len(low) < 4:
+        return None
+    stem = low[:-1]
+    stems = {stem, re.sub(r"a(?=[^aeiouăâî]*$)", "ă", stem), re.sub(r"ea(?=[^aeiouăâî]*$)", "e", stem),
+             re.sub(r"oa(?=[^aeiouăâî]*$)", "o", stem)}
+    endings = ("ați", "eți") if low.endswith("e") else ("ați", "iți")
+    known = {form for form in _ro_known_forms() for st in stems for end in endings if form == st + end}
+    return known.pop() if len(known) == 1 else None
+
+
+@cache
+def _ro_known_forms() -> frozenset[str]:
+    """Every form with diacritics in the diacritics table: the Romanian words a rule may make."""
+    return frozenset(f for forms in _ro_diacritics().values() for f in forms)
 
 
 _RO_DEGREE = {"foarte", "tare", "atât", "atat", "așa", "asa", "mai", "deja", "chiar", "super", "total", "complet",
