@@ -257,6 +257,15 @@ def _client_of(lang: str, subject: str, predicate: str) -> str | None:
             if p.tag.gender in ("masc", "femn") and p.tag.POS in ("NOUN", "VERB", "ADJS", "PRTS"):
                 return "m" if p.tag.gender == "masc" else "f"
         return None
+    folded = [_fold_ro(w) for w in words]
+    if any(w in ("ei", "ele", "clientii", "sunt", "zic", "spun", "au") for w in folded) or \
+            any(w.endswith(("ti", "ii")) and len(w) > 5 for w in folded[-1:]):
+        return "pl"
+    if any(w == "ea" or (w.endswith("a") and len(w) > 4 and w not in ("zica", "spuna")) for w in folded[:1]) or \
+            any(re.search(r"(?:ata|ita|uta|oasa)$", w) for w in folded[1:]):
+        return "f"
+    if folded[:1] and (folded[0] == "el" or folded[0].endswith("ul")):
+        return "m"
     return None
 
 
@@ -312,9 +321,10 @@ def _client_subject_to_pronoun(core: str, lang: str) -> str:
                                                                "ele", "he's", "she's", "they're"):
         if not re.search(r"\b(?:is|are|was|were)$", subject.group(0).strip(), re.I):
             pronoun = _PRONOUN[lang]
-            if lang == "ru":  # "клиентка" -> "она": a later "её" may be her, "его" is then a thing
-                gender = _client_of("ru", subject.group(0), "")
-                pronoun = {"f": "она", "pl": "они"}.get(gender or "", "он")
+            if lang in ("ru", "ro"):  # "клиентка" -> "она": a later "её" may be her, "его" is then a thing
+                gender = _client_of(lang, subject.group(0), "")
+                pronoun = {"f": "она", "pl": "они"}.get(gender or "", "он") if lang == "ru" else \
+                    {"f": "ea", "pl": "ei"}.get(gender or "", "el")
             return f"{pronoun} {core[subject.end():]}"
     return core
 
@@ -904,7 +914,7 @@ def _ro_diacritics() -> dict[str, tuple[str, ...]]:
 _RO_LETTERS_MARKED = re.compile(r"[ăâîșțĂÂÎȘȚ]")
 #: After these a noun has no article when nothing follows it ("de la nuntă", "o nuntă", "fiecare dimineață").
 _RO_INDEFINITE = {"o", "nicio", "vreo", "fiecare", "orice", "altă", "alta", "aceeași", "aceeasi", "singură",
-                  "singura", "nicio", "oricare"}
+                  "singura", "oricare"}
 _RO_PREPOSITIONS = {"la", "de", "cu", "în", "in", "pe", "din", "fără", "fara", "după", "dupa", "pentru", "spre",
                     "prin", "despre", "până", "pana", "sub", "între", "intre", "dintr", "într", "intr"}
 #: After a noun, these make it definite ("de la nunta noastră", "cu poza pe care ...").
@@ -996,10 +1006,25 @@ def _fold_ro_set(key: str) -> frozenset[str]:
 
 
 def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
-    # enclitics on our own verbs: "nu am anunțat-o" -> "nu v-am anunțat", "să-l anunțăm" -> "să vă anunțăm"
-    core = re.sub(r"(?<![\w-])(am|ai|ați|ati)\s+(\w+)-(?:o|l|i)(?![\w-])", r"v-\1 \2", core, flags=re.I)
-    core = re.sub(r"(?<![\w-])(să|sa)-(?:l|i)\s+(?=\w+(?:ăm|am|em|im|îm)\b)", r"\1 vă ", core, flags=re.I)
-    core = re.sub(r"(?<![\w-])(?:o|îl|il)\s+(?=\w+(?:ăm|em|im|îm)\b)", "vă ", core, flags=re.I)  # "o ignorăm"
+    # enclitics on our own verbs: "nu am anunțat-o" -> "nu v-am anunțat", "să-l anunțăm" -> "să vă anunțăm";
+    # "-o"/"s-o" is her and "-l"/"îl" him: with a client of the other gender (or several) it is a thing
+    if client_form is None:  # "clienta ..." was made "ea ..." (`_client_subject_to_pronoun`)
+        client_form = {"ea": "f", "ei": "pl", "ele": "pl"}.get(_fold_ro(core.split(" ", 1)[0]))
+    her, him = _ro_clitic_fits("f", client_form), _ro_clitic_fits("m", client_form)
+    acc = "|".join([*(["o"] if her else []), *(["l"] if him else []), "i"])
+    core = re.sub(r"(?<![\w-])n-am\s+(\w+)-(?:" + acc + r")(?![\w-])", r"nu v-am \1", core, flags=re.I)
+    core = re.sub(r"(?<![\w-])(am|ai|ați|ati)\s+(\w+)-(?:" + acc + r")(?![\w-])", r"v-\1 \2", core, flags=re.I)
+    # someone else's past verb: "nu a anunțat-o nimeni" -> "nu v-a anunțat nimeni" (not "pe care a cumpărat-o")
+    core = re.sub(r"(?<![\w-])(?<!care )a\s+(\w+)-(?:" + acc + r")(?![\w-])", r"v-a \1", core, flags=re.I)
+    core = re.sub(r"(?<![\w-])(să|sa)-(?:" + acc + r")\s+(?=\w+(?:ăm|am|em|im|îm)\b)", r"\1 vă ", core, flags=re.I)
+    if her:
+        core = re.sub(r"(?<![\w-])s-o\s+(?=\w+(?:ăm|am|em|im|îm)\b)", "să vă ", core, flags=re.I)
+    core = re.sub(r"(?<![\w-])nu-(?:" + acc + r")\s+(?=\w+(?:ăm|em|im|îm)\b)", "nu vă ", core, flags=re.I)
+    core = re.sub(r"(?<![\w-])(?:" + "|".join([*(["o"] if her else []), *(["îl", "il"] if him else [])]) +
+                  r")\s+(?=\w+(?:ăm|em|im|îm)\b)", "vă ", core, flags=re.I) if her or him else core  # "o ignorăm"
+    if client_form == "pl":  # "le" is them: "nu le-am dat-o" -> "nu v-am dat-o"
+        core = re.sub(r"(?<![\w-])le-(?=\w)", "v-", core, flags=re.I)
+        core = re.sub(r"(?<![\w-])le(?=\s+\w+(?:ăm|em|im|îm)\b)", "vă", core, flags=re.I)
     if led:  # "zice că ... și că e dezamăgit": the second "că" hangs on the opening that went
         core = re.sub(r"(?<![\w-])(și|si)\s+(?:că|ca)(?![\w-])", r"\1", core, flags=re.I)
     tokens = _tokens(core)
@@ -1011,10 +1036,12 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
     subject: str | None = None
     coord, at_start = False, True
     pending_clitic: list[int] = []
+    before_coord: str | None = None  # the subject of the clause before "și" ("interpretul a întârziat și a plecat")
+    in_relative = False  # inside "care ...": its verb's subject is not the main clause's ("mașina pe care a ...")
     for i, tok in enumerate(tokens):
         if not _is_word(tok):
             if tok.strip() in _BOUNDARY:
-                subject, coord = None, False
+                subject, coord, in_relative = None, False, False
                 at_start = at_start or tok.strip() in (".", "!", "?")
             continue
         fold = _fold_ro(tok)
@@ -1030,8 +1057,17 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
                 if i + 1 < len(tokens) and tokens[i + 1].isspace():
                     tokens[i + 1] = ""
                 subject, coord = "client", False
-            else:
-                tokens[i] = "dumneavoastră"
+            elif fold not in ("el", "ea") or _ro_clitic_fits("m" if fold == "el" else "f", client_form):
+                tokens[i] = "dumneavoastră"  # "în el" with a client who is a she: a thing
+            continue
+        if fold in ("său", "sau", "sale", "săi", "sai") and tok.lower() in ("său", "sale", "săi") and i >= 2 \
+                and _is_word(tokens[i - 2]):
+            tokens[i] = "dumneavoastră"  # "stilul său"
+            continue
+        ne_a = re.match(r"^(ne|mi|m)-(a|au)$", fold)
+        if ne_a and (subject == "client" or subject is None and (at_start or coord or clause_word in ("ce", "care"))):
+            tokens[i] = tok[:len(ne_a.group(1)) + 1] + "ați"  # "pe care ne-a trimis-o" -> "ne-ați trimis-o"
+            subject, pending_clitic, at_start = "client", [], False
             continue
         if fold in ("lui", "lor") and i >= 2 and _is_word(tokens[i - 2]):
             tokens[i] = "dumneavoastră"
@@ -1042,18 +1078,21 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
             pending_clitic.append(i)
             continue
         if fold in _RO_COORD:
-            subject, coord = None, True
+            before_coord, subject, coord = subject, None, True
             continue
         if fold in ("să", "sa") and subject == "client":
             coord, clause_word = False, fold  # "vreți să anulați": the same person wants and cancels
             continue
         if fold in _RO_CLAUSE:
             said_by_client = subject == "client" and fold in ("că", "ca")
+            in_relative = fold == "care"
             subject, coord, clause_word = None, False, fold
             continue
         if fold in _RO_SKIP or tok.lower() in _RO_SKIP:  # "vă" folds to "va" (will)
             continue
         verb = verbs.get(fold)
+        if fold in ("s-a", "s-au") and not pending_clitic and subject == "client" and in_relative:
+            raise _Unsure(f"whose is {tok!r}: the thing before the relative clause or the client")
         if fold in ("s-a", "s-au") and not pending_clitic and (subject == "client" or (subject is None and at_start)):
             tokens[i] = _same_case(tok, "v-ați")
             subject, at_start = "client", False
@@ -1062,6 +1101,8 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
             client = subject == "client" or (subject is None and not verb.weak and (
                 at_start or coord))
             if fold in ("a", "au", "n-a", "n-au") and subject is None:
+                if coord and before_coord == "other":
+                    raise _Unsure(f"who does {tok!r}: the one named before or the client")
                 client = at_start or coord or clause_word in ("ce", "care")
             if verb.weak and fold in ("e", "este") and subject is None and (led and (at_start or coord) or
                                                                           i == first_word):
@@ -1079,7 +1120,7 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
             else:
                 if subject is None and said_by_client and not pending_clitic:
                     raise _Unsure(f"who does {tok!r}: the client or someone else")
-                _ro_clitics_to_you(tokens, pending_clitic)
+                _ro_clitics_to_you(tokens, pending_clitic, client_form)
                 subject = subject or "other"
             pending_clitic, at_start = [], False
             continue
@@ -1092,7 +1133,7 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
             subject, pending_clitic, at_start = "client", [], False
             continue
         if pending_clitic:
-            _ro_clitics_to_you(tokens, pending_clitic)
+            _ro_clitics_to_you(tokens, pending_clitic, client_form)
             pending_clitic = []
         if subject is None and at_start and led and re.search(r"(?:ează|ește|eaza|este)$", fold):
             raise _Unsure(f"unknown Romanian verb {tok!r}")
@@ -1102,8 +1143,13 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
             subject = "other"
         at_start = False
     if pending_clitic:
-        _ro_clitics_to_you(tokens, pending_clitic)
+        _ro_clitics_to_you(tokens, pending_clitic, client_form)
     return re.sub(r"\s{2,}", " ", "".join(tokens)).strip()
+
+
+def _ro_clitic_fits(gender: str, client: str | None) -> bool:
+    """Whether a clitic of ``gender`` ("m": îl/l-, "f": o/-o) can be the client of ``client`` (see `_Lead`)."""
+    return client is None or client == gender
 
 
 def _ro_by_rule(word: str, *, subjunctive: bool, verb_slot: bool, after_nu: bool) -> str | None:
@@ -1160,11 +1206,14 @@ def _ro_describes_person(tokens: list[str], i: int) -> bool:
     return False
 
 
-def _ro_clitics_to_you(tokens: list[str], indexes: list[int]) -> None:
-    """îl/îi -> vă, l-/i- -> v-, li -> vi: the clitic points at the client (the verb is not theirs)."""
+def _ro_clitics_to_you(tokens: list[str], indexes: list[int], client: str | None = None) -> None:
+    """îl/îi -> vă, l-/i- -> v-, li -> vi: the clitic points at the client (the verb is not theirs). "îl"/"l-"
+    is him: with a client known to be a she or several it is a thing and stays ("clienta ... l-am mutat")."""
     for j in indexes:
         tok = tokens[j]
         fold = _fold_ro(tok)
+        if (fold == "il" or fold.startswith("l-")) and not _ro_clitic_fits("m", client):
+            continue
         if fold in _RO_CLITIC_PRO:
             tokens[j] = _same_case(tok, _RO_CLITIC_PRO[fold])
         elif fold.startswith("li-"):
