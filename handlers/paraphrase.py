@@ -54,6 +54,9 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
     if not core:
         return _blank(lang, "empty")
     core = _respell(" ".join(_lexicon_re(lang, "swear_fillers").sub(" ", core).split()), lang)
+    unsettled: set[str] = set()
+    if lang == "ro":
+        core, unsettled = _ro_restore_diacritics(core)
     if lang == "ru":
         try:
             core = _ru_fix_typos(core)
@@ -75,7 +78,7 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
         core = {"en": _rewrite_en, "ru": _rewrite_ru, "ro": _rewrite_ro}[lang](core, led, lead.client)
     except _Unsure as exc:
         return _blank(lang, str(exc))
-    problem = _leftover(core, lang)
+    problem = _leftover(core, lang) or _unsettled_left(core, unsettled)
     if problem:
         return _blank(lang, problem)
     core = core.strip(" ,;:")
@@ -254,6 +257,15 @@ def _client_of(lang: str, subject: str, predicate: str) -> str | None:
             if p.tag.gender in ("masc", "femn") and p.tag.POS in ("NOUN", "VERB", "ADJS", "PRTS"):
                 return "m" if p.tag.gender == "masc" else "f"
         return None
+    folded = [_fold_ro(w) for w in words]
+    if any(w in ("ei", "ele", "clientii", "sunt", "zic", "spun", "au") for w in folded) or \
+            any(w.endswith(("ti", "ii")) and len(w) > 5 for w in folded[-1:]):
+        return "pl"
+    if any(w == "ea" or (w.endswith("a") and len(w) > 4 and w not in ("zica", "spuna")) for w in folded[:1]) or \
+            any(re.search(r"(?:ata|ita|uta|oasa)$", w) for w in folded[1:]):
+        return "f"
+    if folded[:1] and (folded[0] == "el" or folded[0].endswith("ul")):
+        return "m"
     return None
 
 
@@ -309,9 +321,10 @@ def _client_subject_to_pronoun(core: str, lang: str) -> str:
                                                                "ele", "he's", "she's", "they're"):
         if not re.search(r"\b(?:is|are|was|were)$", subject.group(0).strip(), re.I):
             pronoun = _PRONOUN[lang]
-            if lang == "ru":  # "клиентка" -> "она": a later "её" may be her, "его" is then a thing
-                gender = _client_of("ru", subject.group(0), "")
-                pronoun = {"f": "она", "pl": "они"}.get(gender or "", "он")
+            if lang in ("ru", "ro"):  # "клиентка" -> "она": a later "её" may be her, "его" is then a thing
+                gender = _client_of(lang, subject.group(0), "")
+                pronoun = {"f": "она", "pl": "они"}.get(gender or "", "он") if lang == "ru" else \
+                    {"f": "ea", "pl": "ei"}.get(gender or "", "el")
             return f"{pronoun} {core[subject.end():]}"
     return core
 
@@ -885,11 +898,133 @@ _RO_PERSONAL = {"el", "ea", "ei", "ele"}
 _RO_FIRST = re.compile(r"^(?:am|suntem|eu|noi|ne|(?:\w+(?:ăm|em|im|îm|am)))$", re.I)
 
 
+@cache
+def _ro_diacritics() -> dict[str, tuple[str, ...]]:
+    """Folded word -> the forms with diacritics a writer may have meant, likeliest first (one form: sure),
+    from ``ro_diacritics.txt`` (built from wordfreq's Romanian list by benchmarks/ro_diacritics_table.py)."""
+    text = (resources.files("content") / "paraphrase" / "ro_diacritics.txt").read_text(encoding="utf-8")
+    table: dict[str, tuple[str, ...]] = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            folded, *forms = line.split()
+            table[folded] = tuple(forms)
+    return table
+
+
+_RO_LETTERS_MARKED = re.compile(r"[ăâîșțĂÂÎȘȚ]")
+#: After these a noun has no article when nothing follows it ("de la nuntă", "o nuntă", "fiecare dimineață").
+_RO_INDEFINITE = {"o", "nicio", "vreo", "fiecare", "orice", "altă", "alta", "aceeași", "aceeasi", "singură",
+                  "singura", "oricare"}
+_RO_PREPOSITIONS = {"la", "de", "cu", "în", "in", "pe", "din", "fără", "fara", "după", "dupa", "pentru", "spre",
+                    "prin", "despre", "până", "pana", "sub", "între", "intre", "dintr", "într", "intr"}
+#: After a noun, these make it definite ("de la nunta noastră", "cu poza pe care ...").
+_RO_DEFINITE_NEXT = re.compile(r"^(?:mea|meu|ta|tău|tau|sa|său|sau|noastră|noastra|nostru|voastră|voastra|"
+                               r"dumneavoastră|dumneavoastra|lui|ei|lor|pe|care|acesta|aceasta|asta|respectiv[aă]?|"
+                               r"\w+(?:ului|ilor|elor))$")
+_RO_THAT_AFTER = re.compile(r"^(?:pentru|faptul|așa|asa|atât|atat|sigur[aă]?|convins[aă]?|impresia|\w+(?:at|ată|ata|"
+                            r"ați|ati|ate|it|ită|ita|iți|iti|ut|ută|uta|uți|uti|os|oasă|oasa|oși|osi|ește|este|ează|"
+                            r"eaza|ăște|aste|ede|ice|une|ine|ie|ă|a))$")
+
+
+def _ro_restore_diacritics(core: str) -> tuple[str, set[str]]:
+    """Puts back the diacritics of Romanian typed without any ("e furios si vrea banii inapoi" -> "e furios
+    și vrea banii înapoi"), word by word from `_ro_diacritics`: the accepted drafts have them, and a draft
+    half with and half without would read as careless. Text with any diacritic is left as typed (the
+    writer chose). An ambiguous word is settled by context where Romanian grammar does ("ca": "că" after a
+    verb or adjective, "ca" before "să"/"și"; "nunta": "o nuntă", "de la nuntă", else "nunta"); otherwise
+    left as typed and returned among the unsettled words ("fata": față/fața/fată, "tipa": țipă/tipa): the
+    draft falls back if one of them is still in it (one in the opening that goes does no harm), so a wrong
+    word never reaches the client. Words not in the table (names, rare words) stay as typed."""
+    unsettled: set[str] = set()
+    if _RO_LETTERS_MARKED.search(core):
+        return core, unsettled
+    table = _ro_diacritics()
+    tokens = _tokens(core)
+    words = [i for i, t in enumerate(tokens) if _is_word(t)]
+    out = list(tokens)
+    indefinite = False  # the word before was settled as a noun without article ("o poză" -> "nouă")
+    for n, i in enumerate(words):
+        prev = tokens[words[n - 1]].lower() if n and words[n - 1] == i - 2 and tokens[i - 1].isspace() else ""
+        nxt = tokens[words[n + 1]].lower() if n + 1 < len(words) and words[n + 1] == i + 2 and \
+            tokens[i + 1].isspace() else ""
+        parts = tokens[i].split("-")
+        for k, part in enumerate(parts):
+            forms = table.get(part.lower())
+            if not forms:
+                continue
+            try:
+                form = forms[0] if len(forms) == 1 else _ro_settle(part.lower(), forms, prev if k == 0 else "", nxt,
+                                                                   indefinite and k == 0)
+            except _Unsure:
+                unsettled.add(part.lower())
+                continue
+            parts[k] = _same_case(part, form) if part[:1].isupper() and not part.isupper() else \
+                form.upper() if part.isupper() and len(part) > 1 else form
+        joined = "-".join(parts)
+        indefinite = joined.endswith("ă") and _ro_article_pair(table.get(tokens[i].lower(), ())) is not None
+        out[i] = joined
+    return "".join(out), unsettled
+
+
+def _ro_article_pair(forms: tuple[str, ...]) -> str | None:
+    """The stem when ``forms`` are one noun with and without its article ("nunta"/"nuntă" -> "nunt")."""
+    if len(forms) == 2 and len(forms[0]) > 3 and forms[0][:-1] == forms[1][:-1] and {forms[0][-1], forms[1][-1]} == {"a", "ă"}:
+        return forms[0][:-1]
+    return None
+
+
+def _unsettled_left(core: str, unsettled: set[str]) -> str:
+    """Why the draft cannot be sent: a word whose diacritics could not be settled is still in it."""
+    left = sorted(w for w in unsettled if re.search(rf"(?<![\w-]){re.escape(w)}(?![\w])", core, re.I))
+    return f"diacritics of {', '.join(left)} unsettled" if left else ""
+
+
+def _ro_settle(folded: str, forms: tuple[str, ...], prev: str, nxt: str, after_indefinite: bool = False) -> str:
+    """The form of an ambiguous word (see `_ro_restore_diacritics`) between ``prev`` and ``nxt`` (the words
+    as typed; "" at a boundary); ``after_indefinite``: the word before was settled as a noun without article
+    ("o poză nouă": its adjective takes -ă too). Raises `_Unsure`."""
+    prev, nxt = _fold_ro(prev), _fold_ro(nxt.split("-")[0])
+    if folded == "ca":
+        if nxt in ("sa", "si") or prev in ("fel", "decat", "mai", "tot"):
+            return "ca"
+        if not prev or _RO_THAT_AFTER.match(prev) or prev in _fold_ro_set("say") or prev in _fold_ro_set("stance"):
+            return "că"
+        raise _Unsure("ca or că")
+    stem = _ro_article_pair(forms)
+    if stem is not None:
+        if prev in _RO_INDEFINITE or (prev in _RO_PREPOSITIONS and not _RO_DEFINITE_NEXT.match(nxt)) or \
+                after_indefinite:
+            return stem + "ă"
+        return stem + "a"
+    raise _Unsure(f"diacritics of {folded!r}: {'/'.join(forms)}")
+
+
+@cache
+def _fold_ro_set(key: str) -> frozenset[str]:
+    """The single words of a Romanian lexicon list, folded."""
+    return frozenset(_fold_ro(p) for p in _lexicon()["ro"][key] if " " not in p)
+
+
 def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
-    # enclitics on our own verbs: "nu am anunțat-o" -> "nu v-am anunțat", "să-l anunțăm" -> "să vă anunțăm"
-    core = re.sub(r"(?<![\w-])(am|ai|ați|ati)\s+(\w+)-(?:o|l|i)(?![\w-])", r"v-\1 \2", core, flags=re.I)
-    core = re.sub(r"(?<![\w-])(să|sa)-(?:l|i)\s+(?=\w+(?:ăm|am|em|im|îm)\b)", r"\1 vă ", core, flags=re.I)
-    core = re.sub(r"(?<![\w-])(?:o|îl|il)\s+(?=\w+(?:ăm|em|im|îm)\b)", "vă ", core, flags=re.I)  # "o ignorăm"
+    # enclitics on our own verbs: "nu am anunțat-o" -> "nu v-am anunțat", "să-l anunțăm" -> "să vă anunțăm";
+    # "-o"/"s-o" is her and "-l"/"îl" him: with a client of the other gender (or several) it is a thing
+    if client_form is None:  # "clienta ..." was made "ea ..." (`_client_subject_to_pronoun`)
+        client_form = {"ea": "f", "ei": "pl", "ele": "pl"}.get(_fold_ro(core.split(" ", 1)[0]))
+    her, him = _ro_clitic_fits("f", client_form), _ro_clitic_fits("m", client_form)
+    acc = "|".join([*(["o"] if her else []), *(["l"] if him else []), "i"])
+    core = re.sub(r"(?<![\w-])n-am\s+(\w+)-(?:" + acc + r")(?![\w-])", r"nu v-am \1", core, flags=re.I)
+    core = re.sub(r"(?<![\w-])(am|ai|ați|ati)\s+(\w+)-(?:" + acc + r")(?![\w-])", r"v-\1 \2", core, flags=re.I)
+    # someone else's past verb: "nu a anunțat-o nimeni" -> "nu v-a anunțat nimeni" (not "pe care a cumpărat-o")
+    core = re.sub(r"(?<![\w-])(?<!care )a\s+(\w+)-(?:" + acc + r")(?![\w-])", r"v-a \1", core, flags=re.I)
+    core = re.sub(r"(?<![\w-])(să|sa)-(?:" + acc + r")\s+(?=\w+(?:ăm|am|em|im|îm)\b)", r"\1 vă ", core, flags=re.I)
+    if her:
+        core = re.sub(r"(?<![\w-])s-o\s+(?=\w+(?:ăm|am|em|im|îm)\b)", "să vă ", core, flags=re.I)
+    core = re.sub(r"(?<![\w-])nu-(?:" + acc + r")\s+(?=\w+(?:ăm|em|im|îm)\b)", "nu vă ", core, flags=re.I)
+    core = re.sub(r"(?<![\w-])(?:" + "|".join([*(["o"] if her else []), *(["îl", "il"] if him else [])]) +
+                  r")\s+(?=\w+(?:ăm|em|im|îm)\b)", "vă ", core, flags=re.I) if her or him else core  # "o ignorăm"
+    if client_form == "pl":  # "le" is them: "nu le-am dat-o" -> "nu v-am dat-o"
+        core = re.sub(r"(?<![\w-])le-(?=\w)", "v-", core, flags=re.I)
+        core = re.sub(r"(?<![\w-])le(?=\s+\w+(?:ăm|em|im|îm)\b)", "vă", core, flags=re.I)
     if led:  # "zice că ... și că e dezamăgit": the second "că" hangs on the opening that went
         core = re.sub(r"(?<![\w-])(și|si)\s+(?:că|ca)(?![\w-])", r"\1", core, flags=re.I)
     tokens = _tokens(core)
@@ -901,10 +1036,12 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
     subject: str | None = None
     coord, at_start = False, True
     pending_clitic: list[int] = []
+    before_coord: str | None = None  # the subject of the clause before "și" ("interpretul a întârziat și a plecat")
+    in_relative = False  # inside "care ...": its verb's subject is not the main clause's ("mașina pe care a ...")
     for i, tok in enumerate(tokens):
         if not _is_word(tok):
             if tok.strip() in _BOUNDARY:
-                subject, coord = None, False
+                subject, coord, in_relative = None, False, False
                 at_start = at_start or tok.strip() in (".", "!", "?")
             continue
         fold = _fold_ro(tok)
@@ -920,8 +1057,17 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
                 if i + 1 < len(tokens) and tokens[i + 1].isspace():
                     tokens[i + 1] = ""
                 subject, coord = "client", False
-            else:
-                tokens[i] = "dumneavoastră"
+            elif fold not in ("el", "ea") or _ro_clitic_fits("m" if fold == "el" else "f", client_form):
+                tokens[i] = "dumneavoastră"  # "în el" with a client who is a she: a thing
+            continue
+        if fold in ("său", "sau", "sale", "săi", "sai") and tok.lower() in ("său", "sale", "săi") and i >= 2 \
+                and _is_word(tokens[i - 2]):
+            tokens[i] = "dumneavoastră"  # "stilul său"
+            continue
+        ne_a = re.match(r"^(ne|mi|m)-(a|au)$", fold)
+        if ne_a and (subject == "client" or subject is None and (at_start or coord or clause_word in ("ce", "care"))):
+            tokens[i] = tok[:len(ne_a.group(1)) + 1] + "ați"  # "pe care ne-a trimis-o" -> "ne-ați trimis-o"
+            subject, pending_clitic, at_start = "client", [], False
             continue
         if fold in ("lui", "lor") and i >= 2 and _is_word(tokens[i - 2]):
             tokens[i] = "dumneavoastră"
@@ -932,18 +1078,21 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
             pending_clitic.append(i)
             continue
         if fold in _RO_COORD:
-            subject, coord = None, True
+            before_coord, subject, coord = subject, None, True
             continue
         if fold in ("să", "sa") and subject == "client":
             coord, clause_word = False, fold  # "vreți să anulați": the same person wants and cancels
             continue
         if fold in _RO_CLAUSE:
             said_by_client = subject == "client" and fold in ("că", "ca")
+            in_relative = fold == "care"
             subject, coord, clause_word = None, False, fold
             continue
         if fold in _RO_SKIP or tok.lower() in _RO_SKIP:  # "vă" folds to "va" (will)
             continue
         verb = verbs.get(fold)
+        if fold in ("s-a", "s-au") and not pending_clitic and subject == "client" and in_relative:
+            raise _Unsure(f"whose is {tok!r}: the thing before the relative clause or the client")
         if fold in ("s-a", "s-au") and not pending_clitic and (subject == "client" or (subject is None and at_start)):
             tokens[i] = _same_case(tok, "v-ați")
             subject, at_start = "client", False
@@ -952,6 +1101,8 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
             client = subject == "client" or (subject is None and not verb.weak and (
                 at_start or coord))
             if fold in ("a", "au", "n-a", "n-au") and subject is None:
+                if coord and before_coord == "other":
+                    raise _Unsure(f"who does {tok!r}: the one named before or the client")
                 client = at_start or coord or clause_word in ("ce", "care")
             if verb.weak and fold in ("e", "este") and subject is None and (led and (at_start or coord) or
                                                                           i == first_word):
@@ -969,12 +1120,20 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
             else:
                 if subject is None and said_by_client and not pending_clitic:
                     raise _Unsure(f"who does {tok!r}: the client or someone else")
-                _ro_clitics_to_you(tokens, pending_clitic)
+                _ro_clitics_to_you(tokens, pending_clitic, client_form)
                 subject = subject or "other"
             pending_clitic, at_start = [], False
             continue
+        ruled = _ro_by_rule(tok, subjunctive=clause_word in ("să", "sa") and subject == "client",
+                            verb_slot=subject == "client" or (subject is None and (at_start or coord)),
+                            after_nu=(tokens[i - 2].lower() in ("nu", "mai") if i >= 2 else False) or
+                            (led and i == first_word))
+        if ruled is not None:
+            tokens[i] = _same_case(tok, ruled)
+            subject, pending_clitic, at_start = "client", [], False
+            continue
         if pending_clitic:
-            _ro_clitics_to_you(tokens, pending_clitic)
+            _ro_clitics_to_you(tokens, pending_clitic, client_form)
             pending_clitic = []
         if subject is None and at_start and led and re.search(r"(?:ează|ește|eaza|este)$", fold):
             raise _Unsure(f"unknown Romanian verb {tok!r}")
@@ -984,8 +1143,46 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
             subject = "other"
         at_start = False
     if pending_clitic:
-        _ro_clitics_to_you(tokens, pending_clitic)
+        _ro_clitics_to_you(tokens, pending_clitic, client_form)
     return re.sub(r"\s{2,}", " ", "".join(tokens)).strip()
+
+
+def _ro_clitic_fits(gender: str, client: str | None) -> bool:
+    """Whether a clitic of ``gender`` ("m": îl/l-, "f": o/-o) can be the client of ``client`` (see `_Lead`)."""
+    return client is None or client == gender
+
+
+def _ro_by_rule(word: str, *, subjunctive: bool, verb_slot: bool, after_nu: bool) -> str | None:
+    """The dumneavoastră form of a regular verb missing from ro_verbs.yaml, or None when ``word`` is not
+    read as the client's verb. ``subjunctive``: after the client's "să" ("vreți să mute" -> "mutați");
+    ``verb_slot``: where the client's verb would stand (after the opening or "și"); ``after_nu``: right
+    after "nu"/"mai" or as the first word after the opening.
+    -ează/-eze -> -ați and -ește/-ească/-esc -> -iți are regular and mark a verb wherever they stand in a
+    verb slot; -ă and -e could be a noun or a third-conjugation verb, so they are taken only after "să",
+    in a verb slot right after "nu" or first after the opening, and only when the form made exists in Romanian (the diacritics table's words): "lasă"
+    -> "lăsați" (the stem's a turns ă), "așteaptă" -> "așteptați"; none or two such forms: None."""
+    low = word.lower()
+    if "-" in low or low in _RO_SKIP or low in _RO_CLAUSE or low in _RO_COORD:
+        return None
+    if verb_slot or subjunctive:
+        for end, new in (("ează", "ați"), ("eze", "ați"), ("ăște", "âți"), ("ește", "iți"), ("ească", "iți"),
+                         ("esc", "iți")):
+            if low.endswith(end) and len(low) > len(end) + 2:
+                return low[:-len(end)] + new
+    if not (subjunctive or (verb_slot and after_nu)) or not low.endswith(("ă", "e")) or len(low) < 4:
+        return None
+    stem = low[:-1]
+    stems = {stem, re.sub(r"a(?=[^aeiouăâî]*$)", "ă", stem), re.sub(r"ea(?=[^aeiouăâî]*$)", "e", stem),
+             re.sub(r"oa(?=[^aeiouăâî]*$)", "o", stem)}
+    endings = ("ați", "eți") if low.endswith("e") else ("ați", "iți")
+    known = {form for form in _ro_known_forms() for st in stems for end in endings if form == st + end}
+    return known.pop() if len(known) == 1 else None
+
+
+@cache
+def _ro_known_forms() -> frozenset[str]:
+    """Every form with diacritics in the diacritics table: the Romanian words a rule may make."""
+    return frozenset(f for forms in _ro_diacritics().values() for f in forms)
 
 
 _RO_DEGREE = {"foarte", "tare", "atât", "atat", "așa", "asa", "mai", "deja", "chiar", "super", "total", "complet",
@@ -1009,11 +1206,14 @@ def _ro_describes_person(tokens: list[str], i: int) -> bool:
     return False
 
 
-def _ro_clitics_to_you(tokens: list[str], indexes: list[int]) -> None:
-    """îl/îi -> vă, l-/i- -> v-, li -> vi: the clitic points at the client (the verb is not theirs)."""
+def _ro_clitics_to_you(tokens: list[str], indexes: list[int], client: str | None = None) -> None:
+    """îl/îi -> vă, l-/i- -> v-, li -> vi: the clitic points at the client (the verb is not theirs). "îl"/"l-"
+    is him: with a client known to be a she or several it is a thing and stays ("clienta ... l-am mutat")."""
     for j in indexes:
         tok = tokens[j]
         fold = _fold_ro(tok)
+        if (fold == "il" or fold.startswith("l-")) and not _ro_clitic_fits("m", client):
+            continue
         if fold in _RO_CLITIC_PRO:
             tokens[j] = _same_case(tok, _RO_CLITIC_PRO[fold])
         elif fold.startswith("li-"):

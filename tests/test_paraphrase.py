@@ -48,7 +48,7 @@ FRAME = {"en": "If I understood you correctly, {}. Is that right?", "ru": "Ес�
     ("ro", "ei cred că prețul e prea mare și vor reducere", "credeți că prețul e prea mare și vreți reducere"),
     ("ro", "cere să refacem totul gratis", "cereți să refacem totul gratis"),
     ("ro", "zice că vrea să anuleze proiectul", "vreți să anulați proiectul"),
-    ("ro", "zice ca designul arata ieftin si nu il accepta", "designul arata ieftin si nu il acceptați"),
+    ("ro", "zice ca designul arata ieftin si nu il accepta", "designul arată ieftin și nu îl acceptați"),
     ("ro", "spune că îl costă bani fiecare zi de întârziere", "vă costă bani fiecare zi de întârziere"),
     ("ro", "e supărată că nu am anunțat-o de întârziere", "sunteți supărată că nu v-am anunțat de întârziere"),
     ("ro", "e nemulțumit că am schimbat managerul fără să-l anunțăm", "sunteți nemulțumit că am schimbat managerul fără să vă anunțăm"),
@@ -59,7 +59,6 @@ FRAME = {"en": "If I understood you correctly, {}. Is that right?", "ru": "Ес�
     ("ro", "clientul meu e supărat pentru că i-am pierdut fișierele", "sunteți supărat pentru că v-am pierdut fișierele"),
     ("ro", "clientul cere reducere de 50% pentru întârziere", "cereți reducere de 50% pentru întârziere"),
     ("ro", "clienta crede că o ignorăm", "credeți că vă ignorăm"),
-    ("ro", "e furios că site-ul a picat și a pierdut comenzi", "sunteți furios că site-ul a picat și ați pierdut comenzi"),
     ("en", "she says we never call her back", "we never call you back"),
     ("en", "so basically he says we never answered", "we never answered"),
     ("en", "I think the client is upset because we were late", "you are upset because we were late"),
@@ -132,7 +131,60 @@ def test_drafts_generalise_to_other_writers(lang: str, answer: str, core: str) -
     assert normalise(result.draft) == normalise(FRAME[lang].format(core))
 
 
+@pytest.mark.parametrize(("answer", "core"), [
+    # Romanian typed without diacritics gets them back: the client reads a properly written draft
+    ("e furios si vrea banii inapoi", "sunteți furios și vreți banii înapoi"),
+    ("clientul e suparat ca nu i-am raspuns la mail de o saptamana",
+     "sunteți supărat că nu v-am răspuns la mail de o săptămână"),
+    ("zice ca pozele de la nunta au iesit intunecate", "pozele de la nuntă au ieșit întunecate"),
+    ("zice ca nunta a fost amanata fara acordul lui", "nunta a fost amânată fără acordul dumneavoastră"),
+    ("ea crede ca noi tragem de timp", "credeți că noi tragem de timp"),
+    ("clienta vrea o poza noua pentru fiecare pagina", "vreți o poză nouă pentru fiecare pagină"),
+    # an ambiguous word that goes with the opening does no harm ("tipa": țipă/tipa)
+    ("clientul tipa ca site-ul e picat de ieri", "site-ul e picat de ieri"),
+    # text with any diacritic is the writer's choice and stays as typed
+    ("zice că designul arata ieftin", "designul arata ieftin"),
+])
+def test_romanian_without_diacritics_gets_them_back(answer: str, core: str) -> None:
+    result = draft_paraphrase(answer, "ro")
+    assert result.sure, result.reason
+    assert normalise(result.draft) == normalise(FRAME["ro"].format(core))
+
+
+@pytest.mark.parametrize(("answer", "core"), [
+    # regular verbs outside the verb table take the dumneavoastră form by rule, checked against the words
+    # Romanian has (-ează -> -ați, -ește/-esc -> -iți, -ă -> -ați with its vowel change, să ... -e -> -ați)
+    ("zice că vrea să mute ședința pe joi", "vreți să mutați ședința pe joi"),
+    ("am greșit factura și nu semnează procesul-verbal", "am greșit factura și nu semnați procesul-verbal"),
+    ("clienta zice că lasă un review negativ", "lăsați un review negativ"),
+    ("ei zic că produsul a venit spart și nu îl primesc", "produsul a venit spart și nu îl primiți"),
+    ("zice că lucrează cu noi de doi ani și nu ne mai recomandă", "lucrați cu noi de doi ani și nu ne mai recomandați"),
+    # clitics that point at the client become "vă"/"v-"; ones that point at a thing stay
+    ("clienta s-a supărat că n-am invitat-o la ședință", "v-ați supărat că nu v-am invitat la ședință"),
+    ("zice că trebuia s-o sunăm înainte", "trebuia să vă sunăm înainte"),
+    ("clienta e supărată că nu a anunțat-o nimeni", "sunteți supărată că nu v-a anunțat nimeni"),
+    ("zice că pleacă dacă nu-i returnăm banii", "plecați dacă nu vă returnăm banii"),
+    ("clienta nu poate intra în cont de când l-am mutat", "nu puteți intra în cont de când l-am mutat"),
+    ("el zice că tortul nu seamănă cu poza pe care ne-a trimis-o", "tortul nu seamănă cu poza pe care ne-ați trimis-o"),
+    ("ei zic că au cerut reducere și noi nu le-am dat-o", "ați cerut reducere și noi nu v-am dat-o"),
+    ("zice că ea nu mai are încredere în el", "nu mai aveți încredere în el"),
+    ("zice că articolul nu păstrează stilul său", "articolul nu păstrează stilul dumneavoastră"),
+])
+def test_romanian_verbs_and_clitics_agree_with_you(answer: str, core: str) -> None:
+    result = draft_paraphrase(answer, "ro")
+    assert result.sure, result.reason
+    assert normalise(result.draft) == normalise(FRAME["ro"].format(core))
+
+
 @pytest.mark.parametrize(("lang", "answer"), [
+    # who does the second verb: the thing named before or the client ("a plecat": the interpreter)
+    ("ro", "zice că interpretul a întârziat și a plecat mai devreme"),
+    ("ro", "e furios că site-ul a picat și a pierdut comenzi"),  # the site or the client lost them
+    # "s-a stricat" after a relative clause of the client's: the car, not the client
+    ("ro", "zice că mașina pe care a cumpărat-o s-a stricat"),
+    # a word whose diacritics context cannot settle: lasă/lăsa, ca/că
+    ("ro", "zice ca lasa o recenzie proasta pe site"),
+    ("ro", "zice ca site-ul arata exact ca pe vremuri"),
     ("en", "the client says were thieves and charged him twice"),  # the rest has no subject of its own
     ("ru", "говорит что собака нервничает и у нее порез"),  # her: the dog or the client
 ])
@@ -201,11 +253,11 @@ def test_dev_set_floor() -> None:
 
 def test_dev2_set_floor() -> None:
     """dev2 was written by a third person (other people, trades and phrasings); floors at the measured
-    shares minus a couple of points: en 0.717, ru 0.80, ro 0.433 (Romanian typed without diacritics
-    stays as typed, and its accepted drafts have them)."""
+    shares minus a couple of points: en 0.717, ru 0.80, ro 0.70 (was 0.433 before Romanian typed without
+    diacritics got them back and regular verbs and clitics agreed with "dumneavoastră")."""
     rows = load(SPLITS["dev2"])
     assert all(len([r for r in rows if r["lang"] == lang]) >= 50 for lang in ("en", "ru", "ro"))
-    floors = {"en": 0.70, "ru": 0.78, "ro": 0.41}
+    floors = {"en": 0.70, "ru": 0.78, "ro": 0.68}
     for lang, (sendable, _fallback, _wrong, agreement) in _shares(SPLITS["dev2"]).items():
         assert sendable >= floors[lang], (lang, sendable)
         assert agreement == 0, lang

@@ -232,7 +232,7 @@ async def test_a_new_conflict_from_the_menu_sets_the_running_one_aside(talker: T
     ("ro", "zice că l-am mințit cu termenul și că îl costă bani",
      "Dacă v-am înțeles corect, v-am mințit cu termenul și vă costă bani.", "zice"),
     ("ro", "a spus ca i-am promis site-ul pana luni",
-     "Dacă v-am înțeles corect, v-am promis site-ul pana luni.", "i-am"),
+     "Dacă v-am înțeles corect, v-am promis site-ul până luni.", "i-am"),
     ("ru", "он говорит, что его никто не предупредил", "Если я правильно вас понимаю, вас никто не предупредил.",
      "понял,"),
     ("ru", "клиент в ярости, что мы сорвали срок запуска",  # the feeling stays, as the client's
