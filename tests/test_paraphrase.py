@@ -271,9 +271,10 @@ def test_heldout_set(capsys: pytest.CaptureFixture[str]) -> None:
             print(f"\nheld-out {lang}: sendable {sendable:.0%}, fallback {fallback:.0%}, wrong {wrong:.0%}, "
                   f"agreement errors {agreement}")
     assert all(agreement == 0 for *_, agreement in shares.values())
-    # Floors at the first measurement on this set (the target is 0.90 everywhere; see the README):
-    # a regression guard, not the goal. The old word-swap drafts scored 0.35 / 0.075 / 0.10 here.
-    floors = {"en": 0.45, "ru": 0.45, "ro": 0.15}
+    # Floors a little under the latest measurement on this set (0.725 / 0.675 / 0.40; the target is
+    # 0.90 everywhere, see the README): a regression guard, not the goal. The old word-swap drafts
+    # scored 0.35 / 0.075 / 0.10 here, the first grammar-aware version 0.475 / 0.475 / 0.15.
+    floors = {"en": 0.70, "ru": 0.65, "ro": 0.375}
     assert all(shares[lang][0] >= floor for lang, floor in floors.items()), shares
 
 
