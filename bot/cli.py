@@ -109,7 +109,11 @@ def _cmd_triage(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.triage import triage
 
     lib = library()
-    result = triage(" ".join(args.text), args.lang)
+    text = " ".join(args.text).strip()
+    if not text:
+        print("parley: triage needs a message, e.g. parley triage \"the client will not pay\"", file=sys.stderr)
+        return EXIT_CONFIG
+    result = triage(text, args.lang)
     rows = [{"id": m.id, "score": round(m.score, 4), "card": lib.situations[m.id].cards[0]} for m in result.matches]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
@@ -208,7 +212,10 @@ def _cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     from handlers.check import check_content, check_draft, render_check
     from handlers.triage import detect_language
 
-    draft = " ".join(args.draft)
+    draft = " ".join(args.draft).strip()
+    if not draft:
+        print("parley: check needs a draft, e.g. parley check \"Calm down, it is not our fault.\"", file=sys.stderr)
+        return EXIT_CONFIG
     findings = check_draft(draft)
     lang = args.lang or detect_language(draft, settings.default_language)
     if args.json:

@@ -64,7 +64,7 @@ def _language(decision: list[float], labels: tuple[str, ...], hint: str | None, 
 def detect_language(text: str, hint: str | None = None) -> str:
     """Guesses en/ru/ro from the words themselves; the hint only settles weak or tied evidence."""
     model = load_model()
-    idx, vals = model.vector(text or "")
+    idx, vals = model.vector(text) if text and any(ch.isalpha() for ch in text) else ([], [])
     language = model.heads["language"]
     return _language(language.decide(idx, vals), language.labels, hint, bool(idx))
 
@@ -73,11 +73,12 @@ def triage(text: str, lang_hint: str | None = None) -> Triage:
     """Ranks all fourteen situations for a message, most likely first.
 
     ``lang_hint`` is the user's language (en/ru/ro or None); it only affects `Triage.language`.
-    Text with no known feature (empty, emoji, gibberish) is never confident and scores 0 everywhere:
-    there is no evidence, only the model's prior.
+    Text with no known feature (empty, emoji, gibberish) or without a single letter ("99", "1.",
+    "!!!") is never confident and scores 0 everywhere: there is no evidence, only the model's prior
+    (a lone number would otherwise look like "draft 11" to the n-grams).
     """
     model = load_model()
-    idx, vals = model.vector(text or "")
+    idx, vals = model.vector(text) if text and any(ch.isalpha() for ch in text) else ([], [])
     head, language = model.heads["situation"], model.heads["language"]
     decision = head.decide(idx, vals)
     probs = softmax(decision, model.header["temperature"]) if idx else [0.0] * len(decision)

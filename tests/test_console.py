@@ -56,6 +56,19 @@ def test_choices_are_numbered_and_the_number_picks(tmp_path: Path) -> None:
     assert "pas cu pas" in out
 
 
+@pytest.mark.parametrize(("lang", "said"), [("en", "There is no option 9"), ("ru", "Варианта 9 нет"),
+                                             ("ro", "Nu există varianta 9")])
+def test_a_number_that_is_no_option_is_not_triaged(tmp_path: Path, lang: str, said: str) -> None:
+    """A slip at a menu ("9" of three, "-1", "0") gets a note and the same choices stay; "2." still picks."""
+    result = chat(tmp_path, b"/lang\n9\n-1\n0\n2.\n", "--lang", lang)
+    out = result.stdout.decode()
+    assert result.returncode == 0
+    assert said in out
+    assert out.count(said.replace(" 9", " -1").replace("9 ", "-1 ")) == 1
+    assert out.count(said.replace(" 9", " 0").replace("9 ", "0 ")) == 1
+    assert "по-русски" in out  # "2." picked the second choice of the menu still shown
+
+
 def test_eof_right_away_exits_zero(tmp_path: Path) -> None:
     result = chat(tmp_path, b"")
     assert result.returncode == 0 and result.stderr == b""

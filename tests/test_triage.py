@@ -124,7 +124,7 @@ def test_every_situation_is_returned_once_best_first() -> None:
     assert all(0.0 <= s <= 1.0 for s in scores) and abs(sum(scores) - 1) < 0.01
 
 
-@pytest.mark.parametrize("text", ["", "   ", "!!!???", "🙂🙂", "\u200b"])
+@pytest.mark.parametrize("text", ["", "   ", "!!!???", "🙂🙂", "\u200b", "0", "99", "-1", "1.", "12:30", "3 2 1"])
 def test_text_without_words_is_not_confident(text: str) -> None:
     result = triage(text)
     assert not result.confident
@@ -192,3 +192,11 @@ def test_vague_messages_mostly_get_the_menu() -> None:
     assert len(texts) >= 60
     carded = sum(1 for t in texts if triage(t).confident) / len(texts)
     assert carded <= 0.2, f"{carded:.3f} of vague messages got one card"
+
+
+@pytest.mark.parametrize("argv", [["triage", ""], ["triage", "  "], ["check", ""], ["check", " "]])
+def test_cli_refuses_an_empty_message(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import EXIT_CONFIG, main
+
+    assert main(argv) == EXIT_CONFIG
+    assert "needs a" in capsys.readouterr().err

@@ -7,6 +7,7 @@ in a pipe. Nudges from the scheduler are printed between lines while the chat ru
 from __future__ import annotations
 
 import asyncio
+import re
 import sys
 import uuid
 from collections.abc import Sequence
@@ -17,6 +18,9 @@ from bot.events import Choice, Event, EventKind, Reply, Target
 from bot.markup import to_plain
 
 CHAT_ID = "console"
+#: What a person types to pick a numbered choice: "2", "2.", "2)", "#2"; "-1" and "0" are numbers that
+#: pick nothing.
+_NUMBER = re.compile(r"#?\s*(-?\d{1,6})\s*[.)]?")
 
 
 class ConsoleAdapter:
@@ -54,7 +58,7 @@ class ConsoleAdapter:
             self.stdout.write(to_plain(self.core.lib.t("chat.welcome", user.lang)) + "\n\n")
             self.stdout.flush()
 
-    async def _show(self, replies: Sequence[Reply], prefix: str = "") -> None:
+    async def _show(self, replies: Sequence[Reply], prefix: str = "", keep_choices: bool = False) -> None:
         async with self._out_lock:
             numbered: list[Choice] = []
             for reply in replies:
@@ -64,7 +68,7 @@ class ConsoleAdapter:
                     numbered.append(choice)
                     self.stdout.write(f"  {len(numbered)}) {choice.label}\n")
                 self.stdout.write("\n")
-            if numbered:
+            if numbered and not keep_choices:
                 self._choices = numbered
             self.stdout.flush()
 
@@ -72,8 +76,9 @@ class ConsoleAdapter:
         base = {"platform": self.platform, "event_id": uuid.uuid4().hex, "user_id": self.user_id,
                 "chat_id": CHAT_ID}
         stripped = line.strip()
-        if stripped.isdigit() and 1 <= int(stripped) <= len(self._choices):
-            choice = self._choices[int(stripped) - 1]
+        number = _NUMBER.fullmatch(stripped)
+        if number and 1 <= int(number.group(1)) <= len(self._choices):
+            choice = self._choices[int(number.group(1)) - 1]
             return Event(kind=EventKind.BUTTON, button=choice.id, text=choice.label, **base)  # type: ignore[arg-type]
         return Event(kind=EventKind.MESSAGE, text=line, **base)  # type: ignore[arg-type]
 
@@ -88,4 +93,11 @@ class ConsoleAdapter:
             if not raw:
                 return
             line = raw.decode("utf-8", errors="replace").rstrip("\r\n")
+            number = _NUMBER.fullmatch(line.strip())
+            if number and self._choices and not 1 <= int(number.group(1)) <= len(self._choices):
+                # a number is meant as a pick: one out of range is a slip, not a crisis to triage
+                user = await self.core.user_for(self._event(""))
+                await self._show([Reply(self.core.lib.t("chat.no_option", user.lang, number=number.group(1),
+                                                        last=len(self._choices)))], keep_choices=True)
+                continue
             await self._show(await self.core.handle(self._event(line)))
