@@ -14,7 +14,7 @@ from bot.events import Choice, Event, Reply
 from bot.markup import user_text
 from bot.store import Case
 from content.loader import LANGUAGE_NAMES, LANGUAGES
-from handlers.check import check_draft
+from handlers.check import check_draft, pattern_findings
 from handlers.context import Context
 from handlers.paraphrase import draft_paraphrase
 from handlers.registry import button, row_id
@@ -230,8 +230,17 @@ def _question_deadline(ctx: Context, case: Case, due: datetime) -> Reply | None:
 
 
 def _risks(ctx: Context, promise: str, due: datetime, near_ok: bool = False) -> list[str]:
-    problems = [ctx.t("walk.risk_word", word=user_text(f.quote)) for f in check_draft(promise)
-                if f.rule == "impossible-promise"]
+    """What to question about a step-5 promise: words that promise too much, a deadline past or too close.
+
+    Here the user states their own plan, so the promise words of ``check.yaml`` ("100%", "guarantee",
+    "never again") count wherever they stand, next to what the /check model finds: a contractual
+    guarantee, which /check must let pass, is not what a step-5 plan says.
+    """
+    quotes: list[str] = []
+    for finding in [*pattern_findings(promise), *check_draft(promise)]:
+        if finding.rule == "impossible-promise" and finding.quote not in quotes:
+            quotes.append(finding.quote)
+    problems = [ctx.t("walk.risk_word", word=user_text(q)) for q in quotes]
     if due <= ctx.now:
         problems.append(ctx.t("walk.risk_past"))
     elif due - ctx.now < TOO_CLOSE and not near_ok:

@@ -418,3 +418,20 @@ async def test_followup_shows_the_time_and_the_words_not_used(
         assert f"“{note}”" in reply or f"«{note}»" in reply or f"„{note}”" in reply
     flags = {"en": "didn't read", "ru": "не удалось прочитать как время", "ro": "nu am înțeles"}
     assert (flags[lang] in reply.lower()) is unread
+
+
+@pytest.mark.parametrize(("lang", "text", "word"), [
+    ("en", "we redo the cart by Friday 18:00, 100% guaranteed", "100%"),
+    ("ru", "гарантирую на 100%, переделаем корзину к пятнице 18:00", "100%"),
+    ("ro", "garantat 100%, refacem coșul până vineri la 18", "100%"),
+    ("ru", "обещаю, что такого больше никогда не будет, переделаем к пятнице 18:00", "никогда"),
+])
+async def test_a_promise_that_promises_too_much_is_questioned_in_every_language(
+        core: Core, lang: str, text: str, word: str) -> None:
+    """Step 5 is the user's own plan: "100%", "guarantee", "never again" are risky wherever they stand."""
+    talker = Talker(core, user=f"risky-{lang}")
+    case_id = await walk_to_solution(talker, lang)
+    await talker.say(text)
+    warning = {"en": "promises more than anyone", "ru": "не может поручиться никто", "ro": "promite mai mult"}[lang]
+    assert warning in talker.text() and word in talker.text()
+    assert (await core.store.get_case(case_id)).step == "risky"  # type: ignore[union-attr]
