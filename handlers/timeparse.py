@@ -49,6 +49,15 @@ __all__ = [
 
 #: A date or weekday named without a time ("friday", "27.11") means this local hour.
 DEFAULT_HOUR = 10
+#: Whole days later keep the clock time, unless that time is at night (before 08:00 or from 21:00):
+#: "in 3 days" typed at 00:50 means a day three days on, not a reminder at ten to one in the morning.
+NIGHT_START, NIGHT_END = time(21), time(8)
+
+
+def _daytime(clock: time) -> time:
+    """``clock``, or `DEFAULT_HOUR` when it falls at night: the time of day a whole-day offset keeps."""
+    wall = clock.replace(tzinfo=None, fold=0)
+    return time(DEFAULT_HOUR) if wall >= NIGHT_START or wall < NIGHT_END else wall
 #: "end of day" / "конец дня" / "sfârșitul zilei"; also "today" alone and the end of a week.
 END_OF_DAY_HOUR = 18
 MORNING_HOUR = 9
@@ -637,7 +646,7 @@ def _resolve(spec: _Spec, now: datetime, zone: ZoneInfo) -> datetime:
             return now + timedelta(seconds=spec.seconds)
         day = _add_months(today + timedelta(days=spec.days), spec.months)
         if clock is None:
-            base = _wall_to_utc(day, local.time(), zone)
+            base = _wall_to_utc(day, _daytime(local.time()), zone)
         else:
             base = _wall_to_utc(day, clock, zone)
         return base + timedelta(seconds=spec.seconds)
@@ -690,12 +699,13 @@ def _resolve(spec: _Spec, now: datetime, zone: ZoneInfo) -> datetime:
 
 def later(now: datetime, delta: timedelta, tz: str) -> datetime:
     """``delta`` after ``now`` as people mean it: whole days are calendar days on the user's wall
-    clock (the same clock time across DST), anything shorter is elapsed time."""
+    clock (the same clock time across DST, or `DEFAULT_HOUR` when that time is at night), anything
+    shorter is elapsed time."""
     if delta % timedelta(days=1):
         return now + delta
     zone = _zone(tz)
     local = now.astimezone(zone)
-    return _wall_to_utc(local.date() + delta, local.time(), zone)
+    return _wall_to_utc(local.date() + delta, _daytime(local.time()), zone)
 
 
 def _check_now(now: datetime) -> None:

@@ -463,3 +463,35 @@ def test_parse_when_parts_typos_and_old_spelling(text: str, expected: str, note:
 ])
 def test_unread_time_words(note: str, flagged: str | None) -> None:
     assert unread_time_words(note) == flagged
+
+
+@pytest.mark.parametrize(("now_local", "delta_days", "expected"), [
+    ("00:51", 1, "10:00"), ("23:30", 3, "10:00"), ("07:59", 1, "10:00"), ("21:00", 1, "10:00"),
+    ("08:00", 1, "08:00"), ("14:30", 1, "14:30"), ("20:59", 7, "20:59"),
+])
+def test_whole_days_later_never_land_at_night(now_local: str, delta_days: int, expected: str) -> None:
+    """Snoozes, "satisfied?" checks and "in N days" keep the clock time, but not a night-time one."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from handlers.timeparse import later
+
+    zone = ZoneInfo("Europe/Chisinau")
+    hour, minute = map(int, now_local.split(":"))
+    now = datetime(2026, 11, 30, hour, minute, tzinfo=zone)
+    due = later(now, timedelta(days=delta_days), "Europe/Chisinau").astimezone(zone)
+    assert due.date() == (now + timedelta(days=delta_days)).date()
+    assert due.strftime("%H:%M") == expected
+
+
+@pytest.mark.parametrize(("text", "lang"), [("in 3 days", "en"), ("через 3 дня", "ru"), ("через неделю", "ru"),
+                                            ("in a week", "en"), ("peste 3 zile", "ro")])
+def test_in_n_days_typed_at_night_means_daytime(text: str, lang: str) -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo("Europe/Chisinau")
+    now = datetime(2026, 11, 30, 0, 51, tzinfo=zone)
+    parsed = parse_when(text, now.astimezone(UTC), "Europe/Chisinau", lang)
+    assert parsed is not None
+    assert parsed[0].astimezone(zone).strftime("%H:%M") == "10:00"
