@@ -283,10 +283,11 @@ _YEAR = r"(?:,?\s+(?P<y>\d{4})(?![\d:])(?:\s*(?:г\.|года|г)" + _WE + r")?)
 _NAMED_DATE = re.compile(
     r"(?P<d>\d{1,2})" + _DAY_SUFFIX + r"\s*(?:of\s+)?(?P<mon>" + _alt(_MONTHS) + r")\.?" + _WE + _YEAR
 )
-#: A day of this (or next) month without the month: "on the 10th", "до 10 числа", "pe data de 10".
+#: A day of this (or next) month without the month: "on the 10th", "до 10 числа", "к 10 числу",
+#: "10-го числа", "pe data de 10".
 _MONTH_DAY = re.compile(
     r"(?:the\s+)?(?P<d>\d{1,2})(?:st|nd|rd|th)" + _WD
-    + r"|(?P<d2>\d{1,2})(?:-?(?:го|е|ое|му|ого))?\s+(?:числа|chisla)" + _WE
+    + r"|(?P<d2>\d{1,2})(?:-?(?:го|е|ое|му|ого))?\s+(?:числа|числу|числом|chisla|chislu)" + _WE
     + r"|data\s+de\s+(?P<d3>\d{1,2})(?![\d:.])"
 )
 _MONTH_FIRST = re.compile(
