@@ -34,7 +34,7 @@ async def chat(settings: Settings, *, lang: str | None, user: str) -> int:
     core = Core(store, settings)
     if lang:
         await core.set_language("console", user, lang)
-    console = ConsoleAdapter(core, user_id=user)
+    console = ConsoleAdapter(core, user_id=user, language=lang)
     core.register(console)
     scheduler = Scheduler(core, render_nudge)
     try:

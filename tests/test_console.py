@@ -69,6 +69,13 @@ def test_a_number_that_is_no_option_is_not_triaged(tmp_path: Path, lang: str, sa
     assert "по-русски" in out  # "2." picked the second choice of the menu still shown
 
 
+def test_after_forget_the_chosen_language_stays(tmp_path: Path) -> None:
+    result = chat(tmp_path, b"/forget\n1\n/cases\n", "--lang", "ro")
+    out = result.stdout.decode()
+    assert result.returncode == 0
+    assert "You have no" not in out and "Nu aveți" in out
+
+
 def test_eof_right_away_exits_zero(tmp_path: Path) -> None:
     result = chat(tmp_path, b"")
     assert result.returncode == 0 and result.stderr == b""

@@ -27,9 +27,12 @@ class ConsoleAdapter:
     platform = "console"
 
     def __init__(self, core: Core, *, user_id: str, stdin: BinaryIO | None = None,
-                 stdout: TextIO | None = None, interactive: bool | None = None) -> None:
+                 stdout: TextIO | None = None, interactive: bool | None = None, language: str | None = None) -> None:
         self.core = core
         self.user_id = user_id
+        #: ``parley chat --lang``: the hint every event carries, so a user created anew (after /forget)
+        #: is spoken to in it too, as a Telegram user would be in their app's language.
+        self.language = language
         self.stdin = stdin or sys.stdin.buffer
         self.stdout = stdout or sys.stdout
         self.interactive = sys.stdin.isatty() if interactive is None else interactive
@@ -74,7 +77,7 @@ class ConsoleAdapter:
 
     def _event(self, line: str) -> Event:
         base = {"platform": self.platform, "event_id": uuid.uuid4().hex, "user_id": self.user_id,
-                "chat_id": CHAT_ID}
+                "chat_id": CHAT_ID, "language_hint": self.language}
         stripped = line.strip()
         number = _NUMBER.fullmatch(stripped)
         if number and 1 <= int(number.group(1)) <= len(self._choices):
