@@ -108,7 +108,7 @@ def _respell(core: str, lang: str) -> str:
     return pattern.sub(lambda m: _same_case(m.group(0), pairs[" ".join(m.group(0).lower().split())]), core)
 
 
-_WE_ARE = {"en": r"(?:we\s+are|we're|were|we\s+were)", "ru": r"(?:мы)", "ro": r"(?:noi\s+)?(?:suntem|am\s+fost)"}
+_WE_ARE = {"en": r"(?:we\s+are|we're|we\s+were)", "ru": r"(?:мы)", "ro": r"(?:noi\s+)?(?:suntem|am\s+fost)"}
 _AND = {"en": r"(?:and|but)", "ru": r"(?:и|а|но)", "ro": r"(?:și|si|dar|iar)"}
 _THAT = {"en": r"(?:that\s+)?", "ru": r"(?:что\s+)?", "ro": r"(?:(?:că|ca)\s+)?"}
 
@@ -131,9 +131,11 @@ def _starts_subject(word: str, lang: str) -> bool:
     nominative (Russian) or with the definite article (Romanian)."""
     low = word.lower()
     if lang == "en":
-        return low in {"the", "our", "my", "a", "an", "it", "this", "nothing", "your", "their", "his", "her"}
+        return low in {"the", "our", "my", "a", "an", "it", "this", "nothing", "your", "their", "his", "her",
+                       "we", "i", "he", "she", "they"}
     if lang == "ru":
-        return any(q.tag.POS == "NOUN" and q.tag.case == "nomn" for q in morph().parse(low.replace("ё", "е")))
+        return low in ("мы", "я", "он", "она", "они") or \
+            any(q.tag.POS == "NOUN" and q.tag.case == "nomn" for q in morph().parse(low.replace("ё", "е")))
     return bool(re.search(r"(?:ul|-ul|ele|le|ii|a)$", _fold_ro(low))) and _fold_ro(low) not in _RO_NP_STOP
 
 
@@ -402,10 +404,21 @@ _EN_HER_OBJECT = {"back", "up", "down", "out", "off", "over", "about", "to", "fo
                   "how", "why", "all", "this", "these", "those", "more", "less", "too", "either", "properly",
                   "until", "till", "as", "than", "no", "without", "we", "i", "it", "her", "him", "them", "money",
                   "something", "late", "early", "instead", "directly", "personally"}
-#: Verbs with two objects: the "her" right after them is the person ("gave her green"), not "her green".
-_EN_GIVE = {"gave", "give", "gives", "sent", "send", "sends", "told", "tell", "tells", "showed", "show", "offered",
-            "offer", "promised", "promise", "owe", "owed", "charged", "charge", "asked", "ask", "emailed", "paid",
-            "left", "brought", "got", "get", "made", "wished", "bought", "called", "call", "let", "sold"}
+#: Words in -ly that are no adverb: "her family", "her weekly report" are hers.
+_EN_LY_NOT_ADVERB = {"family", "supply", "reply", "assembly", "daily", "weekly", "monthly", "yearly", "only", "lovely",
+                     "friendly", "elderly", "ugly", "silly", "jelly", "belly", "ally", "rally", "holy", "curly",
+                     "lonely", "costly", "timely", "deadly", "orderly", "early", "italy", "lily", "emily", "kelly",
+                     "molly", "sally", "beverly", "anomaly", "butterfly", "bully", "homely", "likely", "nightly"}
+_EN_GIVE_STEMS = ("give", "gave", "given", "send", "sent", "tell", "told", "show", "offer", "promise", "owe",
+                  "charge", "ask", "email", "pay", "paid", "leave", "left", "bring", "brought", "get", "got", "make",
+                  "made", "wish", "buy", "bought", "call", "let", "sell", "sold", "text", "bill", "hand", "mail",
+                  "lend", "lent", "teach", "taught", "remind", "refund", "grant", "deny", "denied", "cost")
+#: Verbs with two objects: the "her" right after them is the person ("gave her green", "sending her
+#: reminders"), not "her green"; every form of the verb (send, sends, sending, sent).
+_EN_GIVE = {*_EN_GIVE_STEMS, *(v + "s" for v in _EN_GIVE_STEMS), *(v + "ed" for v in _EN_GIVE_STEMS),
+            *(v + "d" for v in _EN_GIVE_STEMS), *(v + "ing" for v in _EN_GIVE_STEMS),
+            *(v[:-1] + "ing" for v in _EN_GIVE_STEMS if v.endswith("e")), "denies", "getting", "letting",
+            "denying"}
 _EN_MODALS = {"won't", "wont", "can't", "cant", "didn't", "didnt", "will", "would", "wants", "needs", "keeps",
               "refuses", "demands", "threatens", "expects", "insists", "asks", "says", "thinks", "believes", "feels",
               "doesn't", "doesnt", "isn't", "wasn't", "hasn't", "is", "was", "has", "plans", "calls", "writes",
@@ -419,6 +432,14 @@ _EN_MODALS = {"won't", "wont", "can't", "cant", "didn't", "didnt", "will", "woul
 _EN_BASE_VERBS = {"want", "need", "refuse", "demand", "threaten", "expect", "insist", "ask", "say", "think", "don't",
                   "dont", "keep", "plan", "blame", "hate", "pay", "complain", "claim", "hope", "wish", "prefer",
                   "believe", "feel", "aren't", "weren't", "haven't", "are", "were", "have", "do", "won't"}
+
+
+#: Third-person plural forms: with a client who is one person they are things or others.
+_EN_THEY = {"they", "them", "their", "theirs", "themselves", "they're", "they'd", "they'll", "they've"}
+_EN_SUBORDINATORS = {"because", "since", "as", "when", "if", "so", "until", "unless", "although", "though", "that",
+                     "cause", "coz", "cos", "after", "before", "while"}
+_EN_DETERMINERS = {"the", "these", "those", "our", "my", "some", "all", "both", "two", "three", "few", "many", "new",
+                   "old", "his", "her", "their"}
 
 
 def _en_base(verb: str) -> str:
@@ -450,6 +471,8 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
     agree = False  # the next verb follows a "you" that was a "he/she"
     after_and = False
     last_subject = ""  # the last subject word that is not the client ("we", "it", ...)
+    prev_low = ""
+    plural_thing = False  # a plural noun was named after the client: a "they" may be it
     for i, tok in enumerate(tokens):
         if not _is_word(tok):
             if tok.strip() in _BOUNDARY:
@@ -458,12 +481,22 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
         low = tok.lower().replace("’", "'")
         nxt = _next_word(tokens, i)
         nxt_low = tokens[nxt].lower() if nxt >= 0 else ""
+        before_low, prev_low = prev_low, low
+        if before_low in _EN_DETERMINERS and low.endswith("s") and not low.endswith("ss") and subject is not None:
+            plural_thing = True  # "the files", "these chairs": a later "they" may be them
         if _third_party(tokens, i, "en"):
             third = True
         if low in {"he", "she", "they", "he's", "she's", "they're", "he'd", "she'd", "they'd", "he'll", "she'll",
                    "they'll", "they've", "him", "them", "his", "their", "her", "hers", "theirs", "himself",
                    "herself", "themselves"} and third:
             raise _Unsure("a third person before a pronoun")
+        if low in _EN_THEY and client == "sg":
+            continue  # "he won't pay for the flowers because they wilted": things or others, not the client
+        if low in _EN_THEY and client == "pl" and plural_thing and (
+                low != "they" or before_low in _EN_SUBORDINATORS):
+            raise _Unsure(f"{low!r}: the client or the things named before")
+        if low in ("he", "she") and client == "pl":
+            raise _Unsure(f"{low!r} with a client who is several")
         if low in ("he", "she", "they"):
             client = client or ("pl" if low == "they" else "sg")
             tokens[i] = _same_case(tok, "you")
@@ -494,7 +527,8 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
             continue
         if low == "her":
             before = next((t.lower() for t in reversed(tokens[:i]) if _is_word(t)), "")
-            obj = nxt < 0 or nxt_low in _EN_HER_OBJECT or nxt_low.endswith("ly") or before in _EN_GIVE
+            obj = nxt < 0 or nxt_low in _EN_HER_OBJECT or (nxt_low.endswith("ly") and nxt_low not in _EN_LY_NOT_ADVERB) \
+                or before in _EN_GIVE
             tokens[i] = _same_case(tok, "you" if obj else "your")
             continue
         if low in ("and", "but", "or"):
