@@ -442,6 +442,29 @@ _EN_DETERMINERS = {"the", "these", "those", "our", "my", "some", "all", "both", 
                    "old", "his", "her", "their"}
 
 
+#: Verbs only a person does: after "and" with a thing as the subject before ("the site is slow and
+#: wants ..."), such a verb is the client's; any other ("and has a cut") stays the thing's.
+_EN_PERSON_VERBS = {"want", "need", "demand", "refuse", "threaten", "expect", "insist", "ask", "say", "think",
+                    "believe", "feel", "plan", "blame", "accuse", "hate", "like", "love", "pay", "complain", "claim",
+                    "hope", "wish", "prefer", "request", "decide", "cancel", "regret", "consider", "accept", "trust",
+                    "agree", "intend", "mention", "add", "call", "write", "send", "try", "refused", "demanded",
+                    "asked", "said", "wanted", "expected", "decided", "threatened", "cancelled", "canceled", "paid",
+                    "called", "wrote", "sent", "tried", "mentioned", "added", "requested", "complained", "claimed",
+                    "blamed", "accused", "hated", "liked", "loved", "hoped", "wished", "preferred", "regretted",
+                    "considered", "accepted", "trusted", "agreed", "intended", "planned", "needed"}
+_EN_AUX = {"doesn't", "doesnt", "don't", "dont", "didn't", "didnt", "won't", "wont", "can't", "cant", "will", "would",
+           "wouldn't", "could", "couldn't", "should", "shouldn't", "may", "might", "must", "never", "also", "now",
+           "still", "does", "did", "can", "keeps", "just", "really"}
+
+
+def _en_person_verb(low: str, nxt_low: str) -> bool:
+    """Whether the verb ``low`` (with the next word ``nxt_low`` after an auxiliary: "doesn't want") is
+    one only a person does (see `_EN_PERSON_VERBS`)."""
+    if low in _EN_AUX:
+        return _en_base(nxt_low).lower() in _EN_PERSON_VERBS or nxt_low in _EN_PERSON_VERBS
+    return _en_base(low).lower() in _EN_PERSON_VERBS or low in _EN_PERSON_VERBS
+
+
 def _en_base(verb: str) -> str:
     """The form after "you": "feels" -> "feel", "is" -> "are", "doesn't" -> "don't"."""
     low = verb.lower().replace("’", "'")
@@ -473,6 +496,7 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
     last_subject = ""  # the last subject word that is not the client ("we", "it", ...)
     prev_low = ""
     plural_thing = False  # a plural noun was named after the client: a "they" may be it
+    mixed = False  # someone or something else was named after the client's verb
     for i, tok in enumerate(tokens):
         if not _is_word(tok):
             if tok.strip() in _BOUNDARY:
@@ -547,14 +571,16 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
             subject, after_and = "client", False
             continue
         if after_and and (low in _EN_MODALS or low in _EN_BASE_VERBS):
-            if subject == "client":
+            if subject == "client" and not mixed:
                 tokens[i] = _en_base(tok)
-            elif led and subject is not None:
+            elif (led or mixed) and subject is not None and _en_person_verb(low, nxt_low):
                 tokens[i] = "you " + _en_base(tok)
-                subject = "client"
+                subject, mixed = "client", False
             after_and = False
             continue
-        if low in _EN_SUBJECTS_OTHER or (subject is None and low not in _EN_MODALS):
+        if low in _EN_SUBJECTS_OTHER and subject == "client":
+            mixed = True  # "she wants the wedding moved ... and doesn't": an object or a clause of its own
+        elif low in _EN_SUBJECTS_OTHER or (subject is None and low not in _EN_MODALS):
             subject = "other" if low != "you" else "client"
             last_subject = low if low in _EN_SUBJECTS_OTHER else last_subject
         after_and = False
