@@ -57,9 +57,9 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
     unsettled: set[str] = set()
     if lang == "ro":
         core, unsettled = _ro_restore_diacritics(core)
-    if lang == "ru":
+    if lang in ("ru", "en"):
         try:
-            core = _ru_fix_typos(core)
+            core = _ru_fix_typos(core) if lang == "ru" else _en_fix_typos(core)
         except _Unsure as exc:
             return _blank(lang, str(exc))
     core = _drop_insult_clause(core, lang)
@@ -585,6 +585,36 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
             last_subject = low if low in _EN_SUBJECTS_OTHER else last_subject
         after_and = False
     return "".join(tokens)
+
+
+@cache
+def _en_words() -> Any:
+    """pyspellchecker's English word list (its frequency dictionary; about 0.1 s to load, once)."""
+    from spellchecker import SpellChecker
+
+    return SpellChecker(language="en", distance=1)
+
+
+def _en_fix_typos(core: str) -> str:
+    """Mends a typo the client would see, as `_ru_fix_typos` does for Russian: an unknown lower-case word
+    of five letters or more that one swap of two neighbours, one missing letter or one doubled letter
+    too many turns into exactly one known word ("becuase" -> "because", "deliverd" -> "delivered",
+    "upsset" -> "upset"). Unknown words with no such fix are left ("codebase", "admin"); one with
+    several fixes is `_Unsure`."""
+    words = _en_words()
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if len(word) < 5 or not word.islower() or word in words:
+            return word
+        swaps = {word[:k] + word[k + 1] + word[k] + word[k + 2:] for k in range(len(word) - 1)}
+        inserts = {word[:k] + c + word[k:] for k in range(len(word) + 1) for c in "abcdefghijklmnopqrstuvwxyz"}
+        doubled = {word[:k] + word[k + 1:] for k in range(1, len(word)) if word[k] == word[k - 1]}
+        known = {w for w in swaps | inserts | doubled if w != word and w in words}
+        if len(known) > 1:
+            raise _Unsure(f"a typo in {word!r}")
+        return known.pop() if known else word
+    return re.sub(r"(?<![\w'’-])[A-Za-z]+(?![\w'’-])", fix, core)
 
 
 # -- Russian ------------------------------------------------------------------------------------
