@@ -134,8 +134,7 @@ def _starts_subject(word: str, lang: str) -> bool:
         return low in {"the", "our", "my", "a", "an", "it", "this", "nothing", "your", "their", "his", "her",
                        "we", "i", "he", "she", "they"}
     if lang == "ru":
-        return low in ("мы", "я", "он", "она", "они") or \
-            any(q.tag.POS == "NOUN" and q.tag.case == "nomn" for q in morph().parse(low.replace("ё", "е")))
+        return any(q.tag.POS == "NOUN" and q.tag.case == "nomn" for q in morph().parse(low.replace("ё", "е")))
     return bool(re.search(r"(?:ul|-ul|ele|le|ii|a)$", _fold_ro(low))) and _fold_ro(low) not in _RO_NP_STOP
 
 
@@ -772,6 +771,7 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
     prev_word = ""
     clause_start = next((i for i, t in enumerate(tokens) if _is_word(t)), 0)
     seen: set[str] = set()  # genders/numbers of the things named so far ("m", "f", "pl")
+    main_client = False  # the client is the subject of the clause a "что"/"чтобы" clause hangs on
     for i, tok in enumerate(tokens):
         if not _is_word(tok):
             if tok.strip() in _BOUNDARY:
@@ -779,6 +779,7 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
                 if tok.strip() != ",":
                     subject, coord = None, False
                 if tok.strip() in (".", "!", "?"):  # a new sentence: a bare verb there is the client's again
+                    main_client = False
                     at_start, clause_start = True, next((j for j in range(i + 1, len(tokens))
                                                          if _is_word(tokens[j])), i)
             continue
@@ -799,6 +800,8 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
             continue
         if low in ("ему", "ей", "им"):
             tokens[i] = _same_case(tok, "вам")
+            if subject is None:  # "ему не нравится логотип": the verb is the logo's
+                subject, at_start = "other", False
             continue
         if low in _RU_OBLIQUE or low in ("ней", "ним"):
             if low in ("ней", "ним"):
@@ -815,11 +818,15 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
                 tokens[i] = _same_case(tok, _ru_vash(noun))
             elif subject != "client":
                 tokens[i] = _same_case(tok, "вас")
+                if subject is None:  # "её раздражает, что ...": the client is the object, the verb not theirs
+                    subject, at_start = "other", False
             continue
-        if low in _RU_COORD:
-            prev_subject, subject, coord = subject, None, True
+        if low in _RU_COORD:  # "но так и не получила": the second of two keeps the clause before
+            prev_subject = subject if subject is not None or not coord else prev_subject
+            subject, coord = None, True
             continue
         if low in _RU_CLAUSE:
+            main_client = main_client or (subject == "client" and not coord)
             subject, coord, agree = None, False, False
             continue
         if low in ("мы", "я"):
@@ -845,8 +852,18 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
         if p.tag.POS == "VERB" and subject is None and _ru_needs_change(p):
             singular = "sing" in p.tag or p.tag.person == "3per" and "plur" not in p.tag
             mismatch = other_number is not None and p.tag.number is not None and p.tag.number != other_number
+            closed = word_before in _RU_COORD and i >= 4 and tokens[i - 4].strip() == ","  # "..., и требует"
             if coord and prev_subject == "client":
                 tokens[i] = _ru_to_vy(tok)
+                subject = "client"
+            elif coord and main_client and (prev_subject == "first" or prev_subject == "other" and (
+                    mismatch or closed)):
+                tokens[i] = _ru_to_vy(tok)  # "вы хотите, чтобы мы пересняли каталог, и не хотите платить"
+                subject = "client"
+            elif coord and main_client and prev_subject == "other":
+                raise _Unsure(f"who does {tok!r}: the one named in the clause before or the client")
+            elif main_client and not coord and singular and p.normal_form in _RU_PERSON_VERBS:
+                tokens[i] = _ru_to_vy(tok)  # "вы переживаете, что не сможете": the clause's own subject left out
                 subject = "client"
             elif coord and (prev_subject == "first" or prev_subject == "other" and mismatch) and led:
                 tokens[i] = "вы " + _ru_to_vy(tok)
@@ -874,6 +891,12 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
         if not _ru_skippable(p):
             at_start = False
     return "".join(tokens)
+
+
+#: Verbs of a person: without a subject of its own in a clause hanging on the client's verb ("переживает,
+#: что не сможет"), such a verb is the client's; any other ("злится, что долго грузится") is a thing's.
+_RU_PERSON_VERBS = {"мочь", "смочь", "успеть", "успевать", "хотеть", "захотеть", "знать", "узнать", "уметь", "суметь",
+                    "собираться", "получить", "получать", "понимать", "понять", "заплатить", "платить"}
 
 
 #: Third-person pronoun forms -> the gender or number they point at.

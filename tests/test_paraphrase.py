@@ -20,7 +20,7 @@ FRAME = {"en": "If I understood you correctly, {}. Is that right?", "ru": "Ес�
     # verbs agree with the new "you" (the review's examples, then variants); a feeling or belief stays
     # in the draft ("вы считаете, что ..."), a "says" opening goes
     ("ru", "он говорит что мы сорвали сроки и он не будет платить", "мы сорвали сроки и вы не будете платить"),
-    ("ru", "они считают что цена слишком высокая и хотят скидку", "вы считаете, что цена слишком высокая и вы хотите скидку"),
+    ("ru", "они считают что цена слишком высокая и хотят скидку", "вы считаете, что цена слишком высокая и хотите скидку"),
     ("ru", "он сказал что мы его подвели и он разочарован", "мы вас подвели и вы разочарованы"),
     ("ru", "она возмущена что ей выставили счет за то что она не заказывала",
      "вы возмущены, что вам выставили счет за то что вы не заказывали"),
@@ -228,6 +228,9 @@ def test_unsure_kinds_fall_back(lang: str, answer: str) -> None:
     ("ru", "он просит чтобы мы перезвонили и ждёт ответа", "вы просите чтобы мы перезвонили и ждете ответа"),
     ("ru", "он злится, что тренер отменил две тренировки, и требует их бесплатно",
      "вы злитесь что тренер отменил две тренировки и требуете их бесплатно"),
+    ("ru", "клиентка боится что не успеет к открытию", "вы боитесь, что не успеете к открытию"),
+    ("ru", "она должна была получить макеты в среду но так и не получила",
+     "вы должны были получить макеты в среду но так и не получили"),
     # Romanian: "a doua zi" is no verb; the clitic after "pe care" is the thing
     ("ro", "ea vrea să refacem toată ședința foto și nu vrea să plătească a doua zi",
      "vreți să refacem toată ședința foto și nu vreți să plătiți a doua zi"),
@@ -265,6 +268,10 @@ def test_dev3_kinds_agree_with_you(lang: str, answer: str, core: str) -> None:
     ("en", "he says our pirce is too high"),
     # "they" with a client who is several, after things named: the things or the client
     ("en", "they cant open the files we sent because they are in the wrong format"),
+    # "назвал нас ворами": an insult, whatever else follows
+    ("ru", "он назвал нас ворами и говорит что мы два раза взяли с него деньги"),
+    # who demands: the coach of the clause before or the client (no comma closes that clause)
+    ("ru", "он злится что тренер отменил тренировки и требует их бесплатно"),
     # a person named at the start who is not reported as saying anything, and her "s-o"
     ("ro", "mama elevei nu înțelege de ce meditatorul a mutat ora fără s-o întrebe"),
     # the client as subject whose verb the rewrite cannot conjugate
