@@ -265,8 +265,10 @@ def _client_of(lang: str, subject: str, predicate: str) -> str | None:
     if any(w == "ea" or (w.endswith("a") and len(w) > 4 and w not in ("zica", "spuna")) for w in folded[:1]) or \
             any(re.search(r"(?:ata|ita|uta|oasa)$", w) for w in folded[1:]):
         return "f"
-    if folded[:1] and (folded[0] == "el" or folded[0].endswith("ul")):
-        return "m"
+    if folded[:1] and (folded[0] == "el" or folded[0].endswith("ul")) or \
+            folded[:1] in (["e"], ["este"]) and any(re.search(r"(?:at|it|ut|os)$", w) and len(w) > 4
+                                                   for w in folded[1:]):
+        return "m"  # "el", "clientul", "e supărat" (not "s-a supărat": the participle there never agrees)
     return None
 
 
@@ -1151,6 +1153,8 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
     pending_clitic: list[int] = []
     before_coord: str | None = None  # the subject of the clause before "și" ("interpretul a întârziat și a plecat")
     in_relative = False  # inside "care ...": its verb's subject is not the main clause's ("mașina pe care a ...")
+    must = False  # after an impersonal "trebuie să": the verb's subject is the clause's
+    expect_verb = False  # the client's subject pronoun went: the next word that is no adverb is its verb
     for i, tok in enumerate(tokens):
         if not _is_word(tok):
             if tok.strip() in _BOUNDARY:
@@ -1161,7 +1165,7 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
         if _third_party(tokens, i, "ro"):
             third = True
         is_clitic = fold in ("il", "ii", "li") or re.match(r"^(?:l|i|li|le)-", fold) is not None
-        if third and (is_clitic or fold in (*_RO_PERSONAL, "lui", "lor", "le")):
+        if third and (is_clitic or fold in (*_RO_PERSONAL, "lui", "lor", "le", "s-o") or fold.endswith("-o")):
             raise _Unsure("a third person before a pronoun")
         if fold in _RO_PERSONAL:
             before = tokens[i - 2].lower() if i >= 2 else ""
@@ -1169,7 +1173,7 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
                 tokens[i] = ""  # subject pronoun dropped: the verb says "dumneavoastră"
                 if i + 1 < len(tokens) and tokens[i + 1].isspace():
                     tokens[i + 1] = ""
-                subject, coord = "client", False
+                subject, coord, expect_verb = "client", False, True
             elif fold not in ("el", "ea") or _ro_clitic_fits("m" if fold == "el" else "f", client_form):
                 tokens[i] = "dumneavoastră"  # "în el" with a client who is a she: a thing
             continue
@@ -1180,18 +1184,39 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
         ne_a = re.match(r"^(ne|mi|m)-(a|au)$", fold)
         if ne_a and (subject == "client" or subject is None and (at_start or coord or clause_word in ("ce", "care"))):
             tokens[i] = tok[:len(ne_a.group(1)) + 1] + "ați"  # "pe care ne-a trimis-o" -> "ne-ați trimis-o"
-            subject, pending_clitic, at_start = "client", [], False
+            subject, pending_clitic, at_start, expect_verb = "client", [], False, False
             continue
         if fold in ("lui", "lor") and i >= 2 and _is_word(tokens[i - 2]):
             tokens[i] = "dumneavoastră"
             continue
+        after_pe_care = i >= 4 and _fold_ro(tokens[i - 2]) == "care" and _fold_ro(tokens[i - 4]) == "pe"
+        if (fold == "le" or fold.startswith("le-")) and (client_form in ("m", "f") or after_pe_care):
+            continue  # "vrea să le luăm înapoi" with one client, "fișierele pe care le-am trimis": the things
         if fold == "le" or fold.startswith("le-"):
             raise _Unsure("le: them or to them")
+        if is_clitic and after_pe_care:
+            continue  # "logoul pe care l-am desenat": the clitic takes up the thing before "pe care"
+        if (fold in _RO_CLITIC_PRO or is_clitic or fold in ("o", "nu-i", "nu-l")) and subject is None and \
+                _fold_ro(_ro_next_word(tokens, i)) in _RO_EXPERIENCER:
+            tokens[i] = _same_case(tok, "nu vă" if fold.startswith("nu-") else "vă") \
+                if fold != "o" or _ro_clitic_fits("f", client_form) else tok
+            subject, at_start = "other", False  # "o enervează că ...": what annoys is the "că" clause
+            continue
+        if fold in ("nu-i", "nu-l") and _ro_clitic_fits("m" if fold == "nu-l" else "f", client_form) or fold == "nu-i":
+            if _ro_postverbal_subject(tokens, i):  # "până nu-i explică cineva": someone else does, to the client
+                tokens[i] = _same_case(tok, "nu vă")
+                continue
         if fold in _RO_CLITIC_PRO or is_clitic:
             pending_clitic.append(i)
             continue
         if fold in _RO_COORD:
             before_coord, subject, coord = subject, None, True
+            continue
+        if fold in ("trebuie", "trebuia") and subject is None and _fold_ro(_ro_next_word(tokens, i)) == "sa":
+            must = True  # "trebuie să predea": impersonal, the verb after "să" says who
+            continue
+        if fold in ("să", "sa") and must:
+            clause_word = fold
             continue
         if fold in ("să", "sa") and subject == "client":
             coord, clause_word = False, fold  # "vreți să anulați": the same person wants and cancels
@@ -1208,8 +1233,20 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
             raise _Unsure(f"whose is {tok!r}: the thing before the relative clause or the client")
         if fold in ("s-a", "s-au") and not pending_clitic and (subject == "client" or (subject is None and at_start)):
             tokens[i] = _same_case(tok, "v-ați")
-            subject, at_start = "client", False
+            subject, at_start, expect_verb = "client", False, False
             continue
+        if fold == "a" and not _ro_participle_follows(tokens, i):
+            continue  # "a doua zi", "a mea": no verb
+        if verb is not None and subject is None and _ro_postverbal_subject(tokens, i):
+            _ro_clitics_to_you(tokens, pending_clitic, client_form)  # "nu a sunat nimeni": nobody's verb
+            subject, pending_clitic, at_start = "other", [], False
+            continue
+        if verb is not None and verb.weak and fold in ("poate", "stie", "vede") and subject is None and led and \
+                at_start and i >= 2 and _fold_ro(tokens[i - 2]) in ("nu", "mai", "ne", "va", "o", "il"):
+            verb = _RoVerb(verb.you, False)  # "zice că nu ne mai poate încredința": after "nu", a person's verb
+        if must and subject is None and coord and before_coord == "other" and (
+                verb is not None or _ro_by_rule(tok, subjunctive=True, verb_slot=True, after_nu=False)):
+            raise _Unsure(f"who does {tok!r}: the one named before or the client")
         if verb is not None:
             client = subject == "client" or (subject is None and not verb.weak and (
                 at_start or coord))
@@ -1226,7 +1263,7 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
                 client = False
             if client:  # a clitic left pending is the thing the client acts on: "nu îl acceptați"
                 before = tokens[i - 2].lower() if i >= 2 else ""
-                if before == "se":
+                if before in ("se", "își", "isi", "îsi", "işi"):  # the client's reflexive: "vă faceți griji"
                     tokens[i - 2] = _same_case(tokens[i - 2], "vă")
                 tokens[i] = _same_case(tok, verb.you)
                 subject = "client"
@@ -1235,16 +1272,21 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
                     raise _Unsure(f"who does {tok!r}: the client or someone else")
                 _ro_clitics_to_you(tokens, pending_clitic, client_form)
                 subject = subject or "other"
-            pending_clitic, at_start = [], False
+            pending_clitic, at_start, must, expect_verb = [], False, False, False
             continue
-        ruled = _ro_by_rule(tok, subjunctive=clause_word in ("să", "sa") and subject == "client",
+        ruled = _ro_by_rule(tok, subjunctive=clause_word in ("să", "sa") and (subject == "client" or must and (
+                            at_start or coord)),
                             verb_slot=subject == "client" or (subject is None and (at_start or coord)),
                             after_nu=(tokens[i - 2].lower() in ("nu", "mai") if i >= 2 else False) or
                             (led and i == first_word))
         if ruled is not None:
             tokens[i] = _same_case(tok, ruled)
-            subject, pending_clitic, at_start = "client", [], False
+            subject, pending_clitic, at_start, expect_verb = "client", [], False, False
             continue
+        if expect_verb and fold in ("se", "isi"):
+            continue  # "ea se așteaptă": the verb comes next
+        if expect_verb:  # "ea se aștepta la ...": the pronoun went, and its verb could not be conjugated
+            raise _Unsure(f"the client's verb {tok!r} unknown")
         if pending_clitic:
             _ro_clitics_to_you(tokens, pending_clitic, client_form)
             pending_clitic = []
@@ -1258,6 +1300,51 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
     if pending_clitic:
         _ro_clitics_to_you(tokens, pending_clitic, client_form)
     return re.sub(r"\s{2,}", " ", "".join(tokens)).strip()
+
+
+#: Verbs whose subject is what happens and whose object is the one who feels it ("o enervează că ...").
+_RO_EXPERIENCER = {"enerveaza", "deranjeaza", "supara", "irita", "doare", "sperie", "frustreaza", "mira", "surprinde",
+                   "ingrijoreaza", "nemultumeste", "intereseaza", "afecteaza", "sacaie", "agaseaza", "amuza",
+                   "dezamageste", "indigneaza", "revolta", "innebuneste", "streseaza", "bucura", "nelinisteste"}
+_RO_SOMEONE = {"nimeni", "cineva", "nimic", "ceva"}
+
+
+def _ro_next_word(tokens: list[str], i: int) -> str:
+    """The next word after ``i`` in the same clause, or ""."""
+    j = _next_word(tokens, i)
+    return tokens[j] if j >= 0 else ""
+
+
+def _ro_participle_follows(tokens: list[str], i: int) -> bool:
+    """Whether a past participle (every Romanian one ends in -t or -s) follows the "a" at ``i``, past
+    adverbs and clitics: "a mai sunat", "a-l sunat"; "a doua zi", "a mea" have none."""
+    j = i
+    for _ in range(4):
+        j = _next_word(tokens, j)
+        if j < 0:
+            return False
+        fold = _fold_ro(tokens[j])
+        if fold in _RO_SKIP or fold in ("mai", "tot", "si", "deja", "chiar", "iar", "fost"):
+            if fold == "fost":
+                return True
+            continue
+        return fold.split("-")[0].endswith(("t", "s"))
+    return False
+
+
+def _ro_postverbal_subject(tokens: list[str], i: int) -> bool:
+    """Whether "nimeni"/"cineva" follows the verb at ``i`` in its clause ("nu a sunat nimeni"): the subject."""
+    j = i
+    for _ in range(4):
+        j = _next_word(tokens, j)
+        if j < 0:
+            return False
+        fold = _fold_ro(tokens[j])
+        if fold in _RO_SOMEONE:
+            return True
+        if fold in _RO_COORD or fold in _RO_CLAUSE:
+            return False
+    return False
 
 
 def _ro_clitic_fits(gender: str, client: str | None) -> bool:

@@ -231,6 +231,8 @@ def test_unsure_kinds_fall_back(lang: str, answer: str) -> None:
     ("ru", "клиентка боится что не успеет к открытию", "вы боитесь, что не успеете к открытию"),
     ("ru", "она должна была получить макеты в среду но так и не получила",
      "вы должны были получить макеты в среду но так и не получили"),
+    # an impersonal "trebuie să" leaves the subject to the verb after it
+    ("ro", "zice că trebuie să plătească penalități din cauza noastră", "trebuie să plătiți penalități din cauza noastră"),
     # Romanian: "a doua zi" is no verb; the clitic after "pe care" is the thing
     ("ro", "ea vrea să refacem toată ședința foto și nu vrea să plătească a doua zi",
      "vreți să refacem toată ședința foto și nu vreți să plătiți a doua zi"),
@@ -278,8 +280,6 @@ def test_dev3_kinds_agree_with_you(lang: str, answer: str, core: str) -> None:
     ("ro", "clienta se aștepta la tipar color și a primit alb-negru"),
     # who must pay: the accountant just named or the client
     ("ro", "clienta crede că contabilul nostru a greșit declarația ei și acum trebuie să plătească amendă"),
-    # a word typed without diacritics that the table does not know may need them
-    ("ro", "e suparata ca pozele au fost retusate prea mult si nu mai seamana cu ea"),
 ])
 def test_dev3_unsure_kinds_fall_back(lang: str, answer: str) -> None:
     result = draft_paraphrase(answer, lang)
@@ -353,6 +353,20 @@ def test_dev2_set_floor() -> None:
     floors = {"en": 0.70, "ru": 0.78, "ro": 0.68}
     for lang, (sendable, _fallback, _wrong, agreement) in _shares(SPLITS["dev2"]).items():
         assert sendable >= floors[lang], (lang, sendable)
+        assert agreement == 0, lang
+
+
+def test_dev3_set_floor() -> None:
+    """dev3 was written by a fourth person (dentists, tutors, printers, photographers); floors at the
+    measured shares minus a couple of points: en 0.817, ru 0.833, ro 0.70 (were 0.70 / 0.767 / 0.583 with
+    0.117 / 0.10 / 0.183 wrong before its kinds were fixed); wrong drafts now 0 / 0.017 / 0.067."""
+    rows = load(SPLITS["dev3"])
+    assert all(len([r for r in rows if r["lang"] == lang]) >= 50 for lang in ("en", "ru", "ro"))
+    floors = {"en": 0.80, "ru": 0.81, "ro": 0.68}
+    ceilings = {"en": 0.03, "ru": 0.05, "ro": 0.09}
+    for lang, (sendable, _fallback, wrong, agreement) in _shares(SPLITS["dev3"]).items():
+        assert sendable >= floors[lang], (lang, sendable)
+        assert wrong <= ceilings[lang], (lang, wrong)
         assert agreement == 0, lang
 
 
