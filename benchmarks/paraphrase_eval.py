@@ -1,7 +1,7 @@
 """Measures the step-2 paraphrase drafts against drafts a native speaker accepts.
 
 Reads content/paraphrase/dev.jsonl (written while building the rewrite), dev2.jsonl (written by a third
-person, for development) and, when present, content/paraphrase/heldout.jsonl (written by someone else and
+person, for development), dev3.jsonl (by a fourth writer, for development) and, when present, content/paraphrase/heldout.jsonl (written by someone else and
 never tuned on: only its aggregate shares are printed, never its misses); each line is
 ``{"lang", "answer", "accepted": [full drafts]}``. Prints per language and split: the share sendable
 as-is (the paraphrase inside the frame equals an accepted one after normalising case, punctuation,
@@ -9,7 +9,7 @@ whitespace and ё -> е; the frame's own wording is not compared), the
 share that fell back to the blank frame, the share wrong, and for Russian the drafts with an agreement
 error pymorphy3 can see. Also the first Russian call's cost (the analyzer loads lazily).
 
-Run: ``python benchmarks/paraphrase_eval.py [--split dev|dev2|heldout ...] [--errors]``; ``--errors`` prints
+Run: ``python benchmarks/paraphrase_eval.py [--split dev|dev2|dev3|heldout ...] [--errors]``; ``--errors`` prints
 the wrong drafts of the dev splits only.
 """
 
@@ -30,10 +30,11 @@ from handlers.paraphrase import draft_paraphrase, ru_agreement_errors  # noqa: E
 
 SPLITS = {"dev": ROOT / "content" / "paraphrase" / "dev.jsonl",
           "dev2": ROOT / "content" / "paraphrase" / "dev2.jsonl",
+          "dev3": ROOT / "content" / "paraphrase" / "dev3.jsonl",
           "heldout": ROOT / "content" / "paraphrase" / "heldout.jsonl"}
 #: Splits whose misses may be printed: the held-out set is scored in aggregate only, never looked into,
 #: or it stops measuring how the rewrite does on answers nobody tuned it on.
-DEV_SPLITS = ("dev", "dev2")
+DEV_SPLITS = ("dev", "dev2", "dev3")
 LANGS = ("en", "ru", "ro")
 
 

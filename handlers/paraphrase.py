@@ -57,9 +57,9 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
     unsettled: set[str] = set()
     if lang == "ro":
         core, unsettled = _ro_restore_diacritics(core)
-    if lang == "ru":
+    if lang in ("ru", "en"):
         try:
-            core = _ru_fix_typos(core)
+            core = _ru_fix_typos(core) if lang == "ru" else _en_fix_typos(core)
         except _Unsure as exc:
             return _blank(lang, str(exc))
     core = _drop_insult_clause(core, lang)
@@ -108,7 +108,7 @@ def _respell(core: str, lang: str) -> str:
     return pattern.sub(lambda m: _same_case(m.group(0), pairs[" ".join(m.group(0).lower().split())]), core)
 
 
-_WE_ARE = {"en": r"(?:we\s+are|we're|were|we\s+were)", "ru": r"(?:мы)", "ro": r"(?:noi\s+)?(?:suntem|am\s+fost)"}
+_WE_ARE = {"en": r"(?:we\s+are|we're|we\s+were)", "ru": r"(?:мы)", "ro": r"(?:noi\s+)?(?:suntem|am\s+fost)"}
 _AND = {"en": r"(?:and|but)", "ru": r"(?:и|а|но)", "ro": r"(?:și|si|dar|iar)"}
 _THAT = {"en": r"(?:that\s+)?", "ru": r"(?:что\s+)?", "ro": r"(?:(?:că|ca)\s+)?"}
 
@@ -131,7 +131,8 @@ def _starts_subject(word: str, lang: str) -> bool:
     nominative (Russian) or with the definite article (Romanian)."""
     low = word.lower()
     if lang == "en":
-        return low in {"the", "our", "my", "a", "an", "it", "this", "nothing", "your", "their", "his", "her"}
+        return low in {"the", "our", "my", "a", "an", "it", "this", "nothing", "your", "their", "his", "her",
+                       "we", "i", "he", "she", "they"}
     if lang == "ru":
         return any(q.tag.POS == "NOUN" and q.tag.case == "nomn" for q in morph().parse(low.replace("ё", "е")))
     return bool(re.search(r"(?:ul|-ul|ele|le|ii|a)$", _fold_ro(low))) and _fold_ro(low) not in _RO_NP_STOP
@@ -264,8 +265,10 @@ def _client_of(lang: str, subject: str, predicate: str) -> str | None:
     if any(w == "ea" or (w.endswith("a") and len(w) > 4 and w not in ("zica", "spuna")) for w in folded[:1]) or \
             any(re.search(r"(?:ata|ita|uta|oasa)$", w) for w in folded[1:]):
         return "f"
-    if folded[:1] and (folded[0] == "el" or folded[0].endswith("ul")):
-        return "m"
+    if folded[:1] and (folded[0] == "el" or folded[0].endswith("ul")) or \
+            folded[:1] in (["e"], ["este"]) and any(re.search(r"(?:at|it|ut|os)$", w) and len(w) > 4
+                                                   for w in folded[1:]):
+        return "m"  # "el", "clientul", "e supărat" (not "s-a supărat": the participle there never agrees)
     return None
 
 
@@ -402,10 +405,21 @@ _EN_HER_OBJECT = {"back", "up", "down", "out", "off", "over", "about", "to", "fo
                   "how", "why", "all", "this", "these", "those", "more", "less", "too", "either", "properly",
                   "until", "till", "as", "than", "no", "without", "we", "i", "it", "her", "him", "them", "money",
                   "something", "late", "early", "instead", "directly", "personally"}
-#: Verbs with two objects: the "her" right after them is the person ("gave her green"), not "her green".
-_EN_GIVE = {"gave", "give", "gives", "sent", "send", "sends", "told", "tell", "tells", "showed", "show", "offered",
-            "offer", "promised", "promise", "owe", "owed", "charged", "charge", "asked", "ask", "emailed", "paid",
-            "left", "brought", "got", "get", "made", "wished", "bought", "called", "call", "let", "sold"}
+#: Words in -ly that are no adverb: "her family", "her weekly report" are hers.
+_EN_LY_NOT_ADVERB = {"family", "supply", "reply", "assembly", "daily", "weekly", "monthly", "yearly", "only", "lovely",
+                     "friendly", "elderly", "ugly", "silly", "jelly", "belly", "ally", "rally", "holy", "curly",
+                     "lonely", "costly", "timely", "deadly", "orderly", "early", "italy", "lily", "emily", "kelly",
+                     "molly", "sally", "beverly", "anomaly", "butterfly", "bully", "homely", "likely", "nightly"}
+_EN_GIVE_STEMS = ("give", "gave", "given", "send", "sent", "tell", "told", "show", "offer", "promise", "owe",
+                  "charge", "ask", "email", "pay", "paid", "leave", "left", "bring", "brought", "get", "got", "make",
+                  "made", "wish", "buy", "bought", "call", "let", "sell", "sold", "text", "bill", "hand", "mail",
+                  "lend", "lent", "teach", "taught", "remind", "refund", "grant", "deny", "denied", "cost")
+#: Verbs with two objects: the "her" right after them is the person ("gave her green", "sending her
+#: reminders"), not "her green"; every form of the verb (send, sends, sending, sent).
+_EN_GIVE = {*_EN_GIVE_STEMS, *(v + "s" for v in _EN_GIVE_STEMS), *(v + "ed" for v in _EN_GIVE_STEMS),
+            *(v + "d" for v in _EN_GIVE_STEMS), *(v + "ing" for v in _EN_GIVE_STEMS),
+            *(v[:-1] + "ing" for v in _EN_GIVE_STEMS if v.endswith("e")), "denies", "getting", "letting",
+            "denying"}
 _EN_MODALS = {"won't", "wont", "can't", "cant", "didn't", "didnt", "will", "would", "wants", "needs", "keeps",
               "refuses", "demands", "threatens", "expects", "insists", "asks", "says", "thinks", "believes", "feels",
               "doesn't", "doesnt", "isn't", "wasn't", "hasn't", "is", "was", "has", "plans", "calls", "writes",
@@ -419,6 +433,37 @@ _EN_MODALS = {"won't", "wont", "can't", "cant", "didn't", "didnt", "will", "woul
 _EN_BASE_VERBS = {"want", "need", "refuse", "demand", "threaten", "expect", "insist", "ask", "say", "think", "don't",
                   "dont", "keep", "plan", "blame", "hate", "pay", "complain", "claim", "hope", "wish", "prefer",
                   "believe", "feel", "aren't", "weren't", "haven't", "are", "were", "have", "do", "won't"}
+
+
+#: Third-person plural forms: with a client who is one person they are things or others.
+_EN_THEY = {"they", "them", "their", "theirs", "themselves", "they're", "they'd", "they'll", "they've"}
+_EN_SUBORDINATORS = {"because", "since", "as", "when", "if", "so", "until", "unless", "although", "though", "that",
+                     "cause", "coz", "cos", "after", "before", "while"}
+_EN_DETERMINERS = {"the", "these", "those", "our", "my", "some", "all", "both", "two", "three", "few", "many", "new",
+                   "old", "his", "her", "their"}
+
+
+#: Verbs only a person does: after "and" with a thing as the subject before ("the site is slow and
+#: wants ..."), such a verb is the client's; any other ("and has a cut") stays the thing's.
+_EN_PERSON_VERBS = {"want", "need", "demand", "refuse", "threaten", "expect", "insist", "ask", "say", "think",
+                    "believe", "feel", "plan", "blame", "accuse", "hate", "like", "love", "pay", "complain", "claim",
+                    "hope", "wish", "prefer", "request", "decide", "cancel", "regret", "consider", "accept", "trust",
+                    "agree", "intend", "mention", "add", "call", "write", "send", "try", "refused", "demanded",
+                    "asked", "said", "wanted", "expected", "decided", "threatened", "cancelled", "canceled", "paid",
+                    "called", "wrote", "sent", "tried", "mentioned", "added", "requested", "complained", "claimed",
+                    "blamed", "accused", "hated", "liked", "loved", "hoped", "wished", "preferred", "regretted",
+                    "considered", "accepted", "trusted", "agreed", "intended", "planned", "needed"}
+_EN_AUX = {"doesn't", "doesnt", "don't", "dont", "didn't", "didnt", "won't", "wont", "can't", "cant", "will", "would",
+           "wouldn't", "could", "couldn't", "should", "shouldn't", "may", "might", "must", "never", "also", "now",
+           "still", "does", "did", "can", "keeps", "just", "really"}
+
+
+def _en_person_verb(low: str, nxt_low: str) -> bool:
+    """Whether the verb ``low`` (with the next word ``nxt_low`` after an auxiliary: "doesn't want") is
+    one only a person does (see `_EN_PERSON_VERBS`)."""
+    if low in _EN_AUX:
+        return _en_base(nxt_low).lower() in _EN_PERSON_VERBS or nxt_low in _EN_PERSON_VERBS
+    return _en_base(low).lower() in _EN_PERSON_VERBS or low in _EN_PERSON_VERBS
 
 
 def _en_base(verb: str) -> str:
@@ -450,6 +495,9 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
     agree = False  # the next verb follows a "you" that was a "he/she"
     after_and = False
     last_subject = ""  # the last subject word that is not the client ("we", "it", ...)
+    prev_low = ""
+    plural_thing = False  # a plural noun was named after the client: a "they" may be it
+    mixed = False  # someone or something else was named after the client's verb
     for i, tok in enumerate(tokens):
         if not _is_word(tok):
             if tok.strip() in _BOUNDARY:
@@ -458,12 +506,22 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
         low = tok.lower().replace("’", "'")
         nxt = _next_word(tokens, i)
         nxt_low = tokens[nxt].lower() if nxt >= 0 else ""
+        before_low, prev_low = prev_low, low
+        if before_low in _EN_DETERMINERS and low.endswith("s") and not low.endswith("ss") and subject is not None:
+            plural_thing = True  # "the files", "these chairs": a later "they" may be them
         if _third_party(tokens, i, "en"):
             third = True
         if low in {"he", "she", "they", "he's", "she's", "they're", "he'd", "she'd", "they'd", "he'll", "she'll",
                    "they'll", "they've", "him", "them", "his", "their", "her", "hers", "theirs", "himself",
                    "herself", "themselves"} and third:
             raise _Unsure("a third person before a pronoun")
+        if low in _EN_THEY and client == "sg":
+            continue  # "he won't pay for the flowers because they wilted": things or others, not the client
+        if low in _EN_THEY and client == "pl" and plural_thing and (
+                low != "they" or before_low in _EN_SUBORDINATORS):
+            raise _Unsure(f"{low!r}: the client or the things named before")
+        if low in ("he", "she") and client == "pl":
+            raise _Unsure(f"{low!r} with a client who is several")
         if low in ("he", "she", "they"):
             client = client or ("pl" if low == "they" else "sg")
             tokens[i] = _same_case(tok, "you")
@@ -494,7 +552,8 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
             continue
         if low == "her":
             before = next((t.lower() for t in reversed(tokens[:i]) if _is_word(t)), "")
-            obj = nxt < 0 or nxt_low in _EN_HER_OBJECT or nxt_low.endswith("ly") or before in _EN_GIVE
+            obj = nxt < 0 or nxt_low in _EN_HER_OBJECT or (nxt_low.endswith("ly") and nxt_low not in _EN_LY_NOT_ADVERB) \
+                or before in _EN_GIVE
             tokens[i] = _same_case(tok, "you" if obj else "your")
             continue
         if low in ("and", "but", "or"):
@@ -513,18 +572,50 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
             subject, after_and = "client", False
             continue
         if after_and and (low in _EN_MODALS or low in _EN_BASE_VERBS):
-            if subject == "client":
+            if subject == "client" and not mixed:
                 tokens[i] = _en_base(tok)
-            elif led and subject is not None:
+            elif (led or mixed) and subject is not None and _en_person_verb(low, nxt_low):
                 tokens[i] = "you " + _en_base(tok)
-                subject = "client"
+                subject, mixed = "client", False
             after_and = False
             continue
-        if low in _EN_SUBJECTS_OTHER or (subject is None and low not in _EN_MODALS):
+        if low in _EN_SUBJECTS_OTHER and subject == "client":
+            mixed = True  # "she wants the wedding moved ... and doesn't": an object or a clause of its own
+        elif low in _EN_SUBJECTS_OTHER or (subject is None and low not in _EN_MODALS):
             subject = "other" if low != "you" else "client"
             last_subject = low if low in _EN_SUBJECTS_OTHER else last_subject
         after_and = False
     return "".join(tokens)
+
+
+@cache
+def _en_words() -> Any:
+    """pyspellchecker's English word list (its frequency dictionary; about 0.1 s to load, once)."""
+    from spellchecker import SpellChecker
+
+    return SpellChecker(language="en", distance=1)
+
+
+def _en_fix_typos(core: str) -> str:
+    """Mends a typo the client would see, as `_ru_fix_typos` does for Russian: an unknown lower-case word
+    of five letters or more that one swap of two neighbours, one missing letter or one doubled letter
+    too many turns into exactly one known word ("becuase" -> "because", "deliverd" -> "delivered",
+    "upsset" -> "upset"). Unknown words with no such fix are left ("codebase", "admin"); one with
+    several fixes is `_Unsure`."""
+    words = _en_words()
+
+    def fix(match: re.Match[str]) -> str:
+        word = match.group(0)
+        if len(word) < 5 or not word.islower() or word in words:
+            return word
+        swaps = {word[:k] + word[k + 1] + word[k] + word[k + 2:] for k in range(len(word) - 1)}
+        inserts = {word[:k] + c + word[k:] for k in range(len(word) + 1) for c in "abcdefghijklmnopqrstuvwxyz"}
+        doubled = {word[:k] + word[k + 1:] for k in range(1, len(word)) if word[k] == word[k - 1]}
+        known = {w for w in swaps | inserts | doubled if w != word and w in words}
+        if len(known) > 1:
+            raise _Unsure(f"a typo in {word!r}")
+        return known.pop() if known else word
+    return re.sub(r"(?<![\w'’-])[A-Za-z]+(?![\w'’-])", fix, core)
 
 
 # -- Russian ------------------------------------------------------------------------------------
@@ -682,6 +773,7 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
     prev_word = ""
     clause_start = next((i for i, t in enumerate(tokens) if _is_word(t)), 0)
     seen: set[str] = set()  # genders/numbers of the things named so far ("m", "f", "pl")
+    main_client = False  # the client is the subject of the clause a "что"/"чтобы" clause hangs on
     for i, tok in enumerate(tokens):
         if not _is_word(tok):
             if tok.strip() in _BOUNDARY:
@@ -689,6 +781,7 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
                 if tok.strip() != ",":
                     subject, coord = None, False
                 if tok.strip() in (".", "!", "?"):  # a new sentence: a bare verb there is the client's again
+                    main_client = False
                     at_start, clause_start = True, next((j for j in range(i + 1, len(tokens))
                                                          if _is_word(tokens[j])), i)
             continue
@@ -709,6 +802,8 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
             continue
         if low in ("ему", "ей", "им"):
             tokens[i] = _same_case(tok, "вам")
+            if subject is None:  # "ему не нравится логотип": the verb is the logo's
+                subject, at_start = "other", False
             continue
         if low in _RU_OBLIQUE or low in ("ней", "ним"):
             if low in ("ней", "ним"):
@@ -725,11 +820,15 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
                 tokens[i] = _same_case(tok, _ru_vash(noun))
             elif subject != "client":
                 tokens[i] = _same_case(tok, "вас")
+                if subject is None:  # "её раздражает, что ...": the client is the object, the verb not theirs
+                    subject, at_start = "other", False
             continue
-        if low in _RU_COORD:
-            prev_subject, subject, coord = subject, None, True
+        if low in _RU_COORD:  # "но так и не получила": the second of two keeps the clause before
+            prev_subject = subject if subject is not None or not coord else prev_subject
+            subject, coord = None, True
             continue
         if low in _RU_CLAUSE:
+            main_client = main_client or (subject == "client" and not coord)
             subject, coord, agree = None, False, False
             continue
         if low in ("мы", "я"):
@@ -755,8 +854,18 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
         if p.tag.POS == "VERB" and subject is None and _ru_needs_change(p):
             singular = "sing" in p.tag or p.tag.person == "3per" and "plur" not in p.tag
             mismatch = other_number is not None and p.tag.number is not None and p.tag.number != other_number
+            closed = word_before in _RU_COORD and i >= 4 and tokens[i - 4].strip() == ","  # "..., и требует"
             if coord and prev_subject == "client":
                 tokens[i] = _ru_to_vy(tok)
+                subject = "client"
+            elif coord and main_client and (prev_subject == "first" or prev_subject == "other" and (
+                    mismatch or closed)):
+                tokens[i] = _ru_to_vy(tok)  # "вы хотите, чтобы мы пересняли каталог, и не хотите платить"
+                subject = "client"
+            elif coord and main_client and prev_subject == "other":
+                raise _Unsure(f"who does {tok!r}: the one named in the clause before or the client")
+            elif main_client and not coord and singular and p.normal_form in _RU_PERSON_VERBS:
+                tokens[i] = _ru_to_vy(tok)  # "вы переживаете, что не сможете": the clause's own subject left out
                 subject = "client"
             elif coord and (prev_subject == "first" or prev_subject == "other" and mismatch) and led:
                 tokens[i] = "вы " + _ru_to_vy(tok)
@@ -784,6 +893,12 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
         if not _ru_skippable(p):
             at_start = False
     return "".join(tokens)
+
+
+#: Verbs of a person: without a subject of its own in a clause hanging on the client's verb ("переживает,
+#: что не сможет"), such a verb is the client's; any other ("злится, что долго грузится") is a thing's.
+_RU_PERSON_VERBS = {"мочь", "смочь", "успеть", "успевать", "хотеть", "захотеть", "знать", "узнать", "уметь", "суметь",
+                    "собираться", "получить", "получать", "понимать", "понять", "заплатить", "платить"}
 
 
 #: Third-person pronoun forms -> the gender or number they point at.
@@ -1038,6 +1153,8 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
     pending_clitic: list[int] = []
     before_coord: str | None = None  # the subject of the clause before "și" ("interpretul a întârziat și a plecat")
     in_relative = False  # inside "care ...": its verb's subject is not the main clause's ("mașina pe care a ...")
+    must = False  # after an impersonal "trebuie să": the verb's subject is the clause's
+    expect_verb = False  # the client's subject pronoun went: the next word that is no adverb is its verb
     for i, tok in enumerate(tokens):
         if not _is_word(tok):
             if tok.strip() in _BOUNDARY:
@@ -1048,7 +1165,7 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
         if _third_party(tokens, i, "ro"):
             third = True
         is_clitic = fold in ("il", "ii", "li") or re.match(r"^(?:l|i|li|le)-", fold) is not None
-        if third and (is_clitic or fold in (*_RO_PERSONAL, "lui", "lor", "le")):
+        if third and (is_clitic or fold in (*_RO_PERSONAL, "lui", "lor", "le", "s-o") or fold.endswith("-o")):
             raise _Unsure("a third person before a pronoun")
         if fold in _RO_PERSONAL:
             before = tokens[i - 2].lower() if i >= 2 else ""
@@ -1056,7 +1173,7 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
                 tokens[i] = ""  # subject pronoun dropped: the verb says "dumneavoastră"
                 if i + 1 < len(tokens) and tokens[i + 1].isspace():
                     tokens[i + 1] = ""
-                subject, coord = "client", False
+                subject, coord, expect_verb = "client", False, True
             elif fold not in ("el", "ea") or _ro_clitic_fits("m" if fold == "el" else "f", client_form):
                 tokens[i] = "dumneavoastră"  # "în el" with a client who is a she: a thing
             continue
@@ -1067,18 +1184,39 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
         ne_a = re.match(r"^(ne|mi|m)-(a|au)$", fold)
         if ne_a and (subject == "client" or subject is None and (at_start or coord or clause_word in ("ce", "care"))):
             tokens[i] = tok[:len(ne_a.group(1)) + 1] + "ați"  # "pe care ne-a trimis-o" -> "ne-ați trimis-o"
-            subject, pending_clitic, at_start = "client", [], False
+            subject, pending_clitic, at_start, expect_verb = "client", [], False, False
             continue
         if fold in ("lui", "lor") and i >= 2 and _is_word(tokens[i - 2]):
             tokens[i] = "dumneavoastră"
             continue
+        after_pe_care = i >= 4 and _fold_ro(tokens[i - 2]) == "care" and _fold_ro(tokens[i - 4]) == "pe"
+        if (fold == "le" or fold.startswith("le-")) and (client_form in ("m", "f") or after_pe_care):
+            continue  # "vrea să le luăm înapoi" with one client, "fișierele pe care le-am trimis": the things
         if fold == "le" or fold.startswith("le-"):
             raise _Unsure("le: them or to them")
+        if is_clitic and after_pe_care:
+            continue  # "logoul pe care l-am desenat": the clitic takes up the thing before "pe care"
+        if (fold in _RO_CLITIC_PRO or is_clitic or fold in ("o", "nu-i", "nu-l")) and subject is None and \
+                _fold_ro(_ro_next_word(tokens, i)) in _RO_EXPERIENCER:
+            tokens[i] = _same_case(tok, "nu vă" if fold.startswith("nu-") else "vă") \
+                if fold != "o" or _ro_clitic_fits("f", client_form) else tok
+            subject, at_start = "other", False  # "o enervează că ...": what annoys is the "că" clause
+            continue
+        if fold in ("nu-i", "nu-l") and _ro_clitic_fits("m" if fold == "nu-l" else "f", client_form) or fold == "nu-i":
+            if _ro_postverbal_subject(tokens, i):  # "până nu-i explică cineva": someone else does, to the client
+                tokens[i] = _same_case(tok, "nu vă")
+                continue
         if fold in _RO_CLITIC_PRO or is_clitic:
             pending_clitic.append(i)
             continue
         if fold in _RO_COORD:
             before_coord, subject, coord = subject, None, True
+            continue
+        if fold in ("trebuie", "trebuia") and subject is None and _fold_ro(_ro_next_word(tokens, i)) == "sa":
+            must = True  # "trebuie să predea": impersonal, the verb after "să" says who
+            continue
+        if fold in ("să", "sa") and must:
+            clause_word = fold
             continue
         if fold in ("să", "sa") and subject == "client":
             coord, clause_word = False, fold  # "vreți să anulați": the same person wants and cancels
@@ -1095,8 +1233,20 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
             raise _Unsure(f"whose is {tok!r}: the thing before the relative clause or the client")
         if fold in ("s-a", "s-au") and not pending_clitic and (subject == "client" or (subject is None and at_start)):
             tokens[i] = _same_case(tok, "v-ați")
-            subject, at_start = "client", False
+            subject, at_start, expect_verb = "client", False, False
             continue
+        if fold == "a" and not _ro_participle_follows(tokens, i):
+            continue  # "a doua zi", "a mea": no verb
+        if verb is not None and subject is None and _ro_postverbal_subject(tokens, i):
+            _ro_clitics_to_you(tokens, pending_clitic, client_form)  # "nu a sunat nimeni": nobody's verb
+            subject, pending_clitic, at_start = "other", [], False
+            continue
+        if verb is not None and verb.weak and fold in ("poate", "stie", "vede") and subject is None and led and \
+                at_start and i >= 2 and _fold_ro(tokens[i - 2]) in ("nu", "mai", "ne", "va", "o", "il"):
+            verb = _RoVerb(verb.you, False)  # "zice că nu ne mai poate încredința": after "nu", a person's verb
+        if must and subject is None and coord and before_coord == "other" and (
+                verb is not None or _ro_by_rule(tok, subjunctive=True, verb_slot=True, after_nu=False)):
+            raise _Unsure(f"who does {tok!r}: the one named before or the client")
         if verb is not None:
             client = subject == "client" or (subject is None and not verb.weak and (
                 at_start or coord))
@@ -1113,7 +1263,7 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
                 client = False
             if client:  # a clitic left pending is the thing the client acts on: "nu îl acceptați"
                 before = tokens[i - 2].lower() if i >= 2 else ""
-                if before == "se":
+                if before in ("se", "își", "isi", "îsi", "işi"):  # the client's reflexive: "vă faceți griji"
                     tokens[i - 2] = _same_case(tokens[i - 2], "vă")
                 tokens[i] = _same_case(tok, verb.you)
                 subject = "client"
@@ -1122,16 +1272,21 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
                     raise _Unsure(f"who does {tok!r}: the client or someone else")
                 _ro_clitics_to_you(tokens, pending_clitic, client_form)
                 subject = subject or "other"
-            pending_clitic, at_start = [], False
+            pending_clitic, at_start, must, expect_verb = [], False, False, False
             continue
-        ruled = _ro_by_rule(tok, subjunctive=clause_word in ("să", "sa") and subject == "client",
+        ruled = _ro_by_rule(tok, subjunctive=clause_word in ("să", "sa") and (subject == "client" or must and (
+                            at_start or coord)),
                             verb_slot=subject == "client" or (subject is None and (at_start or coord)),
                             after_nu=(tokens[i - 2].lower() in ("nu", "mai") if i >= 2 else False) or
                             (led and i == first_word))
         if ruled is not None:
             tokens[i] = _same_case(tok, ruled)
-            subject, pending_clitic, at_start = "client", [], False
+            subject, pending_clitic, at_start, expect_verb = "client", [], False, False
             continue
+        if expect_verb and fold in ("se", "isi"):
+            continue  # "ea se așteaptă": the verb comes next
+        if expect_verb:  # "ea se aștepta la ...": the pronoun went, and its verb could not be conjugated
+            raise _Unsure(f"the client's verb {tok!r} unknown")
         if pending_clitic:
             _ro_clitics_to_you(tokens, pending_clitic, client_form)
             pending_clitic = []
@@ -1145,6 +1300,51 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
     if pending_clitic:
         _ro_clitics_to_you(tokens, pending_clitic, client_form)
     return re.sub(r"\s{2,}", " ", "".join(tokens)).strip()
+
+
+#: Verbs whose subject is what happens and whose object is the one who feels it ("o enervează că ...").
+_RO_EXPERIENCER = {"enerveaza", "deranjeaza", "supara", "irita", "doare", "sperie", "frustreaza", "mira", "surprinde",
+                   "ingrijoreaza", "nemultumeste", "intereseaza", "afecteaza", "sacaie", "agaseaza", "amuza",
+                   "dezamageste", "indigneaza", "revolta", "innebuneste", "streseaza", "bucura", "nelinisteste"}
+_RO_SOMEONE = {"nimeni", "cineva", "nimic", "ceva"}
+
+
+def _ro_next_word(tokens: list[str], i: int) -> str:
+    """The next word after ``i`` in the same clause, or ""."""
+    j = _next_word(tokens, i)
+    return tokens[j] if j >= 0 else ""
+
+
+def _ro_participle_follows(tokens: list[str], i: int) -> bool:
+    """Whether a past participle (every Romanian one ends in -t or -s) follows the "a" at ``i``, past
+    adverbs and clitics: "a mai sunat", "a-l sunat"; "a doua zi", "a mea" have none."""
+    j = i
+    for _ in range(4):
+        j = _next_word(tokens, j)
+        if j < 0:
+            return False
+        fold = _fold_ro(tokens[j])
+        if fold in _RO_SKIP or fold in ("mai", "tot", "si", "deja", "chiar", "iar", "fost"):
+            if fold == "fost":
+                return True
+            continue
+        return fold.split("-")[0].endswith(("t", "s"))
+    return False
+
+
+def _ro_postverbal_subject(tokens: list[str], i: int) -> bool:
+    """Whether "nimeni"/"cineva" follows the verb at ``i`` in its clause ("nu a sunat nimeni"): the subject."""
+    j = i
+    for _ in range(4):
+        j = _next_word(tokens, j)
+        if j < 0:
+            return False
+        fold = _fold_ro(tokens[j])
+        if fold in _RO_SOMEONE:
+            return True
+        if fold in _RO_COORD or fold in _RO_CLAUSE:
+            return False
+    return False
 
 
 def _ro_clitic_fits(gender: str, client: str | None) -> bool:

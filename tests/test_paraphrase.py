@@ -20,7 +20,7 @@ FRAME = {"en": "If I understood you correctly, {}. Is that right?", "ru": "Ес�
     # verbs agree with the new "you" (the review's examples, then variants); a feeling or belief stays
     # in the draft ("вы считаете, что ..."), a "says" opening goes
     ("ru", "он говорит что мы сорвали сроки и он не будет платить", "мы сорвали сроки и вы не будете платить"),
-    ("ru", "они считают что цена слишком высокая и хотят скидку", "вы считаете, что цена слишком высокая и вы хотите скидку"),
+    ("ru", "они считают что цена слишком высокая и хотят скидку", "вы считаете, что цена слишком высокая и хотите скидку"),
     ("ru", "он сказал что мы его подвели и он разочарован", "мы вас подвели и вы разочарованы"),
     ("ru", "она возмущена что ей выставили счет за то что она не заказывала",
      "вы возмущены, что вам выставили счет за то что вы не заказывали"),
@@ -193,6 +193,99 @@ def test_unsure_kinds_fall_back(lang: str, answer: str) -> None:
     assert not result.sure, result.draft
 
 
+@pytest.mark.parametrize(("lang", "answer", "core"), [
+    # "they"/"them" with a client who is one person is a thing or other people, never "you"
+    ("en", "he doesn't want to pay for the flowers because they wilted before the ceremony",
+     "you don't want to pay for the flowers because they wilted before the ceremony"),
+    ("en", "she says the chairs broke because they were glued badly", "the chairs broke because they were glued badly"),
+    # a noun ending in -ly after "her" is hers ("her family"), a verb of giving makes "her" the person
+    ("en", "she says the wedding photos are too dark and she cant show them to her family",
+     "the wedding photos are too dark and you can't show them to your family"),
+    ("en", "she is annoyed that we keep sending her reminders about an invoice she already paid",
+     "you are annoyed that we keep sending you reminders about an invoice you already paid"),
+    ("en", "she is angry we keep texting her updates at night", "you are angry we keep texting you updates at night"),
+    # "were ... crooked" is no insult about us: the sentence stays whole
+    ("en", "the client is unhappy that the business cards were cut crooked and the paper feels cheap",
+     "you are unhappy that the business cards were cut crooked and the paper feels cheap"),
+    # an insult with its own clause goes when the rest has a subject, a pronoun included
+    ("en", "he said we are thieves and we charged him twice for the same root canal",
+     "we charged you twice for the same root canal"),
+    ("en", "she says we are clowns and she wants a new designer", "you want a new designer"),
+    # a typo with exactly one fix is mended: a swap, a missing letter, a letter doubled too many
+    ("en", "he sayz the invioce is wrong becuase we billed him for 40 hours not 30",
+     "the invoice is wrong because we billed you for 40 hours not 30"),
+    ("en", "shes upsset that the portraits were retuched too much",
+     "you're upset that the portraits were retouched too much"),
+    ("en", "says the desgin looks cheap and the car was deliverd late", "the design looks cheap and the car was delivered late"),
+    # Russian: an oblique "её/его/ему" before the verb is the client as object; the verb stays
+    ("ru", "её раздражает что мы шлём ей напоминания о счёте который она уже оплатила",
+     "вас раздражает что мы шлем вам напоминания о счете который вы уже оплатили"),
+    ("ru", "его бесит что курьер опоздал", "вас бесит что курьер опоздал"),
+    ("ru", "ему не нравится новый логотип", "вам не нравится новый логотип"),
+    # the client's second verb after a clause of someone else's, "мы" or "тренер"
+    ("ru", "она хочет чтобы мы пересняли весь каталог и не хочет платить за второй день съёмки",
+     "вы хотите чтобы мы пересняли весь каталог и не хотите платить за второй день съемки"),
+    ("ru", "он просит чтобы мы перезвонили и ждёт ответа", "вы просите чтобы мы перезвонили и ждете ответа"),
+    ("ru", "он злится, что тренер отменил две тренировки, и требует их бесплатно",
+     "вы злитесь что тренер отменил две тренировки и требуете их бесплатно"),
+    ("ru", "клиентка боится что не успеет к открытию", "вы боитесь, что не успеете к открытию"),
+    ("ru", "она должна была получить макеты в среду но так и не получила",
+     "вы должны были получить макеты в среду но так и не получили"),
+    # an impersonal "trebuie să" leaves the subject to the verb after it
+    ("ro", "zice că trebuie să plătească penalități din cauza noastră", "trebuie să plătiți penalități din cauza noastră"),
+    # Romanian: "a doua zi" is no verb; the clitic after "pe care" is the thing
+    ("ro", "ea vrea să refacem toată ședința foto și nu vrea să plătească a doua zi",
+     "vreți să refacem toată ședința foto și nu vreți să plătiți a doua zi"),
+    ("ro", "zice că logoul pe care l-am desenat seamănă cu logoul concurentului lui",
+     "logoul pe care l-am desenat seamănă cu logoul concurentului dumneavoastră"),
+    # someone named after the verb ("nimeni", "cineva") is its subject; the clitic before it is the client
+    ("ro", "s-a supărat că am promis să o sunăm luni și nu a sunat nimeni",
+     "v-ați supărat că am promis să vă sunăm luni și nu a sunat nimeni"),
+    ("ro", "el nu mai vine la următoarea programare până nu-i explică cineva factura",
+     "nu mai veniți la următoarea programare până nu vă explică cineva factura"),
+    # the client's reflexive goes with the verb; the client as the one something annoys
+    ("ro", "el își face griji că băiatul lui rămâne în urmă și lecțiile nu ajută",
+     "vă faceți griji că băiatul dumneavoastră rămâne în urmă și lecțiile nu ajută"),
+    ("ro", "o enervează că îi tot trimitem notificări pentru o factură pe care a plătit-o deja",
+     "vă enervează că vă tot trimitem notificări pentru o factură pe care ați plătit-o deja"),
+    ("ro", "îl deranjează că nu răspundem la telefon", "vă deranjează că nu răspundem la telefon"),
+    # "le" with a client who is one person: the things
+    ("ro", "el crede că scaunele nu vor rezista încă o iarnă pe terasă și vrea să le luăm înapoi",
+     "credeți că scaunele nu vor rezista încă o iarnă pe terasă și vreți să le luăm înapoi"),
+    ("ro", "e supărat că antrenorul a anulat două antrenamente și vrea să le facă gratis",
+     "sunteți supărat că antrenorul a anulat două antrenamente și vreți să le faceți gratis"),
+    # after "nu", "poate" is the verb: the client can
+    ("ro", "directorul clientului zice că nu ne mai poate încredința salarizarea",
+     "nu ne mai puteți încredința salarizarea"),
+])
+def test_dev3_kinds_agree_with_you(lang: str, answer: str, core: str) -> None:
+    result = draft_paraphrase(answer, lang)
+    assert result.sure, result.reason
+    assert normalise(result.draft) == normalise(FRAME[lang].format(core))
+
+
+@pytest.mark.parametrize(("lang", "answer"), [
+    # a typo with two possible fixes ("stairs" or "stars"): never guessed
+    ("en", "she says the stiars we built are uneven"),
+    ("en", "he says our pirce is too high"),
+    # "they" with a client who is several, after things named: the things or the client
+    ("en", "they cant open the files we sent because they are in the wrong format"),
+    # "назвал нас ворами": an insult, whatever else follows
+    ("ru", "он назвал нас ворами и говорит что мы два раза взяли с него деньги"),
+    # who demands: the coach of the clause before or the client (no comma closes that clause)
+    ("ru", "он злится что тренер отменил тренировки и требует их бесплатно"),
+    # a person named at the start who is not reported as saying anything, and her "s-o"
+    ("ro", "mama elevei nu înțelege de ce meditatorul a mutat ora fără s-o întrebe"),
+    # the client as subject whose verb the rewrite cannot conjugate
+    ("ro", "clienta se aștepta la tipar color și a primit alb-negru"),
+    # who must pay: the accountant just named or the client
+    ("ro", "clienta crede că contabilul nostru a greșit declarația ei și acum trebuie să plătească amendă"),
+])
+def test_dev3_unsure_kinds_fall_back(lang: str, answer: str) -> None:
+    result = draft_paraphrase(answer, lang)
+    assert not result.sure, result.draft
+
+
 @pytest.mark.parametrize(("lang", "answer", "reason"), [
     ("ru", "клиент орет что мы идиоты и ничего не умеем", "insult"),
     ("ro", "clientul urlă că suntem niște incompetenți", "insult"),
@@ -260,6 +353,20 @@ def test_dev2_set_floor() -> None:
     floors = {"en": 0.70, "ru": 0.78, "ro": 0.68}
     for lang, (sendable, _fallback, _wrong, agreement) in _shares(SPLITS["dev2"]).items():
         assert sendable >= floors[lang], (lang, sendable)
+        assert agreement == 0, lang
+
+
+def test_dev3_set_floor() -> None:
+    """dev3 was written by a fourth person (dentists, tutors, printers, photographers); floors at the
+    measured shares minus a couple of points: en 0.817, ru 0.833, ro 0.70 (were 0.70 / 0.767 / 0.583 with
+    0.117 / 0.10 / 0.183 wrong before its kinds were fixed); wrong drafts now 0 / 0.017 / 0.067."""
+    rows = load(SPLITS["dev3"])
+    assert all(len([r for r in rows if r["lang"] == lang]) >= 50 for lang in ("en", "ru", "ro"))
+    floors = {"en": 0.80, "ru": 0.81, "ro": 0.68}
+    ceilings = {"en": 0.03, "ru": 0.05, "ro": 0.09}
+    for lang, (sendable, _fallback, wrong, agreement) in _shares(SPLITS["dev3"]).items():
+        assert sendable >= floors[lang], (lang, sendable)
+        assert wrong <= ceilings[lang], (lang, wrong)
         assert agreement == 0, lang
 
 

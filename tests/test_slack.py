@@ -417,9 +417,9 @@ async def test_editing_the_step_one_answer_in_a_case_thread_updates_the_draft(pa
     await fake.wait_for("chat.postMessage", lambda c: c.params.get("thread_ts") == root, after=n)
     await parley.idle()
     n = len(fake.calls)
-    await parley.slack.message("He says the invoice was wrnog", channel="C1", thread_ts=root, channel_type="channel")
+    await parley.slack.message("He says the invoice was bogus", channel="C1", thread_ts=root, channel_type="channel")
     answer = parley.slack.last_sent
-    await fake.wait_for("chat.postMessage", lambda c: "wrnog" in all_text(c.params), after=n)
+    await fake.wait_for("chat.postMessage", lambda c: "bogus" in all_text(c.params), after=n)
     await parley.idle()
     n = len(fake.calls)
     await parley.slack.edit(answer, "He says the invoice was wrong")
@@ -429,7 +429,7 @@ async def test_editing_the_step_one_answer_in_a_case_thread_updates_the_draft(pa
     assert [p.params.get("thread_ts") for p in posts] == [root, root]
     assert posts[0].params["text"] == t("edit.updated")
     case = (await _case_rows(parley))[0]
-    assert case["step"] == "paraphrase" and "wrnog" not in case["answers"]
+    assert case["step"] == "paraphrase" and "bogus" not in case["answers"]
 
 
 async def test_an_edited_mention_posts_no_second_card(parley: Running) -> None:
