@@ -44,6 +44,19 @@ class Paraphrase:
     reason: str = ""
 
 
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def _wrong_script(text: str, lang: str) -> bool:
+    """True when the answer is not written in the draft language's alphabet: Russian typed in Latin
+    letters ("on govorit chto…") or Cyrillic in an English or Romanian draft. The rewrite knows words
+    only in their own script, so it would wrap the answer unchanged in the frame."""
+    if lang == "ru":
+        return not _CYRILLIC.search(text) and bool(_LATIN.search(text))
+    return bool(_CYRILLIC.search(text))
+
+
 def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
     """The paraphrase of ``complaint`` (the user's step-1 answer, any case) for the client, in ``lang``
     (en/ru/ro; anything else is treated as en). Never raises; an empty or unsure rewrite gives the
@@ -53,6 +66,8 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
     core = " ".join(text.split()).strip(" .!?…")
     if not core:
         return _blank(lang, "empty")
+    if _wrong_script(core, lang):
+        return _blank(lang, "script")
     core = _respell(" ".join(_lexicon_re(lang, "swear_fillers").sub(" ", core).split()), lang)
     unsettled: set[str] = set()
     if lang == "ro":

@@ -76,8 +76,10 @@ def prompt(ctx: Context, case: Case) -> Reply:
         draft = str(case.answers["paraphrase_draft"])
         if not case.answers.get("paraphrase_sure", True):
             # the rewrite was unsure: the frame with a blank, the user's own words beside it, no "use this"
-            words = user_text(str(case.answers.get("complaint", "")))
-            return Reply(f"{head}\n{ctx.t('walk.paraphrase_unsure', draft=user_text(draft), words=words)}",
+            words = user_text(str(case.answers.get("complaint", "")).strip())
+            text = (ctx.t("walk.paraphrase_unsure", draft=user_text(draft), words=words) if words
+                    else ctx.t("walk.paraphrase_blank_only", draft=user_text(draft)))  # step 1 was skipped
+            return Reply(f"{head}\n{text}",
                          choices=_common(ctx, case), expects_text=True, case_id=case.id)
         return Reply(f"{head}\n{ctx.t('walk.paraphrase', draft=user_text(draft))}",
                      choices=[Choice(_id(case, step, "ok"), ctx.t("walk.paraphrase_ok")), *_common(ctx, case)],

@@ -406,3 +406,26 @@ async def test_unsure_step_two_shows_the_blank_frame_and_the_users_words(core: C
         await talker.say("So the last delivery let you down?")
         case = await core.store.get_case(case_id)
         assert case is not None and case.step == "cause"
+
+
+@pytest.mark.parametrize(("lang", "answer"), [
+    ("ru", "on govorit chto my sorvali srok i ego nikto ne predupredil"),
+    ("en", "он говорит, что мы сорвали срок"),
+    ("ro", "клиент говорит, что мы сорвали срок"),
+])
+def test_an_answer_in_another_alphabet_falls_back(lang: str, answer: str) -> None:
+    """The rewrite knows words in their own script only: it must not wrap them unchanged in the frame."""
+    result = draft_paraphrase(answer, lang)
+    assert not result.sure and result.reason == "script"
+
+
+@pytest.mark.parametrize(("lang", "quotes"), [("en", "“”"), ("ru", "«»"), ("ro", "„”")])
+async def test_skipping_step_one_shows_the_frame_without_an_empty_quote(core: Core, lang: str, quotes: str) -> None:
+    talker = Talker(core, user=f"skip-{lang}")
+    await talker.say(f"/lang {lang}")
+    await talker.say("/conflict the client is furious, we missed the launch deadline we promised")
+    case_id = next(r.case_id for r in talker.last if r.case_id)
+    await talker.press(f"w:{case_id}:offered:walk")
+    await talker.press(f"w:{case_id}:listen:skip")
+    text = talker.text()
+    assert "…" in text and quotes not in text
