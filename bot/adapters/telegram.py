@@ -45,6 +45,7 @@ from telegram.ext import AIORateLimiter, Application, BaseRateLimiter, ContextTy
 
 from bot.adapters import telegram_payload
 from bot.adapters.telegram_request import AiohttpRequest
+from bot.compat import post_unparsed, retry_after_seconds
 from bot.core import Core
 from bot.events import DeliveryError, Event, EventKind, Reply, StartupError, Target
 from bot.http import HttpServer, refuse
@@ -129,14 +130,6 @@ class _RedactToken(logging.Filter):
         if record.exc_text and self.token in record.exc_text:
             record.exc_text = record.exc_text.replace(self.token, "<token>")
         return True
-
-
-def _seconds(value: int | float | timedelta) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def _retry_after(exc: RetryAfter) -> float:
-    return _seconds(exc._retry_after)  # the public property warns about int/timedelta in v22
 
 
 class TelegramAdapter:
@@ -259,7 +252,7 @@ class TelegramAdapter:
                 if attempt == 3 or isinstance(exc, BadRequest):
                     await self._teardown()
                     raise StartupError(f"Telegram {what} failed at {self.api_root}: {self._redact(str(exc))}") from None
-                await asyncio.sleep(_retry_after(exc) if isinstance(exc, RetryAfter) else 0.5 * 2 ** attempt)
+                await asyncio.sleep(retry_after_seconds(exc) if isinstance(exc, RetryAfter) else 0.5 * 2 ** attempt)
             except TelegramError as exc:
                 await self._teardown()
                 raise StartupError(f"Telegram {what} failed: {self._redact(str(exc))}") from None
@@ -605,12 +598,11 @@ class TelegramAdapter:
         """``sendMessage`` without turning Telegram's answer into a PTB `Message`: Parley never reads it,
         and parsing a long reply's entities and buttons back cost more CPU than building the request.
 
-        PTB's `Bot._post` is what `Bot.send_message` ends in: it drops None values, serialises the PTB
-        objects, runs the rate limiter and raises PTB's errors. (`Bot.do_api_request` would return the raw
-        answer too, but warns when used for a method PTB has.)
+        `bot.compat.post_unparsed` goes through PTB's public `Bot.do_api_request`: it drops None values,
+        serialises the PTB objects, runs the rate limiter and raises PTB's errors, like `Bot.send_message`.
         """
         assert self.app is not None
-        await self.app.bot._post("sendMessage", params)
+        await post_unparsed(self.app.bot, "sendMessage", params)
 
     async def _call(self, method: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
         """Retries network errors and 5xx (PTB raises NetworkError for both); 429 is the rate limiter's."""
@@ -647,7 +639,7 @@ class TelegramAdapter:
             except Forbidden as exc:
                 raise DeliveryError(f"Telegram refused: {exc}", permanent=True) from None
             except RetryAfter as exc:
-                raise DeliveryError("Telegram flood control", retry_after=_retry_after(exc)) from None
+                raise DeliveryError("Telegram flood control", retry_after=retry_after_seconds(exc)) from None
             except BadRequest as exc:
                 gone = "chat not found" in str(exc).lower()
                 raise DeliveryError(f"Telegram: {self._redact(str(exc))}", permanent=gone) from None

@@ -1,0 +1,52 @@
+"""The shape of the code, checked: what may import what, and no other library's private names.
+
+These tests read the source (``ast``), they run nothing. They fail with the file and line that broke
+the rule, so a newcomer sees which arrow they drew.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("bot", "handlers", "content")
+#: The one module allowed to touch other libraries' internals, each use with a contract test.
+COMPAT = Path("bot/compat.py")
+#: Parley's own private names used from outside ``self``/``cls`` inside the class that owns them.
+OWN_PRIVATE = {(Path("bot/store/sqlite.py"), "store._migrate")}
+
+
+def _modules() -> Iterator[tuple[Path, ast.Module]]:
+    for package in PACKAGES:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            yield path.relative_to(ROOT), ast.parse(path.read_text(encoding="utf-8"))
+
+
+def _private(name: str) -> bool:
+    return name.startswith("_") and not name.startswith("__")
+
+
+def _private_uses(tree: ast.Module) -> Iterator[tuple[int, str]]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and _private(node.attr):
+            if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
+                continue
+            yield node.lineno, ast.unparse(node)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if any(_private(part) for part in alias.name.split(".")):
+                    yield node.lineno, f"import {alias.name}"
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            parts = node.module.split(".")
+            if parts[0] not in PACKAGES and (any(_private(part) for part in parts)
+                                             or any(_private(alias.name) for alias in node.names)):
+                yield node.lineno, f"from {node.module} import {', '.join(a.name for a in node.names)}"
+
+
+def test_no_private_name_of_another_library_outside_compat() -> None:
+    found = [f"{path}:{line} {text}" for path, tree in _modules() if path != COMPAT
+             for line, text in _private_uses(tree) if (path, text) not in OWN_PRIVATE]
+    assert found == [], "use a public API, or wrap it in bot/compat.py with a contract test:\n" + "\n".join(found)
+
