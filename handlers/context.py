@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from bot.clock import next_allowed
 from bot.store import Store, User
 from content import Library
 
@@ -38,3 +39,7 @@ class Context:
 
     def tn(self, key: str, n: int, /, **values: object) -> str:
         return self.lib.tn(key, self.user.lang, n, **values)
+
+    def deliverable(self, moment: datetime) -> datetime:
+        """``moment`` (aware), or the first later one outside this user's quiet hours: when a nudge may go."""
+        return next_allowed(moment, self.user.tz, self.user.quiet_start, self.user.quiet_end)

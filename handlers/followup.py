@@ -18,7 +18,7 @@ from handlers.context import Context
 from handlers.edits import remember
 from handlers.registry import button, command, row_id
 from handlers.render import relative_text, when_text
-from handlers.timeparse import later, next_allowed, parse_when, unread_time_words
+from handlers.timeparse import later, parse_when, unread_time_words
 from handlers.walkthrough import IDLE_STEPS, close_case, outcome_choices, owned_case
 
 if TYPE_CHECKING:
@@ -160,7 +160,7 @@ def _reminder_time(ctx: Context, args: str) -> tuple[datetime, str | None] | Rep
     due, note = parsed
     if due <= ctx.now:
         return Reply(ctx.t("followup.past"))
-    return next_allowed(due, ctx.user.tz, ctx.user.quiet_start, ctx.user.quiet_end), note.strip()[:500] or None
+    return ctx.deliverable(due), note.strip()[:500] or None
 
 
 @command("followup", "remind")
@@ -280,8 +280,7 @@ async def nudge_button(event: Event, ctx: Context) -> list[Reply]:
         return [Reply(ctx.t("nudge.snooze_how"), case_id=case.id,
                       choices=[Choice(f"n:{nudge.id}:s:{k}", ctx.t(f"snooze.{k}")) for k in SNOOZES])]
     if action == "s" and len(parts) == 4 and parts[3] in SNOOZES:
-        due = next_allowed(later(ctx.now, SNOOZES[parts[3]], ctx.user.tz), ctx.user.tz, ctx.user.quiet_start,
-                           ctx.user.quiet_end)
+        due = ctx.deliverable(later(ctx.now, SNOOZES[parts[3]], ctx.user.tz))
         await ctx.store.set_nudge(nudge.id, status="pending", due_at=due)
         await ctx.store.log(case.id, "snoozed", {"nudge": nudge.id, "for": parts[3]})
         ctx.core.on_nudges_changed()
@@ -292,8 +291,7 @@ async def nudge_button(event: Event, ctx: Context) -> list[Reply]:
         await ctx.store.log(case.id, "nudge-done", {"nudge": nudge.id, "kind": nudge.kind})
         follow = NEXT_IN_CHAIN.get(nudge.kind)
         if follow is not None:
-            due = next_allowed(later(ctx.now, follow[1], ctx.user.tz), ctx.user.tz, ctx.user.quiet_start,
-                               ctx.user.quiet_end)
+            due = ctx.deliverable(later(ctx.now, follow[1], ctx.user.tz))
             await ctx.store.add_nudge(case.id, follow[0], due)
             ctx.core.on_nudges_changed()
             return [Reply(f"✓ {ctx.t('nudge.done')}", close_origin=True),

@@ -19,7 +19,7 @@ from handlers.context import Context
 from handlers.paraphrase import draft_paraphrase
 from handlers.registry import button, row_id
 from handlers.render import when_text
-from handlers.timeparse import Deadline, deadline_in, next_allowed
+from handlers.timeparse import Deadline, deadline_in
 
 #: Steps where the case is open but no step is waiting for the user in this place.
 IDLE_STEPS = ("offered", "tracking")
@@ -265,7 +265,7 @@ async def _check_and_schedule(ctx: Context, case: Case, promise: str, due: datet
 
 async def schedule_followups(ctx: Context, case: Case, due: Any) -> list[Reply]:
     """Step 6: the deadline nudge goes in the store; the later ones follow when it is answered."""
-    when = next_allowed(max(due, ctx.now), ctx.user.tz, ctx.user.quiet_start, ctx.user.quiet_end)
+    when = ctx.deliverable(max(due, ctx.now))
     case.step = "tracking"
     case.answers.pop("_resume", None)
     await ctx.store.save_case(case, log=("agreed", {"promise": case.answers.get("promise", ""),

@@ -50,3 +50,26 @@ def test_no_private_name_of_another_library_outside_compat() -> None:
              for line, text in _private_uses(tree) if (path, text) not in OWN_PRIVATE]
     assert found == [], "use a public API, or wrap it in bot/compat.py with a contract test:\n" + "\n".join(found)
 
+
+def _imports(tree: ast.Module) -> Iterator[tuple[int, str]]:
+    """Every absolute import of a module, including the ones inside functions and TYPE_CHECKING blocks."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            yield node.lineno, node.module
+
+
+#: Where the whole program is put together: these may import every layer.
+COMPOSITION_ROOTS = {Path("bot/app.py"), Path("bot/cli.py"), Path("bot/train_check.py"), Path("bot/train_triage.py")}
+#: bot/ modules that still reach up into handlers/ until the later steps of issue 12 untie them.
+NOT_YET_UNTIED = {Path("bot/core.py"), Path("bot/adapters/slack.py"), Path("bot/adapters/slack_home.py"),
+                  Path("bot/adapters/telegram.py")}
+
+
+def test_bot_does_not_reach_up_into_handlers() -> None:
+    found = [f"{path}:{line} imports {module}" for path, tree in _modules()
+             if path.parts[0] == "bot" and path not in COMPOSITION_ROOTS | NOT_YET_UNTIED
+             for line, module in _imports(tree) if module.split(".")[0] == "handlers"]
+    assert found == [], "bot/ is the floor handlers/ stands on; pass what it needs in instead:\n" + "\n".join(found)
