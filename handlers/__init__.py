@@ -31,10 +31,15 @@ async def dispatch(event: Event, ctx: Context) -> list[Reply]:
     text = clean_input(event.text).strip()
     if event.kind is EventKind.BUTTON:
         prefix = (event.button or "").split(":", 1)[0]
-        handler = BUTTONS.get(prefix)
-        if handler is None:
+        found = BUTTONS.get(prefix)
+        if found is None:
             return [Reply(ctx.t("button.stale"), private=True)]
-        return await handler(event, ctx)
+        kind, handler = found
+        try:
+            press = kind.unpack(event.button or "")
+        except ValueError:  # an id no handler could use: from an older version, or made up
+            return [Reply(ctx.t("button.stale"), private=True)]
+        return await handler(event, ctx, press)
 
     name: str | None = event.command.lower() if event.command else None
     args = text

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from bot.events import Choice, Event, Reply
 from bot.markup import strip_marks, user_text
 from content.loader import LANGUAGE_NAMES, LANGUAGES
+from handlers.buttons import ConflictPress, ForgetPress, MenuPress
 from handlers.context import Context
 from handlers.registry import button, command
 from handlers.render import card_text
@@ -17,8 +18,8 @@ from handlers.render import card_text
 
 @command("start", "help")
 async def help_(event: Event, ctx: Context, args: str) -> list[Reply]:
-    return [Reply(ctx.t("help.text"), choices=[Choice("cf:menu", ctx.t("help.pick_situation")),
-                                               Choice("m:cards", ctx.t("help.browse_cards"))])]
+    return [Reply(ctx.t("help.text"), choices=[Choice(ConflictPress("menu").pack(), ctx.t("help.pick_situation")),
+                                               Choice(MenuPress("cards").pack(), ctx.t("help.browse_cards"))])]
 
 
 @command("cards")
@@ -50,17 +51,16 @@ async def card(event: Event, ctx: Context, args: str) -> list[Reply]:
     return [Reply(card_text(ctx.lib, found, ctx.lang))]
 
 
-@button("m")
-async def menu_button(event: Event, ctx: Context) -> list[Reply]:
-    value = (event.button or "").split(":", 2)
-    if value[1:2] == ["cards"]:
+@button(MenuPress)
+async def menu_button(event: Event, ctx: Context, press: MenuPress) -> list[Reply]:
+    if press.what == "cards":
         return [Reply(ctx.t("cards.opened"), close_origin=True), *(await cards(event, ctx, ""))]
-    if value[1:2] == ["card"] and len(value) == 3 and value[2] in ctx.lib.cards:
-        return [Reply(card_text(ctx.lib, ctx.lib.cards[value[2]], ctx.lang))]
-    if value[1:2] == ["lang"] and len(value) == 3 and value[2] in LANGUAGES:
-        await ctx.core.set_language(event.platform, event.user_id, value[2])
-        ctx.user.lang = value[2]
-        return [Reply(ctx.t("lang.set", name=LANGUAGE_NAMES[value[2]]), close_origin=True)]
+    if press.what == "card" and press.arg in ctx.lib.cards:
+        return [Reply(card_text(ctx.lib, ctx.lib.cards[press.arg], ctx.lang))]
+    if press.what == "lang" and press.arg in LANGUAGES:
+        await ctx.core.set_language(event.platform, event.user_id, press.arg)
+        ctx.user.lang = press.arg
+        return [Reply(ctx.t("lang.set", name=LANGUAGE_NAMES[press.arg]), close_origin=True)]
     return [Reply(ctx.t("button.stale"), private=True)]
 
 
@@ -80,7 +80,7 @@ async def lang(event: Event, ctx: Context, args: str) -> list[Reply]:
         await ctx.core.set_language(event.platform, event.user_id, wanted)
         ctx.user.lang = wanted
         return [Reply(ctx.t("lang.set", name=LANGUAGE_NAMES[wanted]))]
-    return [Reply(ctx.t("lang.pick"), choices=[Choice(f"m:lang:{code}", LANGUAGE_NAMES[code]) for code in LANGUAGES])]
+    return [Reply(ctx.t("lang.pick"), choices=[Choice(MenuPress("lang", code).pack(), LANGUAGE_NAMES[code]) for code in LANGUAGES])]
 
 
 @cache
@@ -192,13 +192,13 @@ async def quiet(event: Event, ctx: Context, args: str) -> list[Reply]:
 
 @command("forget")
 async def forget(event: Event, ctx: Context, args: str) -> list[Reply]:
-    return [Reply(ctx.t("forget.confirm"), choices=[Choice("fg:yes", ctx.t("forget.yes")),
-                                                    Choice("fg:no", ctx.t("forget.no"))])]
+    return [Reply(ctx.t("forget.confirm"), choices=[Choice(ForgetPress("yes").pack(), ctx.t("forget.yes")),
+                                                    Choice(ForgetPress("no").pack(), ctx.t("forget.no"))])]
 
 
-@button("fg")
-async def forget_button(event: Event, ctx: Context) -> list[Reply]:
-    if event.button == "fg:yes":
+@button(ForgetPress)
+async def forget_button(event: Event, ctx: Context, press: ForgetPress) -> list[Reply]:
+    if press.answer == "yes":
         lang_now = ctx.lang
         await ctx.store.cancel_user_nudges(event.platform, event.user_id)
         await ctx.store.forget_user(event.platform, event.user_id)

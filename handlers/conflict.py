@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.events import Choice, Event, Reply
 from bot.store import Case
 from handlers import walkthrough
+from handlers.buttons import ConflictPress, WalkPress
 from handlers.context import Context
 from handlers.registry import button, command
 from handlers.render import card_text
@@ -22,7 +23,7 @@ def menu(ctx: Context, intro_key: str = "conflict.menu", likely: list[str] | Non
     """All situations; ``likely`` ones (the message gave some evidence for them) come first, best first."""
     first = [sid for sid in likely or [] if sid in ctx.lib.situations]
     order = first + [sid for sid in ctx.lib.situations if sid not in first]
-    choices = [Choice(f"cf:s:{sid}", ctx.lib.situations[sid].text(ctx.lang).title) for sid in order]
+    choices = [Choice(ConflictPress("s", sid).pack(), ctx.lib.situations[sid].text(ctx.lang).title) for sid in order]
     return Reply(ctx.t(intro_key), choices=choices)
 
 
@@ -72,22 +73,22 @@ def offer(ctx: Context, case: Case, alternatives: list[str], switch_to: str | No
     card = ctx.lib.cards[situation.cards[0]]
     text = "\n".join([ctx.t("conflict.recognised", situation=situation.text(ctx.lang).title), "",
                       card_text(ctx.lib, card, ctx.lang)])
-    choices = [Choice(f"w:{case.id}:offered:walk", ctx.t("conflict.walk"))]
+    choices = [Choice(WalkPress(case.id, "offered", "walk").pack(), ctx.t("conflict.walk"))]
     for other in alternatives:
         title = ctx.lib.situations[other].text(ctx.lang).title
-        choices.append(Choice(f"w:{case.id}:offered:alt:{other}", ctx.t("conflict.rather", situation=title)))
+        choices.append(Choice(WalkPress(case.id, "offered", "alt", other).pack(), ctx.t("conflict.rather", situation=title)))
     if switch_to is not None:
-        choices.append(Choice(f"w:{case.id}:offered:lang:{switch_to}", ctx.lib.t("conflict.in_language", switch_to)))
+        choices.append(Choice(WalkPress(case.id, "offered", "lang", switch_to).pack(),
+                              ctx.lib.t("conflict.in_language", switch_to)))
     return Reply(text, choices=choices, case_id=case.id, anchor=True)
 
 
-@button("cf")
-async def conflict_button(event: Event, ctx: Context) -> list[Reply]:
-    parts = (event.button or "").split(":")
-    if parts[1:2] == ["menu"]:
+@button(ConflictPress)
+async def conflict_button(event: Event, ctx: Context, press: ConflictPress) -> list[Reply]:
+    if press.what == "menu":
         return [menu(ctx)]
-    if parts[1:2] == ["s"] and len(parts) == 3 and parts[2] in ctx.lib.situations:
-        case = await _offer_case(event, ctx, await walkthrough.active_case(event, ctx), parts[2], [])
-        title = ctx.lib.situations[parts[2]].text(ctx.lang).title
+    if press.what == "s" and press.arg in ctx.lib.situations:
+        case = await _offer_case(event, ctx, await walkthrough.active_case(event, ctx), press.arg, [])
+        title = ctx.lib.situations[press.arg].text(ctx.lang).title
         return [Reply(f"✓ {title}", close_origin=True), offer(ctx, case, alternatives=[])]
     return [Reply(ctx.t("button.stale"), private=True)]

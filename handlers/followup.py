@@ -14,6 +14,7 @@ from bot.events import Choice, Event, Reply, Target
 from bot.markup import user_text
 from bot.store import Case, HandledMessage, Nudge
 from bot.store.models import from_db, to_db
+from handlers.buttons import NudgePress, WalkPress
 from handlers.context import Context
 from handlers.edits import remember
 from handlers.registry import button, command, row_id
@@ -97,7 +98,7 @@ async def case_command(event: Event, ctx: Context, args: str) -> list[Reply]:
                       choices=outcome_choices(ctx, case))]
     summary = ctx.t("case.summary", id=case.id, title=_title(ctx, case), step=ctx.t(f"step.{case.step}"))
     if case.step not in IDLE_STEPS or "_resume" in case.answers:
-        resume = Choice(f"w:{case.id}:{case.step}:resume", ctx.t("walk.resume"))
+        resume = Choice(WalkPress(case.id, case.step, "resume").pack(), ctx.t("walk.resume"))
         return [Reply(summary, choices=[resume], case_id=case.id)]
     if case.step == "offered":
         from handlers.conflict import offer
@@ -220,9 +221,9 @@ async def move_followup(event: Event, ctx: Context, record: HandledMessage, args
 
 
 def nudge_choices(ctx_t: Context, nudge: Nudge) -> list[Choice]:
-    return [Choice(f"n:{nudge.id}:done", ctx_t.t("nudge.done")),
-            Choice(f"n:{nudge.id}:snooze", ctx_t.t("nudge.snooze")),
-            Choice(f"n:{nudge.id}:close", ctx_t.t("walk.close"))]
+    return [Choice(NudgePress(nudge.id, "done").pack(), ctx_t.t("nudge.done")),
+            Choice(NudgePress(nudge.id, "snooze").pack(), ctx_t.t("nudge.snooze")),
+            Choice(NudgePress(nudge.id, "close").pack(), ctx_t.t("walk.close"))]
 
 
 async def render_nudge(core: Core, nudge: Nudge, late: bool) -> tuple[Target, list[Reply]] | None:
@@ -257,20 +258,16 @@ async def render_nudge(core: Core, nudge: Nudge, late: bool) -> tuple[Target, li
                           expects_text=nudge.kind == "review")]
 
 
-@button("n")
-async def nudge_button(event: Event, ctx: Context) -> list[Reply]:
-    parts = (event.button or "").split(":")
-    nudge_id = row_id(parts[1]) if len(parts) >= 3 else None
-    if nudge_id is None:
-        return [Reply(ctx.t("button.stale"), private=True)]
-    nudge = await ctx.store.get_nudge(nudge_id)
+@button(NudgePress)
+async def nudge_button(event: Event, ctx: Context, press: NudgePress) -> list[Reply]:
+    nudge = await ctx.store.get_nudge(press.nudge)
     if nudge is None:
         return [Reply(ctx.t("button.stale"), private=True)]
     found = await owned_case(event, ctx, str(nudge.case_id))
     if isinstance(found, list):
         return found
     case = found
-    action = parts[2]
+    action = press.action
     if action == "close":
         return [Reply(ctx.t("walk.close_how"), case_id=case.id,
                       choices=outcome_choices(ctx, case))]
@@ -278,11 +275,11 @@ async def nudge_button(event: Event, ctx: Context) -> list[Reply]:
         return [Reply(ctx.t("nudge.already"), private=True)]
     if action == "snooze":
         return [Reply(ctx.t("nudge.snooze_how"), case_id=case.id,
-                      choices=[Choice(f"n:{nudge.id}:s:{k}", ctx.t(f"snooze.{k}")) for k in SNOOZES])]
-    if action == "s" and len(parts) == 4 and parts[3] in SNOOZES:
-        due = ctx.deliverable(later(ctx.now, SNOOZES[parts[3]], ctx.user.tz))
+                      choices=[Choice(NudgePress(nudge.id, "s", k).pack(), ctx.t(f"snooze.{k}")) for k in SNOOZES])]
+    if action == "s" and press.snooze in SNOOZES:
+        due = ctx.deliverable(later(ctx.now, SNOOZES[press.snooze], ctx.user.tz))
         await ctx.store.set_nudge(nudge.id, status="pending", due_at=due)
-        await ctx.store.log(case.id, "snoozed", {"nudge": nudge.id, "for": parts[3]})
+        await ctx.store.log(case.id, "snoozed", {"nudge": nudge.id, "for": press.snooze})
         ctx.core.on_nudges_changed()
         return [Reply(ctx.t("nudge.snoozed", when=when_text(due, ctx.user.tz, ctx.lang)), close_origin=True)]
     if action == "done":

@@ -14,6 +14,7 @@ from bot.events import Choice, Event, Reply
 from bot.markup import user_text
 from bot.store import Case
 from content.loader import LANGUAGE_NAMES, LANGUAGES
+from handlers.buttons import WalkPress
 from handlers.check import check_draft
 from handlers.context import Context
 from handlers.paraphrase import draft_paraphrase
@@ -37,8 +38,8 @@ TOO_CLOSE = timedelta(hours=2)
 NEAR = timedelta(minutes=10)
 
 
-def _id(case: Case, step: str, action: str) -> str:
-    return f"w:{case.id}:{step}:{action}"
+def _id(case: Case, step: str, action: str, arg: str = "") -> str:
+    return WalkPress(case.id, step, action, arg).pack()
 
 
 async def active_case(event: Event, ctx: Context) -> Case | None:
@@ -83,7 +84,7 @@ def prompt(ctx: Context, case: Case) -> Reply:
                      choices=[Choice(_id(case, step, "ok"), ctx.t("walk.paraphrase_ok")), *_common(ctx, case)],
                      expects_text=True, case_id=case.id)
     if step == "cause":
-        choices = [Choice(_id(case, step, f"c:{c}"), ctx.t(f"cause.{c}")) for c in CAUSES]
+        choices = [Choice(_id(case, step, "c", c), ctx.t(f"cause.{c}")) for c in CAUSES]
         return Reply(f"{head}\n{ctx.t('walk.cause')}", choices=[*choices, *_common(ctx, case)], case_id=case.id)
     if step == "apologize":
         return Reply(f"{head}\n{ctx.t('walk.apologize')}",
@@ -114,7 +115,7 @@ def _draft_for(ctx: Context, case: Case) -> None:
 
 
 def outcome_choices(ctx: Context, case: Case) -> list[Choice]:
-    return [Choice(_id(case, "any", f"out:{o}"), ctx.t(f"outcome.{o}")) for o in OUTCOMES]
+    return [Choice(_id(case, "any", "out", o), ctx.t(f"outcome.{o}")) for o in OUTCOMES]
 
 
 async def _advance(ctx: Context, case: Case, step: str, log: tuple[str, dict[str, Any]]) -> list[Reply]:
@@ -292,19 +293,15 @@ async def owned_case(event: Event, ctx: Context, case_id: str) -> Case | list[Re
     return case
 
 
-@button("w")
-async def walk_button(event: Event, ctx: Context) -> list[Reply]:
-    parts = (event.button or "").split(":", 4)
-    if len(parts) < 4:
-        return [Reply(ctx.t("button.stale"), private=True)]
-    _, case_id, step, action, *rest = parts
-    found = await owned_case(event, ctx, case_id)
+@button(WalkPress)
+async def walk_button(event: Event, ctx: Context, press: WalkPress) -> list[Reply]:
+    found = await owned_case(event, ctx, str(press.case))
     if isinstance(found, list):
         return found
     case = found
-    if step != "any" and step != case.step and action not in ("close", "resume"):
+    if press.step != "any" and press.step != case.step and press.action not in ("close", "resume"):
         return [Reply(ctx.t("walk.step_done"), private=True)]
-    return await _walk_action(event, ctx, case, step, action, rest[0] if rest else "")
+    return await _walk_action(event, ctx, case, press.step, press.action, press.arg)
 
 
 async def _walk_action(event: Event, ctx: Context, case: Case, step: str, action: str, arg: str) -> list[Reply]:

@@ -73,3 +73,15 @@ def test_bot_does_not_reach_up_into_handlers() -> None:
              if path.parts[0] == "bot" and path not in COMPOSITION_ROOTS | NOT_YET_UNTIED
              for line, module in _imports(tree) if module.split(".")[0] == "handlers"]
     assert found == [], "bot/ is the floor handlers/ stands on; pass what it needs in instead:\n" + "\n".join(found)
+
+
+def test_button_ids_are_packed_not_spelled_out() -> None:
+    """Every `Choice` id comes from a `ButtonData.pack()` (or a variable), never a literal or an f-string."""
+    found = []
+    for path, tree in _modules():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Choice":
+                first = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "id"), None)
+                if isinstance(first, ast.Constant | ast.JoinedStr):
+                    found.append(f"{path}:{node.lineno} {ast.unparse(first)}")
+    assert found == [], "build button ids with a ButtonData subclass (handlers/buttons.py):\n" + "\n".join(found)

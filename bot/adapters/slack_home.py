@@ -14,6 +14,7 @@ from bot.core import Core
 from bot.events import Choice
 from bot.markup import slack_escape, to_slack_mrkdwn
 from bot.owner import stamp_choices
+from handlers.buttons import ConflictPress, MenuPress, WalkPress
 
 #: Slack allows 100 blocks in a Home view; each case takes two.
 MAX_CASES = 40
@@ -35,8 +36,8 @@ async def home_view(core: Core, user_id: str) -> dict[str, Any]:
     blocks: list[dict[str, Any]] = [
         {"type": "header", "text": {"type": "plain_text", "text": t("slack.home.title")}},
         {"type": "section", "text": {"type": "mrkdwn", "text": to_slack_mrkdwn(t("slack.home.intro"))}},
-        *actions_blocks(stamp_choices([Choice("cf:menu", t("slack.home.new")),
-                                       Choice("m:cards", t("help.browse_cards"))], "slack", user_id),
+        *actions_blocks(stamp_choices([Choice(ConflictPress("menu").pack(), t("slack.home.new")),
+                                       Choice(MenuPress("cards").pack(), t("help.browse_cards"))], "slack", user_id),
                         user_id, tag="h"),
         {"type": "divider"},
     ]
@@ -62,7 +63,7 @@ async def home_view(core: Core, user_id: str) -> dict[str, Any]:
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_LIMIT]}})
         choices = []
         if case.step in _RESUMABLE or "_resume" in case.answers:
-            choices.append(Choice(f"w:{case.id}:{case.step}:resume", t("walk.resume")))
-        choices.append(Choice(f"w:{case.id}:any:close", t("walk.close")))
+            choices.append(Choice(WalkPress(case.id, case.step, "resume").pack(), t("walk.resume")))
+        choices.append(Choice(WalkPress(case.id, "any", "close").pack(), t("walk.close")))
         blocks += actions_blocks(stamp_choices(choices, "slack", user_id), user_id, tag=f"c{case.id}-")
     return {"type": "home", "blocks": blocks}
