@@ -1,21 +1,30 @@
 """Conversation logic, platform-agnostic: plain functions of ``(event, context)`` returning replies.
 
-`dispatch` is the one entry point the core calls. Commands, button presses and free text are routed
-by tables filled in by the handler modules, so adding a command touches one module.
+`dispatch` is the one entry point the core calls. Commands and button presses are routed by `ROOT`,
+which includes the router of every handler module (`handlers.router.Router`): this is the one place
+that says what Parley answers, so adding a command touches its module and, if it is new, this list.
+Free text goes to the walkthrough step it answers, else to triage.
 """
 
 from __future__ import annotations
 
 from bot.events import Event, EventKind, Reply
 from bot.markup import clean_input
-from handlers import commands, conflict, edits, followup, walkthrough  # noqa: F401 (importing registers them)
+from handlers import commands, conflict, edits, followup, walkthrough
 from handlers.context import Context
-from handlers.registry import BUTTONS, COMMANDS, closest_command
+from handlers.router import Router
 
 #: Longer messages are refused with a friendly note rather than processed half-way.
 MAX_TEXT = 4000
 
-__all__ = ["dispatch", "MAX_TEXT"]
+#: Every command and button Parley answers; the commands users see in menus and help, in this order.
+ROOT = Router("parley").include(
+    commands.router, conflict.router, followup.router, walkthrough.router,
+).publish(("conflict", "cards", "card", "cases", "case", "followup", "check", "lang", "tz", "quiet", "forget",
+           "help", "start"))
+PUBLIC_COMMANDS = ROOT.public_commands
+
+__all__ = ["MAX_TEXT", "PUBLIC_COMMANDS", "ROOT", "dispatch"]
 
 
 def split_command(text: str) -> tuple[str, str] | None:
@@ -30,8 +39,7 @@ def split_command(text: str) -> tuple[str, str] | None:
 async def dispatch(event: Event, ctx: Context) -> list[Reply]:
     text = clean_input(event.text).strip()
     if event.kind is EventKind.BUTTON:
-        prefix = (event.button or "").split(":", 1)[0]
-        found = BUTTONS.get(prefix)
+        found = ROOT.button_for(event.button or "")
         if found is None:
             return [Reply(ctx.t("button.stale"), private=True)]
         kind, handler = found
@@ -53,9 +61,9 @@ async def dispatch(event: Event, ctx: Context) -> list[Reply]:
     if len(text) > MAX_TEXT:
         return [Reply(ctx.t("input.too_long", limit=MAX_TEXT, size=len(text)))]
     if name is not None:
-        command = COMMANDS.get(name)
+        command = ROOT.commands.get(name)
         if command is None:
-            guess = closest_command(name)
+            guess = ROOT.closest_command(name)
             if guess:
                 return [Reply(ctx.t("command.unknown_guess", command=name[:40], guess=guess))]
             return [Reply(ctx.t("command.unknown", command=name[:40]))]

@@ -12,17 +12,19 @@ from bot.markup import strip_marks, user_text
 from content.loader import LANGUAGE_NAMES, LANGUAGES
 from handlers.buttons import ConflictPress, ForgetPress, MenuPress
 from handlers.context import Context
-from handlers.registry import button, command
 from handlers.render import card_text
+from handlers.router import Router
+
+router = Router("commands")
 
 
-@command("start", "help")
+@router.command("start", "help")
 async def help_(event: Event, ctx: Context, args: str) -> list[Reply]:
     return [Reply(ctx.t("help.text"), choices=[Choice(ConflictPress("menu").pack(), ctx.t("help.pick_situation")),
                                                Choice(MenuPress("cards").pack(), ctx.t("help.browse_cards"))])]
 
 
-@command("cards")
+@router.command("cards")
 async def cards(event: Event, ctx: Context, args: str) -> list[Reply]:
     lines = [f"**{ctx.t('cards.title')}**"]
     shown: set[str] = set()
@@ -41,7 +43,7 @@ async def cards(event: Event, ctx: Context, args: str) -> list[Reply]:
     return [Reply("\n".join(lines))]
 
 
-@command("card")
+@router.command("card")
 async def card(event: Event, ctx: Context, args: str) -> list[Reply]:
     if not args:
         return [Reply(ctx.t("card.usage"))]
@@ -51,7 +53,7 @@ async def card(event: Event, ctx: Context, args: str) -> list[Reply]:
     return [Reply(card_text(ctx.lib, found, ctx.lang))]
 
 
-@button(MenuPress)
+@router.button(MenuPress)
 async def menu_button(event: Event, ctx: Context, press: MenuPress) -> list[Reply]:
     if press.what == "cards":
         return [Reply(ctx.t("cards.opened"), close_origin=True), *(await cards(event, ctx, ""))]
@@ -64,7 +66,7 @@ async def menu_button(event: Event, ctx: Context, press: MenuPress) -> list[Repl
     return [Reply(ctx.t("button.stale"), private=True)]
 
 
-@command("check")
+@router.command("check")
 async def check(event: Event, ctx: Context, args: str) -> list[Reply]:
     if not args:
         return [Reply(ctx.t("check.usage"))]
@@ -73,7 +75,7 @@ async def check(event: Event, ctx: Context, args: str) -> list[Reply]:
     return [Reply(render_check(check_draft(args), ctx.lang))]
 
 
-@command("lang", "language")
+@router.command("lang", "language")
 async def lang(event: Event, ctx: Context, args: str) -> list[Reply]:
     wanted = args.strip().lower()[:2]
     if wanted in LANGUAGES:
@@ -119,7 +121,7 @@ _CITY_ALIASES = {
 }
 
 
-@command("tz", "timezone")
+@router.command("tz", "timezone")
 async def tz(event: Event, ctx: Context, args: str) -> list[Reply]:
     if not args:
         return [Reply(ctx.t("tz.current", tz=ctx.user.tz))]
@@ -153,7 +155,7 @@ def parse_quiet(text: str) -> tuple[str, str] | None:
     return f"{h1:02d}:{m1:02d}", f"{h2:02d}:{m2:02d}"
 
 
-@command("quiet")
+@router.command("quiet")
 async def quiet(event: Event, ctx: Context, args: str) -> list[Reply]:
     if not args:
         if ctx.user.paused_until and ctx.user.paused_until > ctx.now:
@@ -190,13 +192,13 @@ async def quiet(event: Event, ctx: Context, args: str) -> list[Reply]:
     return [Reply(ctx.t("quiet.set", start=parsed[0], end=parsed[1], tz=ctx.user.tz))]
 
 
-@command("forget")
+@router.command("forget")
 async def forget(event: Event, ctx: Context, args: str) -> list[Reply]:
     return [Reply(ctx.t("forget.confirm"), choices=[Choice(ForgetPress("yes").pack(), ctx.t("forget.yes")),
                                                     Choice(ForgetPress("no").pack(), ctx.t("forget.no"))])]
 
 
-@button(ForgetPress)
+@router.button(ForgetPress)
 async def forget_button(event: Event, ctx: Context, press: ForgetPress) -> list[Reply]:
     if press.answer == "yes":
         lang_now = ctx.lang

@@ -7,12 +7,14 @@ from bot.store import Case
 from handlers import walkthrough
 from handlers.buttons import ConflictPress, WalkPress
 from handlers.context import Context
-from handlers.registry import button, command
 from handlers.render import card_text
+from handlers.router import Router
 from handlers.triage import EVIDENCE, triage
 
+router = Router("conflict")
 
-@command("conflict")
+
+@router.command("conflict")
 async def conflict(event: Event, ctx: Context, args: str) -> list[Reply]:
     if not args:
         return [menu(ctx)]
@@ -83,7 +85,7 @@ def offer(ctx: Context, case: Case, alternatives: list[str], switch_to: str | No
     return Reply(text, choices=choices, case_id=case.id, anchor=True)
 
 
-@button(ConflictPress)
+@router.button(ConflictPress)
 async def conflict_button(event: Event, ctx: Context, press: ConflictPress) -> list[Reply]:
     if press.what == "menu":
         return [menu(ctx)]

@@ -10,6 +10,7 @@ import dataclasses
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.buttons import row_id
 from bot.events import Choice, Event, Reply, Target
 from bot.markup import user_text
 from bot.store import Case, HandledMessage, Nudge
@@ -17,13 +18,15 @@ from bot.store.models import from_db, to_db
 from handlers.buttons import NudgePress, WalkPress
 from handlers.context import Context
 from handlers.edits import remember
-from handlers.registry import button, command, row_id
 from handlers.render import relative_text, when_text
+from handlers.router import Router
 from handlers.timeparse import later, parse_when, unread_time_words
 from handlers.walkthrough import IDLE_STEPS, close_case, outcome_choices, owned_case
 
 if TYPE_CHECKING:
     from bot.core import Core
+
+router = Router("followup")
 
 SATISFIED_AFTER = timedelta(days=1)
 REVIEW_AFTER = timedelta(days=2)
@@ -48,7 +51,7 @@ def _title(ctx: Context, case: Case) -> str:
     return ctx.t("cases.untitled")
 
 
-@command("cases")
+@router.command("cases")
 async def cases(event: Event, ctx: Context, args: str) -> list[Reply]:
     found = await ctx.store.open_cases(event.platform, event.user_id)
     if not found:
@@ -68,7 +71,7 @@ async def cases(event: Event, ctx: Context, args: str) -> list[Reply]:
     return [Reply("\n".join(lines))]
 
 
-@command("case")
+@router.command("case")
 async def case_command(event: Event, ctx: Context, args: str) -> list[Reply]:
     words = args.split()
     sub = words[0].lower() if words else ""
@@ -164,7 +167,7 @@ def _reminder_time(ctx: Context, args: str) -> tuple[datetime, str | None] | Rep
     return ctx.deliverable(due), note.strip()[:500] or None
 
 
-@command("followup", "remind")
+@router.command("followup", "remind")
 async def followup(event: Event, ctx: Context, args: str) -> list[Reply]:
     case = await current_case(event, ctx)
     if case is None:
@@ -258,7 +261,7 @@ async def render_nudge(core: Core, nudge: Nudge, late: bool) -> tuple[Target, li
                           expects_text=nudge.kind == "review")]
 
 
-@button(NudgePress)
+@router.button(NudgePress)
 async def nudge_button(event: Event, ctx: Context, press: NudgePress) -> list[Reply]:
     nudge = await ctx.store.get_nudge(press.nudge)
     if nudge is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.buttons import row_id
 from bot.events import Choice, Event, Reply
 from bot.markup import user_text
 from bot.store import Case
@@ -18,9 +19,11 @@ from handlers.buttons import WalkPress
 from handlers.check import check_draft
 from handlers.context import Context
 from handlers.paraphrase import draft_paraphrase
-from handlers.registry import button, row_id
 from handlers.render import when_text
+from handlers.router import Router
 from handlers.timeparse import Deadline, deadline_in
+
+router = Router("walkthrough")
 
 #: Steps where the case is open but no step is waiting for the user in this place.
 IDLE_STEPS = ("offered", "tracking")
@@ -293,7 +296,7 @@ async def owned_case(event: Event, ctx: Context, case_id: str) -> Case | list[Re
     return case
 
 
-@button(WalkPress)
+@router.button(WalkPress)
 async def walk_button(event: Event, ctx: Context, press: WalkPress) -> list[Reply]:
     found = await owned_case(event, ctx, str(press.case))
     if isinstance(found, list):

@@ -85,3 +85,11 @@ def test_button_ids_are_packed_not_spelled_out() -> None:
                 if isinstance(first, ast.Constant | ast.JoinedStr):
                     found.append(f"{path}:{node.lineno} {ast.unparse(first)}")
     assert found == [], "build button ids with a ButtonData subclass (handlers/buttons.py):\n" + "\n".join(found)
+
+
+def test_no_handler_is_registered_by_an_import_side_effect() -> None:
+    """Handler modules decorate with their own ``router``; no module-level table is filled elsewhere."""
+    assert not (ROOT / "handlers" / "registry.py").exists()
+    found = [f"{path}:{line} {module}" for path, tree in _modules() for line, module in _imports(tree)
+             if module == "handlers.registry"]
+    assert found == []

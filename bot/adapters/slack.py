@@ -80,7 +80,7 @@ def _retry_handlers() -> list[AsyncRetryHandler]:
 
 @functools.cache
 def _slash_word() -> re.Pattern[str]:
-    from handlers.registry import PUBLIC_COMMANDS
+    from handlers import PUBLIC_COMMANDS
 
     names = "|".join(sorted((c for c in PUBLIC_COMMANDS if c != "conflict"), key=len, reverse=True))
     return re.compile(rf"(?<![\w/.:-])/({names})\b")

@@ -259,7 +259,7 @@ class TelegramAdapter:
 
     async def _set_commands(self) -> None:
         """The "/" menu in every language; Telegram picks it by the user's app language."""
-        from handlers.registry import PUBLIC_COMMANDS
+        from handlers import PUBLIC_COMMANDS
 
         assert self.app is not None
         default = self.settings.default_language
