@@ -1,4 +1,7 @@
-"""Assembles store, core, scheduler and adapters for ``parley chat`` and ``parley run``."""
+"""Assembles store, core, handlers, scheduler and adapters for ``parley chat`` and ``parley run``.
+
+The composition root: the one module that imports every layer and ties them together.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +11,24 @@ import signal
 import sys
 from typing import TYPE_CHECKING
 
-from bot.core import Adapter, Core
+from bot.core import Adapter, Clock, Core
 from bot.events import StartupError
 from bot.scheduler import Scheduler
 from bot.settings import Settings
-from bot.store import open_store
+from bot.store import Store, open_store, utcnow
+from content import Library
+from handlers import PUBLIC_COMMANDS, dispatch
 from handlers.followup import render_nudge
 
 if TYPE_CHECKING:
     from bot.http import HttpServer
 
 log = logging.getLogger(__name__)
+
+
+def build_core(store: Store, settings: Settings, *, clock: Clock = utcnow, lib: Library | None = None) -> Core:
+    """A `Core` running Parley's handlers (`handlers.dispatch`, `handlers.PUBLIC_COMMANDS`) on ``store``."""
+    return Core(store, settings, dispatch=dispatch, commands=PUBLIC_COMMANDS, clock=clock, lib=lib)
 
 NOTHING_CONFIGURED = (
     "parley run: no platform is configured. Set PARLEY_TELEGRAM_TOKEN for Telegram, and/or "
@@ -31,7 +41,7 @@ async def chat(settings: Settings, *, lang: str | None, user: str) -> int:
     from bot.adapters.console import ConsoleAdapter
 
     store = await open_store(settings.database_url)
-    core = Core(store, settings)
+    core = build_core(store, settings)
     if lang:
         await core.set_language("console", user, lang)
     console = ConsoleAdapter(core, user_id=user)
@@ -59,7 +69,7 @@ async def serve(settings: Settings) -> int:
     from bot.http import HttpServer
 
     store = await open_store(settings.database_url)
-    core = Core(store, settings)
+    core = build_core(store, settings)
     http = HttpServer(settings.http_host, settings.http_port)
     scheduler = Scheduler(core, render_nudge)
     started: list[Adapter] = []

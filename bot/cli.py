@@ -125,10 +125,9 @@ def _cmd_triage(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.core import Core
+    from bot.app import build_core
     from bot.markup import to_plain
     from bot.store import open_store
-    from handlers.context import Context
     from handlers.followup import export_markdown
 
     store = await open_store(settings.database_url)
@@ -137,7 +136,7 @@ async def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         if case is None:
             print(f"parley: there is no case {args.case}", file=sys.stderr)
             return 1
-        core = Core(store, settings)
+        core = build_core(store, settings)
         user = await core.store.get_user(case.platform, case.user_id)
         if user is None:
             from bot.store import User
@@ -145,7 +144,7 @@ async def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
             user = User(platform=case.platform, user_id=case.user_id, lang=case.lang, tz=settings.default_timezone)
         if args.lang:
             user.lang = args.lang
-        ctx = Context(core=core, store=store, lib=core.lib, user=user, now=core.clock())
+        ctx = core.context_for(user)
         print(to_plain(await export_markdown(ctx, case)))
         return 0
     finally:

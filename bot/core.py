@@ -1,7 +1,9 @@
-"""The platform-neutral core: dedup, per-conversation ordering, and routing to `handlers`.
+"""The platform-neutral core: dedup, per-conversation ordering, and routing to the handlers.
 
 Adapters call `Core.handle` (or `accept` then `process`, when they must acknowledge in between) and
-render the replies. The core never imports a platform library.
+render the replies. The core never imports a platform library, nor the handlers: it receives their
+entry point (``dispatch``) and the public command list, as the scheduler receives its renderer;
+`bot.app.build_core` wires them.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.events import Event, EventKind, Reply, Target
+from bot.context import Context
+from bot.events import DeliveryError, Event, EventKind, Reply, Target
 from bot.owner import owner_tag, stamp_replies, unstamp
 from bot.settings import Settings
 from bot.store import Store, User, utcnow
@@ -39,6 +42,8 @@ class Adapter(Protocol):
 
 
 Clock = Callable[[], datetime]
+#: The conversation logic: the replies to one event, for the Context of its user (`handlers.dispatch`).
+Dispatch = Callable[[Event, Context], Awaitable[list[Reply]]]
 _EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(Event))
 #: Lone UTF-16 surrogates: JSON allows "\\ud83d" alone, but they cannot be encoded to UTF-8 (SQLite, the APIs).
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -52,10 +57,18 @@ def _encodable(event: Event) -> Event:
 
 
 class Core:
-    def __init__(self, store: Store, settings: Settings, *, clock: Clock = utcnow,
-                 lib: Library | None = None) -> None:
+    """Runs events through ``dispatch``; ``commands`` are the public command names, in menu order.
+
+    ``clock`` returns aware UTC; ``lib`` defaults to the shipped content.
+    """
+
+    def __init__(self, store: Store, settings: Settings, *, dispatch: Dispatch, commands: Sequence[str] = (),
+                 clock: Clock = utcnow, lib: Library | None = None) -> None:
         self.store = store
         self.settings = settings
+        self.dispatch = dispatch
+        #: What users see in menus and help, in this order; adapters publish it (Telegram's "/" menu).
+        self.commands: tuple[str, ...] = tuple(commands)
         self.clock = clock
         self.lib = lib or library()
         self.adapters: dict[str, Adapter] = {}
@@ -64,7 +77,13 @@ class Core:
         self.on_nudges_changed: Callable[[], None] = lambda: None
 
     def register(self, adapter: Adapter) -> None:
+        """Makes ``adapter`` the one that delivers unprompted replies for its platform (`send`)."""
         self.adapters[adapter.platform] = adapter
+
+    def context_for(self, user: User) -> Context:
+        """The handlers' view for ``user`` at this moment: the only place a `Context` is built."""
+        return Context(store=self.store, lib=self.lib, user=user, now=self.clock(),
+                       language_setter=self.set_language, nudges_changed=lambda: self.on_nudges_changed())
 
     # -- inbound ----------------------------------------------------------------------------
 
@@ -135,9 +154,6 @@ class Core:
         nothing is stored, changed or closed (see `bot.owner`). Ids without a tag (sent before tags
         existed) go on to the handlers, whose own checks still apply.
         """
-        from handlers import dispatch
-        from handlers.context import Context
-
         if event.kind is EventKind.BUTTON and event.button:
             bare, tag = unstamp(event.button)
             if tag is not None:
@@ -145,8 +161,7 @@ class Core:
                     return [Reply(self.lib.t("button.not_yours", await self._lang_of(event)), private=True)]
                 event = dataclasses.replace(event, button=bare)
         user = await self.user_for(event)
-        ctx = Context(core=self, store=self.store, lib=self.lib, user=user, now=self.clock())
-        return stamp_replies(await dispatch(event, ctx), event.platform, event.user_id)
+        return stamp_replies(await self.dispatch(event, self.context_for(user)), event.platform, event.user_id)
 
     async def _lang_of(self, event: Event) -> str:
         """The acting user's language without storing a user they do not have yet."""
@@ -171,6 +186,7 @@ class Core:
         return user
 
     async def set_language(self, platform: str, user_id: str, lang: str) -> None:
+        """Stores ``lang`` as the user's language, creating the user (default time zone) if needed."""
         user = await self.store.get_user(platform, user_id)
         if user is None:
             user = User(platform=platform, user_id=user_id, lang=lang, tz=self.settings.default_timezone)
@@ -193,8 +209,6 @@ class Core:
         """
         adapter = self.adapters.get(target.platform)
         if adapter is None:
-            from bot.events import DeliveryError
-
             raise DeliveryError(f"no {target.platform} adapter is running")
         # unprompted messages (nudges) belong to the person they are for, like every reply
         await adapter.send(target, stamp_replies(replies, target.platform, target.user_id))

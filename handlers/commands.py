@@ -60,8 +60,7 @@ async def menu_button(event: Event, ctx: Context, press: MenuPress) -> list[Repl
     if press.what == "card" and press.arg in ctx.lib.cards:
         return [Reply(card_text(ctx.lib, ctx.lib.cards[press.arg], ctx.lang))]
     if press.what == "lang" and press.arg in LANGUAGES:
-        await ctx.core.set_language(event.platform, event.user_id, press.arg)
-        ctx.user.lang = press.arg
+        await ctx.set_language(press.arg)
         return [Reply(ctx.t("lang.set", name=LANGUAGE_NAMES[press.arg]), close_origin=True)]
     return [Reply(ctx.t("button.stale"), private=True)]
 
@@ -79,8 +78,7 @@ async def check(event: Event, ctx: Context, args: str) -> list[Reply]:
 async def lang(event: Event, ctx: Context, args: str) -> list[Reply]:
     wanted = args.strip().lower()[:2]
     if wanted in LANGUAGES:
-        await ctx.core.set_language(event.platform, event.user_id, wanted)
-        ctx.user.lang = wanted
+        await ctx.set_language(wanted)
         return [Reply(ctx.t("lang.set", name=LANGUAGE_NAMES[wanted]))]
     return [Reply(ctx.t("lang.pick"), choices=[Choice(MenuPress("lang", code).pack(), LANGUAGE_NAMES[code]) for code in LANGUAGES])]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.buttons import row_id
 from bot.events import Choice, Event, Reply, Target
@@ -16,15 +16,12 @@ from bot.markup import user_text
 from bot.store import Case, HandledMessage, Nudge
 from bot.store.models import from_db, to_db
 from handlers.buttons import NudgePress, WalkPress
-from handlers.context import Context
+from handlers.context import Context, ContextSource
 from handlers.edits import remember
 from handlers.render import relative_text, when_text
 from handlers.router import Router
 from handlers.timeparse import later, parse_when, unread_time_words
 from handlers.walkthrough import IDLE_STEPS, close_case, outcome_choices, owned_case
-
-if TYPE_CHECKING:
-    from bot.core import Core
 
 router = Router("followup")
 
@@ -179,7 +176,7 @@ async def followup(event: Event, ctx: Context, args: str) -> list[Reply]:
     nudge = await ctx.store.add_nudge(case.id, "custom", when, note)
     # an edit of this message moves this nudge instead of adding another (handlers/edits.py)
     await remember(event, ctx, "followup", case_id=case.id, nudge_id=nudge.id, detail="followup", replace=True)
-    ctx.core.on_nudges_changed()
+    ctx.nudges_changed()
     return [_confirmation(ctx, "followup.set", case.id, when, note)]
 
 
@@ -216,7 +213,7 @@ async def move_followup(event: Event, ctx: Context, record: HandledMessage, args
     if not await ctx.store.move_nudge(nudge.id, when, note):
         return [Reply(ctx.t("edit.followup_gone"))]
     await ctx.store.log(nudge.case_id, "nudge-moved", {"nudge": nudge.id, "kind": nudge.kind, "due": to_db(when)})
-    ctx.core.on_nudges_changed()
+    ctx.nudges_changed()
     return [_confirmation(ctx, "edit.followup_moved", nudge.case_id, when, note)]
 
 
@@ -229,17 +226,18 @@ def nudge_choices(ctx_t: Context, nudge: Nudge) -> list[Choice]:
             Choice(NudgePress(nudge.id, "close").pack(), ctx_t.t("walk.close"))]
 
 
-async def render_nudge(core: Core, nudge: Nudge, late: bool) -> tuple[Target, list[Reply]] | None:
-    """What the scheduler sends for a nudge; None when its case is gone or closed."""
-    from handlers.context import Context
+async def render_nudge(core: ContextSource, nudge: Nudge, late: bool) -> tuple[Target, list[Reply]] | None:
+    """What the scheduler sends for a nudge; None when its case is gone or closed.
 
+    ``core`` gives the store and the owner's `Context` (`bot.core.Core` in the running bot).
+    """
     case = await core.store.get_case(nudge.case_id)
     if case is None or not case.is_open:
         return None
     user = await core.store.get_user(case.platform, case.user_id)
     if user is None:
         return None
-    ctx = Context(core=core, store=core.store, lib=core.lib, user=user, now=core.clock())
+    ctx = core.context_for(user)
     target = Target(platform=case.platform, chat_id=case.chat_id, user_id=case.user_id, thread_id=case.thread_id)
     promise = case.answers.get("promise")
     lines = []
@@ -283,7 +281,7 @@ async def nudge_button(event: Event, ctx: Context, press: NudgePress) -> list[Re
         due = ctx.deliverable(later(ctx.now, SNOOZES[press.snooze], ctx.user.tz))
         await ctx.store.set_nudge(nudge.id, status="pending", due_at=due)
         await ctx.store.log(case.id, "snoozed", {"nudge": nudge.id, "for": press.snooze})
-        ctx.core.on_nudges_changed()
+        ctx.nudges_changed()
         return [Reply(ctx.t("nudge.snoozed", when=when_text(due, ctx.user.tz, ctx.lang)), close_origin=True)]
     if action == "done":
         if not await ctx.store.set_nudge(nudge.id, status="answered", only_from=_OPEN_NUDGE):
@@ -293,7 +291,7 @@ async def nudge_button(event: Event, ctx: Context, press: NudgePress) -> list[Re
         if follow is not None:
             due = ctx.deliverable(later(ctx.now, follow[1], ctx.user.tz))
             await ctx.store.add_nudge(case.id, follow[0], due)
-            ctx.core.on_nudges_changed()
+            ctx.nudges_changed()
             return [Reply(f"✓ {ctx.t('nudge.done')}", close_origin=True),
                     Reply(ctx.t(f"nudge.after.{nudge.kind}", when=when_text(due, ctx.user.tz, ctx.lang)),
                           case_id=case.id)]

@@ -275,7 +275,7 @@ async def schedule_followups(ctx: Context, case: Case, due: Any) -> list[Reply]:
     await ctx.store.save_case(case, log=("agreed", {"promise": case.answers.get("promise", ""),
                                                     "deadline": case.answers.get("deadline")}))
     await ctx.store.add_nudge(case.id, "deliver", when)
-    ctx.core.on_nudges_changed()
+    ctx.nudges_changed()
     return [Reply(_reading(ctx, case, due) + "\n" + ctx.t("walk.scheduled", when=when_text(when, ctx.user.tz, ctx.lang)),
                   case_id=case.id)]
 
@@ -326,8 +326,8 @@ async def _walk_action(event: Event, ctx: Context, case: Case, step: str, action
     if action == "lang" and case.step == "offered" and arg in LANGUAGES:
         from handlers.conflict import offer
 
-        await ctx.core.set_language(event.platform, event.user_id, arg)
-        ctx.user.lang = case.lang = arg
+        await ctx.set_language(arg)
+        case.lang = arg
         await ctx.store.save_case(case, log=("language", {"lang": arg}))
         return [Reply(f"✓ {LANGUAGE_NAMES[arg]}", close_origin=True),
                 offer(ctx, case, alternatives=list(case.answers.get("alternatives", [])))]

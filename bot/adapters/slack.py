@@ -79,16 +79,17 @@ def _retry_handlers() -> list[AsyncRetryHandler]:
 
 
 @functools.cache
-def _slash_word() -> re.Pattern[str]:
-    from handlers import PUBLIC_COMMANDS
-
-    names = "|".join(sorted((c for c in PUBLIC_COMMANDS if c != "conflict"), key=len, reverse=True))
+def _slash_word(commands: tuple[str, ...]) -> re.Pattern[str]:
+    names = "|".join(sorted((c for c in commands if c != "conflict"), key=len, reverse=True))
     return re.compile(rf"(?<![\w/.:-])/({names})\b")
 
 
-def _slash_commands_for_slack(text: str) -> str:
-    """Replies name commands as ``/cards``; in Slack those are subcommands: ``/parley cards``."""
-    return _slash_word().sub(r"/parley \1", text)
+def _slash_commands_for_slack(text: str, commands: tuple[str, ...]) -> str:
+    """Replies name commands as ``/cards``; in Slack those are subcommands: ``/parley cards``.
+
+    ``commands``: the public command names (`bot.core.Core.commands`).
+    """
+    return _slash_word(commands).sub(r"/parley \1", text)
 
 
 @dataclass(slots=True)
@@ -598,9 +599,8 @@ class SlackAdapter:
         user = await self.core.store.get_user(self.platform, user_id)
         return self.core.lib.t(key, user.lang if user else self.settings.default_language)
 
-    @staticmethod
-    def _for_slack(reply: Reply) -> Reply:
-        return dataclasses.replace(reply, text=_slash_commands_for_slack(reply.text))
+    def _for_slack(self, reply: Reply) -> Reply:
+        return dataclasses.replace(reply, text=_slash_commands_for_slack(reply.text, self.core.commands))
 
     # -- outbound (scheduler) -----------------------------------------------------------------
 

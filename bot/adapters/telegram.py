@@ -259,13 +259,11 @@ class TelegramAdapter:
 
     async def _set_commands(self) -> None:
         """The "/" menu in every language; Telegram picks it by the user's app language."""
-        from handlers import PUBLIC_COMMANDS
-
         assert self.app is not None
         default = self.settings.default_language
         for lang in (None, *(x for x in LANGUAGES if x != default)):
             commands = []
-            for name in PUBLIC_COMMANDS:
+            for name in self.core.commands:
                 try:
                     text = self.core.lib.t(f"telegram.cmd.{name}", lang or default)
                     commands.append(BotCommand(name, text[:256]))
