@@ -19,6 +19,7 @@ from bot.store import Store, open_store, utcnow
 from content import Library
 from handlers import PUBLIC_COMMANDS, dispatch
 from handlers.followup import render_nudge
+from handlers.home import home
 
 if TYPE_CHECKING:
     from bot.http import HttpServer
@@ -27,8 +28,8 @@ log = logging.getLogger(__name__)
 
 
 def build_core(store: Store, settings: Settings, *, clock: Clock = utcnow, lib: Library | None = None) -> Core:
-    """A `Core` running Parley's handlers (`handlers.dispatch`, `handlers.PUBLIC_COMMANDS`) on ``store``."""
-    return Core(store, settings, dispatch=dispatch, commands=PUBLIC_COMMANDS, clock=clock, lib=lib)
+    """A `Core` running Parley's handlers (`handlers.dispatch`, `handlers.PUBLIC_COMMANDS`, `handlers.home`)."""
+    return Core(store, settings, dispatch=dispatch, commands=PUBLIC_COMMANDS, home=home, clock=clock, lib=lib)
 
 NOTHING_CONFIGURED = (
     "parley run: no platform is configured. Set PARLEY_TELEGRAM_TOKEN for Telegram, and/or "

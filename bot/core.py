@@ -18,8 +18,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.context import Context
-from bot.events import DeliveryError, Event, EventKind, Reply, Target
-from bot.owner import owner_tag, stamp_replies, unstamp
+from bot.events import DeliveryError, Event, EventKind, Home, Reply, Target
+from bot.owner import owner_tag, stamp_choices, stamp_replies, unstamp
 from bot.settings import Settings
 from bot.store import Store, User, utcnow
 from content import LANGUAGES, Library, library
@@ -44,6 +44,8 @@ class Adapter(Protocol):
 Clock = Callable[[], datetime]
 #: The conversation logic: the replies to one event, for the Context of its user (`handlers.dispatch`).
 Dispatch = Callable[[Event, Context], Awaitable[list[Reply]]]
+#: Builds a user's home page (`handlers.home.home`).
+HomeBuilder = Callable[[Context], Awaitable[Home]]
 _EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(Event))
 #: Lone UTF-16 surrogates: JSON allows "\\ud83d" alone, but they cannot be encoded to UTF-8 (SQLite, the APIs).
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -63,12 +65,13 @@ class Core:
     """
 
     def __init__(self, store: Store, settings: Settings, *, dispatch: Dispatch, commands: Sequence[str] = (),
-                 clock: Clock = utcnow, lib: Library | None = None) -> None:
+                 home: HomeBuilder | None = None, clock: Clock = utcnow, lib: Library | None = None) -> None:
         self.store = store
         self.settings = settings
         self.dispatch = dispatch
         #: What users see in menus and help, in this order; adapters publish it (Telegram's "/" menu).
         self.commands: tuple[str, ...] = tuple(commands)
+        self._home = home
         self.clock = clock
         self.lib = lib or library()
         self.adapters: dict[str, Adapter] = {}
@@ -165,11 +168,7 @@ class Core:
 
     async def _lang_of(self, event: Event) -> str:
         """The acting user's language without storing a user they do not have yet."""
-        user = await self.store.get_user(event.platform, event.user_id)
-        if user is not None:
-            return user.lang
-        hint = (event.language_hint or "").split("-")[0].lower()
-        return hint if hint in LANGUAGES else self.settings.default_language
+        return await self.language_for(event.platform, event.user_id, event.language_hint)
 
     async def user_for(self, event: Event) -> User:
         """The stored user, created on first contact with the platform's language hint if it is ours."""
@@ -192,6 +191,57 @@ class Core:
             user = User(platform=platform, user_id=user_id, lang=lang, tz=self.settings.default_timezone)
         user.lang = lang
         await self.store.save_user(user)
+
+    # -- what adapters may ask (they never touch the store themselves) --------------------------
+
+    async def language_for(self, platform: str, user_id: str, hint: str | None = None) -> str:
+        """The user's language: stored, else the platform's ``hint`` ("ru-RU") if it is ours, else the default.
+
+        Stores nothing, so asking about somebody Parley has not met creates no user.
+        """
+        user = await self.store.get_user(platform, user_id)
+        if user is not None:
+            return user.lang
+        code = (hint or "").split("-")[0].lower()
+        return code if code in LANGUAGES else self.settings.default_language
+
+    async def knows_user(self, platform: str, user_id: str) -> bool:
+        """True when the user is stored (they wrote to Parley before)."""
+        return await self.store.get_user(platform, user_id) is not None
+
+    async def set_blocked(self, platform: str, user_id: str, blocked: bool) -> None:
+        """Records that a known user blocked (or unblocked) the bot, so nudges stop (or may flow); an
+        unknown user is not created."""
+        user = await self.store.get_user(platform, user_id)
+        if user is not None:
+            user.blocked = blocked
+            await self.store.save_user(user)
+
+    async def is_case_thread(self, platform: str, chat_id: str, thread_id: str, user_id: str) -> bool:
+        """True when ``thread_id`` in ``chat_id`` is the thread of an open case of ``user_id``."""
+        return await self.store.find_open_case(platform, chat_id, thread_id, user_id) is not None
+
+    async def case_thread(self, platform: str, case_id: int) -> tuple[str, str] | None:
+        """``(chat_id, thread_id)`` of a case's thread on ``platform``; None when it has none (yet)."""
+        case = await self.store.get_case(case_id)
+        if case is not None and case.thread_id and case.platform == platform:
+            return case.chat_id, case.thread_id
+        return None
+
+    async def home(self, platform: str, user_id: str) -> Home:
+        """The user's home page, its buttons stamped for them; a user Parley has not met is not stored.
+
+        Raises:
+            RuntimeError: the core was built without a home builder.
+        """
+        if self._home is None:
+            raise RuntimeError("this Core has no home page builder")
+        user = await self.store.get_user(platform, user_id) or User(
+            platform=platform, user_id=user_id, lang=self.settings.default_language, tz=self.settings.default_timezone)
+        home = await self._home(self.context_for(user))
+        return dataclasses.replace(
+            home, choices=stamp_choices(home.choices, platform, user_id),
+            cases=[dataclasses.replace(c, choices=stamp_choices(c.choices, platform, user_id)) for c in home.cases])
 
     # -- outbound ---------------------------------------------------------------------------
 

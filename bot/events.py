@@ -100,6 +100,37 @@ class Reply:
 
 
 @dataclass(frozen=True, slots=True)
+class HomeCase:
+    """One open case on a user's home page: plain texts (the adapter escapes them) and its buttons."""
+
+    case_id: int
+    number: str
+    title: str
+    step: str
+    next: str
+    #: The chat the case lives in; the adapter links it where the platform can.
+    chat_id: str
+    choices: list[Choice] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Home:
+    """A user's standing page (Slack's App Home tab), built by `handlers.home`, rendered by an adapter.
+
+    ``intro`` uses the `Reply` markup subset; the other texts are plain. ``cases_title`` is None when
+    there is no open case, and ``empty`` is then shown instead of the list.
+    """
+
+    title: str
+    intro: str
+    choices: list[Choice]
+    cases_title: str | None
+    empty: str
+    where_label: str
+    cases: list[HomeCase] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
 class Target:
     """Where an unprompted message (a nudge) goes."""
 

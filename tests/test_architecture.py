@@ -64,7 +64,7 @@ def _imports(tree: ast.Module) -> Iterator[tuple[int, str]]:
 #: Where the whole program is put together: these may import every layer.
 COMPOSITION_ROOTS = {Path("bot/app.py"), Path("bot/cli.py"), Path("bot/train_check.py"), Path("bot/train_triage.py")}
 #: bot/ modules that still reach up into handlers/ until the later steps of issue 12 untie them.
-NOT_YET_UNTIED = {Path("bot/adapters/slack_home.py")}
+NOT_YET_UNTIED: set[Path] = set()
 
 
 def test_bot_does_not_reach_up_into_handlers() -> None:
@@ -100,3 +100,12 @@ def test_handlers_never_import_the_core() -> None:
              for line, module in _imports(tree) if module == "bot.core"]
     assert found == []
 
+
+
+def test_adapters_reach_state_only_through_the_core() -> None:
+    """Adapters translate and transport: no ``core.store`` (narrow core methods instead)."""
+    found = [f"{path}:{node.lineno} {ast.unparse(node)}" for path, tree in _modules()
+             if path.parts[:2] == ("bot", "adapters") for node in ast.walk(tree)
+             if isinstance(node, ast.Attribute) and node.attr == "store"
+             and isinstance(node.value, ast.Attribute | ast.Name) and ast.unparse(node.value).endswith("core")]
+    assert found == []

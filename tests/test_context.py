@@ -41,3 +41,19 @@ async def test_the_core_builds_the_context_with_its_own_capabilities(talker: obj
     assert woken == [1] and ctx.user.lang == "ru"
     stored = await core.store.get_user("console", "u9")
     assert stored is not None and stored.lang == "ru"
+
+
+async def test_the_home_page_is_built_by_handlers_and_stamped_by_the_core(talker: object) -> None:
+    from bot.owner import owner_tag, unstamp
+    from handlers.home import home
+    from tests.conftest import Talker
+
+    assert isinstance(talker, Talker)
+    core = talker.core
+    page = await core.home("slack", "U7")
+    assert page.cases_title is None and page.cases == []
+    assert all(unstamp(c.id)[1] == owner_tag("slack", "U7") for c in page.choices)
+    assert await core.store.get_user("slack", "U7") is None  # looking is not meeting
+    # handlers build it from a Context alone: no Slack, no Core
+    ctx = core.context_for(await core.user_for(talker._event(EventKind.MESSAGE)))
+    assert [c.id for c in (await home(ctx)).choices] == ["cf:menu", "m:cards"]

@@ -394,12 +394,12 @@ class SlackAdapter:
             # In channels only the owner's replies in a case's thread are for Parley; mentions come as
             # app_mention, but their edits only as message_changed (answered in the mention's thread).
             mentioned = bool(self.bot_user_id) and f"<@{self.bot_user_id}" in raw
-            case = None
+            in_case = False
             if thread and not mentioned:
-                case = await self.core.store.find_open_case(self.platform, channel, str(thread), user)
+                in_case = await self.core.is_case_thread(self.platform, channel, str(thread), user)
             if changed and mentioned:
                 thread = thread or ev.get("ts")
-            elif case is None:
+            elif not in_case:
                 await ack()
                 return
         event = Event(platform=self.platform, event_id=self._event_id(body, ev), user_id=user, chat_id=channel,
@@ -478,7 +478,7 @@ class SlackAdapter:
 
     async def _with_locale(self, event: Event) -> Event:
         """Slack's locale as the language hint, asked only for a user Parley has not met yet."""
-        if event.language_hint or await self.core.store.get_user(self.platform, event.user_id) is not None:
+        if event.language_hint or await self.core.knows_user(self.platform, event.user_id):
             return event
         if event.user_id not in self._locale:
             try:
@@ -510,9 +510,9 @@ class SlackAdapter:
             return
         channel, thread = place.channel, place.thread
         if reply.case_id is not None and thread is None and not reply.anchor:
-            case = await self.core.store.get_case(reply.case_id)
-            if case is not None and case.thread_id and case.platform == self.platform:
-                channel, thread = case.chat_id, case.thread_id
+            found = await self.core.case_thread(self.platform, reply.case_id)
+            if found is not None:
+                channel, thread = found
         ts = await self._post(reply, place, channel, thread)
         if ts and reply.anchor and reply.case_id is not None and not place.direct and channel == place.channel:
             await self.core.anchor_case(reply.case_id, thread or ts)
@@ -596,8 +596,7 @@ class SlackAdapter:
         return self._dm[user_id]
 
     async def _t(self, user_id: str, key: str) -> str:
-        user = await self.core.store.get_user(self.platform, user_id)
-        return self.core.lib.t(key, user.lang if user else self.settings.default_language)
+        return self.core.lib.t(key, await self.core.language_for(self.platform, user_id))
 
     def _for_slack(self, reply: Reply) -> Reply:
         return dataclasses.replace(reply, text=_slash_commands_for_slack(reply.text, self.core.commands))

@@ -464,18 +464,11 @@ class TelegramAdapter:
         change = update.my_chat_member
         if change is None or change.chat.type != ChatType.PRIVATE:
             return
-        user = await self.core.store.get_user(self.platform, str(change.from_user.id))
-        if user is None:
-            return
-        user.blocked = change.new_chat_member.status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
-        await self.core.store.save_user(user)
+        blocked = change.new_chat_member.status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+        await self.core.set_blocked(self.platform, str(change.from_user.id), blocked)
 
     async def _lang(self, user_id: str, hint: str | None) -> str:
-        user = await self.core.store.get_user(self.platform, user_id)
-        if user is not None:
-            return user.lang
-        code = (hint or "").split("-")[0].lower()
-        return code if code in LANGUAGES else self.settings.default_language
+        return await self.core.language_for(self.platform, user_id, hint)
 
     def _origin_from_update(self, update: Update, event: Event) -> _Origin:
         origin = self._origin_from_event(event)
