@@ -43,7 +43,7 @@ from telegram.error import (
 )
 from telegram.ext import AIORateLimiter, Application, BaseRateLimiter, ContextTypes, TypeHandler
 
-from bot.adapters import telegram_payload
+from bot.adapters import telegram_events, telegram_payload
 from bot.adapters.telegram_request import AiohttpRequest
 from bot.compat import post_unparsed, retry_after_seconds
 from bot.core import Core
@@ -65,7 +65,6 @@ ALERT_LIMIT = 200
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
-_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,64})(?:@([A-Za-z0-9_]+))?(?:\s+(.*))?$", re.S)
 _SECRET_OK = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _NO_PREVIEW = {"is_disabled": True}
 _FORCE_REPLY = {"force_reply": True, "selective": True}
@@ -353,64 +352,12 @@ class TelegramAdapter:
         return _Accepted(update, event)
 
     def _event(self, update: Update) -> Event | None:
-        """A platform-neutral Event, or None for what Parley does not act on."""
+        """A platform-neutral Event (`telegram_events.event_from_update`), or None for what Parley does not act on."""
         assert self.app is not None
-        base: dict[str, Any] = {"platform": self.platform, "event_id": str(update.update_id)}
-        query = update.callback_query
-        if query is not None:
-            msg = query.message
-            if query.data is None or msg is None:
-                return None
-            self._remember(query.from_user.id, query.from_user.first_name)
-            return Event(**base, kind=EventKind.BUTTON, user_id=str(query.from_user.id), chat_id=str(msg.chat.id),
-                         thread_id=self._thread(msg), button=query.data, language_hint=query.from_user.language_code,
-                         is_direct=msg.chat.type == ChatType.PRIVATE, user_name=query.from_user.full_name,
-                         origin_message_id=str(msg.message_id))
-        if update.message is None and update.edited_message is None:
-            return None
-        msg = update.effective_message
-        user = msg.from_user if msg else None
-        if msg is None or user is None or user.is_bot:
-            return None
-        text = msg.text or msg.caption or ""
-        if not text.strip():
-            return None
-        direct = msg.chat.type == ChatType.PRIVATE
-        self._remember(user.id, user.first_name)
-        fields: dict[str, Any] = {"user_id": str(user.id), "chat_id": str(msg.chat.id), "thread_id": self._thread(msg),
-                                  "language_hint": user.language_code, "is_direct": direct,
-                                  "user_name": user.full_name, "origin_message_id": str(msg.message_id),
-                                  "edited": update.message is None}  # an edited_message keeps its message_id
-        found = _COMMAND.match(text.strip())
-        if found:
-            name, target, args = found.group(1).lower(), found.group(2), found.group(3) or ""
-            if target and target.lower() != (self.app.bot.username or "").lower():
-                return None  # addressed to another bot in this group
-            return Event(**base, **fields, kind=EventKind.COMMAND, command=name, text=args.strip())
-        said: str | None = text if direct else self._addressed_text(msg, text)
-        if said is None:
-            return None
-        return Event(**base, **fields, kind=EventKind.MESSAGE, text=said)
-
-    def _addressed_text(self, msg: Message, text: str) -> str | None:
-        """In a group Parley answers only replies to its own messages and @mentions, never the chatter."""
-        assert self.app is not None
-        mention = f"@{self.app.bot.username}" if self.app.bot.username else None
-        replied = msg.reply_to_message
-        to_us = replied is not None and replied.from_user is not None and replied.from_user.id == self.app.bot.id
-        mentioned = mention is not None and mention.lower() in text.lower()
-        if not (to_us or mentioned):
-            return None
-        if mention:
-            text = re.sub(re.escape(mention), "", text, flags=re.I).strip()
-        return text or None
-
-    @staticmethod
-    def _thread(msg: Any) -> str | None:
-        """Forum topics are threads; reply chains in plain groups are not (cases are per user there)."""
-        if isinstance(msg, Message) and msg.is_topic_message and msg.message_thread_id:
-            return str(msg.message_thread_id)
-        return None
+        who = telegram_events.sender(update)
+        if who is not None:
+            self._remember(*who)
+        return telegram_events.event_from_update(update, self.app.bot.username, self.app.bot.id)
 
     def _remember(self, user_id: int, name: str) -> None:
         """First names for mentions in group nudges (Target carries only the id)."""
