@@ -9,6 +9,7 @@ from handlers.buttons import ConflictPress, WalkPress
 from handlers.context import Context
 from handlers.render import card_text
 from handlers.router import Router
+from handlers.steps import Step
 from handlers.triage import EVIDENCE, triage
 
 router = Router("conflict")
@@ -55,13 +56,13 @@ async def _offer_case(event: Event, ctx: Context, case: Case | None, situation: 
         answers["first_message"] = first_message[:1000]
     if case is not None and case.step not in walkthrough.IDLE_STEPS:
         await walkthrough.park(ctx, case)
-    elif case is not None and case.step == "offered":
+    elif case is not None and case.step == Step.OFFERED:
         case.situation = situation
         case.answers.update(answers)
         await ctx.store.save_case(case, log=("situation", {"situation": situation}))
         return case
     return await ctx.store.create_case(platform=event.platform, chat_id=event.chat_id, thread_id=event.thread_id,
-                                       user_id=event.user_id, lang=ctx.lang, situation=situation, step="offered",
+                                       user_id=event.user_id, lang=ctx.lang, situation=situation, step=Step.OFFERED,
                                        answers=answers)
 
 
@@ -75,12 +76,12 @@ def offer(ctx: Context, case: Case, alternatives: list[str], switch_to: str | No
     card = ctx.lib.cards[situation.cards[0]]
     text = "\n".join([ctx.t("conflict.recognised", situation=situation.text(ctx.lang).title), "",
                       card_text(ctx.lib, card, ctx.lang)])
-    choices = [Choice(WalkPress(case.id, "offered", "walk").pack(), ctx.t("conflict.walk"))]
+    choices = [Choice(WalkPress(case.id, Step.OFFERED, "walk").pack(), ctx.t("conflict.walk"))]
     for other in alternatives:
         title = ctx.lib.situations[other].text(ctx.lang).title
-        choices.append(Choice(WalkPress(case.id, "offered", "alt", other).pack(), ctx.t("conflict.rather", situation=title)))
+        choices.append(Choice(WalkPress(case.id, Step.OFFERED, "alt", other).pack(), ctx.t("conflict.rather", situation=title)))
     if switch_to is not None:
-        choices.append(Choice(WalkPress(case.id, "offered", "lang", switch_to).pack(),
+        choices.append(Choice(WalkPress(case.id, Step.OFFERED, "lang", switch_to).pack(),
                               ctx.lib.t("conflict.in_language", switch_to)))
     return Reply(text, choices=choices, case_id=case.id, anchor=True)
 

@@ -20,6 +20,7 @@ from handlers.context import Context, ContextSource
 from handlers.edits import remember
 from handlers.render import relative_text, when_text
 from handlers.router import Router
+from handlers.steps import Step
 from handlers.timeparse import later, parse_when, unread_time_words
 from handlers.walkthrough import IDLE_STEPS, close_case, outcome_choices, owned_case
 
@@ -100,7 +101,7 @@ async def case_command(event: Event, ctx: Context, args: str) -> list[Reply]:
     if case.step not in IDLE_STEPS or "_resume" in case.answers:
         resume = Choice(WalkPress(case.id, case.step, "resume").pack(), ctx.t("walk.resume"))
         return [Reply(summary, choices=[resume], case_id=case.id)]
-    if case.step == "offered":
+    if case.step == Step.OFFERED:
         from handlers.conflict import offer
 
         return [offer(ctx, case, alternatives=[])]
@@ -251,7 +252,7 @@ async def render_nudge(core: ContextSource, nudge: Nudge, late: bool) -> tuple[T
         if cause:
             lines.append(ctx.t("nudge.review_cause", cause=ctx.t(f"cause.{cause}"), fix=ctx.t(f"fix.{cause}")))
         # only the step moves: the rest of this copy may be stale by the time the send happens
-        await core.store.set_case_step(case.id, "review", only_from=("tracking",))
+        await core.store.set_case_step(case.id, Step.REVIEW, only_from=(Step.TRACKING,))
     if nudge.note:
         lines.append(user_text(nudge.note))
     lines.append(ctx.t("nudge.case", id=case.id, title=_title(ctx, case)))

@@ -11,13 +11,13 @@ from bot.events import Choice, Home, HomeCase
 from handlers.buttons import ConflictPress, MenuPress, WalkPress
 from handlers.context import Context
 from handlers.render import when_text
+from handlers.steps import ANY
+from handlers.walkthrough import RESUMABLE
 
-__all__ = ["MAX_CASES", "RESUMABLE", "home"]
+__all__ = ["MAX_CASES", "home"]
 
 #: Slack allows 100 blocks in a Home view; each case takes two.
 MAX_CASES = 40
-#: Steps where the walkthrough waits for the user, so "Continue" makes sense.
-RESUMABLE = ("listen", "paraphrase", "cause", "apologize", "solution", "deadline", "risky", "review")
 
 
 async def home(ctx: Context) -> Home:
@@ -38,7 +38,7 @@ async def home(ctx: Context) -> Home:
         choices = []
         if case.step in RESUMABLE or "_resume" in case.answers:
             choices.append(Choice(WalkPress(case.id, case.step, "resume").pack(), ctx.t("walk.resume")))
-        choices.append(Choice(WalkPress(case.id, "any", "close").pack(), ctx.t("walk.close")))
+        choices.append(Choice(WalkPress(case.id, ANY, "close").pack(), ctx.t("walk.close")))
         items.append(HomeCase(case_id=case.id, number=ctx.t("case.number", id=case.id), title=name, step=step, next=nxt,
                               chat_id=case.chat_id, choices=choices))
     return Home(title=ctx.t("slack.home.title"), intro=ctx.t("slack.home.intro"),
