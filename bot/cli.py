@@ -19,7 +19,8 @@ from pathlib import Path
 from bot import __version__
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store import StoreError
-from content.loader import LANGUAGES, ContentError
+from content.loader import ContentError
+from content.text import LANGUAGES
 
 EXIT_CONFIG = 2
 

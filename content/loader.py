@@ -14,11 +14,8 @@ import yaml
 from babel import Locale
 from pydantic import BaseModel, ValidationError
 
-from bot.markup import strip_marks
 from content.models import Card, Situation, Strings
-
-LANGUAGES: tuple[str, ...] = ("en", "ru", "ro")
-LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "ro": "Română"}
+from content.text import LANGUAGES, strip_marks
 
 
 class ContentError(Exception):

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.events import Choice, Event, Reply
 from bot.markup import strip_marks, user_text
-from content.loader import LANGUAGE_NAMES, LANGUAGES
+from content.text import LANGUAGE_NAMES, LANGUAGES
 from handlers.buttons import ConflictPress, ForgetPress, MenuPress
 from handlers.context import Context
 from handlers.render import card_text

@@ -18,7 +18,7 @@ from bot.buttons import row_id
 from bot.events import Choice, Event, Reply
 from bot.markup import user_text
 from bot.store import Case
-from content.loader import LANGUAGE_NAMES, LANGUAGES
+from content.text import LANGUAGE_NAMES, LANGUAGES
 from handlers.buttons import WalkPress
 from handlers.check import check_draft
 from handlers.context import Context

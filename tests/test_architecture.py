@@ -109,3 +109,18 @@ def test_adapters_reach_state_only_through_the_core() -> None:
              if isinstance(node, ast.Attribute) and node.attr == "store"
              and isinstance(node.value, ast.Attribute | ast.Name) and ast.unparse(node.value).endswith("core")]
     assert found == []
+
+
+def test_content_stands_on_nothing_of_parley() -> None:
+    """content/ is the ground floor: bot/ and handlers/ read it, it reads neither."""
+    found = [f"{path}:{line} imports {module}" for path, tree in _modules() if path.parts[0] == "content"
+             for line, module in _imports(tree) if module.split(".")[0] in ("bot", "handlers")]
+    assert found == []
+
+
+def test_one_list_of_languages() -> None:
+    found = [f"{path}:{node.lineno}" for path, tree in _modules() for node in ast.walk(tree)
+             if isinstance(node, ast.Assign | ast.AnnAssign)
+             and any(isinstance(t, ast.Name) and t.id == "LANGUAGES"
+                     for t in (node.targets if isinstance(node, ast.Assign) else [node.target]))]
+    assert found == ["content/text.py:16"]
