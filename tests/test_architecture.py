@@ -123,4 +123,4 @@ def test_one_list_of_languages() -> None:
              if isinstance(node, ast.Assign | ast.AnnAssign)
              and any(isinstance(t, ast.Name) and t.id == "LANGUAGES"
                      for t in (node.targets if isinstance(node, ast.Assign) else [node.target]))]
-    assert found == ["content/text.py:16"]
+    assert found == ["content/text.py:15"]
