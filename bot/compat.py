@@ -55,7 +55,7 @@ async def run_in_sqlite_thread(conn: aiosqlite.Connection, work: Callable[[sqlit
         raw: sqlite3.Connection = conn._conn
         return work(raw)
 
-    result: T = await conn._execute(on_thread)
+    result: T = await conn._execute(on_thread)  # type: ignore[no-untyped-call]
     return result
 
 

@@ -115,7 +115,8 @@ def out_of_fold(rows: Sequence[Draft]) -> list[list[float]]:
         out[test_idx, 0] = gate.decision_function(x_test)
         for k, model in enumerate(models):
             out[test_idx, 1 + k] = model.decision_function(x_test)
-    return out.tolist()
+    scores: list[list[float]] = out.tolist()
+    return scores
 
 
 def flag(gate: float, donts: Sequence[float], gate_threshold: float, dont_threshold: float) -> set[str]:

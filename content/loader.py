@@ -34,7 +34,7 @@ class Library:
         text = by_lang.get(lang) or by_lang["en"]
         if isinstance(text, dict):
             raise KeyError(f"{key} is a plural string; use tn()")
-        return text.format(**values) if values else text
+        return str(text.format(**values)) if values else str(text)
 
     def tn(self, key: str, lang: str, n: int, /, **values: object) -> str:
         """A plural UI string: the form is chosen by Babel's CLDR plural rules for ``lang``."""

@@ -33,6 +33,8 @@ from tests.fake_slack import (
     command_body,
 )
 
+pytestmark = pytest.mark.e2e
+
 ROOT = Path(__file__).resolve().parents[1]
 CLEAR = "the client has not paid the invoice for two months"
 START_WITHIN = 30.0

@@ -208,7 +208,7 @@ class SQLiteStore:
 
     async def _all(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
         async with self._lock:
-            return list(await self._conn.execute_fetchall(sql, tuple(args)))  # type: ignore[arg-type]
+            return list(await self._conn.execute_fetchall(sql, tuple(args)))
 
     async def _run(self, sql: str, args: Iterable[Any] = ()) -> int:
         """One write statement; returns the rows it changed."""
