@@ -124,3 +124,9 @@ def test_one_list_of_languages() -> None:
              and any(isinstance(t, ast.Name) and t.id == "LANGUAGES"
                      for t in (node.targets if isinstance(node, ast.Assign) else [node.target]))]
     assert found == ["content/text.py:15"]
+
+
+def test_the_readme_sends_readers_to_a_document_they_have() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "../shared" not in readme
+    assert "docs/architecture.md" in readme and (ROOT / "docs" / "architecture.md").is_file()
