@@ -73,8 +73,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _setup_logging(settings: Settings) -> None:
+    from bot.logcontext import EventFilter
+
     logging.basicConfig(level=settings.log_level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+                        format="%(asctime)s %(levelname)s %(name)s [%(event)s]: %(message)s")
+    for handler in logging.getLogger().handlers:  # every line names the event it belongs to, or "-"
+        handler.addFilter(EventFilter())
     for noisy in ("httpx", "httpcore", "aiosqlite", "telegram", "slack_bolt", "slack_sdk", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
 

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from bot.context import Context
 from bot.events import DeliveryError, Event, EventKind, Home, Reply, Target
+from bot.logcontext import bound_event
 from bot.owner import owner_tag, stamp_choices, stamp_replies, unstamp
 from bot.settings import Settings
 from bot.store import Store, User, utcnow
@@ -118,12 +119,16 @@ class Core:
             await deliver(await self._process(event))
 
     async def _process(self, event: Event) -> list[Reply]:
+        with bound_event(event.platform, event.event_id):
+            return await self._process_bound(event)
+
+    async def _process_bound(self, event: Event) -> list[Reply]:
         event = _encodable(event)
         self.store.finish_with_next_write(event.platform, event.event_id)
         try:
             replies = await self._dispatch(event)
         except Exception:
-            log.exception("handler failed for a %s %s event", event.platform, event.kind)
+            log.exception("handler failed for %s %s event %s", event.platform, event.kind, event.event_id)
             user = await self.store.get_user(event.platform, event.user_id)
             lang = user.lang if user else self.settings.default_language
             replies = [Reply(self.lib.t("error.internal", lang))]
