@@ -39,6 +39,7 @@ NOTHING_CONFIGURED = (
 
 
 async def chat(settings: Settings, *, lang: str | None, user: str) -> int:
+    """``parley chat``: the console adapter and the scheduler until stdin ends; the exit code."""
     from bot.adapters.console import ConsoleAdapter
 
     store = await open_store(settings.database_url)
@@ -60,6 +61,8 @@ async def chat(settings: Settings, *, lang: str | None, user: str) -> int:
 
 
 async def serve(settings: Settings) -> int:
+    """``parley run``: every configured platform, the scheduler and the HTTP server until a signal; the
+    exit code (2 when no platform, or only half of Slack, is configured)."""
     if settings.slack_half_configured:
         print("parley run: PARLEY_SLACK_BOT_TOKEN is set, but Slack also needs PARLEY_SLACK_SIGNING_SECRET "
               "(HTTP mode) or PARLEY_SLACK_APP_TOKEN (Socket Mode).", file=sys.stderr)

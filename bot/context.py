@@ -53,10 +53,12 @@ class Context:
 
     @property
     def lang(self) -> str:
+        """The user's language code (one of `content.LANGUAGES`)."""
         return self.user.lang
 
     @property
     def zone(self) -> ZoneInfo:
+        """The user's time zone; raises `zoneinfo.ZoneInfoNotFoundError` for a name zoneinfo lacks."""
         return ZoneInfo(self.user.tz)
 
     def t(self, key: str, /, **values: object) -> str:
@@ -84,6 +86,10 @@ class ContextSource(Protocol):
     """
 
     @property
-    def store(self) -> Store: ...
+    def store(self) -> Store:
+        """Where cases, nudges and users are read and written."""
+        ...
 
-    def context_for(self, user: User) -> Context: ...
+    def context_for(self, user: User) -> Context:
+        """The `Context` of ``user`` at this moment."""
+        ...

@@ -33,9 +33,13 @@ class Adapter(Protocol):
 
     platform: str
 
-    async def start(self) -> None: ...
+    async def start(self) -> None:
+        """Connects to the platform; raises `bot.events.StartupError` with one line for a person."""
+        ...
 
-    async def stop(self) -> None: ...
+    async def stop(self) -> None:
+        """Stops taking events and finishes the work in flight."""
+        ...
 
     async def send(self, target: Target, replies: Sequence[Reply]) -> None:
         """Delivers unprompted replies (nudges); raises `bot.events.DeliveryError` when it cannot."""
@@ -137,6 +141,7 @@ class Core:
         return replies
 
     async def handle(self, event: Event) -> list[Reply]:
+        """`accept` then `process`: the replies to ``event``, or [] for one seen before."""
         if not await self.accept(event):
             log.debug("dropping repeated %s event %s", event.platform, event.event_id)
             return []

@@ -49,6 +49,7 @@ def _id(case: Case, step: str, action: str, arg: str = "") -> str:
 
 
 async def active_case(event: Event, ctx: Context) -> Case | None:
+    """The user's open case in the event's chat and thread (the one free text may answer), or None."""
     return await ctx.store.find_open_case(event.platform, event.chat_id, event.thread_id, event.user_id)
 
 
@@ -147,6 +148,7 @@ def _draft_for(ctx: Context, case: Case) -> None:
 
 
 def outcome_choices(ctx: Context, case: Case) -> list[Choice]:
+    """The "how did it end?" buttons that close the case (`OUTCOMES`)."""
     return [Choice(_id(case, ANY, "out", o), ctx.t(f"outcome.{o}")) for o in OUTCOMES]
 
 
@@ -380,6 +382,8 @@ async def owned_case(event: Event, ctx: Context, case_id: str) -> Case | list[Re
 
 @router.button(WalkPress)
 async def walk_button(event: Event, ctx: Context, press: WalkPress) -> list[Reply]:
+    """A walkthrough button: only its owner, only on an open case, only at the step it was made for
+    (closing and continuing work from any step); the action itself is looked up in `ACTIONS`."""
     found = await owned_case(event, ctx, str(press.case))
     if isinstance(found, list):
         return found
