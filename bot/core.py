@@ -18,9 +18,9 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from bot.context import Context
-from bot.events import DeliveryError, Event, EventKind, Home, Reply, Target
+from bot.events import DeliveryError, Event, EventKind, Home, Reply, Target, stamp_choices, stamp_replies
 from bot.logcontext import bound_event
-from bot.owner import owner_tag, stamp_choices, stamp_replies, unstamp
+from bot.owner import owner_tag, unstamp
 from bot.settings import Settings
 from bot.store import Store, User, utcnow
 from content import LANGUAGES, Library, library

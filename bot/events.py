@@ -6,10 +6,12 @@ to the core and renders the `Reply` objects it gets back.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.owner import SEPARATOR, TAG_BYTES, is_tag
+from bot.owner import SEPARATOR, TAG_BYTES, is_tag, owner_tag, stamp
 
 #: Telegram allows 64 bytes of callback data; Slack action values are longer, so this is the bound.
 MAX_CHOICE_ID_BYTES = 64
@@ -151,3 +153,19 @@ class DeliveryError(Exception):
 
 class StartupError(Exception):
     """A platform refused to start (wrong token, unreachable API); one line for a person."""
+
+
+def stamp_choices(choices: Sequence[Choice], platform: str, user_id: str) -> list[Choice]:
+    """New `Choice` objects whose ids carry the owner's tag (`bot.owner`)."""
+    tag = owner_tag(platform, user_id)
+    return [dataclasses.replace(c, id=stamp(c.id, tag)) for c in choices]
+
+
+def stamp_replies(replies: Sequence[Reply], platform: str, user_id: str) -> list[Reply]:
+    """Copies of ``replies`` whose buttons all belong to ``user_id`` on ``platform``.
+
+    The handlers' own Reply objects are not changed (some are built once and reused); replies
+    without buttons are returned as they are.
+    """
+    return [dataclasses.replace(r, choices=stamp_choices(r.choices, platform, user_id)) if r.choices else r
+            for r in replies]

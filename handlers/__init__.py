@@ -56,7 +56,8 @@ async def dispatch(event: Event, ctx: Context) -> list[Reply]:
         if parsed is not None:
             name, args = parsed
     if event.edited:  # never a new message: answered for what the original did (handlers/edits.py)
-        return await edits.edited(event, ctx, text=text, command=name, args=args, limit=MAX_TEXT)
+        return await edits.edited(event, ctx, text=text, command=name, args=args, limit=MAX_TEXT,
+                                  move_followup=followup.move_followup)
 
     if len(text) > MAX_TEXT:
         return [Reply(ctx.t("input.too_long", limit=MAX_TEXT, size=len(text)))]

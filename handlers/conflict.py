@@ -5,9 +5,9 @@ from __future__ import annotations
 from bot.events import Choice, Event, Reply
 from bot.store import Case
 from handlers import walkthrough
-from handlers.buttons import ConflictPress, WalkPress
+from handlers.buttons import ConflictPress
 from handlers.context import Context
-from handlers.render import card_text
+from handlers.render import offer
 from handlers.router import Router
 from handlers.steps import Step
 from handlers.triage import EVIDENCE, triage
@@ -64,26 +64,6 @@ async def _offer_case(event: Event, ctx: Context, case: Case | None, situation: 
     return await ctx.store.create_case(platform=event.platform, chat_id=event.chat_id, thread_id=event.thread_id,
                                        user_id=event.user_id, lang=ctx.lang, situation=situation, step=Step.OFFERED,
                                        answers=answers)
-
-
-def offer(ctx: Context, case: Case, alternatives: list[str], switch_to: str | None = None) -> Reply:
-    """The situation's best card with "Walk me through it" and the next likely situations.
-
-    ``switch_to``: the message was written in another language than the user's; offer to answer in it.
-    """
-    assert case.situation is not None
-    situation = ctx.lib.situations[case.situation]
-    card = ctx.lib.cards[situation.cards[0]]
-    text = "\n".join([ctx.t("conflict.recognised", situation=situation.text(ctx.lang).title), "",
-                      card_text(ctx.lib, card, ctx.lang)])
-    choices = [Choice(WalkPress(case.id, Step.OFFERED, "walk").pack(), ctx.t("conflict.walk"))]
-    for other in alternatives:
-        title = ctx.lib.situations[other].text(ctx.lang).title
-        choices.append(Choice(WalkPress(case.id, Step.OFFERED, "alt", other).pack(), ctx.t("conflict.rather", situation=title)))
-    if switch_to is not None:
-        choices.append(Choice(WalkPress(case.id, Step.OFFERED, "lang", switch_to).pack(),
-                              ctx.lib.t("conflict.in_language", switch_to)))
-    return Reply(text, choices=choices, case_id=case.id, anchor=True)
 
 
 @router.button(ConflictPress)

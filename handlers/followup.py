@@ -18,7 +18,7 @@ from bot.store.models import from_db, to_db
 from handlers.buttons import NudgePress, WalkPress
 from handlers.context import Context, ContextSource
 from handlers.edits import remember
-from handlers.render import relative_text, when_text
+from handlers.render import offer, relative_text, when_text
 from handlers.router import Router
 from handlers.steps import Step
 from handlers.timeparse import later, parse_when, unread_time_words
@@ -102,8 +102,6 @@ async def case_command(event: Event, ctx: Context, args: str) -> list[Reply]:
         resume = Choice(WalkPress(case.id, case.step, "resume").pack(), ctx.t("walk.resume"))
         return [Reply(summary, choices=[resume], case_id=case.id)]
     if case.step == Step.OFFERED:
-        from handlers.conflict import offer
-
         return [offer(ctx, case, alternatives=[])]
     return [Reply(summary, case_id=case.id)]
 

@@ -23,7 +23,7 @@ from handlers.buttons import WalkPress
 from handlers.check import check_draft
 from handlers.context import Context
 from handlers.paraphrase import draft_paraphrase
-from handlers.render import when_text
+from handlers.render import offer, when_text
 from handlers.router import Router
 from handlers.steps import ANY, Step
 from handlers.timeparse import Deadline, deadline_in
@@ -423,8 +423,6 @@ async def _on_walk(event: Event, ctx: Context, case: Case, step: str, arg: str) 
 async def _on_alternative(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
     if case.step != Step.OFFERED or arg not in ctx.lib.situations:
         return None
-    from handlers.conflict import offer
-
     case.situation = arg
     await ctx.store.save_case(case, log=("situation", {"situation": arg}))
     return [Reply(f"✓ {ctx.lib.situations[arg].text(ctx.lang).title}", close_origin=True),
@@ -434,8 +432,6 @@ async def _on_alternative(event: Event, ctx: Context, case: Case, step: str, arg
 async def _on_language(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
     if case.step != Step.OFFERED or arg not in LANGUAGES:
         return None
-    from handlers.conflict import offer
-
     await ctx.set_language(arg)
     case.lang = arg
     await ctx.store.save_case(case, log=("language", {"lang": arg}))

@@ -130,3 +130,46 @@ def test_the_readme_sends_readers_to_a_document_they_have() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "../shared" not in readme
     assert "docs/architecture.md" in readme and (ROOT / "docs" / "architecture.md").is_file()
+
+
+def _module_name(path: Path) -> str:
+    parts = path.with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_the_import_graph_has_no_cycle() -> None:
+    """Counting imports inside functions and under TYPE_CHECKING: a hidden arrow is still an arrow.
+
+    ``from handlers import walkthrough`` is an arrow to ``handlers.walkthrough`` (a package's own
+    ``__init__`` including its modules is the composition, not a dependency of theirs).
+    """
+    trees = {_module_name(path): tree for path, tree in _modules()}
+    graph: dict[str, set[str]] = {}
+    for name, tree in trees.items():
+        edges: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                edges |= {alias.name for alias in node.names if alias.name in trees}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module in trees:
+                submodules = {f"{node.module}.{alias.name}" for alias in node.names} & trees.keys()
+                edges |= submodules or {node.module}
+        graph[name] = edges - {name}
+    cycles: list[str] = []
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(module: str) -> None:
+        state[module] = 1
+        path.append(module)
+        for dep in sorted(graph[module]):
+            if state.get(dep) == 1:
+                cycles.append(" -> ".join([*path[path.index(dep):], dep]))
+            elif dep not in state:
+                visit(dep)
+        path.pop()
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module)
+    assert cycles == []

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.core import Core
-from bot.events import MAX_CHOICE_ID_BYTES, Choice, Event, EventKind, Reply, Target
-from bot.owner import owner_tag, stamp, stamp_replies, unstamp
+from bot.events import MAX_CHOICE_ID_BYTES, Choice, Event, EventKind, Reply, Target, stamp_replies
+from bot.owner import owner_tag, stamp, unstamp
 from bot.store import Case, Nudge
 from content import LANGUAGES
 from tests.conftest import Talker
