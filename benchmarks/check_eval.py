@@ -89,7 +89,8 @@ def main() -> None:
     if traps:
         print(f"held-out traps (fine drafts that look like a don't) flagged: {sum(1 for _, f in traps if f)}/{len(traps)}")
 
-    from content.loader import LANGUAGES, library
+    from content.loader import library
+    from content.text import LANGUAGES
 
     phrases = [(lang, p) for card in library().cards.values() for lang in LANGUAGES for p in card.text(lang).say]
     alarms = [(lang, p, detect_donts(p)) for lang, p in phrases]

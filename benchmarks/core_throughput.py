@@ -19,6 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.app import build_core
 from bot.core import Core  # noqa: E402
 from bot.events import Event, EventKind  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
@@ -77,7 +78,7 @@ def report(label: str, elapsed: float, latencies: list[float]) -> None:
 async def main(total_events: int) -> None:
     folder = tempfile.mkdtemp(prefix="parley-bench-")
     store = await SQLiteStore.open("sqlite:///" + os.path.join(folder, "bench.db"))
-    core = Core(store, load_settings())
+    core = build_core(store, load_settings())
     await session(core, "warmup", [])  # content load and first triage call are start-up, not steady state
     print(f"Core.handle with SQLite in {folder}; targets: >= 2,000 events/s, p99 < 5 ms")
     report("one user at a time ", *(await run(core, total_events, 1)))

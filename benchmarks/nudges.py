@@ -28,6 +28,7 @@ from pathlib import Path
 # run from anywhere: the project root first on the path, so `tests` (the fakes) imports too
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bot.app import build_core
 from bot.core import Core
 from bot.events import Reply, Target
 from bot.scheduler import Render, Scheduler
@@ -159,7 +160,7 @@ async def main() -> int:
         render = (real_render() if args.render == "real" else None) or simple_render()
         started = time.perf_counter()
         store = await SQLiteStore.open(url)
-        core = Core(store, load_settings(database_url=url))
+        core = build_core(store, load_settings(database_url=url))
         adapter = FakeAdapter(args.latency, args.burst)
         core.register(adapter)
         scheduler = Scheduler(core, render)

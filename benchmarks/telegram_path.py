@@ -36,11 +36,13 @@ from telegram import Update  # noqa: E402
 from telegram.ext import AIORateLimiter, Application, ContextTypes, MessageHandler, filters  # noqa: E402
 
 from bot.adapters.telegram import TelegramAdapter  # noqa: E402
+from bot.app import build_core  # noqa: E402
 from bot.core import Core  # noqa: E402
 from bot.events import Event, Reply  # noqa: E402
 from bot.markup import user_text  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
 from bot.store import open_store  # noqa: E402
+from handlers import dispatch  # noqa: E402
 from tests.fake_telegram import TOKEN, FakeTelegram, TgUser  # noqa: E402
 
 #: What people send: commands, a card lookup, and messages in the middle of a crisis (triaged).
@@ -157,7 +159,7 @@ async def parley_bot(fake: RemoteFake, workdir: Path, *, limits: bool = False, e
     db = workdir / f"bench-{time.monotonic_ns()}.db"
     settings = load_settings(telegram_token=TOKEN, telegram_api_url=fake.url, database_url=f"sqlite:///{db}")
     store = await open_store(settings.database_url)
-    core = (EchoCore if echo else Core)(store, settings)
+    core = EchoCore(store, settings, dispatch=dispatch) if echo else build_core(store, settings)
     limiter = AIORateLimiter(max_retries=3) if limits else AIORateLimiter(overall_max_rate=0, group_max_rate=0,
                                                                           max_retries=3)
     adapter = TelegramAdapter(core, settings, None, rate_limiter=limiter, poll_timeout=1)

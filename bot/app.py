@@ -1,4 +1,7 @@
-"""Assembles store, core, scheduler and adapters for ``parley chat`` and ``parley run``."""
+"""Assembles store, core, handlers, scheduler and adapters for ``parley chat`` and ``parley run``.
+
+The composition root: the one module that imports every layer and ties them together.
+"""
 
 from __future__ import annotations
 
@@ -8,17 +11,25 @@ import signal
 import sys
 from typing import TYPE_CHECKING
 
-from bot.core import Adapter, Core
+from bot.core import Adapter, Clock, Core
 from bot.events import StartupError
 from bot.scheduler import Scheduler
 from bot.settings import Settings
-from bot.store import open_store
+from bot.store import Store, open_store, utcnow
+from content import Library
+from handlers import PUBLIC_COMMANDS, dispatch
 from handlers.followup import render_nudge
+from handlers.home import home
 
 if TYPE_CHECKING:
     from bot.http import HttpServer
 
 log = logging.getLogger(__name__)
+
+
+def build_core(store: Store, settings: Settings, *, clock: Clock = utcnow, lib: Library | None = None) -> Core:
+    """A `Core` running Parley's handlers (`handlers.dispatch`, `handlers.PUBLIC_COMMANDS`, `handlers.home`)."""
+    return Core(store, settings, dispatch=dispatch, commands=PUBLIC_COMMANDS, home=home, clock=clock, lib=lib)
 
 NOTHING_CONFIGURED = (
     "parley run: no platform is configured. Set PARLEY_TELEGRAM_TOKEN for Telegram, and/or "
@@ -28,10 +39,11 @@ NOTHING_CONFIGURED = (
 
 
 async def chat(settings: Settings, *, lang: str | None, user: str) -> int:
+    """``parley chat``: the console adapter and the scheduler until stdin ends; the exit code."""
     from bot.adapters.console import ConsoleAdapter
 
     store = await open_store(settings.database_url)
-    core = Core(store, settings)
+    core = build_core(store, settings)
     if lang:
         await core.set_language("console", user, lang)
     console = ConsoleAdapter(core, user_id=user, language=lang)
@@ -49,6 +61,8 @@ async def chat(settings: Settings, *, lang: str | None, user: str) -> int:
 
 
 async def serve(settings: Settings) -> int:
+    """``parley run``: every configured platform, the scheduler and the HTTP server until a signal; the
+    exit code (2 when no platform, or only half of Slack, is configured)."""
     if settings.slack_half_configured:
         print("parley run: PARLEY_SLACK_BOT_TOKEN is set, but Slack also needs PARLEY_SLACK_SIGNING_SECRET "
               "(HTTP mode) or PARLEY_SLACK_APP_TOKEN (Socket Mode).", file=sys.stderr)
@@ -59,7 +73,7 @@ async def serve(settings: Settings) -> int:
     from bot.http import HttpServer
 
     store = await open_store(settings.database_url)
-    core = Core(store, settings)
+    core = build_core(store, settings)
     http = HttpServer(settings.http_host, settings.http_port)
     scheduler = Scheduler(core, render_nudge)
     started: list[Adapter] = []

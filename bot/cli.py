@@ -19,7 +19,8 @@ from pathlib import Path
 from bot import __version__
 from bot.settings import Settings, SettingsError, load_settings
 from bot.store import StoreError
-from content.loader import LANGUAGES, ContentError
+from content.loader import ContentError
+from content.text import LANGUAGES
 
 EXIT_CONFIG = 2
 
@@ -72,8 +73,12 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _setup_logging(settings: Settings) -> None:
+    from bot.logcontext import EventFilter
+
     logging.basicConfig(level=settings.log_level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+                        format="%(asctime)s %(levelname)s %(name)s [%(event)s]: %(message)s")
+    for handler in logging.getLogger().handlers:  # every line names the event it belongs to, or "-"
+        handler.addFilter(EventFilter())
     for noisy in ("httpx", "httpcore", "aiosqlite", "telegram", "slack_bolt", "slack_sdk", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
 
@@ -129,10 +134,9 @@ def _cmd_triage(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.core import Core
+    from bot.app import build_core
     from bot.markup import to_plain
     from bot.store import open_store
-    from handlers.context import Context
     from handlers.followup import export_markdown
 
     store = await open_store(settings.database_url)
@@ -141,7 +145,7 @@ async def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         if case is None:
             print(f"parley: there is no case {args.case}", file=sys.stderr)
             return 1
-        core = Core(store, settings)
+        core = build_core(store, settings)
         user = await core.store.get_user(case.platform, case.user_id)
         if user is None:
             from bot.store import User
@@ -149,7 +153,7 @@ async def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
             user = User(platform=case.platform, user_id=case.user_id, lang=case.lang, tz=settings.default_timezone)
         if args.lang:
             user.lang = args.lang
-        ctx = Context(core=core, store=store, lib=core.lib, user=user, now=core.clock())
+        ctx = core.context_for(user)
         print(to_plain(await export_markdown(ctx, case)))
         return 0
     finally:

@@ -1,7 +1,9 @@
-"""The platform-neutral core: dedup, per-conversation ordering, and routing to `handlers`.
+"""The platform-neutral core: dedup, per-conversation ordering, and routing to the handlers.
 
 Adapters call `Core.handle` (or `accept` then `process`, when they must acknowledge in between) and
-render the replies. The core never imports a platform library.
+render the replies. The core never imports a platform library, nor the handlers: it receives their
+entry point (``dispatch``) and the public command list, as the scheduler receives its renderer;
+`bot.app.build_core` wires them.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.events import Event, EventKind, Reply, Target
-from bot.owner import owner_tag, stamp_replies, unstamp
+from bot.context import Context
+from bot.events import DeliveryError, Event, EventKind, Home, Reply, Target, stamp_choices, stamp_replies
+from bot.logcontext import bound_event
+from bot.owner import owner_tag, unstamp
 from bot.settings import Settings
 from bot.store import Store, User, utcnow
 from content import LANGUAGES, Library, library
@@ -29,9 +33,13 @@ class Adapter(Protocol):
 
     platform: str
 
-    async def start(self) -> None: ...
+    async def start(self) -> None:
+        """Connects to the platform; raises `bot.events.StartupError` with one line for a person."""
+        ...
 
-    async def stop(self) -> None: ...
+    async def stop(self) -> None:
+        """Stops taking events and finishes the work in flight."""
+        ...
 
     async def send(self, target: Target, replies: Sequence[Reply]) -> None:
         """Delivers unprompted replies (nudges); raises `bot.events.DeliveryError` when it cannot."""
@@ -39,6 +47,10 @@ class Adapter(Protocol):
 
 
 Clock = Callable[[], datetime]
+#: The conversation logic: the replies to one event, for the Context of its user (`handlers.dispatch`).
+Dispatch = Callable[[Event, Context], Awaitable[list[Reply]]]
+#: Builds a user's home page (`handlers.home.home`).
+HomeBuilder = Callable[[Context], Awaitable[Home]]
 _EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(Event))
 #: Lone UTF-16 surrogates: JSON allows "\\ud83d" alone, but they cannot be encoded to UTF-8 (SQLite, the APIs).
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -52,10 +64,19 @@ def _encodable(event: Event) -> Event:
 
 
 class Core:
-    def __init__(self, store: Store, settings: Settings, *, clock: Clock = utcnow,
-                 lib: Library | None = None) -> None:
+    """Runs events through ``dispatch``; ``commands`` are the public command names, in menu order.
+
+    ``clock`` returns aware UTC; ``lib`` defaults to the shipped content.
+    """
+
+    def __init__(self, store: Store, settings: Settings, *, dispatch: Dispatch, commands: Sequence[str] = (),
+                 home: HomeBuilder | None = None, clock: Clock = utcnow, lib: Library | None = None) -> None:
         self.store = store
         self.settings = settings
+        self.dispatch = dispatch
+        #: What users see in menus and help, in this order; adapters publish it (Telegram's "/" menu).
+        self.commands: tuple[str, ...] = tuple(commands)
+        self._home = home
         self.clock = clock
         self.lib = lib or library()
         self.adapters: dict[str, Adapter] = {}
@@ -64,7 +85,13 @@ class Core:
         self.on_nudges_changed: Callable[[], None] = lambda: None
 
     def register(self, adapter: Adapter) -> None:
+        """Makes ``adapter`` the one that delivers unprompted replies for its platform (`send`)."""
         self.adapters[adapter.platform] = adapter
+
+    def context_for(self, user: User) -> Context:
+        """The handlers' view for ``user`` at this moment: the only place a `Context` is built."""
+        return Context(store=self.store, lib=self.lib, user=user, now=self.clock(),
+                       language_setter=self.set_language, nudges_changed=lambda: self.on_nudges_changed())
 
     # -- inbound ----------------------------------------------------------------------------
 
@@ -96,12 +123,16 @@ class Core:
             await deliver(await self._process(event))
 
     async def _process(self, event: Event) -> list[Reply]:
+        with bound_event(event.platform, event.event_id):
+            return await self._process_bound(event)
+
+    async def _process_bound(self, event: Event) -> list[Reply]:
         event = _encodable(event)
         self.store.finish_with_next_write(event.platform, event.event_id)
         try:
             replies = await self._dispatch(event)
         except Exception:
-            log.exception("handler failed for a %s %s event", event.platform, event.kind)
+            log.exception("handler failed for %s %s event %s", event.platform, event.kind, event.event_id)
             user = await self.store.get_user(event.platform, event.user_id)
             lang = user.lang if user else self.settings.default_language
             replies = [Reply(self.lib.t("error.internal", lang))]
@@ -110,6 +141,7 @@ class Core:
         return replies
 
     async def handle(self, event: Event) -> list[Reply]:
+        """`accept` then `process`: the replies to ``event``, or [] for one seen before."""
         if not await self.accept(event):
             log.debug("dropping repeated %s event %s", event.platform, event.event_id)
             return []
@@ -135,9 +167,6 @@ class Core:
         nothing is stored, changed or closed (see `bot.owner`). Ids without a tag (sent before tags
         existed) go on to the handlers, whose own checks still apply.
         """
-        from handlers import dispatch
-        from handlers.context import Context
-
         if event.kind is EventKind.BUTTON and event.button:
             bare, tag = unstamp(event.button)
             if tag is not None:
@@ -145,16 +174,11 @@ class Core:
                     return [Reply(self.lib.t("button.not_yours", await self._lang_of(event)), private=True)]
                 event = dataclasses.replace(event, button=bare)
         user = await self.user_for(event)
-        ctx = Context(core=self, store=self.store, lib=self.lib, user=user, now=self.clock())
-        return stamp_replies(await dispatch(event, ctx), event.platform, event.user_id)
+        return stamp_replies(await self.dispatch(event, self.context_for(user)), event.platform, event.user_id)
 
     async def _lang_of(self, event: Event) -> str:
         """The acting user's language without storing a user they do not have yet."""
-        user = await self.store.get_user(event.platform, event.user_id)
-        if user is not None:
-            return user.lang
-        hint = (event.language_hint or "").split("-")[0].lower()
-        return hint if hint in LANGUAGES else self.settings.default_language
+        return await self.language_for(event.platform, event.user_id, event.language_hint)
 
     async def user_for(self, event: Event) -> User:
         """The stored user, created on first contact with the platform's language hint if it is ours."""
@@ -171,11 +195,63 @@ class Core:
         return user
 
     async def set_language(self, platform: str, user_id: str, lang: str) -> None:
+        """Stores ``lang`` as the user's language, creating the user (default time zone) if needed."""
         user = await self.store.get_user(platform, user_id)
         if user is None:
             user = User(platform=platform, user_id=user_id, lang=lang, tz=self.settings.default_timezone)
         user.lang = lang
         await self.store.save_user(user)
+
+    # -- what adapters may ask (they never touch the store themselves) --------------------------
+
+    async def language_for(self, platform: str, user_id: str, hint: str | None = None) -> str:
+        """The user's language: stored, else the platform's ``hint`` ("ru-RU") if it is ours, else the default.
+
+        Stores nothing, so asking about somebody Parley has not met creates no user.
+        """
+        user = await self.store.get_user(platform, user_id)
+        if user is not None:
+            return user.lang
+        code = (hint or "").split("-")[0].lower()
+        return code if code in LANGUAGES else self.settings.default_language
+
+    async def knows_user(self, platform: str, user_id: str) -> bool:
+        """True when the user is stored (they wrote to Parley before)."""
+        return await self.store.get_user(platform, user_id) is not None
+
+    async def set_blocked(self, platform: str, user_id: str, blocked: bool) -> None:
+        """Records that a known user blocked (or unblocked) the bot, so nudges stop (or may flow); an
+        unknown user is not created."""
+        user = await self.store.get_user(platform, user_id)
+        if user is not None:
+            user.blocked = blocked
+            await self.store.save_user(user)
+
+    async def is_case_thread(self, platform: str, chat_id: str, thread_id: str, user_id: str) -> bool:
+        """True when ``thread_id`` in ``chat_id`` is the thread of an open case of ``user_id``."""
+        return await self.store.find_open_case(platform, chat_id, thread_id, user_id) is not None
+
+    async def case_thread(self, platform: str, case_id: int) -> tuple[str, str] | None:
+        """``(chat_id, thread_id)`` of a case's thread on ``platform``; None when it has none (yet)."""
+        case = await self.store.get_case(case_id)
+        if case is not None and case.thread_id and case.platform == platform:
+            return case.chat_id, case.thread_id
+        return None
+
+    async def home(self, platform: str, user_id: str) -> Home:
+        """The user's home page, its buttons stamped for them; a user Parley has not met is not stored.
+
+        Raises:
+            RuntimeError: the core was built without a home builder.
+        """
+        if self._home is None:
+            raise RuntimeError("this Core has no home page builder")
+        user = await self.store.get_user(platform, user_id) or User(
+            platform=platform, user_id=user_id, lang=self.settings.default_language, tz=self.settings.default_timezone)
+        home = await self._home(self.context_for(user))
+        return dataclasses.replace(
+            home, choices=stamp_choices(home.choices, platform, user_id),
+            cases=[dataclasses.replace(c, choices=stamp_choices(c.choices, platform, user_id)) for c in home.cases])
 
     # -- outbound ---------------------------------------------------------------------------
 
@@ -193,8 +269,6 @@ class Core:
         """
         adapter = self.adapters.get(target.platform)
         if adapter is None:
-            from bot.events import DeliveryError
-
             raise DeliveryError(f"no {target.platform} adapter is running")
         # unprompted messages (nudges) belong to the person they are for, like every reply
         await adapter.send(target, stamp_replies(replies, target.platform, target.user_id))

@@ -6,10 +6,12 @@ to the core and renders the `Reply` objects it gets back.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.owner import SEPARATOR, TAG_BYTES, is_tag
+from bot.owner import SEPARATOR, TAG_BYTES, is_tag, owner_tag, stamp
 
 #: Telegram allows 64 bytes of callback data; Slack action values are longer, so this is the bound.
 MAX_CHOICE_ID_BYTES = 64
@@ -100,6 +102,37 @@ class Reply:
 
 
 @dataclass(frozen=True, slots=True)
+class HomeCase:
+    """One open case on a user's home page: plain texts (the adapter escapes them) and its buttons."""
+
+    case_id: int
+    number: str
+    title: str
+    step: str
+    next: str
+    #: The chat the case lives in; the adapter links it where the platform can.
+    chat_id: str
+    choices: list[Choice] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Home:
+    """A user's standing page (Slack's App Home tab), built by `handlers.home`, rendered by an adapter.
+
+    ``intro`` uses the `Reply` markup subset; the other texts are plain. ``cases_title`` is None when
+    there is no open case, and ``empty`` is then shown instead of the list.
+    """
+
+    title: str
+    intro: str
+    choices: list[Choice]
+    cases_title: str | None
+    empty: str
+    where_label: str
+    cases: list[HomeCase] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
 class Target:
     """Where an unprompted message (a nudge) goes."""
 
@@ -120,3 +153,19 @@ class DeliveryError(Exception):
 
 class StartupError(Exception):
     """A platform refused to start (wrong token, unreachable API); one line for a person."""
+
+
+def stamp_choices(choices: Sequence[Choice], platform: str, user_id: str) -> list[Choice]:
+    """New `Choice` objects whose ids carry the owner's tag (`bot.owner`)."""
+    tag = owner_tag(platform, user_id)
+    return [dataclasses.replace(c, id=stamp(c.id, tag)) for c in choices]
+
+
+def stamp_replies(replies: Sequence[Reply], platform: str, user_id: str) -> list[Reply]:
+    """Copies of ``replies`` whose buttons all belong to ``user_id`` on ``platform``.
+
+    The handlers' own Reply objects are not changed (some are built once and reused); replies
+    without buttons are returned as they are.
+    """
+    return [dataclasses.replace(r, choices=stamp_choices(r.choices, platform, user_id)) if r.choices else r
+            for r in replies]

@@ -78,9 +78,9 @@ class HttpServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port)
         await site.start()
-        sockets = getattr(site._server, "sockets", None) or []
-        if sockets:
-            self.port = sockets[0].getsockname()[1]
+        addresses = self._runner.addresses  # (host, port, ...) per listening socket; port 0 picked one
+        if addresses:
+            self.port = addresses[0][1]
         log.info("HTTP server listening on %s:%s", self.host, self.port)
 
     async def stop(self) -> None:

@@ -9,38 +9,16 @@ from __future__ import annotations
 
 import html
 import re
-import unicodedata
 from collections.abc import Callable
+
+# the folds live on the ground floor (content.text); re-exported for the callers that know them here
+from content.text import ro_circumflex as ro_circumflex
+from content.text import strip_marks as strip_marks
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 #: Marks a star that came from a user, so renderers never treat it as markup.
 _USER_STAR = "\u2217"
-
-
-#: "î" with a letter on both sides: the pre-1993 Romanian spelling of "â" (sîmbătă = sâmbătă).
-_INNER_I_CIRCUMFLEX = re.compile(r"(?<=[^\W\d_])([îÎ])(?=[^\W\d_])")
-
-
-def ro_circumflex(text: str) -> str:
-    """Romanian "î" inside a word written as "â", the way the 1993 spelling writes it, same length.
-
-    Moldova still writes "sîmbătă", "mîine", "săptămînă"; Romania writes "sâmbătă". Both letters are
-    the same sound, and the rule is positional: "î" at a word's start or end ("în", "a coborî"),
-    "â" inside. So an inner "î" is an "â", and after this the two spellings fold alike. ``text``
-    should be NFC (a decomposed "i" + combining circumflex is left as it is).
-    """
-    return _INNER_I_CIRCUMFLEX.sub(lambda m: "â" if m.group(1) == "î" else "Â", text)
-
-
-def strip_marks(text: str) -> str:
-    """Text without diacritics (ș→s, ă→a, ё→е), also when it arrives decomposed: for matching only.
-
-    Romanian "î" inside a word folds like "â" (see `ro_circumflex`): "sîmbătă" and "sâmbătă" are
-    both "sambata".
-    """
-    text = ro_circumflex(unicodedata.normalize("NFC", text))
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 def clean_input(text: str) -> str:

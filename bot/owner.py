@@ -5,7 +5,7 @@ were already checked against the case owner, but menus, cards without a case yet
 /help buttons were not, so anyone could press them and replace the other person's message. Instead of
 each handler remembering to check, the core stamps every choice of the replies it returns (and of the
 nudges it sends) with the tag of the person they are for, and checks the tag of a pressed button
-before any handler runs (`bot.core.Core`).
+before any handler runs (`bot.core.Core`, with `bot.events.stamp_replies`).
 
 Format: ``<choice id>~<tag>``, the tag being `TAG_CHARS` URL-safe base64 characters of a BLAKE2s hash
 of ``platform`` and ``user_id``. 24 bits make an accidental match between two people in one chat
@@ -17,13 +17,7 @@ No existing id uses ``~``; `bot.events.Choice` refuses one anywhere but before a
 from __future__ import annotations
 
 import base64
-import dataclasses
 import hashlib
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from bot.events import Choice, Reply
 
 #: Separates a choice id from its owner tag.
 SEPARATOR = "~"
@@ -65,19 +59,3 @@ def unstamp(choice_id: str) -> tuple[str, str | None]:
 def is_tag(text: str) -> bool:
     """True for text shaped like a tag (what `owner_tag` can return)."""
     return len(text) == TAG_CHARS and all(c.isascii() and (c.isalnum() or c in "-_") for c in text)
-
-
-def stamp_choices(choices: Sequence[Choice], platform: str, user_id: str) -> list[Choice]:
-    """New `Choice` objects whose ids carry the owner's tag (for buttons built outside the core)."""
-    tag = owner_tag(platform, user_id)
-    return [dataclasses.replace(c, id=stamp(c.id, tag)) for c in choices]
-
-
-def stamp_replies(replies: Sequence[Reply], platform: str, user_id: str) -> list[Reply]:
-    """Copies of ``replies`` whose buttons all belong to ``user_id`` on ``platform``.
-
-    The handlers' own Reply objects are not changed (some are built once and reused); replies
-    without buttons are returned as they are.
-    """
-    return [dataclasses.replace(r, choices=stamp_choices(r.choices, platform, user_id)) if r.choices else r
-            for r in replies]

@@ -40,9 +40,9 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
+from bot.clock import next_allowed
 from bot.events import DeliveryError, Reply, Target
 from bot.store import Case, Nudge, User
-from handlers.timeparse import next_allowed
 
 if TYPE_CHECKING:
     from bot.core import Core

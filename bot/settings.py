@@ -12,7 +12,7 @@ from platformdirs import user_data_dir
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-LANGUAGES = ("en", "ru", "ro")
+from content.text import LANGUAGES
 
 
 def default_database_url() -> str:

@@ -71,7 +71,8 @@ def card_phrases() -> list[Draft]:
     They join the training rows (never the held-out ones) with `CARD_WEIGHT`, so a change to a card's
     phrases changes the model; `cards_digest` records which phrases it was trained with.
     """
-    from content.loader import LANGUAGES, library
+    from content.loader import library
+    from content.text import LANGUAGES
 
     return [Draft(text=phrase, lang=lang, labels=[], split="train", weight=CARD_WEIGHT)
             for card in library().cards.values() for lang in LANGUAGES for phrase in card.text(lang).say]
@@ -114,7 +115,8 @@ def out_of_fold(rows: Sequence[Draft]) -> list[list[float]]:
         out[test_idx, 0] = gate.decision_function(x_test)
         for k, model in enumerate(models):
             out[test_idx, 1 + k] = model.decision_function(x_test)
-    return out.tolist()
+    scores: list[list[float]] = out.tolist()
+    return scores
 
 
 def flag(gate: float, donts: Sequence[float], gate_threshold: float, dont_threshold: float) -> set[str]:

@@ -14,11 +14,8 @@ import yaml
 from babel import Locale
 from pydantic import BaseModel, ValidationError
 
-from bot.markup import strip_marks
 from content.models import Card, Situation, Strings
-
-LANGUAGES: tuple[str, ...] = ("en", "ru", "ro")
-LANGUAGE_NAMES = {"en": "English", "ru": "Русский", "ro": "Română"}
+from content.text import LANGUAGES, strip_marks
 
 
 class ContentError(Exception):
@@ -37,7 +34,7 @@ class Library:
         text = by_lang.get(lang) or by_lang["en"]
         if isinstance(text, dict):
             raise KeyError(f"{key} is a plural string; use tn()")
-        return text.format(**values) if values else text
+        return str(text.format(**values)) if values else str(text)
 
     def tn(self, key: str, lang: str, n: int, /, **values: object) -> str:
         """A plural UI string: the form is chosen by Babel's CLDR plural rules for ``lang``."""

@@ -1,21 +1,30 @@
 """Conversation logic, platform-agnostic: plain functions of ``(event, context)`` returning replies.
 
-`dispatch` is the one entry point the core calls. Commands, button presses and free text are routed
-by tables filled in by the handler modules, so adding a command touches one module.
+`dispatch` is the one entry point the core calls. Commands and button presses are routed by `ROOT`,
+which includes the router of every handler module (`handlers.router.Router`): this is the one place
+that says what Parley answers, so adding a command touches its module and, if it is new, this list.
+Free text goes to the walkthrough step it answers, else to triage.
 """
 
 from __future__ import annotations
 
 from bot.events import Event, EventKind, Reply
 from bot.markup import clean_input
-from handlers import commands, conflict, edits, followup, walkthrough  # noqa: F401 (importing registers them)
+from handlers import commands, conflict, edits, followup, walkthrough
 from handlers.context import Context
-from handlers.registry import BUTTONS, COMMANDS, closest_command
+from handlers.router import Router
 
 #: Longer messages are refused with a friendly note rather than processed half-way.
 MAX_TEXT = 4000
 
-__all__ = ["dispatch", "MAX_TEXT"]
+#: Every command and button Parley answers; the commands users see in menus and help, in this order.
+ROOT = Router("parley").include(
+    commands.router, conflict.router, followup.router, walkthrough.router,
+).publish(("conflict", "cards", "card", "cases", "case", "followup", "check", "lang", "tz", "quiet", "forget",
+           "help", "start"))
+PUBLIC_COMMANDS = ROOT.public_commands
+
+__all__ = ["MAX_TEXT", "PUBLIC_COMMANDS", "ROOT", "dispatch"]
 
 
 def split_command(text: str) -> tuple[str, str] | None:
@@ -30,11 +39,15 @@ def split_command(text: str) -> tuple[str, str] | None:
 async def dispatch(event: Event, ctx: Context) -> list[Reply]:
     text = clean_input(event.text).strip()
     if event.kind is EventKind.BUTTON:
-        prefix = (event.button or "").split(":", 1)[0]
-        handler = BUTTONS.get(prefix)
-        if handler is None:
+        found = ROOT.button_for(event.button or "")
+        if found is None:
             return [Reply(ctx.t("button.stale"), private=True)]
-        return await handler(event, ctx)
+        kind, handler = found
+        try:
+            press = kind.unpack(event.button or "")
+        except ValueError:  # an id no handler could use: from an older version, or made up
+            return [Reply(ctx.t("button.stale"), private=True)]
+        return await handler(event, ctx, press)
 
     name: str | None = event.command.lower() if event.command else None
     args = text
@@ -43,14 +56,15 @@ async def dispatch(event: Event, ctx: Context) -> list[Reply]:
         if parsed is not None:
             name, args = parsed
     if event.edited:  # never a new message: answered for what the original did (handlers/edits.py)
-        return await edits.edited(event, ctx, text=text, command=name, args=args, limit=MAX_TEXT)
+        return await edits.edited(event, ctx, text=text, command=name, args=args, limit=MAX_TEXT,
+                                  move_followup=followup.move_followup)
 
     if len(text) > MAX_TEXT:
         return [Reply(ctx.t("input.too_long", limit=MAX_TEXT, size=len(text)))]
     if name is not None:
-        command = COMMANDS.get(name)
+        command = ROOT.commands.get(name)
         if command is None:
-            guess = closest_command(name)
+            guess = ROOT.closest_command(name)
             if guess:
                 return [Reply(ctx.t("command.unknown_guess", command=name[:40], guess=guess))]
             return [Reply(ctx.t("command.unknown", command=name[:40]))]

@@ -24,8 +24,9 @@ from typing import Annotated
 from pydantic import Field, field_validator, model_validator
 
 from bot.markup import user_text
-from content.loader import LANGUAGES, read_yaml, validate
+from content.loader import read_yaml, validate
 from content.models import Slug, Strict, Text
+from content.text import LANGUAGES
 from handlers.linear_model import LinearModel, ModelFileError, read_model
 
 WHERE = "content/check.yaml"

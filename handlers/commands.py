@@ -9,19 +9,22 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.events import Choice, Event, Reply
 from bot.markup import strip_marks, user_text
-from content.loader import LANGUAGE_NAMES, LANGUAGES
+from content.text import LANGUAGE_NAMES, LANGUAGES
+from handlers.buttons import ConflictPress, ForgetPress, MenuPress
 from handlers.context import Context
-from handlers.registry import button, command
 from handlers.render import card_text
+from handlers.router import Router
+
+router = Router("commands")
 
 
-@command("start", "help")
+@router.command("start", "help")
 async def help_(event: Event, ctx: Context, args: str) -> list[Reply]:
-    return [Reply(ctx.t("help.text"), choices=[Choice("cf:menu", ctx.t("help.pick_situation")),
-                                               Choice("m:cards", ctx.t("help.browse_cards"))])]
+    return [Reply(ctx.t("help.text"), choices=[Choice(ConflictPress("menu").pack(), ctx.t("help.pick_situation")),
+                                               Choice(MenuPress("cards").pack(), ctx.t("help.browse_cards"))])]
 
 
-@command("cards")
+@router.command("cards")
 async def cards(event: Event, ctx: Context, args: str) -> list[Reply]:
     lines = [f"**{ctx.t('cards.title')}**"]
     shown: set[str] = set()
@@ -40,7 +43,7 @@ async def cards(event: Event, ctx: Context, args: str) -> list[Reply]:
     return [Reply("\n".join(lines))]
 
 
-@command("card")
+@router.command("card")
 async def card(event: Event, ctx: Context, args: str) -> list[Reply]:
     if not args:
         return [Reply(ctx.t("card.usage"))]
@@ -50,21 +53,19 @@ async def card(event: Event, ctx: Context, args: str) -> list[Reply]:
     return [Reply(card_text(ctx.lib, found, ctx.lang))]
 
 
-@button("m")
-async def menu_button(event: Event, ctx: Context) -> list[Reply]:
-    value = (event.button or "").split(":", 2)
-    if value[1:2] == ["cards"]:
+@router.button(MenuPress)
+async def menu_button(event: Event, ctx: Context, press: MenuPress) -> list[Reply]:
+    if press.what == "cards":
         return [Reply(ctx.t("cards.opened"), close_origin=True), *(await cards(event, ctx, ""))]
-    if value[1:2] == ["card"] and len(value) == 3 and value[2] in ctx.lib.cards:
-        return [Reply(card_text(ctx.lib, ctx.lib.cards[value[2]], ctx.lang))]
-    if value[1:2] == ["lang"] and len(value) == 3 and value[2] in LANGUAGES:
-        await ctx.core.set_language(event.platform, event.user_id, value[2])
-        ctx.user.lang = value[2]
-        return [Reply(ctx.t("lang.set", name=LANGUAGE_NAMES[value[2]]), close_origin=True)]
+    if press.what == "card" and press.arg in ctx.lib.cards:
+        return [Reply(card_text(ctx.lib, ctx.lib.cards[press.arg], ctx.lang))]
+    if press.what == "lang" and press.arg in LANGUAGES:
+        await ctx.set_language(press.arg)
+        return [Reply(ctx.t("lang.set", name=LANGUAGE_NAMES[press.arg]), close_origin=True)]
     return [Reply(ctx.t("button.stale"), private=True)]
 
 
-@command("check")
+@router.command("check")
 async def check(event: Event, ctx: Context, args: str) -> list[Reply]:
     if not args:
         return [Reply(ctx.t("check.usage"))]
@@ -73,14 +74,13 @@ async def check(event: Event, ctx: Context, args: str) -> list[Reply]:
     return [Reply(render_check(check_draft(args), ctx.lang))]
 
 
-@command("lang", "language")
+@router.command("lang", "language")
 async def lang(event: Event, ctx: Context, args: str) -> list[Reply]:
     wanted = args.strip().lower()[:2]
     if wanted in LANGUAGES:
-        await ctx.core.set_language(event.platform, event.user_id, wanted)
-        ctx.user.lang = wanted
+        await ctx.set_language(wanted)
         return [Reply(ctx.t("lang.set", name=LANGUAGE_NAMES[wanted]))]
-    return [Reply(ctx.t("lang.pick"), choices=[Choice(f"m:lang:{code}", LANGUAGE_NAMES[code]) for code in LANGUAGES])]
+    return [Reply(ctx.t("lang.pick"), choices=[Choice(MenuPress("lang", code).pack(), LANGUAGE_NAMES[code]) for code in LANGUAGES])]
 
 
 @cache
@@ -119,7 +119,7 @@ _CITY_ALIASES = {
 }
 
 
-@command("tz", "timezone")
+@router.command("tz", "timezone")
 async def tz(event: Event, ctx: Context, args: str) -> list[Reply]:
     if not args:
         return [Reply(ctx.t("tz.current", tz=ctx.user.tz))]
@@ -153,7 +153,7 @@ def parse_quiet(text: str) -> tuple[str, str] | None:
     return f"{h1:02d}:{m1:02d}", f"{h2:02d}:{m2:02d}"
 
 
-@command("quiet")
+@router.command("quiet")
 async def quiet(event: Event, ctx: Context, args: str) -> list[Reply]:
     if not args:
         if ctx.user.paused_until and ctx.user.paused_until > ctx.now:
@@ -190,15 +190,15 @@ async def quiet(event: Event, ctx: Context, args: str) -> list[Reply]:
     return [Reply(ctx.t("quiet.set", start=parsed[0], end=parsed[1], tz=ctx.user.tz))]
 
 
-@command("forget")
+@router.command("forget")
 async def forget(event: Event, ctx: Context, args: str) -> list[Reply]:
-    return [Reply(ctx.t("forget.confirm"), choices=[Choice("fg:yes", ctx.t("forget.yes")),
-                                                    Choice("fg:no", ctx.t("forget.no"))])]
+    return [Reply(ctx.t("forget.confirm"), choices=[Choice(ForgetPress("yes").pack(), ctx.t("forget.yes")),
+                                                    Choice(ForgetPress("no").pack(), ctx.t("forget.no"))])]
 
 
-@button("fg")
-async def forget_button(event: Event, ctx: Context) -> list[Reply]:
-    if event.button == "fg:yes":
+@router.button(ForgetPress)
+async def forget_button(event: Event, ctx: Context, press: ForgetPress) -> list[Reply]:
+    if press.answer == "yes":
         lang_now = ctx.lang
         await ctx.store.cancel_user_nudges(event.platform, event.user_id)
         await ctx.store.forget_user(event.platform, event.user_id)

@@ -5,13 +5,17 @@ from __future__ import annotations
 from bot.events import Choice, Event, Reply
 from bot.store import Case
 from handlers import walkthrough
+from handlers.buttons import ConflictPress
 from handlers.context import Context
-from handlers.registry import button, command
-from handlers.render import card_text
+from handlers.render import offer
+from handlers.router import Router
+from handlers.steps import Step
 from handlers.triage import EVIDENCE, triage
 
+router = Router("conflict")
 
-@command("conflict")
+
+@router.command("conflict")
 async def conflict(event: Event, ctx: Context, args: str) -> list[Reply]:
     if not args:
         return [menu(ctx)]
@@ -22,7 +26,7 @@ def menu(ctx: Context, intro_key: str = "conflict.menu", likely: list[str] | Non
     """All situations; ``likely`` ones (the message gave some evidence for them) come first, best first."""
     first = [sid for sid in likely or [] if sid in ctx.lib.situations]
     order = first + [sid for sid in ctx.lib.situations if sid not in first]
-    choices = [Choice(f"cf:s:{sid}", ctx.lib.situations[sid].text(ctx.lang).title) for sid in order]
+    choices = [Choice(ConflictPress("s", sid).pack(), ctx.lib.situations[sid].text(ctx.lang).title) for sid in order]
     return Reply(ctx.t(intro_key), choices=choices)
 
 
@@ -52,42 +56,22 @@ async def _offer_case(event: Event, ctx: Context, case: Case | None, situation: 
         answers["first_message"] = first_message[:1000]
     if case is not None and case.step not in walkthrough.IDLE_STEPS:
         await walkthrough.park(ctx, case)
-    elif case is not None and case.step == "offered":
+    elif case is not None and case.step == Step.OFFERED:
         case.situation = situation
         case.answers.update(answers)
         await ctx.store.save_case(case, log=("situation", {"situation": situation}))
         return case
     return await ctx.store.create_case(platform=event.platform, chat_id=event.chat_id, thread_id=event.thread_id,
-                                       user_id=event.user_id, lang=ctx.lang, situation=situation, step="offered",
+                                       user_id=event.user_id, lang=ctx.lang, situation=situation, step=Step.OFFERED,
                                        answers=answers)
 
 
-def offer(ctx: Context, case: Case, alternatives: list[str], switch_to: str | None = None) -> Reply:
-    """The situation's best card with "Walk me through it" and the next likely situations.
-
-    ``switch_to``: the message was written in another language than the user's; offer to answer in it.
-    """
-    assert case.situation is not None
-    situation = ctx.lib.situations[case.situation]
-    card = ctx.lib.cards[situation.cards[0]]
-    text = "\n".join([ctx.t("conflict.recognised", situation=situation.text(ctx.lang).title), "",
-                      card_text(ctx.lib, card, ctx.lang)])
-    choices = [Choice(f"w:{case.id}:offered:walk", ctx.t("conflict.walk"))]
-    for other in alternatives:
-        title = ctx.lib.situations[other].text(ctx.lang).title
-        choices.append(Choice(f"w:{case.id}:offered:alt:{other}", ctx.t("conflict.rather", situation=title)))
-    if switch_to is not None:
-        choices.append(Choice(f"w:{case.id}:offered:lang:{switch_to}", ctx.lib.t("conflict.in_language", switch_to)))
-    return Reply(text, choices=choices, case_id=case.id, anchor=True)
-
-
-@button("cf")
-async def conflict_button(event: Event, ctx: Context) -> list[Reply]:
-    parts = (event.button or "").split(":")
-    if parts[1:2] == ["menu"]:
+@router.button(ConflictPress)
+async def conflict_button(event: Event, ctx: Context, press: ConflictPress) -> list[Reply]:
+    if press.what == "menu":
         return [menu(ctx)]
-    if parts[1:2] == ["s"] and len(parts) == 3 and parts[2] in ctx.lib.situations:
-        case = await _offer_case(event, ctx, await walkthrough.active_case(event, ctx), parts[2], [])
-        title = ctx.lib.situations[parts[2]].text(ctx.lang).title
+    if press.what == "s" and press.arg in ctx.lib.situations:
+        case = await _offer_case(event, ctx, await walkthrough.active_case(event, ctx), press.arg, [])
+        title = ctx.lib.situations[press.arg].text(ctx.lang).title
         return [Reply(f"✓ {title}", close_origin=True), offer(ctx, case, alternatives=[])]
     return [Reply(ctx.t("button.stale"), private=True)]

@@ -16,11 +16,16 @@ answered for that:
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from bot.events import Event, EventKind, Reply
 from bot.store import Case, HandledMessage
 from bot.store.models import to_db
 from handlers import walkthrough
 from handlers.context import Context
+
+#: ``(event, ctx, record, args)``: moves the reminder an edited /followup set (`handlers.followup.move_followup`).
+MoveFollowup = Callable[[Event, Context, HandledMessage, str], Awaitable[list[Reply]]]
 
 #: The names /followup answers to (its edits move the reminder instead of adding one).
 FOLLOWUP_COMMANDS = ("followup", "remind")
@@ -50,11 +55,12 @@ def effect_of(replies: list[Reply]) -> tuple[str, int | None]:
 
 
 async def edited(event: Event, ctx: Context, *, text: str, command: str | None, args: str,
-                 limit: int) -> list[Reply]:
+                 limit: int, move_followup: MoveFollowup) -> list[Reply]:
     """The answer to an edit of the message ``event.origin_message_id``.
 
     ``text`` is the cleaned new text, ``command``/``args`` the command it now names (None when it is
     plain text), ``limit`` the longest text a step accepts. Only the message's author is answered.
+    ``move_followup`` is passed in (by `handlers.dispatch`) because follow-ups record their messages here.
     """
     record = None
     if event.origin_message_id:
@@ -64,8 +70,6 @@ async def edited(event: Event, ctx: Context, *, text: str, command: str | None, 
     if record.effect == "answer":
         return await _answer(event, ctx, record, text if command is None else "", limit)
     if record.effect in ("followup", "command") and record.detail in FOLLOWUP_COMMANDS and command in FOLLOWUP_COMMANDS:
-        from handlers.followup import move_followup
-
         return await move_followup(event, ctx, record, args)
     if record.effect == "card":
         return [Reply(ctx.t("edit.card"), case_id=record.case_id)]

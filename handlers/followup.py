@@ -8,21 +8,23 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from bot.buttons import row_id
 from bot.events import Choice, Event, Reply, Target
 from bot.markup import user_text
 from bot.store import Case, HandledMessage, Nudge
 from bot.store.models import from_db, to_db
-from handlers.context import Context
+from handlers.buttons import NudgePress, WalkPress
+from handlers.context import Context, ContextSource
 from handlers.edits import remember
-from handlers.registry import button, command, row_id
-from handlers.render import relative_text, when_text
-from handlers.timeparse import later, next_allowed, parse_when, unread_time_words
+from handlers.render import offer, relative_text, when_text
+from handlers.router import Router
+from handlers.steps import Step
+from handlers.timeparse import later, parse_when, unread_time_words
 from handlers.walkthrough import IDLE_STEPS, close_case, outcome_choices, owned_case
 
-if TYPE_CHECKING:
-    from bot.core import Core
+router = Router("followup")
 
 SATISFIED_AFTER = timedelta(days=1)
 REVIEW_AFTER = timedelta(days=2)
@@ -47,7 +49,7 @@ def _title(ctx: Context, case: Case) -> str:
     return ctx.t("cases.untitled")
 
 
-@command("cases")
+@router.command("cases")
 async def cases(event: Event, ctx: Context, args: str) -> list[Reply]:
     found = await ctx.store.open_cases(event.platform, event.user_id)
     if not found:
@@ -67,7 +69,7 @@ async def cases(event: Event, ctx: Context, args: str) -> list[Reply]:
     return [Reply("\n".join(lines))]
 
 
-@command("case")
+@router.command("case")
 async def case_command(event: Event, ctx: Context, args: str) -> list[Reply]:
     words = args.split()
     sub = words[0].lower() if words else ""
@@ -97,11 +99,9 @@ async def case_command(event: Event, ctx: Context, args: str) -> list[Reply]:
                       choices=outcome_choices(ctx, case))]
     summary = ctx.t("case.summary", id=case.id, title=_title(ctx, case), step=ctx.t(f"step.{case.step}"))
     if case.step not in IDLE_STEPS or "_resume" in case.answers:
-        resume = Choice(f"w:{case.id}:{case.step}:resume", ctx.t("walk.resume"))
+        resume = Choice(WalkPress(case.id, case.step, "resume").pack(), ctx.t("walk.resume"))
         return [Reply(summary, choices=[resume], case_id=case.id)]
-    if case.step == "offered":
-        from handlers.conflict import offer
-
+    if case.step == Step.OFFERED:
         return [offer(ctx, case, alternatives=[])]
     return [Reply(summary, case_id=case.id)]
 
@@ -160,10 +160,10 @@ def _reminder_time(ctx: Context, args: str) -> tuple[datetime, str | None] | Rep
     due, note = parsed
     if due <= ctx.now:
         return Reply(ctx.t("followup.past"))
-    return next_allowed(due, ctx.user.tz, ctx.user.quiet_start, ctx.user.quiet_end), note.strip()[:500] or None
+    return ctx.deliverable(due), note.strip()[:500] or None
 
 
-@command("followup", "remind")
+@router.command("followup", "remind")
 async def followup(event: Event, ctx: Context, args: str) -> list[Reply]:
     case = await current_case(event, ctx)
     if case is None:
@@ -175,7 +175,7 @@ async def followup(event: Event, ctx: Context, args: str) -> list[Reply]:
     nudge = await ctx.store.add_nudge(case.id, "custom", when, note)
     # an edit of this message moves this nudge instead of adding another (handlers/edits.py)
     await remember(event, ctx, "followup", case_id=case.id, nudge_id=nudge.id, detail="followup", replace=True)
-    ctx.core.on_nudges_changed()
+    ctx.nudges_changed()
     return [_confirmation(ctx, "followup.set", case.id, when, note)]
 
 
@@ -212,7 +212,7 @@ async def move_followup(event: Event, ctx: Context, record: HandledMessage, args
     if not await ctx.store.move_nudge(nudge.id, when, note):
         return [Reply(ctx.t("edit.followup_gone"))]
     await ctx.store.log(nudge.case_id, "nudge-moved", {"nudge": nudge.id, "kind": nudge.kind, "due": to_db(when)})
-    ctx.core.on_nudges_changed()
+    ctx.nudges_changed()
     return [_confirmation(ctx, "edit.followup_moved", nudge.case_id, when, note)]
 
 
@@ -220,22 +220,23 @@ async def move_followup(event: Event, ctx: Context, record: HandledMessage, args
 
 
 def nudge_choices(ctx_t: Context, nudge: Nudge) -> list[Choice]:
-    return [Choice(f"n:{nudge.id}:done", ctx_t.t("nudge.done")),
-            Choice(f"n:{nudge.id}:snooze", ctx_t.t("nudge.snooze")),
-            Choice(f"n:{nudge.id}:close", ctx_t.t("walk.close"))]
+    return [Choice(NudgePress(nudge.id, "done").pack(), ctx_t.t("nudge.done")),
+            Choice(NudgePress(nudge.id, "snooze").pack(), ctx_t.t("nudge.snooze")),
+            Choice(NudgePress(nudge.id, "close").pack(), ctx_t.t("walk.close"))]
 
 
-async def render_nudge(core: Core, nudge: Nudge, late: bool) -> tuple[Target, list[Reply]] | None:
-    """What the scheduler sends for a nudge; None when its case is gone or closed."""
-    from handlers.context import Context
+async def render_nudge(core: ContextSource, nudge: Nudge, late: bool) -> tuple[Target, list[Reply]] | None:
+    """What the scheduler sends for a nudge; None when its case is gone or closed.
 
+    ``core`` gives the store and the owner's `Context` (`bot.core.Core` in the running bot).
+    """
     case = await core.store.get_case(nudge.case_id)
     if case is None or not case.is_open:
         return None
     user = await core.store.get_user(case.platform, case.user_id)
     if user is None:
         return None
-    ctx = Context(core=core, store=core.store, lib=core.lib, user=user, now=core.clock())
+    ctx = core.context_for(user)
     target = Target(platform=case.platform, chat_id=case.chat_id, user_id=case.user_id, thread_id=case.thread_id)
     promise = case.answers.get("promise")
     lines = []
@@ -249,7 +250,7 @@ async def render_nudge(core: Core, nudge: Nudge, late: bool) -> tuple[Target, li
         if cause:
             lines.append(ctx.t("nudge.review_cause", cause=ctx.t(f"cause.{cause}"), fix=ctx.t(f"fix.{cause}")))
         # only the step moves: the rest of this copy may be stale by the time the send happens
-        await core.store.set_case_step(case.id, "review", only_from=("tracking",))
+        await core.store.set_case_step(case.id, Step.REVIEW, only_from=(Step.TRACKING,))
     if nudge.note:
         lines.append(user_text(nudge.note))
     lines.append(ctx.t("nudge.case", id=case.id, title=_title(ctx, case)))
@@ -257,20 +258,16 @@ async def render_nudge(core: Core, nudge: Nudge, late: bool) -> tuple[Target, li
                           expects_text=nudge.kind == "review")]
 
 
-@button("n")
-async def nudge_button(event: Event, ctx: Context) -> list[Reply]:
-    parts = (event.button or "").split(":")
-    nudge_id = row_id(parts[1]) if len(parts) >= 3 else None
-    if nudge_id is None:
-        return [Reply(ctx.t("button.stale"), private=True)]
-    nudge = await ctx.store.get_nudge(nudge_id)
+@router.button(NudgePress)
+async def nudge_button(event: Event, ctx: Context, press: NudgePress) -> list[Reply]:
+    nudge = await ctx.store.get_nudge(press.nudge)
     if nudge is None:
         return [Reply(ctx.t("button.stale"), private=True)]
     found = await owned_case(event, ctx, str(nudge.case_id))
     if isinstance(found, list):
         return found
     case = found
-    action = parts[2]
+    action = press.action
     if action == "close":
         return [Reply(ctx.t("walk.close_how"), case_id=case.id,
                       choices=outcome_choices(ctx, case))]
@@ -278,13 +275,12 @@ async def nudge_button(event: Event, ctx: Context) -> list[Reply]:
         return [Reply(ctx.t("nudge.already"), private=True)]
     if action == "snooze":
         return [Reply(ctx.t("nudge.snooze_how"), case_id=case.id,
-                      choices=[Choice(f"n:{nudge.id}:s:{k}", ctx.t(f"snooze.{k}")) for k in SNOOZES])]
-    if action == "s" and len(parts) == 4 and parts[3] in SNOOZES:
-        due = next_allowed(later(ctx.now, SNOOZES[parts[3]], ctx.user.tz), ctx.user.tz, ctx.user.quiet_start,
-                           ctx.user.quiet_end)
+                      choices=[Choice(NudgePress(nudge.id, "s", k).pack(), ctx.t(f"snooze.{k}")) for k in SNOOZES])]
+    if action == "s" and press.snooze in SNOOZES:
+        due = ctx.deliverable(later(ctx.now, SNOOZES[press.snooze], ctx.user.tz))
         await ctx.store.set_nudge(nudge.id, status="pending", due_at=due)
-        await ctx.store.log(case.id, "snoozed", {"nudge": nudge.id, "for": parts[3]})
-        ctx.core.on_nudges_changed()
+        await ctx.store.log(case.id, "snoozed", {"nudge": nudge.id, "for": press.snooze})
+        ctx.nudges_changed()
         return [Reply(ctx.t("nudge.snoozed", when=when_text(due, ctx.user.tz, ctx.lang)), close_origin=True)]
     if action == "done":
         if not await ctx.store.set_nudge(nudge.id, status="answered", only_from=_OPEN_NUDGE):
@@ -292,10 +288,9 @@ async def nudge_button(event: Event, ctx: Context) -> list[Reply]:
         await ctx.store.log(case.id, "nudge-done", {"nudge": nudge.id, "kind": nudge.kind})
         follow = NEXT_IN_CHAIN.get(nudge.kind)
         if follow is not None:
-            due = next_allowed(later(ctx.now, follow[1], ctx.user.tz), ctx.user.tz, ctx.user.quiet_start,
-                               ctx.user.quiet_end)
+            due = ctx.deliverable(later(ctx.now, follow[1], ctx.user.tz))
             await ctx.store.add_nudge(case.id, follow[0], due)
-            ctx.core.on_nudges_changed()
+            ctx.nudges_changed()
             return [Reply(f"✓ {ctx.t('nudge.done')}", close_origin=True),
                     Reply(ctx.t(f"nudge.after.{nudge.kind}", when=when_text(due, ctx.user.tz, ctx.lang)),
                           case_id=case.id)]

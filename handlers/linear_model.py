@@ -46,7 +46,7 @@ class Head:
     """One linear classifier: label ``k`` scores ``scale * weights[k] · x + bias[k]``."""
 
     labels: tuple[str, ...]
-    weights: tuple[array, ...]  # one int16 array of length n per label
+    weights: tuple[array[int], ...]  # one int16 array of length n per label
     scale: float
     bias: tuple[float, ...]
 
@@ -64,7 +64,7 @@ class Head:
 class LinearModel:
     """A vocabulary with idf weights and the named heads that score over it."""
 
-    def __init__(self, header: dict[str, Any], vocab: dict[str, int], idf: array, heads: dict[str, Head]) -> None:
+    def __init__(self, header: dict[str, Any], vocab: dict[str, int], idf: array[float], heads: dict[str, Head]) -> None:
         self.header = header
         self.vocab = vocab
         self.idf = idf
@@ -99,7 +99,7 @@ def softmax(values: Sequence[float], temperature: float = 1.0) -> list[float]:
     return [e / total for e in exps]
 
 
-def _typed(code: str, raw: bytes) -> array:
+def _typed(code: str, raw: bytes) -> array[Any]:
     out = array(code)
     out.frombytes(raw)
     if sys.byteorder != "little":

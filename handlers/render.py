@@ -8,8 +8,13 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import TIMEDELTA_UNITS, format_datetime, format_timedelta
 
+from bot.context import Context
+from bot.events import Choice, Reply
+from bot.store import Case
 from content import Library, library
 from content.models import Card
+from handlers.buttons import WalkPress
+from handlers.steps import Step
 
 #: Quotation marks as each language prints them.
 _QUOTES = {"en": ("“", "”"), "ru": ("«", "»"), "ro": ("„", "”")}
@@ -98,3 +103,22 @@ def relative_text(moment: datetime, now: datetime, lang: str) -> str:
     span = timedelta(seconds=sign * count * _UNIT_SECONDS[unit])
     return format_timedelta(span, granularity=unit, threshold=float("inf"), add_direction=True, locale=lang)
 
+
+def offer(ctx: Context, case: Case, alternatives: list[str], switch_to: str | None = None) -> Reply:
+    """The situation's best card with "Walk me through it" and the next likely situations.
+
+    ``switch_to``: the message was written in another language than the user's; offer to answer in it.
+    """
+    assert case.situation is not None
+    situation = ctx.lib.situations[case.situation]
+    card = ctx.lib.cards[situation.cards[0]]
+    text = "\n".join([ctx.t("conflict.recognised", situation=situation.text(ctx.lang).title), "",
+                      card_text(ctx.lib, card, ctx.lang)])
+    choices = [Choice(WalkPress(case.id, Step.OFFERED, "walk").pack(), ctx.t("conflict.walk"))]
+    for other in alternatives:
+        title = ctx.lib.situations[other].text(ctx.lang).title
+        choices.append(Choice(WalkPress(case.id, Step.OFFERED, "alt", other).pack(), ctx.t("conflict.rather", situation=title)))
+    if switch_to is not None:
+        choices.append(Choice(WalkPress(case.id, Step.OFFERED, "lang", switch_to).pack(),
+                              ctx.lib.t("conflict.in_language", switch_to)))
+    return Reply(text, choices=choices, case_id=case.id, anchor=True)

@@ -1,4 +1,4 @@
-"""Lenient time expressions in English, Russian and Romanian, and quiet-hours arithmetic.
+"""Lenient time expressions in English, Russian and Romanian (the wall-clock arithmetic is `bot.clock`).
 
 Users type "2h", "завтра до обеда", "mâine la 10", "by Friday 18:00". Reminder bots are most often
 blamed for timezone and DST mistakes, so every calendar step here happens on the user's wall clock
@@ -25,9 +25,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from bot.clock import daytime, later, next_allowed, wall_to_utc, zone_or_utc
 from bot.markup import ro_circumflex
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "deadline_in",
     "find_deadline",
     "find_times",
+    "later",
     "next_allowed",
     "parse_when",
     "unread_time_words",
@@ -49,15 +51,6 @@ __all__ = [
 
 #: A date or weekday named without a time ("friday", "27.11") means this local hour.
 DEFAULT_HOUR = 10
-#: Whole days later keep the clock time, unless that time is at night (before 08:00 or from 21:00):
-#: "in 3 days" typed at 00:50 means a day three days on, not a reminder at ten to one in the morning.
-NIGHT_START, NIGHT_END = time(21), time(8)
-
-
-def _daytime(clock: time) -> time:
-    """``clock``, or `DEFAULT_HOUR` when it falls at night: the time of day a whole-day offset keeps."""
-    wall = clock.replace(tzinfo=None, fold=0)
-    return time(DEFAULT_HOUR) if wall >= NIGHT_START or wall < NIGHT_END else wall
 #: "end of day" / "конец дня" / "sfârșitul zilei"; also "today" alone and the end of a week.
 END_OF_DAY_HOUR = 18
 MORNING_HOUR = 9
@@ -601,29 +594,8 @@ def _parse_at(s: str, pos: int, today: date, strict: bool) -> tuple[_Spec, int] 
 # -- wall clock <-> UTC ----------------------------------------------------------------------------
 
 
-def _zone(tz: str) -> ZoneInfo:
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def _wall_to_utc(day: date, clock: time, zone: ZoneInfo) -> datetime:
-    """The first moment the local clock reads ``day clock`` or later (DST gaps -> the jump)."""
-    naive = datetime.combine(day, clock.replace(tzinfo=None, fold=0))
-    first = naive.replace(tzinfo=zone).astimezone(UTC)
-    if first.astimezone(zone).replace(tzinfo=None) == naive:
-        return first
-    # Skipped by a spring-forward change: find the jump between the two readings of the offset.
-    lo = int(naive.replace(tzinfo=zone, fold=1).astimezone(UTC).timestamp())
-    hi = int(first.timestamp())
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if datetime.fromtimestamp(mid, zone).replace(tzinfo=None) >= naive:
-            hi = mid
-        else:
-            lo = mid
-    return datetime.fromtimestamp(hi, UTC)
+_zone = zone_or_utc
+_wall_to_utc = wall_to_utc
 
 
 def _add_months(day: date, months: int) -> date:
@@ -647,7 +619,7 @@ def _resolve(spec: _Spec, now: datetime, zone: ZoneInfo) -> datetime:
             return now + timedelta(seconds=spec.seconds)
         day = _add_months(today + timedelta(days=spec.days), spec.months)
         if clock is None:
-            base = _wall_to_utc(day, _daytime(local.time()), zone)
+            base = _wall_to_utc(day, daytime(local.time()), zone)
         else:
             base = _wall_to_utc(day, clock, zone)
         return base + timedelta(seconds=spec.seconds)
@@ -696,17 +668,6 @@ def _resolve(spec: _Spec, now: datetime, zone: ZoneInfo) -> datetime:
 
 
 # -- public ----------------------------------------------------------------------------------------
-
-
-def later(now: datetime, delta: timedelta, tz: str) -> datetime:
-    """``delta`` after ``now`` as people mean it: whole days are calendar days on the user's wall
-    clock (the same clock time across DST, or `DEFAULT_HOUR` when that time is at night), anything
-    shorter is elapsed time."""
-    if delta % timedelta(days=1):
-        return now + delta
-    zone = _zone(tz)
-    local = now.astimezone(zone)
-    return _wall_to_utc(local.date() + delta, _daytime(local.time()), zone)
 
 
 def _check_now(now: datetime) -> None:
@@ -926,50 +887,3 @@ def unread_time_words(note: str) -> str | None:
     if _TIME_LEAD.match(folded) or _TIMEISH.search(folded):
         return text
     return None
-
-
-def _hhmm(value: str | None) -> time | None:
-    if not value:
-        return None
-    m = re.fullmatch(r"\s*(\d{1,2})[:.h]?(\d{2})?\s*", value)
-    if m is None:
-        return None
-    hour, minute = int(m.group(1)), int(m.group(2) or 0)
-    if hour == 24 and minute == 0:
-        return time(0, 0)
-    if hour > 23 or minute > 59:
-        return None
-    return time(hour, minute)
-
-
-def next_allowed(moment: datetime, tz: str, quiet_start: str | None, quiet_end: str | None,
-                 paused_until: datetime | None = None) -> datetime:
-    """``moment``, or the first later moment outside the user's pause and quiet hours.
-
-    Quiet hours are wall-clock times in the user's zone and may wrap midnight (22:00-08:00); the
-    start is quiet, the end is not. Unreadable settings count as no quiet hours: a bad value must not
-    stop delivery.
-    """
-    if moment.tzinfo is None:
-        raise ValueError("moment must be an aware datetime")
-    if paused_until is not None and moment < paused_until:
-        moment = paused_until
-    start, end = _hhmm(quiet_start), _hhmm(quiet_end)
-    if start is None or end is None or start == end:
-        return moment
-    zone = _zone(tz)
-    local = moment.astimezone(zone)
-    wall = local.time().replace(tzinfo=None, fold=0)
-    if start < end:
-        quiet, end_day = start <= wall < end, local.date()
-    elif wall >= start:
-        quiet, end_day = True, local.date() + timedelta(days=1)
-    else:
-        quiet, end_day = wall < end, local.date()
-    if not quiet:
-        return moment
-    allowed = _wall_to_utc(end_day, end, zone)
-    if allowed <= moment:  # the quiet end's first occurrence was before us in a repeated autumn hour
-        later = datetime.combine(end_day, end).replace(tzinfo=zone, fold=1).astimezone(UTC)
-        allowed = later if later > moment else moment
-    return allowed

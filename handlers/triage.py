@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from content.text import LANGUAGES
 from handlers.linear_model import LinearModel, ModelFileError, read_model, softmax
 
-LANGUAGES: tuple[str, ...] = ("en", "ru", "ro")
 #: A situation at least this probable counts as one the message gave evidence for: it comes first,
 #: best first, in the "which is closest?" menu.
 EVIDENCE = 0.05

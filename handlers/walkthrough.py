@@ -1,30 +1,37 @@
 """The walkthrough: one conflict, one step per message, state in the store at every step.
 
-Steps: offered -> listen -> paraphrase -> cause -> apologize -> solution (-> deadline / risky)
--> tracking. Button ids carry the step they belong to (``w:<case>:<step>:<action>``), so a button
-of a finished step can never replay it.
+Steps (`handlers.steps.Step`): offered -> listen -> paraphrase -> cause -> apologize -> solution
+(-> deadline / risky) -> tracking. `TABLE` holds one row per step a user answers: its prompt, its text
+handler and the step after it; adding a step is one row there (and its strings). Button presses are
+looked up by action in `ACTIONS`. Button ids carry the step they belong to (`handlers.buttons.WalkPress`),
+so a button of a finished step can never replay it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.buttons import row_id
 from bot.events import Choice, Event, Reply
 from bot.markup import user_text
 from bot.store import Case
-from content.loader import LANGUAGE_NAMES, LANGUAGES
+from content.text import LANGUAGE_NAMES, LANGUAGES
+from handlers.buttons import WalkPress
 from handlers.check import check_draft, pattern_findings
 from handlers.context import Context
 from handlers.paraphrase import draft_paraphrase
-from handlers.registry import button, row_id
-from handlers.render import when_text
-from handlers.timeparse import Deadline, deadline_in, next_allowed
+from handlers.render import offer, when_text
+from handlers.router import Router
+from handlers.steps import ANY, Step
+from handlers.timeparse import Deadline, deadline_in
+
+router = Router("walkthrough")
 
 #: Steps where the case is open but no step is waiting for the user in this place.
-IDLE_STEPS = ("offered", "tracking")
-#: The steps a user walks through, in order (for "step n of 5").
-STEPS = ("listen", "paraphrase", "cause", "apologize", "solution")
+IDLE_STEPS = (Step.OFFERED, Step.TRACKING)
 CAUSES = ("attention", "obligation", "expectations", "neglect", "burden", "dislike", "goals")
 #: Causes where our side is at fault: Parley suggests an apology rather than empathy.
 OUR_FAULT = {"obligation", "expectations"}
@@ -37,18 +44,19 @@ TOO_CLOSE = timedelta(hours=2)
 NEAR = timedelta(minutes=10)
 
 
-def _id(case: Case, step: str, action: str) -> str:
-    return f"w:{case.id}:{step}:{action}"
+def _id(case: Case, step: str, action: str, arg: str = "") -> str:
+    return WalkPress(case.id, step, action, arg).pack()
 
 
 async def active_case(event: Event, ctx: Context) -> Case | None:
+    """The user's open case in the event's chat and thread (the one free text may answer), or None."""
     return await ctx.store.find_open_case(event.platform, event.chat_id, event.thread_id, event.user_id)
 
 
 async def park(ctx: Context, case: Case) -> None:
     """Steps aside for a new conflict in the same place; the case stays open and can be resumed."""
     case.answers["_resume"] = case.step
-    case.step = "tracking"
+    case.step = Step.TRACKING
     await ctx.store.save_case(case, log=("parked", {}))
 
 
@@ -62,49 +70,74 @@ def _header(ctx: Context, case: Case) -> str:
     return ctx.t("walk.header", n=STEPS.index(case.step) + 1, total=len(STEPS)) if case.step in STEPS else ""
 
 
+def _row(step: str) -> StepSpec | None:
+    """The table row of a stored step name; None for a step that waits for nobody (offered, tracking, closed)."""
+    try:
+        return TABLE.get(Step(step))
+    except ValueError:  # not a step at all
+        return None
+
+
 def prompt(ctx: Context, case: Case) -> Reply:
-    """The message for the step the case is on."""
+    """The message for the step the case is on (`TABLE`); "the deadline is being tracked" otherwise."""
+    row = _row(case.step)
+    if row is None:
+        return Reply(ctx.t("walk.tracking"), case_id=case.id)
+    return row.prompt(ctx, case, _header(ctx, case))
+
+
+def _prompt_listen(ctx: Context, case: Case, head: str) -> Reply:
+    reuse = [Choice(_id(case, case.step, "first"), ctx.t("walk.use_first"))] if case.answers.get("first_message") else []
+    return Reply(f"{head}\n{ctx.t('walk.listen')}", choices=[*reuse, *_common(ctx, case)], expects_text=True,
+                 case_id=case.id)
+
+
+def _prompt_paraphrase(ctx: Context, case: Case, head: str) -> Reply:
     step = case.step
-    head = _header(ctx, case)
-    if step == "listen":
-        reuse = [Choice(_id(case, step, "first"), ctx.t("walk.use_first"))] if case.answers.get("first_message") else []
-        return Reply(f"{head}\n{ctx.t('walk.listen')}", choices=[*reuse, *_common(ctx, case)], expects_text=True,
-                     case_id=case.id)
-    if step == "paraphrase":
-        if not case.answers.get("paraphrase_draft"):
-            _draft_for(ctx, case)
-        draft = str(case.answers["paraphrase_draft"])
-        if not case.answers.get("paraphrase_sure", True):
-            # the rewrite was unsure: the frame with a blank, the user's own words beside it, no "use this"
-            words = user_text(str(case.answers.get("complaint", "")).strip())
-            text = (ctx.t("walk.paraphrase_unsure", draft=user_text(draft), words=words) if words
-                    else ctx.t("walk.paraphrase_blank_only", draft=user_text(draft)))  # step 1 was skipped
-            return Reply(f"{head}\n{text}",
-                         choices=_common(ctx, case), expects_text=True, case_id=case.id)
-        return Reply(f"{head}\n{ctx.t('walk.paraphrase', draft=user_text(draft))}",
-                     choices=[Choice(_id(case, step, "ok"), ctx.t("walk.paraphrase_ok")), *_common(ctx, case)],
-                     expects_text=True, case_id=case.id)
-    if step == "cause":
-        choices = [Choice(_id(case, step, f"c:{c}"), ctx.t(f"cause.{c}")) for c in CAUSES]
-        return Reply(f"{head}\n{ctx.t('walk.cause')}", choices=[*choices, *_common(ctx, case)], case_id=case.id)
-    if step == "apologize":
-        return Reply(f"{head}\n{ctx.t('walk.apologize')}",
-                     choices=[Choice(_id(case, step, "fault"), ctx.t("walk.fault_yes")),
-                              Choice(_id(case, step, "nofault"), ctx.t("walk.fault_no")), *_common(ctx, case)],
-                     case_id=case.id)
-    if step == "solution":
-        return Reply(f"{head}\n{ctx.t('walk.solution')}", choices=_common(ctx, case), expects_text=True,
-                     case_id=case.id)
-    if step == "deadline":
-        return Reply(ctx.t("walk.deadline"), choices=_common(ctx, case), expects_text=True, case_id=case.id)
-    if step == "risky":
-        return Reply(ctx.t("walk.risky_again"),
-                     choices=[Choice(_id(case, step, "keep"), ctx.t("walk.keep")), *_common(ctx, case)],
-                     expects_text=True, case_id=case.id)
-    if step == "review":
-        return Reply(ctx.t("walk.review_prompt"), choices=outcome_choices(ctx, case), expects_text=True,
-                     case_id=case.id)
-    return Reply(ctx.t("walk.tracking"), case_id=case.id)
+    if not case.answers.get("paraphrase_draft"):
+        _draft_for(ctx, case)
+    draft = str(case.answers["paraphrase_draft"])
+    if not case.answers.get("paraphrase_sure", True):
+        # the rewrite was unsure: the frame with a blank, the user's own words beside it, no "use this"
+        words = user_text(str(case.answers.get("complaint", "")).strip())
+        text = (ctx.t("walk.paraphrase_unsure", draft=user_text(draft), words=words) if words
+                else ctx.t("walk.paraphrase_blank_only", draft=user_text(draft)))  # step 1 was skipped
+        return Reply(f"{head}\n{text}", choices=_common(ctx, case), expects_text=True, case_id=case.id)
+    return Reply(f"{head}\n{ctx.t('walk.paraphrase', draft=user_text(draft))}",
+                 choices=[Choice(_id(case, step, "ok"), ctx.t("walk.paraphrase_ok")), *_common(ctx, case)],
+                 expects_text=True, case_id=case.id)
+
+
+def _prompt_cause(ctx: Context, case: Case, head: str) -> Reply:
+    choices = [Choice(_id(case, case.step, "c", c), ctx.t(f"cause.{c}")) for c in CAUSES]
+    return Reply(f"{head}\n{ctx.t('walk.cause')}", choices=[*choices, *_common(ctx, case)], case_id=case.id)
+
+
+def _prompt_apologize(ctx: Context, case: Case, head: str) -> Reply:
+    return Reply(f"{head}\n{ctx.t('walk.apologize')}",
+                 choices=[Choice(_id(case, case.step, "fault"), ctx.t("walk.fault_yes")),
+                          Choice(_id(case, case.step, "nofault"), ctx.t("walk.fault_no")), *_common(ctx, case)],
+                 case_id=case.id)
+
+
+def _prompt_solution(ctx: Context, case: Case, head: str) -> Reply:
+    return Reply(f"{head}\n{ctx.t('walk.solution')}", choices=_common(ctx, case), expects_text=True,
+                 case_id=case.id)
+
+
+def _prompt_deadline(ctx: Context, case: Case, head: str) -> Reply:
+    return Reply(ctx.t("walk.deadline"), choices=_common(ctx, case), expects_text=True, case_id=case.id)
+
+
+def _prompt_risky(ctx: Context, case: Case, head: str) -> Reply:
+    return Reply(ctx.t("walk.risky_again"),
+                 choices=[Choice(_id(case, case.step, "keep"), ctx.t("walk.keep")), *_common(ctx, case)],
+                 expects_text=True, case_id=case.id)
+
+
+def _prompt_review(ctx: Context, case: Case, head: str) -> Reply:
+    return Reply(ctx.t("walk.review_prompt"), choices=outcome_choices(ctx, case), expects_text=True,
+                 case_id=case.id)
 
 
 def _draft_for(ctx: Context, case: Case) -> None:
@@ -116,7 +149,8 @@ def _draft_for(ctx: Context, case: Case) -> None:
 
 
 def outcome_choices(ctx: Context, case: Case) -> list[Choice]:
-    return [Choice(_id(case, "any", f"out:{o}"), ctx.t(f"outcome.{o}")) for o in OUTCOMES]
+    """The "how did it end?" buttons that close the case (`OUTCOMES`)."""
+    return [Choice(_id(case, ANY, "out", o), ctx.t(f"outcome.{o}")) for o in OUTCOMES]
 
 
 async def _advance(ctx: Context, case: Case, step: str, log: tuple[str, dict[str, Any]]) -> list[Reply]:
@@ -126,9 +160,9 @@ async def _advance(ctx: Context, case: Case, step: str, log: tuple[str, dict[str
 
 
 def _next(step: str) -> str:
-    if step in ("deadline", "risky"):
-        return "tracking"
-    return STEPS[STEPS.index(step) + 1] if step in STEPS[:-1] else "tracking"
+    """The step after ``step`` (`StepSpec.next`); tracking for a step outside the table."""
+    row = _row(step)
+    return row.next if row is not None else Step.TRACKING
 
 
 # -- free text ----------------------------------------------------------------------------------
@@ -144,7 +178,7 @@ async def answer_text(ctx: Context, case: Case | None, text: str) -> list[Reply]
         return [Reply(ctx.t("walk.welcome_back", step=ctx.t(f"step.{case.step}")), case_id=case.id,
                       choices=[Choice(_id(case, case.step, "resume"), ctx.t("walk.resume")),
                                Choice(_id(case, case.step, "restart"), ctx.t("walk.restart")),
-                               Choice(_id(case, "any", "close"), ctx.t("walk.close"))])]
+                               Choice(_id(case, ANY, "close"), ctx.t("walk.close"))])]
     return await _apply_text(ctx, case, text)
 
 
@@ -158,38 +192,54 @@ async def answer_again(ctx: Context, case: Case, step: str, text: str) -> list[R
 
 
 async def _apply_text(ctx: Context, case: Case, text: str) -> list[Reply]:
+    """``text`` answers the case's step (`StepSpec.on_text`); a step that takes no text shows its prompt again."""
     case.answers.pop("_pending_text", None)
+    row = _row(case.step)
+    if row is None or row.on_text is None:
+        return [prompt(ctx, case)]
+    return await row.on_text(ctx, case, text)
+
+
+async def _text_listen(ctx: Context, case: Case, text: str) -> list[Reply]:
     step = case.step
-    if step == "listen":
-        case.answers["complaint"] = text
-        _draft_for(ctx, case)
-        return await _advance(ctx, case, "paraphrase", ("answer", {"step": step, "text": text}))
-    if step == "paraphrase":
-        case.answers["paraphrase"] = text
-        return await _advance(ctx, case, "cause", ("answer", {"step": step, "text": text}))
-    if step in ("cause", "apologize"):
-        case.answers[f"{step}_note"] = text
-        return await _advance(ctx, case, _next(step), ("answer", {"step": step, "text": text}))
-    if step in ("solution", "risky"):
-        return await _solution(ctx, case, text)
-    if step == "deadline":
-        found = deadline_in(text, ctx.now, ctx.user.tz)
-        if found is None:
-            return [Reply(ctx.t("walk.deadline_unclear"), expects_text=True, case_id=case.id)]
-        _remember_reading(case, found)
-        return await _check_and_schedule(ctx, case, case.answers.get("promise", ""), found.used.when)
-    if step == "review":
-        case.answers["review"] = text
-        await ctx.store.save_case(case, log=("answer", {"step": step, "text": text}))
-        return [Reply(ctx.t("walk.review_thanks"), choices=outcome_choices(ctx, case), case_id=case.id)]
-    return [prompt(ctx, case)]
+    case.answers["complaint"] = text
+    _draft_for(ctx, case)
+    return await _advance(ctx, case, Step.PARAPHRASE, ("answer", {"step": step, "text": text}))
+
+
+async def _text_paraphrase(ctx: Context, case: Case, text: str) -> list[Reply]:
+    step = case.step
+    case.answers["paraphrase"] = text
+    return await _advance(ctx, case, Step.CAUSE, ("answer", {"step": step, "text": text}))
+
+
+async def _text_note(ctx: Context, case: Case, text: str) -> list[Reply]:
+    """Text at a step that takes buttons (cause, apologize) is kept as a note, and the walk goes on."""
+    step = case.step
+    case.answers[f"{step}_note"] = text
+    return await _advance(ctx, case, _next(step), ("answer", {"step": step, "text": text}))
+
+
+async def _text_deadline(ctx: Context, case: Case, text: str) -> list[Reply]:
+    found = deadline_in(text, ctx.now, ctx.user.tz)
+    if found is None:
+        return [Reply(ctx.t("walk.deadline_unclear"), expects_text=True, case_id=case.id)]
+    _remember_reading(case, found)
+    return await _check_and_schedule(ctx, case, case.answers.get("promise", ""), found.used.when)
+
+
+async def _text_review(ctx: Context, case: Case, text: str) -> list[Reply]:
+    step = case.step
+    case.answers["review"] = text
+    await ctx.store.save_case(case, log=("answer", {"step": step, "text": text}))
+    return [Reply(ctx.t("walk.review_thanks"), choices=outcome_choices(ctx, case), case_id=case.id)]
 
 
 async def _solution(ctx: Context, case: Case, text: str) -> list[Reply]:
     case.answers["promise"] = text
     found = deadline_in(text, ctx.now, ctx.user.tz)
     if found is None:
-        return await _advance(ctx, case, "deadline", ("answer", {"step": "solution", "text": text}))
+        return await _advance(ctx, case, Step.DEADLINE, ("answer", {"step": Step.SOLUTION, "text": text}))
     _remember_reading(case, found)
     return await _check_and_schedule(ctx, case, text, found.used.when)
 
@@ -261,12 +311,12 @@ async def _check_and_schedule(ctx: Context, case: Case, promise: str, due: datet
     case.answers["deadline"] = due.isoformat()
     question = None if near_ok and due > ctx.now else _question_deadline(ctx, case, due)
     if question is not None:
-        case.step = "deadline"
+        case.step = Step.DEADLINE
         await ctx.store.save_case(case, log=("deadline-questioned", {"deadline": case.answers["deadline"]}))
         return [question]
     problems = [] if force else _risks(ctx, promise, due, near_ok)
     if problems:
-        case.step = "risky"
+        case.step = Step.RISKY
         await ctx.store.save_case(case, log=("risky-promise", {"text": promise, "problems": len(problems)}))
         return [Reply("\n".join([ctx.t("walk.risky"), *[f"• {p}" for p in problems]]), case_id=case.id,
                       choices=[Choice(_id(case, "risky", "keep"), ctx.t("walk.keep")), *_common(ctx, case)],
@@ -276,15 +326,52 @@ async def _check_and_schedule(ctx: Context, case: Case, promise: str, due: datet
 
 async def schedule_followups(ctx: Context, case: Case, due: Any) -> list[Reply]:
     """Step 6: the deadline nudge goes in the store; the later ones follow when it is answered."""
-    when = next_allowed(max(due, ctx.now), ctx.user.tz, ctx.user.quiet_start, ctx.user.quiet_end)
-    case.step = "tracking"
+    when = ctx.deliverable(max(due, ctx.now))
+    case.step = Step.TRACKING
     case.answers.pop("_resume", None)
     await ctx.store.save_case(case, log=("agreed", {"promise": case.answers.get("promise", ""),
                                                     "deadline": case.answers.get("deadline")}))
     await ctx.store.add_nudge(case.id, "deliver", when)
-    ctx.core.on_nudges_changed()
+    ctx.nudges_changed()
     return [Reply(_reading(ctx, case, due) + "\n" + ctx.t("walk.scheduled", when=when_text(when, ctx.user.tz, ctx.lang)),
                   case_id=case.id)]
+
+
+# -- the step table -------------------------------------------------------------------------------
+
+#: ``(ctx, case, header)``: the message asking for the step; header is "Step n of 5" for numbered steps.
+Prompt = Callable[[Context, Case, str], Reply]
+#: ``(ctx, case, text)``: the user's text answers the step; returns the replies (usually the next prompt).
+TextHandler = Callable[[Context, Case, str], Awaitable[list[Reply]]]
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """One step of the walkthrough: what it asks, what its text does, where a skip or answer goes."""
+
+    prompt: Prompt
+    #: None: the step takes buttons only; typed text shows the prompt again.
+    on_text: TextHandler | None
+    next: Step
+    #: Counted in "step n of 5", in table order.
+    numbered: bool = False
+
+
+#: Every step that waits for the user. Adding a step: a `Step` member, a row here, its strings.
+TABLE: dict[Step, StepSpec] = {
+    Step.LISTEN: StepSpec(_prompt_listen, _text_listen, Step.PARAPHRASE, numbered=True),
+    Step.PARAPHRASE: StepSpec(_prompt_paraphrase, _text_paraphrase, Step.CAUSE, numbered=True),
+    Step.CAUSE: StepSpec(_prompt_cause, _text_note, Step.APOLOGIZE, numbered=True),
+    Step.APOLOGIZE: StepSpec(_prompt_apologize, _text_note, Step.SOLUTION, numbered=True),
+    Step.SOLUTION: StepSpec(_prompt_solution, _solution, Step.TRACKING, numbered=True),
+    Step.DEADLINE: StepSpec(_prompt_deadline, _text_deadline, Step.TRACKING),
+    Step.RISKY: StepSpec(_prompt_risky, _solution, Step.TRACKING),
+    Step.REVIEW: StepSpec(_prompt_review, _text_review, Step.TRACKING),
+}
+#: The steps a user walks through, in order (for "step n of 5").
+STEPS = tuple(step for step, row in TABLE.items() if row.numbered)
+#: Steps where a "Continue" button makes sense: the case waits for the user.
+RESUMABLE = tuple(TABLE)
 
 
 # -- buttons ------------------------------------------------------------------------------------
@@ -303,107 +390,173 @@ async def owned_case(event: Event, ctx: Context, case_id: str) -> Case | list[Re
     return case
 
 
-@button("w")
-async def walk_button(event: Event, ctx: Context) -> list[Reply]:
-    parts = (event.button or "").split(":", 4)
-    if len(parts) < 4:
-        return [Reply(ctx.t("button.stale"), private=True)]
-    _, case_id, step, action, *rest = parts
-    found = await owned_case(event, ctx, case_id)
+@router.button(WalkPress)
+async def walk_button(event: Event, ctx: Context, press: WalkPress) -> list[Reply]:
+    """A walkthrough button: only its owner, only on an open case, only at the step it was made for
+    (closing and continuing work from any step); the action itself is looked up in `ACTIONS`."""
+    found = await owned_case(event, ctx, str(press.case))
     if isinstance(found, list):
         return found
     case = found
-    if step != "any" and step != case.step and action not in ("close", "resume"):
+    if press.step != ANY and press.step != case.step and press.action not in ("close", "resume"):
         return [Reply(ctx.t("walk.step_done"), private=True)]
-    return await _walk_action(event, ctx, case, step, action, rest[0] if rest else "")
+    return await _walk_action(event, ctx, case, press.step, press.action, press.arg)
+
+
+#: ``(event, ctx, case, step, arg)``: a press of a walkthrough button whose action names it; ``step`` is
+#: the one the button was made for. None: the press does not fit the case's state (a stale button).
+Action = Callable[[Event, Context, Case, str, str], Awaitable[list[Reply] | None]]
 
 
 async def _walk_action(event: Event, ctx: Context, case: Case, step: str, action: str, arg: str) -> list[Reply]:
-    if action == "close":
-        return [Reply(ctx.t("walk.close_how"), choices=outcome_choices(ctx, case), case_id=case.id)]
-    if action == "out" and arg in OUTCOMES:
-        return await close_case(ctx, case, arg)
-    if action == "walk" and case.step == "offered":
-        case.answers["started"] = True
-        return [Reply(f"✓ {ctx.t('conflict.walk')}", close_origin=True),
-                *(await _advance(ctx, case, "listen", ("walk", {"situation": case.situation})))]
-    if action == "alt" and case.step == "offered" and arg in ctx.lib.situations:
-        from handlers.conflict import offer
+    handler = ACTIONS.get(action)
+    replies = await handler(event, ctx, case, step, arg) if handler is not None else None
+    return replies if replies is not None else [Reply(ctx.t("walk.step_done"), private=True)]
 
-        case.situation = arg
-        await ctx.store.save_case(case, log=("situation", {"situation": arg}))
-        return [Reply(f"✓ {ctx.lib.situations[arg].text(ctx.lang).title}", close_origin=True),
-                offer(ctx, case, alternatives=[])]
-    if action == "lang" and case.step == "offered" and arg in LANGUAGES:
-        from handlers.conflict import offer
 
-        await ctx.core.set_language(event.platform, event.user_id, arg)
-        ctx.user.lang = case.lang = arg
-        await ctx.store.save_case(case, log=("language", {"lang": arg}))
-        return [Reply(f"✓ {LANGUAGE_NAMES[arg]}", close_origin=True),
-                offer(ctx, case, alternatives=list(case.answers.get("alternatives", [])))]
-    if action == "skip":
-        case.answers[f"{case.step}_skipped"] = True
-        if case.step in ("solution", "deadline", "risky"):
-            case.step = "tracking"
-            await ctx.store.save_case(case, log=("skip", {"step": step}))
-            return [Reply(ctx.t("walk.skipped"), close_origin=True), Reply(ctx.t("walk.no_deadline"), case_id=case.id)]
-        return [Reply(ctx.t("walk.skipped"), close_origin=True),
-                *(await _advance(ctx, case, _next(case.step), ("skip", {"step": step})))]
-    if action == "later":
-        await ctx.store.log(case.id, "later", {"step": case.step})
-        return [Reply(ctx.t("walk.later_ok"), close_origin=True)]
-    if action == "resume":
-        pending = case.answers.pop("_pending_text", None)
-        if case.step == "tracking" and "_resume" in case.answers:
-            other = await active_case(event, ctx)
-            if other is not None and other.id != case.id and other.step not in IDLE_STEPS:
-                await park(ctx, other)
-            case.step = case.answers.pop("_resume")
-        await ctx.store.save_case(case, log=("resumed", {}))
-        if pending:
-            return [Reply(ctx.t("walk.resume"), close_origin=True), *(await _apply_text(ctx, case, pending))]
-        return [Reply(ctx.t("walk.resume"), close_origin=True), prompt(ctx, case)]
-    if action == "restart":
-        case.answers = {"started": True}
-        return [Reply(ctx.t("walk.restart"), close_origin=True),
-                *(await _advance(ctx, case, "listen", ("restart", {})))]
-    if action == "first" and case.step == "listen" and case.answers.get("first_message"):
-        return [Reply(f"✓ {ctx.t('walk.use_first')}", close_origin=True),
-                *(await _apply_text(ctx, case, str(case.answers["first_message"])))]
-    if action == "ok" and case.step == "paraphrase" and case.answers.get("paraphrase_sure", True):
-        case.answers["paraphrase"] = case.answers.get("paraphrase_draft", "")
-        return [Reply(f"✓ {ctx.t('walk.paraphrase_ok')}", close_origin=True),
-                *(await _advance(ctx, case, "cause", ("paraphrase-accepted", {})))]
-    if action == "c" and case.step == "cause" and arg in CAUSES:
-        case.answers["cause"] = arg
-        case.step = "apologize"
-        await ctx.store.save_case(case, log=("cause", {"cause": arg}))
-        return [Reply(f"✓ {ctx.t(f'cause.{arg}')}", close_origin=True),
-                Reply(f"{ctx.t(f'fix.{arg}')}", case_id=case.id), prompt(ctx, case)]
-    if action in ("fault", "nofault") and case.step == "apologize":
-        case.answers["our_fault"] = action == "fault"
-        case.step = "solution"
-        await ctx.store.save_case(case, log=("fault", {"ours": action == "fault"}))
-        wording = ctx.t("walk.apology_words" if action == "fault" else "walk.empathy_words")
-        label = ctx.t("walk.fault_yes" if action == "fault" else "walk.fault_no")
-        return [Reply(f"✓ {label}", close_origin=True), Reply(wording, case_id=case.id), prompt(ctx, case)]
-    if action == "keep" and case.step == "risky":
-        due = datetime.fromisoformat(case.answers["deadline"])
-        return [Reply(f"✓ {ctx.t('walk.keep')}", close_origin=True),
-                *(await _check_and_schedule(ctx, case, case.answers.get("promise", ""), due, force=True,
-                                            near_ok=True))]
-    if action == "soon" and case.step == "deadline" and case.answers.get("deadline"):
-        due = datetime.fromisoformat(case.answers["deadline"])
-        return [Reply(f"✓ {ctx.t('walk.deadline_keep_soon')}", close_origin=True),
-                *(await _check_and_schedule(ctx, case, case.answers.get("promise", ""), due, near_ok=True))]
-    return [Reply(ctx.t("walk.step_done"), private=True)]
+async def _on_close(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
+    return [Reply(ctx.t("walk.close_how"), choices=outcome_choices(ctx, case), case_id=case.id)]
+
+
+async def _on_outcome(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
+    return await close_case(ctx, case, arg) if arg in OUTCOMES else None
+
+
+async def _on_walk(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
+    if case.step != Step.OFFERED:
+        return None
+    case.answers["started"] = True
+    return [Reply(f"✓ {ctx.t('conflict.walk')}", close_origin=True),
+            *(await _advance(ctx, case, Step.LISTEN, ("walk", {"situation": case.situation})))]
+
+
+async def _on_alternative(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
+    if case.step != Step.OFFERED or arg not in ctx.lib.situations:
+        return None
+    case.situation = arg
+    await ctx.store.save_case(case, log=("situation", {"situation": arg}))
+    return [Reply(f"✓ {ctx.lib.situations[arg].text(ctx.lang).title}", close_origin=True),
+            offer(ctx, case, alternatives=[])]
+
+
+async def _on_language(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
+    if case.step != Step.OFFERED or arg not in LANGUAGES:
+        return None
+    await ctx.set_language(arg)
+    case.lang = arg
+    await ctx.store.save_case(case, log=("language", {"lang": arg}))
+    return [Reply(f"✓ {LANGUAGE_NAMES[arg]}", close_origin=True),
+            offer(ctx, case, alternatives=list(case.answers.get("alternatives", [])))]
+
+
+async def _on_skip(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
+    case.answers[f"{case.step}_skipped"] = True
+    if case.step in (Step.SOLUTION, Step.DEADLINE, Step.RISKY):
+        case.step = Step.TRACKING
+        await ctx.store.save_case(case, log=("skip", {"step": step}))
+        return [Reply(ctx.t("walk.skipped"), close_origin=True), Reply(ctx.t("walk.no_deadline"), case_id=case.id)]
+    return [Reply(ctx.t("walk.skipped"), close_origin=True),
+            *(await _advance(ctx, case, _next(case.step), ("skip", {"step": step})))]
+
+
+async def _on_later(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
+    await ctx.store.log(case.id, "later", {"step": case.step})
+    return [Reply(ctx.t("walk.later_ok"), close_origin=True)]
+
+
+async def _on_resume(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
+    pending = case.answers.pop("_pending_text", None)
+    if case.step == Step.TRACKING and "_resume" in case.answers:
+        other = await active_case(event, ctx)
+        if other is not None and other.id != case.id and other.step not in IDLE_STEPS:
+            await park(ctx, other)
+        case.step = case.answers.pop("_resume")
+    await ctx.store.save_case(case, log=("resumed", {}))
+    if pending:
+        return [Reply(ctx.t("walk.resume"), close_origin=True), *(await _apply_text(ctx, case, pending))]
+    return [Reply(ctx.t("walk.resume"), close_origin=True), prompt(ctx, case)]
+
+
+async def _on_restart(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
+    case.answers = {"started": True}
+    return [Reply(ctx.t("walk.restart"), close_origin=True),
+            *(await _advance(ctx, case, Step.LISTEN, ("restart", {})))]
+
+
+async def _on_use_first(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
+    if case.step != Step.LISTEN or not case.answers.get("first_message"):
+        return None
+    return [Reply(f"✓ {ctx.t('walk.use_first')}", close_origin=True),
+            *(await _apply_text(ctx, case, str(case.answers["first_message"])))]
+
+
+async def _on_paraphrase_ok(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
+    if case.step != Step.PARAPHRASE or not case.answers.get("paraphrase_sure", True):
+        return None
+    case.answers["paraphrase"] = case.answers.get("paraphrase_draft", "")
+    return [Reply(f"✓ {ctx.t('walk.paraphrase_ok')}", close_origin=True),
+            *(await _advance(ctx, case, Step.CAUSE, ("paraphrase-accepted", {})))]
+
+
+async def _on_cause(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
+    if case.step != Step.CAUSE or arg not in CAUSES:
+        return None
+    case.answers["cause"] = arg
+    case.step = Step.APOLOGIZE
+    await ctx.store.save_case(case, log=("cause", {"cause": arg}))
+    return [Reply(f"✓ {ctx.t(f'cause.{arg}')}", close_origin=True),
+            Reply(f"{ctx.t(f'fix.{arg}')}", case_id=case.id), prompt(ctx, case)]
+
+
+async def _on_fault(event: Event, ctx: Context, case: Case, step: str, arg: str, *, ours: bool) -> list[Reply] | None:
+    if case.step != Step.APOLOGIZE:
+        return None
+    case.answers["our_fault"] = ours
+    case.step = Step.SOLUTION
+    await ctx.store.save_case(case, log=("fault", {"ours": ours}))
+    wording = ctx.t("walk.apology_words" if ours else "walk.empathy_words")
+    label = ctx.t("walk.fault_yes" if ours else "walk.fault_no")
+    return [Reply(f"✓ {label}", close_origin=True), Reply(wording, case_id=case.id), prompt(ctx, case)]
+
+
+async def _on_ours(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
+    return await _on_fault(event, ctx, case, step, arg, ours=True)
+
+
+async def _on_not_ours(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
+    return await _on_fault(event, ctx, case, step, arg, ours=False)
+
+
+async def _on_keep(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
+    if case.step != Step.RISKY:
+        return None
+    due = datetime.fromisoformat(case.answers["deadline"])
+    return [Reply(f"✓ {ctx.t('walk.keep')}", close_origin=True),
+            *(await _check_and_schedule(ctx, case, case.answers.get("promise", ""), due, force=True,
+                                        near_ok=True))]
+
+
+async def _on_soon(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
+    if case.step != Step.DEADLINE or not case.answers.get("deadline"):
+        return None
+    due = datetime.fromisoformat(case.answers["deadline"])
+    return [Reply(f"✓ {ctx.t('walk.deadline_keep_soon')}", close_origin=True),
+            *(await _check_and_schedule(ctx, case, case.answers.get("promise", ""), due, near_ok=True))]
+
+
+#: Button actions (the ``action`` of `WalkPress`) and what they do.
+ACTIONS: dict[str, Action] = {
+    "close": _on_close, "out": _on_outcome, "walk": _on_walk, "alt": _on_alternative, "lang": _on_language,
+    "skip": _on_skip, "later": _on_later, "resume": _on_resume, "restart": _on_restart, "first": _on_use_first,
+    "ok": _on_paraphrase_ok, "c": _on_cause, "fault": _on_ours, "nofault": _on_not_ours, "keep": _on_keep,
+    "soon": _on_soon,
+}
 
 
 async def close_case(ctx: Context, case: Case, outcome: str) -> list[Reply]:
     """Closing cancels every nudge of the case in the same transaction (see `Store.save_case`)."""
     case.status = "closed"
     case.outcome = outcome
-    case.step = "closed"
+    case.step = Step.CLOSED
     await ctx.store.save_case(case, log=("closed", {"outcome": outcome}))
     return [Reply(ctx.t("walk.closed", outcome=ctx.t(f"outcome.{outcome}")), close_origin=True)]

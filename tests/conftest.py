@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from bot.app import build_core
 from bot.core import Core
 from bot.events import Event, EventKind, Reply
 from bot.settings import load_settings
@@ -89,7 +90,7 @@ def clock() -> FixedClock:
 
 @pytest.fixture
 def core(store: SQLiteStore, clock: FixedClock) -> Core:
-    return Core(store, load_settings(), clock=clock)
+    return build_core(store, load_settings(), clock=clock)
 
 
 class Talker:

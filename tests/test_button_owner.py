@@ -6,6 +6,7 @@ Ana and Bogdan share one group chat. Whatever Parley showed Ana — a menu, a ca
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -14,11 +15,10 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.core import Core
-from bot.events import MAX_CHOICE_ID_BYTES, Choice, Event, EventKind, Reply, Target
-from bot.owner import owner_tag, stamp, stamp_replies, unstamp
+from bot.events import MAX_CHOICE_ID_BYTES, Choice, Event, EventKind, Reply, Target, stamp_replies
+from bot.owner import owner_tag, stamp, unstamp
 from bot.store import Case, Nudge
 from content import LANGUAGES
-from handlers.context import Context
 from tests.conftest import Talker
 
 UNSURE = "I have a problem with a client"
@@ -104,7 +104,7 @@ async def test_every_kind_of_button_fits_the_callback_data_limit_with_its_tag(co
     biggest = 2**63 - 1  # SQLite's largest row id
     now = datetime(2026, 11, 23, tzinfo=UTC)
     user = await core.user_for(Event("telegram", "e", "4201", "c", EventKind.COMMAND))
-    ctx = Context(core=core, store=core.store, lib=core.lib, user=user, now=now)
+    ctx = dataclasses.replace(core.context_for(user), now=now)
     longest = sorted(core.lib.situations, key=len)[-2:]
     case = Case(id=biggest, platform="telegram", chat_id="-1001234567890", thread_id=None, user_id="4201",
                 situation=longest[0], step="offered", answers={"first_message": "x", "_resume": "listen"},

@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 import yaml
 
-from content.loader import LANGUAGES, ContentError, load
+from content.loader import ContentError, load
 from content.models import Card
+from content.text import LANGUAGES
 
 ROOT = Path(__file__).resolve().parents[1]
 CONTENT = ROOT / "content"

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from content.loader import LANGUAGES, ContentError, library
+from content.loader import ContentError, library
+from content.text import LANGUAGES
 from handlers.check import Finding, check_content, check_draft, load_check, pattern_findings, render_check
 
 RULES = ("shift-blame", "get-personal", "belittle", "dismiss-emotions", "impossible-promise")

@@ -32,7 +32,7 @@ from hypothesis import strategies as st
 
 from bot.adapters.slack import SlackAdapter
 from bot.adapters.telegram import SECRET_HEADER, TelegramAdapter
-from bot.core import Core
+from bot.app import build_core
 from bot.http import HttpServer
 from bot.settings import load_settings
 from bot.store import SQLiteStore, open_store
@@ -109,7 +109,7 @@ async def served(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Serv
                               telegram_webhook_url="https://parley.example.org", telegram_webhook_secret=SECRET,
                               http_port=0, database_url=f"sqlite:///{db}")
     store = await open_store(settings_.database_url)
-    core = Core(store, settings_)
+    core = build_core(store, settings_)
     http = HttpServer("127.0.0.1", 0)
     slack = SlackAdapter(core, settings_, http)
     telegram = TelegramAdapter(core, settings_, http, poll_timeout=1)
@@ -532,7 +532,7 @@ async def test_a_store_failure_on_a_good_update_still_asks_telegram_to_retry(
                               database_url="sqlite:///" + str(tmp_path / "tg.db"))
     store = await SQLiteStore.open(settings_.database_url)
     http = HttpServer("127.0.0.1", 0)
-    adapter = TelegramAdapter(Core(store, settings_), settings_, http)
+    adapter = TelegramAdapter(build_core(store, settings_), settings_, http)
     await adapter.start()
     await http.start()
     try:

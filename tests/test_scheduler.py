@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.app import build_core
 from bot.core import Core
 from bot.events import DeliveryError, Reply, Target
 from bot.scheduler import Render, Scheduler
@@ -135,7 +136,7 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     path = tmp_path / "t.db"
     store = await SQLiteStore.open("sqlite:///" + str(path))
     clock = Clock()
-    core = Core(store, load_settings(), clock=clock)
+    core = build_core(store, load_settings(), clock=clock)
     adapter = FakeAdapter()
     core.register(adapter)
     yield World(store, core, clock, adapter, [], path)

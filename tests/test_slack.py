@@ -21,6 +21,7 @@ import yaml
 from bot.adapters.slack import SlackAdapter
 from bot.adapters.slack_blocks import block_owner, inbound_text, render
 from bot.adapters.slack_manifest import manifest, manifest_yaml
+from bot.app import build_core
 from bot.core import Core
 from bot.events import Choice, DeliveryError, Event, EventKind, Reply, StartupError, Target
 from bot.http import HttpServer
@@ -83,7 +84,7 @@ async def fake() -> AsyncIterator[FakeSlack]:
 async def _run(fake: FakeSlack, tmp_path: Path, **extra: Any) -> tuple[Core, SQLiteStore, SlackAdapter, HttpServer]:
     settings = slack_settings(fake, tmp_path, **extra)
     store = await open_store(settings.database_url)
-    core = Core(store, settings)
+    core = build_core(store, settings)
     http = HttpServer("127.0.0.1", 0)
     adapter = SlackAdapter(core, settings, http)
     core.register(adapter)
@@ -126,7 +127,7 @@ async def test_wrong_token_is_one_line_and_never_shows_the_token(fake: FakeSlack
     store = await open_store(settings.database_url)
     try:
         with pytest.raises(StartupError) as info:
-            await SlackAdapter(Core(store, settings), settings, HttpServer("127.0.0.1", 0)).start()
+            await SlackAdapter(build_core(store, settings), settings, HttpServer("127.0.0.1", 0)).start()
     finally:
         await store.close()
     message = str(info.value)
@@ -140,7 +141,7 @@ async def test_unreachable_api_is_a_startup_error(tmp_path: Path) -> None:
     store = await open_store(settings.database_url)
     try:
         with pytest.raises(StartupError, match="cannot reach the Slack Web API"):
-            await SlackAdapter(Core(store, settings), settings, None).start()
+            await SlackAdapter(build_core(store, settings), settings, None).start()
     finally:
         await store.close()
 
@@ -628,7 +629,7 @@ async def test_unfinished_events_are_replayed_at_start(fake: FakeSlack, tmp_path
     store = await open_store(settings.database_url)
     event = Event(platform="slack", event_id="EvLOST", user_id="U1", chat_id="D1", kind=EventKind.MESSAGE,
                   text=CLEAR, is_direct=True)
-    assert await Core(store, settings).accept(event)
+    assert await build_core(store, settings).accept(event)
     await store.close()
     core, store, adapter, http = await _run(fake, tmp_path)
     try:
@@ -673,7 +674,7 @@ async def test_socket_mode_with_a_wrong_app_token_is_a_startup_error(fake: FakeS
     store = await open_store(settings.database_url)
     try:
         with pytest.raises(StartupError, match="PARLEY_SLACK_APP_TOKEN") as info:
-            await SlackAdapter(Core(store, settings), settings, None).start()
+            await SlackAdapter(build_core(store, settings), settings, None).start()
     finally:
         await store.close()
     assert "xapp-wrong" not in str(info.value)

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from bot.app import build_core
 from bot.events import Event, EventKind
 from bot.store import open_store
 from tests.fake_slack import (
@@ -31,6 +32,8 @@ from tests.fake_slack import (
     buttons,
     command_body,
 )
+
+pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[1]
 CLEAR = "the client has not paid the invoice for two months"
@@ -248,10 +251,9 @@ async def test_wrong_token_is_a_one_line_error(fake: FakeSlack, tmp_path: Path) 
 async def test_an_event_accepted_before_a_crash_is_answered_after_the_restart(fake: FakeSlack, tmp_path: Path) -> None:
     db = tmp_path / "p.db"
     store = await open_store("sqlite:///" + str(db))
-    from bot.core import Core
     from bot.settings import load_settings
 
-    core = Core(store, load_settings(database_url="sqlite:///" + str(db)))
+    core = build_core(store, load_settings(database_url="sqlite:///" + str(db)))
     await core.accept(Event(platform="slack", event_id="EvCRASH", user_id="U1", chat_id="D1",
                             kind=EventKind.MESSAGE, text=CLEAR, is_direct=True))
     await store.close()

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from bot.adapters.telegram import TelegramAdapter
+from bot.app import build_core
 from bot.core import Core
 from bot.events import DeliveryError, Event, EventKind, Reply, StartupError, Target
 from bot.http import HttpServer
@@ -79,7 +80,7 @@ async def tg_store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
 
 async def _running(fake: FakeTelegram, store: SQLiteStore, tmp_path: Path, **extra: Any) -> Tg:
     settings = tg_settings(fake, tmp_path, **extra)
-    core = Core(store, settings)
+    core = build_core(store, settings)
     http = HttpServer("127.0.0.1", 0)
     adapter = TelegramAdapter(core, settings, http, poll_timeout=1)
     core.register(adapter)
@@ -126,7 +127,7 @@ async def test_wrong_token_is_one_line_without_the_token(fake: FakeTelegram, tg_
                                                          tmp_path: Path) -> None:
     bad = "999999:this-is-the-wrong-token"
     settings = load_settings(telegram_token=bad, telegram_api_url=fake.url)
-    adapter = TelegramAdapter(Core(tg_store, settings), settings, None)
+    adapter = TelegramAdapter(build_core(tg_store, settings), settings, None)
     with pytest.raises(StartupError) as caught:
         await adapter.start()
     message = str(caught.value)
@@ -137,7 +138,7 @@ async def test_wrong_token_is_one_line_without_the_token(fake: FakeTelegram, tg_
 
 async def test_unreachable_api_is_a_startup_error(tg_store: SQLiteStore, tmp_path: Path) -> None:
     settings = load_settings(telegram_token=TOKEN, telegram_api_url="http://127.0.0.1:9")
-    adapter = TelegramAdapter(Core(tg_store, settings), settings, None)
+    adapter = TelegramAdapter(build_core(tg_store, settings), settings, None)
     with pytest.raises(StartupError) as caught:
         await adapter.start()
     assert "127.0.0.1:9" in str(caught.value) and TOKEN not in str(caught.value)
@@ -549,7 +550,7 @@ async def test_unfinished_events_are_replayed_at_start(fake: FakeTelegram, tg_st
     settings = tg_settings(fake, tmp_path)
     event = Event(platform="telegram", event_id="555", user_id=str(ANA.id), chat_id=str(ANA.id),
                   kind=EventKind.COMMAND, command="cards", origin_message_id="3")
-    assert await Core(tg_store, settings).accept(event)  # the process died right after this
+    assert await build_core(tg_store, settings).accept(event)  # the process died right after this
     running = await _running(fake, tg_store, tmp_path)
     try:
         calls = await fake.wait_for("sendMessage")
@@ -615,7 +616,7 @@ async def test_bad_webhook_secret_setting_is_a_startup_error(fake: FakeTelegram,
                                                              tmp_path: Path) -> None:
     settings = tg_settings(fake, tmp_path, telegram_webhook_url="https://x.example.org",
                            telegram_webhook_secret="has spaces!")
-    adapter = TelegramAdapter(Core(tg_store, settings), settings, HttpServer("127.0.0.1", 0))
+    adapter = TelegramAdapter(build_core(tg_store, settings), settings, HttpServer("127.0.0.1", 0))
     with pytest.raises(StartupError) as caught:
         await adapter.start()
     assert "PARLEY_TELEGRAM_WEBHOOK_SECRET" in str(caught.value) and "has spaces" not in str(caught.value)

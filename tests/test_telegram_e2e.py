@@ -20,6 +20,8 @@ import pytest
 from tests.conftest import ROOT
 from tests.fake_telegram import TOKEN, FakeTelegram, Stored, TgUser, group_chat, private_chat
 
+pytestmark = pytest.mark.e2e
+
 ANA = TgUser(5101, "Ana", "en")
 BOB = TgUser(5102, "Bob", "en")
 CRISIS = "the client screamed at me on the phone, called me an idiot and says we ruined the launch"

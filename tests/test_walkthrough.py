@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from bot.app import build_core
 from bot.core import Core
 from bot.settings import load_settings
 from bot.store import SQLiteStore
@@ -86,12 +87,12 @@ async def test_walkthrough_in_russian_and_romanian(core: Core) -> None:
 async def test_survives_a_restart_at_the_same_step(tmp_path, clock: FixedClock) -> None:  # type: ignore[no-untyped-def]
     db = "sqlite:///" + str(tmp_path / "restart.db")
     store = await SQLiteStore.open(db)
-    talker = Talker(Core(store, load_settings(), clock=clock))
+    talker = Talker(build_core(store, load_settings(), clock=clock))
     case_id = await walk_to_cause(talker)
     await store.close()
 
     store = await SQLiteStore.open(db)
-    talker = Talker(Core(store, load_settings(), clock=clock))
+    talker = Talker(build_core(store, load_settings(), clock=clock))
     case = await store.get_case(case_id)
     assert case is not None and case.step == "cause"
     replies = await talker.press(f"w:{case_id}:cause:c:expectations")

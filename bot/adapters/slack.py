@@ -22,7 +22,6 @@ import logging
 import re
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -41,18 +40,18 @@ from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.adapters import slack_payload
+from bot.adapters import slack_events, slack_payload
 from bot.adapters.slack_blocks import (
     ACTION_PREFIX,
     block_owner,
     closed_blocks,
-    inbound_text,
     plain_fallback,
     render,
 )
+from bot.adapters.slack_events import Place
 from bot.adapters.slack_home import home_view
 from bot.core import Core
-from bot.events import DeliveryError, Event, EventKind, Reply, StartupError, Target
+from bot.events import DeliveryError, Event, Reply, StartupError, Target
 from bot.http import HttpServer, refuse
 from bot.settings import Settings
 
@@ -70,7 +69,6 @@ _PERMANENT = {"channel_not_found", "not_in_channel", "is_archived", "account_ina
 _TIMESTAMP = re.compile(r"[0-9]{1,12}")
 _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 #: Message subtypes that are still a person writing (others are edits, joins, bot posts...).
-_HUMAN_SUBTYPES = {None, "thread_broadcast", "file_share"}
 
 
 def _retry_handlers() -> list[AsyncRetryHandler]:
@@ -79,40 +77,17 @@ def _retry_handlers() -> list[AsyncRetryHandler]:
 
 
 @functools.cache
-def _slash_word() -> re.Pattern[str]:
-    from handlers.registry import PUBLIC_COMMANDS
-
-    names = "|".join(sorted((c for c in PUBLIC_COMMANDS if c != "conflict"), key=len, reverse=True))
+def _slash_word(commands: tuple[str, ...]) -> re.Pattern[str]:
+    names = "|".join(sorted((c for c in commands if c != "conflict"), key=len, reverse=True))
     return re.compile(rf"(?<![\w/.:-])/({names})\b")
 
 
-def _slash_commands_for_slack(text: str) -> str:
-    """Replies name commands as ``/cards``; in Slack those are subcommands: ``/parley cards``."""
-    return _slash_word().sub(r"/parley \1", text)
+def _slash_commands_for_slack(text: str, commands: tuple[str, ...]) -> str:
+    """Replies name commands as ``/cards``; in Slack those are subcommands: ``/parley cards``.
 
-
-@dataclass(slots=True)
-class Place:
-    """Where the replies to one inbound event go, and the message that was pressed (if any)."""
-
-    channel: str
-    user: str
-    thread: str | None = None
-    direct: bool = False
-    #: replies that belong to no case go ephemeral (slash command or ephemeral menu in a channel)
-    quiet: bool = False
-    origin_ts: str | None = None
-    origin_blocks: list[dict[str, Any]] | None = None
-    origin_ephemeral: bool = False
-    response_url: str | None = None
-    from_home: bool = False
-
-    @classmethod
-    def for_replay(cls, event: Event) -> Place:
-        """A replayed event has no raw payload left; its fields say enough to answer in the right place."""
-        pressed = event.origin_message_id if event.kind is EventKind.BUTTON else None  # a message's own ts is no press
-        return cls(channel=event.chat_id, user=event.user_id, thread=event.thread_id, direct=event.is_direct,
-                   quiet=event.kind is EventKind.COMMAND and not event.is_direct, origin_ts=pressed)
+    ``commands``: the public command names (`bot.core.Core.commands`).
+    """
+    return _slash_word(commands).sub(r"/parley \1", text)
 
 
 def _delivery_error(exc: SlackApiError) -> DeliveryError:
@@ -327,62 +302,24 @@ class SlackAdapter:
             await self._work(event, place)
 
     async def _on_command(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any]) -> None:
-        name = str(body.get("command", "")).lstrip("/").lower()
-        text = inbound_text(str(body.get("text") or ""), self.bot_user_id)
-        if name == "parley":
-            words = text.split(None, 1)
-            command = words[0].lstrip("/").lower() if words else "help"
-            args = words[1].strip() if len(words) > 1 else ""
-        else:
-            command, args = "conflict", text
-        channel, user = str(body.get("channel_id", "")), str(body.get("user_id", ""))
-        direct = channel.startswith("D")
-        event = Event(platform=self.platform, event_id=f"cmd:{body.get('trigger_id') or uuid.uuid4().hex}",
-                      user_id=user, chat_id=channel, kind=EventKind.COMMAND, text=args, command=command,
-                      is_direct=direct, user_name=body.get("user_name"))
-        place = Place(channel=channel, user=user, direct=direct, quiet=not direct,
-                      response_url=body.get("response_url"))
+        event, place = slack_events.command_event(body, self.bot_user_id, uuid.uuid4().hex)
         await self._accept(event, place, ack)
 
-    def _from_person(self, ev: dict[str, Any]) -> bool:
-        """Parley never answers itself or another bot, nor edits, joins and other non-messages."""
-        user = ev.get("user")
-        return bool(user) and user != self.bot_user_id and not ev.get("bot_id") and ev.get("subtype") in _HUMAN_SUBTYPES
-
-    def _event_id(self, body: dict[str, Any], ev: dict[str, Any]) -> str:
-        return str(body.get("event_id") or f"ev:{ev.get('channel')}:{ev.get('ts')}")
-
     async def _on_mention(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any]) -> None:
-        ev = body.get("event") or {}
-        if not self._from_person(ev):
+        found = slack_events.mention_event(body, self.bot_user_id)
+        if found is None:
             await ack()
             return
-        channel, user = str(ev.get("channel", "")), str(ev["user"])
-        direct = channel.startswith("D")
-        thread = ev.get("thread_ts") or (None if direct else ev.get("ts"))
-        event = Event(platform=self.platform, event_id=self._event_id(body, ev), user_id=user, chat_id=channel,
-                      kind=EventKind.MESSAGE, thread_id=None if direct else thread, is_direct=direct,
-                      text=inbound_text(str(ev.get("text") or ""), self.bot_user_id),
-                      origin_message_id=ev.get("ts"))
-        await self._accept(event, Place(channel=channel, user=user, thread=thread, direct=direct), ack)
-
-    @staticmethod
-    def _edited(ev: dict[str, Any]) -> dict[str, Any] | None:
-        """A ``message_changed`` event as the edited message (its original ts), or None when the text did
-        not change: Slack sends it for link unfurls and thread replies too."""
-        new, old = ev.get("message"), ev.get("previous_message") or {}
-        if not isinstance(new, dict) or not isinstance(old, dict) or new.get("text") == old.get("text"):
-            return None
-        return {**new, "channel": ev.get("channel"), "channel_type": ev.get("channel_type")}
+        await self._accept(*found, ack)
 
     async def _on_message(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any]) -> None:
         ev = body.get("event") or {}
         changed = ev.get("subtype") == "message_changed"
         if changed:  # an edit: never a new message, the handlers answer it for what the original did
-            ev = self._edited(ev) or {}
+            ev = slack_events.edited_message(ev) or {}
         channel, thread = str(ev.get("channel", "")), ev.get("thread_ts")
         direct = ev.get("channel_type") == "im"
-        if not self._from_person(ev):
+        if not slack_events.from_person(ev, self.bot_user_id):
             await ack()
             return
         user = str(ev["user"])
@@ -393,18 +330,16 @@ class SlackAdapter:
             # In channels only the owner's replies in a case's thread are for Parley; mentions come as
             # app_mention, but their edits only as message_changed (answered in the mention's thread).
             mentioned = bool(self.bot_user_id) and f"<@{self.bot_user_id}" in raw
-            case = None
+            in_case = False
             if thread and not mentioned:
-                case = await self.core.store.find_open_case(self.platform, channel, str(thread), user)
+                in_case = await self.core.is_case_thread(self.platform, channel, str(thread), user)
             if changed and mentioned:
                 thread = thread or ev.get("ts")
-            elif case is None:
+            elif not in_case:
                 await ack()
                 return
-        event = Event(platform=self.platform, event_id=self._event_id(body, ev), user_id=user, chat_id=channel,
-                      kind=EventKind.MESSAGE, thread_id=None if direct else thread, is_direct=direct,
-                      text=inbound_text(raw, self.bot_user_id), origin_message_id=ev.get("ts"), edited=changed)
-        await self._accept(event, Place(channel=channel, user=user, thread=thread, direct=direct), ack)
+        event, place = slack_events.message_event(body, ev, self.bot_user_id, thread=thread, edited=changed)
+        await self._accept(event, place, ack)
 
     async def _on_home_opened(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any]) -> None:
         await ack()
@@ -418,9 +353,7 @@ class SlackAdapter:
     async def _on_action(self, ack: Callable[..., Awaitable[Any]], body: dict[str, Any]) -> None:
         action = (body.get("actions") or [{}])[0]
         user = str((body.get("user") or {}).get("id", ""))
-        container = body.get("container") or {}
-        message = body.get("message") or {}
-        if container.get("type") == "view":
+        if (body.get("container") or {}).get("type") == "view":
             try:
                 channel = await self._dm_channel(user)
             except SlackApiError as exc:
@@ -429,30 +362,13 @@ class SlackAdapter:
                 return
             place = Place(channel=channel, user=user, direct=True, from_home=True)
         else:
-            channel = str(container.get("channel_id") or (body.get("channel") or {}).get("id", ""))
-            ephemeral = bool(container.get("is_ephemeral"))
-            direct = channel.startswith("D")
-            origin_ts = container.get("message_ts") or message.get("ts")
-            if ephemeral:
-                thread = container.get("thread_ts")
-            elif direct:
-                thread = message.get("thread_ts") or container.get("thread_ts")
-            else:  # a thread root's own ts is its thread: that is how an anchored case is found
-                thread = message.get("thread_ts") or container.get("thread_ts") or origin_ts
-            place = Place(channel=channel, user=user, thread=thread, direct=direct, quiet=ephemeral and not direct,
-                          origin_ts=origin_ts, origin_blocks=message.get("blocks"), origin_ephemeral=ephemeral,
-                          response_url=body.get("response_url"))
+            place = slack_events.action_place(body)
         owner = block_owner(action.get("block_id"))
         if owner is not None and owner != user:
             await ack()
             self._spawn(self._refuse(place))
             return
-        label = str((action.get("text") or {}).get("text", ""))
-        event_id = body.get("trigger_id") or f"{place.origin_ts}:{action.get('action_ts')}"
-        event = Event(platform=self.platform, event_id=f"act:{event_id}", user_id=user, chat_id=place.channel,
-                      kind=EventKind.BUTTON, thread_id=None if place.direct else place.thread,
-                      button=str(action.get("value") or ""), text=label, is_direct=place.direct, origin_message_id=place.origin_ts)
-        await self._accept(event, place, ack)
+        await self._accept(slack_events.action_event(body, place), place, ack)
 
     # -- work -------------------------------------------------------------------------------
 
@@ -477,7 +393,7 @@ class SlackAdapter:
 
     async def _with_locale(self, event: Event) -> Event:
         """Slack's locale as the language hint, asked only for a user Parley has not met yet."""
-        if event.language_hint or await self.core.store.get_user(self.platform, event.user_id) is not None:
+        if event.language_hint or await self.core.knows_user(self.platform, event.user_id):
             return event
         if event.user_id not in self._locale:
             try:
@@ -509,9 +425,9 @@ class SlackAdapter:
             return
         channel, thread = place.channel, place.thread
         if reply.case_id is not None and thread is None and not reply.anchor:
-            case = await self.core.store.get_case(reply.case_id)
-            if case is not None and case.thread_id and case.platform == self.platform:
-                channel, thread = case.chat_id, case.thread_id
+            found = await self.core.case_thread(self.platform, reply.case_id)
+            if found is not None:
+                channel, thread = found
         ts = await self._post(reply, place, channel, thread)
         if ts and reply.anchor and reply.case_id is not None and not place.direct and channel == place.channel:
             await self.core.anchor_case(reply.case_id, thread or ts)
@@ -595,12 +511,10 @@ class SlackAdapter:
         return self._dm[user_id]
 
     async def _t(self, user_id: str, key: str) -> str:
-        user = await self.core.store.get_user(self.platform, user_id)
-        return self.core.lib.t(key, user.lang if user else self.settings.default_language)
+        return self.core.lib.t(key, await self.core.language_for(self.platform, user_id))
 
-    @staticmethod
-    def _for_slack(reply: Reply) -> Reply:
-        return dataclasses.replace(reply, text=_slash_commands_for_slack(reply.text))
+    def _for_slack(self, reply: Reply) -> Reply:
+        return dataclasses.replace(reply, text=_slash_commands_for_slack(reply.text, self.core.commands))
 
     # -- outbound (scheduler) -----------------------------------------------------------------
 

@@ -1,8 +1,6 @@
-"""The App Home tab: the user's open cases with their next nudge, and buttons for the common actions.
+"""The App Home tab in Block Kit: renders the neutral `bot.events.Home` that `handlers.home` builds.
 
-Built from the store each time the tab is opened (``app_home_opened``) or a Home button was pressed,
-so it never shows a stale step. Buttons carry the same choice ids as the chat messages, so a press
-runs through the same handlers.
+Built each time the tab is opened (``app_home_opened``) or a Home button was pressed (`home_view`).
 """
 
 from __future__ import annotations
@@ -11,58 +9,33 @@ from typing import Any
 
 from bot.adapters.slack_blocks import SECTION_LIMIT, actions_blocks
 from bot.core import Core
-from bot.events import Choice
+from bot.events import Home
 from bot.markup import slack_escape, to_slack_mrkdwn
-from bot.owner import stamp_choices
-
-#: Slack allows 100 blocks in a Home view; each case takes two.
-MAX_CASES = 40
-#: Steps where the walkthrough waits for the user, so "Continue" makes sense.
-_RESUMABLE = ("listen", "paraphrase", "cause", "apologize", "solution", "deadline", "risky", "review")
 
 
 async def home_view(core: Core, user_id: str) -> dict[str, Any]:
-    """The Home view for one user, in their language."""
-    from handlers.render import when_text
+    """The Home view for one Slack user, in their language; its buttons belong to them."""
+    return render_home(await core.home("slack", user_id), user_id)
 
-    user = await core.store.get_user("slack", user_id)
-    lang = user.lang if user else core.settings.default_language
-    tz = user.tz if user else core.settings.default_timezone
 
-    def t(key: str, **values: object) -> str:
-        return core.lib.t(key, lang, **values)
-
+def render_home(home: Home, user_id: str) -> dict[str, Any]:
+    """``home`` as a Slack ``home`` view: header, intro, actions, then one section and actions per case."""
     blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": t("slack.home.title")}},
-        {"type": "section", "text": {"type": "mrkdwn", "text": to_slack_mrkdwn(t("slack.home.intro"))}},
-        *actions_blocks(stamp_choices([Choice("cf:menu", t("slack.home.new")),
-                                       Choice("m:cards", t("help.browse_cards"))], "slack", user_id),
-                        user_id, tag="h"),
+        {"type": "header", "text": {"type": "plain_text", "text": home.title}},
+        {"type": "section", "text": {"type": "mrkdwn", "text": to_slack_mrkdwn(home.intro)}},
+        *actions_blocks(home.choices, user_id, tag="h"),
         {"type": "divider"},
     ]
-    cases = await core.store.open_cases("slack", user_id)
-    if not cases:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": to_slack_mrkdwn(t("slack.home.none"))}})
+    if home.cases_title is None:
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": to_slack_mrkdwn(home.empty)}})
     else:
-        title = core.lib.tn("cases.title", lang, len(cases))
-        blocks.append({"type": "header", "text": {"type": "plain_text", "text": title[:150]}})
-    for case in sorted(cases, key=lambda c: c.updated_at, reverse=True)[:MAX_CASES]:
-        situation = core.lib.situations.get(case.situation or "")
-        name = situation.text(lang).title if situation else t("cases.untitled")
-        nudge = await core.store.next_nudge(case.id)
-        if nudge is None:
-            nxt = t("cases.no_nudge")
-        else:
-            nxt = t("cases.next", when=when_text(nudge.due_at, tz, lang), kind=t(f"nudge.kind.{nudge.kind}"))
-        step = t(f"step.{case.step}") if f"step.{case.step}" in core.lib.strings else case.step
-        text = f"*{slack_escape(t('case.number', id=case.id))} {slack_escape(name)}*\n{slack_escape(step)}. {slack_escape(nxt)}"
+        blocks.append({"type": "header", "text": {"type": "plain_text", "text": home.cases_title[:150]}})
+    for case in home.cases:
+        text = (f"*{slack_escape(case.number)} {slack_escape(case.title)}*\n"
+                f"{slack_escape(case.step)}. {slack_escape(case.next)}")
         where = f"<#{case.chat_id}>" if case.chat_id.startswith(("C", "G")) else ""
         if where:
-            text += f"\n{t('slack.home.where')} {where}"
+            text += f"\n{home.where_label} {where}"
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:SECTION_LIMIT]}})
-        choices = []
-        if case.step in _RESUMABLE or "_resume" in case.answers:
-            choices.append(Choice(f"w:{case.id}:{case.step}:resume", t("walk.resume")))
-        choices.append(Choice(f"w:{case.id}:any:close", t("walk.close")))
-        blocks += actions_blocks(stamp_choices(choices, "slack", user_id), user_id, tag=f"c{case.id}-")
+        blocks += actions_blocks(case.choices, user_id, tag=f"c{case.case_id}-")
     return {"type": "home", "blocks": blocks}

@@ -43,8 +43,9 @@ from telegram.error import (
 )
 from telegram.ext import AIORateLimiter, Application, BaseRateLimiter, ContextTypes, TypeHandler
 
-from bot.adapters import telegram_payload
+from bot.adapters import telegram_events, telegram_payload
 from bot.adapters.telegram_request import AiohttpRequest
+from bot.compat import post_unparsed, retry_after_seconds
 from bot.core import Core
 from bot.events import DeliveryError, Event, EventKind, Reply, StartupError, Target
 from bot.http import HttpServer, refuse
@@ -64,7 +65,6 @@ ALERT_LIMIT = 200
 WEBHOOK_PATH = "/telegram/webhook"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
-_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,64})(?:@([A-Za-z0-9_]+))?(?:\s+(.*))?$", re.S)
 _SECRET_OK = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _NO_PREVIEW = {"is_disabled": True}
 _FORCE_REPLY = {"force_reply": True, "selective": True}
@@ -129,14 +129,6 @@ class _RedactToken(logging.Filter):
         if record.exc_text and self.token in record.exc_text:
             record.exc_text = record.exc_text.replace(self.token, "<token>")
         return True
-
-
-def _seconds(value: int | float | timedelta) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-def _retry_after(exc: RetryAfter) -> float:
-    return _seconds(exc._retry_after)  # the public property warns about int/timedelta in v22
 
 
 class TelegramAdapter:
@@ -259,20 +251,18 @@ class TelegramAdapter:
                 if attempt == 3 or isinstance(exc, BadRequest):
                     await self._teardown()
                     raise StartupError(f"Telegram {what} failed at {self.api_root}: {self._redact(str(exc))}") from None
-                await asyncio.sleep(_retry_after(exc) if isinstance(exc, RetryAfter) else 0.5 * 2 ** attempt)
+                await asyncio.sleep(retry_after_seconds(exc) if isinstance(exc, RetryAfter) else 0.5 * 2 ** attempt)
             except TelegramError as exc:
                 await self._teardown()
                 raise StartupError(f"Telegram {what} failed: {self._redact(str(exc))}") from None
 
     async def _set_commands(self) -> None:
         """The "/" menu in every language; Telegram picks it by the user's app language."""
-        from handlers.registry import PUBLIC_COMMANDS
-
         assert self.app is not None
         default = self.settings.default_language
         for lang in (None, *(x for x in LANGUAGES if x != default)):
             commands = []
-            for name in PUBLIC_COMMANDS:
+            for name in self.core.commands:
                 try:
                     text = self.core.lib.t(f"telegram.cmd.{name}", lang or default)
                     commands.append(BotCommand(name, text[:256]))
@@ -362,64 +352,12 @@ class TelegramAdapter:
         return _Accepted(update, event)
 
     def _event(self, update: Update) -> Event | None:
-        """A platform-neutral Event, or None for what Parley does not act on."""
+        """A platform-neutral Event (`telegram_events.event_from_update`), or None for what Parley does not act on."""
         assert self.app is not None
-        base: dict[str, Any] = {"platform": self.platform, "event_id": str(update.update_id)}
-        query = update.callback_query
-        if query is not None:
-            msg = query.message
-            if query.data is None or msg is None:
-                return None
-            self._remember(query.from_user.id, query.from_user.first_name)
-            return Event(**base, kind=EventKind.BUTTON, user_id=str(query.from_user.id), chat_id=str(msg.chat.id),
-                         thread_id=self._thread(msg), button=query.data, language_hint=query.from_user.language_code,
-                         is_direct=msg.chat.type == ChatType.PRIVATE, user_name=query.from_user.full_name,
-                         origin_message_id=str(msg.message_id))
-        if update.message is None and update.edited_message is None:
-            return None
-        msg = update.effective_message
-        user = msg.from_user if msg else None
-        if msg is None or user is None or user.is_bot:
-            return None
-        text = msg.text or msg.caption or ""
-        if not text.strip():
-            return None
-        direct = msg.chat.type == ChatType.PRIVATE
-        self._remember(user.id, user.first_name)
-        fields: dict[str, Any] = {"user_id": str(user.id), "chat_id": str(msg.chat.id), "thread_id": self._thread(msg),
-                                  "language_hint": user.language_code, "is_direct": direct,
-                                  "user_name": user.full_name, "origin_message_id": str(msg.message_id),
-                                  "edited": update.message is None}  # an edited_message keeps its message_id
-        found = _COMMAND.match(text.strip())
-        if found:
-            name, target, args = found.group(1).lower(), found.group(2), found.group(3) or ""
-            if target and target.lower() != (self.app.bot.username or "").lower():
-                return None  # addressed to another bot in this group
-            return Event(**base, **fields, kind=EventKind.COMMAND, command=name, text=args.strip())
-        said: str | None = text if direct else self._addressed_text(msg, text)
-        if said is None:
-            return None
-        return Event(**base, **fields, kind=EventKind.MESSAGE, text=said)
-
-    def _addressed_text(self, msg: Message, text: str) -> str | None:
-        """In a group Parley answers only replies to its own messages and @mentions, never the chatter."""
-        assert self.app is not None
-        mention = f"@{self.app.bot.username}" if self.app.bot.username else None
-        replied = msg.reply_to_message
-        to_us = replied is not None and replied.from_user is not None and replied.from_user.id == self.app.bot.id
-        mentioned = mention is not None and mention.lower() in text.lower()
-        if not (to_us or mentioned):
-            return None
-        if mention:
-            text = re.sub(re.escape(mention), "", text, flags=re.I).strip()
-        return text or None
-
-    @staticmethod
-    def _thread(msg: Any) -> str | None:
-        """Forum topics are threads; reply chains in plain groups are not (cases are per user there)."""
-        if isinstance(msg, Message) and msg.is_topic_message and msg.message_thread_id:
-            return str(msg.message_thread_id)
-        return None
+        who = telegram_events.sender(update)
+        if who is not None:
+            self._remember(*who)
+        return telegram_events.event_from_update(update, self.app.bot.username, self.app.bot.id)
 
     def _remember(self, user_id: int, name: str) -> None:
         """First names for mentions in group nudges (Target carries only the id)."""
@@ -473,18 +411,11 @@ class TelegramAdapter:
         change = update.my_chat_member
         if change is None or change.chat.type != ChatType.PRIVATE:
             return
-        user = await self.core.store.get_user(self.platform, str(change.from_user.id))
-        if user is None:
-            return
-        user.blocked = change.new_chat_member.status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
-        await self.core.store.save_user(user)
+        blocked = change.new_chat_member.status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+        await self.core.set_blocked(self.platform, str(change.from_user.id), blocked)
 
     async def _lang(self, user_id: str, hint: str | None) -> str:
-        user = await self.core.store.get_user(self.platform, user_id)
-        if user is not None:
-            return user.lang
-        code = (hint or "").split("-")[0].lower()
-        return code if code in LANGUAGES else self.settings.default_language
+        return await self.core.language_for(self.platform, user_id, hint)
 
     def _origin_from_update(self, update: Update, event: Event) -> _Origin:
         origin = self._origin_from_event(event)
@@ -605,12 +536,11 @@ class TelegramAdapter:
         """``sendMessage`` without turning Telegram's answer into a PTB `Message`: Parley never reads it,
         and parsing a long reply's entities and buttons back cost more CPU than building the request.
 
-        PTB's `Bot._post` is what `Bot.send_message` ends in: it drops None values, serialises the PTB
-        objects, runs the rate limiter and raises PTB's errors. (`Bot.do_api_request` would return the raw
-        answer too, but warns when used for a method PTB has.)
+        `bot.compat.post_unparsed` goes through PTB's public `Bot.do_api_request`: it drops None values,
+        serialises the PTB objects, runs the rate limiter and raises PTB's errors, like `Bot.send_message`.
         """
         assert self.app is not None
-        await self.app.bot._post("sendMessage", params)
+        await post_unparsed(self.app.bot, "sendMessage", params)
 
     async def _call(self, method: Callable[..., Awaitable[T]], *args: Any, **kwargs: Any) -> T:
         """Retries network errors and 5xx (PTB raises NetworkError for both); 429 is the rate limiter's."""
@@ -647,7 +577,7 @@ class TelegramAdapter:
             except Forbidden as exc:
                 raise DeliveryError(f"Telegram refused: {exc}", permanent=True) from None
             except RetryAfter as exc:
-                raise DeliveryError("Telegram flood control", retry_after=_retry_after(exc)) from None
+                raise DeliveryError("Telegram flood control", retry_after=retry_after_seconds(exc)) from None
             except BadRequest as exc:
                 gone = "chat not found" in str(exc).lower()
                 raise DeliveryError(f"Telegram: {self._redact(str(exc))}", permanent=gone) from None

@@ -12,16 +12,28 @@ Only the transport changes: PTB still builds every request, maps status codes to
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+if TYPE_CHECKING:
+    from bot.compat import ODVInput
+
 _JSON_HEADERS = {"User-Agent": BaseRequest.USER_AGENT, "Content-Type": "application/json"}
 _HEADERS = {"User-Agent": BaseRequest.USER_AGENT}
+
+
+def _given(value: ODVInput[float], fallback: float | None) -> float | None:
+    """A timeout the caller passed (seconds, or None for "no limit"), else ``fallback``.
+
+    PTB marks "not given" with `BaseRequest.DEFAULT_NONE`, a default-value object that is neither a number
+    nor None; testing for the shapes a real value has needs none of PTB's private classes.
+    """
+    if value is None or isinstance(value, int | float):
+        return value
+    return fallback
 
 
 class AiohttpRequest(BaseRequest):
@@ -75,11 +87,10 @@ class AiohttpRequest(BaseRequest):
         if session is None or session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
         files = request_data is not None and request_data.contains_files
-        read = self._read if isinstance(read_timeout, DefaultValue) else read_timeout
-        write = (self._media_write if files else self._write) if isinstance(write_timeout, DefaultValue) \
-            else write_timeout
-        connect = self._connect if isinstance(connect_timeout, DefaultValue) else connect_timeout
-        pool = self._pool if isinstance(pool_timeout, DefaultValue) else pool_timeout
+        read = _given(read_timeout, self._read)
+        write = _given(write_timeout, self._media_write if files else self._write)
+        connect = _given(connect_timeout, self._connect)
+        pool = _given(pool_timeout, self._pool)
         total = None if None in (read, write, connect, pool) else \
             float(read) + float(write) + float(connect) + float(pool)  # type: ignore[arg-type]
         timeout = aiohttp.ClientTimeout(

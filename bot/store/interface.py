@@ -1,7 +1,18 @@
 """The store as the rest of Parley sees it: an async repository, whatever database is behind it.
 
-`bot.store.sqlite.SQLiteStore` implements it; a Postgres store would implement the same protocol.
-Every time is aware UTC.
+`bot.store.sqlite.SQLiteStore` implements it; a Postgres store would implement the same protocol and
+pass tests/test_store.py. Conventions for every method:
+
+- Every time in and out is an aware `datetime` in UTC.
+- Objects come back as fresh copies (`bot.store.models`); changing one changes nothing until it is
+  passed to a ``save_*`` method.
+- Nudge statuses: ``pending`` (waiting for its ``due_at``) -> ``claimed`` (a scheduler is sending it)
+  -> ``sent``; then ``answered`` by the user, or ``cancelled`` (case closed, user forgotten/blocked),
+  or ``failed`` after the scheduler's last attempt. Case statuses: ``open``, ``closed``.
+- Writes are atomic: a method either happened completely or not at all.
+- Errors: a database that cannot be reached or written raises the driver's error (``sqlite3.Error``
+  for SQLite); `bot.store.sqlite.StoreError` is raised at open for an unusable database. No method
+  raises for "not found": it returns None, False or 0.
 """
 
 from __future__ import annotations
@@ -14,87 +25,164 @@ from bot.store.models import Case, HandledMessage, LogEntry, Nudge, PendingEvent
 
 
 class Store(Protocol):
-    async def close(self) -> None: ...
+    """Users, cases with their log, nudges, handled messages and inbound events."""
 
-    async def schema_version(self) -> int: ...
+    async def close(self) -> None:
+        """Releases the connection; the store is unusable afterwards."""
+        ...
 
-    # users
-    async def get_user(self, platform: str, user_id: str) -> User | None: ...
+    async def schema_version(self) -> int:
+        """The schema migration the database is at (`bot.store.migrations.SCHEMA_VERSION` after open)."""
+        ...
 
-    async def get_users(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], User]: ...
+    # -- users --------------------------------------------------------------------------------
 
-    async def save_user(self, user: User) -> None: ...
+    async def get_user(self, platform: str, user_id: str) -> User | None:
+        """The user with the platform's own id (Telegram's numeric id as text, Slack's ``U...``), or None."""
+        ...
+
+    async def get_users(self, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], User]:
+        """Many users by ``(platform, user_id)`` in one round trip; unknown keys are missing from the result."""
+        ...
+
+    async def save_user(self, user: User) -> None:
+        """Inserts or updates the user (language, zone, quiet hours, pause, blocked); ``created_at`` is kept."""
+        ...
 
     async def forget_user(self, platform: str, user_id: str) -> int:
-        """Deletes every row about the user; returns how many cases went."""
+        """Deletes every row about the user: cases (with their log and nudges), handled messages, stored
+        events and the user. Returns how many cases were deleted (0 for an unknown user)."""
         ...
 
-    # cases and their paper trail
+    # -- cases and their paper trail ----------------------------------------------------------
+
     async def create_case(self, *, platform: str, chat_id: str, thread_id: str | None, user_id: str,
                           lang: str, situation: str | None = None, step: str = "start",
-                          answers: dict[str, Any] | None = None) -> Case: ...
+                          answers: dict[str, Any] | None = None) -> Case:
+        """A new open case (with an ``opened`` log line) and its new id. ``thread_id`` None means the chat
+        itself; ``situation`` is an id of `content.Library.situations`; ``answers`` must be JSON-able."""
+        ...
 
-    async def get_case(self, case_id: int) -> Case | None: ...
+    async def get_case(self, case_id: int) -> Case | None:
+        """The case with that id, open or closed; None when there is none (or it was forgotten)."""
+        ...
 
-    async def get_cases(self, case_ids: Iterable[int]) -> dict[int, Case]: ...
+    async def get_cases(self, case_ids: Iterable[int]) -> dict[int, Case]:
+        """Many cases by id in one round trip; unknown ids are missing from the result."""
+        ...
 
     async def find_open_case(self, platform: str, chat_id: str, thread_id: str | None,
-                             user_id: str) -> Case | None: ...
+                             user_id: str) -> Case | None:
+        """The user's most recently updated open case in exactly that chat and thread (None = no thread)."""
+        ...
 
-    async def find_open_case_in_thread(self, platform: str, chat_id: str, thread_id: str) -> Case | None: ...
+    async def find_open_case_in_thread(self, platform: str, chat_id: str, thread_id: str) -> Case | None:
+        """The most recently updated open case of a thread, whoever owns it."""
+        ...
 
-    async def open_cases(self, platform: str, user_id: str) -> list[Case]: ...
+    async def open_cases(self, platform: str, user_id: str) -> list[Case]:
+        """All open cases of a user, oldest first."""
+        ...
 
     async def save_case(self, case: Case, *, log: tuple[str, dict[str, Any]] | None = None) -> None:
-        """Step, answers and status with their log line, atomically; closing cancels the case's nudges."""
+        """Writes thread, situation, step, answers, status, outcome and language with the optional log
+        line ``(kind, data)`` atomically, and sets ``case.updated_at`` to now.
+
+        A closed case stays closed: saving a copy read while it was open changes nothing. Closing (status
+        other than ``open``) cancels the case's pending and claimed nudges in the same transaction.
+        """
         ...
 
-    async def log(self, case_id: int, kind: str, data: dict[str, Any] | None = None) -> None: ...
+    async def log(self, case_id: int, kind: str, data: dict[str, Any] | None = None) -> None:
+        """Appends a line (``kind`` and JSON-able ``data``) to the case's paper trail, stamped now."""
+        ...
 
-    async def case_log(self, case_id: int) -> list[LogEntry]: ...
+    async def case_log(self, case_id: int) -> list[LogEntry]:
+        """The case's paper trail, oldest first."""
+        ...
 
-    # nudges: the table is the truth
-    async def add_nudge(self, case_id: int, kind: str, due_at: datetime, note: str | None = None) -> Nudge: ...
+    # -- nudges: the table is the truth --------------------------------------------------------
 
-    async def get_nudge(self, nudge_id: int) -> Nudge | None: ...
+    async def add_nudge(self, case_id: int, kind: str, due_at: datetime, note: str | None = None) -> Nudge:
+        """A pending nudge of ``kind`` (deliver, satisfied, review, custom) for ``due_at``, logged on the case."""
+        ...
 
-    async def nudges_for_case(self, case_id: int) -> list[Nudge]: ...
+    async def get_nudge(self, nudge_id: int) -> Nudge | None:
+        """The nudge with that id in any status, or None."""
+        ...
 
-    async def next_nudge(self, case_id: int) -> Nudge | None: ...
+    async def nudges_for_case(self, case_id: int) -> list[Nudge]:
+        """Every nudge of the case in any status, by due time."""
+        ...
 
-    async def next_due_at(self) -> datetime | None: ...
+    async def next_nudge(self, case_id: int) -> Nudge | None:
+        """What the case waits for: a failed nudge first (the user should see it), else the earliest
+        pending or claimed one; None when nothing is scheduled."""
+        ...
 
-    async def count_nudges(self, status: str = "pending") -> int: ...
+    async def next_due_at(self) -> datetime | None:
+        """The earliest ``due_at`` of any pending nudge (the scheduler sleeps until then), or None."""
+        ...
+
+    async def count_nudges(self, status: str = "pending") -> int:
+        """How many nudges are in ``status``."""
+        ...
 
     async def claim_due(self, now: datetime, limit: int = 100) -> list[Nudge]:
-        """Atomically claims due pending nudges: no two callers get the same one."""
+        """Atomically moves up to ``limit`` pending nudges due at ``now`` or earlier to ``claimed`` (counting
+        an attempt) and returns them by due time: no two callers ever get the same nudge."""
         ...
 
-    async def reclaim_stale(self, claimed_before: datetime) -> int: ...
+    async def reclaim_stale(self, claimed_before: datetime) -> int:
+        """Claims older than ``claimed_before`` (left by a process that died) are pending again; returns
+        how many. Their send may or may not have happened: delivery is at least once."""
+        ...
 
-    async def mark_sent(self, nudge_id: int, at: datetime) -> bool: ...
+    async def mark_sent(self, nudge_id: int, at: datetime) -> bool:
+        """A claimed nudge becomes sent (logged); False when it was not claimed (cancelled meanwhile)."""
+        ...
 
-    async def mark_sent_many(self, nudge_ids: Sequence[int], at: datetime) -> set[int]: ...
+    async def mark_sent_many(self, nudge_ids: Sequence[int], at: datetime) -> set[int]:
+        """`mark_sent` for many nudges in one transaction; returns the ids that were marked."""
+        ...
 
-    async def release(self, nudge_id: int, *, error: str, retry_at: datetime | None) -> None: ...
+    async def release(self, nudge_id: int, *, error: str, retry_at: datetime | None) -> None:
+        """A failed send of a claimed nudge: pending again at ``retry_at``, or ``failed`` for good when it is
+        None; ``error`` (first 500 characters) is kept and logged. A nudge no longer claimed is left alone."""
+        ...
 
-    async def defer_nudge(self, nudge_id: int, due_at: datetime, *, reason: str) -> bool: ...
+    async def defer_nudge(self, nudge_id: int, due_at: datetime, *, reason: str) -> bool:
+        """A claimed nudge that may not go out yet (quiet hours, pause) is pending again at ``due_at``, its
+        attempt given back, ``reason`` logged. False when it was no longer claimed."""
+        ...
 
     async def set_nudge(self, nudge_id: int, *, status: str, due_at: datetime | None = None,
-                        only_from: Sequence[str] | None = None) -> bool: ...
+                        only_from: Sequence[str] | None = None) -> bool:
+        """Sets a nudge's status (answered, snoozed back to pending with a new ``due_at``, cancelled).
+        ``only_from``: only while its status is one of these, so two presses of "Done" cannot both go
+        through. False when nothing changed."""
+        ...
 
     async def move_nudge(self, nudge_id: int, due_at: datetime, note: str | None) -> bool:
         """Gives a pending nudge a new time and note (an edited /followup); False once it is claimed,
         sent, answered or cancelled, so a reminder already on its way is never moved."""
         ...
 
-    async def set_case_step(self, case_id: int, step: str, *, only_from: Sequence[str]) -> bool: ...
+    async def set_case_step(self, case_id: int, step: str, *, only_from: Sequence[str]) -> bool:
+        """Moves an open case to ``step`` while it is at one of ``only_from``, without rewriting the rest of
+        the row (no lost update of a copy read earlier). False when it was not there or not open."""
+        ...
 
-    async def cancel_case_nudges(self, case_id: int) -> int: ...
+    async def cancel_case_nudges(self, case_id: int) -> int:
+        """Cancels the case's pending and claimed nudges; returns how many."""
+        ...
 
-    async def cancel_user_nudges(self, platform: str, user_id: str) -> int: ...
+    async def cancel_user_nudges(self, platform: str, user_id: str) -> int:
+        """Cancels the pending and claimed nudges of all the user's cases (blocked, forgotten); returns how many."""
+        ...
 
-    # what each handled user message did, for edits of it
+    # -- what each handled user message did, for edits of it -----------------------------------
+
     async def remember_message(self, record: HandledMessage, *, replace: bool = False) -> None:
         """Records what a user message did, keyed by (platform, chat_id, message_id).
 
@@ -107,19 +195,31 @@ class Store(Protocol):
         """What that message did, or None when Parley never handled it (or the user was forgotten)."""
         ...
 
-    # inbound events: dedup and replay
+    # -- inbound events: dedup and replay ------------------------------------------------------
+
     async def accept_event(self, platform: str, event_id: str, user_id: str, payload: dict[str, Any]) -> bool:
-        """Records an event before it is acknowledged; False when it was seen before."""
+        """Records an event (``payload``: the `bot.events.Event` fields) before the platform is acknowledged;
+        False when that (platform, event_id) was seen before and must be dropped."""
         ...
 
-    async def finish_event(self, platform: str, event_id: str) -> None: ...
+    async def finish_event(self, platform: str, event_id: str) -> None:
+        """Marks the event done; its payload (which may hold the user's words) is dropped, the id stays for dedup."""
+        ...
 
     def finish_with_next_write(self, platform: str, event_id: str) -> None:
-        """The event's done mark commits with the next write of the current task."""
+        """The event's done mark commits with the next write of the current task (a context variable),
+        so its first effect and the mark commit together: a crash can neither replay an effect already
+        written nor lose the event."""
         ...
 
-    def finish_still_pending(self) -> bool: ...
+    def finish_still_pending(self) -> bool:
+        """True when no write took the mark since `finish_with_next_write` (a read-only event); clears it."""
+        ...
 
-    async def unfinished_events(self, platform: str | None = None) -> list[PendingEvent]: ...
+    async def unfinished_events(self, platform: str | None = None) -> list[PendingEvent]:
+        """Events accepted and never finished (the process died), oldest first, for replay at start."""
+        ...
 
-    async def prune_events(self, before: datetime) -> int: ...
+    async def prune_events(self, before: datetime) -> int:
+        """Deletes finished events received before ``before``; returns how many."""
+        ...

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
+from bot.compat import run_in_sqlite_thread
 from bot.store.interface import Store
 from bot.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from bot.store.models import Case, HandledMessage, LogEntry, Nudge, PendingEvent, User, from_db, to_db, utcnow
@@ -175,15 +176,14 @@ class SQLiteStore:
     async def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Runs ``work`` as one transaction in aiosqlite's own thread: one round trip, not one per statement.
 
-        aiosqlite offers no public call for this; ``_execute`` is the primitive its own public methods
-        are built on, and the raw connection is only ever touched on that thread.
+        aiosqlite offers no public call for this, so it goes through `bot.compat.run_in_sqlite_thread`; the
+        raw connection is only ever touched on that thread.
         """
         finishing = _finishing.get()
         if finishing is not None:
             _finishing.set(None)
 
-        def transaction() -> T:
-            raw: sqlite3.Connection = self._conn._conn  # noqa: SLF001
+        def transaction(raw: sqlite3.Connection) -> T:
             raw.execute("BEGIN IMMEDIATE")
             try:
                 result = work(raw)
@@ -196,7 +196,7 @@ class SQLiteStore:
             return result
 
         async with self._lock:
-            return await self._conn._execute(transaction)  # type: ignore[no-any-return]  # noqa: SLF001
+            return await run_in_sqlite_thread(self._conn, transaction)
 
     # Each aiosqlite call is a round trip to its thread, and that trip is most of a query's cost here:
     # reads use execute_fetchall (one trip instead of execute + fetch + close), writes read rowcount
@@ -208,7 +208,7 @@ class SQLiteStore:
 
     async def _all(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
         async with self._lock:
-            return list(await self._conn.execute_fetchall(sql, tuple(args)))  # type: ignore[arg-type]
+            return list(await self._conn.execute_fetchall(sql, tuple(args)))
 
     async def _run(self, sql: str, args: Iterable[Any] = ()) -> int:
         """One write statement; returns the rows it changed."""
