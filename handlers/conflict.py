@@ -7,7 +7,7 @@ from bot.store import Case
 from handlers import walkthrough
 from handlers.context import Context
 from handlers.registry import button, command
-from handlers.render import card_text
+from handlers.render import card_text, quoted
 from handlers.triage import EVIDENCE, triage
 
 
@@ -70,12 +70,14 @@ def offer(ctx: Context, case: Case, alternatives: list[str], switch_to: str | No
     assert case.situation is not None
     situation = ctx.lib.situations[case.situation]
     card = ctx.lib.cards[situation.cards[0]]
-    text = "\n".join([ctx.t("conflict.recognised", situation=situation.text(ctx.lang).title), "",
+    # the title is quoted: it starts with a capital letter in the middle of the sentence
+    text = "\n".join([ctx.t("conflict.recognised", situation=quoted(situation.text(ctx.lang).title, ctx.lang)), "",
                       card_text(ctx.lib, card, ctx.lang)])
     choices = [Choice(f"w:{case.id}:offered:walk", ctx.t("conflict.walk"))]
     for other in alternatives:
         title = ctx.lib.situations[other].text(ctx.lang).title
-        choices.append(Choice(f"w:{case.id}:offered:alt:{other}", ctx.t("conflict.rather", situation=title)))
+        choices.append(Choice(f"w:{case.id}:offered:alt:{other}",
+                              ctx.t("conflict.rather", situation=quoted(title, ctx.lang))))
     if switch_to is not None:
         choices.append(Choice(f"w:{case.id}:offered:lang:{switch_to}", ctx.lib.t("conflict.in_language", switch_to)))
     return Reply(text, choices=choices, case_id=case.id, anchor=True)
