@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bot.buttons import ButtonData
 
-__all__ = ["ConflictPress", "ForgetPress", "MenuPress", "NudgePress", "WalkPress"]
+__all__ = ["CasePress", "ConflictPress", "ForgetPress", "MenuPress", "NudgePress", "WalkPress"]
 
 
 @dataclass(frozen=True)
@@ -56,3 +56,12 @@ class ForgetPress(ButtonData, prefix="fg"):
     """The answer to /forget's question: "yes" deletes, anything else keeps."""
 
     answer: str = ""
+
+
+@dataclass(frozen=True)
+class CasePress(ButtonData, prefix="cs"):
+    """A case picked when a number-less /case, /case close or /case export meets several open cases:
+    ``action`` is "close", "export" or "show"."""
+
+    case: int
+    action: str

@@ -15,14 +15,14 @@ from bot.events import Choice, Event, Reply, Target
 from bot.markup import user_text
 from bot.store import Case, HandledMessage, Nudge
 from bot.store.models import from_db, to_db
-from handlers.buttons import NudgePress, WalkPress
+from handlers.buttons import CasePress, NudgePress, WalkPress
 from handlers.context import Context, ContextSource
 from handlers.edits import remember
-from handlers.render import offer, relative_text, when_text
+from handlers.render import case_title, offer, quoted, relative_text, when_text
 from handlers.router import Router
 from handlers.steps import Step
 from handlers.timeparse import later, parse_when, unread_time_words
-from handlers.walkthrough import IDLE_STEPS, close_case, outcome_choices, owned_case
+from handlers.walkthrough import IDLE_STEPS, STEPS, close_case, close_question, outcome_choices, owned_case
 
 router = Router("followup")
 
@@ -44,9 +44,23 @@ async def current_case(event: Event, ctx: Context) -> Case | None:
 
 
 def _title(ctx: Context, case: Case) -> str:
-    if case.situation and case.situation in ctx.lib.situations:
-        return ctx.lib.situations[case.situation].text(ctx.lang).title
-    return ctx.t("cases.untitled")
+    return case_title(ctx.lib, case.situation, ctx.lang)
+
+
+def _state(ctx: Context, case: Case) -> str:
+    """Where a case stands, as a state ("card shown", "paused at step 3 of 5, finding the real cause").
+
+    A case set aside for a new conflict (`handlers.walkthrough.park`) sits on "tracking" with the step
+    it left in ``answers["_resume"]``: it is shown as paused at that step, not as waiting for a reminder.
+    Deadline and risky-promise questions belong to step 5 (the solution).
+    """
+    resume = case.answers.get("_resume")
+    if not isinstance(resume, str):
+        return ctx.t(f"step.{case.step}")
+    numbered = "solution" if resume in ("deadline", "risky") else resume
+    if numbered in STEPS:
+        return ctx.t("case.paused", n=STEPS.index(numbered) + 1, total=len(STEPS), step=ctx.t(f"step.{resume}"))
+    return ctx.t("case.paused_other", step=ctx.t(f"step.{resume}"))
 
 
 @router.command("cases")
@@ -57,14 +71,16 @@ async def cases(event: Event, ctx: Context, args: str) -> list[Reply]:
     lines = [f"**{ctx.tn('cases.title', len(found))}**"]
     for case in found:
         nudge = await ctx.store.next_nudge(case.id)
-        if nudge is None:
+        if nudge is None and "_resume" in case.answers:
+            nxt = ctx.t("cases.resume_hint", id=case.id)
+        elif nudge is None:
             nxt = ctx.t("cases.no_nudge")
         elif nudge.status == "failed":
             nxt = ctx.t("cases.nudge_failed", kind=ctx.t(f"nudge.kind.{nudge.kind}"))
         else:
             nxt = ctx.t("cases.next", when=when_text(nudge.due_at, ctx.user.tz, ctx.lang),
                         kind=ctx.t(f"nudge.kind.{nudge.kind}"))
-        lines.append(f"• {ctx.t('case.number', id=case.id)} {_title(ctx, case)} — {ctx.t(f'step.{case.step}')}. {nxt}")
+        lines.append(f"• {ctx.t('case.number', id=case.id)} {_title(ctx, case)} — {_state(ctx, case)}. {nxt}")
     lines += ["", ctx.t("cases.hint")]
     return [Reply("\n".join(lines))]
 
@@ -82,22 +98,50 @@ async def case_command(event: Event, ctx: Context, args: str) -> list[Reply]:
         if not wanted.is_open:
             if sub == "export":
                 return [Reply(await export_markdown(ctx, wanted))]
-            outcome = ctx.t(f"outcome.{wanted.outcome}") if wanted.outcome else "—"
-            return [Reply(ctx.t("case.closed", id=wanted.id, title=_title(ctx, wanted), outcome=outcome))]
+            outcome = quoted(ctx.t(f"outcome.{wanted.outcome}"), ctx.lang) if wanted.outcome else "—"
+            return [Reply(ctx.t("case.closed", id=wanted.id, title=quoted(_title(ctx, wanted), ctx.lang),
+                                outcome=outcome))]
         found = await owned_case(event, ctx, number)
         if isinstance(found, list):
             return [Reply(r.text) for r in found]
         case: Case | None = found
     else:
-        case = await current_case(event, ctx)
+        open_cases = await ctx.store.open_cases(event.platform, event.user_id)
+        if len(open_cases) > 1:
+            return [_which_case(ctx, open_cases, sub if sub in ("close", "export") else "show")]
+        case = open_cases[0] if open_cases else None
     if case is None:
         return [Reply(ctx.t("cases.none"))]
+    return await _case_action(event, ctx, case, sub)
+
+
+def _which_case(ctx: Context, found: list[Case], action: str) -> Reply:
+    """The question a number-less /case asks when several cases are open: one button a case, newest
+    first, each naming its number and title, so Parley never closes or shows a case it guessed."""
+    newest = sorted(found, key=lambda c: c.updated_at, reverse=True)
+    return Reply(ctx.t("case.which"), choices=[
+        Choice(CasePress(c.id, action).pack(), f"{ctx.t('case.number', id=c.id)} {_title(ctx, c)}") for c in newest])
+
+
+@router.button(CasePress)
+async def case_button(event: Event, ctx: Context, press: CasePress) -> list[Reply]:
+    """A case picked from `_which_case`: close it, export it or show it."""
+    if press.action not in ("close", "export", "show"):
+        return [Reply(ctx.t("button.stale"), private=True)]
+    found = await owned_case(event, ctx, str(press.case))
+    if isinstance(found, list):
+        return found
+    return [Reply(f"✓ {ctx.t('case.number', id=found.id)} {_title(ctx, found)}", close_origin=True),
+            *(await _case_action(event, ctx, found, press.action))]
+
+
+async def _case_action(event: Event, ctx: Context, case: Case, sub: str) -> list[Reply]:
+    """/case on one open case: ``export`` its history, ``close`` it (asking how it ended), else its summary."""
     if sub == "export":
         return [Reply(await export_markdown(ctx, case))]
     if sub == "close":
-        return [Reply(ctx.t("walk.close_how"), case_id=case.id,
-                      choices=outcome_choices(ctx, case))]
-    summary = ctx.t("case.summary", id=case.id, title=_title(ctx, case), step=ctx.t(f"step.{case.step}"))
+        return [close_question(ctx, case)]
+    summary = ctx.t("case.summary", id=case.id, title=quoted(_title(ctx, case), ctx.lang), step=_state(ctx, case))
     if case.step not in IDLE_STEPS or "_resume" in case.answers:
         resume = Choice(WalkPress(case.id, case.step, "resume").pack(), ctx.t("walk.resume"))
         return [Reply(summary, choices=[resume], case_id=case.id)]
@@ -115,15 +159,18 @@ def _log_line(ctx: Context, kind: str, data: dict[str, Any]) -> str:
     if kind in ("opened", "situation"):
         situation = data.get("situation")
         detail = ctx.lib.situations[situation].text(ctx.lang).title if situation in ctx.lib.situations else "—"
-        return ctx.t(f"log.{kind}", detail=detail)
+        return ctx.t(f"log.{kind}", detail=quoted(detail, ctx.lang))
+    # titles, causes, outcomes and the user's words are quoted: each starts with a capital letter,
+    # which after the entry's colon would read as a new sentence in Russian and Romanian
     if kind == "answer":
-        return ctx.t("log.answer", step=label("step", data.get("step")).capitalize(), detail=user_text(str(data.get("text", ""))))
+        return ctx.t("log.answer", step=label("step", data.get("step")).capitalize(),
+                     detail=quoted(user_text(str(data.get("text", ""))), ctx.lang))
     if kind == "cause":
-        return ctx.t("log.cause", detail=label("cause", data.get("cause")))
+        return ctx.t("log.cause", detail=quoted(label("cause", data.get("cause")), ctx.lang))
     if kind == "fault":
         return ctx.t("log.fault.yes" if data.get("ours") else "log.fault.no")
     if kind == "agreed":
-        detail = user_text(str(data.get("promise") or "—"))
+        detail = quoted(user_text(str(data.get("promise") or "—")), ctx.lang)
         return ctx.t("log.agreed", detail=detail)
     if kind in ("nudge-scheduled", "nudge-sent", "nudge-done", "nudge-moved"):
         detail = label("nudge.kind", data.get("kind"))
@@ -133,7 +180,7 @@ def _log_line(ctx: Context, kind: str, data: dict[str, Any]) -> str:
     if kind == "skip":
         return ctx.t("log.skip", detail=label("step", data.get("step")))
     if kind == "closed":
-        return ctx.t("log.closed", detail=label("outcome", data.get("outcome")))
+        return ctx.t("log.closed", detail=quoted(label("outcome", data.get("outcome")), ctx.lang))
     if f"log.{kind}" in ctx.lib.strings:
         return ctx.t(f"log.{kind}")
     return kind
@@ -142,7 +189,7 @@ def _log_line(ctx: Context, kind: str, data: dict[str, Any]) -> str:
 async def export_markdown(ctx: Context, case: Case) -> str:
     """The paper trail as Markdown, to keep with the client's file."""
     status = ctx.t("outcome." + case.outcome) if case.outcome else ctx.t("export.open")
-    lines = [f"# {ctx.t('export.title', id=case.id)}: {_title(ctx, case)}", "",
+    lines = [f"# {ctx.t('export.title', id=case.id)} {quoted(_title(ctx, case), ctx.lang)}", "",
              f"- {ctx.t('export.opened')}: {when_text(case.created_at, ctx.user.tz, ctx.lang)}",
              f"- {ctx.t('export.status')}: {status}", "", f"## {ctx.t('export.log')}", ""]
     for entry in await ctx.store.case_log(case.id):
@@ -248,12 +295,13 @@ async def render_nudge(core: ContextSource, nudge: Nudge, late: bool) -> tuple[T
     if nudge.kind == "review":
         cause = case.answers.get("cause")
         if cause:
-            lines.append(ctx.t("nudge.review_cause", cause=ctx.t(f"cause.{cause}"), fix=ctx.t(f"fix.{cause}")))
+            lines.append(ctx.t("nudge.review_cause", cause=quoted(ctx.t(f"cause.{cause}"), ctx.lang),
+                               fix=ctx.t(f"fix.{cause}")))
         # only the step moves: the rest of this copy may be stale by the time the send happens
         await core.store.set_case_step(case.id, Step.REVIEW, only_from=(Step.TRACKING,))
     if nudge.note:
         lines.append(user_text(nudge.note))
-    lines.append(ctx.t("nudge.case", id=case.id, title=_title(ctx, case)))
+    lines.append(ctx.t("nudge.case", id=case.id, title=quoted(_title(ctx, case), ctx.lang)))
     return target, [Reply("\n".join(lines), choices=nudge_choices(ctx, nudge), case_id=case.id, mention_user=True,
                           expects_text=nudge.kind == "review")]
 
@@ -269,8 +317,7 @@ async def nudge_button(event: Event, ctx: Context, press: NudgePress) -> list[Re
     case = found
     action = press.action
     if action == "close":
-        return [Reply(ctx.t("walk.close_how"), case_id=case.id,
-                      choices=outcome_choices(ctx, case))]
+        return [close_question(ctx, case)]
     if nudge.status not in _OPEN_NUDGE:
         return [Reply(ctx.t("nudge.already"), private=True)]
     if action == "snooze":

@@ -23,11 +23,28 @@ _QUOTES = {"en": ("“", "”"), "ru": ("«", "»"), "ro": ("„", "”")}
 def quoted(phrase: str, lang: str) -> str:
     """A phrase in the language's quotation marks. Russian puts a sentence's full stop after the
     closing guillemet («…исправлю».), so a phrase ending in one full stop has it moved outside;
-    "?", "!" and "…" stay inside, as they belong to the quote."""
+    "?", "!" and "…" stay inside, as they belong to the quote. A phrase already in the language's
+    quotation marks is returned as it is."""
     opening, closing = _QUOTES.get(lang, _QUOTES["en"])
+    if phrase.startswith(opening) and phrase.endswith(closing) and len(phrase) > 1:
+        return phrase  # a title that is itself a quote («Вы же профессионалы») is not quoted twice
     if lang == "ru" and phrase.endswith(".") and not phrase.endswith(".."):
         return f"{opening}{phrase[:-1]}{closing}."
     return f"{opening}{phrase}{closing}"
+
+
+def case_title(lib: Library, situation: str | None, lang: str) -> str:
+    """A case's title: its situation's title, or the generic one when the situation is unknown."""
+    if situation and situation in lib.situations:
+        return lib.situations[situation].text(lang).title
+    return lib.t("cases.untitled", lang)
+
+
+def case_name(lib: Library, case_id: int, situation: str | None, lang: str) -> str:
+    """A case as a sentence names it: number and quoted title ("#3 “The client is abusive”",
+    "№ 3 «Клиент оскорбляет»", "nr. 3 „Clientul vă jignește”"). The title is quoted, so it keeps its
+    capital letter wherever it stands in a sentence, and a reply that acts on a case says which one."""
+    return f"{lib.t('case.number', lang, id=case_id)} {quoted(case_title(lib, situation, lang), lang)}"
 
 
 def card_text(lib: Library, card: Card, lang: str, *, full: bool = True) -> str:
@@ -36,7 +53,8 @@ def card_text(lib: Library, card: Card, lang: str, *, full: bool = True) -> str:
     lines = [f"**{text.title}**", text.summary]
     if not full:
         return "\n".join(lines)
-    lines += ["", f"**{lib.t('card.when', lang)}** {text.when}", "", f"**{lib.t('card.steps', lang)}**"]
+    # every label stands on its own line, so the text under it starts with its own capital letter
+    lines += ["", f"**{lib.t('card.when', lang)}**", text.when, "", f"**{lib.t('card.steps', lang)}**"]
     lines += [f"{i}. {step}" for i, step in enumerate(text.steps, 1)]
     lines += ["", f"**{lib.t('card.say', lang)}**"]
     lines += [f"• {quoted(phrase, lang)}" for phrase in text.say]
@@ -45,10 +63,11 @@ def card_text(lib: Library, card: Card, lang: str, *, full: bool = True) -> str:
     return "\n".join(lines)
 
 
-#: How a moment reads inside a sentence, per language: "Fri 27 Nov, 18:00", "27 ноября в 18:00",
-#: "vineri, 27 noiembrie, la ora 18:00". The Romanian form takes no "pe" before it and starts with a
-#: lower-case weekday, so strings put it mid-sentence ("Vă întreb {when}: …").
-_WHEN_PATTERNS = {"en": "EEE d MMM, HH:mm", "ru": "d MMMM 'в' HH:mm", "ro": "EEEE, d MMMM, 'la ora' HH:mm"}
+#: How a moment reads inside a sentence, per language: "Fri 27 Nov, 18:00", "пт, 27 ноября, 18:00",
+#: "vineri, 27 noiembrie, la ora 18:00". Every form names the weekday. The Russian and Romanian forms
+#: start with a lower-case weekday (and the Romanian one takes no "pe" before it), so strings put
+#: them mid-sentence or after a colon ("Vă întreb {when}: …", «Срок: {when}»), never first.
+_WHEN_PATTERNS = {"en": "EEE d MMM, HH:mm", "ru": "EEE, d MMMM, HH:mm", "ro": "EEEE, d MMMM, 'la ora' HH:mm"}
 
 
 def when_text(moment: datetime, tz: str, lang: str) -> str:
@@ -59,7 +78,7 @@ def when_text(moment: datetime, tz: str, lang: str) -> str:
 
 _MINUTE, _HOUR, _DAY = 60, 3600, 86400
 #: The units a relative time is said in (Babel's names).
-Unit = Literal["year", "month", "week", "day", "hour", "minute"]
+Unit = Literal["year", "month", "week", "day", "hour", "minute", "second"]
 #: Babel's own lengths of its units, so that `format_timedelta` gives back exactly the count.
 _UNIT_SECONDS: dict[str, int] = dict(TIMEDELTA_UNITS)
 
@@ -67,12 +86,14 @@ _UNIT_SECONDS: dict[str, int] = dict(TIMEDELTA_UNITS)
 def spoken_span(seconds: float) -> tuple[Unit, int]:
     """Rounds a span (seconds, sign ignored) to the unit and count people would say.
 
-    Minutes up to the hour (at least 1: "in a minute", never "in 0 minutes"), whole hours below two
-    days (32 hours away is "in 32 hours", not "in 1 day"), days below two weeks except a whole week,
+    Seconds under a minute (at least 1: "in 10 seconds", never "in a minute" for a /followup 10s),
+    minutes up to the hour, whole hours below two days (32 hours away is "in 32 hours", not "in 1 day"), days below two weeks except a whole week,
     weeks below two months, then months and years. Returns (Babel unit name, count >= 1).
     """
     span = abs(seconds)
-    minutes = max(1, round(span / _MINUTE))
+    if round(span) < _MINUTE:
+        return "second", max(1, round(span))
+    minutes = round(span / _MINUTE)
     if minutes < 60:
         return "minute", minutes
     hours = round(span / _HOUR)
@@ -112,12 +133,14 @@ def offer(ctx: Context, case: Case, alternatives: list[str], switch_to: str | No
     assert case.situation is not None
     situation = ctx.lib.situations[case.situation]
     card = ctx.lib.cards[situation.cards[0]]
-    text = "\n".join([ctx.t("conflict.recognised", situation=situation.text(ctx.lang).title), "",
+    # the title is quoted: it starts with a capital letter in the middle of the sentence
+    text = "\n".join([ctx.t("conflict.recognised", situation=quoted(situation.text(ctx.lang).title, ctx.lang)), "",
                       card_text(ctx.lib, card, ctx.lang)])
     choices = [Choice(WalkPress(case.id, Step.OFFERED, "walk").pack(), ctx.t("conflict.walk"))]
     for other in alternatives:
         title = ctx.lib.situations[other].text(ctx.lang).title
-        choices.append(Choice(WalkPress(case.id, Step.OFFERED, "alt", other).pack(), ctx.t("conflict.rather", situation=title)))
+        choices.append(Choice(WalkPress(case.id, Step.OFFERED, "alt", other).pack(),
+                              ctx.t("conflict.rather", situation=quoted(title, ctx.lang))))
     if switch_to is not None:
         choices.append(Choice(WalkPress(case.id, Step.OFFERED, "lang", switch_to).pack(),
                               ctx.lib.t("conflict.in_language", switch_to)))

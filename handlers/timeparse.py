@@ -114,6 +114,10 @@ for _kind, _mult, _words in (
     for _w in _words.split():
         _UNITS[_w] = (_kind, _mult)
 
+#: Romanian one-letter units ("3z" three days, "2o" two hours), read only glued to a number: "o" alone
+#: is "one" ("peste o oră") and starts the future ("la 15 o să trimitem"), so "15 o" stays 15:00.
+_GLUED_UNITS: dict[str, tuple[str, int]] = {"z": ("d", 1), "o": ("s", 3600)}
+
 _NUMBER_WORDS: dict[str, int] = {
     "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "a couple of": 2, "couple of": 2, "a couple": 2,
@@ -250,6 +254,7 @@ _UNIT = _alt(_UNITS) + _WE
 _REL_ITEM = re.compile(
     r"(?P<half>" + _alt(_HALF_HOUR) + r")" + _WE
     + r"|(?P<hhalf>" + _alt(_HOUR_AND_HALF) + r")" + _WE
+    + r"|(?P<gnum>\d+(?:[.,]\d+)?)(?P<gunit>" + _alt(_GLUED_UNITS) + ")" + _WE
     + r"|(?:(?P<num>" + _NUMBER + r")(?!\d)\s*(?:de\s+)?)?(?P<unit>" + _UNIT + ")"
 )
 #: "peste vreo două ore", "примерно через 3 часа", "in about 2 hours": the hedge changes nothing.
@@ -360,13 +365,13 @@ def _match_relative(s: str, pos: int, spec: _Spec, strict: bool) -> int | None:
         elif m.group("hhalf"):
             spec.seconds += 5400
         else:
-            num = m.group("num")
-            unit = re.sub(r"\s+", " ", m.group("unit"))
+            num = m.group("num") or m.group("gnum")
+            unit = re.sub(r"\s+", " ", m.group("unit") or m.group("gunit"))
             if num is None and (items or not prefixed or unit not in _BARE_UNITS):
                 break
             if items and not (num and num[0].isdigit()):
                 break
-            kind, mult = _UNITS[unit]
+            kind, mult = _UNITS.get(unit) or _GLUED_UNITS[unit]
             value = _number(num)
             if kind == "s":
                 spec.seconds += value * mult

@@ -23,7 +23,7 @@ from handlers.buttons import WalkPress
 from handlers.check import check_draft, pattern_findings
 from handlers.context import Context
 from handlers.paraphrase import draft_paraphrase
-from handlers.render import offer, when_text
+from handlers.render import case_title, offer, quoted, when_text
 from handlers.router import Router
 from handlers.steps import ANY, Step
 from handlers.timeparse import Deadline, deadline_in
@@ -153,6 +153,13 @@ def outcome_choices(ctx: Context, case: Case) -> list[Choice]:
     return [Choice(_id(case, ANY, "out", o), ctx.t(f"outcome.{o}")) for o in OUTCOMES]
 
 
+def close_question(ctx: Context, case: Case) -> Reply:
+    """"How did case #3 “…” end?" with the outcomes: every way of closing names the case it closes."""
+    return Reply(ctx.t("walk.close_how", id=case.id, title=quoted(case_title(ctx.lib, case.situation, ctx.lang),
+                                                                  ctx.lang)),
+                 choices=outcome_choices(ctx, case), case_id=case.id)
+
+
 async def _advance(ctx: Context, case: Case, step: str, log: tuple[str, dict[str, Any]]) -> list[Reply]:
     case.step = step
     await ctx.store.save_case(case, log=log)
@@ -259,7 +266,7 @@ def _reading(ctx: Context, case: Case, due: datetime) -> str:
     text = ctx.t("walk.deadline_read", when=when, words=user_text(str(words)))
     unused = [str(w) for w in case.answers.get("deadline_unused") or []]
     if unused:
-        text += "\n" + ctx.t("walk.deadline_unused", words="”, “".join(user_text(w) for w in unused))
+        text += "\n" + ctx.t("walk.deadline_unused", words=", ".join(quoted(user_text(w), ctx.lang) for w in unused))
     return text
 
 
@@ -415,7 +422,7 @@ async def _walk_action(event: Event, ctx: Context, case: Case, step: str, action
 
 
 async def _on_close(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
-    return [Reply(ctx.t("walk.close_how"), choices=outcome_choices(ctx, case), case_id=case.id)]
+    return [close_question(ctx, case)]
 
 
 async def _on_outcome(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
@@ -559,4 +566,6 @@ async def close_case(ctx: Context, case: Case, outcome: str) -> list[Reply]:
     case.outcome = outcome
     case.step = Step.CLOSED
     await ctx.store.save_case(case, log=("closed", {"outcome": outcome}))
-    return [Reply(ctx.t("walk.closed", outcome=ctx.t(f"outcome.{outcome}")), close_origin=True)]
+    title = quoted(case_title(ctx.lib, case.situation, ctx.lang), ctx.lang)
+    return [Reply(ctx.t("walk.closed", id=case.id, title=title, outcome=quoted(ctx.t(f"outcome.{outcome}"), ctx.lang)),
+                  close_origin=True)]

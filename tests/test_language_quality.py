@@ -118,6 +118,12 @@ def test_no_hash_sign_for_a_number_in_russian_or_romanian() -> None:
     assert [(w, t) for w, _, t in texts("ru", "ro") if re.search(r"#\s*(?:\{|\d)", t)] == []
 
 
+def test_russian_number_sign_is_followed_by_a_space() -> None:
+    """«№ 3», as Russian typesets it, in every string and in the case.number format."""
+    assert [(w, t) for w, _, t in texts("ru") if re.search(r"№(?:\{|\d)", t)] == []
+    assert library().t("case.number", "ru", id=3) == "№ 3"
+
+
 #: Past tense and short adjectives in the first person that carry a gender in Russian.
 _RU_GENDERED = re.compile(
     r"(?i)(?:^|[\s«(])(?:я\s+)?(?:не\s+)?(?:понял|поняла|нашёл|нашла|нашел|смог|смогла|записал|записала|"
@@ -141,8 +147,9 @@ def test_the_gender_guard_catches_the_shipped_forms() -> None:
     assert _RO_GENDERED.search("Nu sunt sigur că am înțeles")
 
 
-#: Words that make a nudge kind a question or a clause instead of a label.
-_VERBAL = {"en": re.compile(r"(?i)\b(?:did|is|are|have|has|do)\b"), "ru": re.compile(r"(?i)\bли\b"),
+#: Words that make a nudge kind a question or a clause instead of a label. A Russian «ли» after a comma
+#: belongs to a clause that completes a noun («проверка, доволен ли клиент»); before one it asks.
+_VERBAL = {"en": re.compile(r"(?i)\b(?:did|is|are|have|has|do)\b"), "ru": re.compile(r"(?i)^[^,]*\bли\b"),
            "ro": re.compile(r"(?i)\b(?:ați|e|este|a|au)\b")}
 
 
@@ -158,7 +165,7 @@ def test_nudge_kinds_are_labels_not_questions(kind: str, lang: str) -> None:
 FRIDAY = datetime(2026, 12, 4, 16, 0, tzinfo=UTC)  # 18:00 in Chisinau
 
 
-@pytest.mark.parametrize(("lang", "expected"), [("en", "Fri 4 Dec, 18:00"), ("ru", "4 декабря в 18:00"),
+@pytest.mark.parametrize(("lang", "expected"), [("en", "Fri 4 Dec, 18:00"), ("ru", "пт, 4 декабря, 18:00"),
                                                 ("ro", "vineri, 4 decembrie, la ora 18:00")])
 def test_when_text_in_each_language(lang: str, expected: str) -> None:
     assert when_text(FRIDAY, "Europe/Chisinau", lang) == expected
@@ -213,14 +220,15 @@ def test_relative_times_read_the_way_people_say_them(delta: timedelta, en: str, 
     assert [relative_text(NOW + delta, NOW, lang) for lang in LANGS] == [en, ru, ro]
 
 
-def test_a_minute_or_less_is_a_minute() -> None:
-    assert relative_text(NOW + timedelta(seconds=20), NOW, "ru") == "через минуту"
-    assert relative_text(NOW + timedelta(seconds=20), NOW, "ro") == "peste un minut"
+def test_under_a_minute_the_seconds_are_said() -> None:
+    assert relative_text(NOW + timedelta(seconds=20), NOW, "ru") == "через 20 секунд"
+    assert relative_text(NOW + timedelta(seconds=20), NOW, "ro") == "peste 20 de secunde"
+    assert relative_text(NOW + timedelta(seconds=60), NOW, "ru") == "через минуту"
 
 
 # -- Numbers of cases -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("lang", "prefix"), [("en", "#"), ("ru", "№"), ("ro", "nr. ")])
+@pytest.mark.parametrize(("lang", "prefix"), [("en", "#"), ("ru", "№ "), ("ro", "nr. ")])
 async def test_cases_list_numbers_cases_the_local_way(talker: Talker, lang: str, prefix: str) -> None:
     await talker.say("the client is furious, we missed the launch deadline we promised")
     case_id = next(r.case_id for r in talker.last if r.case_id)

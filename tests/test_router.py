@@ -60,4 +60,4 @@ def test_the_root_includes_every_handler_module_and_publishes_the_menu() -> None
         assert module.router.commands.items() <= root.commands.items()
         assert module.router.buttons.items() <= root.buttons.items()
     assert root.public_commands[:2] == ("conflict", "cards") and "help" in root.public_commands
-    assert set(root.buttons) == {"w", "n", "m", "cf", "fg"}
+    assert set(root.buttons) == {"w", "n", "m", "cf", "fg", "cs"}

@@ -125,7 +125,7 @@ async def test_skip_later_and_close(talker: Talker, core: Core) -> None:
     await talker.pick("answer later")
     assert "keep your place" in talker.text()
     await talker.press(f"w:{case_id}:apologize:close")
-    assert "How did it end?" in talker.text()
+    assert f"How did case #{case_id} “We let the client down” end?" in talker.text()
     await talker.pick("let the client go")
     case = await core.store.get_case(case_id)
     assert case is not None and case.outcome == "let-go"
