@@ -261,6 +261,11 @@ def pattern_findings(text: str) -> list[Finding]:
     return kept
 
 
+def _excerpt(quote: str) -> str:
+    """A quoted fragment without one trailing full stop ("…" and "?!" belong to the words and stay)."""
+    return quote[:-1] if quote.endswith(".") and not quote.endswith("..") else quote
+
+
 def render_check(findings: list[Finding], lang: str) -> str:
     """The reply to /check in ``lang``: each problem once, with the user's words quoted and a better way."""
     content = check_content()
@@ -280,7 +285,9 @@ def render_check(findings: list[Finding], lang: str) -> str:
     lines = [ui.header.get(lang)]
     for rule_id, said in quotes.items():
         rule = content.rules[rule_id]
-        marked = ", ".join(ui.quote_marks.get(lang).format(quote=user_text(q)) for q in said)
+        # an excerpt in a list of excerpts: its own final full stop would end up inside the quotation
+        # marks («…письма.»), which Russian and Romanian typography put outside; a list needs none
+        marked = ", ".join(ui.quote_marks.get(lang).format(quote=user_text(_excerpt(q))) for q in said)
         lines += [
             "",
             f"**{rule.name.get(lang)}**",

@@ -268,8 +268,6 @@ def test_titles_causes_and_outcomes_are_quoted_by_the_code_not_the_strings() -> 
 # -- 8. quotes and numbers in Russian --------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="handlers/check.py (owned by another change) joins quotes with "
-                   "check.yaml's quote_marks; it needs handlers.render.quoted, as the cards use")
 def test_russian_check_quote_puts_the_full_stop_outside() -> None:
     text = render_check(check_draft("Ну спасибо, что так внимательно читаете мои письма."), "ru")
     assert ".»" not in text, text
