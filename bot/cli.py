@@ -188,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             return _cmd_check(args, settings)
         if args.command == "train-check":
-            return _cmd_train_check(args)
+            return _cmd_train(args)
         if args.command == "export":
             return asyncio.run(_cmd_export(args, settings))
         if args.command == "slack-manifest":
@@ -231,22 +231,14 @@ def _cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _cmd_train_check(args: argparse.Namespace) -> int:
-    from bot.train_check import CORPUS, train
-
-    try:
-        train(args.corpus or CORPUS, args.out, cv=not args.no_cv)
-    except ImportError as exc:
-        print(f"parley: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
 def _cmd_train(args: argparse.Namespace) -> int:
-    from bot.train_triage import CORPUS, train
-
+    """``parley train-triage`` / ``parley train-check``: one line naming the extra when scikit-learn is missing."""
+    if args.command == "train-check":
+        from bot import train_check as trainer
+    else:
+        from bot import train_triage as trainer  # type: ignore[no-redef]
     try:
-        train(args.corpus or CORPUS, args.out, cv=not args.no_cv)
+        trainer.train(args.corpus or trainer.CORPUS, args.out, cv=not args.no_cv)
     except ImportError as exc:
         print(f"parley: {exc}", file=sys.stderr)
         return 1

@@ -1,6 +1,6 @@
 """Trains the /check model (the don'ts in a draft reply) and writes the weights Parley ships.
 
-Training only, like `bot.train_triage` (``pip install -e '.[train]'``): ``parley train-check``.
+Training only, like `bot.train_triage` (``pip install -e '.[train]'``): run ``parley train-check``.
 The corpus ``content/check/corpus.jsonl`` holds drafts with zero or more don'ts each; the frozen
 ``heldout`` split is never trained or tuned on. The cards' "what to say" phrases are added to the
 training rows as fine drafts (`card_phrases`). Two heads of linear SVMs over the same TF-IDF
@@ -17,7 +17,6 @@ choose the words to quote.
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -205,16 +204,3 @@ def train(corpus: Path = CORPUS, out: Path | None = None, *, cv: bool = True, re
     report(f"wrote {target} ({target.stat().st_size / 1e6:.2f} MB, {len(vocab)} features)")
     return header
 
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="parley train-check", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=CORPUS)
-    parser.add_argument("--out", type=Path, default=None, help="default: model.bin beside the corpus")
-    parser.add_argument("--no-cv", action="store_true", help="skip cross-validation (both thresholds 0)")
-    args = parser.parse_args(argv)
-    train(args.corpus, args.out, cv=not args.no_cv)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

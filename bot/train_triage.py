@@ -1,7 +1,7 @@
 """Trains the triage model from the labelled corpus and writes the weights Parley ships.
 
 Training only: needs the ``train`` extra (``pip install -e '.[train]'``: scikit-learn, numpy),
-which the bot itself never imports. Run ``parley train-triage`` (or ``python -m bot.train_triage``);
+which the bot itself never imports. Run ``parley train-triage``;
 with a fixed seed and a deterministic solver the same corpus gives the same model.
 
 What it does, in order:
@@ -22,7 +22,6 @@ What it does, in order:
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import math
@@ -244,16 +243,3 @@ def train(corpus: Path = CORPUS, out: Path | None = None, *, cv: bool = True,
     report(f"wrote {target} ({target.stat().st_size / 1e6:.2f} MB, {len(vocab)} features)")
     return header
 
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="parley train-triage", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=CORPUS)
-    parser.add_argument("--out", type=Path, default=None, help="default: model.bin beside the corpus")
-    parser.add_argument("--no-cv", action="store_true", help="skip cross-validation (temperature 1, no threshold)")
-    args = parser.parse_args(argv)
-    train(args.corpus, args.out, cv=not args.no_cv)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
