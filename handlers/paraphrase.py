@@ -90,10 +90,14 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
         return _blank(lang, "nothing after the opening")
     core = _strip_inner_lead(_client_subject_to_pronoun(core, lang), lang)
     try:
+        if lead.dropped:
+            core = _drop_second_that(core, lang)
         core = {"en": _rewrite_en, "ru": _rewrite_ru, "ro": _rewrite_ro}[lang](core, led, lead.client)
     except _Unsure as exc:
         return _blank(lang, str(exc))
-    problem = _leftover(core, lang) or _unsettled_left(core, unsettled)
+    left = client_third_person_left(core, lang)
+    problem = _leftover(core, lang) or _unsettled_left(core, unsettled) or (f"third person left: {left[0]}"
+                                                                            if left else "")
     if problem:
         return _blank(lang, problem)
     core = core.strip(" ,;:")
@@ -213,6 +217,7 @@ class _Lead:
     core: str
     led: bool
     client: str | None
+    dropped: bool = False  # a "says" opening went and none was kept: a second "that"/"что" hangs on nothing
 
 
 _EN_NP_STOP = {"we", "i", "you", "it", "he", "she", "they", "is", "are", "was", "were", "and", "that", "who", "which",
@@ -325,10 +330,11 @@ def _strip_lead(core: str, lang: str) -> _Lead:
                 kept = re.sub(r"(?<=[^\s,])\s+(?=(?:что|потому что|так как|чтобы)$)", ", ", kept)
             return _Lead(f"{subj} {kept} {rest}".strip() if rest else "", True, client)
         core, led = rest, True
-    return _Lead(core, led, client)
+    return _Lead(core, led, client, led)
 
 
-_OTHER_CLIENT = {"another", "other", "другого", "другому", "другим", "другой", "alt", "altui", "unui", "un", "new"}
+_OTHER_CLIENT = {"another", "other", "другого", "другому", "другим", "другой", "alt", "altui", "unui", "un", "new",
+                 "одного", "одному", "каждого", "каждому", "нового", "любого"}
 _PRONOUN = {"en": "he", "ru": "он", "ro": "el"}
 
 
@@ -379,6 +385,32 @@ def _leftover(core: str, lang: str) -> str:
         if not (before and before[0].lower() in _OTHER_CLIENT):
             return "the client named"
     return ""
+
+
+_SECOND_THAT = {"en": re.compile(r"(?<![\w'’-])(?:and|but)\s+(?P<that>that\s+)(?=(?P<next>[\w’'-]+))", re.I),
+               "ru": re.compile(r"(?<![\w-])(?:и|а|но)\s+(?P<that>что\s+)(?=(?P<next>[\w-]+))", re.I)}
+
+
+def _drop_second_that(core: str, lang: str) -> str:
+    """Drops the "that"/"что" of "and that ..." when the "says" opening it hung on went ("he says the site is
+    slow and that we ignored her" -> "the site is slow and we ignored her"): without the opening it has
+    nothing to hang on. Only before a clause with its own subject; before anything else ("and that wants
+    a refund", "и что не будет платить") whose the clause is cannot be shown: `_Unsure`. Romanian drops
+    its "și că" in `_rewrite_ro`."""
+    pattern = _SECOND_THAT.get(lang)
+    if pattern is None:
+        return core
+    for match in reversed(list(pattern.finditer(core))):
+        nxt = match.group("next")
+        if lang == "en":
+            own = _starts_subject(nxt, "en") or nxt.lower() in ("nobody", "no", "everyone", "someone", "there")
+        else:
+            own = any(q.tag.POS in ("NOUN", "NPRO") and q.tag.case == "nomn" and q.score >= 0.1
+                      for q in morph().parse(nxt.lower().replace("ё", "е")))
+        if not own:
+            raise _Unsure(f"{match.group(0).strip()!r}: a second clause without its own subject")
+        core = core[:match.start("that")] + core[match.end("that"):]
+    return core
 
 
 def _fold_ro(text: str) -> str:
@@ -992,6 +1024,124 @@ def ru_agreement_errors(text: str) -> list[str]:
             if not _ru_skippable(p) or p.tag.POS == "INFN":
                 break
     return errors
+
+
+def client_third_person_left(text: str, lang: str) -> list[str]:
+    """The last safety net of a draft: what in ``text`` (the paraphrase, with or without its frame, in
+    ``lang``) still speaks of the client in the third person, one short note per finding; [] when none.
+
+    A wrong draft is worse than the blank frame, so `draft_paraphrase` falls back whenever this finds
+    anything: a he/she/him/his (он/она/ему, a Romanian "i-"/"îi" or a subject "el"/"ea") the rewrite left,
+    the client still named ("начальник клиента", "șeful clientului"), an opening verb left in ("жалуется"),
+    "you"/"вы" before a verb in the third person or before a word that cannot be its predicate ("you
+    wants", "you of", «вы денег»), a verb with no subject at the start ("were useless and ..."), and in
+    Russian a third-person verb without a subject of its own after the client's clause («вы заплатите,
+    когда сможет»). Things keep their pronouns ("его", "them", "le-am"): those are not looked at."""
+    tokens = [t for t in _tokens(text) if not t.isspace()]
+    check = {"en": _en_third_left, "ru": _ru_third_left, "ro": _ro_third_left}.get(lang, _en_third_left)
+    return check(tokens)
+
+
+_EN_CLIENT_3RD = {"he", "she", "him", "his", "himself", "herself", "hers", "her", "he's", "she's", "he'd", "she'd",
+                  "he'll", "she'll"}
+_EN_CLAUSE_OPEN = {"and", "but", "or", "that", "because", "since", "as", "when", "if", "so", "until", "unless",
+                   "although", "though", "while", "after", "before"}
+_EN_3SG = {"is", "was", "has", "does", "doesn't", "isn't", "wasn't", "hasn't", "says", "of"}
+_EN_BARE_START = {"is", "are", "was", "were", "has", "have", "had", "does", "do", "did", "doesn't", "don't",
+                  "didn't", "isn't", "aren't", "wasn't", "weren't"}
+
+
+def _en_third_left(tokens: list[str]) -> list[str]:
+    found = []
+    words = [(k, t.lower().replace("’", "'")) for k, t in enumerate(tokens) if _is_word(t)]
+    if words and words[0][0] == 0 and words[0][1] in _EN_BARE_START | {w for w in _EN_MODALS if w.endswith("s")}:
+        found.append(f"no subject before {tokens[0]!r}")
+    for n, (k, low) in enumerate(words):
+        if low in _EN_CLIENT_3RD:
+            found.append(low)
+            continue
+        if low != "you":
+            continue
+        before = tokens[k - 1].lower() if k else ""
+        if k and not (before in _EN_CLAUSE_OPEN or before in _BOUNDARY):
+            continue  # "the file we sent you is broken": "you" is an object there
+        later = [w for _, w in words[n + 1:n + 4] if w not in _EN_ADVERBS]
+        if later and (later[0] in _EN_3SG or later[0] in _EN_MODALS and later[0].endswith("s")):
+            found.append(f"you {later[0]}")
+    return found
+
+
+_RU_CLIENT_3RD = {"он", "она", "они", "ему", "ей", "им", "нему", "ней", "ним", "него", "неё", "нее", "них"}
+#: Verbs used without a subject ("кажется", "не хватает"): their third person is no client's.
+_RU_IMPERSONAL = {"казаться", "хватать", "хватить", "стоить", "следовать", "получаться", "получиться",
+                  "приходиться", "прийтись", "удаваться", "удаться", "нравиться", "понравиться", "надоесть",
+                  "надоедать", "оставаться", "остаться", "быть", "зависеть", "значить", "выходить", "выйти",
+                  "грузиться", "загружаться", "работать", "открываться", "открыться", "ломаться", "сломаться",
+                  "тормозить", "виснуть", "зависать", "падать", "упасть", "требоваться", "потребоваться",
+                  "касаться", "идти", "пойти", "выглядеть", "показываться", "отображаться", "приходить"}
+
+
+@cache
+def _ru_say_words() -> frozenset[str]:
+    """The single-word third-person "says" verbs of the lexicon ("жалуется", "пишет")."""
+    return frozenset(p.replace("ё", "е") for p in _lexicon()["ru"]["say"] if " " not in p)
+
+
+def _ru_third_left(tokens: list[str]) -> list[str]:
+    found = []
+    you_seen = False  # a "вы" subject earlier in the sentence
+    own_subject = False  # the clause being read has a subject of its own
+    coord = False  # the clause opened with "и"/"а"/"но": its verb shares the subject left out before
+    opening = True  # still in the first clause, where an opening the rewrite missed would stand
+    before = ""
+    for i, tok in enumerate(tokens):
+        if not _is_word(tok):
+            if tok.strip() in (".", "!", "?", ";"):
+                you_seen = False
+            if tok.strip() in _BOUNDARY:
+                own_subject, opening = False, False
+            before = ""
+            continue
+        low = tok.lower().replace("ё", "е")
+        if low in _RU_CLIENT_3RD:
+            found.append(low)
+        if low in _ru_say_words() and opening:
+            found.append(f"opening left: {low}")  # "владелица клиники жалуется, что ...": its subject is the client
+        if low in _RU_COORD or low in _RU_CLAUSE:
+            own_subject, before, coord, opening = False, low, low in _RU_COORD, False
+            continue
+        p = _ru_parse(low)
+        if low == "вы":
+            you_seen = own_subject = True
+            nxt = _ru_parse(tokens[i + 1]) if i + 1 < len(tokens) and _is_word(tokens[i + 1]) else None
+            if nxt is not None and (nxt.tag.POS == "PRED" or nxt.tag.POS == "NOUN" and nxt.tag.case in ("nomn", "gent")):
+                found.append(f"вы {tokens[i + 1]}")
+        elif before not in _RU_PREPOSITIONS and any(q.tag.POS in ("NOUN", "NPRO") and q.tag.case == "nomn"
+                                                    for q in morph().parse(low)):
+            own_subject = True
+        elif p.tag.POS == "VERB" and p.tag.person == "3per" and "sing" in p.tag and (you_seen or coord) and \
+                not own_subject and p.normal_form not in _RU_IMPERSONAL and not _ru_subject_after(tokens, i, p):
+            found.append(f"вы … {tok}")
+        before = low
+    return found
+
+
+_RO_CLIENT_CLITIC = re.compile(r"^(?:i-\w+|îi|ii|lui)$", re.I)
+
+
+def _ro_third_left(tokens: list[str]) -> list[str]:
+    found = []
+    for i, tok in enumerate(tokens):
+        if not _is_word(tok):
+            continue
+        fold = _fold_ro(tok)
+        before = _fold_ro(tokens[i - 1]) if i else ""
+        if _RO_CLIENT_CLITIC.match(tok) and not (fold == "lui" and i + 1 < len(tokens) and tokens[i + 1][:1].isupper()):
+            found.append(tok)  # "i-am pus-o", "îi trimitem", "site-ul lui": to him/her, his/her
+        elif fold in ("el", "ea") and (not i or before in _RO_COORD or before in ("ca", "cand", "daca") or
+                                       tokens[i - 1] in _BOUNDARY):
+            found.append(tok)  # the client as subject: the verb after it is in the third person
+    return found
 
 
 # -- Romanian -----------------------------------------------------------------------------------
