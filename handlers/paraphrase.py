@@ -1131,11 +1131,28 @@ _RO_CLIENT_CLITIC = re.compile(r"^(?:i-\w+|îi|ii|lui)$", re.I)
 
 def _ro_third_left(tokens: list[str]) -> list[str]:
     found = []
+    opened = False  # right after "și", "că", "când", "să": the clause's verb comes before any subject
+    negated = False
     for i, tok in enumerate(tokens):
         if not _is_word(tok):
+            opened = opened and tok.strip() not in _BOUNDARY
             continue
         fold = _fold_ro(tok)
         before = _fold_ro(tokens[i - 1]) if i else ""
+        if fold in _RO_COORD or fold in _RO_CLAUSE:
+            opened, negated = True, False  # "și nu mai poate": after "nu", "poate" is a verb, not "maybe"
+            continue
+        if opened and (fold in _RO_SKIP or tok.lower() in _RO_SKIP or fold in ("se", "s-a", "isi")):
+            negated = negated or fold in ("nu", "mai")
+            continue
+        if opened:
+            opened = False
+            verb = _ro_verbs().get(fold)
+            weak_ok = verb is not None and negated and fold not in ("e", "este", "fie", "a", "au", "era")
+            third = verb is not None and (not verb.weak or weak_ok) and _fold_ro(verb.you) != fold or verb is None and \
+                _ro_by_rule(tok, subjunctive=False, verb_slot=True, after_nu=False) is not None
+            if third and not _ro_postverbal_subject(tokens, i):
+                found.append(f"no subject before {tok!r}")  # "și pierde clienți": the client's, in the 3rd person
         if _RO_CLIENT_CLITIC.match(tok) and not (fold == "lui" and i + 1 < len(tokens) and tokens[i + 1][:1].isupper()):
             found.append(tok)  # "i-am pus-o", "îi trimitem", "site-ul lui": to him/her, his/her
         elif fold in ("el", "ea") and (not i or before in _RO_COORD or before in ("ca", "cand", "daca") or

@@ -84,6 +84,7 @@ def test_third_person_left_for_the_client_falls_back(lang: str, answer: str) -> 
     ("ru", "владелица клиники жалуется, что форма теряет заявки"),
     ("ro", "plomba pe care i-am pus-o a căzut"),
     ("ro", "site-ul lui se încarcă greu"),
+    ("ro", "formularul pierde cereri și nu mai poate avea încredere în el"),
 ])
 def test_the_net_sees_third_person_left_for_the_client(lang: str, draft: str) -> None:
     assert client_third_person_left(draft, lang)
@@ -98,6 +99,7 @@ def test_the_net_sees_third_person_left_for_the_client(lang: str, draft: str) ->
     ("ru", "вы злитесь, что курьер опоздал"),
     ("ro", "site-ul dumneavoastră se încarcă greu"),
     ("ro", "fișierele pe care le-am trimis nu se deschid"),
+    ("ro", "lăsați o recenzie proastă dacă nu vă returnăm avansul"),
 ])
 def test_the_net_lets_good_drafts_through(lang: str, draft: str) -> None:
     assert not client_third_person_left(draft, lang), client_third_person_left(draft, lang)
