@@ -202,6 +202,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (StoreError, ContentError) as exc:
         print(f"parley: {exc}", file=sys.stderr)
         return 1
+    except ValueError as exc:
+        from handlers.linear_model import ModelFileError  # here, so `parley --version` stays light
+
+        if not isinstance(exc, ModelFileError):
+            raise
+        print(f"parley: {exc}", file=sys.stderr)  # a damaged model file: a broken install
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `parley triage ... | head`: the reader left, which is fine
@@ -241,6 +248,9 @@ def _cmd_train(args: argparse.Namespace) -> int:
         trainer.train(args.corpus or trainer.CORPUS, args.out, cv=not args.no_cv)
     except ImportError as exc:
         print(f"parley: {exc}", file=sys.stderr)
+        return 1
+    except (OSError, ValueError) as exc:  # a missing or malformed corpus, an empty one, an unwritable --out
+        print(f"parley: {args.command}: {exc}", file=sys.stderr)
         return 1
     return 0
 

@@ -30,7 +30,8 @@ if TYPE_CHECKING:  # PTB only for types: the store imports this module and must 
     from telegram._utils.types import ODVInput as ODVInput
     from telegram.error import RetryAfter
 
-__all__ = ["ODVInput", "post_unparsed", "retry_after_seconds", "run_in_sqlite_thread"]
+# ODVInput exists for type checkers only (imported under TYPE_CHECKING), so it is not exported at run time
+__all__ = ["post_unparsed", "retry_after_seconds", "run_in_sqlite_thread"]
 
 T = TypeVar("T")
 

@@ -219,7 +219,7 @@ def train(corpus: Path = CORPUS, out: Path | None = None, *, cv: bool = True,
     if cv:
         labels, decision = out_of_fold(rows)
         t = fit_temperature(labels, decision, rows)
-        vague = vague_rows()
+        vague = vague_rows(corpus.parent / VAGUE.name)
         cols = [list(situation.classes_).index(label) for label in labels]
         vague_decision = situation.decision_function(vec.transform(vague))[:, cols].tolist() if vague else []
         chosen = choose_threshold(tradeoffs(labels, decision, t, rows, vague_decision))

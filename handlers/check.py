@@ -1,9 +1,9 @@
 """/check: finds the don'ts of a conflict (seed 002) in a draft reply and says how to phrase it better.
 
-Which don'ts a draft has is decided by a model: one linear classifier per don't over the same
-character and word n-grams as triage, trained offline on ``content/check/corpus.jsonl``
-(`bot.train_check`) and shipped as ``content/check/model.bin``, each don't with its own threshold
-chosen on cross-validation. It catches what a list of phrases cannot: reworded excuses, sarcasm,
+Which don'ts a draft has is decided by a model over the same character and word n-grams as triage,
+trained offline on ``content/check/corpus.jsonl`` (`bot.train_check`) and shipped as
+``content/check/model.bin``: a "gate" head says whether the draft has any don't, a one-vs-rest
+"dont" head says which; both thresholds were chosen on cross-validation. It catches what a list of phrases cannot: reworded excuses, sarcasm,
 conditionals that blame the client; and it leaves contractual guarantees and negated dismissals
 alone. The patterns in ``content/check.yaml`` only say *which words* to quote for a don't the
 model found; when none matches, the clause that pushed the model hardest is quoted. The names,
@@ -174,12 +174,22 @@ def check_model() -> LinearModel:
     return read_model(data)
 
 
+#: Drafts shorter than this many words are judged by the patterns alone (see `detect_donts`).
+SHORT = 4
+_WORD = re.compile(r"[^\W\d_]+")
+
+
 def detect_donts(text: str) -> list[str]:
     """The don'ts the model finds in ``text`` (rule ids, in the model's order); [] for a fine draft.
 
     The "gate" head decides whether the draft has any don't; the "dont" head then names every one
     that reaches its threshold, or the likeliest one (the rule `bot.train_check.flag` measured).
+    A draft of fewer than `SHORT` words gives the model too few n-grams to weigh ("ok" read as
+    belittling, "Calm down." as fine): the ``check.yaml`` patterns alone decide there.
     """
+    if len(_WORD.findall(text)) < SHORT:
+        matched = {f.rule for f in pattern_findings(text)}
+        return [rule for rule in check_content().rules if rule in matched]
     model = check_model()
     idx, vals = model.vector(text)
     if not idx or model.heads["gate"].decide(idx, vals)[0] < model.header["gate_threshold"]:
@@ -209,7 +219,7 @@ def _strongest_clause(text: str, label: str) -> Finding:
             start = match.start() + (len(match.group()) - len(match.group().lstrip()))
             best = (value, start, start + len(clause))
     if best is None:
-        return Finding(label, text.strip(), 0, len(text))
+        return Finding(label, text, 0, len(text))
     _, start, end = best
     return Finding(label, text[start:end], start, end)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import struct
 import sys
 from array import array
@@ -155,6 +156,8 @@ def write_model(path: Path, header: Mapping[str, Any], vocab: Sequence[str], idf
     """
     if any("\n" in v for v in vocab):
         raise ValueError("a feature contains a newline")
+    if set(heads) & {"n", "heads"}:
+        raise ValueError("a head may not be named 'n' or 'heads': the header uses those names")
     meta = dict(header, n=len(vocab), heads=list(heads))
     blobs: list[bytes] = []
     for name, (labels, weights, bias) in heads.items():
@@ -171,7 +174,9 @@ def write_model(path: Path, header: Mapping[str, Any], vocab: Sequence[str], idf
         idf32.byteswap()
     head = json.dumps(meta, ensure_ascii=False, sort_keys=True).encode("utf-8")
     words = "\n".join(vocab).encode("utf-8")
-    with open(path, "wb") as out:
+    # written beside the target and renamed over it, so a failed run never leaves a broken shipped model
+    partial = path.with_name(path.name + ".partial")
+    with open(partial, "wb") as out:
         out.write(MAGIC)
         out.write(struct.pack("<I", len(head)))
         out.write(head)
@@ -180,3 +185,4 @@ def write_model(path: Path, header: Mapping[str, Any], vocab: Sequence[str], idf
         out.write(idf32.tobytes())
         for blob in blobs:
             out.write(blob)
+    os.replace(partial, path)

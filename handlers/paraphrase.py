@@ -44,6 +44,8 @@ class Paraphrase:
     reason: str = ""
 
 
+#: An answer of fewer words is no sentence to paraphrase: the blank frame instead.
+SHORT_ANSWER = 3
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _LATIN = re.compile(r"[A-Za-z]")
 
@@ -68,6 +70,8 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
         return _blank(lang, "empty")
     if _wrong_script(core, lang):
         return _blank(lang, "script")
+    if len(re.findall(r"[^\W\d_]+", core)) < SHORT_ANSWER:
+        return _blank(lang, "short")  # "yes", "money", "деньги": no sentence to say back
     core = _respell(" ".join(_lexicon_re(lang, "swear_fillers").sub(" ", core).split()), lang)
     unsettled: set[str] = set()
     if lang == "ro":

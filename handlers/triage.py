@@ -22,8 +22,9 @@ from handlers.linear_model import LinearModel, ModelFileError, read_model, softm
 #: best first, in the "which is closest?" menu.
 EVIDENCE = 0.05
 #: A language hint adds this to its language's decision value: enough to settle a short or mixed
-#: message, not enough to override clear words of another language.
-HINT_WEIGHT = 1.0
+#: message, not enough to override clear words of another language (at 1.0 a wrong hint flipped 17
+#: of 10,018 hinted training messages, at 0.5 two).
+HINT_WEIGHT = 0.5
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,7 +74,8 @@ def test_empty_and_wordless_drafts_are_fine() -> None:
 
 def test_the_reviews_drafts() -> None:
     """The 75 drafts of the native-level review (written before the model, never trained on): the
-    model measured precision 1.00 and recall 0.89 on them, where the patterns alone had 0.84 / 0.39."""
+    model measured precision 1.00 and recall 0.85 on them (short drafts by the patterns), where the
+    patterns alone had 0.84 / 0.39."""
     path = CORPUS.parent / "review.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(rows) == 75
@@ -82,3 +83,14 @@ def test_the_reviews_drafts() -> None:
     tp = sum(1 for found, bad in said if found and bad)
     assert tp / max(1, sum(found for found, _ in said)) >= 0.9
     assert tp / sum(bad for _, bad in said) >= 0.8
+
+
+@pytest.mark.parametrize("text", ["ok", "Sure.", "Fine.", "OK, noted.", "ок", "Noted, will do.", "Bine.", "Понял, спасибо"])
+def test_short_ordinary_replies_are_fine(text: str) -> None:
+    assert detect_donts(text) == []
+
+
+@pytest.mark.parametrize(("text", "rule"), [("Calm down.", "dismiss-emotions"), ("Успокойтесь.", "dismiss-emotions"),
+                                            ("Calmați-vă!", "dismiss-emotions")])
+def test_short_drafts_are_judged_by_the_patterns(text: str, rule: str) -> None:
+    assert detect_donts(text) == [rule]

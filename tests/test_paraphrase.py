@@ -294,7 +294,7 @@ def test_dev3_unsure_kinds_fall_back(lang: str, answer: str) -> None:
     ("ro", "spune că soției lui nu i-a plăcut site-ul", "third person"),
     ("en", "he says his boss hated the presentation and he looked bad", "third person"),
     ("en", "he wrote that " + "the site is slow, the blog is broken, " * 6 + "and he wants a call", "long"),
-    ("ru", "говорит что", "nothing"),
+    ("ru", "говорит что", "short"),  # two words: too short to paraphrase before the lead is even read
     ("ro", "clientul amenință că ne dă în judecată", "who does"),
 ])
 def test_unsure_rewrites_fall_back_to_the_blank_frame(lang: str, answer: str, reason: str) -> None:
@@ -429,3 +429,10 @@ async def test_skipping_step_one_shows_the_frame_without_an_empty_quote(core: Co
     await talker.press(f"w:{case_id}:listen:skip")
     text = talker.text()
     assert "…" in text and quotes not in text
+
+
+@pytest.mark.parametrize(("answer", "lang"), [("yes", "en"), ("money", "en"), ("idk", "en"), ("1 2", "en"),
+                                              ("деньги", "ru"), ("да", "ru"), ("banii", "ro"), ("nu stiu", "ro")])
+def test_a_one_or_two_word_answer_gets_the_blank_frame(answer: str, lang: str) -> None:
+    result = draft_paraphrase(answer, lang)
+    assert not result.sure and "…" in result.draft

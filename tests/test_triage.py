@@ -154,6 +154,8 @@ def test_language_hint_settles_only_weak_evidence() -> None:
     assert detect_language("🙂", "ro") == "ro"
     assert detect_language("the client is not paying his invoice", "ru") == "en"
     assert detect_language("клиент не отвечает на письма", "en") == "ru"
+    assert detect_language("client nu plateste", "en") == "ro"
+    assert detect_language("invoice unpaid", "ru") == "en"
 
 
 def test_old_romanian_spelling_reads_like_the_new_one() -> None:
@@ -200,3 +202,16 @@ def test_cli_refuses_an_empty_message(argv: list[str], capsys: pytest.CaptureFix
 
     assert main(argv) == EXIT_CONFIG
     assert "needs a" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["train-triage", "train-check"])
+def test_training_a_missing_or_malformed_corpus_is_one_line(command: str, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from bot.cli import main
+
+    assert main([command, "--corpus", str(tmp_path / "absent.jsonl"), "--no-cv"]) == 1
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "no label"}\n', encoding="utf-8")
+    assert main([command, "--corpus", str(bad), "--no-cv"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("parley: ") == 2 and "Traceback" not in err

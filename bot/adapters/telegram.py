@@ -489,7 +489,7 @@ class TelegramAdapter:
                                      link_preview_options=LinkPreviewOptions(is_disabled=True))
                     return
                 except BadRequest as exc:
-                    log.info("Telegram editMessageText: %s; posting instead", exc)
+                    log.info("Telegram editMessageText: %s; posting instead", self._redact(str(exc)))
         with contextlib.suppress(BadRequest):  # not modified, or too old to edit
             await self._call(bot.edit_message_reply_markup, chat_id=origin.chat_id, message_id=origin.pressed_id,
                              reply_markup=None)
