@@ -26,6 +26,8 @@ from handlers.walkthrough import IDLE_STEPS, STEPS, close_case, close_question, 
 
 router = Router("followup")
 
+#: The furthest a /followup reminder may be set.
+MAX_AHEAD = timedelta(days=366)
 SATISFIED_AFTER = timedelta(days=1)
 REVIEW_AFTER = timedelta(days=2)
 SNOOZES = {"1h": timedelta(hours=1), "4h": timedelta(hours=4), "1d": timedelta(days=1), "3d": timedelta(days=3)}
@@ -207,6 +209,8 @@ def _reminder_time(ctx: Context, args: str) -> tuple[datetime, str | None] | Rep
     due, note = parsed
     if due <= ctx.now:
         return Reply(ctx.t("followup.past"))
+    if due - ctx.now > MAX_AHEAD:  # "99999 days" is a slip, and a reminder years away helps no conflict
+        return Reply(ctx.t("followup.too_far"))
     return ctx.deliverable(due), note.strip()[:500] or None
 
 

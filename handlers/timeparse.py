@@ -183,6 +183,8 @@ for _n, (_full, _abbr) in enumerate((
 
 _TODAY = ("today", "сегодня", "segodnya", "sevodnya", "azi", "astazi")
 _TOMORROW = ("tomorrow", "tmrw", "tmr", "завтра", "zavtra", "maine", "miine")
+#: Read so a past day is said to be past ("/followup yesterday"), not "couldn't read a time".
+_YESTERDAY = ("yesterday", "вчера", "vchera", "ieri")
 _AFTER_TOMORROW = ("day after tomorrow", "the day after tomorrow", "послезавтра", "poslezavtra", "poimaine",
                    "poimiine")
 _NEXT_WEEK = ("next week", "следующей неделе", "следующую неделю", "след неделе", "sleduyushchey nedele",
@@ -270,6 +272,7 @@ _DAY_WORD = re.compile(
     r"(?P<after>" + _alt(_AFTER_TOMORROW) + r")" + _WE
     + r"|(?P<today>" + _alt(_TODAY) + r")" + _WE
     + r"|(?P<tomorrow>" + _alt(_TOMORROW) + r")" + _WE
+    + r"|(?P<yesterday>" + _alt(_YESTERDAY) + r")" + _WE
     + r"|(?P<nextweek>" + _alt(_NEXT_WEEK) + r")" + _WE
     + r"|(?P<eow>" + _alt(_END_OF_WEEK) + r")" + _WE
     + r"|(?P<wd>" + _alt(_WEEKDAYS) + r")" + _WE + r"(?:\s+(?:viitoare|viitor|asta|aceasta)" + _WE + r")?"
@@ -444,6 +447,8 @@ def _day_word(s: str, p: int, spec: _Spec, strict: bool) -> int | None:
         spec.offset = 0
     elif m.group("tomorrow"):
         spec.offset = 1
+    elif m.group("yesterday"):
+        spec.offset = -1
     elif m.group("after"):
         spec.offset = 2
     elif m.group("nextweek"):

@@ -497,3 +497,11 @@ def test_in_n_days_typed_at_night_means_daytime(text: str, lang: str) -> None:
     parsed = parse_when(text, now.astimezone(UTC), "Europe/Chisinau", lang)
     assert parsed is not None
     assert parsed[0].astimezone(zone).strftime("%H:%M") == "10:00"
+
+
+@pytest.mark.parametrize(("text", "lang"), [("yesterday", "en"), ("вчера в 10", "ru"), ("ieri la 9", "ro")])
+def test_yesterday_is_read_as_a_past_day(text: str, lang: str) -> None:
+    """So /followup can say it is in the past instead of "couldn't read a time"."""
+    now = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    parsed = parse_when(text, now, "UTC", lang)
+    assert parsed is not None and parsed[0] < now and parsed[0].date().day == 29

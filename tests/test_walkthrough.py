@@ -436,3 +436,19 @@ async def test_a_promise_that_promises_too_much_is_questioned_in_every_language(
     warning = {"en": "promises more than anyone", "ru": "не может поручиться никто", "ro": "promite mai mult"}[lang]
     assert warning in talker.text() and word in talker.text()
     assert (await core.store.get_case(case_id)).step == "risky"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(("lang", "when", "said"), [
+    ("en", "yesterday", "already passed"), ("ru", "вчера в 10", "уже прошло"), ("ro", "ieri", "a trecut"),
+    ("en", "99999 days", "more than a year"), ("ru", "через 500 дней", "больше чем через год"),
+    ("ro", "peste 400 de zile", "mai mult de un an"),
+])
+async def test_followup_refuses_a_past_or_far_away_time_and_sets_nothing(
+        core: Core, lang: str, when: str, said: str) -> None:
+    talker = Talker(core, user=f"bounds-{lang}-{len(when)}")
+    await talker.say(f"/lang {lang}")
+    await talker.say("/conflict the client keeps asking for more revisions than we agreed")
+    case_id = next(r.case_id for r in talker.last if r.case_id)
+    reply = (await talker.say(f"/followup {when}"))[0].text
+    assert said in reply, reply
+    assert await core.store.next_nudge(case_id) is None  # type: ignore[arg-type]
