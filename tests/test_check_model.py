@@ -16,10 +16,10 @@ from handlers.linear_model import read_model
 ROWS = read_drafts(CORPUS)
 HELDOUT = [r for r in ROWS if r.split == "heldout"]
 LANGS = ("en", "ru", "ro")
-# Draft-level floors on the frozen held-out split ("has a don't" precision / recall); the targets
-# are 0.90 / 0.85, see the README's /check section for what is measured.
-PRECISION_FLOOR = 0.85
-RECALL_FLOOR = 0.72
+# Draft-level floors on the frozen held-out split ("has a don't" precision / recall), a little under
+# the lowest language measured (en 0.884 / 0.798); the targets are 0.90 / 0.85, see the README.
+PRECISION_FLOOR = 0.86
+RECALL_FLOOR = 0.77
 
 
 def test_corpus_is_well_formed_and_balanced() -> None:
@@ -74,7 +74,7 @@ def test_empty_and_wordless_drafts_are_fine() -> None:
 
 def test_the_reviews_drafts() -> None:
     """The 75 drafts of the native-level review (written before the model, never trained on): the
-    model measured precision 1.00 and recall 0.85 on them (short drafts by the patterns), where the
+    model measured precision 1.00 and recall 0.87 on them (short drafts by the patterns), where the
     patterns alone had 0.84 / 0.39."""
     path = CORPUS.parent / "review.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
