@@ -88,10 +88,23 @@ def _zones() -> dict[str, str]:
     return {name.lower(): name for name in available_timezones()}
 
 
+_OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?00)?$")
+
+
 def find_zone(text: str) -> str | None:
-    """An IANA zone from what a user typed: exact, case-insensitive, or a city ("chisinau")."""
+    """An IANA zone from what a user typed: exact, case-insensitive, a city ("chisinau"), or a whole-hour
+    offset ("UTC+3", "+03:00"), which becomes IANA's fixed ``Etc/GMT-3`` (POSIX signs are inverted;
+    a fixed offset has no summer time, so a city is better where it exists)."""
     key = text.strip().replace(" ", "_").lower()
     if not key:
+        return None
+    offset = _OFFSET.match(key.replace("_", ""))
+    if offset:
+        sign, hours = offset.group(1), int(offset.group(2))
+        if hours == 0:
+            return "UTC"
+        if (sign == "+" and hours <= 14) or (sign == "-" and hours <= 12):
+            return f"Etc/GMT{'-' if sign == '+' else '+'}{hours}"
         return None
     zones = _zones()
     if key in zones:
@@ -137,20 +150,33 @@ async def tz(event: Event, ctx: Context, args: str) -> list[Reply]:
     return [Reply(ctx.t("tz.set", tz=zone))]
 
 
-_QUIET = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*[-–—]\s*(\d{1,2})(?::(\d{2}))?\s*$")
+_QUIET = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*(am|pm)?\s*[-–—]\s*(\d{1,2})(?::(\d{2}))?\s*(am|pm)?\s*$",
+                    re.IGNORECASE)
 _PAUSE = {"pause", "пауза", "pauză", "pauza"}
 _RESUME = {"resume", "продолжить", "reia", "reluare"}
 _OFF = {"off", "none", "нет", "выкл", "откл", "nu", "oprit", "dezactivat"}
 
 
+def _clock_hour(hour: int, half: str | None) -> int | None:
+    """A 24-hour hour from "10" or "10pm"; None for what no clock shows ("13pm", "0am")."""
+    if half is None:
+        return hour if hour <= 23 else None
+    if not 1 <= hour <= 12:
+        return None
+    return hour % 12 + (12 if half.lower() == "pm" else 0)
+
+
 def parse_quiet(text: str) -> tuple[str, str] | None:
+    """Quiet hours from "22:00-08:00", "22-8" or "10pm-7am": ("HH:MM", "HH:MM"); None if unreadable or empty."""
     match = _QUIET.match(text)
     if not match:
         return None
-    h1, m1, h2, m2 = (int(x) if x else 0 for x in match.groups())
-    if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59 or (h1, m1) == (h2, m2):
+    h1, m1, half1, h2, m2, half2 = match.groups()
+    start, end = _clock_hour(int(h1), half1), _clock_hour(int(h2), half2)
+    minute1, minute2 = int(m1 or 0), int(m2 or 0)
+    if start is None or end is None or minute1 > 59 or minute2 > 59 or (start, minute1) == (end, minute2):
         return None
-    return f"{h1:02d}:{m1:02d}", f"{h2:02d}:{m2:02d}"
+    return f"{start:02d}:{minute1:02d}", f"{end:02d}:{minute2:02d}"
 
 
 @router.command("quiet")

@@ -183,3 +183,24 @@ async def test_unsure_menu_lists_the_likely_situations_first(talker: Talker, mon
                                               ("new york", "America/New_York"), ("Europe/Riga", "Europe/Riga")])
 async def test_tz_understands_city_names_in_each_language(talker: Talker, typed: str, zone: str) -> None:
     assert zone in (await talker.say(f"/tz {typed}"))[0].text
+
+
+@pytest.mark.parametrize(("typed", "zone"), [("UTC+3", "Etc/GMT-3"), ("+03:00", "Etc/GMT-3"), ("utc-5", "Etc/GMT+5"),
+                                              ("GMT+2", "Etc/GMT-2"), ("+0", "UTC"), ("UTC+15", None)])
+def test_tz_takes_a_whole_hour_offset_as_a_fixed_zone(typed: str, zone: str | None) -> None:
+    from zoneinfo import ZoneInfo
+
+    from handlers.commands import find_zone
+
+    assert find_zone(typed) == zone
+    if zone:
+        ZoneInfo(zone)  # a real IANA zone, so the scheduler can use it
+
+
+@pytest.mark.parametrize(("typed", "hours"), [("10pm-7am", ("22:00", "07:00")), ("9:30pm - 7:15am", ("21:30", "07:15")),
+                                              ("12am-6am", ("00:00", "06:00")), ("22-8", ("22:00", "08:00")),
+                                              ("13pm-7am", None), ("08:00-08:00", None)])
+def test_quiet_hours_read_am_and_pm(typed: str, hours: tuple[str, str] | None) -> None:
+    from handlers.commands import parse_quiet
+
+    assert parse_quiet(typed) == hours
