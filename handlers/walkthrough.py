@@ -221,10 +221,12 @@ async def _text_paraphrase(ctx: Context, case: Case, text: str) -> list[Reply]:
 
 
 async def _text_note(ctx: Context, case: Case, text: str) -> list[Reply]:
-    """Text at a step that takes buttons (cause, apologize) is kept as a note, and the walk goes on."""
+    """Text at a step that takes buttons (cause, apologize) is kept as a note, said so, and the walk goes on."""
     step = case.step
     case.answers[f"{step}_note"] = text
-    return await _advance(ctx, case, _next(step), ("answer", {"step": step, "text": text}))
+    shown = text if len(text) <= 120 else text[:119].rstrip() + "…"
+    return [Reply(ctx.t("walk.noted", text=quoted(user_text(shown), ctx.lang)), case_id=case.id),
+            *(await _advance(ctx, case, _next(step), ("answer", {"step": step, "text": text})))]
 
 
 async def _text_deadline(ctx: Context, case: Case, text: str) -> list[Reply]:

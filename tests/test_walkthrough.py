@@ -452,3 +452,20 @@ async def test_followup_refuses_a_past_or_far_away_time_and_sets_nothing(
     reply = (await talker.say(f"/followup {when}"))[0].text
     assert said in reply, reply
     assert await core.store.next_nudge(case_id) is None  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("lang", "said"), [("en", "Noted in the case's history"), ("ru", "Записано в историю"),
+                                             ("ro", "Notat în istoricul")])
+async def test_text_typed_at_a_button_step_is_acknowledged(core: Core, lang: str, said: str) -> None:
+    """At the cause step (buttons), typed words are kept as a note; the user is told so, then step 4 comes."""
+    talker = Talker(core, user=f"noted-{lang}")
+    if lang != "en":
+        await talker.say(f"/lang {lang}")
+    await talker.say("/conflict the client is furious, we missed the launch deadline we promised")
+    case_id = next(r.case_id for r in talker.last if r.case_id)
+    await talker.press(f"w:{case_id}:offered:walk")
+    await talker.press(f"w:{case_id}:listen:skip")
+    await talker.press(f"w:{case_id}:paraphrase:skip")
+    await talker.say("we never agreed what done means")
+    assert said in talker.text() and "we never agreed what done means" in talker.text()
+    assert (await core.store.get_case(case_id)).step == "apologize"  # type: ignore[union-attr]
