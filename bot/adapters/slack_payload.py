@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from bot.adapters.payload_shape import shape_problem
 
 #: Event types Parley listens to: their ``user`` and ``channel`` are ids (strings), per Slack's docs.
 PERSON_EVENTS = {"message", "app_mention", "app_home_opened"}
@@ -164,15 +166,7 @@ def problem(body: object) -> str | None:
     The reason names field paths and error kinds only (``event.user: string_type``), never a value
     from the request, so it is safe to log: a value may be a user's message.
     """
-    if not isinstance(body, dict):
-        return f"the body is a JSON {type(body).__name__}, not an object"
-    try:
-        _Body.model_validate(body)
-    except ValidationError as exc:
-        first = exc.errors(include_input=False, include_url=False, include_context=False)[0]
-        where = ".".join(str(part) for part in first["loc"]) or "body"
-        return f"{where}: {first['type']}"
-    return None
+    return shape_problem(_Body, body)
 
 
 __all__ = ["PERSON_EVENTS", "problem"]

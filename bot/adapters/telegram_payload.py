@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.adapters.payload_shape import shape_problem
 
 #: Telegram's ids fit in 52 bits; the bound keeps absurd numbers out of the store's integer columns.
 Id = Annotated[int, Field(ge=-(2**63), lt=2**63)]
@@ -107,15 +109,7 @@ def problem(data: object) -> str | None:
     The reason names field paths and error kinds only (``message.text: string_type``), never a value
     from the update, so it is safe to log: a value may be a user's message.
     """
-    if not isinstance(data, dict):
-        return f"the body is a JSON {type(data).__name__}, not an object"
-    try:
-        _Update.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors(include_input=False, include_url=False, include_context=False)[0]
-        where = ".".join(str(part) for part in first["loc"]) or "body"
-        return f"{where}: {first['type']}"
-    return None
+    return shape_problem(_Update, data)
 
 
 __all__ = ["problem"]
