@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["LANGUAGES", "LANGUAGE_NAMES", "ro_circumflex", "strip_marks"]
+__all__ = ["LANGUAGES", "LANGUAGE_NAMES", "ro_circumflex", "strip_marks", "word_count"]
 
 #: The languages Parley speaks, the default first.
 LANGUAGES: tuple[str, ...] = ("en", "ru", "ro")
@@ -39,3 +39,12 @@ def strip_marks(text: str) -> str:
     """
     text = ro_circumflex(unicodedata.normalize("NFC", text))
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def word_count(text: str) -> int:
+    """How many words of letters ``text`` has (digits, emoji and punctuation are not words): what
+    "too short to judge" means for /check and the step-2 paraphrase."""
+    return len(_WORD.findall(text))

@@ -26,7 +26,7 @@ from pydantic import Field, field_validator, model_validator
 from bot.markup import user_text
 from content.loader import read_yaml, validate
 from content.models import Slug, Strict, Text
-from content.text import LANGUAGES
+from content.text import LANGUAGES, word_count
 from handlers.linear_model import LinearModel, ModelFileError, read_model
 
 WHERE = "content/check.yaml"
@@ -176,7 +176,6 @@ def check_model() -> LinearModel:
 
 #: Drafts shorter than this many words are judged by the patterns alone (see `detect_donts`).
 SHORT = 4
-_WORD = re.compile(r"[^\W\d_]+")
 
 
 def detect_donts(text: str) -> list[str]:
@@ -188,7 +187,7 @@ def detect_donts(text: str) -> list[str]:
     A draft of fewer than `SHORT` words gives the model too few n-grams to weigh ("ok" read as
     belittling, "Calm down." as fine): the ``check.yaml`` patterns alone decide there.
     """
-    if len(_WORD.findall(text)) < SHORT:
+    if word_count(text) < SHORT:
         matched = {f.rule for f in pattern_findings(text)}
         return [rule for rule in check_content().rules if rule in matched]
     model = check_model()

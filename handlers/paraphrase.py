@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 
 from content import library
+from content.text import word_count
 
 #: Longer answers are not rewritten: the user condenses them better than a rule can.
 MAX_CHARS = 200
@@ -70,7 +71,7 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
         return _blank(lang, "empty")
     if _wrong_script(core, lang):
         return _blank(lang, "script")
-    if len(re.findall(r"[^\W\d_]+", core)) < SHORT_ANSWER:
+    if word_count(core) < SHORT_ANSWER:
         return _blank(lang, "short")  # "yes", "money", "деньги": no sentence to say back
     core = _respell(" ".join(_lexicon_re(lang, "swear_fillers").sub(" ", core).split()), lang)
     unsettled: set[str] = set()

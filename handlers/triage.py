@@ -62,10 +62,16 @@ def _language(decision: list[float], labels: tuple[str, ...], hint: str | None, 
     return labels[max(range(len(values)), key=values.__getitem__)]
 
 
+def _evidence(model: LinearModel, text: str | None) -> tuple[list[int], list[float]]:
+    """The message's features, or none when it has no letter at all ("99", "1.", "!!!"): a lone
+    number would otherwise look like "draft 11" to the n-grams."""
+    return model.vector(text) if text and any(ch.isalpha() for ch in text) else ([], [])
+
+
 def detect_language(text: str, hint: str | None = None) -> str:
     """Guesses en/ru/ro from the words themselves; the hint only settles weak or tied evidence."""
     model = load_model()
-    idx, vals = model.vector(text) if text and any(ch.isalpha() for ch in text) else ([], [])
+    idx, vals = _evidence(model, text)
     language = model.heads["language"]
     return _language(language.decide(idx, vals), language.labels, hint, bool(idx))
 
@@ -74,12 +80,11 @@ def triage(text: str, lang_hint: str | None = None) -> Triage:
     """Ranks all fourteen situations for a message, most likely first.
 
     ``lang_hint`` is the user's language (en/ru/ro or None); it only affects `Triage.language`.
-    Text with no known feature (empty, emoji, gibberish) or without a single letter ("99", "1.",
-    "!!!") is never confident and scores 0 everywhere: there is no evidence, only the model's prior
-    (a lone number would otherwise look like "draft 11" to the n-grams).
+    Text with no known feature (empty, emoji, gibberish) or without a single letter (`_evidence`) is
+    never confident and scores 0 everywhere: there is no evidence, only the model's prior.
     """
     model = load_model()
-    idx, vals = model.vector(text) if text and any(ch.isalpha() for ch in text) else ([], [])
+    idx, vals = _evidence(model, text)
     head, language = model.heads["situation"], model.heads["language"]
     decision = head.decide(idx, vals)
     probs = softmax(decision, model.header["temperature"]) if idx else [0.0] * len(decision)
@@ -96,7 +101,7 @@ def triage(text: str, lang_hint: str | None = None) -> Triage:
 def explain(text: str, lang_hint: str | None = None) -> list[str]:
     """The features that pushed the best situations up, strongest first: for whoever grows the corpus."""
     model = load_model()
-    idx, vals = model.vector(text or "")
+    idx, vals = _evidence(model, text)
     result = triage(text, lang_hint)
     names = model.words(idx)
     head = model.heads["situation"]
