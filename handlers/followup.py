@@ -18,11 +18,12 @@ from bot.store.models import from_db, to_db
 from handlers.buttons import CasePress, NudgePress, WalkPress
 from handlers.context import Context, ContextSource
 from handlers.edits import remember
+from handlers.flow import position
 from handlers.render import case_title, offer, quoted, relative_text, when_text
 from handlers.router import Router
 from handlers.steps import Step
 from handlers.timeparse import later, parse_when, unread_time_words
-from handlers.walkthrough import IDLE_STEPS, STEPS, close_case, close_question, outcome_choices, owned_case
+from handlers.walkthrough import IDLE_STEPS, close_case, close_question, outcome_choices, owned_case
 
 router = Router("followup")
 
@@ -60,8 +61,9 @@ def _state(ctx: Context, case: Case) -> str:
     if not isinstance(resume, str):
         return ctx.t(f"step.{case.step}")
     numbered = "solution" if resume in ("deadline", "risky") else resume
-    if numbered in STEPS:
-        return ctx.t("case.paused", n=STEPS.index(numbered) + 1, total=len(STEPS), step=ctx.t(f"step.{resume}"))
+    at = position(ctx.lib, case.situation, numbered, case.answers)
+    if at is not None:
+        return ctx.t("case.paused", n=at[0], total=at[1], step=ctx.t(f"step.{resume}"))
     return ctx.t("case.paused_other", step=ctx.t(f"step.{resume}"))
 
 
