@@ -184,7 +184,7 @@ def check_flows(flows: Flows, situations: set[str], strings: dict[str, dict[str,
             if choice.goto is not None and choice.goto not in flows.flows:
                 raise ContentError(f"{where}: field steps.{sid}.choices: unknown flow {choice.goto!r}")
         drafts = [spec.draft] if spec.draft else []
-        for nudge in spec.nudges:
+        for nudge in [*spec.nudges, *(n for c in spec.choices for n in c.nudges)]:
             needed += [f"nudge.kind.{nudge.kind}", f"nudge.ask.{nudge.kind}"]
             drafts += [nudge.draft] if nudge.draft else []
         for draft in drafts:

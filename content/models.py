@@ -81,21 +81,24 @@ Span = Annotated[str, StringConstraints(pattern=r"^(0|\d+[mhd])$")]
 class NudgeSpec(Strict):
     """A nudge a flow step sets when it is answered.
 
-    ``after`` counts from the time the user named at the step (a ``time`` step) or from the moment the
-    step was answered (any other step). ``draft``: a string key whose text, filled with the answers, goes
-    with the nudge as its note (the message to send then).
+    ``after`` counts from the time the user named at the step (``at: answer``, a ``time`` step) or from
+    the moment the step was answered (``at: now``, and any step that names no time). ``draft``: a string
+    key whose text, filled with the answers, goes with the nudge as its note (the message to send then).
     """
 
     kind: Slug
     after: Span = "0"
+    at: str = Field(default="answer", pattern=r"^(answer|now)$")
     draft: str | None = None
 
 
 class ChoiceSpec(Strict):
-    """One button of a ``choice`` step: the value it saves, and the flow it switches to (``goto``)."""
+    """One button of a ``choice`` step: the value it saves, the flow it switches to (``goto``) and the
+    nudges this choice alone sets."""
 
     value: Slug
     goto: Slug | None = None
+    nudges: list[NudgeSpec] = Field(default_factory=list)
 
 
 class FlowStep(Strict):

@@ -18,7 +18,7 @@ from bot.store import Case
 from content.models import FlowStep, NudgeSpec
 from handlers.buttons import WalkPress
 from handlers.context import Context
-from handlers.render import quoted, when_text
+from handlers.render import when_text
 from handlers.timeparse import deadline_in
 
 __all__ = ["Answered", "answer", "fill", "pick", "prompt", "span"]
@@ -95,7 +95,7 @@ def fill(ctx: Context, case: Case, key: str, *, markup: bool = True) -> str:
 
 
 def _draft_reply(ctx: Context, case: Case, key: str) -> Reply:
-    return Reply(ctx.t("flow.draft", draft=quoted(fill(ctx, case, key), ctx.lang)), case_id=case.id)
+    return Reply(ctx.t("flow.draft", draft=fill(ctx, case, key)), case_id=case.id)
 
 
 async def _schedule(ctx: Context, case: Case, nudges: list[NudgeSpec], base: datetime) -> tuple[list[Reply], list[datetime]]:
@@ -104,7 +104,8 @@ async def _schedule(ctx: Context, case: Case, nudges: list[NudgeSpec], base: dat
         return [], []
     lines, times = [], []
     for nudge in nudges:
-        when = ctx.deliverable(max(base + span(nudge.after), ctx.now))
+        start = base if nudge.at == "answer" else ctx.now
+        when = ctx.deliverable(max(start + span(nudge.after), ctx.now))
         note = fill(ctx, case, nudge.draft, markup=False) if nudge.draft else None
         await ctx.store.add_nudge(case.id, nudge.kind, when, note)
         lines.append(ctx.t("flow.nudge_set", when=when_text(when, ctx.user.tz, ctx.lang),
@@ -149,7 +150,7 @@ async def pick(ctx: Context, case: Case, value: str) -> Answered | None:
     replies = [Reply(f"✓ {ctx.t(f'flow.{step}.{value}')}", close_origin=True)]
     if spec.draft:
         replies.append(_draft_reply(ctx, case, spec.draft))
-    scheduled, times = await _schedule(ctx, case, spec.nudges, ctx.now)
+    scheduled, times = await _schedule(ctx, case, [*spec.nudges, *chosen.nudges], ctx.now)
     return Answered([*replies, *scheduled], ("choice", {"step": step, "value": value}), goto=chosen.goto,
                     nudges=times)
 

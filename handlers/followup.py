@@ -169,6 +169,9 @@ def _log_line(ctx: Context, kind: str, data: dict[str, Any]) -> str:
     if kind == "answer":
         return ctx.t("log.answer", step=label("step", data.get("step")).capitalize(),
                      detail=quoted(user_text(str(data.get("text", ""))), ctx.lang))
+    if kind == "choice":
+        step, value = data.get("step"), data.get("value")
+        return ctx.t("log.choice", step=label("step", step).capitalize(), detail=label(f"flow.{step}", value))
     if kind == "cause":
         return ctx.t("log.cause", detail=quoted(label("cause", data.get("cause")), ctx.lang))
     if kind == "fault":
@@ -272,8 +275,13 @@ async def move_followup(event: Event, ctx: Context, record: HandledMessage, args
 # -- a nudge as the user sees it ----------------------------------------------------------------
 
 
+#: Nudge kinds of the payment ladder (`content/flows.yaml`): "It's paid" under any of them stops the rest.
+PAYMENT_KINDS = ("pay-polite", "pay-firm", "pay-final")
+
+
 def nudge_choices(ctx_t: Context, nudge: Nudge) -> list[Choice]:
-    return [Choice(NudgePress(nudge.id, "done").pack(), ctx_t.t("nudge.done")),
+    paid = [Choice(NudgePress(nudge.id, "paid").pack(), ctx_t.t("nudge.paid"))] if nudge.kind in PAYMENT_KINDS else []
+    return [*paid, Choice(NudgePress(nudge.id, "done").pack(), ctx_t.t("nudge.done")),
             Choice(NudgePress(nudge.id, "snooze").pack(), ctx_t.t("nudge.snooze")),
             Choice(NudgePress(nudge.id, "close").pack(), ctx_t.t("walk.close"))]
 
@@ -324,6 +332,8 @@ async def nudge_button(event: Event, ctx: Context, press: NudgePress) -> list[Re
     action = press.action
     if action == "close":
         return [close_question(ctx, case)]
+    if action == "paid" and nudge.kind in PAYMENT_KINDS:
+        return await _paid(ctx, case)
     if nudge.status not in _OPEN_NUDGE:
         return [Reply(ctx.t("nudge.already"), private=True)]
     if action == "snooze":
@@ -353,6 +363,18 @@ async def nudge_button(event: Event, ctx: Context, press: NudgePress) -> list[Re
                           choices=outcome_choices(ctx, case))]
         return [Reply(f"✓ {ctx.t('nudge.done')}", close_origin=True)]
     return [Reply(ctx.t("button.stale"), private=True)]
+
+
+async def _paid(ctx: Context, case: Case) -> list[Reply]:
+    """The client paid: every payment reminder not yet answered is cancelled (other nudges of the case
+    stay), and Parley asks how the case ended."""
+    for other in await ctx.store.nudges_for_case(case.id):
+        if other.kind in PAYMENT_KINDS:
+            await ctx.store.set_nudge(other.id, status="cancelled", only_from=_OPEN_NUDGE)
+    await ctx.store.log(case.id, "paid", {})
+    ctx.nudges_changed()
+    return [Reply(f"✓ {ctx.t('nudge.paid')}", close_origin=True),
+            Reply(ctx.t("nudge.paid_done"), choices=outcome_choices(ctx, case), case_id=case.id)]
 
 
 __all__ = ["close_case", "render_nudge"]
