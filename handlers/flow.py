@@ -50,10 +50,14 @@ def first_step(lib: Library, situation: str | None, answers: Mapping[str, Any]) 
 
 
 def next_step(lib: Library, situation: str | None, step: str, answers: Mapping[str, Any]) -> str:
-    """The step after ``step`` in its flow; ``tracking`` after the last one or for a step outside it."""
+    """The step after ``step`` in its flow, passing over steps already answered (a flow switched mid-way
+    keeps what still applies); ``tracking`` after the last one or for a step outside the flow."""
     steps = flow_steps(lib, situation, step, answers)
-    if step in steps and steps.index(step) + 1 < len(steps):
-        return steps[steps.index(step) + 1]
+    if step not in steps:
+        return Step.TRACKING
+    for later in steps[steps.index(step) + 1:]:
+        if not _answered(lib, later, answers):
+            return later
     return Step.TRACKING
 
 
@@ -80,12 +84,13 @@ def _saves(lib: Library, step: str) -> str | None:
     return spec.save if spec is not None else DEFUSE_SAVES.get(step)
 
 
+def _answered(lib: Library, step: str, answers: Mapping[str, Any]) -> bool:
+    key = _saves(lib, step)
+    return key is not None and key in answers
+
+
 def first_open_step(lib: Library, flow: str, answers: Mapping[str, Any]) -> str:
-    """The first step of ``flow`` not answered yet (its saved answer absent and not skipped); the last
-    step when all are. Used when the situation changes mid-way: answers that still apply are kept."""
+    """The first step of ``flow`` whose answer is not in ``answers``; the last step when all are. Used
+    when the situation changes mid-way or a choice switches the flow: answers that still apply are kept."""
     steps = lib.flows.flows[flow]
-    for step in steps:
-        key = _saves(lib, step)
-        if (key is None or key not in answers) and not answers.get(f"{step}_skipped"):
-            return step
-    return steps[-1]
+    return next((step for step in steps if not _answered(lib, step, answers)), steps[-1])

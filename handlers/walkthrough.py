@@ -511,7 +511,7 @@ async def _on_skip(event: Event, ctx: Context, case: Case, step: str, arg: str) 
     goto = flow_steps.skip_goto(ctx, case) if flow.spec_of(ctx.lib, case.step) is not None else None
     if goto is not None:
         case.answers["_flow"] = goto
-        target = ctx.lib.flows.flows[goto][0]
+        target = flow.first_open_step(ctx.lib, goto, case.answers)
     else:
         target = _next(ctx, case)
     return [Reply(ctx.t("walk.skipped"), close_origin=True),
@@ -613,7 +613,7 @@ async def _on_pick(event: Event, ctx: Context, case: Case, step: str, arg: str) 
         return None
     if done.goto is not None:
         case.answers["_flow"] = done.goto
-        target = ctx.lib.flows.flows[done.goto][0]
+        target = flow.first_open_step(ctx.lib, done.goto, case.answers)
     else:
         target = _next(ctx, case)
     return [*done.replies, *(await _advance(ctx, case, target, done.log))]
