@@ -159,3 +159,23 @@ def _now(clock: FixedClock) -> datetime:
 
 
 __all__ = ["CHAT_ID", "plan_for", "run_console"]
+
+
+@pytest.mark.parametrize(("text", "lang", "flow"), [
+    ("the client has not paid the invoice for two months", "en", "payment"),
+    ("клиент орёт на меня матом и называет идиотом", "ru", "pause"),
+    ("clientul cere mereu modificări noi, deja a zecea rundă de corecturi", "ro", "boundaries"),
+])
+async def test_conflict_with_a_confident_situation_offers_its_flow(core: Core, text: str, lang: str,
+                                                                  flow: str) -> None:
+    from tests.conftest import Talker
+
+    talker = Talker(core)
+    await talker.say(f"/lang {lang}")
+    await talker.say(f"/conflict {text}")
+    lib = library()
+    offer = talker.text()
+    steps = lib.flows.flows[flow]
+    assert lib.tn("conflict.flow", lang, len(steps), steps="; ".join(lib.t(f"step.{s}", lang) for s in steps)) in offer
+    await talker.pick(lib.t("conflict.walk", lang))
+    assert lib.t(f"flow.{steps[0]}", lang).splitlines()[0] in talker.text()

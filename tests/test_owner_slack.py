@@ -32,7 +32,7 @@ async def test_a_channel_card_is_refused_to_someone_else_by_the_core_too(parley:
     update = await parley.fake.wait_for("chat.update", after=n)
     assert update.params["ts"] == card["ts"]
     await parley.idle()
-    assert (await _case_rows(parley))[0]["step"] == "pay-amount"  # late payment's first step
+    assert (await _case_rows(parley))[0]["step"] == "listen"
 
 
 async def test_a_nudge_in_a_channel_belongs_to_the_case_owner(parley: Running) -> None:  # noqa: F811
