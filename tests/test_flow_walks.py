@@ -6,11 +6,11 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from pathlib import Path
 
 import pytest
 
-from bot.adapters.console import CHAT_ID, ConsoleAdapter
+from bot.adapters.console import ConsoleAdapter
 from bot.core import Core
 from bot.store import SQLiteStore
 from content import library
@@ -154,12 +154,6 @@ def test_the_flows_the_issue_asks_for() -> None:
     assert walked["misaligned-goals"] == walked["personal-clash"] == walked["client-seeking-exit"] == "goals"
 
 
-def _now(clock: FixedClock) -> datetime:
-    return clock.now
-
-
-__all__ = ["CHAT_ID", "plan_for", "run_console"]
-
 
 @pytest.mark.parametrize(("text", "lang", "flow"), [
     ("the client has not paid the invoice for two months", "en", "payment"),
@@ -179,3 +173,23 @@ async def test_conflict_with_a_confident_situation_offers_its_flow(core: Core, t
     assert lib.tn("conflict.flow", lang, len(steps), steps="; ".join(lib.t(f"step.{s}", lang) for s in steps)) in offer
     await talker.pick(lib.t("conflict.walk", lang))
     assert lib.t(f"flow.{steps[0]}", lang).splitlines()[0] in talker.text()
+
+
+@pytest.mark.e2e
+def test_a_flow_piped_through_parley_chat(tmp_path: Path) -> None:
+    """The real CLI, fed through a pipe: an abusive client in Russian pauses, then sets boundaries."""
+    from tests.test_console import chat
+
+    lines = ["клиент орёт на меня матом и называет идиотом", "1", "завтра в 15:00", "2", "2",
+             "В стоимость входит только дизайн сайта.", "настройка хостинга бесплатно", "/cases"]
+    result = chat(tmp_path, ("\n".join(lines) + "\n").encode(), "--lang", "ru")
+    out = result.stdout.decode()
+    assert result.returncode == 0, result.stderr.decode()
+    expected = ["Шаг 1 из 2", "я вернусь к вам с новостями", "Шаг 2 из 2", "✓ Письменно обозначить границы",
+                "Шаг 1 из 3", "Шаг 2 из 3", "Шаг 3 из 3", "«В стоимость входит только дизайн сайта»",
+                "(настройка хостинга бесплатно)", "ответ клиента на ваши условия", "1 открытый конфликт"]
+    position = 0
+    for fragment in expected:
+        found = out.find(fragment, position)
+        assert found >= 0, f"{fragment!r} missing after {position}:\n{out[position:position + 800]}"
+        position = found
