@@ -21,7 +21,7 @@ from handlers.context import Context
 from handlers.render import when_text
 from handlers.timeparse import deadline_in
 
-__all__ = ["Answered", "answer", "fill", "pick", "prompt", "span"]
+__all__ = ["Answered", "Planned", "answer", "fill", "pick", "prompt", "schedule", "skip_goto", "span"]
 
 _FIELD = re.compile(r"{(\w+)}")
 _SPAN = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
@@ -29,15 +29,25 @@ _SPAN = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days
 GAP = "…"
 
 
+@dataclass(frozen=True)
+class Planned:
+    """A nudge a step will add once the case is saved: its kind, due time (aware UTC) and note."""
+
+    kind: str
+    due: datetime
+    note: str | None
+
+
 @dataclass
 class Answered:
-    """What answering a step did: the replies to show before the next step, the case-log entry, and the
-    flow a choice switched to (None: go on in the same flow)."""
+    """What answering a step did: the replies to show before the next step, the case-log entry, the
+    flow a choice switched to (None: go on in the same flow) and the nudges to add after the case is
+    saved (so the case's history reads answer first, then its reminders)."""
 
     replies: list[Reply]
     log: tuple[str, dict[str, Any]]
     goto: str | None = None
-    nudges: list[datetime] = field(default_factory=list)
+    nudges: list[Planned] = field(default_factory=list)
 
 
 def span(text: str) -> timedelta:
@@ -98,21 +108,28 @@ def _draft_reply(ctx: Context, case: Case, key: str) -> Reply:
     return Reply(ctx.t("flow.draft", draft=fill(ctx, case, key)), case_id=case.id)
 
 
-async def _schedule(ctx: Context, case: Case, nudges: list[NudgeSpec], base: datetime) -> tuple[list[Reply], list[datetime]]:
-    """Adds the step's nudges to the store, each moved out of the user's quiet hours, and says when."""
+def _plan(ctx: Context, case: Case, nudges: list[NudgeSpec], base: datetime) -> tuple[list[Reply], list[Planned]]:
+    """When each of the step's nudges comes (moved out of the user's quiet hours, never in the past),
+    with its draft as the note, and the line that says so."""
     if not nudges:
         return [], []
-    lines, times = [], []
+    lines, planned = [], []
     for nudge in nudges:
         start = base if nudge.at == "answer" else ctx.now
         when = ctx.deliverable(max(start + span(nudge.after), ctx.now))
         note = fill(ctx, case, nudge.draft, markup=False) if nudge.draft else None
-        await ctx.store.add_nudge(case.id, nudge.kind, when, note)
+        planned.append(Planned(nudge.kind, when, note))
         lines.append(ctx.t("flow.nudge_set", when=when_text(when, ctx.user.tz, ctx.lang),
                            kind=ctx.t(f"nudge.kind.{nudge.kind}")))
-        times.append(when)
-    ctx.nudges_changed()
-    return [Reply("\n".join(lines), case_id=case.id)], times
+    return [Reply("\n".join(lines), case_id=case.id)], planned
+
+
+async def schedule(ctx: Context, case: Case, planned: list[Planned]) -> None:
+    """Adds the planned nudges to the store (each logged in the case's history) and wakes the scheduler."""
+    for nudge in planned:
+        await ctx.store.add_nudge(case.id, nudge.kind, nudge.due, nudge.note)
+    if planned:
+        ctx.nudges_changed()
 
 
 async def answer(ctx: Context, case: Case, text: str) -> Answered | list[Reply]:
@@ -135,8 +152,8 @@ async def answer(ctx: Context, case: Case, text: str) -> Answered | list[Reply]:
     else:
         case.answers[spec.save] = text
     replies = [_draft_reply(ctx, case, spec.draft)] if spec.draft else []
-    scheduled, times = await _schedule(ctx, case, spec.nudges, base)
-    return Answered([*replies, *scheduled], ("answer", {"step": step, "text": text}), nudges=times)
+    said, planned = _plan(ctx, case, spec.nudges, base)
+    return Answered([*replies, *said], ("answer", {"step": step, "text": text}), nudges=planned)
 
 
 async def pick(ctx: Context, case: Case, value: str) -> Answered | None:
@@ -150,9 +167,9 @@ async def pick(ctx: Context, case: Case, value: str) -> Answered | None:
     replies = [Reply(f"✓ {ctx.t(f'flow.{step}.{value}')}", close_origin=True)]
     if spec.draft:
         replies.append(_draft_reply(ctx, case, spec.draft))
-    scheduled, times = await _schedule(ctx, case, [*spec.nudges, *chosen.nudges], ctx.now)
-    return Answered([*replies, *scheduled], ("choice", {"step": step, "value": value}), goto=chosen.goto,
-                    nudges=times)
+    said, planned = _plan(ctx, case, [*spec.nudges, *chosen.nudges], ctx.now)
+    return Answered([*replies, *said], ("choice", {"step": step, "value": value}), goto=chosen.goto,
+                    nudges=planned)
 
 
 def skip_goto(ctx: Context, case: Case) -> str | None:

@@ -171,7 +171,8 @@ def _log_line(ctx: Context, kind: str, data: dict[str, Any]) -> str:
                      detail=quoted(user_text(str(data.get("text", ""))), ctx.lang))
     if kind == "choice":
         step, value = data.get("step"), data.get("value")
-        return ctx.t("log.choice", step=label("step", step).capitalize(), detail=label(f"flow.{step}", value))
+        return ctx.t("log.choice", step=label("step", step).capitalize(),
+                     detail=quoted(label(f"flow.{step}", value), ctx.lang))
     if kind == "cause":
         return ctx.t("log.cause", detail=quoted(label("cause", data.get("cause")), ctx.lang))
     if kind == "fault":

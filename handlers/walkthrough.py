@@ -259,7 +259,14 @@ async def _text_flow(ctx: Context, case: Case, text: str) -> list[Reply]:
     done = await flow_steps.answer(ctx, case, text)
     if isinstance(done, list):
         return done
-    return [*done.replies, *(await _advance(ctx, case, _next(ctx, case), done.log))]
+    return await _answered(ctx, case, done, _next(ctx, case))
+
+
+async def _answered(ctx: Context, case: Case, done: flow_steps.Answered, target: str) -> list[Reply]:
+    """A step read from content was answered: the case moves on and is saved, then its nudges are added."""
+    moved = await _advance(ctx, case, target, done.log)
+    await flow_steps.schedule(ctx, case, done.nudges)
+    return [*done.replies, *moved]
 
 
 async def _text_deadline(ctx: Context, case: Case, text: str) -> list[Reply]:
@@ -616,7 +623,7 @@ async def _on_pick(event: Event, ctx: Context, case: Case, step: str, arg: str) 
         target = flow.first_open_step(ctx.lib, done.goto, case.answers)
     else:
         target = _next(ctx, case)
-    return [*done.replies, *(await _advance(ctx, case, target, done.log))]
+    return await _answered(ctx, case, done, target)
 
 
 #: Button actions (the ``action`` of `WalkPress`) and what they do.
