@@ -207,9 +207,16 @@ async def answer_text(ctx: Context, case: Case | None, text: str) -> list[Reply]
 async def answer_again(ctx: Context, case: Case, step: str, text: str) -> list[Reply]:
     """The user edited their answer to ``step`` and nothing has happened to the case since: the step
     is answered again with the new text, so everything built from the answer (the step-2 draft, the
-    promise's deadline) is rebuilt too. Returns the replies of the step that follows, as the first time.
+    promise's deadline, a flow step's draft and reminders) is rebuilt too. Returns the replies of the
+    step that follows, as the first time.
     """
     case.step = step
+    spec = flow.spec_of(ctx.lib, step)
+    if spec is not None and spec.nudges:  # the first answer's reminders give way to the new answer's
+        kinds = {n.kind for n in spec.nudges}
+        for nudge in await ctx.store.nudges_for_case(case.id):
+            if nudge.kind in kinds and nudge.status == "pending":
+                await ctx.store.set_nudge(nudge.id, status="cancelled", only_from=("pending",))
     return await _apply_text(ctx, case, text)
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from bot.app import build_core
 from bot.core import Core
+from bot.events import EventKind
 from bot.settings import load_settings
 from bot.store import Case, SQLiteStore
 from content import library
@@ -160,10 +161,12 @@ async def test_closing_a_flow_case_cancels_its_nudges(talker: Talker) -> None:
     await talker.pick("skip")
     await talker.say("tomorrow 9:00")
     assert len(await kinds(talker)) == 3
+    case = await current(talker)
     await talker.say("/case close")
     await talker.pick("resolved")
-    case = (await talker.core.store.open_cases("console", "u1"))
-    assert case == []
+    assert await talker.core.store.open_cases("console", "u1") == []
+    statuses = [n.status for n in await talker.core.store.nudges_for_case(case.id)]
+    assert statuses == ["cancelled"] * 3
 
 
 async def test_answer_later_and_resume_after_a_restart(store: SQLiteStore, clock: FixedClock) -> None:
@@ -242,3 +245,32 @@ async def test_every_flow_step_names_its_state_in_cases(talker: Talker) -> None:
     await talker.say("€500")
     text = (await talker.say("/cases"))[0].text
     assert lib.t("step.pay-terms", "en") in text
+
+
+async def test_editing_a_time_answer_moves_its_reminder_instead_of_adding_one(core: Core) -> None:
+    from tests.test_edits import Writer
+
+    writer = Writer(core)
+    await writer.send("/conflict")
+    await writer.press("cf:s:abusive-client")
+    await writer.pick("walk me through")
+    answer = await writer.send("tomorrow 15:00")
+    await writer.edit(answer, "tomorrow 17:00")
+    case = await current(writer)
+    pending = [n for n in await core.store.nudges_for_case(case.id) if n.status == "pending"]
+    assert [(n.kind, n.due_at.hour) for n in pending] == [("come-back", 17)]
+    assert case.step == "pause-next" and "Tue 24 Nov, 17:00" in writer.text()
+
+
+async def test_every_step_read_from_content_offers_skip_later_and_close(talker: Talker) -> None:
+    from handlers import walkthrough
+
+    case = await start(talker, "late-payment")
+    ctx = talker.core.context_for(await talker.core.user_for(talker._event(EventKind.MESSAGE)))
+    for step, spec in library().flows.steps.items():
+        if spec.kind == "defuse":
+            continue
+        case.step = step
+        labels = [c.label for c in walkthrough.prompt(ctx, case).choices]
+        assert {"Skip this step", "Answer later", "Close the case"} <= set(labels), step
+        assert len(labels) == 3 + len(spec.choices), step
