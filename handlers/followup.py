@@ -18,7 +18,7 @@ from bot.store.models import from_db, to_db
 from handlers.buttons import CasePress, NudgePress, WalkPress
 from handlers.context import Context, ContextSource
 from handlers.edits import remember
-from handlers.flow import position
+from handlers.flow import is_flow_step, position
 from handlers.render import case_title, offer, quoted, relative_text, when_text
 from handlers.router import Router
 from handlers.steps import Step
@@ -317,7 +317,10 @@ async def render_nudge(core: ContextSource, nudge: Nudge, late: bool) -> tuple[T
     if nudge.note:
         lines.append(user_text(nudge.note))
     lines.append(ctx.t("nudge.case", id=case.id, title=quoted(_title(ctx, case), ctx.lang)))
-    return target, [Reply("\n".join(lines), choices=nudge_choices(ctx, nudge), case_id=case.id, mention_user=True,
+    choices = nudge_choices(ctx, nudge)
+    if is_flow_step(ctx.lib, case.step):  # a walk waits at a step (after a pause, say): one press goes on
+        choices.append(Choice(WalkPress(case.id, case.step, "resume").pack(), ctx.t("walk.resume")))
+    return target, [Reply("\n".join(lines), choices=choices, case_id=case.id, mention_user=True,
                           expects_text=nudge.kind == "review")]
 
 

@@ -274,3 +274,17 @@ async def test_every_step_read_from_content_offers_skip_later_and_close(talker: 
         labels = [c.label for c in walkthrough.prompt(ctx, case).choices]
         assert {"Skip this step", "Answer later", "Close the case"} <= set(labels), step
         assert len(labels) == 3 + len(spec.choices), step
+
+
+async def test_the_come_back_reminder_offers_to_continue_the_walk(core: Core, talker: Talker) -> None:
+    await start(talker, "abusive-client")
+    await talker.say("in 2 hours")
+    await talker.pick("five steps")
+    case = await current(talker)
+    nudge = (await core.store.nudges_for_case(case.id))[0]
+    rendered = await render_nudge(core, nudge, False)
+    assert rendered is not None
+    talker.last = rendered[1]
+    assert "get back to the client" in talker.text()
+    await talker.pick("continue")
+    assert "Step 1 of 5" in talker.text() and "Let the client say everything first" in talker.text()
