@@ -153,7 +153,9 @@ _VERBAL = {"en": re.compile(r"(?i)\b(?:did|is|are|have|has|do)\b"), "ru": re.com
            "ro": re.compile(r"(?i)\b(?:ați|e|este|a|au)\b")}
 
 
-@pytest.mark.parametrize("kind", ["deliver", "satisfied", "review", "custom"])
+@pytest.mark.parametrize("kind", ["deliver", "satisfied", "review", "custom",
+                                  *sorted({n.kind for s in library().flows.steps.values()
+                                           for n in [*s.nudges, *(x for c in s.choices for x in c.nudges)]})])
 @pytest.mark.parametrize("lang", LANGS)
 def test_nudge_kinds_are_labels_not_questions(kind: str, lang: str) -> None:
     label = library().t(f"nudge.kind.{kind}", lang)

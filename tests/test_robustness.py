@@ -21,7 +21,7 @@ async def _rows(store: SQLiteStore, table: str) -> list[dict[str, object]]:
 async def test_lone_surrogate_in_a_message_gets_a_reply_and_is_stored(core: Core, store: SQLiteStore) -> None:
     """JSON from a platform may carry a lone surrogate ("\\ud83d"); SQLite cannot encode it as UTF-8."""
     talker = Talker(core)
-    replies = await talker.say("\ud83d the client is shouting at me and calling me an idiot")
+    replies = await talker.say("\ud83d the client is furious, we missed the launch deadline we promised")
     assert replies
     assert await store.unfinished_events() == []
     await talker.pick("Walk")

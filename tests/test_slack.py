@@ -41,7 +41,7 @@ from tests.fake_slack import (
 )
 
 #: Text the triage engine recognises with confidence (late payment); the card then goes public.
-CLEAR = "the client has not paid the invoice for two months"
+CLEAR = "the client is unhappy with the quality of the logo we delivered"  # a quality complaint: the five steps
 
 
 def t(key: str, **values: object) -> str:

@@ -26,7 +26,7 @@ from tests.fake_telegram import TOKEN, FakeTelegram, Stored, TgUser, group_chat,
 ANA = TgUser(4201, "Ana", "en")
 BOB = TgUser(4202, "Bob", "en")
 OLGA = TgUser(4203, "Ольга", "ru")
-CRISIS = "the client screamed at me on the phone, called me an idiot and says we ruined the launch"
+CRISIS = "the client is furious, we missed the launch deadline we promised"  # the five steps
 
 
 @dataclass

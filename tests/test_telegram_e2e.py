@@ -24,7 +24,7 @@ pytestmark = pytest.mark.e2e
 
 ANA = TgUser(5101, "Ana", "en")
 BOB = TgUser(5102, "Bob", "en")
-CRISIS = "the client screamed at me on the phone, called me an idiot and says we ruined the launch"
+CRISIS = "the client is furious, we missed the launch deadline we promised"  # the five steps
 GROUP = group_chat(-100777)
 
 
