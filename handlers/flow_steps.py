@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from bot.clock import later
 from bot.events import Choice, Reply
 from bot.markup import user_text
 from bot.store import Case
@@ -116,7 +117,10 @@ def _plan(ctx: Context, case: Case, nudges: list[NudgeSpec], base: datetime) -> 
     lines, planned = [], []
     for nudge in nudges:
         start = base if nudge.at == "answer" else ctx.now
-        when = ctx.deliverable(max(start + span(nudge.after), ctx.now))
+        delta = span(nudge.after)
+        # whole days are calendar days that never land at night ("a day later" typed at 23:47 is 10:00)
+        due = later(start, delta, ctx.user.tz) if delta else start
+        when = ctx.deliverable(max(due, ctx.now))
         note = fill(ctx, case, nudge.draft, markup=False) if nudge.draft else None
         planned.append(Planned(nudge.kind, when, note))
         lines.append(ctx.t("flow.nudge_set", when=when_text(when, ctx.user.tz, ctx.lang),

@@ -3,7 +3,8 @@ old five-step cases, switching the situation mid-way, the payment ladder's stop 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.app import build_core
 from bot.core import Core
@@ -288,3 +289,20 @@ async def test_the_come_back_reminder_offers_to_continue_the_walk(core: Core, ta
     assert "get back to the client" in talker.text()
     await talker.pick("continue")
     assert "Step 1 of 5" in talker.text() and "Let the client say everything first" in talker.text()
+
+
+async def test_a_whole_day_reminder_set_at_night_comes_in_the_daytime(talker: Talker, clock: FixedClock) -> None:
+    """"Send the parting message" a day after an answer typed at night comes at 10:00, never at night
+    (the rule of `bot.clock.later`, as for snoozes and "in 3 days")."""
+    await start(talker, "considering-firing-client")
+    user = await talker.core.store.get_user("console", "u1")
+    assert user is not None
+    zone = ZoneInfo(user.tz)
+    clock.now = datetime(2026, 11, 23, 23, 47, tzinfo=zone).astimezone(UTC)
+    await talker.say("He pays late and shouts at my designer; it isn't worth it")
+    await talker.pick("end the work")
+    await talker.pick("neutral")
+    await talker.say("31 January")
+    case = await current(talker)
+    nudges = {n.kind: n for n in await talker.core.store.nudges_for_case(case.id)}
+    assert nudges["send-parting"].due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") == "2026-11-24 10:00"
