@@ -10,6 +10,7 @@ so a button of a finished step can never replay it.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -265,8 +266,16 @@ async def _text_flow(ctx: Context, case: Case, text: str) -> list[Reply]:
                 prompt(ctx, case)]
     done = await flow_steps.answer(ctx, case, text)
     if isinstance(done, list):
-        return done
+        return _with_way_out(ctx, case, done)
     return await _answered(ctx, case, done, _next(ctx, case))
+
+
+def _with_way_out(ctx: Context, case: Case, replies: list[Reply]) -> list[Reply]:
+    """A step's "ask again" replies with skip / answer later / close on the last one, so text that was
+    not an answer (a new crisis typed at a "by when?" step) never leaves the user stuck."""
+    if not replies or replies[-1].choices:
+        return replies
+    return [*replies[:-1], dataclasses.replace(replies[-1], choices=_common(ctx, case))]
 
 
 async def _answered(ctx: Context, case: Case, done: flow_steps.Answered, target: str) -> list[Reply]:
@@ -279,7 +288,7 @@ async def _answered(ctx: Context, case: Case, done: flow_steps.Answered, target:
 async def _text_deadline(ctx: Context, case: Case, text: str) -> list[Reply]:
     found = deadline_in(text, ctx.now, ctx.user.tz)
     if found is None:
-        return [Reply(ctx.t("walk.deadline_unclear"), expects_text=True, case_id=case.id)]
+        return _with_way_out(ctx, case, [Reply(ctx.t("walk.deadline_unclear"), expects_text=True, case_id=case.id)])
     _remember_reading(case, found)
     return await _check_and_schedule(ctx, case, case.answers.get("promise", ""), found.used.when)
 

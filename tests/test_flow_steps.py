@@ -306,3 +306,27 @@ async def test_a_whole_day_reminder_set_at_night_comes_in_the_daytime(talker: Ta
     case = await current(talker)
     nudges = {n.kind: n for n in await talker.core.store.nudges_for_case(case.id)}
     assert nudges["send-parting"].due_at.astimezone(zone).strftime("%Y-%m-%d %H:%M") == "2026-11-24 10:00"
+
+
+async def test_a_time_step_that_reads_no_time_still_offers_skip_later_and_close(talker: Talker) -> None:
+    """Someone who typed a new crisis at a "by when?" step is not stuck repeating "couldn't read a time"."""
+    await start(talker, "abusive-client")
+    await talker.say("the client now also says we stole his logo and he will sue us")
+    assert "couldn't read a time" in talker.text()
+    await talker.pick("answer later")
+    assert (await current(talker)).step == "pause-time"
+    await talker.say("/conflict")
+    await talker.press("cf:s:considering-firing-client")
+    await talker.pick("walk me through")
+    assert "Step 1 of 4" in talker.text()
+
+
+async def test_the_five_steps_deadline_that_reads_no_time_offers_skip_later_and_close(talker: Talker) -> None:
+    await start(talker, "quality-complaint")
+    case = await current(talker)
+    case.step = "deadline"
+    await talker.core.store.save_case(case)
+    await talker.say("as soon as humanly possible")
+    assert "couldn't read a date" in talker.text()
+    labels = [c.label.lower() for r in talker.last for c in r.choices]
+    assert any("skip" in label for label in labels) and any("close" in label for label in labels)
