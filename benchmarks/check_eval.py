@@ -5,6 +5,7 @@ Run: ``python benchmarks/check_eval.py [--errors] [--no-cv]``. Cross-validation 
 
 Figures per language, side by side:
 - draft level: precision and recall of "this draft has a don't" (what the user sees first);
+  cross-validation applies /check's own rule (`handlers.check.verdict`) to out-of-fold decisions;
 - don't level: micro precision and recall over the five don'ts (is the right one named?);
 - the patterns of ``content/check.yaml`` alone, as /check decided before the model (the anchor);
 - the review's drafts (``content/check/review.jsonl``: 25 per language from a native-level review,
@@ -57,13 +58,14 @@ def main() -> None:
     heldout = [r for r in corpus if r.split == "heldout"]
     if not args.no_cv:
         try:
-            from bot.train_check import flag, out_of_fold
+            from bot.train_check import detected_languages, out_of_fold, verdicts
 
             decision = out_of_fold(train)
             model = check_model()
-            tg, tl = model.header["gate_threshold"], model.header["dont_threshold"]
-            _table(f"cross-validation, 5 folds on the train split (thresholds gate {tg:+.2f}, don't {tl:+.2f})",
-                   train, [flag(d[0], d[1:], tg, tl) for d in decision])
+            gates, tl = model.header["gate_thresholds"], model.header["dont_threshold"]
+            shown = ", ".join(f"{lang} {t:+.2f}" for lang, t in gates.items())
+            _table(f"cross-validation, 5 folds on the train split (thresholds: gate {shown}; don't {tl:+.2f})",
+                   train, verdicts(train, decision, detected_languages(train), gates, tl))
         except ImportError:
             print(f"\n== cross-validation (stored at training time): {check_model().header.get('cv')}")
     flagged = [set(detect_donts(r.text)) for r in heldout]
