@@ -62,9 +62,9 @@ def main() -> None:
 
             decision = out_of_fold(train)
             model = check_model()
-            gates, tl = model.header["gate_thresholds"], model.header["dont_threshold"]
+            gates, tl = model.header["flag_thresholds"], model.header["dont_threshold"]
             shown = ", ".join(f"{lang} {t:+.2f}" for lang, t in gates.items())
-            _table(f"cross-validation, 5 folds on the train split (thresholds: gate {shown}; don't {tl:+.2f})",
+            _table(f"cross-validation, 5 folds on the train split (thresholds: flag {shown}; don't {tl:+.2f})",
                    train, verdicts(train, decision, detected_languages(train), gates, tl))
         except ImportError:
             print(f"\n== cross-validation (stored at training time): {check_model().header.get('cv')}")

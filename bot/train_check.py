@@ -6,13 +6,13 @@ The corpus ``content/check/corpus.jsonl`` holds drafts with zero or more don'ts 
 training rows as fine drafts (`card_phrases`). Two heads of linear SVMs over TF-IDF of
 `handlers.text_features.check_features` (triage's n-grams plus letters across word boundaries):
 "gate" (does the draft have any don't?) and "dont" (one-vs-rest, which ones). A draft is flagged
-as `handlers.check.verdict` says: when the gate's decision reaches its language's threshold, with
-every don't whose decision reaches the don't threshold, or else the single likeliest one (short
-drafts: the patterns alone). The thresholds are chosen on 5-fold cross-validation of the train
-split, measuring that very rule: each language's gate threshold is the lowest whose draft-level
-precision in that language reaches `PRECISION_TARGET` (a false accusation of a polite reply costs
-the user's trust more than a missed don't, which the all-clear message hedges), the don't
-threshold then the best don't-level F1. On cross-validation the gate added 7 points of draft
+as `handlers.check.verdict` says: when the mean of the gate's decision and the strongest don't's
+reaches its language's threshold, with every don't whose decision reaches the don't threshold, or
+else the single likeliest one (short drafts: the patterns alone). The thresholds are chosen on
+5-fold cross-validation of the train split, measuring that very rule: each language's flag
+threshold is the lowest whose draft-level precision in that language reaches `PRECISION_TARGET`
+(a false accusation of a polite reply costs the user's trust more than a missed don't, which the
+all-clear message hedges), the don't threshold then the best don't-level F1. On cross-validation the gate added 7 points of draft
 precision and 5 of recall over the don't classifiers alone; the ``check.yaml`` patterns as extra
 features added nothing, so they only choose the words to quote and add their don'ts to a flagged
 draft. What did not help on cross-validation (kept out): words after a negation as features of
@@ -25,12 +25,13 @@ import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from bot.train_triage import FOLDS, MIN_DF, SEED, corpus_digest
 from content.text import LANGUAGES
-from handlers.check import verdict
+from handlers.check import pattern_findings, verdict
 from handlers.linear_model import write_model
 from handlers.text_features import ANALYZERS
 
@@ -41,7 +42,7 @@ DONTS = ("shift-blame", "get-personal", "belittle", "dismiss-emotions", "impossi
 #: The analyzer (`handlers.text_features.ANALYZERS`) the model is trained on; recorded in its header.
 FEATURES = "words-chars-cross"
 C = 0.5
-#: Draft-level precision the gate threshold must reach on cross-validation.
+#: Draft-level precision each language's flag threshold must reach on cross-validation.
 PRECISION_TARGET = 0.90
 #: Sample weight of the cards' own phrases: Parley's advice is fine by definition.
 CARD_WEIGHT = 3.0
@@ -136,9 +137,15 @@ def out_of_fold(rows: Sequence[Draft]) -> list[list[float]]:
 def verdicts(rows: Sequence[Draft], decision: Sequence[Sequence[float]], langs: Sequence[str],
              gates: dict[str, float], dont_threshold: float) -> list[set[str]]:
     """The don'ts /check would report for each row from its decision values (`out_of_fold`), with
-    the gate threshold of the row's detected language: `handlers.check.verdict`, row by row."""
-    return [verdict(r.text, d[0], d[1:], DONTS, gates[lang], dont_threshold)
+    the flag threshold of the row's detected language: `handlers.check.verdict`, row by row."""
+    return [verdict(r.text, d[0], d[1:], DONTS, gates[lang], dont_threshold, _matched(r.text))
             for r, d, lang in zip(rows, decision, langs, strict=True)]
+
+
+@cache
+def _matched(text: str) -> frozenset[str]:
+    """The rules whose ``check.yaml`` patterns match ``text`` (cached: the threshold search asks often)."""
+    return frozenset(f.rule for f in pattern_findings(text))
 
 
 def detected_languages(rows: Sequence[Draft]) -> list[str]:
@@ -154,19 +161,22 @@ def _f1(p: float, r: float) -> float:
 
 def best_thresholds(rows: Sequence[Draft], decision: Sequence[Sequence[float]],
                     langs: Sequence[str]) -> tuple[dict[str, float], float]:
-    """(gate threshold per language, don't threshold) on a grid of -1.0 to 1.0 by 0.05.
+    """(flag threshold per language, don't threshold): the flag's on a grid of -1.0 to 1.0 by 0.01
+    (one language has a few hundred rows: a coarser grid gave away recall for precision it did not
+    need), the don't threshold's by 0.05.
 
     ``langs`` is each row's detected language (the one whose threshold /check will use). A
-    language's gate threshold is the lowest whose draft precision on its rows reaches
+    language's flag threshold is the lowest whose draft precision on its rows reaches
     `PRECISION_TARGET` (the highest on the grid if none does); the don't threshold then the best
     don't-level F1 over all rows at those gates (ties: the higher).
     """
+    fine = [round(-1.0 + 0.01 * k, 2) for k in range(201)]
     grid = [round(-1.0 + 0.05 * k, 2) for k in range(41)]
     gates: dict[str, float] = {}
     for lang in LANGUAGES:
         mine = [k for k, detected in enumerate(langs) if detected == lang]
-        gates[lang] = grid[-1]
-        for tg in grid:
+        gates[lang] = fine[-1]
+        for tg in fine:
             flagged = verdicts([rows[k] for k in mine], [decision[k] for k in mine], [lang] * len(mine),
                                {lang: tg}, 0.0)
             tp = sum(1 for k, f in zip(mine, flagged, strict=True) if f and rows[k].labels)
@@ -214,19 +224,19 @@ def train(corpus: Path = CORPUS, out: Path | None = None, *, cv: bool = True, re
     rows = [r for r in read_drafts(corpus) if r.split == "train"] + card_phrases()
     header: dict[str, Any] = {"corpus": corpus_digest(corpus), "cards": cards_digest(), "rows": len(rows),
                               "seed": SEED, "c": C, "features": FEATURES,
-                              "gate_thresholds": dict.fromkeys(LANGUAGES, 0.0), "dont_threshold": 0.0}
+                              "flag_thresholds": dict.fromkeys(LANGUAGES, 0.0), "dont_threshold": 0.0}
     if cv:
         decision = out_of_fold(rows)
         langs = detected_languages(rows)
         gates, tl = best_thresholds(rows, decision, langs)
         figures = scores(rows, verdicts(rows, decision, langs, gates, tl))
-        header.update(gate_thresholds=gates, dont_threshold=tl,
+        header.update(flag_thresholds=gates, dont_threshold=tl,
                       cv={lang: {k: round(v, 4) for k, v in f.items()} for lang, f in figures.items()})
         for lang, f in figures.items():
             report(f"cross-validation {lang:<3} n={f['n']:.0f}: draft precision {f['precision']:.3f}"
                    f" recall {f['recall']:.3f}; label precision {f['label_precision']:.3f}"
                    f" recall {f['label_recall']:.3f}")
-        report("thresholds: gate " + ", ".join(f"{lang} {t:+.2f}" for lang, t in gates.items()) + f"; don't {tl:+.2f}")
+        report("thresholds: flag " + ", ".join(f"{lang} {t:+.2f}" for lang, t in gates.items()) + f"; don't {tl:+.2f}")
     vec, gate, models = _pipeline(rows)
     vocab = sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
     heads = {"gate": (["any"], [gate.coef_[0].tolist()], [float(gate.intercept_[0])]),

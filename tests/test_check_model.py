@@ -11,7 +11,7 @@ import pytest
 
 from bot.train_check import CORPUS, DONTS, Draft, best_thresholds, read_drafts, scores, split_for
 from content.text import LANGUAGES
-from handlers.check import check_model, detect_donts, gate_threshold_for
+from handlers.check import check_model, detect_donts, flag_threshold_for
 from handlers.linear_model import ModelFileError, read_model, write_model
 from handlers.text_features import check_features, features
 
@@ -129,17 +129,18 @@ def test_a_model_file_names_the_features_it_was_trained_on(tmp_path: Path) -> No
         read_model(_tiny_model(tmp_path, {"features": "bag-of-vibes"}).read_bytes())
 
 
-def test_the_gate_threshold_is_chosen_per_language() -> None:
+def test_the_flag_threshold_is_chosen_per_language() -> None:
     model = check_model()
-    thresholds = model.header["gate_thresholds"]
+    thresholds = model.header["flag_thresholds"]
     assert set(thresholds) == set(LANGUAGES)
-    assert gate_threshold_for("Успокойтесь, это не наша ошибка, а подрядчика.") == thresholds["ru"]
-    assert gate_threshold_for("Calmați-vă, nu e vina noastră, e a furnizorului.") == thresholds["ro"]
-    assert gate_threshold_for("Calm down, it was the supplier's mistake, not ours.") == thresholds["en"]
+    assert flag_threshold_for("Успокойтесь, это не наша ошибка, а подрядчика.") == thresholds["ru"]
+    assert flag_threshold_for("Calmați-vă, nu e vina noastră, e a furnizorului.") == thresholds["ro"]
+    assert flag_threshold_for("Calm down, it was the supplier's mistake, not ours.") == thresholds["en"]
 
 
 def test_best_thresholds_reach_the_precision_target_per_language() -> None:
-    """en needs a higher gate than ru for precision 0.9 on these decisions; the don't threshold is shared."""
+    """en needs a higher threshold than ru for precision 0.9 on these decisions; the don't threshold is shared.
+    The flag score is (gate + strongest don't) / 2, here (gate + 0.5) / 2."""
     bad = ["shift-blame", "belittle"]
     rows = [Draft(f"draft number {k} in en", "en", bad if k < 9 else [], "train") for k in range(12)]
     rows += [Draft(f"draft number {k} in ru", "ru", bad if k < 9 else [], "train") for k in range(12)]
@@ -148,5 +149,18 @@ def test_best_thresholds_reach_the_precision_target_per_language() -> None:
     en = [[0.2 + 0.05 * k, *donts] for k in range(9)] + [[0.3, *donts], [0.25, *donts], [0.2, *donts]]
     ru = [[-0.1 + 0.05 * k, *donts] for k in range(9)] + [[-0.3, *donts]] * 3
     gates, dont = best_thresholds(rows, en + ru, [r.lang for r in rows])
-    assert gates["en"] == 0.35 and gates["ru"] == -0.25
+    assert gates["en"] == 0.41 and gates["ru"] == 0.11  # just above the best fine draft's score: 0.4, 0.1
     assert dont == 0.0  # the highest that still names both don'ts of the bad drafts (and no other)
+
+
+def test_a_draft_is_flagged_by_the_gate_and_the_strongest_dont_together() -> None:
+    """The flag score is the mean of the gate's value and the strongest don't's: on cross-validation
+    it found 1-4 points more of the bad drafts than the gate alone at the same precision."""
+    from handlers.check import verdict
+
+    text = "We will look into the order and get back to you today."  # no pattern matches it
+    weak_gate_strong_dont = [-0.9, -0.9, 0.8, -0.9, -0.9]
+    assert verdict(text, -0.2, weak_gate_strong_dont, DONTS, 0.2, 0.5) == {"belittle"}
+    assert verdict(text, 0.3, [-0.9] * 5, DONTS, 0.0, 0.5) == set()
+    assert verdict(text, 0.3, [-0.9] * 5, DONTS, -0.5, 0.5) == {"shift-blame"}  # the likeliest when none reaches 0.5
+    assert verdict("Calm down.", -5.0, [-5.0] * 5, DONTS, 0.0, 0.0) == {"dismiss-emotions"}  # short: patterns
