@@ -44,8 +44,11 @@ DONTS = ("shift-blame", "get-personal", "belittle", "dismiss-emotions", "impossi
 #: The analyzer (`handlers.text_features.ANALYZERS`) the model is trained on; recorded in its header.
 FEATURES = "words-chars-cross"
 C = 0.5
-#: Draft-level precision each language's flag threshold must reach on cross-validation.
-PRECISION_TARGET = 0.90
+#: Draft-level precision each language's flag threshold must reach on cross-validation: the target
+#: on held-out drafts is 0.90, and the lowest threshold that just reaches a figure on CV tends to
+#: fall short of it on new drafts (it is picked where CV happened to be kind; English held-out
+#: precision came out 1-4 points under CV in four retrainings at 0.90), hence two points of margin.
+PRECISION_TARGET = 0.92
 #: Runs of 5-fold cross-validation (each with its own shuffle) pooled to choose the thresholds: with one
 #: run, a language's recall at the chosen threshold moved by up to four points with the shuffle alone.
 CV_REPEATS = 3

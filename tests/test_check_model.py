@@ -19,9 +19,9 @@ ROWS = read_drafts(CORPUS)
 HELDOUT = [r for r in ROWS if r.split == "heldout"]
 LANGS = ("en", "ru", "ro")
 # Draft-level floors on the frozen held-out split ("has a don't" precision / recall), a little under
-# the lowest language measured (en 0.884 / 0.798); the targets are 0.90 / 0.85, see the README.
-PRECISION_FLOOR = 0.86
-RECALL_FLOOR = 0.77
+# the lowest language measured (en 0.899 / 0.865); the targets are 0.90 / 0.85, see the README.
+PRECISION_FLOOR = 0.88
+RECALL_FLOOR = 0.84
 
 
 def test_corpus_is_well_formed_and_balanced() -> None:
@@ -139,7 +139,7 @@ def test_the_flag_threshold_is_chosen_per_language() -> None:
 
 
 def test_best_thresholds_reach_the_precision_target_per_language() -> None:
-    """en needs a higher threshold than ru for precision 0.9 on these decisions; the don't threshold is shared.
+    """en needs a higher threshold than ru for `PRECISION_TARGET` on these decisions; the don't threshold is shared.
     The flag score is (gate + strongest don't) / 2, here (gate + 0.5) / 2."""
     bad = ["shift-blame", "belittle"]
     rows = [Draft(f"draft number {k} in en", "en", bad if k < 9 else [], "train") for k in range(12)]
