@@ -7,14 +7,26 @@ Postgres implementation can come later behind the same protocol.
 from __future__ import annotations
 
 from bot.store.interface import Store
-from bot.store.models import Case, HandledMessage, LogEntry, Nudge, PendingEvent, User, utcnow
+from bot.store.models import (
+    Case,
+    HandledMessage,
+    LogEntry,
+    NewOutboxItem,
+    Nudge,
+    OutboxItem,
+    PendingEvent,
+    User,
+    utcnow,
+)
 from bot.store.sqlite import SQLiteStore, StoreError, open_store
 
 __all__ = [
     "Case",
     "HandledMessage",
     "LogEntry",
+    "NewOutboxItem",
     "Nudge",
+    "OutboxItem",
     "PendingEvent",
     "SQLiteStore",
     "Store",

@@ -11,7 +11,8 @@ import dataclasses
 import json
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
@@ -22,12 +23,27 @@ import aiosqlite
 from bot.compat import run_in_sqlite_thread
 from bot.store.interface import Store
 from bot.store.migrations import MIGRATIONS, SCHEMA_VERSION
-from bot.store.models import Case, HandledMessage, LogEntry, Nudge, PendingEvent, User, from_db, to_db, utcnow
+from bot.store.models import (
+    Case,
+    HandledMessage,
+    LogEntry,
+    NewOutboxItem,
+    Nudge,
+    OutboxItem,
+    PendingEvent,
+    User,
+    from_db,
+    to_db,
+    utcnow,
+)
 
 T = TypeVar("T")
 _FINISH_SQL = "UPDATE processed_events SET status='done', payload=NULL WHERE platform=? AND event_id=?"
 #: The event whose "done" mark rides on the next write of this task (see `finish_with_next_write`).
 _finishing: ContextVar[tuple[str, str] | None] = ContextVar("parley_finishing", default=None)
+#: The store whose transaction the current task is inside (`SQLiteStore.transaction`), if any.
+_in_transaction: ContextVar[SQLiteStore | None] = ContextVar("parley_sqlite_transaction", default=None)
+_UNSENT = "('pending','claimed')"
 #: Users kept in memory; past this the copy is dropped and refilled from the database as needed.
 USER_CACHE_SIZE = 10_000
 
@@ -91,6 +107,28 @@ def _nudge(row: sqlite3.Row) -> Nudge:
         last_error=row["last_error"],
         claimed_at=from_db(row["claimed_at"]),
         sent_at=from_db(row["sent_at"]),
+        created_at=from_db(row["created_at"]),  # type: ignore[arg-type]
+    )
+
+
+def _outbox(row: sqlite3.Row) -> OutboxItem:
+    return OutboxItem(
+        id=row["id"],
+        platform=row["platform"],
+        conversation=row["conversation"],
+        user_id=row["user_id"],
+        case_id=row["case_id"],
+        nudge_id=row["nudge_id"],
+        event_id=row["event_id"],
+        payload=json.loads(row["payload"]),
+        status=row["status"],
+        attempts=row["attempts"],
+        not_before=from_db(row["not_before"]),  # type: ignore[arg-type]
+        claimed_by=row["claimed_by"],
+        claimed_at=from_db(row["claimed_at"]),
+        maybe_sent=bool(row["maybe_sent"]),
+        sent_at=from_db(row["sent_at"]),
+        last_error=row["last_error"],
         created_at=from_db(row["created_at"]),  # type: ignore[arg-type]
     )
 
@@ -167,21 +205,66 @@ class SQLiteStore:
                 raise
 
     async def schema_version(self) -> int:
-        async with self._lock, self._conn.execute("PRAGMA user_version") as cur:
-            row = await cur.fetchone()
+        row = await self._one("PRAGMA user_version")
         return int(row[0]) if row else 0
 
     # -- plumbing ---------------------------------------------------------------------------
 
+    def _joined(self) -> bool:
+        """True inside this store's `transaction` (of the current task)."""
+        return _in_transaction.get() is self
+
+    @asynccontextmanager
+    async def _transaction_block(self) -> AsyncIterator[None]:
+        if self._joined():
+            yield  # nested: the outer block commits
+            return
+        async with self._lock:
+            await run_in_sqlite_thread(self._conn, lambda raw: raw.execute("BEGIN IMMEDIATE"))
+            token = _in_transaction.set(self)
+            try:
+                yield
+            except BaseException:
+                _in_transaction.reset(token)
+                self._users.clear()  # copies saved inside may not have been committed
+                await asyncio.shield(run_in_sqlite_thread(self._conn, lambda raw: raw.execute("ROLLBACK")))
+                raise
+            _in_transaction.reset(token)
+            try:
+                await asyncio.shield(run_in_sqlite_thread(self._conn, lambda raw: raw.execute("COMMIT")))
+            except BaseException:
+                self._users.clear()
+                if self._conn.in_transaction:
+                    await asyncio.shield(run_in_sqlite_thread(self._conn, lambda raw: raw.execute("ROLLBACK")))
+                raise
+
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """One transaction for every call of the current task inside the block (see `Store.transaction`).
+
+        SQLite has one writer at a time and this store one connection, so the block holds the store's
+        lock from BEGIN IMMEDIATE to COMMIT: other tasks' calls wait for it (they would otherwise run
+        inside it, on the same connection).
+        """
+        return self._transaction_block()
+
     async def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Runs ``work`` as one transaction in aiosqlite's own thread: one round trip, not one per statement.
 
+        Inside `transaction` it joins the open one instead (no BEGIN, no COMMIT, no lock: the block holds it).
         aiosqlite offers no public call for this, so it goes through `bot.compat.run_in_sqlite_thread`; the
         raw connection is only ever touched on that thread.
         """
         finishing = _finishing.get()
         if finishing is not None:
             _finishing.set(None)
+        if self._joined():
+            def joined(raw: sqlite3.Connection) -> T:
+                result = work(raw)
+                if finishing is not None:
+                    raw.execute(_FINISH_SQL, finishing)
+                return result
+
+            return await run_in_sqlite_thread(self._conn, joined)
 
         def transaction(raw: sqlite3.Connection) -> T:
             raw.execute("BEGIN IMMEDIATE")
@@ -207,6 +290,8 @@ class SQLiteStore:
         return rows[0] if rows else None
 
     async def _all(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        if self._joined():
+            return list(await self._conn.execute_fetchall(sql, tuple(args)))
         async with self._lock:
             return list(await self._conn.execute_fetchall(sql, tuple(args)))
 
@@ -249,6 +334,7 @@ class SQLiteStore:
             removed = db.execute("DELETE FROM cases WHERE platform=? AND user_id=?", (platform, user_id)).rowcount
             db.execute("DELETE FROM processed_events WHERE platform=? AND user_id=?", (platform, user_id))
             db.execute("DELETE FROM handled_messages WHERE platform=? AND user_id=?", (platform, user_id))
+            db.execute("DELETE FROM outbox WHERE platform=? AND user_id=?", (platform, user_id))
             db.execute("DELETE FROM users WHERE platform=? AND user_id=?", (platform, user_id))
             return removed
 
@@ -370,20 +456,23 @@ class SQLiteStore:
         )
         return _nudge(row) if row else None
 
-    async def claim_due(self, now: datetime, limit: int = 100) -> list[Nudge]:
+    async def claim_due(self, now: datetime, limit: int = 100, *, owner: str | None = None) -> list[Nudge]:
         """Atomically moves due pending nudges to 'claimed' and returns them; nobody else gets them."""
         rows = await self._all(
-            """UPDATE nudges SET status='claimed', claimed_at=?, attempts=attempts+1
+            """UPDATE nudges SET status='claimed', claimed_at=?, claimed_by=?, attempts=attempts+1
                WHERE id IN (SELECT id FROM nudges WHERE status='pending' AND due_at<=? ORDER BY due_at LIMIT ?)
                RETURNING *""",
-            (to_db(now), to_db(now), limit),
+            (to_db(now), owner, to_db(now), limit),
         )
         return sorted((_nudge(r) for r in rows), key=lambda n: n.due_at)
 
     async def reclaim_stale(self, claimed_before: datetime) -> int:
         """Claims left by a process that died are pending again (the send may or may not have happened)."""
         return await self._run(
-            "UPDATE nudges SET status='pending' WHERE status='claimed' AND claimed_at<?", (to_db(claimed_before),)
+            """UPDATE nudges SET status='pending', claimed_by=NULL WHERE status='claimed' AND claimed_at<?
+                AND id NOT IN (SELECT nudge_id FROM outbox WHERE nudge_id IS NOT NULL
+                               AND status IN ('pending','claimed','sent'))""",
+            (to_db(claimed_before),)
         )
 
     async def mark_sent(self, nudge_id: int, at: datetime) -> bool:
@@ -531,6 +620,98 @@ class SQLiteStore:
     async def count_nudges(self, status: str = "pending") -> int:
         row = await self._one("SELECT COUNT(*) AS n FROM nudges WHERE status=?", (status,))
         return int(row["n"]) if row else 0
+
+    # -- the outbox -------------------------------------------------------------------------
+
+    async def add_outbox(self, items: Sequence[NewOutboxItem], *, owner: str | None = None) -> list[OutboxItem]:
+        """One round trip for all rows; see `Store.add_outbox` for ``owner``."""
+        now = utcnow()
+
+        def work(db: sqlite3.Connection) -> list[sqlite3.Row]:
+            stored = []
+            for item in items:
+                claimable = owner is not None and db.execute(
+                    f"SELECT 1 FROM outbox WHERE conversation=? AND status IN {_UNSENT} LIMIT 1",
+                    (item.conversation,)).fetchone() is None
+                stored.append(db.execute(
+                    """INSERT INTO outbox (platform, conversation, user_id, case_id, nudge_id, event_id, payload,
+                                           status, attempts, not_before, claimed_by, claimed_at, created_at)
+                       VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?) RETURNING *""",
+                    (item.platform, item.conversation, item.user_id, item.case_id, item.nudge_id, item.event_id,
+                     json.dumps(item.payload, ensure_ascii=False), "claimed" if claimable else "pending",
+                     1 if claimable else 0, to_db(item.not_before or now), owner if claimable else None,
+                     to_db(now) if claimable else None, to_db(now))).fetchone())
+            return stored
+
+        return [_outbox(row) for row in await self._write(work)]
+
+    async def claim_outbox(self, now: datetime, *, owner: str, limit: int = 100,
+                           platform: str | Sequence[str] | None = None) -> list[OutboxItem]:
+        """Each conversation's oldest unsent row, if it is pending and due, becomes claimed by ``owner``."""
+        platforms = [platform] if isinstance(platform, str) else list(platform or [])
+        only = f" AND platform IN ({','.join('?' * len(platforms))})" if platforms else ""
+        rows = await self._all(
+            f"""UPDATE outbox SET status='claimed', claimed_by=?, claimed_at=?, attempts=attempts+1
+                WHERE id IN (
+                  SELECT heads.id FROM (SELECT MIN(id) AS id FROM outbox WHERE status IN {_UNSENT}{only}
+                                        GROUP BY conversation) AS heads
+                  JOIN outbox ON outbox.id = heads.id
+                  WHERE outbox.status='pending' AND outbox.not_before<=? ORDER BY heads.id LIMIT ?)
+                RETURNING *""",
+            (owner, to_db(now), *platforms, to_db(now), limit),
+        )
+        return sorted((_outbox(r) for r in rows), key=lambda item: item.id)
+
+    async def mark_outbox_sent(self, ids: Sequence[int], at: datetime) -> set[int]:
+        """Rows and the nudges they carry, in one transaction; payloads are emptied."""
+        when = to_db(at)
+
+        def work(db: sqlite3.Connection) -> set[int]:
+            marked: set[int] = set()
+            for start in range(0, len(ids), 500):
+                chunk = list(ids[start:start + 500])
+                rows = db.execute(
+                    f"""UPDATE outbox SET status='sent', sent_at=?, payload='{{}}' WHERE status='claimed'
+                        AND id IN ({','.join('?' * len(chunk))}) RETURNING id, nudge_id""", (when, *chunk)).fetchall()
+                marked.update(r["id"] for r in rows)
+                nudge_ids = [r["nudge_id"] for r in rows if r["nudge_id"] is not None]
+                if nudge_ids:
+                    sent = db.execute(
+                        f"""UPDATE nudges SET status='sent', sent_at=? WHERE status='claimed'
+                            AND id IN ({','.join('?' * len(nudge_ids))}) RETURNING id, case_id, kind""",
+                        (when, *nudge_ids)).fetchall()
+                    db.executemany(
+                        "INSERT INTO case_log (case_id, at, kind, data) VALUES (?, ?, 'nudge-sent', "
+                        "json_object('nudge', ?, 'kind', ?))", [(r["case_id"], when, r["id"], r["kind"]) for r in sent])
+            return marked
+
+        return await self._write(work)
+
+    async def release_outbox(self, outbox_id: int, *, error: str, retry_at: datetime | None) -> None:
+        if retry_at is None:
+            await self._run("UPDATE outbox SET status='failed', last_error=? WHERE id=? AND status='claimed'",
+                            (error[:500], outbox_id))
+        else:
+            await self._run(
+                """UPDATE outbox SET status='pending', last_error=?, not_before=?, claimed_by=NULL
+                   WHERE id=? AND status='claimed'""", (error[:500], to_db(retry_at), outbox_id))
+
+    async def reclaim_stale_outbox(self, claimed_before: datetime) -> int:
+        return await self._run(
+            """UPDATE outbox SET status='pending', maybe_sent=1, claimed_by=NULL
+               WHERE status='claimed' AND claimed_at<?""", (to_db(claimed_before),))
+
+    async def count_outbox(self, status: str = "pending") -> int:
+        row = await self._one("SELECT COUNT(*) AS n FROM outbox WHERE status=?", (status,))
+        return int(row["n"]) if row else 0
+
+    async def get_outbox(self, outbox_id: int) -> OutboxItem | None:
+        row = await self._one("SELECT * FROM outbox WHERE id=?", (outbox_id,))
+        return _outbox(row) if row else None
+
+    async def next_outbox_at(self) -> datetime | None:
+        row = await self._one("SELECT MIN(not_before) AS due FROM outbox WHERE status='pending'")
+        return from_db(row["due"]) if row and row["due"] else None
 
     # -- handled messages (edits) -----------------------------------------------------------
 
