@@ -50,12 +50,15 @@ async def chat(settings: Settings, *, lang: str | None, user: str) -> int:
     core.register(console)
     scheduler = Scheduler(core, render_nudge)
     try:
+        await core.outbox.recover()
         await console.start()
+        await core.outbox.start()
         await console.greet()
         await scheduler.start()
         await console.run()
     finally:
         await scheduler.stop()
+        await core.outbox.stop()
         await store.close()
     return 0
 
@@ -79,6 +82,8 @@ async def serve(settings: Settings) -> int:
     started: list[Adapter] = []
     try:
         try:
+            # one process per SQLite database: claims left in it belong to a process that died
+            await core.outbox.recover()
             for adapter in _build_adapters(core, settings, http):
                 core.register(adapter)
                 await adapter.start()
@@ -91,6 +96,7 @@ async def serve(settings: Settings) -> int:
             print(f"parley run: cannot listen on {settings.http_host}:{settings.http_port} "
                   f"(PARLEY_HTTP_HOST / PARLEY_HTTP_PORT): {exc.strerror or exc}", file=sys.stderr)
             return 1
+        await core.outbox.start()
         await scheduler.start()
         print(f"parley: serving {', '.join(a.platform for a in started)}; HTTP on "
               f"{settings.http_host}:{http.port}", file=sys.stderr, flush=True)
@@ -101,6 +107,7 @@ async def serve(settings: Settings) -> int:
         await stop.wait()
     finally:
         await scheduler.stop()
+        await core.outbox.stop()
         for adapter in reversed(started):
             try:
                 await adapter.stop()

@@ -161,9 +161,8 @@ class Scheduler:
         store = self.core.store
         sent = 0
         users: dict[tuple[str, str], User | None] = {}
-        marks = _GroupCommit(self)
         for _ in range(MAX_ROUNDS):
-            claimed = await store.claim_due(self.clock(), self.batch)
+            claimed = await store.claim_due(self.clock(), self.batch, owner=self.core.instance)
             if not claimed:
                 break
             # One query for the batch's cases and one for their owners, not one each per nudge.
@@ -171,18 +170,17 @@ class Scheduler:
             wanted = {(c.platform, c.user_id) for c in cases.values()} - users.keys()
             found = await store.get_users(wanted)
             users.update((key, found.get(key)) for key in wanted)
-            results = await asyncio.gather(*(self._guarded(n, cases.get(n.case_id), users, marks) for n in claimed))
+            results = await asyncio.gather(*(self._guarded(n, cases.get(n.case_id), users) for n in claimed))
             sent += sum(results)
             if len(claimed) < self.batch:
                 break
         return sent
 
-    async def _guarded(self, nudge: Nudge, case: Case | None, users: dict[tuple[str, str], User | None],
-                       marks: _GroupCommit) -> bool:
+    async def _guarded(self, nudge: Nudge, case: Case | None, users: dict[tuple[str, str], User | None]) -> bool:
         """One delivery; whatever goes wrong before the send, the row does not stay claimed."""
         async with self._semaphore:
             try:
-                return await self._deliver(nudge, case, users, marks)
+                return await self._deliver(nudge, case, users)
             except Exception as exc:
                 log.exception("delivering nudge %s failed", nudge.id)
                 try:
@@ -191,8 +189,7 @@ class Scheduler:
                     log.exception("nudge %s stays claimed; it is reclaimed later", nudge.id)
                 return False
 
-    async def _deliver(self, nudge: Nudge, case: Case | None, users: dict[tuple[str, str], User | None],
-                       marks: _GroupCommit) -> bool:
+    async def _deliver(self, nudge: Nudge, case: Case | None, users: dict[tuple[str, str], User | None]) -> bool:
         store = self.core.store
         now = self.clock()
         if case is None or not case.is_open:
@@ -216,7 +213,8 @@ class Scheduler:
             return False
         target, replies = rendered
         try:
-            await asyncio.wait_for(self.core.send(target, replies), timeout=self.send_timeout)
+            await asyncio.wait_for(self.core.send(target, replies, case_id=case.id, nudge_id=nudge.id),
+                                   timeout=self.send_timeout)
         except DeliveryError as exc:
             if exc.permanent:
                 await self._blocked(nudge, case, str(exc), users)
@@ -230,13 +228,7 @@ class Scheduler:
             log.warning("sending nudge %s raised", nudge.id, exc_info=True)
             await self._retry(nudge, f"{type(exc).__name__}: {exc}", None)
             return False
-        # Sent: from here on nothing may put the row back to pending, or it would go out twice.
-        try:
-            if not await marks.mark(nudge.id):
-                log.info("nudge %s was cancelled or snoozed while it was being sent", nudge.id)
-        except Exception:
-            log.exception("nudge %s was sent but could not be marked; it stays claimed and is re-sent "
-                          "(marked late) after %g s", nudge.id, self.stale_after)
+        # Sent (or queued behind an older row of its conversation): its outbox row marks it sent.
         return True
 
     async def _retry(self, nudge: Nudge, error: str, retry_after: float | None) -> None:
@@ -266,39 +258,3 @@ class Scheduler:
         cancelled = await store.cancel_user_nudges(case.platform, case.user_id)
         await store.log(case.id, "user-blocked", {"nudge": nudge.id, "cancelled": cancelled, "error": error[:200]})
         log.warning("%s user %s blocked the bot; %d other nudge(s) cancelled", case.platform, case.user_id, cancelled)
-
-
-class _GroupCommit:
-    """Marks sent nudges in as few transactions as possible (group commit).
-
-    Each waiting delivery joins the next write; a write covers everyone who finished sending while
-    the previous one ran. Latency stays that of one commit, and a burst of a thousand costs a few
-    transactions instead of a thousand, without widening the send-to-mark window beyond one commit.
-    """
-
-    def __init__(self, scheduler: Scheduler) -> None:
-        self._scheduler = scheduler
-        self._waiting: list[tuple[int, asyncio.Future[bool]]] = []
-        self._writer: asyncio.Task[None] | None = None
-
-    async def mark(self, nudge_id: int) -> bool:
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._waiting.append((nudge_id, future))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write())
-        return await future
-
-    async def _write(self) -> None:
-        store = self._scheduler.core.store
-        while self._waiting:
-            group, self._waiting = self._waiting, []
-            try:
-                marked = await store.mark_sent_many([nudge_id for nudge_id, _ in group], self._scheduler.clock())
-            except Exception as exc:
-                for _, future in group:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            for nudge_id, future in group:
-                if not future.done():
-                    future.set_result(nudge_id in marked)

@@ -70,8 +70,20 @@ class Running:
         return list(await self.store._all("SELECT * FROM processed_events"))
 
     async def idle(self) -> None:
-        """Waits until every accepted event has been worked off and delivered."""
-        await asyncio.wait_for(self.adapter.drain(), 10)
+        """Waits until every accepted event has been worked off and delivered.
+
+        bolt acknowledges Events API requests before its listener runs, so an event may not be accepted
+        yet when the request returns: wait (up to 10 s) until no event is unfinished and no outbox row
+        is waiting, as well as for the adapter's tasks.
+        """
+        deadline = asyncio.get_running_loop().time() + 10
+        while True:
+            await asyncio.wait_for(self.adapter.drain(), 10)
+            await asyncio.sleep(0.02)
+            settled = not await self.store.unfinished_events() and not await self.store.count_outbox("pending") \
+                and not await self.store.count_outbox("claimed")
+            if (settled and not self.adapter._tasks) or asyncio.get_running_loop().time() > deadline:
+                return
 
 
 @pytest.fixture
