@@ -733,3 +733,28 @@ def test_manifest_has_commands_scopes_events_interactivity_and_home() -> None:
 def test_form_bodies_match_what_slack_sends() -> None:
     body = command_body("/conflict", "a & b", user="U1", channel="C1")
     assert "text=a+%26+b" in body and urlencode({"command": "/conflict"}) in body
+
+
+async def test_a_row_that_may_have_been_sent_is_looked_up_and_only_missing_parts_are_posted(parley: Running) -> None:
+    """Every post carries the outbox row and part as metadata; a maybe-sent row posts only what Slack lacks."""
+    from bot.adapters.slack import OUTBOX_EVENT
+    from bot.outbox import Delivery
+
+    fake, adapter = parley.fake, parley.adapter
+    assert adapter.client is not None
+    await adapter.client.chat_postMessage(channel="C7", text="first part", metadata={
+        "event_type": OUTBOX_EVENT, "event_payload": {"outbox": 41, "part": 0}})
+    n = len(fake.calls)
+    note = parley.core.lib.t("outbox.may_repeat", "en")
+    await adapter.deliver(Delivery(outbox_id=41, platform="slack", user_id="U1", target=Target("slack", "C7", "U1"),
+                                   replies=[Reply("first part"), Reply("second part")], maybe_sent=True,
+                                   repeat_note=note))
+    posted = [c.params for c in fake.calls[n:] if c.method == "chat.postMessage"]
+    assert [p["text"] for p in posted] == ["second part"], "no note: Slack was asked, not guessed"
+    assert posted[0]["metadata"] == {"event_type": OUTBOX_EVENT, "event_payload": {"outbox": 41, "part": 1}}
+    assert [c.method for c in fake.calls[n:]][0] == "conversations.history"
+
+    n = len(fake.calls)
+    await adapter.deliver(Delivery(outbox_id=42, platform="slack", user_id="U1", target=Target("slack", "C7", "U1"),
+                                   replies=[Reply("fresh")]))
+    assert [c.method for c in fake.calls[n:]] == ["chat.postMessage"], "a first attempt looks nothing up"
