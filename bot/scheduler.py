@@ -8,25 +8,22 @@ so nothing here is remembered between passes except "when is the next row due". 
 2. per nudge, concurrently under a semaphore: skip a closed case (``cancelled``), a user who blocked
    the bot (``failed``), and move a nudge that falls in the owner's quiet hours or pause back to
    ``pending`` at the first allowed moment (same row, attempt given back);
-3. render it, send it through the case's platform adapter, then mark it ``sent`` (group commit: the
-   deliveries that finish while one commit runs share the next one, so a burst of a thousand costs a
-   few transactions; aiosqlite pays a thread hop per statement and would otherwise be the bottleneck);
+3. render it and hand it to `Core.send`: one outbox row carrying the nudge, delivered at once by the
+   case's platform adapter and marked sent, which marks the nudge sent in the same commit (group
+   commit: deliveries that finish while one mark commits share the next);
 4. a transient `DeliveryError` (or any other exception) goes back to ``pending`` with exponential
    backoff, at least the platform's ``retry_after``; after ``max_attempts`` the row is ``failed``
    with its last error, visible in /cases and the case log, never deleted. A permanent error (the
    user blocked the bot) fails the row, marks the user blocked and cancels the user's other nudges.
+   The failed attempt's outbox row is failed too; a retry makes a new row.
 
-Crash between claim and mark (the process dies mid-pass): the row stays ``claimed``. At start, and
-between passes, claims older than ``stale_after`` are made ``pending`` again and delivered, with
-``late=True`` (their due time is long past), so the reply says it is a late reminder. This is
-at-least-once: if the process died after the platform accepted the message and before the mark
-committed (one group commit, a few milliseconds), the user gets the nudge twice, the second one
-marked late. The alternative (failing stale claims) would silently lose every nudge whose process
-died before it sent, which is the far more likely case: the window before sending (render, send) is
-wider than the one after. The replies carry the case id but not the nudge id, so an adapter cannot
-deduplicate on (case, nudge) today; the "late" wording is what makes a rare double recognisable.
-Between passes this process holds no claims, so only a dead process's claims can be that old; run
-one scheduler per database.
+Crash before the outbox row committed (while rendering): the nudge stays ``claimed`` and, once the
+claim is older than ``stale_after``, is made ``pending`` again and delivered with ``late=True``.
+Crash after it: the row is the outbox's (docs/outbox.md): taken back at the next start with
+``maybe_sent`` and delivered again, where Slack first looks for it by its metadata and Telegram says
+the copy may repeat; the nudge is not rendered again (`Store.reclaim_stale` skips a nudge with a live
+row). Between passes this process holds no claims, so only a dead process's claims can be that old;
+run one scheduler per database.
 
 A retry moves the row's ``due_at`` (the store's `release`), so ``late`` describes the last scheduled
 time, not the original one.
