@@ -12,6 +12,7 @@ import asyncio
 import dataclasses
 import logging
 import re
+import uuid
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
@@ -311,11 +312,10 @@ class Core:
             raise DeliveryError(f"no {target.platform} adapter is running")
         # unprompted messages (nudges) belong to the person they are for, like every reply
         stamped = stamp_replies(replies, target.platform, target.user_id)
-        # each nudge is its own conversation: unprompted messages wait neither for replies nor for each
-        # other (a thousand due at once go out in parallel); a retry is a new row of the same nudge
+        # each unprompted message is its own conversation: it waits neither for replies nor for other
+        # nudges (a thousand due at once go out in parallel); a retry of a nudge is a new row of its own
         conversation = conversation_of(target.platform, target.chat_id, target.thread_id, target.user_id)
-        if nudge_id is not None:
-            conversation += f"|nudge {nudge_id}"
+        conversation += f"|nudge {nudge_id}" if nudge_id is not None else f"|unprompted {uuid.uuid4().hex}"
         item = new_item(target.platform, conversation, target.user_id, stamped, target=target, case_id=case_id,
                         nudge_id=nudge_id)
         [row] = await self.store.add_outbox([item], owner=self.instance)

@@ -55,9 +55,10 @@ def event_conversation(event: Event) -> str:
 
 def reply_to_json(reply: Reply) -> dict[str, Any]:
     """A `Reply` as JSON-able data (`reply_from_json` reads it back)."""
-    data = dataclasses.asdict(reply)
-    data["choices"] = [{"id": c.id, "label": c.label} for c in reply.choices]
-    return data
+    # by hand: dataclasses.asdict deep-copies recursively and cost more than the rest of the row
+    return {"text": reply.text, "choices": [{"id": c.id, "label": c.label} for c in reply.choices],
+            "expects_text": reply.expects_text, "private": reply.private, "close_origin": reply.close_origin,
+            "case_id": reply.case_id, "anchor": reply.anchor, "mention_user": reply.mention_user}
 
 
 def reply_from_json(data: Mapping[str, Any]) -> Reply:
@@ -300,9 +301,7 @@ class Outbox:
         self._marks.append((outbox_id, future))
         if self._marker is None or self._marker.done():
             self._marker = asyncio.create_task(self._write_marks())
-        marked = await future
-        self.wake()  # the conversation's next row, if any, may go now
-        return marked
+        return await future
 
     async def _write_marks(self) -> None:
         while self._marks:

@@ -16,7 +16,7 @@ from tests.conftest import FixedClock, Talker
 
 
 async def _rows(store: SQLiteStore, table: str) -> list[dict[str, object]]:
-    return [dict(r) for r in await store._conn.execute_fetchall(f"SELECT * FROM {table}")]  # noqa: SLF001
+    return [dict(r) for r in await store._all(f"SELECT * FROM {table}")]  # noqa: SLF001
 
 
 async def test_lone_surrogate_in_a_message_gets_a_reply_and_is_stored(core: Core, store: SQLiteStore) -> None:

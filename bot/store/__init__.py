@@ -1,6 +1,6 @@
 """The store: every piece of state Parley keeps, behind one async interface.
 
-Handlers and the scheduler depend on `Store` only; SQLite (aiosqlite) is the embedded default and a
+Handlers and the scheduler depend on `Store` only; SQLite (the standard library's sqlite3) is the embedded default and a
 Postgres implementation can come later behind the same protocol.
 """
 
