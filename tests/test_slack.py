@@ -758,3 +758,22 @@ async def test_a_row_that_may_have_been_sent_is_looked_up_and_only_missing_parts
     await adapter.deliver(Delivery(outbox_id=42, platform="slack", user_id="U1", target=Target("slack", "C7", "U1"),
                                    replies=[Reply("fresh")]))
     assert [c.method for c in fake.calls[n:]] == ["chat.postMessage"], "a first attempt looks nothing up"
+
+
+async def test_users_info_is_asked_once_per_new_user_and_never_for_a_known_one(parley: Running) -> None:
+    """The locale lookup starts when the event is acknowledged and is cached: a burst from one new user
+    costs one users.info, and a user Parley has stored costs none."""
+    fake = parley.fake
+    fake.locales["U8"] = "ro-RO"
+    for i in range(5):
+        await parley.slack.command("/parley", "cards", user="U8", channel=f"CL{i}")
+    await parley.idle()
+    assert [c.params.get("user") for c in fake.of("users.info")] == ["U8"]
+    user = await parley.store.get_user("slack", "U8")
+    assert user is not None and user.lang == "ro"
+
+    parley.adapter._locale.clear()  # a restart forgets the cache; the stored user needs no lookup
+    n = len(fake.calls)
+    await parley.slack.command("/parley", "cards", user="U8", channel="CL9")
+    await parley.idle()
+    assert [c.method for c in fake.calls[n:] if c.method == "users.info"] == []

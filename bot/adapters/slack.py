@@ -63,6 +63,10 @@ EVENTS_PATH = "/slack/events"
 OUTBOX_EVENT = "parley_outbox"
 #: Messages read back per channel or thread when looking for a row that may have been posted.
 LOOKUP_LIMIT = 200
+#: Users whose Slack locale (users.info) is remembered; past this the memory starts over.
+LOCALE_CACHE_SIZE = 10_000
+#: Seconds a new user's first event waits for users.info before it is answered in the default language.
+LOCALE_WAIT = 2.0
 #: auth.test errors that mean the token itself is wrong.
 _BAD_TOKEN = {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "not_allowed_token_type"}
 #: Web API errors where retrying the same delivery cannot help.
@@ -132,7 +136,7 @@ class SlackAdapter:
         self._socket: Any = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._dm: dict[str, str] = {}
-        self._locale: dict[str, str | None] = {}
+        self._locale: dict[str, asyncio.Task[str | None]] = {}
         self._ready = False
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -293,6 +297,7 @@ class SlackAdapter:
             return
         await ack()
         if fresh:
+            self._prefetch_locale(event)
             self._spawn(self._work(event, place))
         else:
             log.debug("slack: dropping repeated event %s", event.event_id)
@@ -393,19 +398,38 @@ class SlackAdapter:
         except Exception:
             log.exception("slack: a %s event failed", event.kind)
 
+    def _prefetch_locale(self, event: Event) -> None:
+        """Starts users.info for a user Parley has not met, as soon as the event is acknowledged, so the
+        answer is usually there before the work starts (`_with_locale`); one call per user (cached)."""
+        if event.language_hint or event.user_id in self._locale or self.client is None:
+            return
+        if len(self._locale) >= LOCALE_CACHE_SIZE:
+            self._locale.clear()
+        self._locale[event.user_id] = asyncio.ensure_future(self._users_info(event.user_id))
+
+    async def _users_info(self, user_id: str) -> str | None:
+        try:
+            assert self.client is not None
+            if await self.core.knows_user(self.platform, user_id):
+                return None  # a stored user has a language already: nothing to ask Slack
+            info = await self.client.users_info(user=user_id, include_locale=True)
+            return str((info.get("user") or {}).get("locale") or "") or None
+        except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
+            log.debug("slack: users.info failed: %s", exc)
+            return None
+
     async def _with_locale(self, event: Event) -> Event:
-        """Slack's locale as the language hint, asked only for a user Parley has not met yet."""
-        if event.language_hint or await self.core.knows_user(self.platform, event.user_id):
+        """Slack's locale as the language hint, for a user Parley has not met yet (`_prefetch_locale`)."""
+        if event.language_hint:
             return event
-        if event.user_id not in self._locale:
-            try:
-                assert self.client is not None
-                info = await self.client.users_info(user=event.user_id, include_locale=True)
-                self._locale[event.user_id] = (info.get("user") or {}).get("locale")
-            except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
-                log.debug("slack: users.info failed: %s", exc)
-                self._locale[event.user_id] = None
-        hint = self._locale[event.user_id]
+        self._prefetch_locale(event)
+        task = self._locale.get(event.user_id)
+        if task is None:
+            return event
+        try:
+            hint = await asyncio.wait_for(asyncio.shield(task), LOCALE_WAIT)
+        except TimeoutError:
+            return event
         return dataclasses.replace(event, language_hint=hint) if hint else event
 
     async def deliver(self, delivery: Delivery) -> None:
