@@ -48,7 +48,7 @@ async def chat(settings: Settings, *, lang: str | None, user: str) -> int:
         await core.set_language("console", user, lang)
     console = ConsoleAdapter(core, user_id=user, language=lang)
     core.register(console)
-    scheduler = Scheduler(core, render_nudge)
+    scheduler = Scheduler(core, render_nudge, takeover_at_start=True)
     try:
         await core.outbox.recover()
         await console.start()
@@ -78,7 +78,8 @@ async def serve(settings: Settings) -> int:
     store = await open_store(settings.database_url)
     core = build_core(store, settings)
     http = HttpServer(settings.http_host, settings.http_port)
-    scheduler = Scheduler(core, render_nudge)
+    # one process per SQLite database: nudge claims found at start belong to a process that died
+    scheduler = Scheduler(core, render_nudge, takeover_at_start=True)
     started: list[Adapter] = []
     try:
         try:

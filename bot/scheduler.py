@@ -64,7 +64,7 @@ class Scheduler:
                  clock: Callable[[], datetime] | None = None, batch: int = 500, max_attempts: int = 5,
                  base_backoff: float = 5.0, stale_after: float = 120.0, concurrency: int = 100,
                  max_sleep: float = 30.0, max_backoff: float = 3600.0, send_timeout: float = 60.0,
-                 late_after: float = LATE_AFTER) -> None:
+                 late_after: float = LATE_AFTER, takeover_at_start: bool = False) -> None:
         self.core = core
         self.render = render
         self.clock: Callable[[], datetime] = clock or core.clock
@@ -76,6 +76,9 @@ class Scheduler:
         self.max_backoff = max_backoff
         self.send_timeout = send_timeout
         self.late_after = late_after
+        #: One process per database (SQLite): claims found at start belong to a dead process and are taken
+        #: back at once, not after ``stale_after``.
+        self.takeover_at_start = takeover_at_start
         self._semaphore = asyncio.Semaphore(concurrency)
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -88,7 +91,7 @@ class Scheduler:
         """Gives back the claims of a process that died, then runs the loop as a task."""
         if self._task is not None:
             return
-        await self._reclaim()
+        await self._reclaim(takeover=self.takeover_at_start)
         self.core.on_nudges_changed = self.wake
         self._stopping = False
         self._task = asyncio.create_task(self._loop(), name="parley-scheduler")
@@ -141,13 +144,14 @@ class Scheduler:
         # asyncio may fire a timer a hair early; the extra 5 ms saves an empty pass.
         return min(max(seconds + 0.005, 0.005), self.max_sleep)
 
-    async def _reclaim(self, periodic: bool = False) -> None:
+    async def _reclaim(self, periodic: bool = False, takeover: bool = False) -> None:
         now = self.clock()
         if periodic and self._last_reclaim is not None and \
                 (now - self._last_reclaim).total_seconds() < self.stale_after / 2:
             return
         self._last_reclaim = now
-        count = await self.core.store.reclaim_stale(now - timedelta(seconds=self.stale_after))
+        before = now + timedelta(microseconds=1) if takeover else now - timedelta(seconds=self.stale_after)
+        count = await self.core.store.reclaim_stale(before)
         if count:
             log.warning("%d nudge(s) were claimed by a process that stopped; sending them now, marked late", count)
 

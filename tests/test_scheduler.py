@@ -625,3 +625,19 @@ async def test_sent_but_not_marked_stays_claimed_and_is_not_retried_at_once(worl
     world.clock.advance(60)
     assert await scheduler.run_once() == 0
     assert world.adapter.calls == 1
+
+
+async def test_takeover_at_start_sends_a_dead_processs_claim_at_once(world: World) -> None:
+    """One process per SQLite database (parley run): a claim found at start is a dead process's, taken back now."""
+    await world.user()
+    nudge = await world.nudge(await world.case(), 0)
+    await world.store.claim_due(world.clock(), 10, owner="dead")
+    world.clock.advance(5)  # well within stale_after
+    scheduler = world.scheduler(stale_after=120)
+    scheduler.takeover_at_start = True
+    await scheduler.start()
+    try:
+        await wait_for(lambda: len(world.adapter.sent) == 1)
+    finally:
+        await scheduler.stop()
+    assert (await world.status(nudge)).status == "sent"
