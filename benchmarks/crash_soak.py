@@ -217,7 +217,7 @@ def counts(platform: Platform, sent: list[str], db: Path) -> dict[str, Any]:
     nudges: Counter[str] = Counter()
     noted: Counter[str] = Counter()
     for _, text in platform.texts():
-        for token in re.findall(r"tok\d+x\d+", text):
+        for token in set(re.findall(r"tok\d+x\d+", text)):  # a Slack message holds its text twice
             if CONFIRMATION.search(text):
                 confirmations[token] += 1
                 confirmations_noted[token] += NOTE in text
