@@ -94,10 +94,6 @@ class Core:
         #: Delivers outbox rows through ``adapters``; `bot.app` starts its loop once the adapters run.
         self.outbox = Outbox(store, self.adapters, owner=self.instance, clock=clock, repeat_note=self._repeat_note)
         self._locks: weakref.WeakValueDictionary[tuple[str, ...], asyncio.Lock] = weakref.WeakValueDictionary()
-        #: One event's handlers run at a time: they never wait on I/O (the store answers without yielding),
-        #: so this costs no throughput, and between two events the loop reads the network (a burst's
-        #: acknowledgements are not queued behind all of its handlers).
-        self._cpu = asyncio.Semaphore(1)
         #: Called after a case was scheduled new nudges, so the scheduler can wake up early.
         self.on_nudges_changed: Callable[[], None] = lambda: None
 
@@ -144,8 +140,7 @@ class Core:
         waiting, else by the outbox loop. A kill at any point loses no reply (docs/outbox.md).
         """
         async with self._lock_for(event):
-            async with self._cpu:
-                _, rows = await self._process(event, route)
+            _, rows = await self._process(event, route)
             await self.outbox.deliver_claimed(rows)
 
     async def _process(self, event: Event, route: dict[str, Any] | None) -> tuple[list[Reply], list[OutboxItem]]:
