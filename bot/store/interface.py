@@ -275,17 +275,8 @@ class Store(Protocol):
         ...
 
     async def finish_event(self, platform: str, event_id: str) -> None:
-        """Marks the event done; its payload (which may hold the user's words) is dropped, the id stays for dedup."""
-        ...
-
-    def finish_with_next_write(self, platform: str, event_id: str) -> None:
-        """The event's done mark commits with the next write of the current task (a context variable),
-        so its first effect and the mark commit together: a crash can neither replay an effect already
-        written nor lose the event."""
-        ...
-
-    def finish_still_pending(self) -> bool:
-        """True when no write took the mark since `finish_with_next_write` (a read-only event); clears it."""
+        """Marks the event done; its payload (which may hold the user's words) is dropped, the id stays for dedup.
+        Called inside the event's `transaction`, so the mark commits with the event's effects and replies."""
         ...
 
     async def unfinished_events(self, platform: str | None = None) -> list[PendingEvent]:

@@ -38,8 +38,6 @@ from bot.store.models import (
 
 T = TypeVar("T")
 _FINISH_SQL = "UPDATE processed_events SET status='done', payload=NULL WHERE platform=? AND event_id=?"
-#: The event whose "done" mark rides on the next write of this task (see `finish_with_next_write`).
-_finishing: ContextVar[tuple[str, str] | None] = ContextVar("parley_finishing", default=None)
 #: The store whose transaction the current task is inside (`SQLiteStore.transaction`), if any.
 _in_transaction: ContextVar[SQLiteStore | None] = ContextVar("parley_sqlite_transaction", default=None)
 _UNSENT = "('pending','claimed')"
@@ -251,30 +249,19 @@ class SQLiteStore:
         """
         return self._transaction_block()
 
-    def _transact(self, work: Callable[[sqlite3.Connection], T], finishing: tuple[str, str] | None) -> T:
-        """``work`` and the pending done mark as one transaction (the caller holds the lock, or is joined)."""
+    def _transact(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """``work`` as one transaction (the caller holds the lock), or inside the open one (joined)."""
         raw = self._conn
         if self._joined():
-            result = work(raw)
-            if finishing is not None:
-                raw.execute(_FINISH_SQL, finishing)
-            return result
+            return work(raw)
         raw.execute("BEGIN IMMEDIATE")
         try:
             result = work(raw)
-            if finishing is not None:
-                raw.execute(_FINISH_SQL, finishing)
         except BaseException:
             raw.execute("ROLLBACK")
             raise
         raw.execute("COMMIT")
         return result
-
-    def _take_finishing(self) -> tuple[str, str] | None:
-        finishing = _finishing.get()
-        if finishing is not None:
-            _finishing.set(None)
-        return finishing
 
     # Statements run on the event loop's own thread: an indexed statement or a WAL commit (synchronous=
     # NORMAL: no fsync) takes microseconds, far less than a hop to another thread and back, which was most
@@ -284,19 +271,17 @@ class SQLiteStore:
 
     async def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Runs ``work`` as one transaction (joining the open `transaction` of this task, if any)."""
-        finishing = self._take_finishing()
         if self._joined():
-            return self._transact(work, finishing)
+            return self._transact(work)
         async with self._lock:
-            return self._transact(work, finishing)
+            return self._transact(work)
 
     async def _write_bulk(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """`_write` for work that may touch many rows: in a worker thread, unless inside a transaction."""
-        finishing = self._take_finishing()
         if self._joined():
-            return self._transact(work, finishing)
+            return self._transact(work)
         async with self._lock:
-            return await asyncio.to_thread(self._transact, work, finishing)
+            return await asyncio.to_thread(self._transact, work)
 
     async def _one(self, sql: str, args: Iterable[Any] = ()) -> sqlite3.Row | None:
         rows = await self._all(sql, args)
@@ -322,12 +307,10 @@ class SQLiteStore:
         """One write statement; returns the rows it changed. Alone, it is its own (autocommit) transaction:
         one call instead of BEGIN, the statement and COMMIT."""
         values = tuple(args)
-        if _finishing.get() is None:
-            if self._joined():
-                return self._conn.execute(sql, values).rowcount
-            async with self._lock:
-                return self._conn.execute(sql, values).rowcount
-        return await self._write(lambda db: db.execute(sql, values).rowcount)
+        if self._joined():
+            return self._conn.execute(sql, values).rowcount
+        async with self._lock:
+            return self._conn.execute(sql, values).rowcount
 
     async def _run_bulk(self, sql: str, args: Iterable[Any] = ()) -> int:
         values = tuple(args)
@@ -784,20 +767,6 @@ class SQLiteStore:
     async def finish_event(self, platform: str, event_id: str) -> None:
         """Done: the payload (which may hold the user's words) is dropped, only the id stays for dedup."""
         await self._run(_FINISH_SQL, (platform, event_id))
-
-    def finish_with_next_write(self, platform: str, event_id: str) -> None:
-        """Marks the event done inside the next write transaction of the current task.
-
-        The event's first effect and its "done" mark then commit together, so a crash can neither
-        replay an effect already written nor lose the event; and it saves a round trip per event.
-        """
-        _finishing.set((platform, event_id))
-
-    def finish_still_pending(self) -> bool:
-        """True when no write took the mark since `finish_with_next_write` (a read-only event)."""
-        pending = _finishing.get() is not None
-        _finishing.set(None)
-        return pending
 
     async def unfinished_events(self, platform: str | None = None) -> list[PendingEvent]:
         rows = await self._all_bulk(
