@@ -777,3 +777,17 @@ async def test_users_info_is_asked_once_per_new_user_and_never_for_a_known_one(p
     await parley.slack.command("/parley", "cards", user="U8", channel="CL9")
     await parley.idle()
     assert [c.method for c in fake.calls[n:] if c.method == "users.info"] == []
+
+
+async def test_a_row_slack_will_not_let_parley_look_up_is_sent_again_with_the_note(parley: Running) -> None:
+    """A channel Parley cannot read (not a member, a missing scope): at-least-once, like Telegram, never lost."""
+    from bot.outbox import Delivery
+
+    fake, adapter = parley.fake, parley.adapter
+    fake.fail("conversations.history", "not_in_channel")
+    note = parley.core.lib.t("outbox.may_repeat", "en")
+    n = len(fake.calls)
+    await adapter.deliver(Delivery(outbox_id=43, platform="slack", user_id="U1", target=Target("slack", "C8", "U1"),
+                                   replies=[Reply("the reminder")], maybe_sent=True, repeat_note=note))
+    posted = [c.params for c in fake.calls[n:] if c.method == "chat.postMessage"]
+    assert [p["text"] for p in posted] == [f"{note}\n\nthe reminder"]

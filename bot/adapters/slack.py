@@ -454,6 +454,8 @@ class SlackAdapter:
             except TypeError:
                 raise DeliveryError("the outbox row has no Slack route", permanent=True) from None
         posted = await self._posted_parts(delivery, place) if delivery.maybe_sent else {}
+        looked_up = posted is not None
+        posted = posted or {}
         for part, reply in enumerate(delivery.replies):
             metadata = {"event_type": OUTBOX_EVENT, "event_payload": {"outbox": delivery.outbox_id, "part": part}}
             if part in posted:  # Slack has it already: only what followed its post is redone
@@ -462,7 +464,7 @@ class SlackAdapter:
                     await self.core.anchor_case(reply.case_id, ts)
                     place.thread = ts
                 continue
-            if delivery.maybe_sent and delivery.repeat_note and not self._can_look_up(reply, place):
+            if delivery.maybe_sent and delivery.repeat_note and not (looked_up and self._can_look_up(reply, place)):
                 reply = dataclasses.replace(reply, text=f"{delivery.repeat_note}\n\n{reply.text}")
             try:
                 await self._deliver_one(reply, place, metadata, nudge=nudge)
@@ -482,9 +484,13 @@ class SlackAdapter:
             return True
         return not (reply.private or (place.quiet and reply.case_id is None and not reply.anchor))
 
-    async def _posted_parts(self, delivery: Delivery, place: Place) -> dict[int, str]:
+    async def _posted_parts(self, delivery: Delivery, place: Place) -> dict[int, str] | None:
         """``{part: ts}`` of this row's messages Slack already has: the channel's recent history and the
-        threads of the place and of the case (conversations.history / .replies with metadata)."""
+        threads of the place and of the case (conversations.history / .replies with metadata).
+
+        None when Slack will not let Parley read the channel (not a member, a missing scope): the row is
+        then sent again with the "may repeat" note, as on Telegram. A rate limit or network trouble
+        raises `DeliveryError`, so the row is retried later."""
         assert self.client is not None
         found: dict[int, str] = {}
         threads = {place.thread} if place.thread else set()
@@ -500,7 +506,12 @@ class SlackAdapter:
                 pages.append(await self.client.conversations_replies(channel=place.channel, ts=thread,
                                                                      limit=LOOKUP_LIMIT, include_all_metadata=True))
         except SlackApiError as exc:
-            raise _delivery_error(exc) from None
+            error = _delivery_error(exc)
+            if error.retry_after is not None or not error.permanent:
+                raise error from None
+            log.info("slack: cannot look for outbox row %s (%s); sending it again with the note",
+                     delivery.outbox_id, exc.response.get("error"))
+            return None
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise DeliveryError(f"Slack unreachable ({type(exc).__name__})") from None
         for page in pages:
