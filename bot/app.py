@@ -48,14 +48,17 @@ async def chat(settings: Settings, *, lang: str | None, user: str) -> int:
         await core.set_language("console", user, lang)
     console = ConsoleAdapter(core, user_id=user, language=lang)
     core.register(console)
-    scheduler = Scheduler(core, render_nudge)
+    scheduler = Scheduler(core, render_nudge, takeover_at_start=True)
     try:
+        await core.outbox.recover()
         await console.start()
+        await core.outbox.start()
         await console.greet()
         await scheduler.start()
         await console.run()
     finally:
         await scheduler.stop()
+        await core.outbox.stop()
         await store.close()
     return 0
 
@@ -75,10 +78,13 @@ async def serve(settings: Settings) -> int:
     store = await open_store(settings.database_url)
     core = build_core(store, settings)
     http = HttpServer(settings.http_host, settings.http_port)
-    scheduler = Scheduler(core, render_nudge)
+    # one process per SQLite database: nudge claims found at start belong to a process that died
+    scheduler = Scheduler(core, render_nudge, takeover_at_start=True)
     started: list[Adapter] = []
     try:
         try:
+            # one process per SQLite database: claims left in it belong to a process that died
+            await core.outbox.recover()
             for adapter in _build_adapters(core, settings, http):
                 core.register(adapter)
                 await adapter.start()
@@ -91,6 +97,7 @@ async def serve(settings: Settings) -> int:
             print(f"parley run: cannot listen on {settings.http_host}:{settings.http_port} "
                   f"(PARLEY_HTTP_HOST / PARLEY_HTTP_PORT): {exc.strerror or exc}", file=sys.stderr)
             return 1
+        await core.outbox.start()
         await scheduler.start()
         print(f"parley: serving {', '.join(a.platform for a in started)}; HTTP on "
               f"{settings.http_host}:{http.port}", file=sys.stderr, flush=True)
@@ -101,6 +108,7 @@ async def serve(settings: Settings) -> int:
         await stop.wait()
     finally:
         await scheduler.stop()
+        await core.outbox.stop()
         for adapter in reversed(started):
             try:
                 await adapter.stop()

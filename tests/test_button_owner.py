@@ -16,6 +16,7 @@ import pytest
 
 from bot.core import Core
 from bot.events import MAX_CHOICE_ID_BYTES, Choice, Event, EventKind, Reply, Target, stamp_replies
+from bot.outbox import Delivery
 from bot.owner import owner_tag, stamp, unstamp
 from bot.store import Case, Nudge
 from content import LANGUAGES
@@ -95,6 +96,10 @@ class _Recorder:
 
     async def send(self, target: Target, replies: Sequence[Reply]) -> None:
         self.sent.append((target, list(replies)))
+
+    async def deliver(self, delivery: Delivery) -> None:
+        assert delivery.target is not None
+        await self.send(delivery.target, delivery.replies)
 
 
 async def test_every_kind_of_button_fits_the_callback_data_limit_with_its_tag(core: Core) -> None:

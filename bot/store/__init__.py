@@ -1,20 +1,32 @@
 """The store: every piece of state Parley keeps, behind one async interface.
 
-Handlers and the scheduler depend on `Store` only; SQLite (aiosqlite) is the embedded default and a
+Handlers and the scheduler depend on `Store` only; SQLite (the standard library's sqlite3) is the embedded default and a
 Postgres implementation can come later behind the same protocol.
 """
 
 from __future__ import annotations
 
 from bot.store.interface import Store
-from bot.store.models import Case, HandledMessage, LogEntry, Nudge, PendingEvent, User, utcnow
+from bot.store.models import (
+    Case,
+    HandledMessage,
+    LogEntry,
+    NewOutboxItem,
+    Nudge,
+    OutboxItem,
+    PendingEvent,
+    User,
+    utcnow,
+)
 from bot.store.sqlite import SQLiteStore, StoreError, open_store
 
 __all__ = [
     "Case",
     "HandledMessage",
     "LogEntry",
+    "NewOutboxItem",
     "Nudge",
+    "OutboxItem",
     "PendingEvent",
     "SQLiteStore",
     "Store",
