@@ -77,6 +77,7 @@ async def run_console(core: Core, lines: list[str], lang: str, user: str = "walk
     out = io.StringIO()
     adapter = ConsoleAdapter(core, user_id=user, stdin=io.BytesIO(("\n".join(lines) + "\n").encode()),
                              stdout=out, interactive=False, language=lang)
+    core.register(adapter)  # replies leave through the outbox, delivered by the registered adapter
     await adapter.start()
     await adapter.run()
     return out.getvalue()
