@@ -94,6 +94,10 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
     if not core:
         return _blank(lang, "nothing after the opening")
     core = _strip_inner_lead(_client_subject_to_pronoun(core, lang), lang)
+    if lang == "ro":  # "lasa": lasă or lăsa; the verb table would conjugate either and hide the doubt
+        problem = _unsettled_left(core, {w for w in unsettled if w in _ro_verbs()})
+        if problem:
+            return _blank(lang, problem)
     try:
         if lead.dropped:
             core = _drop_second_that(core, lang)
@@ -1177,16 +1181,37 @@ class _RoVerb:
 
 @cache
 def _ro_verbs() -> dict[str, _RoVerb]:
-    """Third-person form (folded, no diacritics) -> the dumneavoastră form, from ro_verbs.yaml."""
+    """Third-person form (folded, no diacritics) -> the dumneavoastră form, from ro_verbs.yaml: its hand-kept
+    rows first (their weak marks win), then the rows generated from verbecc (benchmarks/ro_verbs_table.py)."""
     text = (resources.files("content") / "paraphrase" / "ro_verbs.yaml").read_text(encoding="utf-8")
     table: dict[str, _RoVerb] = {}
-    for row in yaml.safe_load(text)["verbs"]:
+    data = yaml.safe_load(text)
+    for row in [*data["verbs"], *data.get("generated", [])]:
         weak = row.startswith("~")
-        sg, pl, you, subj = (c.strip() for c in row.lstrip("~").split("|"))
-        for form in (sg, pl, subj):
+        sg, pl, you, _subj = (c.strip() for c in row.lstrip("~").split("|"))
+        for form in (sg, pl):
             if form != "-":
                 table.setdefault(_fold_ro(form), _RoVerb(you, weak))
     return table
+
+
+@cache
+def _ro_subjunctives() -> dict[str, _RoVerb]:
+    """Subjunctive third-person form (folded) -> the dumneavoastră form: read as a verb only after "să",
+    where nothing else stands ("scuze" is apologies, "să scuze" a verb)."""
+    text = (resources.files("content") / "paraphrase" / "ro_verbs.yaml").read_text(encoding="utf-8")
+    table: dict[str, _RoVerb] = {}
+    data = yaml.safe_load(text)
+    for row in [*data["verbs"], *data.get("generated", [])]:
+        *_, you, subj = (c.strip() for c in row.lstrip("~").split("|"))
+        if subj != "-":
+            table.setdefault(_fold_ro(subj), _RoVerb(you, row.startswith("~")))
+    return table
+
+
+#: After these (a form of "a putea", the future and conditional auxiliaries) a verb is an infinitive:
+#: "nu poate intra", "va deschide" keep it as it is.
+_RO_BEFORE_INFINITIVE = {"poate", "pot", "puteti", "putea", "puteau", "va", "vor", "veti", "ar", "ati", "vom", "voi"}
 
 
 _RO_SKIP = {"nu", "mai", "tot", "și", "si", "chiar", "deja", "încă", "inca", "doar", "mereu", "iar", "acum", "nici",
@@ -1408,7 +1433,12 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
         if fold in ("să", "sa") and subject == "client":
             coord, clause_word = False, fold  # "vreți să anulați": the same person wants and cancels
             continue
-        if fold in _RO_CLAUSE:
+        if fold in ("își", "isi") and subject is None:
+            continue  # a person's reflexive before the verb: "nu își găsește factura"
+        if fold == "ce" and _fold_ro(_ro_word_before(tokens, i)) == "de":
+            subject, coord, clause_word, in_relative = None, False, "de ce", False
+            continue  # "de ce a crescut prețul": why; its verb's subject follows it or is a thing
+        if fold in _RO_CLAUSE or fold == "pana" and _fold_ro(_ro_next_word(tokens, i)).split("-")[0] in ("nu", "cand", "sa", "ce"):
             said_by_client = subject == "client" and fold in ("că", "ca")
             in_relative = fold == "care"
             subject, coord, clause_word = None, False, fold
@@ -1416,6 +1446,12 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
         if fold in _RO_SKIP or tok.lower() in _RO_SKIP:  # "vă" folds to "va" (will)
             continue
         verb = verbs.get(fold)
+        if verb is None and clause_word in ("să", "sa") and (_fold_ro(_ro_word_before(tokens, i)) in ("sa", "nu", "mai")
+                                                          or _ro_word_before(tokens, i).lower() in _RO_SKIP):
+            verb = _ro_subjunctives().get(fold)
+        if verb is not None and _fold_ro(_ro_word_before(tokens, i)) in _RO_BEFORE_INFINITIVE and \
+                fold not in ("a", "au", "e", "este", "fie"):
+            continue  # "nu puteți intra": the infinitive after the client's "can"
         if fold in ("s-a", "s-au") and not pending_clitic and subject == "client" and in_relative:
             raise _Unsure(f"whose is {tok!r}: the thing before the relative clause or the client")
         if fold in ("s-a", "s-au") and not pending_clitic and (subject == "client" or (subject is None and at_start)):
@@ -1467,6 +1503,8 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
                             after_nu=(tokens[i - 2].lower() in ("nu", "mai") if i >= 2 else False) or
                             (led and i == first_word))
         if ruled is not None:
+            if i >= 2 and tokens[i - 2].lower() in ("își", "isi", "îsi", "işi"):  # "nu își găsește" -> "nu vă găsiți"
+                tokens[i - 2] = _same_case(tokens[i - 2], "vă")
             tokens[i] = _same_case(tok, ruled)
             subject, pending_clitic, at_start, expect_verb = "client", [], False, False
             continue
@@ -1494,6 +1532,14 @@ _RO_EXPERIENCER = {"enerveaza", "deranjeaza", "supara", "irita", "doare", "speri
                    "ingrijoreaza", "nemultumeste", "intereseaza", "afecteaza", "sacaie", "agaseaza", "amuza",
                    "dezamageste", "indigneaza", "revolta", "innebuneste", "streseaza", "bucura", "nelinisteste"}
 _RO_SOMEONE = {"nimeni", "cineva", "nimic", "ceva"}
+
+
+def _ro_word_before(tokens: list[str], i: int) -> str:
+    """The word token right before ``i`` (past spaces), or "" when a boundary or the start comes first."""
+    j = i - 1
+    while j >= 0 and tokens[j].isspace():
+        j -= 1
+    return tokens[j] if j >= 0 and _is_word(tokens[j]) else ""
 
 
 def _ro_next_word(tokens: list[str], i: int) -> str:

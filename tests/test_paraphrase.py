@@ -436,3 +436,35 @@ async def test_skipping_step_one_shows_the_frame_without_an_empty_quote(core: Co
 def test_a_one_or_two_word_answer_gets_the_blank_frame(answer: str, lang: str) -> None:
     result = draft_paraphrase(answer, lang)
     assert not result.sure and "…" in result.draft
+
+
+@pytest.mark.parametrize(("answer", "core"), [
+    # verbs outside the hand-kept rows come from the generated table (verbecc, checked against wordfreq),
+    # with the stem vowel's alternation ("întreabă" -> "întrebați")
+    ("clienta zice că nu își găsește factura și întreabă de ce a crescut prețul",
+     "nu vă găsiți factura și întrebați de ce a crescut prețul"),
+    ("zice că încearcă de trei zile să ne sune", "încercați de trei zile să ne sunați"),
+    ("el voia stejar și a primit nuc", "voiați stejar și ați primit nuc"),
+    # an infinitive after "poate"/"va" stays; a subjunctive form is a verb only after "să" ("scuze": apologies)
+    ("zice că nu poate deschide fișierul", "nu puteți deschide fișierul"),
+    ("vrea rambursare completă și scuze de la noi", "vreți rambursare completă și scuze de la noi"),
+])
+def test_romanian_generated_verbs_agree_with_you(answer: str, core: str) -> None:
+    result = draft_paraphrase(answer, "ro")
+    assert result.sure, result.reason
+    assert normalise(result.draft) == normalise(FRAME["ro"].format(core))
+
+
+def test_romanian_verb_table_rows_are_well_formed() -> None:
+    import yaml
+
+    from handlers.paraphrase import _ro_verbs  # noqa: PLC2701 - the table the rewrite reads
+    data = yaml.safe_load(Path("content/paraphrase/ro_verbs.yaml").read_text(encoding="utf-8"))
+    rows = [*data["verbs"], *data["generated"]]
+    assert len(data["generated"]) >= 300
+    for row in rows:
+        cells = [c.strip() for c in row.lstrip("~").split("|")]
+        assert len(cells) == 4 and cells[2] != "-" and cells[2].endswith("ți"), row
+    table = _ro_verbs()
+    assert table["deschide"].you == "deschideți" and table["intreaba"].you == "întrebați"
+    assert table["e"].weak and not table["deschide"].weak  # the hand-kept reading wins
