@@ -82,15 +82,16 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
             core = _ru_fix_typos(core) if lang == "ru" else _en_fix_typos(core)
         except _Unsure as exc:
             return _blank(lang, str(exc))
+    if _QUOTED.search(core):
+        return _blank(lang, "quoted words")  # the client's own "you"/"I": rewriting them would garble whose is whose
     core = _drop_insult_clause(core, lang)
-    if _lexicon_re(lang, "insults").search(core):
+    if _lexicon_re(lang, "insults").search(core) or _about_us_re(lang).search(core):
         return _blank(lang, "insult")
     if len(core) > MAX_CHARS or len(re.findall(r"[.!?…]+\s+\S", core)) > 1:
         return _blank(lang, "long")
-    for _ in range(2):  # "so basically he says ..."
-        core = re.sub(r"^" + _alternatives(lang, "openers") + r"(?![\w-])\s*,?\s*", "", core, flags=re.I)
+    core = _strip_openers(core, lang)
     lead = _strip_lead(core, lang)
-    core, led = lead.core, lead.led
+    core, led = _strip_openers(lead.core, lang), lead.led
     if not core:
         return _blank(lang, "nothing after the opening")
     core = _strip_inner_lead(_client_subject_to_pronoun(core, lang), lang)
@@ -113,6 +114,17 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
     if core[:1].isupper() and not core[:2].isupper() and not re.match(r"I\b", core):
         core = core[0].lower() + core[1:]
     return Paraphrase(library().t("walk.paraphrase_frame", lang, core=core), True)
+
+
+#: Two or more words in quotation marks: the client's own words ("he wrote 'you never listen'").
+_QUOTED = re.compile(r"[«„“\"][^«»„“”\"]*\w\s+\w[^«»„“”\"]*[»”“\"]|(?<!\w)['‘][^'‘’]*\w\s+\w[^'‘’]*['’](?!\w)")
+
+
+def _strip_openers(core: str, lang: str) -> str:
+    """Drops the user's own preface ("so basically", "короче", "two things:"), twice: "so basically he says"."""
+    for _ in range(2):
+        core = re.sub(r"^" + _alternatives(lang, "openers") + r"(?![\w-])\s*[,:]?\s*", "", core, flags=re.I)
+    return core
 
 
 @cache
@@ -141,17 +153,55 @@ _AND = {"en": r"(?:and|but)", "ru": r"(?:и|а|но)", "ro": r"(?:și|si|dar|iar
 _THAT = {"en": r"(?:that\s+)?", "ru": r"(?:что\s+)?", "ro": r"(?:(?:că|ca)\s+)?"}
 
 
+@cache
+def _about_us_re(lang: str) -> re.Pattern[str]:
+    """Words that insult only when said of us or our work ("we are useless", "our prices are a joke"; "the
+    report is useless" is a complaint): after "we are" or "our/my ... is/are" a few words before."""
+    words = _lexicon()[lang].get("insults_about_us", [])
+    if not words:
+        return re.compile(r"(?!x)x")
+    alts = "(?:" + "|".join(_phrase_re(w) for w in sorted(words, key=len, reverse=True)) + ")"
+    return re.compile(rf"(?<![\w-])(?:{_WE_ARE[lang]}|(?:our|my)\s+(?:[\w’'-]+\s+){{0,2}}?(?:is|are|was|were))\s+"
+                      rf"(?:[\w’'-]+\s+){{0,2}}?{alts}(?![\w-])", re.I)
+
+
 def _drop_insult_clause(core: str, lang: str) -> str:
     """Leaves out "we are idiots and" when the rest stands as its own clause ("he says we are idiots and
     the site is down" -> "he says the site is down"): the draft keeps the substance, never the insult. The
     rest must start with its own subject (a noun phrase), or the insult stays and the draft falls back."""
     insult = _alternatives(lang, "insults")
+    if _lexicon()[lang].get("insults_about_us"):
+        insult = f"(?:{insult}|{_alternatives(lang, 'insults_about_us')})"
     clause = re.compile(rf"(?<![\w-]){_WE_ARE[lang]}\s+(?:[\w’'-]+\s+){{0,3}}?{insult}(?![\w-])"
                         rf"(?:\s+[\w’'-]+){{0,2}}?\s*,?\s+{_AND[lang]}\s+{_THAT[lang]}(?=(?P<next>[\w’'-]+))", re.I)
     match = clause.search(core)
-    if not match or not _starts_subject(match.group("next"), lang):
+    if not match:
         return core
-    return core[:match.start()] + core[match.end():]
+    if _starts_subject(match.group("next"), lang):
+        return core[:match.start()] + core[match.end():]
+    pronoun = _client_verb_pronoun(match.group("next"), lang)
+    if pronoun is None:
+        return core
+    # "he says we are useless and wants a refund": the verb after the insult is the client's own
+    return core[:match.start()] + pronoun + core[match.end():]
+
+
+def _client_verb_pronoun(word: str, lang: str) -> str | None:
+    """The pronoun to put before ``word`` when it is a third-person verb only a person does, which opens
+    the clause after an insult left out ("... and wants a refund" -> "he wants a refund"); "" when the
+    language needs none (Romanian); None when ``word`` is no such verb."""
+    low = word.lower()
+    if lang == "en":
+        return "he " if low.endswith("s") and _en_base(low) in _EN_PERSON_VERBS else None
+    if lang == "ru":
+        p = _ru_parse(low)
+        if p.tag.POS != "VERB" or p.tag.person == "1per":
+            return None
+        if "plur" in p.tag:
+            return "они "
+        return "она " if p.tag.gender == "femn" else "он "
+    verb = _ro_verbs().get(_fold_ro(low))
+    return "" if verb is not None and not verb.weak else None
 
 
 def _starts_subject(word: str, lang: str) -> bool:
@@ -306,6 +356,9 @@ def _strip_lead(core: str, lang: str) -> _Lead:
     belief ("she is upset that", "они думают, что") is the client's and stays, its subject put as the
     pronoun the rewrite turns into "you"; a short noun phrase before an opening is the client."""
     led, client = False, None
+    colon = re.match(r"^(" + _alternatives(lang, "subjects") + r")\s*:\s*", core, re.I)
+    if colon:  # "client: the logo is pixelated": the user quotes the complaint after a colon
+        return _Lead(core[colon.end():], True, _client_of(lang, colon.group(1), ""), True)
     for _ in range(2):
         match, np = _lead_re(lang).match(core), ""
         if not match or not match.group(0).strip():
@@ -339,6 +392,8 @@ def _strip_lead(core: str, lang: str) -> _Lead:
                 kept = re.sub(r"(?<=[^\s,])\s+(?=(?:что|потому что|так как|чтобы)$)", ", ", kept)
             return _Lead(f"{subj} {kept} {rest}".strip() if rest else "", True, client)
         core, led = rest, True
+        if match.group("say"):
+            break  # what follows "he says (that)" is the complaint: "the contract says ..." is in it
     return _Lead(core, led, client, led)
 
 
@@ -348,7 +403,18 @@ _PRONOUN = {"en": "he", "ru": "он", "ro": "el"}
 
 
 def _client_subject_to_pronoun(core: str, lang: str) -> str:
-    """"the client wants a refund" -> "he wants a refund", which the rewrite then turns to "you want"."""
+    """"the client wants a refund" -> "he wants a refund", which the rewrite then turns to "you want"; the
+    client's possessive becomes the pronoun's ("the client's wife" -> "his wife", "soției clientului" ->
+    "soției lui"), which the rewrite turns to "your wife", "soției dumneavoastră"."""
+    if lang == "en":
+        core = re.sub(r"(?<![\w'’-])(?:the|my|our)\s+(?:client|customer)['’]s(?![\w-])", "his", core, flags=re.I)
+    elif lang == "ro":
+        # "șeful clientului vrea ...": whoever of the client's side opens the answer is the one complaining
+        core = re.sub(r"^[^\W\d_]+(?:ul|ii|le)\s+(?:clientului|clientei|beneficiarului|beneficiarei)(?=\s)", "el", core,
+                      flags=re.I)
+        core = re.sub(r"^[^\W\d_]+a\s+(?:clientului|clientei|beneficiarului|beneficiarei)(?=\s)", "ea", core, flags=re.I)
+        core = re.sub(r"(?<=\w\s)(?:clientului|beneficiarului)(?![\w-])", "lui", core, flags=re.I)
+        core = re.sub(r"(?<=\w\s)(?:clientei|beneficiarei)(?![\w-])", "ei", core, flags=re.I)
     subject = re.match(r"^" + _alternatives(lang, "subjects") + r"(?![\w-])\s+(?=\w)", core, re.I)
     if subject and subject.group(0).strip().lower() not in ("he", "she", "they", "он", "она", "они", "el", "ea", "ei",
                                                                "ele", "he's", "she's", "they're"):
@@ -380,9 +446,13 @@ def _inner_lead_re(lang: str) -> re.Pattern[str]:
 
 def _strip_inner_lead(core: str, lang: str) -> str:
     """Drops a second opening without its own subject ("вы недовольны дизайном, говорит, что это не то")."""
-    inner = re.compile(r"(?<=[,;:])\s*(?:" + _alternatives(lang, "say") + r")(?![\w-])\s*[,:]?\s*"
-                       + _alternatives(lang, "connectors") + r"(?![\w-])\s*", re.I)
-    return inner.sub(" ", core)
+    inner = re.compile(r"(?<=[,;:])\s*(?:" + _alternatives(lang, "say") + r")(?![\w-])\s*[,:]?\s*(?P<conn>"
+                       + _alternatives(lang, "connectors") + r"(?![\w-])\s*)?(?=(?P<next>[\w’'-]+))", re.I)
+
+    def drop(match: re.Match[str]) -> str:
+        # without "that", only before a clause with its own subject: ", said the prices are wrong"
+        return " " if match.group("conn") or _starts_subject(match.group("next"), lang) else match.group(0)
+    return inner.sub(drop, core)
 
 
 def _leftover(core: str, lang: str) -> str:
@@ -459,8 +529,12 @@ _EN_HER_OBJECT = {"back", "up", "down", "out", "off", "over", "about", "to", "fo
                   "our", "my", "nothing", "everything", "anything", "twice", "once", "today", "yesterday", "last",
                   "every", "first", "right", "before", "after", "when", "if", "so", "by", "from", "into", "what",
                   "how", "why", "all", "this", "these", "those", "more", "less", "too", "either", "properly",
-                  "until", "till", "as", "than", "no", "without", "we", "i", "it", "her", "him", "them", "money",
-                  "something", "late", "early", "instead", "directly", "personally"}
+                  "until", "till", "as", "than", "no", "without", "we", "i", "it", "her", "him", "them",
+                  "late", "early", "instead", "directly", "personally", "wrong"}
+#: After "last"/"first"/"next" these make "her" a possessive: "her last two orders", "her first invoice".
+_EN_COUNTED = {"two", "three", "four", "five", "six", "few", "several", "couple", "order", "orders", "invoice",
+               "invoices", "message", "messages", "email", "emails", "payment", "payments", "project", "booking",
+               "appointment", "session", "visit", "delivery", "post", "posts"}
 #: Words in -ly that are no adverb: "her family", "her weekly report" are hers.
 _EN_LY_NOT_ADVERB = {"family", "supply", "reply", "assembly", "daily", "weekly", "monthly", "yearly", "only", "lovely",
                      "friendly", "elderly", "ugly", "silly", "jelly", "belly", "ally", "rally", "holy", "curly",
@@ -576,7 +650,7 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
         if low in _EN_THEY and client == "pl" and plural_thing and (
                 low != "they" or before_low in _EN_SUBORDINATORS):
             raise _Unsure(f"{low!r}: the client or the things named before")
-        if low in ("he", "she") and client == "pl":
+        if low in ("he", "she", "his", "him", "himself") and client == "pl":
             raise _Unsure(f"{low!r} with a client who is several")
         if low in ("he", "she", "they"):
             client = client or ("pl" if low == "they" else "sg")
@@ -608,8 +682,10 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
             continue
         if low == "her":
             before = next((t.lower() for t in reversed(tokens[:i]) if _is_word(t)), "")
-            obj = nxt < 0 or nxt_low in _EN_HER_OBJECT or (nxt_low.endswith("ly") and nxt_low not in _EN_LY_NOT_ADVERB) \
-                or before in _EN_GIVE
+            after = _next_word(tokens, nxt) if nxt >= 0 else -1
+            counted = nxt_low in ("last", "first", "next") and after >= 0 and tokens[after].lower() in _EN_COUNTED
+            obj = not counted and (nxt < 0 or nxt_low in _EN_HER_OBJECT or (
+                nxt_low.endswith("ly") and nxt_low not in _EN_LY_NOT_ADVERB) or before in _EN_GIVE)
             tokens[i] = _same_case(tok, "you" if obj else "your")
             continue
         if low in ("and", "but", "or"):
@@ -1120,6 +1196,8 @@ def _ru_third_left(tokens: list[str]) -> list[str]:
             own_subject, before, coord, opening = False, low, low in _RU_COORD, False
             continue
         p = _ru_parse(low)
+        if low == "вы" and not _ru_you_has_predicate(tokens, i):
+            found.append("вы without a verb")  # "вы каждые пять минут и спрашиваете": an opening ate the verb
         if low == "вы":
             you_seen = own_subject = True
             nxt = _ru_parse(tokens[i + 1]) if i + 1 < len(tokens) and _is_word(tokens[i + 1]) else None
@@ -1133,6 +1211,28 @@ def _ru_third_left(tokens: list[str]) -> list[str]:
             found.append(f"вы … {tok}")
         before = low
     return found
+
+
+def _ru_you_has_predicate(tokens: list[str], i: int) -> bool:
+    """Whether the "вы" at ``i`` has a predicate in its clause: a verb, short adjective or participle, a
+    predicative, or (past particles) a preposition opening one ("вы в ярости", "вы не в восторге")."""
+    first = True
+    for tok in tokens[i + 1:]:
+        if not _is_word(tok):
+            if tok.strip() in _BOUNDARY:
+                return False
+            continue
+        low = tok.lower().replace("ё", "е")
+        if low in _RU_COORD or low in _RU_CLAUSE:
+            return False
+        p = _ru_parse(low)
+        if any((_ru_finite(q) or q.tag.POS in ("PRED", "INFN")) and q.score >= 0.1 for q in morph().parse(low)):
+            return True  # "примете" is a verb here, not the noun "примета"
+        if first and p.tag.POS == "PREP":
+            return True
+        if p.tag.POS != "PRCL":
+            first = False
+    return False
 
 
 _RO_CLIENT_CLITIC = re.compile(r"^(?:i-\w+|îi|ii|lui)$", re.I)
@@ -1354,9 +1454,14 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
         core = re.sub(r"(?<![\w-])le(?=\s+\w+(?:ăm|em|im|îm)\b)", "vă", core, flags=re.I)
     if led:  # "zice că ... și că e dezamăgit": the second "că" hangs on the opening that went
         core = re.sub(r"(?<![\w-])(și|si)\s+(?:că|ca)(?![\w-])", r"\1", core, flags=re.I)
+    # "nu i s-a trimis factura", "rochia nu i se potrivește": the dative before an impersonal reflexive
+    core = re.sub(r"(?<![\w-])(?:i|li)\s+(?=(?:se|s-a|s-au)(?![\w-]))", "vi ", core, flags=re.I)
     tokens = _tokens(core)
     verbs = _ro_verbs()
     first_word = next((i for i, t in enumerate(tokens) if _is_word(t)), -1)  # "e furios și ...": the client
+    # the first word past "nu"/"mai": "nu e mulțumit de ...", "nu mai are încredere" open with the client's verb
+    first_verb = next((i for i, t in enumerate(tokens) if _is_word(t) and _fold_ro(t) not in ("nu", "mai")), -1)
+    pending_le: list[int] = []  # "le" before a verb: the things when the verb is the client's
     clause_word = ""
     said_by_client = False  # the clause follows "că" after a verb of the client's ("amenințați că ...")
     third = False
@@ -1374,6 +1479,9 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
                 at_start = at_start or tok.strip() in (".", "!", "?")
             continue
         fold = _fold_ro(tok)
+        if fold in ("lui", "ei", "lor") and _third_party(tokens, _ro_word_index_before(tokens, i), "ro"):
+            tokens[i] = "dumneavoastră"  # "soțul ei": the client's own people, named by the client's possessive
+            continue
         if _third_party(tokens, i, "ro"):
             third = True
         is_clitic = fold in ("il", "ii", "li") or re.match(r"^(?:l|i|li|le)-", fold) is not None
@@ -1381,7 +1489,8 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
             raise _Unsure("a third person before a pronoun")
         if fold in _RO_PERSONAL:
             before = tokens[i - 2].lower() if i >= 2 else ""
-            if i == 0 or before in _RO_COORD or before in _RO_CLAUSE or tokens[i - 1].strip() in _BOUNDARY:
+            if i == 0 or before in _RO_COORD or before in _RO_CLAUSE or tokens[i - 1].strip() in _BOUNDARY or \
+                    before in _BOUNDARY:
                 tokens[i] = ""  # subject pronoun dropped: the verb says "dumneavoastră"
                 if i + 1 < len(tokens) and tokens[i + 1].isspace():
                     tokens[i + 1] = ""
@@ -1404,6 +1513,9 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
         after_pe_care = i >= 4 and _fold_ro(tokens[i - 2]) == "care" and _fold_ro(tokens[i - 4]) == "pe"
         if (fold == "le" or fold.startswith("le-")) and (client_form in ("m", "f") or after_pe_care):
             continue  # "vrea să le luăm înapoi" with one client, "fișierele pe care le-am trimis": the things
+        if fold == "le" and _fold_ro(_ro_next_word(tokens, i)) not in ("am", "a", "au", "ai"):
+            pending_le.append(i)  # "nu le poate folosi": the things if the verb is the client's
+            continue
         if fold == "le" or fold.startswith("le-"):
             raise _Unsure("le: them or to them")
         if is_clitic and after_pe_care:
@@ -1464,9 +1576,12 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
             _ro_clitics_to_you(tokens, pending_clitic, client_form)  # "nu a sunat nimeni": nobody's verb
             subject, pending_clitic, at_start = "other", [], False
             continue
-        if verb is not None and verb.weak and fold in ("poate", "stie", "vede") and subject is None and led and \
-                at_start and i >= 2 and _fold_ro(tokens[i - 2]) in ("nu", "mai", "ne", "va", "o", "il"):
+        if verb is not None and verb.weak and fold in ("poate", "stie", "vede", "da") and subject is None and led and \
+                at_start and i >= 2 and _fold_ro(tokens[i - 2]) in ("nu", "mai", "ne", "va", "o", "il", "le"):
             verb = _RoVerb(verb.you, False)  # "zice că nu ne mai poate încredința": after "nu", a person's verb
+        if verb is not None and verb.weak and fold in ("poate", "stie", "vede") and subject is None and led and \
+                coord and pending_le and i >= 2 and _fold_ro(tokens[i - 2]) == "le":
+            verb = _RoVerb(verb.you, False)  # "pozele sunt mici și nu le poate printa": someone acts on the things
         if must and subject is None and coord and before_coord == "other" and (
                 verb is not None or _ro_by_rule(tok, subjunctive=True, verb_slot=True, after_nu=False)):
             raise _Unsure(f"who does {tok!r}: the one named before or the client")
@@ -1478,12 +1593,15 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
                     raise _Unsure(f"who does {tok!r}: the one named before or the client")
                 client = at_start or coord or clause_word in ("ce", "care")
             if verb.weak and fold in ("e", "este") and subject is None and (led and (at_start or coord) or
-                                                                          i == first_word):
+                                                                          i in (first_word, first_verb)):
                 client = _ro_describes_person(tokens, i)
-            if fold == "are" and subject is None and led and at_start:
+            if fold == "are" and subject is None and at_start and (led or i == first_verb):
                 client = True  # "zice că nu mai are încredere": things rarely "have" in a complaint
             if fold in ("a", "au", "n-a", "n-au") and pending_clitic:
                 client = False
+            if pending_le and not client:
+                raise _Unsure("le: them or to them")
+            pending_le = []
             if client:  # a clitic left pending is the thing the client acts on: "nu îl acceptați"
                 before = tokens[i - 2].lower() if i >= 2 else ""
                 if before in ("se", "își", "isi", "îsi", "işi"):  # the client's reflexive: "vă faceți griji"
@@ -1503,6 +1621,7 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
                             after_nu=(tokens[i - 2].lower() in ("nu", "mai") if i >= 2 else False) or
                             (led and i == first_word))
         if ruled is not None:
+            pending_le = []
             if i >= 2 and tokens[i - 2].lower() in ("își", "isi", "îsi", "işi"):  # "nu își găsește" -> "nu vă găsiți"
                 tokens[i - 2] = _same_case(tokens[i - 2], "vă")
             tokens[i] = _same_case(tok, ruled)
@@ -1524,6 +1643,8 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
         at_start = False
     if pending_clitic:
         _ro_clitics_to_you(tokens, pending_clitic, client_form)
+    if pending_le:
+        raise _Unsure("le: them or to them")
     return re.sub(r"\s{2,}", " ", "".join(tokens)).strip()
 
 
@@ -1532,6 +1653,14 @@ _RO_EXPERIENCER = {"enerveaza", "deranjeaza", "supara", "irita", "doare", "speri
                    "ingrijoreaza", "nemultumeste", "intereseaza", "afecteaza", "sacaie", "agaseaza", "amuza",
                    "dezamageste", "indigneaza", "revolta", "innebuneste", "streseaza", "bucura", "nelinisteste"}
 _RO_SOMEONE = {"nimeni", "cineva", "nimic", "ceva"}
+
+
+def _ro_word_index_before(tokens: list[str], i: int) -> int:
+    """The index of the word token right before ``i`` (past spaces), or ``i`` itself when there is none."""
+    j = i - 1
+    while j >= 0 and tokens[j].isspace():
+        j -= 1
+    return j if j >= 0 and _is_word(tokens[j]) else i
 
 
 def _ro_word_before(tokens: list[str], i: int) -> str:

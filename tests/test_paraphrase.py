@@ -468,3 +468,58 @@ def test_romanian_verb_table_rows_are_well_formed() -> None:
     table = _ro_verbs()
     assert table["deschide"].you == "deschideți" and table["intreaba"].you == "întrebați"
     assert table["e"].weak and not table["deschide"].weak  # the hand-kept reading wins
+
+
+@pytest.mark.parametrize(("lang", "answer", "core"), [
+    # after "says that" the rest is the content: a noun and a "says" inside it are no second opening
+    ("en", "he says that the invoice says 40 hours and we only logged 30", "the invoice says 40 hours and we only logged 30"),
+    ("ru", "он говорит что в договоре написано пять правок а мы сделали две",
+     "в договоре написано пять правок а мы сделали две"),
+    ("ro", "zice că oferta spune livrare în cinci zile și noi am livrat în trei săptămâni",
+     "oferta spune livrare în cinci zile și noi am livrat în trei săptămâni"),
+    # "the client:" is an opening; "two things:" a preface
+    ("en", "customer: the checkout button does nothing", "the checkout button does nothing"),
+    ("ru", "заказчик: кнопка оплаты не работает", "кнопка оплаты не работает"),
+    ("ro", "clienta: butonul de plată nu merge", "butonul de plată nu merge"),
+    ("en", "she says two things: the fonts are wrong and the logo is blurry", "the fonts are wrong and the logo is blurry"),
+    ("ru", "он пишет две вещи: шрифты не те и логотип размыт", "шрифты не те и логотип размыт"),
+    ("ro", "zice două lucruri: fonturile sunt greșite și logoul e neclar", "fonturile sunt greșite și logoul e neclar"),
+    # an insult about us goes when the client's own verb follows it
+    ("en", "he says we are useless and wants a refund", "you want a refund"),
+    ("ru", "пишет что мы бездари и требует вернуть деньги", "вы требуете вернуть деньги"),
+    ("ro", "zice că suntem niște amatori și cere banii înapoi", "cereți banii înapoi"),
+    # a second "says" without "that", after a comma
+    ("en", "she was unhappy with the menu, said the prices are wrong", "you were unhappy with the menu, the prices are wrong"),
+    # English: "her" before "last"/"money" is hers; "her wrong" is her; "his" with a client who is several
+    ("en", "she says we lost her last two orders", "we lost your last two orders"),
+    ("en", "she wants her money back today", "you want your money back today"),
+    ("en", "he says we spelled his name wrong", "we spelled your name wrong"),
+    ("en", "the client's partner hates the new menu", "your partner hates the new menu"),
+    # Romanian: "i se"/"i s-a" is to the client; "nu e" at the start is the client's; kin of the client
+    ("ro", "zice că nu i s-a trimis nicio factură", "nu vi s-a trimis nicio factură"),
+    ("ro", "nu e mulțumit de fotografii, zice că sunt prea întunecate", "nu sunteți mulțumit de fotografii, sunt prea întunecate"),
+    ("ro", "zice că soțul ei nu a primit invitația", "soțul dumneavoastră nu a primit invitația"),
+    ("ro", "zice că pozele sunt prea mici și nu le poate printa", "pozele sunt prea mici și nu le puteți printa"),
+    ("ro", "are o problemă cu factura din martie", "aveți o problemă cu factura din martie"),
+])
+def test_dev4_kinds_agree_with_you(lang: str, answer: str, core: str) -> None:
+    result = draft_paraphrase(answer, lang)
+    assert result.sure, result.reason
+    assert normalise(result.draft) == normalise(FRAME[lang].format(core))
+
+
+@pytest.mark.parametrize(("lang", "answer"), [
+    # quoted words are the client's own, in their first and second person: never rewritten, never guessed
+    ("en", "he wrote 'you people never listen to me' and wants a call"),
+    ("ru", "она написала «вы меня не слышите» и просит созвон"),
+    ("ro", "a scris „nu mă ascultați niciodată” și vrea o întâlnire"),
+    # "a joke", "смех", "glumă" about us is an insult too
+    ("en", "says our prices are a joke"),
+    # "his"/"him" with a client who is several: someone else
+    ("en", "they said the groomer cut his ear"),
+    # "вы" with no verb of its own is no sentence
+    ("ru", "она пишет мне каждые пять минут и спрашивает про макет"),
+])
+def test_dev4_unsure_kinds_fall_back(lang: str, answer: str) -> None:
+    result = draft_paraphrase(answer, lang)
+    assert not result.sure, result.draft
