@@ -179,7 +179,11 @@ def _drop_insult_clause(core: str, lang: str) -> str:
         return core
     if _starts_subject(match.group("next"), lang):
         return core[:match.start()] + core[match.end():]
-    pronoun = _client_verb_pronoun(match.group("next"), lang)
+    verb = match.group("next")
+    if verb.lower() in ("not", "не", "nu", "mai"):  # "... and doesn't", "и не хочет", "și nu mai plătește"
+        after = re.match(r"[\w’'-]+\s+(?:mai\s+)?([\w’'-]+)", core[match.end():])
+        verb = after.group(1) if after else ""
+    pronoun = _client_verb_pronoun(verb, lang) if verb else None
     if pronoun is None:
         return core
     # "he says we are useless and wants a refund": the verb after the insult is the client's own
@@ -758,7 +762,7 @@ _RU_OBLIQUE = {"него": "вас", "неё": "вас", "нее": "вас", "н
                "ними": "вами"}
 _RU_PREPOSITIONS = {"в", "во", "на", "о", "об", "обо", "у", "для", "без", "от", "до", "из", "про", "через", "при",
                     "после", "около", "против", "ради", "к", "ко", "по", "с", "со", "за", "над", "под", "перед"}
-_RU_COORD = {"и", "а", "но", "да", "или", "зато", "однако"}
+_RU_COORD = {"и", "а", "но", "да", "или", "зато", "однако", "иначе"}
 _RU_CLAUSE = {"что", "чтобы", "если", "когда", "потому", "хотя", "пока", "раз", "ведь", "который", "которая",
               "которое", "которые", "где", "как", "чем"}
 
@@ -955,6 +959,8 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
                 if subject is None:  # "её раздражает, что ...": the client is the object, the verb not theirs
                     subject, at_start = "other", False
             continue
+        if low == "и" and word_before == "так":
+            continue  # "я так и не отправила": a particle ("never did"), no second clause
         if low in _RU_COORD:  # "но так и не получила": the second of two keeps the clause before
             prev_subject = subject if subject is not None or not coord else prev_subject
             subject, coord = None, True
@@ -1070,7 +1076,7 @@ def _ru_fix_typos(core: str) -> str:
         if len(low) < 6 or morph().word_is_known(low):
             return word
         swaps = {low[:k] + low[k + 1] + low[k] + low[k + 2:] for k in range(len(low) - 1)}
-        inserts = {low[:k] + c + low[k:] for k in range(len(low) + 1) for c in _RU_LETTERS}
+        inserts = {low[:k] + c + low[k:] for k in range(len(low)) for c in _RU_LETTERS}  # not at the end: an ending
         known = {w for w in swaps | inserts if w != low and morph().word_is_known(w)}
         if len(known) > 1:
             raise _Unsure(f"a typo in {word!r}")
@@ -1242,6 +1248,7 @@ def _ro_third_left(tokens: list[str]) -> list[str]:
     found = []
     opened = False  # right after "și", "că", "când", "să": the clause's verb comes before any subject
     negated = False
+    opener = ""
     for i, tok in enumerate(tokens):
         if not _is_word(tok):
             opened = opened and tok.strip() not in _BOUNDARY
@@ -1250,6 +1257,7 @@ def _ro_third_left(tokens: list[str]) -> list[str]:
         before = _fold_ro(tokens[i - 1]) if i else ""
         if fold in _RO_COORD or fold in _RO_CLAUSE:
             opened, negated = True, False  # "și nu mai poate": after "nu", "poate" is a verb, not "maybe"
+            opener = fold
             continue
         if opened and (fold in _RO_SKIP or tok.lower() in _RO_SKIP or fold in ("se", "s-a", "isi")):
             negated = negated or fold in ("nu", "mai")
@@ -1260,7 +1268,9 @@ def _ro_third_left(tokens: list[str]) -> list[str]:
             weak_ok = verb is not None and negated and fold not in ("e", "este", "fie", "a", "au", "era")
             third = verb is not None and (not verb.weak or weak_ok) and _fold_ro(verb.you) != fold or verb is None and \
                 _ro_by_rule(tok, subjunctive=False, verb_slot=True, after_nu=False) is not None
-            if third and not _ro_postverbal_subject(tokens, i):
+            inverted = opener == "cum" and bool(re.search(  # "cum arată meniul": its subject follows
+                r"(?:ul|ului|ele|ile|ii|a)$", _fold_ro(_ro_next_word(tokens, i))))
+            if third and not inverted and not _ro_postverbal_subject(tokens, i):
                 found.append(f"no subject before {tok!r}")  # "și pierde clienți": the client's, in the 3rd person
         if _RO_CLIENT_CLITIC.match(tok) and not (fold == "lui" and i + 1 < len(tokens) and tokens[i + 1][:1].isupper()):
             found.append(tok)  # "i-am pus-o", "îi trimitem", "site-ul lui": to him/her, his/her
@@ -1572,7 +1582,8 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
             continue
         if fold == "a" and not _ro_participle_follows(tokens, i):
             continue  # "a doua zi", "a mea": no verb
-        if verb is not None and subject is None and _ro_postverbal_subject(tokens, i):
+        if verb is not None and subject is None and _ro_postverbal_subject(
+                tokens, i, verb_table=not verb.weak and fold not in ("a", "au", "n-a", "n-au")):
             _ro_clitics_to_you(tokens, pending_clitic, client_form)  # "nu a sunat nimeni": nobody's verb
             subject, pending_clitic, at_start = "other", [], False
             continue
@@ -1694,14 +1705,19 @@ def _ro_participle_follows(tokens: list[str], i: int) -> bool:
     return False
 
 
-def _ro_postverbal_subject(tokens: list[str], i: int) -> bool:
-    """Whether "nimeni"/"cineva" follows the verb at ``i`` in its clause ("nu a sunat nimeni"): the subject."""
+def _ro_postverbal_subject(tokens: list[str], i: int, verb_table: bool = False) -> bool:
+    """Whether "nimeni"/"cineva" follows the verb at ``i`` in its clause ("nu a sunat nimeni"): the subject.
+    ``verb_table``: the verb is a full verb of the table; "nimic"/"ceva" after it is then `_Unsure`."""
     j = i
     for _ in range(4):
         j = _next_word(tokens, j)
         if j < 0:
             return False
         fold = _fold_ro(tokens[j])
+        if fold in ("nimic", "ceva") and verb_table:
+            # "nu mai plătește nimic": nothing is what is paid, or "nu merge nimic": what fails; a verb of the
+            # table could be either's
+            raise _Unsure(f"{tokens[j]!r}: the subject or the object of {tokens[i]!r}")
         if fold in _RO_SOMEONE:
             return True
         if fold in _RO_COORD or fold in _RO_CLAUSE:

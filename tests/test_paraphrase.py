@@ -501,6 +501,11 @@ def test_romanian_verb_table_rows_are_well_formed() -> None:
     ("ro", "zice că soțul ei nu a primit invitația", "soțul dumneavoastră nu a primit invitația"),
     ("ro", "zice că pozele sunt prea mici și nu le poate printa", "pozele sunt prea mici și nu le puteți printa"),
     ("ro", "are o problemă cu factura din martie", "aveți o problemă cu factura din martie"),
+    # "так и не" is a particle, no second clause; "cum arată X": X is the subject after the verb
+    ("ru", "он пишет что я так и не прислал ему договор", "я так и не прислал вам договор"),
+    ("ro", "zice că nu îi place cum sună refrenul", "nu vă place cum sună refrenul"),
+    # "teh", "pissed": typed for "the", said as "angry"
+    ("en", "he's pissed teh site was down all weekend", "you're angry the site was down all weekend"),
 ])
 def test_dev4_kinds_agree_with_you(lang: str, answer: str, core: str) -> None:
     result = draft_paraphrase(answer, lang)
@@ -519,6 +524,10 @@ def test_dev4_kinds_agree_with_you(lang: str, answer: str, core: str) -> None:
     ("en", "they said the groomer cut his ear"),
     # "вы" with no verb of its own is no sentence
     ("ru", "она пишет мне каждые пять минут и спрашивает про макет"),
+    # "иначе" opens a clause whose subject could be anyone named before
+    ("ru", "она хочет чтобы всё исправили к пятнице иначе напишет жалобу"),
+    # "nimic" after a verb: what is paid or what fails
+    ("ro", "zice că nu mai plătește nimic"),
 ])
 def test_dev4_unsure_kinds_fall_back(lang: str, answer: str) -> None:
     result = draft_paraphrase(answer, lang)
