@@ -84,6 +84,8 @@ def rows(hand: set[str]) -> list[str]:
         if not sg or wordfreq.zipf_frequency(sg, "ro") < MIN_ZIPF or not all(_known(w) for w in (sg, you)):
             continue
         pl = pl if pl and pl != first and _known(pl) else "-"
+        if subj.endswith("e") and not _known(subj) and _known(subj[:-1] + "ea"):
+            subj = subj[:-1] + "ea"  # "să predea": the templates write "prede"
         subj = subj if subj and subj != sg and _known(subj) else "-"
         cells = [sg, pl, you, subj]
         if fold(sg) not in hand:

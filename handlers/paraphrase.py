@@ -1264,7 +1264,7 @@ def _ro_third_left(tokens: list[str]) -> list[str]:
             continue
         if opened:
             opened = False
-            verb = _ro_verbs().get(fold)
+            verb = _ro_verbs().get(fold) or (_ro_subjunctives().get(fold) if opener == "sa" else None)
             weak_ok = verb is not None and negated and fold not in ("e", "este", "fie", "a", "au", "era")
             third = verb is not None and (not verb.weak or weak_ok) and _fold_ro(verb.you) != fold or verb is None and \
                 _ro_by_rule(tok, subjunctive=False, verb_slot=True, after_nu=False) is not None
@@ -1319,12 +1319,16 @@ def _ro_subjunctives() -> dict[str, _RoVerb]:
     return table
 
 
+#: Third-person plurals that are also the first-person singular ("pot": they can / I can).
+_RO_FIRST_SINGULAR_TOO = {"pot", "cer", "cred", "zic", "spun", "stiu", "vad", "fac", "merg", "vin", "tin", "primesc",
+                          "doresc", "folosesc", "gandesc", "simt", "pretind", "trimit", "raspund", "inteleg", "scriu",
+                          "dau", "iau", "plang", "tem", "platesc"}
 #: After these (a form of "a putea", the future and conditional auxiliaries) a verb is an infinitive:
 #: "nu poate intra", "va deschide" keep it as it is.
 _RO_BEFORE_INFINITIVE = {"poate", "pot", "puteti", "putea", "puteau", "va", "vor", "veti", "ar", "ati", "vom", "voi"}
 
 
-_RO_SKIP = {"nu", "mai", "tot", "și", "si", "chiar", "deja", "încă", "inca", "doar", "mereu", "iar", "acum", "nici",
+_RO_SKIP = {"nu", "mai", "tot", "și", "si", "chiar", "deja", "încă", "inca", "doar", "mereu", "iar", "acum", "nici", "n-o",
             "deloc", "cam", "totuși", "totusi", "le", "ne", "ni", "mi", "îmi", "imi", "ne-", "o", "îl", "il", "îi",
             "ii", "vă"}
 _RO_COORD = {"și", "si", "dar", "iar", "însă", "insa", "sau", "ori"}
@@ -1387,6 +1391,9 @@ def _ro_restore_diacritics(core: str) -> tuple[str, set[str]]:
         parts = tokens[i].split("-")
         for k, part in enumerate(parts):
             forms = table.get(part.lower())
+            if not forms and k == 0 and _fold_ro(prev).split("-")[0] == "sa" and part.lower().endswith("am") and \
+                    len(part) > 4:
+                forms = (part.lower()[:-2] + "ăm",)  # "să-l sunam" -> "să-l sunăm": after "să", never the imperfect
             if not forms:
                 continue
             try:
@@ -1568,6 +1575,8 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
         if fold in _RO_SKIP or tok.lower() in _RO_SKIP:  # "vă" folds to "va" (will)
             continue
         verb = verbs.get(fold)
+        if verb is not None and not led and i == first_verb and fold in _RO_FIRST_SINGULAR_TOO:
+            raise _Unsure(f"{tok!r}: I or they")  # "nu pot deschide fișierele" with no opening: the user or the client
         if verb is None and clause_word in ("să", "sa") and (_fold_ro(_ro_word_before(tokens, i)) in ("sa", "nu", "mai")
                                                           or _ro_word_before(tokens, i).lower() in _RO_SKIP):
             verb = _ro_subjunctives().get(fold)

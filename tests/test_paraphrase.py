@@ -506,6 +506,9 @@ def test_romanian_verb_table_rows_are_well_formed() -> None:
     ("ro", "zice că nu îi place cum sună refrenul", "nu vă place cum sună refrenul"),
     # "teh", "pissed": typed for "the", said as "angry"
     ("en", "he's pissed teh site was down all weekend", "you're angry the site was down all weekend"),
+    # "n-o" is "nu o"; "să ... -am" is the subjunctive "-ăm" typed without diacritics
+    ("ro", "ei zic că rochia a venit ruptă și n-o acceptă", "rochia a venit ruptă și n-o acceptați"),
+    ("ro", "zice ca trebuie sa-l anuntam cu o zi inainte", "trebuie să vă anunțăm cu o zi înainte"),
 ])
 def test_dev4_kinds_agree_with_you(lang: str, answer: str, core: str) -> None:
     result = draft_paraphrase(answer, lang)
@@ -528,6 +531,8 @@ def test_dev4_kinds_agree_with_you(lang: str, answer: str, core: str) -> None:
     ("ru", "она хочет чтобы всё исправили к пятнице иначе напишет жалобу"),
     # "nimic" after a verb: what is paid or what fails
     ("ro", "zice că nu mai plătește nimic"),
+    # "pot" with no opening: I can or they can
+    ("ro", "nu pot plăti factura până nu primesc devizul"),
 ])
 def test_dev4_unsure_kinds_fall_back(lang: str, answer: str) -> None:
     result = draft_paraphrase(answer, lang)
