@@ -411,14 +411,16 @@ def _client_subject_to_pronoun(core: str, lang: str) -> str:
     client's possessive becomes the pronoun's ("the client's wife" -> "his wife", "soției clientului" ->
     "soției lui"), which the rewrite turns to "your wife", "soției dumneavoastră"."""
     if lang == "en":
-        core = re.sub(r"(?<![\w'’-])(?:the|my|our)\s+(?:client|customer)['’]s(?![\w-])", "his", core, flags=re.I)
+        core = re.sub(r"(?<![\w'’-])(?:the|my|our)\s+(?:client|customer)(?:['’]s|s(?=\s+" + _alternatives("en", "third_parties")
+                      + r"(?![\w-])))(?![\w-])", "his", core, flags=re.I)  # "the clients wife": the apostrophe left out
     elif lang == "ro":
-        # "șeful clientului vrea ...": whoever of the client's side opens the answer is the one complaining
-        core = re.sub(r"^[^\W\d_]+(?:ul|ii|le)\s+(?:clientului|clientei|beneficiarului|beneficiarei)(?=\s)", "el", core,
+        # not at the start: "șeful clientului vrea ..." names the client with more words than "you" (falls back)
+        def possessive(match: re.Match[str]) -> str:
+            if len(core[:match.start()].split()) < 2:
+                return match.group(0)
+            return "lui" if match.group(0).lower().endswith("ului") else "ei"
+        core = re.sub(r"(?<=\w\s)(?:clientului|beneficiarului|clientei|beneficiarei)(?![\w-])", possessive, core,
                       flags=re.I)
-        core = re.sub(r"^[^\W\d_]+a\s+(?:clientului|clientei|beneficiarului|beneficiarei)(?=\s)", "ea", core, flags=re.I)
-        core = re.sub(r"(?<=\w\s)(?:clientului|beneficiarului)(?![\w-])", "lui", core, flags=re.I)
-        core = re.sub(r"(?<=\w\s)(?:clientei|beneficiarei)(?![\w-])", "ei", core, flags=re.I)
     subject = re.match(r"^" + _alternatives(lang, "subjects") + r"(?![\w-])\s+(?=\w)", core, re.I)
     if subject and subject.group(0).strip().lower() not in ("he", "she", "they", "он", "она", "они", "el", "ea", "ei",
                                                                "ele", "he's", "she's", "they're"):
@@ -430,6 +432,75 @@ def _client_subject_to_pronoun(core: str, lang: str) -> str:
                     {"f": "ea", "pl": "ei"}.get(gender or "", "el")
             return f"{pronoun} {core[subject.end():]}"
     return core
+
+
+def _could_be(third: set[str], pronoun: str) -> bool:
+    """Whether a pronoun of kind ``pronoun`` ("sg-m", "sg-f", "sg" for either gender, "pl", "" unknown) can
+    point at one of the third parties named (kinds as `_en_person_kind` gives): "his" after "the wife"
+    cannot, so it is the client's; "her" after "the daughter" can, and the draft falls back."""
+    if not third:
+        return False
+    if not pronoun:
+        return True
+    for kind in third:
+        if kind == "any" or kind == pronoun:
+            return True
+        if pronoun == "sg" and kind.startswith("sg") or kind == "sg" and pronoun.startswith("sg"):
+            return True
+    return False
+
+
+_EN_FEMALE = {"wife", "mother", "daughter", "girlfriend", "sister", "mom", "mum", "aunt", "grandmother"}
+_EN_MALE = {"husband", "son", "father", "boyfriend", "brother", "dad", "uncle", "grandfather"}
+
+
+def _en_person_kind(word: str) -> str:
+    """The number and gender a third party's noun shows: "wife" -> "sg-f", "customers" -> "pl", "team" ->
+    "any" (a group is spoken of as "it" or "they"), "boss" -> "sg"."""
+    if word in ("team", "staff"):
+        return "any"
+    if word.endswith("s") and not word.endswith("ss"):
+        return "pl"
+    return "sg-f" if word in _EN_FEMALE else "sg-m" if word in _EN_MALE else "sg"
+
+
+def _en_person_kind_of_pronoun(word: str) -> str:
+    if word.startswith(("he", "him", "his")) and not word.startswith("her"):
+        return "sg-m"
+    if word.startswith(("she", "her")):
+        return "sg-f"
+    return "pl"
+
+
+_RU_KIND = {"m": "sg-m", "f": "sg-f", "pl": "pl"}
+
+
+def _ro_person_kind(fold: str) -> str:
+    """A Romanian third party's number and gender from its article: "soția" -> "sg-f", "șeful" -> "sg-m",
+    "colegii" -> "pl"; "echipa" -> "any"."""
+    if fold.startswith("echip"):
+        return "any"
+    if fold.endswith(("ii", "ilor", "ele", "elor")):
+        return "pl"
+    if fold.endswith(("ul", "ului")):
+        return "sg-m"
+    if fold.endswith(("a", "ei")):
+        return "sg-f"
+    return "sg"
+
+
+def _ro_pronoun_kind(fold: str) -> str:
+    """What a Romanian pronoun or clitic can point at: "el"/"îl"/"l-"/"lui" him, "ea"/"o"/"-o" her, "îi"/"i-"
+    either (to him or her), "ei" her or them, "lor"/"le"/"ele"/"li" them."""
+    if fold in ("el", "il", "lui") or fold.startswith("l-") or fold == "nu-l":
+        return "sg-m"
+    if fold in ("ea", "o", "s-o") or fold.endswith("-o"):
+        return "sg-f"
+    if fold in ("ii", "nu-i") or fold.startswith("i-"):
+        return "sg"
+    if fold == "ei":
+        return ""
+    return "pl"
 
 
 def _third_party(tokens: list[str], i: int, lang: str) -> bool:
@@ -624,7 +695,7 @@ def _next_word(tokens: list[str], i: int) -> int:
 
 def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
     tokens = _tokens(core)
-    third = False
+    third: set[str] = set()  # number and gender of the third parties named so far ("sg", "pl", "sg-f", ...)
     subject: str | None = None  # "client", "other" or None (not seen in this clause)
     agree = False  # the next verb follows a "you" that was a "he/she"
     after_and = False
@@ -644,10 +715,10 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
         if before_low in _EN_DETERMINERS and low.endswith("s") and not low.endswith("ss") and subject is not None:
             plural_thing = True  # "the files", "these chairs": a later "they" may be them
         if _third_party(tokens, i, "en"):
-            third = True
+            third.add(_en_person_kind(low))
         if low in {"he", "she", "they", "he's", "she's", "they're", "he'd", "she'd", "they'd", "he'll", "she'll",
                    "they'll", "they've", "him", "them", "his", "their", "her", "hers", "theirs", "himself",
-                   "herself", "themselves"} and third:
+                   "herself", "themselves"} and _could_be(third, _en_person_kind_of_pronoun(low)):
             raise _Unsure("a third person before a pronoun")
         if low in _EN_THEY and client == "sg":
             continue  # "he won't pay for the flowers because they wilted": things or others, not the client
@@ -899,7 +970,7 @@ def _ru_vash(noun: Any) -> str:
 
 def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
     tokens = _tokens(core)
-    third = False
+    third: set[str] = set()  # number and gender of the third parties named so far (see `_could_be`)
     subject: str | None = None  # of the clause being read: "client", "first", "other" or None
     prev_subject: str | None = None  # of the clause before a coordinating conjunction
     other_number: str | None = None  # grammatical number of the last non-client subject noun
@@ -924,13 +995,15 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
         low = tok.lower().replace("ё", "е")
         p = _ru_parse(tok)
         word_before, prev_word = prev_word, low
-        if low in ("он", "она", "они", "ему", "ей", "им", "его", "ее", "их", *_RU_OBLIQUE, "ней", "ним") and third:
+        if low in ("он", "она", "они", "ему", "ей", "им", "его", "ее", "их", *_RU_OBLIQUE, "ней", "ним") and \
+                _could_be(third, _RU_KIND.get(_RU_PRONOUN_FORM.get(low, ""), "")):
             raise _Unsure("a third person before a pronoun")
         if low in _RU_PRONOUN_FORM and low not in ("он", "она", "они") and not _ru_pronoun_is_client(
                 low, client, subject, seen):
             continue  # "она сказала, что торт привезли, когда его ..." : a thing, not the client
         if _third_party(tokens, i, "ru") or (p.tag.POS == "NOUN" and "anim" in p.tag and "Name" in p.tag):
-            third = True
+            third.add("pl" if p.tag.number == "plur" else "sg-f" if p.tag.gender == "femn" else
+                      "sg-m" if p.tag.gender == "masc" else "sg")
         if low in ("он", "она", "они"):
             client = client or _RU_PRONOUN_FORM[low]
             tokens[i] = _same_case(tok, "вы")
@@ -1481,7 +1554,7 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
     pending_le: list[int] = []  # "le" before a verb: the things when the verb is the client's
     clause_word = ""
     said_by_client = False  # the clause follows "că" after a verb of the client's ("amenințați că ...")
-    third = False
+    third: set[str] = set()  # number and gender of the third parties named so far (see `_could_be`)
     subject: str | None = None
     coord, at_start = False, True
     pending_clitic: list[int] = []
@@ -1500,9 +1573,10 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
             tokens[i] = "dumneavoastră"  # "soțul ei": the client's own people, named by the client's possessive
             continue
         if _third_party(tokens, i, "ro"):
-            third = True
+            third.add(_ro_person_kind(fold))
         is_clitic = fold in ("il", "ii", "li") or re.match(r"^(?:l|i|li|le)-", fold) is not None
-        if third and (is_clitic or fold in (*_RO_PERSONAL, "lui", "lor", "le", "s-o") or fold.endswith("-o")):
+        if (is_clitic or fold in (*_RO_PERSONAL, "lui", "lor", "le", "s-o") or fold.endswith("-o")) and \
+                _could_be(third, _ro_pronoun_kind(fold)):
             raise _Unsure("a third person before a pronoun")
         if fold in _RO_PERSONAL:
             before = tokens[i - 2].lower() if i >= 2 else ""

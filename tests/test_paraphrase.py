@@ -495,6 +495,13 @@ def test_romanian_verb_table_rows_are_well_formed() -> None:
     ("en", "she wants her money back today", "you want your money back today"),
     ("en", "he says we spelled his name wrong", "we spelled your name wrong"),
     ("en", "the client's partner hates the new menu", "your partner hates the new menu"),
+    # a he/she/they that cannot be the third party named (by number or gender) is the client
+    ("en", "the clients husband hates the new tiles and now she wants them replaced",
+     "your husband hates the new tiles and now you want them replaced"),
+    ("en", "he says our app logs his customers out and he loses sales",
+     "our app logs your customers out and you lose sales"),
+    ("ru", "она говорит что её муж недоволен счётом и она хочет скидку", "ваш муж недоволен счетом и вы хотите скидку"),
+    ("ro", "zice că soția lui a văzut factura și el vrea explicații", "soția dumneavoastră a văzut factura și vreți explicații"),
     # Romanian: "i se"/"i s-a" is to the client; "nu e" at the start is the client's; kin of the client
     ("ro", "zice că nu i s-a trimis nicio factură", "nu vi s-a trimis nicio factură"),
     ("ro", "nu e mulțumit de fotografii, zice că sunt prea întunecate", "nu sunteți mulțumit de fotografii, sunt prea întunecate"),
