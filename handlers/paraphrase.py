@@ -299,7 +299,11 @@ def _np_subject(words: list[str], lang: str) -> bool:
     if lang == "en":
         if low[0] in _EN_NP_NOT_FIRST or any(w in _EN_NP_STOP for w in low):
             return False
-        return low[0] in ("the", "a", "an") or len(low) <= 2
+        if "of" in low:  # "the boss of the client", "the mother of my student": one of the client's side
+            k = low.index("of")
+            return low[0] in ("the", "a", "an") and 2 <= k <= 3 and 2 <= len(low) - k <= 3 and \
+                not _lexicon_re("en", "client_words").search(" ".join(low[:k]))  # "the client of our agency": no
+        return (low[0] in ("the", "a", "an") and len(low) <= 4) or len(low) <= 2
     if lang == "ru":
         if low[0] in _lexicon()["ru"].get("ours", []):
             return False
@@ -366,7 +370,7 @@ def _strip_lead(core: str, lang: str) -> _Lead:
     for _ in range(2):
         match, np = _lead_re(lang).match(core), ""
         if not match or not match.group(0).strip():
-            for k in range(1, 5):
+            for k in range(1, 7):
                 head = re.match(rf"^((?:[^\W\d_][\w’'-]*\s+){{{k}}})", core)
                 if not head:
                     break

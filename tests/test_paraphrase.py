@@ -498,6 +498,9 @@ def test_romanian_verb_table_rows_are_well_formed() -> None:
     # a he/she/they that cannot be the third party named (by number or gender) is the client
     ("en", "the clients husband hates the new tiles and now she wants them replaced",
      "your husband hates the new tiles and now you want them replaced"),
+    # "the X of the client/my student says": whoever opens the report is the client
+    ("en", "the manager of the gym says our cleaners skipped the showers and he wants a discount",
+     "our cleaners skipped the showers and you want a discount"),
     ("en", "he says our app logs his customers out and he loses sales",
      "our app logs your customers out and you lose sales"),
     ("ru", "она говорит что её муж недоволен счётом и она хочет скидку", "ваш муж недоволен счетом и вы хотите скидку"),
