@@ -87,33 +87,71 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
     core = _drop_insult_clause(core, lang)
     if _lexicon_re(lang, "insults").search(core) or _about_us_re(lang).search(core):
         return _blank(lang, "insult")
-    if len(core) > MAX_CHARS or len(re.findall(r"[.!?…]+\s+\S", core)) > 1:
+    if len(core) > MAX_CHARS:
         return _blank(lang, "long")
+    sentences = [x for x in re.split(r"(?<=[.!?…])\s+(?=\S)", core) if not _context_sentence(x, lang)]
+    if not sentences or len(sentences) > 4:
+        return _blank(lang, "long")
+    try:
+        if len(sentences) <= 2:
+            core = _rewrite_core(" ".join(sentences), lang, unsettled)
+        else:  # "she ordered a shelf in March. we said six weeks. she says ..." -> "..., ... and ..."
+            cores = [_lower_first(_rewrite_core(x.strip(" .!?…"), lang, unsettled)) for x in sentences]
+            last = cores[-1]
+            if not re.match(rf"{_AND[lang]}\b", last, re.I):
+                last = f"{_AND_WORD[lang]} {last}"
+            core = ", ".join(cores[:-1]) + " " + last
+    except _Unsure as exc:
+        return _blank(lang, str(exc))
+    return Paraphrase(library().t("walk.paraphrase_frame", lang, core=_lower_first(core.strip(" ,;:"))), True)
+
+
+def _rewrite_core(core: str, lang: str, unsettled: set[str]) -> str:
+    """One answer of at most two sentences, rewritten to speak to the client (the paraphrase without its
+    frame); raises `_Unsure` with the reason whenever the rewrite cannot be sure."""
     core = _strip_openers(core, lang)
     lead = _strip_lead(core, lang)
     core, led = _strip_openers(lead.core, lang), lead.led
     if not core:
-        return _blank(lang, "nothing after the opening")
+        raise _Unsure("nothing after the opening")
     core = _strip_inner_lead(_client_subject_to_pronoun(core, lang), lang)
     if lang == "ro":  # "lasa": lasă or lăsa; the verb table would conjugate either and hide the doubt
         problem = _unsettled_left(core, {w for w in unsettled if w in _ro_verbs()})
         if problem:
-            return _blank(lang, problem)
-    try:
-        if lead.dropped:
-            core = _drop_second_that(core, lang)
-        core = {"en": _rewrite_en, "ru": _rewrite_ru, "ro": _rewrite_ro}[lang](core, led, lead.client)
-    except _Unsure as exc:
-        return _blank(lang, str(exc))
+            raise _Unsure(problem)
+    if lead.dropped:
+        core = _drop_second_that(core, lang)
+    core = {"en": _rewrite_en, "ru": _rewrite_ru, "ro": _rewrite_ro}[lang](core, led, lead.client)
     left = client_third_person_left(core, lang)
     problem = _leftover(core, lang) or _unsettled_left(core, unsettled) or (f"third person left: {left[0]}"
                                                                             if left else "")
     if problem:
-        return _blank(lang, problem)
-    core = core.strip(" ,;:")
+        raise _Unsure(problem)
+    return core.strip(" ,;:")
+
+
+_AND_WORD = {"en": "and", "ru": "и", "ro": "și"}
+
+
+def _lower_first(core: str) -> str:
+    """The core with a lower-case first letter ("You want" -> "you want"), unless it is "I" or an acronym."""
     if core[:1].isupper() and not core[:2].isupper() and not re.match(r"I\b", core):
-        core = core[0].lower() + core[1:]
-    return Paraphrase(library().t("walk.paraphrase_frame", lang, core=core), True)
+        return core[0].lower() + core[1:]
+    return core
+
+
+def _context_sentence(sentence: str, lang: str) -> bool:
+    """Whether ``sentence`` only sets the scene ("the school director called me.", "clientul are un lanț de
+    brutării."): it says who the client is or how they got in touch, not what they complain about, and the
+    paraphrase leaves it out (the client knows who they are)."""
+    text = sentence.strip(" .!?…")
+    words = text.split()
+    lexicon = _lexicon()[lang]
+    ends = lexicon.get("context_end", [])
+    if len(words) <= 6 and any(re.search(rf"(?<![\w-]){_phrase_re(p)}$", text, re.I) for p in ends):
+        return True
+    starts = lexicon.get("context_start", [])
+    return any(re.match(rf"{_phrase_re(p)}(?![\w-])", text, re.I) for p in starts)
 
 
 #: Two or more words in quotation marks: the client's own words ("he wrote 'you never listen'").
@@ -161,7 +199,7 @@ def _about_us_re(lang: str) -> re.Pattern[str]:
     if not words:
         return re.compile(r"(?!x)x")
     alts = "(?:" + "|".join(_phrase_re(w) for w in sorted(words, key=len, reverse=True)) + ")"
-    return re.compile(rf"(?<![\w-])(?:{_WE_ARE[lang]}|(?:our|my)\s+(?:[\w’'-]+\s+){{0,2}}?(?:is|are|was|were))\s+"
+    return re.compile(rf"(?<![\w-])(?:{_WE_ARE[lang]}|called\s+(?:us|me)|(?:our|my)\s+(?:[\w’'-]+\s+){{0,2}}?(?:is|are|was|were))\s+"
                       rf"(?:[\w’'-]+\s+){{0,2}}?{alts}(?![\w-])", re.I)
 
 
@@ -414,7 +452,7 @@ def _client_subject_to_pronoun(core: str, lang: str) -> str:
     """"the client wants a refund" -> "he wants a refund", which the rewrite then turns to "you want"; the
     client's possessive becomes the pronoun's ("the client's wife" -> "his wife", "soției clientului" ->
     "soției lui"), which the rewrite turns to "your wife", "soției dumneavoastră"."""
-    if lang == "en":
+    if lang == "en" and not _lexicon_re("en", "say").search(core):  # "the clients boss called and said ...": the boss reports
         core = re.sub(r"(?<![\w'’-])(?:the|my|our)\s+(?:client|customer)(?:['’]s|s(?=\s+" + _alternatives("en", "third_parties")
                       + r"(?![\w-])))(?![\w-])", "his", core, flags=re.I)  # "the clients wife": the apostrophe left out
     elif lang == "ro":
@@ -531,13 +569,22 @@ def _strip_inner_lead(core: str, lang: str) -> str:
     def drop(match: re.Match[str]) -> str:
         # without "that", only before a clause with its own subject: ", said the prices are wrong"
         return " " if match.group("conn") or _starts_subject(match.group("next"), lang) else match.group(0)
-    return inner.sub(drop, core)
+    after_and = re.compile(r"(?<![\w-])(?P<and>" + _AND[lang] + r")\s+(?:" + _alternatives(lang, "say") + r")(?![\w-])\s*[,:]?\s*(?P<conn>"
+                           + _alternatives(lang, "connectors") + r"(?![\w-])\s*)?(?=(?P<next>[\w’'-]+))", re.I)
+
+    def drop_after_and(match: re.Match[str]) -> str:  # "he booked a session and says the result is uneven"
+        keep = match.group("conn") or _starts_subject(match.group("next"), lang)
+        return match.group("and") + " " if keep else match.group(0)
+    return after_and.sub(drop_after_and, inner.sub(drop, core))
 
 
 def _leftover(core: str, lang: str) -> str:
     """Why the rewritten core cannot be sent: an opening left inside it, or the client named."""
     if any(m.group("say") for m in _inner_lead_re(lang).finditer(core)):
         return "opening left inside"
+    if lang == "en" and re.search(r"(?<![\w-])(?:the|my|our)\s+(?:client|customer)s\s+" + _alternatives("en", "third_parties")
+                                  + r"(?![\w-])", core, re.I):
+        return "the client named"  # "the clients boss": the client's, the apostrophe left out
     for named in _lexicon_re(lang, "client_words").finditer(core):
         before = core[:named.start()].split()[-1:]
         if not (before and before[0].lower() in _OTHER_CLIENT):
@@ -1541,6 +1588,9 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
     if her:
         core = re.sub(r"(?<![\w-])s-o\s+(?=\w+(?:ăm|am|em|im|îm)\b)", "să vă ", core, flags=re.I)
     core = re.sub(r"(?<![\w-])nu-(?:" + acc + r")\s+(?=\w+(?:ăm|em|im|îm)\b)", "nu vă ", core, flags=re.I)
+    her_thing = re.search(r"(?<![\w-])o\s+\w+(?:ăm|em|im|îm)\b", core, re.I)
+    if her_thing and client_form is None and re.search(r"\w{3,}[ăa](?![\w-])", core[:her_thing.start()]):
+        raise _Unsure("o: the client or the thing named before")  # "o bibliotecă ... dacă nu o livrăm"
     core = re.sub(r"(?<![\w-])(?:" + "|".join([*(["o"] if her else []), *(["îl", "il"] if him else [])]) +
                   r")\s+(?=\w+(?:ăm|em|im|îm)\b)", "vă ", core, flags=re.I) if her or him else core  # "o ignorăm"
     if client_form == "pl":  # "le" is them: "nu le-am dat-o" -> "nu v-am dat-o"
@@ -1631,6 +1681,11 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
         if fold in _RO_COORD:
             before_coord, subject, coord = subject, None, True
             continue
+        if fold in ("a", "au") and subject is None and _fold_ro(_ro_next_word(tokens, i)) == "trebuit":
+            must = True  # "a trebuit să scoată": impersonal, like "trebuie să"
+            continue
+        if fold == "trebuit" and must:
+            continue
         if fold in ("trebuie", "trebuia") and subject is None and _fold_ro(_ro_next_word(tokens, i)) == "sa":
             must = True  # "trebuie să predea": impersonal, the verb after "să" says who
             continue
@@ -1697,6 +1752,8 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
                 client = True  # "zice că nu mai are încredere": things rarely "have" in a complaint
             if fold in ("a", "au", "n-a", "n-au") and pending_clitic:
                 client = False
+            if client and clause_word in ("să", "sa") and _ro_postverbal_subject(tokens, i):
+                client = False  # "vreți să vină cineva": someone else comes
             if pending_le and not client:
                 raise _Unsure("le: them or to them")
             pending_le = []

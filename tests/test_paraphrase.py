@@ -543,7 +543,34 @@ def test_dev4_kinds_agree_with_you(lang: str, answer: str, core: str) -> None:
     ("ro", "zice că nu mai plătește nimic"),
     # "pot" with no opening: I can or they can
     ("ro", "nu pot plăti factura până nu primesc devizul"),
+    # "the clients boss" reporting: the client named, not a third party
+    ("en", "the clients boss called and said the banner has to be reprinted by monday"),
+    # "o" before our verb with a feminine thing named before and the client's gender unknown
+    ("ro", "zice că a comandat o masă în mai și nu o livrăm"),
 ])
 def test_dev4_unsure_kinds_fall_back(lang: str, answer: str) -> None:
     result = draft_paraphrase(answer, lang)
     assert not result.sure, result.draft
+
+
+
+@pytest.mark.parametrize(("lang", "answer", "core"), [
+    # three or four sentences are rewritten one by one and joined; a sentence that only sets the scene goes
+    ("en", "she booked a haircut for friday. we moved it twice. she says she wants a free session",
+     "you booked a haircut for friday, we moved it twice and you want a free session"),
+    ("en", "the client is a bakery in cluj. he says the labels we printed are wrong. he wants a reprint",
+     "the labels we printed are wrong. You want a reprint"),  # two sentences left: kept as two, like any two
+    ("ru", "клиентка мне позвонила. говорит что мы перепутали даты. требует перенести съёмку",
+     "мы перепутали даты. Вы требуете перенести съемку"),
+    ("ro", "clientul are un magazin online. zice că site-ul e lent. a pierdut comenzi. vrea reducere",
+     "site-ul e lent, ați pierdut comenzi și vreți reducere"),
+    # after "and", a second "says" goes like the first: "and the result is uneven"
+    ("en", "he booked a cleaning and says the carpet is still stained", "you booked a cleaning and the carpet is still stained"),
+    # "a trebuit să" is impersonal; someone named after the client's "să" verb is its subject
+    ("ro", "zice că a trebuit să închidă magazinul o zi", "a trebuit să închideți magazinul o zi"),
+    ("ro", "vrea să vină cineva mâine să repare ușa", "vreți să vină cineva mâine să repare ușa"),
+])
+def test_longer_answers_and_clauses(lang: str, answer: str, core: str) -> None:
+    result = draft_paraphrase(answer, lang)
+    assert result.sure, result.reason
+    assert normalise(result.draft) == normalise(FRAME[lang].format(core))
