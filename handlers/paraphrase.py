@@ -75,6 +75,7 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
         return _blank(lang, "short")  # "yes", "money", "деньги": no sentence to say back
     core = _respell(" ".join(_lexicon_re(lang, "swear_fillers").sub(" ", core).split()), lang)
     unsettled: set[str] = set()
+    typed_marks = bool(_RO_LETTERS_MARKED.search(core))
     if lang == "ro":
         core, unsettled = _ro_restore_diacritics(core)
     if lang in ("ru", "en"):
@@ -94,9 +95,9 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
         return _blank(lang, "long")
     try:
         if len(sentences) <= 2:
-            core = _rewrite_core(" ".join(sentences), lang, unsettled)
+            core = _rewrite_core(" ".join(sentences), lang, unsettled, typed_marks)
         else:  # "she ordered a shelf in March. we said six weeks. she says ..." -> "..., ... and ..."
-            cores = [_lower_first(_rewrite_core(x.strip(" .!?…"), lang, unsettled)) for x in sentences]
+            cores = [_lower_first(_rewrite_core(x.strip(" .!?…"), lang, unsettled, typed_marks)) for x in sentences]
             last = cores[-1]
             if not re.match(rf"{_AND[lang]}\b", last, re.I):
                 last = f"{_AND_WORD[lang]} {last}"
@@ -106,7 +107,7 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
     return Paraphrase(library().t("walk.paraphrase_frame", lang, core=_lower_first(core.strip(" ,;:"))), True)
 
 
-def _rewrite_core(core: str, lang: str, unsettled: set[str]) -> str:
+def _rewrite_core(core: str, lang: str, unsettled: set[str], typed_marks: bool = False) -> str:
     """One answer of at most two sentences, rewritten to speak to the client (the paraphrase without its
     frame); raises `_Unsure` with the reason whenever the rewrite cannot be sure."""
     core = _strip_openers(core, lang)
@@ -121,7 +122,10 @@ def _rewrite_core(core: str, lang: str, unsettled: set[str]) -> str:
             raise _Unsure(problem)
     if lead.dropped:
         core = _drop_second_that(core, lang)
-    core = {"en": _rewrite_en, "ru": _rewrite_ru, "ro": _rewrite_ro}[lang](core, led, lead.client)
+    if lang == "ro":
+        core = _rewrite_ro(core, led, lead.client, typed_marks)
+    else:
+        core = {"en": _rewrite_en, "ru": _rewrite_ru}[lang](core, led, lead.client)
     left = client_third_person_left(core, lang)
     problem = _leftover(core, lang) or _unsettled_left(core, unsettled) or (f"third person left: {left[0]}"
                                                                             if left else "")
@@ -1055,6 +1059,11 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
         if _third_party(tokens, i, "ru") or (p.tag.POS == "NOUN" and "anim" in p.tag and "Name" in p.tag):
             third.add("pl" if p.tag.number == "plur" else "sg-f" if p.tag.gender == "femn" else
                       "sg-m" if p.tag.gender == "masc" else "sg")
+        if low in ("он", "она", "они") and i > clause_start and _RU_PRONOUN_FORM[low] in seen and subject != "client" \
+                and not _ru_next_verb_transitive(tokens, i):
+            raise _Unsure(f"{low!r}: the client or the thing named before")  # "посылку соседям и она пропала"
+        if low == "так" and _next_word(tokens, i) >= 0 and tokens[_next_word(tokens, i)].lower() == "и":
+            continue  # "так и не получила": a particle, the verb after it is still the clause's first
         if low in ("он", "она", "они"):
             client = client or _RU_PRONOUN_FORM[low]
             tokens[i] = _same_case(tok, "вы")
@@ -1155,6 +1164,20 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
         if not _ru_skippable(p):
             at_start = False
     return "".join(tokens)
+
+
+def _ru_next_verb_transitive(tokens: list[str], i: int) -> bool:
+    """Whether the next verb after ``i`` in its clause takes an object ("он его не примет": a person acts on
+    the thing); an intransitive one ("она пропала") could be the thing's own."""
+    for tok in tokens[i + 1:i + 8]:
+        if not _is_word(tok):
+            if tok.strip() in _BOUNDARY:
+                return False
+            continue
+        p = _ru_parse(tok)
+        if p.tag.POS == "VERB":
+            return "tran" in p.tag
+    return False
 
 
 #: Verbs of a person: without a subject of its own in a clause hanging on the client's verb ("переживает,
@@ -1347,12 +1370,17 @@ def _ru_you_has_predicate(tokens: list[str], i: int) -> bool:
     """Whether the "вы" at ``i`` has a predicate in its clause: a verb, short adjective or participle, a
     predicative, or (past particles) a preposition opening one ("вы в ярости", "вы не в восторге")."""
     first = True
+    before_word = ""
     for tok in tokens[i + 1:]:
         if not _is_word(tok):
             if tok.strip() in _BOUNDARY:
                 return False
             continue
         low = tok.lower().replace("ё", "е")
+        if low == "так" or low == "и" and before_word == "так":
+            before_word = low
+            continue  # "вы так и не получили": a particle
+        before_word = low
         if low in _RU_COORD or low in _RU_CLAUSE:
             return False
         p = _ru_parse(low)
@@ -1401,7 +1429,36 @@ def _ro_third_left(tokens: list[str]) -> list[str]:
         elif fold in ("el", "ea") and (not i or before in _RO_COORD or before in ("ca", "cand", "daca") or
                                        tokens[i - 1] in _BOUNDARY):
             found.append(tok)  # the client as subject: the verb after it is in the third person
+        if re.match(r"^(?:l|i|le|o)-(?:a|au)$", fold) and _fold_ro(_ro_word_before(tokens, i)) == "care":
+            found.append(f"whose is {tok!r}")  # "webinarul pe care l-a plătit": the client's or someone else's
+    found.extend(_ro_bare_first_verb(tokens))
     return found
+
+
+#: Verbs a Romanian draft may open with in the third person: they go with what follows ("a venit coletul").
+_RO_OPEN_OK = {"a", "au", "e", "este", "era", "erau", "fie", "s-a", "s-au", "n-a", "n-au"}
+
+
+def _ro_bare_first_verb(tokens: list[str]) -> list[str]:
+    """A third-person verb the draft opens with, past "nu"/"mai" and a clitic, when nothing says whose it is:
+    "mă sună noaptea" left as typed ("mă sunați"). After "vă" the client is the object and the verb a
+    thing's ("vă costă bani")."""
+    for tok in tokens:
+        if not _is_word(tok):
+            if tok.strip():
+                return []
+            continue
+        fold = _fold_ro(tok)
+        if fold in ("va", "vi") or fold.startswith("v-"):
+            return []
+        if fold in ("nu", "mai", "ma", "ne", "imi", "mi", "ni", "se", "o", "il", "ii", "le", "isi", "tot", "iar", "deja",
+                    "chiar") or re.match(r"^(?:m|n|l|i|s)-$", fold):
+            continue
+        verb = _ro_verbs().get(fold)
+        if verb is not None and fold not in _RO_OPEN_OK and _fold_ro(verb.you) != fold:
+            return [f"no subject before {tok!r}"]
+        return []
+    return []
 
 
 # -- Romanian -----------------------------------------------------------------------------------
@@ -1427,6 +1484,20 @@ def _ro_verbs() -> dict[str, _RoVerb]:
             if form != "-":
                 table.setdefault(_fold_ro(form), _RoVerb(you, weak))
     return table
+
+
+@cache
+def _ro_verb_forms() -> dict[str, frozenset[str]]:
+    """Folded form -> the verb forms of ro_verbs.yaml it stands for, as written with diacritics ("comanda" ->
+    {"comandă"}): in text typed with diacritics, "comanda" (the order) is no verb."""
+    text = (resources.files("content") / "paraphrase" / "ro_verbs.yaml").read_text(encoding="utf-8")
+    forms: dict[str, set[str]] = {}
+    data = yaml.safe_load(text)
+    for row in [*data["verbs"], *data.get("generated", [])]:
+        for form in (c.strip() for c in row.lstrip("~").split("|")):
+            if form != "-":
+                forms.setdefault(_fold_ro(form), set()).add(form.lower())
+    return {k: frozenset(v) for k, v in forms.items()}
 
 
 @cache
@@ -1573,11 +1644,16 @@ def _fold_ro_set(key: str) -> frozenset[str]:
     return frozenset(_fold_ro(p) for p in _lexicon()["ro"][key] if " " not in p)
 
 
-def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
+def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_marks: bool = True) -> str:
+    """The Romanian core spoken to the client (see the module docstring); ``typed_marks``: the user typed
+    diacritics, so a word without them is meant so ("comanda": the order, not "comandă"). Raises `_Unsure`."""
     # enclitics on our own verbs: "nu am anunțat-o" -> "nu v-am anunțat", "să-l anunțăm" -> "să vă anunțăm";
     # "-o"/"s-o" is her and "-l"/"îl" him: with a client of the other gender (or several) it is a thing
     if client_form is None:  # "clienta ..." was made "ea ..." (`_client_subject_to_pronoun`)
         client_form = {"ea": "f", "ei": "pl", "ele": "pl"}.get(_fold_ro(core.split(" ", 1)[0]))
+    her_thing = re.search(r"(?<![\w-])o\s+\w+(?:ăm|em|im|îm)\b|(?<![\w-])(?:am|ai|ați|ati)\s+\w+-o(?![\w-])", core, re.I)
+    if her_thing and client_form is None and re.search(r"\w{3,}[ăa](?![\w-])", core[:her_thing.start()]):
+        raise _Unsure("o: the client or the thing named before")  # "o bibliotecă ... dacă nu o livrăm"
     her, him = _ro_clitic_fits("f", client_form), _ro_clitic_fits("m", client_form)
     acc = "|".join([*(["o"] if her else []), *(["l"] if him else []), "i"])
     core = re.sub(r"(?<![\w-])n-am\s+(\w+)-(?:" + acc + r")(?![\w-])", r"nu v-am \1", core, flags=re.I)
@@ -1588,9 +1664,6 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
     if her:
         core = re.sub(r"(?<![\w-])s-o\s+(?=\w+(?:ăm|am|em|im|îm)\b)", "să vă ", core, flags=re.I)
     core = re.sub(r"(?<![\w-])nu-(?:" + acc + r")\s+(?=\w+(?:ăm|em|im|îm)\b)", "nu vă ", core, flags=re.I)
-    her_thing = re.search(r"(?<![\w-])o\s+\w+(?:ăm|em|im|îm)\b", core, re.I)
-    if her_thing and client_form is None and re.search(r"\w{3,}[ăa](?![\w-])", core[:her_thing.start()]):
-        raise _Unsure("o: the client or the thing named before")  # "o bibliotecă ... dacă nu o livrăm"
     core = re.sub(r"(?<![\w-])(?:" + "|".join([*(["o"] if her else []), *(["îl", "il"] if him else [])]) +
                   r")\s+(?=\w+(?:ăm|em|im|îm)\b)", "vă ", core, flags=re.I) if her or him else core  # "o ignorăm"
     if client_form == "pl":  # "le" is them: "nu le-am dat-o" -> "nu v-am dat-o"
@@ -1602,12 +1675,14 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
     core = re.sub(r"(?<![\w-])(?:i|li)\s+(?=(?:se|s-a|s-au)(?![\w-]))", "vi ", core, flags=re.I)
     tokens = _tokens(core)
     verbs = _ro_verbs()
+    marked = typed_marks
     first_word = next((i for i, t in enumerate(tokens) if _is_word(t)), -1)  # "e furios și ...": the client
     # the first word past "nu"/"mai": "nu e mulțumit de ...", "nu mai are încredere" open with the client's verb
     first_verb = next((i for i, t in enumerate(tokens) if _is_word(t) and _fold_ro(t) not in ("nu", "mai")), -1)
     pending_le: list[int] = []  # "le" before a verb: the things when the verb is the client's
     clause_word = ""
     said_by_client = False  # the clause follows "că" after a verb of the client's ("amenințați că ...")
+    relative_of_client = False  # a "care" clause right after the client's own verb ("ați primit linkul pe care ...")
     third: set[str] = set()  # number and gender of the third parties named so far (see `_could_be`)
     subject: str | None = None
     coord, at_start = False, True
@@ -1663,6 +1738,10 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
             continue
         if fold == "le" or fold.startswith("le-"):
             raise _Unsure("le: them or to them")
+        clitic_a = re.match(r"^(l|i|le|o)-(a|au)$", fold)
+        if clitic_a and after_pe_care and relative_of_client:
+            tokens[i] = tok[:len(clitic_a.group(1)) + 1] + "ați"  # "webinarul pe care l-a plătit" -> "l-ați plătit"
+            continue
         if is_clitic and after_pe_care:
             continue  # "logoul pe care l-am desenat": the clitic takes up the thing before "pe care"
         if (fold in _RO_CLITIC_PRO or is_clitic or fold in ("o", "nu-i", "nu-l")) and subject is None and \
@@ -1702,12 +1781,16 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
             continue  # "de ce a crescut prețul": why; its verb's subject follows it or is a thing
         if fold in _RO_CLAUSE or fold == "pana" and _fold_ro(_ro_next_word(tokens, i)).split("-")[0] in ("nu", "cand", "sa", "ce"):
             said_by_client = subject == "client" and fold in ("că", "ca")
+            relative_of_client = fold == "care" and subject == "client"
             in_relative = fold == "care"
             subject, coord, clause_word = None, False, fold
             continue
         if fold in _RO_SKIP or tok.lower() in _RO_SKIP:  # "vă" folds to "va" (will)
             continue
         verb = verbs.get(fold)
+        if verb is not None and marked and tok.lower() not in _ro_verb_forms().get(fold, frozenset()) and \
+                _RO_LETTERS_MARKED.search("".join(_ro_verb_forms().get(fold, frozenset()))):
+            verb = None  # typed with diacritics elsewhere: "comanda" is the order, "comandă" the verb
         if verb is not None and not led and i == first_verb and fold in _RO_FIRST_SINGULAR_TOO:
             raise _Unsure(f"{tok!r}: I or they")  # "nu pot deschide fișierele" with no opening: the user or the client
         if verb is None and clause_word in ("să", "sa") and (_fold_ro(_ro_word_before(tokens, i)) in ("sa", "nu", "mai")

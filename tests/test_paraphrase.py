@@ -547,6 +547,12 @@ def test_dev4_kinds_agree_with_you(lang: str, answer: str, core: str) -> None:
     ("en", "the clients boss called and said the banner has to be reprinted by monday"),
     # "o" before our verb with a feminine thing named before and the client's gender unknown
     ("ro", "zice că a comandat o masă în mai și nu o livrăm"),
+    # probes: a thing of the pronoun's gender before an intransitive verb; "comanda" (the order) typed with
+    # diacritics elsewhere is no verb and the "-o" after it may be the order; a bare opening verb; "pe care l-a"
+    ("ru", "она злится что курьер оставил посылку соседям и она пропала"),
+    ("ro", "au anulat comanda pentru că am trimis-o târziu"),
+    ("ro", "mă sună noaptea din cauza scurgerii din baie"),
+    ("ro", "zice că nu a primit linkul pentru webinarul pe care l-a plătit"),
 ])
 def test_dev4_unsure_kinds_fall_back(lang: str, answer: str) -> None:
     result = draft_paraphrase(answer, lang)
@@ -569,6 +575,8 @@ def test_dev4_unsure_kinds_fall_back(lang: str, answer: str) -> None:
     # "a trebuit să" is impersonal; someone named after the client's "să" verb is its subject
     ("ro", "zice că a trebuit să închidă magazinul o zi", "a trebuit să închideți magazinul o zi"),
     ("ro", "vrea să vină cineva mâine să repare ușa", "vreți să vină cineva mâine să repare ușa"),
+    ("ru", "она говорит что так и не получила ссылку на вебинар", "вы так и не получили ссылку на вебинар"),
+    ("ru", "говорит что логотип выглядит дешево и он его не примет", "логотип выглядит дешево и вы его не примете"),
 ])
 def test_longer_answers_and_clauses(lang: str, answer: str, core: str) -> None:
     result = draft_paraphrase(answer, lang)
