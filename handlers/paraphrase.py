@@ -1053,6 +1053,10 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
         if low in ("он", "она", "они", "ему", "ей", "им", "его", "ее", "их", *_RU_OBLIQUE, "ней", "ним") and \
                 _could_be(third, _RU_KIND.get(_RU_PRONOUN_FORM.get(low, ""), "")):
             raise _Unsure("a third person before a pronoun")
+        nxt_word = _next_word(tokens, i)
+        if low in ("его", "него", "ему", "нему") and client == "m" and "n" in seen and subject is None and (
+                nxt_word < 0 or _ru_parse(tokens[nxt_word]).tag.POS not in ("NOUN", "ADJF", "PRTF", "NUMR")):
+            raise _Unsure(f"{low!r}: the client or a thing named before")  # "видео ... и его никто не досмотрит"
         if low in _RU_PRONOUN_FORM and low not in ("он", "она", "они") and not _ru_pronoun_is_client(
                 low, client, subject, seen):
             continue  # "она сказала, что торт привезли, когда его ..." : a thing, not the client
@@ -1120,6 +1124,9 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
         if agree and _ru_skippable(p):
             continue
         agree = False
+        if p.tag.POS == "VERB" and subject is None and (p.normal_form in _RU_NO_SUBJECT or "neut" in p.tag):
+            subject, at_start = "other", False  # "вашим клиентам пришлось ждать": no one's, never the client's
+            continue
         if p.tag.POS == "VERB" and subject is None and _ru_needs_change(p) and _ru_subject_after(tokens, i, p):
             subject = "other"
         if p.tag.POS == "VERB" and subject is None and _ru_needs_change(p):
@@ -1158,6 +1165,8 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
             subject = "first" if p.tag.person == "1per" else "other"
         if p.tag.POS == "NOUN":
             seen.add("pl" if p.tag.number == "plur" else "f" if p.tag.gender == "femn" else "m")
+            if p.tag.gender == "neut" and p.tag.number != "plur":
+                seen.add("n")  # "видео", "фото": "его" may be it as well as a client who is a he
         nominative = [q for q in morph().parse(low) if q.tag.POS in ("NOUN", "NPRO") and q.tag.case == "nomn"]
         if nominative and subject is None and word_before not in _RU_PREPOSITIONS:
             subject, other_number = "other", nominative[0].tag.number
@@ -1178,6 +1187,11 @@ def _ru_next_verb_transitive(tokens: list[str], i: int) -> bool:
         if p.tag.POS == "VERB":
             return "tran" in p.tag
     return False
+
+
+#: Verbs used without any subject ("вам пришлось ждать", "не хватило времени"): never the client's.
+_RU_NO_SUBJECT = {"приходиться", "прийтись", "казаться", "показаться", "хватать", "хватить", "удаваться", "удаться",
+                  "следовать", "надоесть", "надоедать"}
 
 
 #: Verbs of a person: without a subject of its own in a clause hanging on the client's verb ("переживает,
@@ -1654,12 +1668,17 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
     her_thing = re.search(r"(?<![\w-])o\s+\w+(?:ăm|em|im|îm)\b|(?<![\w-])(?:am|ai|ați|ati)\s+\w+-o(?![\w-])", core, re.I)
     if her_thing and client_form is None and re.search(r"\w{3,}[ăa](?![\w-])", core[:her_thing.start()]):
         raise _Unsure("o: the client or the thing named before")  # "o bibliotecă ... dacă nu o livrăm"
+    him_thing = re.search(r"(?<![\w-])(?<!care )(?:nu-l|îl|il)\s+[\w-]+\s+(?:nimeni|cineva)(?![\w-])", core, re.I)
+    if him_thing and client_form in (None, "m") and any(
+            w.endswith("ul") and len(w) > 4 and not _lexicon_re("ro", "client_words").fullmatch(w)
+            for w in _fold_ro(core[:him_thing.start()]).split()):
+        raise _Unsure("l: the client or the thing named before")  # "videoclipul ... nu-l urmărește nimeni"
     her, him = _ro_clitic_fits("f", client_form), _ro_clitic_fits("m", client_form)
     acc = "|".join([*(["o"] if her else []), *(["l"] if him else []), "i"])
     core = re.sub(r"(?<![\w-])n-am\s+(\w+)-(?:" + acc + r")(?![\w-])", r"nu v-am \1", core, flags=re.I)
     core = re.sub(r"(?<![\w-])(am|ai|ați|ati)\s+(\w+)-(?:" + acc + r")(?![\w-])", r"v-\1 \2", core, flags=re.I)
     # someone else's past verb: "nu a anunțat-o nimeni" -> "nu v-a anunțat nimeni" (not "pe care a cumpărat-o")
-    core = re.sub(r"(?<![\w-])(?<!care )a\s+(\w+)-(?:" + acc + r")(?![\w-])", r"v-a \1", core, flags=re.I)
+    core = re.sub(r"(?<![\w-])(?<!care )(?<!care nu )a\s+(\w+)-(?:" + acc + r")(?![\w-])", r"v-a \1", core, flags=re.I)
     core = re.sub(r"(?<![\w-])(să|sa)-(?:" + acc + r")\s+(?=\w+(?:ăm|am|em|im|îm)\b)", r"\1 vă ", core, flags=re.I)
     if her:
         core = re.sub(r"(?<![\w-])s-o\s+(?=\w+(?:ăm|am|em|im|îm)\b)", "să vă ", core, flags=re.I)

@@ -553,6 +553,9 @@ def test_dev4_kinds_agree_with_you(lang: str, answer: str, core: str) -> None:
     ("ro", "au anulat comanda pentru că am trimis-o târziu"),
     ("ro", "mă sună noaptea din cauza scurgerii din baie"),
     ("ro", "zice că nu a primit linkul pentru webinarul pe care l-a plătit"),
+    # "его" after a neuter thing with a client who is a he; "nu-l ... nimeni" after a masculine thing
+    ("ru", "заказчик говорит что видео вышло слишком длинным и его никто не досмотрит"),
+    ("ro", "clientul zice că videoclipul e prea lung și nu-l urmărește nimeni"),
 ])
 def test_dev4_unsure_kinds_fall_back(lang: str, answer: str) -> None:
     result = draft_paraphrase(answer, lang)
@@ -577,6 +580,11 @@ def test_dev4_unsure_kinds_fall_back(lang: str, answer: str) -> None:
     ("ro", "vrea să vină cineva mâine să repare ușa", "vreți să vină cineva mâine să repare ușa"),
     ("ru", "она говорит что так и не получила ссылку на вебинар", "вы так и не получили ссылку на вебинар"),
     ("ru", "говорит что логотип выглядит дешево и он его не примет", "логотип выглядит дешево и вы его не примете"),
+    # a verb with no subject ("пришлось") never takes the client's "вы"; "pe care nu a rezervat-o": the client's
+    ("ru", "она говорит что мы перебронировали её салон и её клиентам пришлось ждать",
+     "мы перебронировали ваш салон и вашим клиентам пришлось ждать"),
+    ("ro", "clienta zice că a fost taxată pentru o cameră pe care nu a rezervat-o",
+     "ați fost taxată pentru o cameră pe care nu ați rezervat-o"),
 ])
 def test_longer_answers_and_clauses(lang: str, answer: str, core: str) -> None:
     result = draft_paraphrase(answer, lang)
