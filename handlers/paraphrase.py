@@ -97,6 +97,8 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
         if len(sentences) <= 2:
             core = _rewrite_core(" ".join(sentences), lang, unsettled, typed_marks)
         else:  # "she ordered a shelf in March. we said six weeks. she says ..." -> "..., ... and ..."
+            if lang == "ro":
+                _ro_check_her_thing(" ".join(sentences), None)  # the thing may be named a sentence before
             cores = [_lower_first(_rewrite_core(x.strip(" .!?…"), lang, unsettled, typed_marks)) for x in sentences]
             last = cores[-1]
             if not re.match(rf"{_AND[lang]}\b", last, re.I):
@@ -1658,6 +1660,16 @@ def _fold_ro_set(key: str) -> frozenset[str]:
     return frozenset(_fold_ro(p) for p in _lexicon()["ro"][key] if " " not in p)
 
 
+def _ro_check_her_thing(core: str, client_form: str | None) -> None:
+    """Raises `_Unsure` when an "o"/"-o" on our verb ("nu o livrăm", "am trimis-o") could be a feminine
+    thing named before it ("rochia", "o bibliotecă") as well as a client who is a she or unknown."""
+    her_thing = re.search(r"(?<![\w-])o\s+\w+(?:ăm|em|im|îm)\b|(?<![\w-])(?:am|ai|ați|ati)\s+\w+-o(?![\w-])", core, re.I)
+    if her_thing and client_form in (None, "f") and any(
+            re.fullmatch(r"\w{2,}(?:[^ăaeiou\W]|i)a|o\s+\w{2,}ă", w) and not _lexicon_re("ro", "client_words").fullmatch(w)
+            for w in re.findall(r"(?<![\w-])(?:o\s+)?[\w]+(?![\w-])", core[:her_thing.start()])):
+        raise _Unsure("o: the client or the thing named before")  # "o bibliotecă ... dacă nu o livrăm"
+
+
 def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_marks: bool = True) -> str:
     """The Romanian core spoken to the client (see the module docstring); ``typed_marks``: the user typed
     diacritics, so a word without them is meant so ("comanda": the order, not "comandă"). Raises `_Unsure`."""
@@ -1665,9 +1677,7 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
     # "-o"/"s-o" is her and "-l"/"îl" him: with a client of the other gender (or several) it is a thing
     if client_form is None:  # "clienta ..." was made "ea ..." (`_client_subject_to_pronoun`)
         client_form = {"ea": "f", "ei": "pl", "ele": "pl"}.get(_fold_ro(core.split(" ", 1)[0]))
-    her_thing = re.search(r"(?<![\w-])o\s+\w+(?:ăm|em|im|îm)\b|(?<![\w-])(?:am|ai|ați|ati)\s+\w+-o(?![\w-])", core, re.I)
-    if her_thing and client_form is None and re.search(r"\w{3,}[ăa](?![\w-])", core[:her_thing.start()]):
-        raise _Unsure("o: the client or the thing named before")  # "o bibliotecă ... dacă nu o livrăm"
+    _ro_check_her_thing(core, client_form)
     him_thing = re.search(r"(?<![\w-])(?<!care )(?:nu-l|îl|il)\s+[\w-]+\s+(?:nimeni|cineva)(?![\w-])", core, re.I)
     if him_thing and client_form in (None, "m") and any(
             w.endswith("ul") and len(w) > 4 and not _lexicon_re("ro", "client_words").fullmatch(w)
@@ -1793,6 +1803,9 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
         if fold in ("să", "sa") and subject == "client":
             coord, clause_word = False, fold  # "vreți să anulați": the same person wants and cancels
             continue
+        if fold == "sa-si":
+            clause_word = "să"
+            continue
         if fold in ("își", "isi") and subject is None:
             continue  # a person's reflexive before the verb: "nu își găsește factura"
         if fold == "ce" and _fold_ro(_ro_word_before(tokens, i)) == "de":
@@ -1812,7 +1825,7 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
             verb = None  # typed with diacritics elsewhere: "comanda" is the order, "comandă" the verb
         if verb is not None and not led and i == first_verb and fold in _RO_FIRST_SINGULAR_TOO:
             raise _Unsure(f"{tok!r}: I or they")  # "nu pot deschide fișierele" with no opening: the user or the client
-        if verb is None and clause_word in ("să", "sa") and (_fold_ro(_ro_word_before(tokens, i)) in ("sa", "nu", "mai")
+        if verb is None and clause_word in ("să", "sa") and (_fold_ro(_ro_word_before(tokens, i)) in ("sa", "nu", "mai", "sa-si")
                                                           or _ro_word_before(tokens, i).lower() in _RO_SKIP):
             verb = _ro_subjunctives().get(fold)
         if verb is not None and _fold_ro(_ro_word_before(tokens, i)) in _RO_BEFORE_INFINITIVE and \
@@ -1863,6 +1876,8 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
                 before = tokens[i - 2].lower() if i >= 2 else ""
                 if before in ("se", "își", "isi", "îsi", "işi"):  # the client's reflexive: "vă faceți griji"
                     tokens[i - 2] = _same_case(tokens[i - 2], "vă")
+                elif _fold_ro(before) == "sa-si":  # "să-și deschidă" -> "să vă deschideți"
+                    tokens[i - 2] = _same_case(tokens[i - 2], "să vă")
                 tokens[i] = _same_case(tok, verb.you)
                 subject = "client"
             else:
@@ -1877,10 +1892,14 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
                             verb_slot=subject == "client" or (subject is None and (at_start or coord)),
                             after_nu=(tokens[i - 2].lower() in ("nu", "mai") if i >= 2 else False) or
                             (led and i == first_word))
+        if ruled is not None and subject is None and coord and before_coord == "other" and clause_word not in ("să", "sa"):
+            raise _Unsure(f"who does {tok!r}: the one named before or the client")  # "pachetul ... și lipsesc două"
         if ruled is not None:
             pending_le = []
             if i >= 2 and tokens[i - 2].lower() in ("își", "isi", "îsi", "işi"):  # "nu își găsește" -> "nu vă găsiți"
                 tokens[i - 2] = _same_case(tokens[i - 2], "vă")
+            if i >= 2 and _fold_ro(tokens[i - 2]) == "sa-si":  # "nu puteți să-și deschidă" -> "să vă deschideți"
+                tokens[i - 2] = _same_case(tokens[i - 2], "să vă")
             tokens[i] = _same_case(tok, ruled)
             subject, pending_clitic, at_start, expect_verb = "client", [], False, False
             continue

@@ -556,6 +556,10 @@ def test_dev4_kinds_agree_with_you(lang: str, answer: str, core: str) -> None:
     # "его" after a neuter thing with a client who is a he; "nu-l ... nimeni" after a masculine thing
     ("ru", "заказчик говорит что видео вышло слишком длинным и его никто не досмотрит"),
     ("ro", "clientul zice că videoclipul e prea lung și nu-l urmărește nimeni"),
+    # "o" after a feminine thing ("rochia") with a client who is a she; a regular verb after "și" following
+    # a thing's clause ("pachetul ... și lipsesc două produse")
+    ("ro", "clienta zice ca rochia e prea stramta si vrea sa o refacem"),
+    ("ro", "a scris că pachetul a ajuns deschis și lipsesc două produse"),
 ])
 def test_dev4_unsure_kinds_fall_back(lang: str, answer: str) -> None:
     result = draft_paraphrase(answer, lang)
@@ -585,6 +589,8 @@ def test_dev4_unsure_kinds_fall_back(lang: str, answer: str) -> None:
      "мы перебронировали ваш салон и вашим клиентам пришлось ждать"),
     ("ro", "clienta zice că a fost taxată pentru o cameră pe care nu a rezervat-o",
      "ați fost taxată pentru o cameră pe care nu ați rezervat-o"),
+    # "să-și" before the client's verb is "să vă"
+    ("ro", "spune că nu poate să-și deschidă magazinul online de ieri", "nu puteți să vă deschideți magazinul online de ieri"),
 ])
 def test_longer_answers_and_clauses(lang: str, answer: str, core: str) -> None:
     result = draft_paraphrase(answer, lang)
