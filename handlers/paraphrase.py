@@ -815,7 +815,8 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
         if low == "her":
             before = next((t.lower() for t in reversed(tokens[:i]) if _is_word(t)), "")
             after = _next_word(tokens, nxt) if nxt >= 0 else -1
-            counted = nxt_low in ("last", "first", "next") and after >= 0 and tokens[after].lower() in _EN_COUNTED
+            counted = nxt_low in ("last", "first", "next") and after >= 0 and tokens[after].lower() in _EN_COUNTED or \
+                bool(_third_re("en").fullmatch(nxt_low))  # "we told her husband": hers, whatever the verb
             obj = not counted and (nxt < 0 or nxt_low in _EN_HER_OBJECT or (
                 nxt_low.endswith("ly") and nxt_low not in _EN_LY_NOT_ADVERB) or before in _EN_GIVE)
             tokens[i] = _same_case(tok, "you" if obj else "your")

@@ -494,6 +494,7 @@ def test_romanian_verb_table_rows_are_well_formed() -> None:
     ("en", "she says we lost her last two orders", "we lost your last two orders"),
     ("en", "she wants her money back today", "you want your money back today"),
     ("en", "he says we spelled his name wrong", "we spelled your name wrong"),
+    ("en", "she is upset that we told her husband about the party", "you are upset that we told your husband about the party"),
     ("en", "the client's partner hates the new menu", "your partner hates the new menu"),
     # a he/she/they that cannot be the third party named (by number or gender) is the client
     ("en", "the clients husband hates the new tiles and now she wants them replaced",
