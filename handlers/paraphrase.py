@@ -9,9 +9,12 @@ hotel manager says", is the client), drops an insult clause about us when the re
 English apostrophes and Russian one-letter typos, turns the client's pronouns into "you" (a "them"/"его"
 that cannot be the client by gender or number stays) and makes the verbs, short
 adjectives and possessives agree: pymorphy3 inflects Russian, a verb table (``ro_verbs.yaml``) conjugates
-Romanian, a few rules do English. Whenever the rewrite cannot be sure (an unknown verb form, a third
-person it cannot place, a very long answer, an insult), the draft is the frame with a blank and the
-caller shows the user's own words beside it: never a broken sentence.
+Romanian, a few rules do English. An answer of three or four sentences is rewritten sentence by sentence
+and joined; a sentence that only sets the scene ("the school director called me.") is left out. A third
+party named before a pronoun blocks it only when it could be that pronoun by number and gender. Whenever
+the rewrite cannot be sure (an unknown verb form, a third person or a thing it cannot place, quoted words,
+a very long answer, an insult), the draft is the frame with a blank and the caller shows the user's own
+words beside it: never a broken sentence.
 """
 
 from __future__ import annotations
