@@ -1983,7 +1983,7 @@ def _ro_postverbal_subject(tokens: list[str], i: int, verb_table: bool = False) 
         if j < 0:
             return False
         fold = _fold_ro(tokens[j])
-        if fold in ("nimic", "ceva") and verb_table:
+        if fold in ("nimic", "ceva") and (verb_table or _fold_ro(tokens[i]) in ("a", "au", "n-a", "n-au")):
             # "nu mai plătește nimic": nothing is what is paid, or "nu merge nimic": what fails; a verb of the
             # table could be either's
             raise _Unsure(f"{tokens[j]!r}: the subject or the object of {tokens[i]!r}")

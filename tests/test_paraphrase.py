@@ -586,6 +586,8 @@ def test_dev4_kinds_agree_with_you(lang: str, answer: str, core: str) -> None:
     # a thing's clause ("pachetul ... și lipsesc două produse")
     ("ro", "clienta zice ca rochia e prea stramta si vrea sa o refacem"),
     ("ro", "a scris că pachetul a ajuns deschis și lipsesc două produse"),
+    # "nimic" after "a" + participle: what was learned or what happened
+    ("ro", "zice ca cursul a fost prea scurt si nu a invatat nimic"),
 ])
 def test_dev4_unsure_kinds_fall_back(lang: str, answer: str) -> None:
     result = draft_paraphrase(answer, lang)
