@@ -619,6 +619,11 @@ def test_dev4_unsure_kinds_fall_back(lang: str, answer: str) -> None:
      "ați fost taxată pentru o cameră pe care nu ați rezervat-o"),
     # "să-și" before the client's verb is "să vă"
     ("ro", "spune că nu poate să-și deschidă magazinul online de ieri", "nu puteți să vă deschideți magazinul online de ieri"),
+    # "according to him" is an opening; "bc" is "because"
+    ("en", "according to him we never delivered the second batch", "we never delivered the second batch"),
+    ("ru", "по его словам мы так и не прислали вторую партию", "мы так и не прислали вторую партию"),
+    ("ro", "după el nu am livrat niciodată al doilea lot", "nu am livrat niciodată al doilea lot"),
+    ("en", "she's mad bc we were late again", "you're mad because we were late again"),
 ])
 def test_longer_answers_and_clauses(lang: str, answer: str, core: str) -> None:
     result = draft_paraphrase(answer, lang)
