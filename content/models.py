@@ -109,11 +109,14 @@ class FlowStep(Strict):
     ``choice`` (buttons). The prompt is the string ``flow.<id>``, the status ``step.<id>``, a choice's
     label ``flow.<id>.<value>``. ``save`` names the answer key; ``draft`` a string filled with the answers
     (``{key}``; a key in the string's own name, like ``flow.part.{tone}``, picks one of several).
+    ``to_client``: the answer describes the client or their request, so a draft turns it to speak to the
+    client ("he wants" -> "you want") before putting it in a message to them.
     """
 
     kind: str = Field(pattern=r"^(defuse|text|time|choice)$")
     save: Annotated[str, StringConstraints(pattern=r"^[a-z_]+$")] | None = None
     draft: str | None = None
+    to_client: bool = False
     choices: list[ChoiceSpec] = Field(default_factory=list)
     nudges: list[NudgeSpec] = Field(default_factory=list)
 
