@@ -111,12 +111,15 @@ class FlowStep(Strict):
     (``{key}``; a key in the string's own name, like ``flow.part.{tone}``, picks one of several).
     ``to_client``: the answer describes the client or their request, so a draft turns it to speak to the
     client ("he wants" -> "you want") before putting it in a message to them.
+    ``agreement``: the answer is a rule, a clause of the user's agreement or a new rule from now on
+    (`handlers.agreement`); a draft introduces it accordingly (``flow.rule.agreed`` / ``flow.rule.new``).
     """
 
     kind: str = Field(pattern=r"^(defuse|text|time|choice)$")
     save: Annotated[str, StringConstraints(pattern=r"^[a-z_]+$")] | None = None
     draft: str | None = None
     to_client: bool = False
+    agreement: bool = False
     choices: list[ChoiceSpec] = Field(default_factory=list)
     nudges: list[NudgeSpec] = Field(default_factory=list)
 

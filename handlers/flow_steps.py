@@ -17,6 +17,7 @@ from bot.events import Choice, Reply
 from bot.markup import user_text
 from bot.store import Case
 from content.models import FlowStep, NudgeSpec
+from handlers.agreement import read_rule
 from handlers.buttons import WalkPress
 from handlers.context import Context
 from handlers.paraphrase import to_client
@@ -98,6 +99,10 @@ def _client_answers(ctx: Context) -> set[str]:
     return {s.save for s in ctx.lib.flows.steps.values() if s.to_client and s.save}
 
 
+def _rule_answers(ctx: Context) -> set[str]:
+    return {s.save for s in ctx.lib.flows.steps.values() if s.agreement and s.save}
+
+
 def fill(ctx: Context, case: Case, key: str, *, markup: bool = True) -> str:
     """The text of `filled`: the draft string ``key`` filled with the case's answers."""
     return filled(ctx, case, key, markup=markup).text
@@ -105,7 +110,8 @@ def fill(ctx: Context, case: Case, key: str, *, markup: bool = True) -> str:
 
 def filled(ctx: Context, case: Case, key: str, *, markup: bool = True) -> Filled:
     """A draft string filled with the case's answers: the user's words as they typed them, a time they
-    named as a date in their zone and language, "…" for a skipped one. An answer that describes the client
+    named as a date in their zone and language, "…" for a skipped one. A rule (a step with ``agreement``)
+    comes with its lead: "as agreed in our contract" for a clause, "from now on" for a new rule. An answer that describes the client
     (a step with ``to_client``) is turned to speak to the client (`handlers.paraphrase.to_client`); when
     that rewrite is unsure the draft gets a `BLANK` and the user's words come back in ``blanks``, so the
     client never reads third-person words about themselves. A field in the key's own name
@@ -115,13 +121,17 @@ def filled(ctx: Context, case: Case, key: str, *, markup: bool = True) -> Filled
     for name in _FIELD.findall(key):
         value = case.answers.get(name) or _choice_default(ctx, name) or ""
         key = key.replace("{" + name + "}", str(value))
-    times, about_client = _time_answers(ctx), _client_answers(ctx)
+    times, about_client, rules = _time_answers(ctx), _client_answers(ctx), _rule_answers(ctx)
     values: dict[str, str] = {}
     blanks: list[str] = []
     for name in _FIELD.findall(str(ctx.lib.strings[key]["en"])):
         raw = case.answers.get(name)
         if raw is None or raw == "":
-            values[name] = GAP
+            values[name] = ctx.t("flow.rule.agreed", rule=GAP) if name in rules else GAP
+        elif name in rules:  # "as agreed in our contract" only for a clause of one, else "from now on"
+            rule = read_rule(" ".join(str(raw).split()).rstrip("."), ctx.lang)
+            values[name] = ctx.t("flow.rule.new" if rule.new else "flow.rule.agreed",
+                                 rule=user_text(rule.text) if markup else rule.text)
         elif name in times:
             values[name] = when_text(datetime.fromisoformat(str(raw)), ctx.user.tz, ctx.lang)
         else:

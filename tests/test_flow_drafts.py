@@ -8,6 +8,7 @@ import pytest
 
 from bot.core import Core
 from bot.store import Case
+from handlers.agreement import read_rule
 from handlers.flow_steps import BLANK
 from handlers.paraphrase import to_client
 from tests.conftest import Talker
@@ -108,3 +109,70 @@ async def test_the_record_draft_in_romanian_has_its_diacritics_and_speaks_to_the
     assert "ați aprobat designul fără magazin" in draft
     assert "avem nevoie de la dumneavoastră de poze până vineri" in draft
     assert "clientul a aprobat" not in draft and "de la el" not in draft
+
+
+# -- 2. "as our agreement says" only when there is one ------------------------------------------------
+
+
+@pytest.mark.parametrize(("words", "lang", "text", "new"), [
+    ("договора нет, с этого момента две правки бесплатно", "ru", "две правки бесплатно", True),
+    ("нет договора. Оплата в течение 10 дней после счёта", "ru", "Оплата в течение 10 дней после счёта", True),
+    ("впредь предоплата 50%", "ru", "предоплата 50%", True),
+    ("в стоимость входят два круга правок", "ru", "в стоимость входят два круга правок", False),
+    ("there's no contract, two rounds of revisions are free", "en", "two rounds of revisions are free", True),
+    ("We don't have a contract. From now on: 50% upfront", "en", "50% upfront", True),
+    ("Two rounds of revisions are included", "en", "Two rounds of revisions are included", False),
+    ("nu avem contract, de acum înainte două runde de revizii sunt gratuite", "ro",
+     "două runde de revizii sunt gratuite", True),
+    ("sunt incluse două runde de revizii", "ro", "sunt incluse două runde de revizii", False),
+])
+def test_read_rule_tells_a_clause_from_a_new_rule(words: str, lang: str, text: str, new: bool) -> None:
+    rule = read_rule(words, lang)
+    assert (rule.text, rule.new) == (text, new)
+
+
+@pytest.mark.parametrize(("lang", "clause", "said", "not_said"), [
+    ("ru", "договора нет, с этого момента две правки бесплатно",
+     "С этого момента мы работаем так: две правки бесплатно.", "В нашем договоре"),
+    ("en", "no contract; from now on two rounds of revisions are free",
+     "From now on, we work like this: two rounds of revisions are free.", "agreement"),
+    ("ro", "nu avem contract, de acum două runde de revizii sunt gratuite",
+     "De acum înainte lucrăm astfel: două runde de revizii sunt gratuite.", "Contractul nostru"),
+    ("ru", "в стоимость входят два круга правок", "В нашем договоре сказано: «в стоимость входят два круга правок».",
+     "С этого момента"),
+    ("en", "two rounds of revisions are included", "As agreed in our contract: “two rounds of revisions are included”.",
+     "From now on"),
+    ("ro", "sunt incluse două runde de revizii", "Contractul nostru prevede: „sunt incluse două runde de revizii”.",
+     "De acum"),
+])
+async def test_the_boundaries_draft_quotes_the_agreement_only_when_there_is_one(
+        core: Core, lang: str, clause: str, said: str, not_said: str) -> None:
+    talker = speaker(core, lang)
+    await start(talker, "endless-revisions")
+    await talker.press(await talker_choice(talker, 0))
+    await talker.say(clause)
+    await talker.say({"en": "a fifth round of logo edits", "ru": "пятый круг правок логотипа",
+                      "ro": "a cincea rundă de modificări la logo"}[lang])
+    draft = talker.text()
+    assert said in draft and not_said not in draft
+
+
+@pytest.mark.parametrize(("lang", "terms", "said", "not_said"), [
+    ("en", "there's no contract, payment within 10 days of the invoice",
+     "From now on, we work like this: payment within 10 days of the invoice.", "agreement"),
+    ("ru", "договора нет, оплата в течение 10 дней после счёта",
+     "С этого момента мы работаем так: оплата в течение 10 дней после счёта.", "договор"),
+    ("ro", "nu avem contract, plata în 10 zile de la factură",
+     "De acum înainte lucrăm astfel: plata în 10 zile de la factură.", "contract"),
+])
+async def test_the_firm_and_final_payment_reminders_quote_no_agreement_that_does_not_exist(
+        core: Core, lang: str, terms: str, said: str, not_said: str) -> None:
+    talker = speaker(core, lang)
+    case = await start(talker, "late-payment")
+    await talker.say({"en": "€1,200 for the October invoice", "ru": "1200 евро за октябрь",
+                      "ro": "1.200 de euro pentru octombrie"}[lang])
+    await talker.say(terms)
+    await talker.say({"en": "tomorrow 10:00", "ru": "завтра в 10:00", "ro": "mâine la 10:00"}[lang])
+    notes = {n.kind: n.note or "" for n in await core.store.nudges_for_case(case.id)}
+    for kind in ("pay-firm", "pay-final"):
+        assert said in notes[kind] and not_said not in notes[kind].replace(terms, ""), notes[kind]
