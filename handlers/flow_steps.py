@@ -21,7 +21,7 @@ from handlers.agreement import read_rule
 from handlers.buttons import WalkPress
 from handlers.context import Context
 from handlers.paraphrase import to_client
-from handlers.render import quoted, when_text
+from handlers.render import client_when, quoted, when_text
 from handlers.timeparse import deadline_in
 
 __all__ = ["BLANK", "Answered", "Filled", "Planned", "answer", "fill", "filled", "pick", "prompt", "schedule",
@@ -110,7 +110,8 @@ def fill(ctx: Context, case: Case, key: str, *, markup: bool = True) -> str:
 
 def filled(ctx: Context, case: Case, key: str, *, markup: bool = True) -> Filled:
     """A draft string filled with the case's answers: the user's words as they typed them, a time they
-    named as a date in their zone and language, "…" for a skipped one. A rule (a step with ``agreement``)
+    named as a date written out in full for the client (`handlers.render.client_when`) in their zone and
+    language, "…" for a skipped one. A rule (a step with ``agreement``)
     comes with its lead: "as agreed in our contract" for a clause, "from now on" for a new rule. An answer that describes the client
     (a step with ``to_client``) is turned to speak to the client (`handlers.paraphrase.to_client`); when
     that rewrite is unsure the draft gets a `BLANK` and the user's words come back in ``blanks``, so the
@@ -132,8 +133,8 @@ def filled(ctx: Context, case: Case, key: str, *, markup: bool = True) -> Filled
             rule = read_rule(" ".join(str(raw).split()).rstrip("."), ctx.lang)
             values[name] = ctx.t("flow.rule.new" if rule.new else "flow.rule.agreed",
                                  rule=user_text(rule.text) if markup else rule.text)
-        elif name in times:
-            values[name] = when_text(datetime.fromisoformat(str(raw)), ctx.user.tz, ctx.lang)
+        elif name in times:  # written out for the client: "Tuesday, 1 December at 10:00"
+            values[name] = client_when(datetime.fromisoformat(str(raw)), ctx.user.tz, ctx.lang)
         else:
             text = " ".join(str(raw).split()).rstrip(".")
             if name in about_client:

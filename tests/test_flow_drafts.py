@@ -4,6 +4,8 @@ for respectful communication, an honest parting reason, the history labels and d
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from bot.core import Core
@@ -11,6 +13,7 @@ from bot.store import Case
 from handlers.agreement import read_rule
 from handlers.flow_steps import BLANK
 from handlers.paraphrase import to_client
+from handlers.render import client_when
 from tests.conftest import Talker
 
 
@@ -176,3 +179,51 @@ async def test_the_firm_and_final_payment_reminders_quote_no_agreement_that_does
     notes = {n.kind: n.note or "" for n in await core.store.nudges_for_case(case.id)}
     for kind in ("pay-firm", "pay-final"):
         assert said in notes[kind] and not_said not in notes[kind].replace(terms, ""), notes[kind]
+
+
+# -- 7. dates in messages to the client, written out in full ------------------------------------------
+
+
+@pytest.mark.parametrize(("moment", "lang", "said"), [
+    (datetime(2026, 12, 1, 10, 0, tzinfo=UTC), "en", "Tuesday, 1 December at 10:00"),
+    (datetime(2026, 12, 1, 10, 0, tzinfo=UTC), "ru", "во вторник, 1 декабря, в 10:00"),
+    (datetime(2026, 12, 1, 10, 0, tzinfo=UTC), "ro", "marți, 1 decembrie, la ora 10:00"),
+    (datetime(2026, 12, 2, 9, 30, tzinfo=UTC), "ru", "в среду, 2 декабря, в 9:30"),
+    (datetime(2026, 12, 4, 18, 0, tzinfo=UTC), "ru", "в пятницу, 4 декабря, в 18:00"),
+    (datetime(2026, 12, 5, 18, 0, tzinfo=UTC), "ru", "в субботу, 5 декабря, в 18:00"),
+    (datetime(2026, 12, 6, 18, 0, tzinfo=UTC), "ru", "в воскресенье, 6 декабря, в 18:00"),
+    (datetime(2026, 11, 30, 5, 15, tzinfo=UTC), "en", "Monday, 30 November at 5:15"),
+    (datetime(2026, 12, 31, 18, 0, tzinfo=UTC), "ro", "joi, 31 decembrie, la ora 18:00"),
+    (datetime(2026, 12, 1, 23, 30, tzinfo=UTC), "ro", "miercuri, 2 decembrie, la ora 1:30"),  # the zone's day
+])
+def test_client_when_writes_the_date_as_a_person_does(moment: datetime, lang: str, said: str) -> None:
+    tz = "Europe/Chisinau" if said.startswith("miercuri") else "UTC"
+    assert client_when(moment, tz, lang) == said
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("en", "I'll get back to you on Tuesday, 24 November at 10:00 with an update."),
+    ("ru", "я вернусь к вам с новостями во вторник, 24 ноября, в 10:00."),
+    ("ro", "revin cu noutăți marți, 24 noiembrie, la ora 10:00."),
+])
+async def test_the_pause_draft_names_the_time_in_full(core: Core, lang: str, said: str) -> None:
+    talker = speaker(core, lang)
+    await start(talker, "abusive-client")
+    await talker.say({"en": "tomorrow 10:00", "ru": "завтра в 10:00", "ro": "mâine la 10:00"}[lang])
+    assert said in talker.text()
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("en", "hand over all the files by Friday, 27 November at 18:00"),
+    ("ru", "передадим вам все файлы, самое позднее — в пятницу, 27 ноября, в 18:00."),
+    ("ro", "vă predăm toate fișierele până vineri, 27 noiembrie, la ora 18:00"),
+])
+async def test_the_parting_draft_names_the_end_date_in_full(core: Core, lang: str, said: str) -> None:
+    talker = speaker(core, lang)
+    await start(talker, "considering-firing-client")
+    await talker.say({"en": "too many late payments", "ru": "слишком много задержек оплаты",
+                      "ro": "prea multe întârzieri la plată"}[lang])
+    await talker.press(await talker_choice(talker, 0))
+    await talker.press(await talker_choice(talker, 0))
+    await talker.say({"en": "Friday 18:00", "ru": "в пятницу в 18:00", "ro": "vineri la 18:00"}[lang])
+    assert said in talker.text()
