@@ -183,6 +183,10 @@ def check_flows(flows: Flows, situations: set[str], strings: dict[str, dict[str,
         for choice in spec.choices:
             if choice.goto is not None and choice.goto not in flows.flows:
                 raise ContentError(f"{where}: field steps.{sid}.choices: unknown flow {choice.goto!r}")
+            for key, value in choice.answers.items():
+                givers = [g for g in flows.steps.values() if g.save == key and any(c.value == value for c in g.choices)]
+                if not givers:
+                    raise ContentError(f"{where}: field steps.{sid}.choices: no choice step saves {key}={value!r}")
         drafts = [spec.draft] if spec.draft else []
         for nudge in [*spec.nudges, *(n for c in spec.choices for n in c.nudges)]:
             needed += [f"nudge.kind.{nudge.kind}", f"nudge.ask.{nudge.kind}"]

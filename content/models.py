@@ -93,11 +93,13 @@ class NudgeSpec(Strict):
 
 
 class ChoiceSpec(Strict):
-    """One button of a ``choice`` step: the value it saves, the flow it switches to (``goto``) and the
-    nudges this choice alone sets."""
+    """One button of a ``choice`` step: the value it saves, the flow it switches to (``goto``), the
+    answers of that flow it already gives (``answers``: answer key -> a choice value of the step that
+    saves it, so the switched flow passes over that step) and the nudges this choice alone sets."""
 
     value: Slug
     goto: Slug | None = None
+    answers: dict[str, Slug] = Field(default_factory=dict)
     nudges: list[NudgeSpec] = Field(default_factory=list)
 
 

@@ -219,13 +219,15 @@ async def answer(ctx: Context, case: Case, text: str) -> Answered | list[Reply]:
 
 
 async def pick(ctx: Context, case: Case, value: str) -> Answered | None:
-    """A choice step's button: the value saved, its draft and nudges, and the flow it switches to.
+    """A choice step's button: the value saved (with the answers the choice gives), its draft and nudges,
+    and the flow it switches to.
     None when the value is not one of the step's choices (a stale or forged button)."""
     spec, step = _spec(ctx, case), case.step
     chosen = next((c for c in spec.choices if c.value == value), None)
     if chosen is None or spec.save is None:
         return None
     case.answers[spec.save] = value
+    case.answers.update(chosen.answers)  # "Yes, a payment rule" is the deposit rule: no "which rule?" after it
     replies = [Reply(f"✓ {ctx.t(f'flow.{step}.{value}')}", close_origin=True)]
     if spec.draft:
         replies.append(_draft_reply(ctx, case, spec.draft))

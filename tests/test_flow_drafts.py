@@ -10,6 +10,7 @@ import pytest
 
 from bot.core import Core
 from bot.store import Case
+from content import library
 from handlers.agreement import read_rule
 from handlers.flow_steps import BLANK
 from handlers.paraphrase import to_client
@@ -227,3 +228,53 @@ async def test_the_parting_draft_names_the_end_date_in_full(core: Core, lang: st
     await talker.press(await talker_choice(talker, 0))
     await talker.say({"en": "Friday 18:00", "ru": "в пятницу в 18:00", "ro": "vineri la 18:00"}[lang])
     assert said in talker.text()
+
+
+# -- 4. "Yes, a payment rule" goes straight to the deposit rule ---------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "ro"])
+async def test_a_payment_rule_goes_straight_to_the_deposit_clause(core: Core, lang: str) -> None:
+    talker = speaker(core, lang)
+    await start(talker, "late-payment")
+    for line in ({"en": "€1,200 for October", "ru": "1200 евро за октябрь", "ro": "1.200 de euro pentru octombrie"},
+                 {"en": "payment within 10 days", "ru": "оплата в течение 10 дней", "ro": "plata în 10 zile"},
+                 {"en": "tomorrow 10:00", "ru": "завтра в 10:00", "ro": "mâine la 10:00"}):
+        await talker.say(line[lang])
+    await talker.pick(library().t("flow.pay-next.boundaries", lang))
+    case = await current(talker)
+    assert case.step == "bound-clause" and case.answers["rule"] == "deposit"
+    assert library().t("flow.bound-rule", lang) not in talker.text()
+    assert library().t("flow.bound-clause", lang) in talker.text()
+    await talker.say({"en": "50% upfront before any work starts", "ru": "предоплата 50% до начала работ",
+                      "ro": "avans de 50% înainte de începerea lucrului"}[lang])
+    await talker.say({"en": "a new landing page", "ru": "новый лендинг", "ro": "o pagină nouă de prezentare"}[lang])
+    deposit = library().t("flow.bound-request.deposit", lang, request="X", clause="Y").split("Y")[-1][:25]
+    assert deposit in talker.text()
+
+
+# -- 6. the case history names what each answer is ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("lang", "request_line", "next_line"), [
+    ("en", "The client's request: “a fifth round of logo edits”", "Next steps: “photos from you by Friday”"),
+    ("ru", "Просьба клиента: «пятый круг правок логотипа»", "Дальнейшие шаги: «фото от вас до пятницы»"),
+    ("ro", "Solicitarea clientului: „a cincea rundă de modificări la logo”",
+     "Pașii următori: „pozele de la dumneavoastră până vineri”"),
+])
+async def test_the_history_labels_the_clients_request_and_the_next_steps(core: Core, lang: str, request_line: str,
+                                                                        next_line: str) -> None:
+    talker = speaker(core, lang)
+    case = await start(talker, "endless-revisions")
+    await talker.press(await talker_choice(talker, 0))
+    await talker.say("2")
+    await talker.say(request_line.split(": ")[1][1:-1])
+    export = (await talker.say(f"/case export {case.id}"))[0].text
+    assert request_line in export
+    # a case walking the shared-responsibility flow, in another chat
+    other = Talker(core, user=f"v-{lang}", chat=f"d-{lang}", lang_hint=lang)
+    shared = await start(other, "you-are-the-professionals")
+    await other.say("2")
+    await other.say(next_line.split(": ")[1][1:-1])
+    export = (await other.say(f"/case export {shared.id}"))[0].text
+    assert next_line in export
