@@ -278,3 +278,27 @@ async def test_the_history_labels_the_clients_request_and_the_next_steps(core: C
     await other.say(next_line.split(": ")[1][1:-1])
     export = (await other.say(f"/case export {shared.id}"))[0].text
     assert next_line in export
+
+
+# -- 5. the plain truth asserts nothing the user did not say ------------------------------------------
+
+
+@pytest.mark.parametrize(("lang", "claims"), [
+    ("en", ("spoken to", "insult", "rude", "treated")),
+    ("ru", ("разговаривали", "оскорб", "грубо", "обращались")),
+    ("ro", ("vorbit", "jign", "nepoliticos", "tratat")),
+])
+async def test_the_plain_truth_claims_no_abuse_the_user_did_not_report(core: Core, lang: str,
+                                                                      claims: tuple[str, ...]) -> None:
+    talker = speaker(core, lang)
+    case = await start(talker, "considering-firing-client")
+    await talker.say({"en": "he pays late and calls me at midnight", "ru": "платит с опозданием и звонит в полночь",
+                      "ro": "plătește cu întârziere și mă sună la miezul nopții"}[lang])
+    await talker.press(await talker_choice(talker, 0))  # end the work
+    await talker.press(await talker_choice(talker, 1))  # the plain truth
+    await talker.say({"en": "Friday 18:00", "ru": "в пятницу в 18:00", "ro": "vineri la 18:00"}[lang])
+    draft = library().t("flow.part-end.direct", lang, end_date="X")
+    assert draft.split("X")[0][:30] in talker.text()
+    notes = [n.note or "" for n in await core.store.nudges_for_case(case.id)]
+    for text in (draft, *notes):
+        assert not any(claim in text.lower() for claim in claims), text

@@ -76,7 +76,7 @@ async def test_deciding_to_part_directly_drafts_the_end_date_and_sets_both_nudge
     await talker.pick("end the work")
     await talker.pick("plain truth")
     await talker.say("by Friday 18:00")
-    assert "The way we have been spoken to" in talker.text() and "by Friday, 27 November at 18:00" in talker.text()
+    assert "the way our work together has been going no longer works for us" in talker.text() and "by Friday, 27 November at 18:00" in talker.text()
     case = await current(talker)
     nudges = {n.kind: n for n in await talker.core.store.nudges_for_case(case.id)}
     assert set(nudges) == {"send-parting", "handover"}
