@@ -149,10 +149,13 @@ DEFUSE_ANSWERS = frozenset({"complaint", "paraphrase", "cause", "promise"})
 
 def draft_keys(flows: Flows, key: str) -> list[str]:
     """Every string key a draft key can become: ``flow.part.{tone}`` names one key per value of the
-    choice step that saves ``tone``; a key without a field is itself."""
+    choice step that saves ``tone``; a key without a field is itself. A choice that switches the flow
+    (``goto``, like "Respectful communication" at bound-rule) leads to steps with drafts of their own,
+    so it names no key here."""
     keys = [key]
     for name in _FIELD.findall(key):
-        values = [c.value for step in flows.steps.values() if step.save == name for c in step.choices]
+        values = [c.value for step in flows.steps.values() if step.save == name for c in step.choices
+                  if c.goto is None]
         keys = [k.replace("{" + name + "}", v) for k in keys for v in values] if values else keys
     return keys
 

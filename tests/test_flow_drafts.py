@@ -302,3 +302,33 @@ async def test_the_plain_truth_claims_no_abuse_the_user_did_not_report(core: Cor
     notes = [n.note or "" for n in await core.store.nudges_for_case(case.id)]
     for text in (draft, *notes):
         assert not any(claim in text.lower() for claim in claims), text
+
+
+# -- 3. a rule about respectful communication ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("lang", "conduct", "said"), [
+    ("en", "we talk calmly, without insults or shouting, and I take calls only on weekdays until 19:00",
+     "From now on, I'd like us to work like this: we talk calmly, without insults or shouting, and I take calls "
+     "only on weekdays until 19:00."),
+    ("ru", "говорим спокойно, без оскорблений и крика, звонки только по будням до 19:00",
+     "С этого момента предлагаю работать так: говорим спокойно, без оскорблений и крика, звонки только по будням "
+     "до 19:00."),
+    ("ro", "vorbim calm, fără jigniri și fără țipete, iar telefoanele doar în zilele lucrătoare până la 19:00",
+     "De acum înainte, vă propun să lucrăm astfel: vorbim calm, fără jigniri și fără țipete, iar telefoanele doar "
+     "în zilele lucrătoare până la 19:00."),
+])
+async def test_an_abusive_client_gets_a_rule_about_respectful_communication(core: Core, lang: str, conduct: str,
+                                                                           said: str) -> None:
+    talker = speaker(core, lang)
+    await start(talker, "abusive-client")
+    await talker.say({"en": "tomorrow 10:00", "ru": "завтра в 10:00", "ro": "mâine la 10:00"}[lang])
+    await talker.pick(library().t("flow.pause-next.boundaries", lang))
+    await talker.pick(library().t("flow.bound-rule.respect", lang))
+    case = await current(talker)
+    assert case.step == "respect-rule" and library().t("flow.respect-rule", lang) in talker.text()
+    await talker.say(conduct)
+    assert said in talker.text()
+    case = await current(talker)
+    assert case.step == "tracking"
+    assert "terms-reply" in {n.kind for n in await core.store.nudges_for_case(case.id)}
