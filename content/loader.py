@@ -149,10 +149,13 @@ DEFUSE_ANSWERS = frozenset({"complaint", "paraphrase", "cause", "promise"})
 
 def draft_keys(flows: Flows, key: str) -> list[str]:
     """Every string key a draft key can become: ``flow.part.{tone}`` names one key per value of the
-    choice step that saves ``tone``; a key without a field is itself."""
+    choice step that saves ``tone``; a key without a field is itself. A choice that switches the flow
+    (``goto``, like "Respectful communication" at bound-rule) leads to steps with drafts of their own,
+    so it names no key here."""
     keys = [key]
     for name in _FIELD.findall(key):
-        values = [c.value for step in flows.steps.values() if step.save == name for c in step.choices]
+        values = [c.value for step in flows.steps.values() if step.save == name for c in step.choices
+                  if c.goto is None]
         keys = [k.replace("{" + name + "}", v) for k in keys for v in values] if values else keys
     return keys
 
@@ -183,6 +186,10 @@ def check_flows(flows: Flows, situations: set[str], strings: dict[str, dict[str,
         for choice in spec.choices:
             if choice.goto is not None and choice.goto not in flows.flows:
                 raise ContentError(f"{where}: field steps.{sid}.choices: unknown flow {choice.goto!r}")
+            for key, value in choice.answers.items():
+                givers = [g for g in flows.steps.values() if g.save == key and any(c.value == value for c in g.choices)]
+                if not givers:
+                    raise ContentError(f"{where}: field steps.{sid}.choices: no choice step saves {key}={value!r}")
         drafts = [spec.draft] if spec.draft else []
         for nudge in [*spec.nudges, *(n for c in spec.choices for n in c.nudges)]:
             needed += [f"nudge.kind.{nudge.kind}", f"nudge.ask.{nudge.kind}"]

@@ -93,11 +93,13 @@ class NudgeSpec(Strict):
 
 
 class ChoiceSpec(Strict):
-    """One button of a ``choice`` step: the value it saves, the flow it switches to (``goto``) and the
-    nudges this choice alone sets."""
+    """One button of a ``choice`` step: the value it saves, the flow it switches to (``goto``), the
+    answers of that flow it already gives (``answers``: answer key -> a choice value of the step that
+    saves it, so the switched flow passes over that step) and the nudges this choice alone sets."""
 
     value: Slug
     goto: Slug | None = None
+    answers: dict[str, Slug] = Field(default_factory=dict)
     nudges: list[NudgeSpec] = Field(default_factory=list)
 
 
@@ -109,11 +111,17 @@ class FlowStep(Strict):
     ``choice`` (buttons). The prompt is the string ``flow.<id>``, the status ``step.<id>``, a choice's
     label ``flow.<id>.<value>``. ``save`` names the answer key; ``draft`` a string filled with the answers
     (``{key}``; a key in the string's own name, like ``flow.part.{tone}``, picks one of several).
+    ``to_client``: the answer describes the client or their request, so a draft turns it to speak to the
+    client ("he wants" -> "you want") before putting it in a message to them.
+    ``agreement``: the answer is a rule, a clause of the user's agreement or a new rule from now on
+    (`handlers.agreement`); a draft introduces it accordingly (``flow.rule.agreed`` / ``flow.rule.new``).
     """
 
     kind: str = Field(pattern=r"^(defuse|text|time|choice)$")
     save: Annotated[str, StringConstraints(pattern=r"^[a-z_]+$")] | None = None
     draft: str | None = None
+    to_client: bool = False
+    agreement: bool = False
     choices: list[ChoiceSpec] = Field(default_factory=list)
     nudges: list[NudgeSpec] = Field(default_factory=list)
 

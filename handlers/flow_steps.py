@@ -17,17 +17,30 @@ from bot.events import Choice, Reply
 from bot.markup import user_text
 from bot.store import Case
 from content.models import FlowStep, NudgeSpec
+from handlers.agreement import read_rule
 from handlers.buttons import WalkPress
 from handlers.context import Context
-from handlers.render import when_text
+from handlers.paraphrase import to_client
+from handlers.render import client_when, quoted, when_text
 from handlers.timeparse import deadline_in
 
-__all__ = ["Answered", "Planned", "answer", "fill", "pick", "prompt", "schedule", "skip_goto", "span"]
+__all__ = ["BLANK", "Answered", "Filled", "Planned", "answer", "fill", "filled", "pick", "prompt", "schedule",
+           "skip_goto", "span"]
 
 _FIELD = re.compile(r"{(\w+)}")
 _SPAN = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
 #: Shown in a draft for an answer the user skipped.
 GAP = "…"
+#: Shown in a draft where the user's words could not be turned to speak to the client: theirs to fill.
+BLANK = "[…]"
+
+
+@dataclass(frozen=True)
+class Filled:
+    """A filled draft: its text and, for each blank (`BLANK`) in it, the user's own words it stands for."""
+
+    text: str
+    blanks: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -82,31 +95,76 @@ def _choice_default(ctx: Context, name: str) -> str | None:
     return None
 
 
+def _client_answers(ctx: Context) -> set[str]:
+    return {s.save for s in ctx.lib.flows.steps.values() if s.to_client and s.save}
+
+
+def _rule_answers(ctx: Context) -> set[str]:
+    return {s.save for s in ctx.lib.flows.steps.values() if s.agreement and s.save}
+
+
 def fill(ctx: Context, case: Case, key: str, *, markup: bool = True) -> str:
+    """The text of `filled`: the draft string ``key`` filled with the case's answers."""
+    return filled(ctx, case, key, markup=markup).text
+
+
+def filled(ctx: Context, case: Case, key: str, *, markup: bool = True) -> Filled:
     """A draft string filled with the case's answers: the user's words as they typed them, a time they
-    named as a date in their zone and language, "…" for a skipped one. A field in the key's own name
+    named as a date written out in full for the client (`handlers.render.client_when`) in their zone and
+    language, "…" for a skipped one. A rule (a step with ``agreement``)
+    comes with its lead: "as agreed in our contract" for a clause, "from now on" for a new rule. An answer that describes the client
+    (a step with ``to_client``) is turned to speak to the client (`handlers.paraphrase.to_client`); when
+    that rewrite is unsure the draft gets a `BLANK` and the user's words come back in ``blanks``, so the
+    client never reads third-person words about themselves. A field in the key's own name
     (``flow.part.{tone}``) picks the string by an answer, the first choice when it was skipped.
     ``markup``: make the user's words safe for a reply (False for a nudge's note, which is made safe
     when it is shown)."""
     for name in _FIELD.findall(key):
         value = case.answers.get(name) or _choice_default(ctx, name) or ""
         key = key.replace("{" + name + "}", str(value))
-    times = _time_answers(ctx)
+    times, about_client, rules = _time_answers(ctx), _client_answers(ctx), _rule_answers(ctx)
     values: dict[str, str] = {}
+    blanks: list[str] = []
     for name in _FIELD.findall(str(ctx.lib.strings[key]["en"])):
         raw = case.answers.get(name)
         if raw is None or raw == "":
-            values[name] = GAP
-        elif name in times:
-            values[name] = when_text(datetime.fromisoformat(str(raw)), ctx.user.tz, ctx.lang)
+            values[name] = ctx.t("flow.rule.agreed", rule=GAP) if name in rules else GAP
+        elif name in rules:  # "as agreed in our contract" only for a clause of one, else "from now on"
+            rule = read_rule(" ".join(str(raw).split()).rstrip("."), ctx.lang)
+            values[name] = ctx.t("flow.rule.new" if rule.new else "flow.rule.agreed",
+                                 rule=user_text(rule.text) if markup else rule.text)
+        elif name in times:  # written out for the client: "Tuesday, 1 December at 10:00"
+            values[name] = client_when(datetime.fromisoformat(str(raw)), ctx.user.tz, ctx.lang)
         else:
             text = " ".join(str(raw).split()).rstrip(".")
+            if name in about_client:
+                said = to_client(text, ctx.lang)
+                if not said.sure:
+                    values[name] = BLANK
+                    blanks.append(text)
+                    continue
+                text = said.draft
             values[name] = user_text(text) if markup else text
-    return ctx.t(key, **values)
+    return Filled(ctx.t(key, **values), blanks)
+
+
+def _own_words(ctx: Context, blanks: list[str], *, markup: bool = True) -> str:
+    """The line under a draft with blanks: what the user wrote for them, quoted."""
+    words = [quoted(user_text(w) if markup else w, ctx.lang) for w in blanks]
+    return ctx.t("flow.your_words", words="; ".join(words))
 
 
 def _draft_reply(ctx: Context, case: Case, key: str) -> Reply:
-    return Reply(ctx.t("flow.draft", draft=fill(ctx, case, key)), case_id=case.id)
+    draft = filled(ctx, case, key)
+    if not draft.blanks:
+        return Reply(ctx.t("flow.draft", draft=draft.text), case_id=case.id)
+    return Reply(ctx.t("flow.draft_blank", draft=draft.text, words=_own_words(ctx, draft.blanks)), case_id=case.id)
+
+
+def _note(ctx: Context, case: Case, key: str) -> str:
+    """A nudge's note: the draft, and under it the user's words for its blanks (plain, made safe when shown)."""
+    draft = filled(ctx, case, key, markup=False)
+    return f"{draft.text}\n\n{_own_words(ctx, draft.blanks, markup=False)}" if draft.blanks else draft.text
 
 
 def _plan(ctx: Context, case: Case, nudges: list[NudgeSpec], base: datetime) -> tuple[list[Reply], list[Planned]]:
@@ -121,7 +179,7 @@ def _plan(ctx: Context, case: Case, nudges: list[NudgeSpec], base: datetime) -> 
         # whole days are calendar days that never land at night ("a day later" typed at 23:47 is 10:00)
         due = later(start, delta, ctx.user.tz) if delta else start
         when = ctx.deliverable(max(due, ctx.now))
-        note = fill(ctx, case, nudge.draft, markup=False) if nudge.draft else None
+        note = _note(ctx, case, nudge.draft) if nudge.draft else None
         planned.append(Planned(nudge.kind, when, note))
         lines.append(ctx.t("flow.nudge_set", when=when_text(when, ctx.user.tz, ctx.lang),
                            kind=ctx.t(f"nudge.kind.{nudge.kind}")))
@@ -161,13 +219,15 @@ async def answer(ctx: Context, case: Case, text: str) -> Answered | list[Reply]:
 
 
 async def pick(ctx: Context, case: Case, value: str) -> Answered | None:
-    """A choice step's button: the value saved, its draft and nudges, and the flow it switches to.
+    """A choice step's button: the value saved (with the answers the choice gives), its draft and nudges,
+    and the flow it switches to.
     None when the value is not one of the step's choices (a stale or forged button)."""
     spec, step = _spec(ctx, case), case.step
     chosen = next((c for c in spec.choices if c.value == value), None)
     if chosen is None or spec.save is None:
         return None
     case.answers[spec.save] = value
+    case.answers.update(chosen.answers)  # "Yes, a payment rule" is the deposit rule: no "which rule?" after it
     replies = [Reply(f"✓ {ctx.t(f'flow.{step}.{value}')}", close_origin=True)]
     if spec.draft:
         replies.append(_draft_reply(ctx, case, spec.draft))

@@ -68,14 +68,38 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
     (en/ru/ro; anything else is treated as en). Never raises; an empty or unsure rewrite gives the
     blank frame with ``sure=False``."""
     lang = lang if lang in ("en", "ru", "ro") else "en"
-    text = unicodedata.normalize("NFC", complaint).translate(_CEDILLA)
+    core = " ".join(complaint.split()).strip(" .!?…")
+    if core and not _wrong_script(core, lang) and word_count(core) < SHORT_ANSWER:
+        return _blank(lang, "short")  # "yes", "money", "деньги": no sentence to say back
+    said = to_client(complaint, lang)
+    if not said.sure:
+        return _blank(lang, said.reason)
+    return Paraphrase(library().t("walk.paraphrase_frame", lang, core=said.draft), True)
+
+
+def to_client(words: str, lang: str) -> Paraphrase:
+    """``words`` (what the user wrote about the client or the client's request, in the third person:
+    "he wants five more fonts for free") turned to speak to the client ("you want five more fonts for
+    free"), without any frame: for a draft that puts the user's description into a message to the client.
+
+    Same rewrite as the step-2 paraphrase (openings stripped, pronouns and verbs turned to "you", Romanian
+    diacritics restored, insults refused). ``draft`` is the clause (first letter lower-cased) when ``sure``;
+    when unsure it is "" and ``reason`` says why, so the caller shows a blank and the user's own words
+    instead of third-person words in a message to the client. A short answer with no client in it ("logo
+    edits", "two fonts") is kept as it is. Never raises; ``lang`` other than en/ru/ro is treated as en."""
+    lang = lang if lang in ("en", "ru", "ro") else "en"
+    text = unicodedata.normalize("NFC", words).translate(_CEDILLA)
     core = " ".join(text.split()).strip(" .!?…")
     if not core:
-        return _blank(lang, "empty")
+        return _unsure("empty")
     if _wrong_script(core, lang):
-        return _blank(lang, "script")
-    if word_count(core) < SHORT_ANSWER:
-        return _blank(lang, "short")  # "yes", "money", "деньги": no sentence to say back
+        return _unsure("script")
+    if word_count(core) < SHORT_ANSWER:  # a named thing ("logo edits", "два шрифта"): kept as it is
+        if lang == "ro":
+            core, unsettled_short = _ro_restore_diacritics(core)
+            if unsettled_short:
+                return _unsure("short")
+        return _unsure("short") if client_third_person_left(core, lang) else Paraphrase(core, True)
     core = _respell(" ".join(_lexicon_re(lang, "swear_fillers").sub(" ", core).split()), lang)
     unsettled: set[str] = set()
     typed_marks = bool(_RO_LETTERS_MARKED.search(core))
@@ -85,17 +109,17 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
         try:
             core = _ru_fix_typos(core) if lang == "ru" else _en_fix_typos(core)
         except _Unsure as exc:
-            return _blank(lang, str(exc))
+            return _unsure(str(exc))
     if _QUOTED.search(core):
-        return _blank(lang, "quoted words")  # the client's own "you"/"I": rewriting them would garble whose is whose
+        return _unsure("quoted words")  # the client's own "you"/"I": rewriting them would garble whose is whose
     core = _drop_insult_clause(core, lang)
     if _lexicon_re(lang, "insults").search(core) or _about_us_re(lang).search(core):
-        return _blank(lang, "insult")
+        return _unsure("insult")
     if len(core) > MAX_CHARS:
-        return _blank(lang, "long")
+        return _unsure("long")
     sentences = [x for x in re.split(r"(?<=[.!?…])\s+(?=\S)", core) if not _context_sentence(x, lang)]
     if not sentences or len(sentences) > 4:
-        return _blank(lang, "long")
+        return _unsure("long")
     try:
         if len(sentences) <= 2:
             core = _rewrite_core(" ".join(sentences), lang, unsettled, typed_marks)
@@ -108,8 +132,8 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
                 last = f"{_AND_WORD[lang]} {last}"
             core = ", ".join(cores[:-1]) + " " + last
     except _Unsure as exc:
-        return _blank(lang, str(exc))
-    return Paraphrase(library().t("walk.paraphrase_frame", lang, core=_lower_first(core.strip(" ,;:"))), True)
+        return _unsure(str(exc))
+    return Paraphrase(_lower_first(core.strip(" ,;:")), True)
 
 
 def _rewrite_core(core: str, lang: str, unsettled: set[str], typed_marks: bool = False) -> str:
@@ -269,6 +293,10 @@ def _starts_subject(word: str, lang: str) -> bool:
 
 def _blank(lang: str, reason: str) -> Paraphrase:
     return Paraphrase(library().t("walk.paraphrase_blank", lang), False, reason)
+
+
+def _unsure(reason: str) -> Paraphrase:
+    return Paraphrase("", False, reason)
 
 
 class _Unsure(Exception):

@@ -77,6 +77,30 @@ def when_text(moment: datetime, tz: str, lang: str) -> str:
     return format_datetime(local, _WHEN_PATTERNS.get(lang, _WHEN_PATTERNS["en"]), locale=lang)
 
 
+#: How a moment reads in a message to the client, written out as a person writes it (no abbreviations):
+#: "Tuesday, 1 December at 10:00" (strings put "on"/"by" before it), "во вторник, 1 декабря, в 10:00"
+#: (the Russian form carries its own preposition, the weekday in the accusative), "marți, 1 decembrie,
+#: la ora 10:00" (Romanian takes no "pe" before a weekday with its date).
+_CLIENT_WHEN_PATTERNS = {"en": "EEEE, d MMMM 'at' H:mm", "ru": "d MMMM, 'в' H:mm",
+                         "ro": "EEEE, d MMMM, 'la ora' H:mm"}
+
+
+def client_when(moment: datetime, tz: str, lang: str) -> str:
+    """A moment (aware) for a draft the user sends to the client: in the user's zone, with the full
+    weekday and month names from Babel (CLDR), in the form a person writes in a letter; see
+    `_CLIENT_WHEN_PATTERNS`. Unlike `when_text` (a status line for the user) nothing is abbreviated.
+    Russian puts the weekday in the accusative after «в»/«во» («в среду», «во вторник»)."""
+    local = moment.astimezone(ZoneInfo(tz))
+    lang = lang if lang in _CLIENT_WHEN_PATTERNS else "en"
+    text = format_datetime(local, _CLIENT_WHEN_PATTERNS[lang], locale=lang)
+    if lang != "ru":
+        return text
+    weekday = format_datetime(local, "EEEE", locale="ru")  # nominative: «среда», «вторник»
+    accusative = weekday[:-1] + "у" if weekday.endswith("а") else weekday
+    preposition = "во" if accusative.startswith("вт") else "в"
+    return f"{preposition} {accusative}, {text}"
+
+
 _MINUTE, _HOUR, _DAY = 60, 3600, 86400
 #: The units a relative time is said in (Babel's names).
 Unit = Literal["year", "month", "week", "day", "hour", "minute", "second"]

@@ -39,7 +39,7 @@ async def test_pause_then_boundaries_drafts_the_return_time_and_points_to_the_cl
     case = await start(talker, "abusive-client")
     assert case.step == "pause-time" and "Step 1 of 2" in talker.text()
     await talker.say("tomorrow 15:00")
-    assert "get back to you on Tue 24 Nov, 15:00" in talker.text()  # the draft names the user's time
+    assert "get back to you on Tuesday, 24 November at 15:00" in talker.text()  # the draft names the user's time
     assert await kinds(talker) == ["come-back"]
     await talker.pick("boundaries in writing")
     assert (await current(talker)).step == "bound-rule" and "Step 1 of 3" in talker.text()
@@ -76,12 +76,12 @@ async def test_deciding_to_part_directly_drafts_the_end_date_and_sets_both_nudge
     await talker.pick("end the work")
     await talker.pick("plain truth")
     await talker.say("by Friday 18:00")
-    assert "The way we have been spoken to" in talker.text() and "Fri 27 Nov, 18:00" in talker.text()
+    assert "the way our work together has been going no longer works for us" in talker.text() and "by Friday, 27 November at 18:00" in talker.text()
     case = await current(talker)
     nudges = {n.kind: n for n in await talker.core.store.nudges_for_case(case.id)}
     assert set(nudges) == {"send-parting", "handover"}
     assert nudges["handover"].due_at.isoformat().startswith("2026-11-27T18:00")
-    assert nudges["send-parting"].note and "Fri 27 Nov, 18:00" in nudges["send-parting"].note
+    assert nudges["send-parting"].note and "by Friday, 27 November at 18:00" in nudges["send-parting"].note
     assert case.answers["weighing"].startswith("He pays late")
 
 
@@ -145,14 +145,14 @@ async def test_goals_on_the_table_drafts_the_chosen_way(talker: Talker) -> None:
     await talker.say("Thursday 16:00")
     text = talker.text()
     assert "you need lower costs after the budget cut" in text and "welcome back" in text
-    assert "Thu 26 Nov, 16:00" in text and await kinds(talker) == ["talk"]
+    assert "on Thursday, 26 November at 16:00" in text and await kinds(talker) == ["talk"]
 
 
 async def test_attention_back_plans_the_contacts(talker: Talker) -> None:
     await start(talker, "feels-neglected")
     await talker.say("a 15-minute call every Monday and a short report every Friday")
     await talker.say("Monday 10:00")
-    assert "a 15-minute call every Monday" in talker.text() and "Mon 30 Nov, 10:00" in talker.text()
+    assert "a 15-minute call every Monday" in talker.text() and "on Monday, 30 November at 10:00" in talker.text()
     assert await kinds(talker) == ["contact", "contact-check"]
 
 
@@ -260,7 +260,7 @@ async def test_editing_a_time_answer_moves_its_reminder_instead_of_adding_one(co
     case = await current(writer)
     pending = [n for n in await core.store.nudges_for_case(case.id) if n.status == "pending"]
     assert [(n.kind, n.due_at.hour) for n in pending] == [("come-back", 17)]
-    assert case.step == "pause-next" and "Tue 24 Nov, 17:00" in writer.text()
+    assert case.step == "pause-next" and "on Tuesday, 24 November at 17:00" in writer.text()
 
 
 async def test_every_step_read_from_content_offers_skip_later_and_close(talker: Talker) -> None:

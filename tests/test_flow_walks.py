@@ -14,7 +14,7 @@ from bot.adapters.console import ConsoleAdapter
 from bot.core import Core
 from bot.store import SQLiteStore
 from content import library
-from handlers.render import when_text
+from handlers.render import client_when
 from handlers.timeparse import deadline_in
 from tests.conftest import FixedClock
 
@@ -115,7 +115,7 @@ async def test_each_situation_walks_its_flow_in_each_language(core: Core, store:
             if name in {s.save for s in lib.flows.steps.values() if s.kind == "time"}:
                 found_time = deadline_in(words, clock.now, user.tz)
                 assert found_time is not None
-                words = when_text(found_time.used.when, user.tz, lang)
+                words = client_when(found_time.used.when, user.tz, lang)  # written out for the client
             assert words in out, f"{key}: {name} = {words!r} is not in the draft"
     # the nudges the flow promises are in the store, each once, none due in the past
     nudges = await store.nudges_for_case(case.id)
