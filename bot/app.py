@@ -31,6 +31,15 @@ def build_core(store: Store, settings: Settings, *, clock: Clock = utcnow, lib: 
     """A `Core` running Parley's handlers (`handlers.dispatch`, `handlers.PUBLIC_COMMANDS`, `handlers.home`)."""
     return Core(store, settings, dispatch=dispatch, commands=PUBLIC_COMMANDS, home=home, clock=clock, lib=lib)
 
+def build_scheduler(core: Core, settings: Settings) -> Scheduler:
+    """The scheduler with `Settings.claim_timeout`: claims older than that belong to a dead instance and are
+    taken over. A send may take at most half of it (so a live instance's claim never looks dead), and
+    the loop looks for such claims at least that often even when nothing falls due."""
+    timeout = settings.claim_timeout
+    return Scheduler(core, render_nudge, stale_after=timeout, send_timeout=min(60.0, timeout / 2),
+                     max_sleep=min(30.0, timeout))
+
+
 NOTHING_CONFIGURED = (
     "parley run: no platform is configured. Set PARLEY_TELEGRAM_TOKEN for Telegram, and/or "
     "PARLEY_SLACK_BOT_TOKEN with PARLEY_SLACK_SIGNING_SECRET for Slack (PARLEY_SLACK_APP_TOKEN for Socket Mode). "
@@ -42,13 +51,13 @@ async def chat(settings: Settings, *, lang: str | None, user: str) -> int:
     """``parley chat``: the console adapter and the scheduler until stdin ends; the exit code."""
     from bot.adapters.console import ConsoleAdapter
 
-    store = await open_store(settings.database_url)
+    store = await open_store(settings.database_url, pool_size=settings.database_pool_size)
     core = build_core(store, settings)
     if lang:
         await core.set_language("console", user, lang)
     console = ConsoleAdapter(core, user_id=user, language=lang)
     core.register(console)
-    scheduler = Scheduler(core, render_nudge)
+    scheduler = build_scheduler(core, settings)
     try:
         await console.start()
         await console.greet()
@@ -72,10 +81,10 @@ async def serve(settings: Settings) -> int:
         return 2
     from bot.http import HttpServer
 
-    store = await open_store(settings.database_url)
+    store = await open_store(settings.database_url, pool_size=settings.database_pool_size)
     core = build_core(store, settings)
     http = HttpServer(settings.http_host, settings.http_port)
-    scheduler = Scheduler(core, render_nudge)
+    scheduler = build_scheduler(core, settings)
     started: list[Adapter] = []
     try:
         try:

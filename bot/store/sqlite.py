@@ -20,7 +20,6 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from bot.compat import run_in_sqlite_thread
-from bot.store.interface import Store
 from bot.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from bot.store.models import Case, HandledMessage, LogEntry, Nudge, PendingEvent, User, from_db, to_db, utcnow
 
@@ -597,7 +596,3 @@ class SQLiteStore:
     async def prune_events(self, before: datetime) -> int:
         return await self._run("DELETE FROM processed_events WHERE status='done' AND received_at<?", (to_db(before),))
 
-
-async def open_store(url: str) -> Store:
-    """The store a ``PARLEY_DATABASE_URL`` names (only sqlite:/// for now)."""
-    return await SQLiteStore.open(url)
