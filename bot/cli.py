@@ -1,4 +1,4 @@
-"""The ``parley`` command: chat, run, cards, card, triage, check, train-triage, train-check, export, slack-manifest.
+"""The ``parley`` command: chat, run, db, cards, card, triage, check, train-triage, train-check, export, slack-manifest.
 
 Every failure a person can cause (bad variable, unwritable database, unknown card) ends in one line
 on stderr and a non-zero exit code, never a traceback.
@@ -35,6 +35,10 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--user", default=None, help="who you are (default: your login name)")
 
     sub.add_parser("run", help="serve Telegram and/or Slack, the scheduler and the HTTP server")
+
+    db = sub.add_parser("db", help="the database of PARLEY_DATABASE_URL: schema status and upgrade")
+    db.add_argument("action", choices=("status", "upgrade"),
+                    help="status: the schema version, changing nothing; upgrade: apply the missing migrations")
 
     cards = sub.add_parser("cards", help="list the technique cards")
     cards.add_argument("--lang", choices=LANGUAGES, default=None)
@@ -160,6 +164,31 @@ async def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         await store.close()
 
 
+async def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    """``parley db status`` (read only, creates nothing) and ``parley db upgrade`` (migrates; safe while
+    other instances start, they wait on the same lock)."""
+    from bot.store import open_store
+    from bot.store.backends import schema_status
+
+    before = await schema_status(settings.database_url)
+    if args.action == "status":
+        state = ("up to date" if before.current == before.latest else
+                 f"{before.pending} migration(s) pending; run `parley db upgrade`" if before.current < before.latest
+                 else "written by a newer Parley")
+        print(f"{before.backend} {before.where}: schema {before.current} of {before.latest}, {state}")
+        return 0 if before.current <= before.latest else 1
+    store = await open_store(settings.database_url, pool_size=2)
+    try:
+        after = await store.schema_version()
+    finally:
+        await store.close()
+    if after == before.current:
+        print(f"{before.backend} {before.where}: already at schema {after}")
+    else:
+        print(f"{before.backend} {before.where}: applied {after - before.current} migration(s); schema {after}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -177,6 +206,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.app import serve
 
             return asyncio.run(serve(settings))
+        if args.command == "db":
+            return asyncio.run(_cmd_db(args, settings))
         if args.command == "cards":
             return _cmd_cards(args, settings)
         if args.command == "card":
