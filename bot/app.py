@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from bot.core import Adapter, Clock, Core
 from bot.events import StartupError
+from bot.metrics import measured, refresh_backlog
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.store import Store, open_store, utcnow
@@ -38,6 +39,19 @@ def build_scheduler(core: Core, settings: Settings) -> Scheduler:
     timeout = settings.claim_timeout
     return Scheduler(core, render_nudge, stale_after=timeout, send_timeout=min(60.0, timeout / 2),
                      max_sleep=min(30.0, timeout))
+
+
+def add_operations(http: HttpServer, store: Store, scheduler: Scheduler) -> None:
+    """``GET /healthz`` checks the store (a query within `bot.http.PROBE_TIMEOUT`) and the scheduler (running
+    and ticking) and shows its last tick; ``GET /metrics`` reads the nudge backlog from the store first."""
+    async def store_answers() -> bool:
+        await store.schema_version()
+        return True
+
+    http.checks["store"] = store_answers
+    http.checks["scheduler"] = scheduler.healthy
+    http.info["scheduler_last_tick"] = lambda: scheduler.last_tick.isoformat() if scheduler.last_tick else None
+    http.before_scrape.append(lambda: refresh_backlog(store))
 
 
 NOTHING_CONFIGURED = (
@@ -81,10 +95,11 @@ async def serve(settings: Settings) -> int:
         return 2
     from bot.http import HttpServer
 
-    store = await open_store(settings.database_url, pool_size=settings.database_pool_size)
+    store = measured(await open_store(settings.database_url, pool_size=settings.database_pool_size))
     core = build_core(store, settings)
     http = HttpServer(settings.http_host, settings.http_port)
     scheduler = build_scheduler(core, settings)
+    add_operations(http, store, scheduler)
     started: list[Adapter] = []
     try:
         try:

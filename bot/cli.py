@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from bot import __version__
 from bot.settings import Settings, SettingsError, load_settings
@@ -76,13 +77,28 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _setup_logging(settings: Settings) -> None:
+def log_handler(settings: Settings, stream: TextIO) -> logging.Handler:
+    """The one log handler: text lines, or with ``PARLEY_LOG_FORMAT=json`` one JSON object per line (time,
+    level, logger, event id, message and the record's extra fields: platform, kind, latency_ms, outcome
+    on ``parley.events``). Every line names the event it belongs to, or "-"."""
     from bot.logcontext import EventFilter
 
-    logging.basicConfig(level=settings.log_level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s [%(event)s]: %(message)s")
-    for handler in logging.getLogger().handlers:  # every line names the event it belongs to, or "-"
-        handler.addFilter(EventFilter())
+    handler = logging.StreamHandler(stream)
+    if settings.log_format == "json":
+        from pythonjsonlogger.json import JsonFormatter
+
+        handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(event)s %(message)s",
+                                           json_ensure_ascii=False))
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(event)s]: %(message)s"))
+    handler.addFilter(EventFilter())
+    return handler
+
+
+def _setup_logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level, handlers=[log_handler(settings, sys.stderr)])
+    if settings.log_format == "json":  # asking for JSON is asking for the line per event (INFO)
+        logging.getLogger("parley.events").setLevel(min(logging.INFO, logging.getLevelName(settings.log_level)))
     for noisy in ("httpx", "httpcore", "aiosqlite", "telegram", "slack_bolt", "slack_sdk", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
 

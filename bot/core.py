@@ -12,6 +12,7 @@ import asyncio
 import dataclasses
 import logging
 import re
+import time
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
@@ -20,6 +21,7 @@ from typing import Any, Protocol
 from bot.context import Context
 from bot.events import DeliveryError, Event, EventKind, Home, Reply, Target, stamp_choices, stamp_replies
 from bot.logcontext import bound_event
+from bot.metrics import observe_duplicate, observe_event
 from bot.owner import owner_tag, unstamp
 from bot.settings import Settings
 from bot.store import Store, User, utcnow
@@ -99,7 +101,10 @@ class Core:
         """Makes the event durable before the platform is acknowledged; False for a repeat."""
         event = _encodable(event)
         payload = {name: getattr(event, name) for name in _EVENT_FIELDS}  # asdict() deep-copies; this is flat
-        return await self.store.accept_event(event.platform, event.event_id, event.user_id, payload)
+        accepted = await self.store.accept_event(event.platform, event.event_id, event.user_id, payload)
+        if not accepted:
+            observe_duplicate(event.platform)
+        return accepted
 
     def _lock_for(self, event: Event) -> asyncio.Lock:
         key = event.conversation_key
@@ -128,16 +133,19 @@ class Core:
 
     async def _process_bound(self, event: Event) -> list[Reply]:
         event = _encodable(event)
+        started, outcome = time.perf_counter(), "ok"
         self.store.finish_with_next_write(event.platform, event.event_id)
         try:
             replies = await self._dispatch(event)
         except Exception:
             log.exception("handler failed for %s %s event %s", event.platform, event.kind, event.event_id)
+            outcome = "error"
             user = await self.store.get_user(event.platform, event.user_id)
             lang = user.lang if user else self.settings.default_language
             replies = [Reply(self.lib.t("error.internal", lang))]
         if self.store.finish_still_pending():
             await self.store.finish_event(event.platform, event.event_id)
+        observe_event(event.platform, event.kind.value, time.perf_counter() - started, outcome, len(replies))
         return replies
 
     async def handle(self, event: Event) -> list[Reply]:

@@ -15,6 +15,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,7 +51,9 @@ class PgServer:
             finally:
                 await conn.close()
 
-        asyncio.run(create())
+        # in a thread of its own: the caller may be inside a running event loop (an async fixture)
+        with ThreadPoolExecutor(1) as pool:
+            pool.submit(asyncio.run, create()).result()
         base, _, _ = self.admin_url.rpartition("/")
         return f"{base}/{name}"
 
