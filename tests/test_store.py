@@ -387,3 +387,21 @@ async def test_postgres_unreachable_server_gives_clear_error_without_password() 
     with pytest.raises(StoreError, match="cannot connect") as caught:
         await open_store("postgresql://parley:s3cret@127.0.0.1:1/parley")
     assert "s3cret" not in str(caught.value)
+
+
+async def test_a_named_lock_is_held_by_one_store_at_a_time(db_url: str) -> None:
+    """`try_lock`: what only one instance may do (Telegram long polling); freed by unlock, close or death."""
+    first, second = await open_store(db_url), await open_store(db_url)
+    try:
+        assert await first.try_lock("telegram-poll:abc")
+        assert await first.try_lock("telegram-poll:abc"), "the holder asking again keeps it"
+        assert not await second.try_lock("telegram-poll:abc")
+        assert await second.try_lock("telegram-poll:other"), "names are independent"
+        await first.unlock("telegram-poll:abc")
+        assert await second.try_lock("telegram-poll:abc")
+        assert not await first.try_lock("telegram-poll:abc")
+        await second.close()
+        assert await first.try_lock("telegram-poll:abc"), "closing (or dying) frees it"
+    finally:
+        await first.close()
+        await second.close()

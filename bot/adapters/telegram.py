@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import hmac
 import json
 import logging
@@ -216,6 +217,10 @@ class TelegramAdapter:
             raise StartupError("PARLEY_TELEGRAM_TOKEN is not set")
         if self.webhook_url:
             self._secret = self._webhook_secret(self.settings)
+        elif not await self.core.try_lock(self._poll_lock):
+            raise StartupError("another Parley instance is already long polling Telegram with this bot token "
+                               "(Telegram allows one getUpdates consumer per bot); stop it, or set "
+                               "PARLEY_TELEGRAM_WEBHOOK_URL on every instance to run several")
         for handler in logging.getLogger().handlers:
             handler.addFilter(self._redactor)
         self.app = app = self._build()
@@ -289,6 +294,11 @@ class TelegramAdapter:
                 task.cancel()  # stays unfinished in the store and is replayed at the next start
         await self._teardown()
 
+    @property
+    def _poll_lock(self) -> str:
+        """The shared lock a long poller holds: named by a hash of the token, never the token itself."""
+        return "telegram-poll:" + hashlib.sha256(self._token.encode()).hexdigest()[:16]
+
     async def _teardown(self) -> None:
         app, self.app = self.app, None
         if app is not None:
@@ -299,6 +309,9 @@ class TelegramAdapter:
         for request in self._requests:  # PTB leaves them open when initialize() failed half-way
             with contextlib.suppress(Exception):
                 await request.shutdown()
+        if not self.webhook_url:
+            with contextlib.suppress(Exception):  # the store may be closing too; its close frees the lock
+                await self.core.unlock(self._poll_lock)
         for handler in logging.getLogger().handlers:
             handler.removeFilter(self._redactor)
 

@@ -223,3 +223,15 @@ class Store(Protocol):
     async def prune_events(self, before: datetime) -> int:
         """Deletes finished events received before ``before``; returns how many."""
         ...
+
+    # -- named locks: what only one instance may do at a time ----------------------------------
+
+    async def try_lock(self, name: str) -> bool:
+        """Takes the lock ``name`` for this store until `unlock`, `close` or the process's death (so a
+        crashed instance never keeps it). True when this store holds it (asking again is True), False
+        when another store, in this process or another, holds it. Telegram's long polling takes one."""
+        ...
+
+    async def unlock(self, name: str) -> None:
+        """Gives back a lock taken with `try_lock`; nothing happens when this store does not hold it."""
+        ...

@@ -37,7 +37,8 @@ T = TypeVar("T")
 if TYPE_CHECKING:
     from asyncpg.pool import PoolConnectionProxy
 
-    Connection: TypeAlias = asyncpg.Connection[asyncpg.Record] | PoolConnectionProxy[asyncpg.Record]
+    Pooled: TypeAlias = PoolConnectionProxy[asyncpg.Record]
+    Connection: TypeAlias = asyncpg.Connection[asyncpg.Record] | Pooled
 _FINISH_SQL = "UPDATE processed_events SET status='done', payload=NULL WHERE platform=$1 AND event_id=$2"
 #: The event whose "done" mark rides on the next write of this task (see `finish_with_next_write`).
 _finishing: ContextVar[tuple[str, str] | None] = ContextVar("parley_pg_finishing", default=None)
@@ -118,6 +119,8 @@ class PostgresStore:
         self.where = where
         #: The connection of the transaction the current task is in (`transaction`), if any.
         self._tx: ContextVar[Connection | None] = ContextVar(f"parley_pg_tx_{id(self)}", default=None)
+        #: Named locks held (`try_lock`), each on its own connection taken out of the pool.
+        self._held: dict[str, Pooled] = {}
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -150,6 +153,11 @@ class PostgresStore:
         return store
 
     async def close(self) -> None:
+        for name in list(self._held):
+            try:
+                await self.unlock(name)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                pass  # the connection is gone, and the server dropped its locks with it
         await self._pool.close()
 
     async def schema_version(self) -> int:
@@ -489,3 +497,31 @@ class PostgresStore:
 
     async def prune_events(self, before: datetime) -> int:
         return await self._run("DELETE FROM processed_events WHERE status='done' AND received_at<$1", before)
+
+    # -- named locks --------------------------------------------------------------------------
+
+    async def try_lock(self, name: str) -> bool:
+        """A session ``pg_try_advisory_lock`` on a connection kept out of the pool while held: the server
+        frees it when that connection ends, so an instance that died (or lost the network) lets go."""
+        if name in self._held:
+            return True
+        conn = await self._pool.acquire()
+        try:
+            taken = bool(await conn.fetchval("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", name))
+        except BaseException:
+            await self._pool.release(conn)
+            raise
+        if not taken:
+            await self._pool.release(conn)
+            return False
+        self._held[name] = conn
+        return True
+
+    async def unlock(self, name: str) -> None:
+        conn = self._held.pop(name, None)
+        if conn is None:
+            return
+        try:
+            await conn.execute("SELECT pg_advisory_unlock(hashtextextended($1, 0))", name)
+        finally:
+            await self._pool.release(conn)
