@@ -94,6 +94,8 @@ class FakeSlack:
         self.sockets: list[web.WebSocketResponse] = []
         self.socket_acks: list[dict[str, Any]] = []
         self._connected = asyncio.Event()
+        #: Seconds every Web API call waits before it answers, like a network round trip.
+        self.latency = 0.0
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -181,6 +183,8 @@ class FakeSlack:
         call = Call(method=method, params=params, token=token, http_method=request.method,
                     content_type=request.content_type)
         self.calls.append(call)
+        if self.latency:
+            await asyncio.sleep(self.latency)
         headers: dict[str, str] = {}
         queued = self._failures.get(method)
         if queued:
