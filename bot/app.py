@@ -32,13 +32,19 @@ def build_core(store: Store, settings: Settings, *, clock: Clock = utcnow, lib: 
     """A `Core` running Parley's handlers (`handlers.dispatch`, `handlers.PUBLIC_COMMANDS`, `handlers.home`)."""
     return Core(store, settings, dispatch=dispatch, commands=PUBLIC_COMMANDS, home=home, clock=clock, lib=lib)
 
+#: Nudges one instance sends at once, and so claims at once (`build_scheduler`).
+SEND_CONCURRENCY = 100
+
+
 def build_scheduler(core: Core, settings: Settings) -> Scheduler:
     """The scheduler with `Settings.claim_timeout`: claims older than that belong to a dead instance and are
-    taken over. A send may take at most half of it (so a live instance's claim never looks dead), and
-    the loop looks for such claims at least that often even when nothing falls due."""
+    taken over. A live instance's claim must never look that old, so a send may take at most half of
+    it, and a pass claims no more rows than it sends at once (``batch`` = ``concurrency``): no claimed
+    row waits behind others for a send slot. The loop also looks for dead claims at least that often
+    even when nothing falls due."""
     timeout = settings.claim_timeout
     return Scheduler(core, render_nudge, stale_after=timeout, send_timeout=min(60.0, timeout / 2),
-                     max_sleep=min(30.0, timeout))
+                     max_sleep=min(30.0, timeout), batch=SEND_CONCURRENCY, concurrency=SEND_CONCURRENCY)
 
 
 def add_operations(http: HttpServer, store: Store, scheduler: Scheduler) -> None:
