@@ -10,7 +10,7 @@ import sys
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -84,11 +84,16 @@ def pg() -> Iterator[pg_server.PgServer]:
     try:
         server = pg_server.start()
     except pg_server.ServerUnavailable as exc:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"PostgreSQL is required under CI and could not start: {exc}", pytrace=False)
-        pytest.skip(f"no PostgreSQL server: {exc}")
+        no_postgres(str(exc))
     yield server
     server.stop()
+
+
+def no_postgres(reason: str) -> NoReturn:
+    """Fails under ``CI=true`` (a CI run must test the PostgreSQL store), skips elsewhere."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"PostgreSQL is required under CI and could not start: {reason}", pytrace=False)
+    pytest.skip(f"no PostgreSQL server: {reason}")
 
 
 @pytest.fixture
