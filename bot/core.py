@@ -261,10 +261,11 @@ class Core:
             home, choices=stamp_choices(home.choices, platform, user_id),
             cases=[dataclasses.replace(c, choices=stamp_choices(c.choices, platform, user_id)) for c in home.cases])
 
-    async def try_lock(self, name: str) -> bool:
-        """Takes a named lock in the shared database (`Store.try_lock`) for something only one instance may
-        do; False when another instance holds it."""
-        return await self.store.try_lock(name)
+    async def try_lock(self, name: str, *, shared: bool = False) -> bool:
+        """Takes a named lock in the shared database (`Store.try_lock`): exclusive for something only one
+        instance may do, ``shared`` for what many may do while no exclusive holder runs; False when
+        another instance keeps it."""
+        return await self.store.try_lock(name, shared=shared)
 
     async def unlock(self, name: str) -> None:
         """Gives back a lock taken with `try_lock`."""

@@ -405,3 +405,20 @@ async def test_a_named_lock_is_held_by_one_store_at_a_time(db_url: str) -> None:
     finally:
         await first.close()
         await second.close()
+
+
+async def test_shared_holders_of_a_lock_coexist_and_keep_an_exclusive_one_out(db_url: str) -> None:
+    """Webhook instances hold the Telegram lock shared; a long poller needs it alone."""
+    first, second, third = await open_store(db_url), await open_store(db_url), await open_store(db_url)
+    try:
+        assert await first.try_lock("telegram-poll:abc", shared=True)
+        assert await second.try_lock("telegram-poll:abc", shared=True)
+        assert not await third.try_lock("telegram-poll:abc")
+        await first.unlock("telegram-poll:abc")
+        assert not await third.try_lock("telegram-poll:abc"), "one shared holder is enough to keep it out"
+        await second.unlock("telegram-poll:abc")
+        assert await third.try_lock("telegram-poll:abc")
+        assert not await first.try_lock("telegram-poll:abc", shared=True)
+    finally:
+        for store in (first, second, third):
+            await store.close()

@@ -68,6 +68,33 @@ async def test_a_second_long_poller_on_the_same_token_is_refused(fake: FakeTeleg
         await second_store.close()
 
 
+async def test_a_poller_and_webhook_instances_on_one_token_exclude_each_other(fake: FakeTelegram,
+                                                                              db_url: str) -> None:
+    """A poller's deleteWebhook would take the updates away from webhook instances, and a webhook
+    instance's setWebhook would stop the poller: on one database, whichever came first keeps the bot."""
+    webhook = {"telegram_webhook_url": "https://parley.example.org", "telegram_webhook_secret": "same-secret"}
+    hook, hook_store = await instance(fake, db_url, **webhook)
+    poller, poller_store = await instance(fake, db_url)
+    try:
+        await hook.start()
+        with pytest.raises(StartupError, match="webhook instances"):
+            await poller.start()
+        await hook.stop()
+        await poller.start()
+        late_hook, late_store = await instance(fake, db_url, **webhook)
+        try:
+            with pytest.raises(StartupError, match="long polling") as caught:
+                await late_hook.start()
+            assert "\n" not in str(caught.value) and TOKEN not in str(caught.value)
+        finally:
+            await late_store.close()
+    finally:
+        await poller.stop()
+        await hook.stop()
+        await hook_store.close()
+        await poller_store.close()
+
+
 async def test_webhook_instances_start_side_by_side(fake: FakeTelegram, db_url: str) -> None:
     hooks = [await instance(fake, db_url, telegram_webhook_url="https://parley.example.org",
                             telegram_webhook_secret="same-secret") for _ in range(3)]

@@ -217,10 +217,13 @@ class TelegramAdapter:
             raise StartupError("PARLEY_TELEGRAM_TOKEN is not set")
         if self.webhook_url:
             self._secret = self._webhook_secret(self.settings)
+            if not await self.core.try_lock(self._poll_lock, shared=True):
+                raise StartupError("another Parley instance on this database is long polling Telegram with this "
+                                   "bot token, and a webhook would take its updates away; stop it first")
         elif not await self.core.try_lock(self._poll_lock):
             raise StartupError("another Parley instance is already long polling Telegram with this bot token "
-                               "(Telegram allows one getUpdates consumer per bot); stop it, or set "
-                               "PARLEY_TELEGRAM_WEBHOOK_URL on every instance to run several")
+                               "(Telegram allows one getUpdates consumer per bot), or webhook instances serve it; "
+                               "stop it, or set PARLEY_TELEGRAM_WEBHOOK_URL on every instance to run several")
         for handler in logging.getLogger().handlers:
             handler.addFilter(self._redactor)
         self.app = app = self._build()
@@ -296,7 +299,8 @@ class TelegramAdapter:
 
     @property
     def _poll_lock(self) -> str:
-        """The shared lock a long poller holds: named by a hash of the token, never the token itself."""
+        """The token's lock in the shared database, exclusive for a long poller and shared for webhook
+        instances: named by a hash of the token, never the token itself."""
         return "telegram-poll:" + hashlib.sha256(self._token.encode()).hexdigest()[:16]
 
     async def _teardown(self) -> None:
@@ -309,9 +313,8 @@ class TelegramAdapter:
         for request in self._requests:  # PTB leaves them open when initialize() failed half-way
             with contextlib.suppress(Exception):
                 await request.shutdown()
-        if not self.webhook_url:
-            with contextlib.suppress(Exception):  # the store may be closing too; its close frees the lock
-                await self.core.unlock(self._poll_lock)
+        with contextlib.suppress(Exception):  # the store may be closing too; its close frees the lock
+            await self.core.unlock(self._poll_lock)
         for handler in logging.getLogger().handlers:
             handler.removeFilter(self._redactor)
 

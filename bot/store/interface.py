@@ -226,10 +226,12 @@ class Store(Protocol):
 
     # -- named locks: what only one instance may do at a time ----------------------------------
 
-    async def try_lock(self, name: str) -> bool:
+    async def try_lock(self, name: str, *, shared: bool = False) -> bool:
         """Takes the lock ``name`` for this store until `unlock`, `close` or the process's death (so a
-        crashed instance never keeps it). True when this store holds it (asking again is True), False
-        when another store, in this process or another, holds it. Telegram's long polling takes one."""
+        crashed instance never keeps it). Exclusive by default: True when this store holds it (asking
+        again is True), False when another store, in this process or another, holds it in any mode.
+        ``shared=True``: any number of shared holders coexist, and keep an exclusive one out. Telegram's
+        long poller takes the token's lock exclusive, webhook instances take it shared."""
         ...
 
     async def unlock(self, name: str) -> None:

@@ -121,6 +121,7 @@ class PostgresStore:
         self._tx: ContextVar[Connection | None] = ContextVar(f"parley_pg_tx_{id(self)}", default=None)
         #: Named locks held (`try_lock`), each on its own connection taken out of the pool.
         self._held: dict[str, Pooled] = {}
+        self._shared: dict[str, bool] = {}
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -500,14 +501,16 @@ class PostgresStore:
 
     # -- named locks --------------------------------------------------------------------------
 
-    async def try_lock(self, name: str) -> bool:
-        """A session ``pg_try_advisory_lock`` on a connection kept out of the pool while held: the server
-        frees it when that connection ends, so an instance that died (or lost the network) lets go."""
+    async def try_lock(self, name: str, *, shared: bool = False) -> bool:
+        """A session ``pg_try_advisory_lock`` (``_shared``) on a connection kept out of the pool while held:
+        the server frees it when that connection ends, so an instance that died (or lost the network)
+        lets go."""
         if name in self._held:
             return True
         conn = await self._pool.acquire()
         try:
-            taken = bool(await conn.fetchval("SELECT pg_try_advisory_lock(hashtextextended($1, 0))", name))
+            function = "pg_try_advisory_lock_shared" if shared else "pg_try_advisory_lock"
+            taken = bool(await conn.fetchval(f"SELECT {function}(hashtextextended($1, 0))", name))
         except BaseException:
             await self._pool.release(conn)
             raise
@@ -515,13 +518,15 @@ class PostgresStore:
             await self._pool.release(conn)
             return False
         self._held[name] = conn
+        self._shared[name] = shared
         return True
 
     async def unlock(self, name: str) -> None:
         conn = self._held.pop(name, None)
         if conn is None:
             return
+        function = "pg_advisory_unlock_shared" if self._shared.pop(name, False) else "pg_advisory_unlock"
         try:
-            await conn.execute("SELECT pg_advisory_unlock(hashtextextended($1, 0))", name)
+            await conn.execute(f"SELECT {function}(hashtextextended($1, 0))", name)
         finally:
             await self._pool.release(conn)

@@ -53,11 +53,12 @@ def _safe(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "_", name)
 
 
-def _flock(path: str, name: str) -> int | None:
-    """The descriptor of ``PATH.NAME.lock`` under an exclusive flock, or None when another holds it."""
+def _flock(path: str, name: str, shared: bool) -> int | None:
+    """The descriptor of ``PATH.NAME.lock`` under a flock (shared or exclusive), or None when another
+    holder keeps it out."""
     fd = os.open(f"{os.path.expanduser(path)}.{_safe(name)}.lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
     except BlockingIOError:
         os.close(fd)
         return None
@@ -619,7 +620,7 @@ class SQLiteStore:
 
     # -- named locks --------------------------------------------------------------------------
 
-    async def try_lock(self, name: str) -> bool:
+    async def try_lock(self, name: str, *, shared: bool = False) -> bool:
         """An ``flock`` on a file beside the database (``PATH.NAME.lock``): every process that shares an
         SQLite file is on this machine, and the kernel frees the lock when the holder dies."""
         if name in self._held:
@@ -627,7 +628,7 @@ class SQLiteStore:
         if self.path == ":memory:":
             self._held[name] = -1
             return True
-        fd = _flock(self.path, name)
+        fd = _flock(self.path, name, shared)
         if fd is None:
             return False
         self._held[name] = fd
