@@ -1,10 +1,15 @@
-"""Scheduler benchmark: 100,000 pending nudges in a temp SQLite store, 1,000 of them due in the same second.
+"""Scheduler benchmark: pending nudges in a temp SQLite store (100,000 by default; the issue runs 1,000,000),
+1,000 of them due in the same second.
 
 Prints: start time (open the store + scheduler.start), resident memory with the rows in the table,
 and how late the 1,000 simultaneous nudges go out (p50/p99/max) through a fake adapter that awaits a
 little per send, like a network call. Targets: start < 1 s, RSS < 150 MB, p99 lateness < 1 s.
 
     PYTHONPATH=. python benchmarks/nudges.py [--total 100000] [--burst 1000] [--render real|simple]
+
+The rows are generated lazily (the fill never holds them in memory) and the burst's due time is set
+after the fill, a few seconds ahead, so neither the fill's memory nor its duration is counted against
+the scheduler. Each nudge goes through the outbox like in production (`Core.send`, marked sent).
 
 Not a timed test: it prints figures and exits non-zero only when a target is missed.
 """
@@ -21,7 +26,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.app import build_core
 from bot.core import Core
 from bot.events import Reply, Target
+from bot.outbox import Delivery
 from bot.scheduler import Render, Scheduler
 from bot.settings import load_settings
 from bot.store import Nudge, SQLiteStore
@@ -49,6 +55,7 @@ class FakeAdapter:
         self.latency = latency
         self.expected = expected
         self.arrived: dict[int, float] = {}
+        self.sends = 0
         self.all_arrived = asyncio.Event()
 
     async def start(self) -> None:
@@ -59,9 +66,14 @@ class FakeAdapter:
 
     async def send(self, target: Target, replies: Sequence[Reply]) -> None:
         await asyncio.sleep(self.latency)
-        self.arrived[int(target.thread_id or 0)] = time.time()
+        self.sends += 1
+        self.arrived.setdefault(int(target.thread_id or 0), time.time())
         if len(self.arrived) >= self.expected:
             self.all_arrived.set()
+
+    async def deliver(self, delivery: Delivery) -> None:
+        assert delivery.target is not None
+        await self.send(delivery.target, delivery.replies)
 
 
 def simple_render() -> Render:
@@ -107,10 +119,12 @@ def rss_mb() -> tuple[float, float]:
     return peak, peak
 
 
-def fill(path: Path, total: int, burst: int, burst_at: datetime, now: datetime, spread: float) -> None:
-    """Users, cases and nudges straight through sqlite3 (the store already made the schema)."""
+def fill(path: Path, total: int, burst: int, now: datetime) -> None:
+    """Users, cases and nudges straight through sqlite3 (the store already made the schema), row by row
+    from generators; the burst's rows get their due time later (`set_burst`)."""
     rng = random.Random(7)
     created = to_db(now)
+    parked = to_db(now + timedelta(days=400))
     with sqlite3.connect(path) as db:
         db.executemany(
             "INSERT INTO users (platform, user_id, lang, tz, quiet_start, quiet_end, created_at) VALUES (?,?,?,?,?,?,?)",
@@ -123,14 +137,21 @@ def fill(path: Path, total: int, burst: int, burst_at: datetime, now: datetime, 
              for i in range(USERS * CASES_PER_USER)],
         )
         cases = USERS * CASES_PER_USER
-        rows = []
-        for i in range(total):
-            if i < burst:
-                due = burst_at + timedelta(seconds=rng.random() * spread)
-            else:
-                due = now + timedelta(days=1, seconds=rng.randrange(30 * 86400))
-            rows.append((i % cases + 1, "custom", to_db(due), f"note {i}", created))
-        db.executemany("INSERT INTO nudges (case_id, kind, due_at, note, created_at) VALUES (?,?,?,?,?)", rows)
+
+        def rows() -> Iterator[tuple[int, str, str | None, str, str | None]]:
+            for i in range(total):
+                due = parked if i < burst else to_db(now + timedelta(days=1, seconds=rng.randrange(30 * 86400)))
+                yield i % cases + 1, "custom", due, f"note {i}", created
+
+        db.executemany("INSERT INTO nudges (case_id, kind, due_at, note, created_at) VALUES (?,?,?,?,?)", rows())
+
+
+def set_burst(path: Path, burst: int, burst_at: datetime, spread: float) -> None:
+    """The first ``burst`` nudges fall due at ``burst_at`` (within ``spread`` seconds)."""
+    rng = random.Random(11)
+    with sqlite3.connect(path) as db:
+        db.executemany("UPDATE nudges SET due_at=? WHERE id=?",
+                       ((to_db(burst_at + timedelta(seconds=rng.random() * spread)), i) for i in range(1, burst + 1)))
 
 
 async def main() -> int:
@@ -151,11 +172,14 @@ async def main() -> int:
         await store.close()
 
         now = datetime.now(UTC)
-        burst_at = datetime.fromtimestamp(math.ceil(now.timestamp()) + 4, UTC)  # a whole second, 4-5 s away
         started = time.perf_counter()
-        fill(path, args.total, args.burst, burst_at, now, args.spread)
-        print(f"insert {args.total:,} nudges:     {time.perf_counter() - started:6.2f} s")
+        fill(path, args.total, args.burst, now)
+        print(f"insert {args.total:,} nudges:     {time.perf_counter() - started:6.2f} s   "
+              f"(peak RSS so far {rss_mb()[1]:.1f} MB)")
         base_rss, _ = rss_mb()
+        # after the fill: a whole second, 4-5 s away, so the scheduler is started and asleep by then
+        burst_at = datetime.fromtimestamp(math.ceil(time.time()) + 4, UTC)
+        set_burst(path, args.burst, burst_at, args.spread)
 
         render = (real_render() if args.render == "real" else None) or simple_render()
         started = time.perf_counter()
@@ -194,9 +218,9 @@ async def main() -> int:
     p99 = lateness[max(0, math.ceil(len(lateness) * 0.99) - 1)]
     print(f"burst of {args.burst:,} due within {args.spread:g} s: lateness p50 {p50 * 1000:6.1f} ms, p99 {p99 * 1000:6.1f} ms, "
           f"max {lateness[-1] * 1000:6.1f} ms; {sent:,} marked sent, "
-          f"{len(adapter.arrived) - args.burst} extra")
+          f"{adapter.sends - len(adapter.arrived)} sent twice")
     _, peak = rss_mb()
-    ok = start_s < 1.0 and peak < 150 and p99 < 1.0 and len(adapter.arrived) == args.burst == sent
+    ok = start_s < 1.0 and peak < 150 and p99 < 1.0 and adapter.sends == len(adapter.arrived) == args.burst == sent
     print(f"peak RSS {peak:.1f} MB; targets (start < 1 s, RSS < 150 MB, p99 < 1 s, each sent once): "
           f"{'met' if ok else 'MISSED'}")
     return 0 if ok else 1

@@ -17,6 +17,7 @@ from bot.metrics import measured, refresh_backlog
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.store import Store, open_store, utcnow
+from bot.store.backends import backend_of
 from content import Library
 from handlers import PUBLIC_COMMANDS, dispatch
 from handlers.followup import render_nudge
@@ -41,10 +42,22 @@ def build_scheduler(core: Core, settings: Settings) -> Scheduler:
     taken over. A live instance's claim must never look that old, so a send may take at most half of
     it, and a pass claims no more rows than it sends at once (``batch`` = ``concurrency``): no claimed
     row waits behind others for a send slot. The loop also looks for dead claims at least that often
-    even when nothing falls due."""
+    even when nothing falls due. The outbox loop (``core.outbox``) takes over outbox claims after the same
+    timeout; with SQLite both take back every claim found at start (`one_process_per_database`)."""
     timeout = settings.claim_timeout
-    return Scheduler(core, render_nudge, stale_after=timeout, send_timeout=min(60.0, timeout / 2),
-                     max_sleep=min(30.0, timeout), batch=SEND_CONCURRENCY, concurrency=SEND_CONCURRENCY)
+    send_timeout = min(60.0, timeout / 2)
+    core.outbox.stale_after = timeout
+    core.outbox.send_timeout = send_timeout
+    return Scheduler(core, render_nudge, stale_after=timeout, send_timeout=send_timeout,
+                     max_sleep=min(30.0, timeout), batch=SEND_CONCURRENCY, concurrency=SEND_CONCURRENCY,
+                     takeover_at_start=one_process_per_database(settings))
+
+
+def one_process_per_database(settings: Settings) -> bool:
+    """True for SQLite: one process serves the file, so claims found in it at start are a dead process's
+    and are taken back at once. False for PostgreSQL, where other live instances hold claims: only those
+    older than `Settings.claim_timeout` are taken over."""
+    return backend_of(settings.database_url) == "sqlite"
 
 
 def add_operations(http: HttpServer, store: Store, scheduler: Scheduler) -> None:
@@ -79,12 +92,15 @@ async def chat(settings: Settings, *, lang: str | None, user: str) -> int:
     core.register(console)
     scheduler = build_scheduler(core, settings)
     try:
+        await core.outbox.recover(takeover=scheduler.takeover_at_start)
         await console.start()
+        await core.outbox.start()
         await console.greet()
         await scheduler.start()
         await console.run()
     finally:
         await scheduler.stop()
+        await core.outbox.stop()
         await store.close()
     return 0
 
@@ -109,6 +125,9 @@ async def serve(settings: Settings) -> int:
     started: list[Adapter] = []
     try:
         try:
+            # SQLite: claims left in it belong to a process that died; PostgreSQL: only those older than
+            # the claim timeout (the others may be a live instance's)
+            await core.outbox.recover(takeover=scheduler.takeover_at_start)
             for adapter in _build_adapters(core, settings, http):
                 core.register(adapter)
                 await adapter.start()
@@ -121,6 +140,7 @@ async def serve(settings: Settings) -> int:
             print(f"parley run: cannot listen on {settings.http_host}:{settings.http_port} "
                   f"(PARLEY_HTTP_HOST / PARLEY_HTTP_PORT): {exc.strerror or exc}", file=sys.stderr)
             return 1
+        await core.outbox.start()
         await scheduler.start()
         print(f"parley: serving {', '.join(a.platform for a in started)}; HTTP on "
               f"{settings.http_host}:{http.port}", file=sys.stderr, flush=True)
@@ -131,6 +151,7 @@ async def serve(settings: Settings) -> int:
         await stop.wait()
     finally:
         await scheduler.stop()
+        await core.outbox.stop()
         for adapter in reversed(started):
             try:
                 await adapter.stop()

@@ -61,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     train_check = sub.add_parser("train-check", help="retrain the /check model from content/check (needs the train extra)")
     train_check.add_argument("--corpus", type=Path, default=None, help="JSON Lines corpus (default: content/check/corpus.jsonl)")
     train_check.add_argument("--out", type=Path, default=None, help="where to write the model (default: beside the corpus)")
-    train_check.add_argument("--no-cv", action="store_true", help="skip cross-validation (both thresholds 0)")
+    train_check.add_argument("--no-cv", action="store_true", help="skip cross-validation (every threshold 0)")
 
     train = sub.add_parser("train-triage", help="retrain the triage model from content/triage (needs the train extra)")
     train.add_argument("--corpus", type=Path, default=None, help="JSON Lines corpus (default: content/triage/corpus.jsonl)")

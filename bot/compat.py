@@ -5,8 +5,6 @@ checks that). Each item below says why no public way serves, and has a contract 
 tests/test_compat.py, so an upgrade that breaks one fails there, by name, and not somewhere deep in a
 store write or a reply. The libraries concerned carry an upper version bound in pyproject.toml.
 
-- `run_in_sqlite_thread`: aiosqlite (``<0.23``) has no public call that runs a function on its
-  connection's own thread, which one-hop transactions need.
 - `ODVInput`: PTB's type of the "default or value" timeout parameters of `BaseRequest.do_request`; only a
   type, imported for the type checker.
 - `retry_after_seconds`: PTB 22 is moving `RetryAfter.retry_after` from int to `timedelta` and warns on
@@ -17,13 +15,9 @@ store write or a reply. The libraries concerned carry an upper version bound in 
 
 from __future__ import annotations
 
-import sqlite3
 import warnings
-from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
-
-import aiosqlite
 
 if TYPE_CHECKING:  # PTB only for types: the store imports this module and must not load PTB
     from telegram import Bot
@@ -31,7 +25,7 @@ if TYPE_CHECKING:  # PTB only for types: the store imports this module and must 
     from telegram.error import RetryAfter
 
 # ODVInput exists for type checkers only (imported under TYPE_CHECKING), so it is not exported at run time
-__all__ = ["post_unparsed", "retry_after_seconds", "run_in_sqlite_thread"]
+__all__ = ["post_unparsed", "retry_after_seconds"]
 
 T = TypeVar("T")
 
@@ -39,25 +33,6 @@ T = TypeVar("T")
 #: (PTB's `PTBUserWarning` is a `UserWarning`; naming the base keeps PTB out of the store's imports.)
 PREFER_TYPED = r"Please use 'Bot\.\w+' instead of 'Bot\.do_api_request"
 warnings.filterwarnings("ignore", message=PREFER_TYPED, category=UserWarning)
-
-
-async def run_in_sqlite_thread(conn: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
-    """Runs ``work(raw)`` on the aiosqlite connection's own thread and returns what it returns.
-
-    ``raw`` is the underlying `sqlite3.Connection`, which may only be touched on that thread. Lets a
-    whole transaction (BEGIN ... COMMIT, several statements) cost one hop to the thread instead of one
-    per statement. Exceptions raised by ``work`` propagate unchanged.
-
-    aiosqlite offers nothing public for this: ``Connection._execute`` is the primitive its own public
-    methods are built on, and ``Connection._conn`` the raw connection. Contract: tests/test_compat.py.
-    """
-
-    def on_thread() -> T:
-        raw: sqlite3.Connection = conn._conn
-        return work(raw)
-
-    result: T = await conn._execute(on_thread)  # type: ignore[no-untyped-call]
-    return result
 
 
 def retry_after_seconds(exc: RetryAfter) -> float:

@@ -13,6 +13,7 @@ import dataclasses
 import logging
 import re
 import time
+import uuid
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
@@ -21,10 +22,11 @@ from typing import Any, Protocol
 from bot.context import Context
 from bot.events import DeliveryError, Event, EventKind, Home, Reply, Target, stamp_choices, stamp_replies
 from bot.logcontext import bound_event
-from bot.metrics import observe_duplicate, observe_event
+from bot.metrics import count_delivery, observe_duplicate, observe_event
+from bot.outbox import Delivery, Outbox, conversation_of, event_conversation, new_instance_id, new_item
 from bot.owner import owner_tag, unstamp
 from bot.settings import Settings
-from bot.store import Store, User, utcnow
+from bot.store import OutboxItem, Store, User, utcnow
 from content import LANGUAGES, Library, library
 
 log = logging.getLogger(__name__)
@@ -43,8 +45,15 @@ class Adapter(Protocol):
         """Stops taking events and finishes the work in flight."""
         ...
 
-    async def send(self, target: Target, replies: Sequence[Reply]) -> None:
-        """Delivers unprompted replies (nudges); raises `bot.events.DeliveryError` when it cannot."""
+    async def deliver(self, delivery: Delivery) -> None:
+        """Delivers one outbox row (`bot.outbox.Delivery`): the replies to an event (``delivery.route``, what
+        this adapter stored when it ran the event) or an unprompted message (``delivery.target``).
+
+        Returns when the platform has it (or when it is dropped on purpose). Raises
+        `bot.events.DeliveryError` when it cannot: ``permanent`` fails the row, otherwise it is retried.
+        With ``delivery.maybe_sent`` an earlier attempt may have gone through: look it up where the
+        platform allows, otherwise show ``delivery.repeat_note``.
+        """
         ...
 
 
@@ -82,12 +91,16 @@ class Core:
         self.clock = clock
         self.lib = lib or library()
         self.adapters: dict[str, Adapter] = {}
+        #: This process's id in the claims it makes (outbox rows, nudges).
+        self.instance = new_instance_id()
+        #: Delivers outbox rows through ``adapters``; `bot.app` starts its loop once the adapters run.
+        self.outbox = Outbox(store, self.adapters, owner=self.instance, clock=clock, repeat_note=self._repeat_note)
         self._locks: weakref.WeakValueDictionary[tuple[str, ...], asyncio.Lock] = weakref.WeakValueDictionary()
         #: Called after a case was scheduled new nudges, so the scheduler can wake up early.
         self.on_nudges_changed: Callable[[], None] = lambda: None
 
     def register(self, adapter: Adapter) -> None:
-        """Makes ``adapter`` the one that delivers unprompted replies for its platform (`send`)."""
+        """Makes ``adapter`` the one that delivers the outbox rows of its platform."""
         self.adapters[adapter.platform] = adapter
 
     def context_for(self, user: User) -> Context:
@@ -114,39 +127,64 @@ class Core:
         return lock
 
     async def process(self, event: Event) -> list[Reply]:
-        """Runs an accepted event; events of one conversation run in order, others in parallel."""
-        async with self._lock_for(event):
-            return await self._process(event)
+        """Runs an accepted event and returns its replies without queueing them: for tests and tools.
 
-    async def run(self, event: Event, deliver: Callable[[list[Reply]], Awaitable[None]]) -> None:
-        """`process`, then ``deliver`` the replies, both under the conversation's lock.
-
-        For adapters that send replies themselves: a long reply to one message can then never reach
-        the user after the short reply to the next one.
+        Its state changes and done mark commit together, as in `run`; nothing is delivered. Adapters
+        use `run`, so that the replies are outbox rows committed with the rest.
         """
         async with self._lock_for(event):
-            await deliver(await self._process(event))
+            replies, _ = await self._process(event, None)
+            return replies
 
-    async def _process(self, event: Event) -> list[Reply]:
+    async def run(self, event: Event, route: dict[str, Any]) -> None:
+        """Runs an accepted event and delivers its replies through the outbox, under the conversation's lock.
+
+        The event's state changes, its done mark and its replies (one outbox row with ``route``, the
+        adapter's JSON-able note of where they go, given back in `bot.outbox.Delivery.route`) commit in
+        one transaction; the row is then delivered at once if the conversation has nothing older
+        waiting, else by the outbox loop. A kill at any point loses no reply (docs/outbox.md).
+        """
+        async with self._lock_for(event):
+            _, rows = await self._process(event, route)
+            await self.outbox.deliver_claimed(rows)
+
+    async def _process(self, event: Event, route: dict[str, Any] | None) -> tuple[list[Reply], list[OutboxItem]]:
         with bound_event(event.platform, event.event_id):
-            return await self._process_bound(event)
+            event = _encodable(event)
+            started = time.perf_counter()
+            try:
+                async with self.store.transaction():
+                    replies = await self._dispatch(event)
+                    rows = await self._commit(event, replies, route)
+                observe_event(event.platform, event.kind.value, time.perf_counter() - started, "ok", len(replies))
+                return replies, rows
+            except Exception:  # the handlers' writes were rolled back; the event ends with an apology
+                log.exception("handler failed for %s %s event %s", event.platform, event.kind, event.event_id)
+            async with self.store.transaction():
+                user = await self.store.get_user(event.platform, event.user_id)
+                lang = user.lang if user else self.settings.default_language
+                replies = [Reply(self.lib.t("error.internal", lang))]
+                rows = await self._commit(event, replies, route)
+            observe_event(event.platform, event.kind.value, time.perf_counter() - started, "error", len(replies))
+            return replies, rows
 
-    async def _process_bound(self, event: Event) -> list[Reply]:
-        event = _encodable(event)
-        started, outcome = time.perf_counter(), "ok"
-        self.store.finish_with_next_write(event.platform, event.event_id)
-        try:
-            replies = await self._dispatch(event)
-        except Exception:
-            log.exception("handler failed for %s %s event %s", event.platform, event.kind, event.event_id)
-            outcome = "error"
-            user = await self.store.get_user(event.platform, event.user_id)
-            lang = user.lang if user else self.settings.default_language
-            replies = [Reply(self.lib.t("error.internal", lang))]
-        if self.store.finish_still_pending():
-            await self.store.finish_event(event.platform, event.event_id)
-        observe_event(event.platform, event.kind.value, time.perf_counter() - started, outcome, len(replies))
-        return replies
+    async def _commit(self, event: Event, replies: list[Reply], route: dict[str, Any] | None) -> list[OutboxItem]:
+        """Inside the event's transaction: its done mark, and its replies as one outbox row (with a route)."""
+        await self.store.finish_event(event.platform, event.event_id)
+        if route is None or not replies:
+            return []
+        case_id = next((r.case_id for r in replies if r.case_id is not None), None)
+        item = new_item(event.platform, event_conversation(event), event.user_id, replies, route=route,
+                        case_id=case_id, event_id=event.event_id)
+        return await self.store.add_outbox([item], owner=self.instance)
+
+    async def submit(self, event: Event, route: dict[str, Any]) -> bool:
+        """`accept` then `run`, for adapters with nothing to acknowledge in between; False for a repeat."""
+        if not await self.accept(event):
+            log.debug("dropping repeated %s event %s", event.platform, event.event_id)
+            return False
+        await self.run(event, route)
+        return True
 
     async def handle(self, event: Event) -> list[Reply]:
         """`accept` then `process`: the replies to ``event``, or [] for one seen before."""
@@ -280,13 +318,44 @@ class Core:
             case.thread_id = thread_id
             await self.store.save_case(case, log=("thread", {"thread": thread_id}))
 
-    async def send(self, target: Target, replies: Sequence[Reply]) -> None:
-        """Hands unprompted replies to the target's adapter, their buttons stamped for ``target.user_id``.
+    async def send(self, target: Target, replies: Sequence[Reply], *, case_id: int | None = None,
+                   nudge_id: int | None = None) -> None:
+        """Unprompted replies (a nudge) through the outbox, their buttons stamped for ``target.user_id``.
 
-        Raises `bot.events.DeliveryError` when no adapter runs for the platform or it cannot deliver.
+        The row (carrying ``nudge_id``) is committed, then delivered at once and marked sent, which marks
+        the nudge sent in the same commit; if the conversation has an older row waiting, the outbox loop
+        delivers it after that one and this returns at once. Raises `bot.events.DeliveryError` when no
+        adapter runs for the platform or the immediate delivery failed; the row is then failed for good
+        and the caller (the scheduler, with its own retry rules) decides what happens to the nudge.
         """
-        adapter = self.adapters.get(target.platform)
-        if adapter is None:
+        if target.platform not in self.adapters:
             raise DeliveryError(f"no {target.platform} adapter is running")
         # unprompted messages (nudges) belong to the person they are for, like every reply
-        await adapter.send(target, stamp_replies(replies, target.platform, target.user_id))
+        stamped = stamp_replies(replies, target.platform, target.user_id)
+        # each unprompted message is its own conversation: it waits neither for replies nor for other
+        # nudges (a thousand due at once go out in parallel); a retry of a nudge is a new row of its own
+        conversation = conversation_of(target.platform, target.chat_id, target.thread_id, target.user_id)
+        conversation += f"|nudge {nudge_id}" if nudge_id is not None else f"|unprompted {uuid.uuid4().hex}"
+        item = new_item(target.platform, conversation, target.user_id, stamped, target=target, case_id=case_id,
+                        nudge_id=nudge_id)
+        [row] = await self.store.add_outbox([item], owner=self.instance)
+        if row.status != "claimed":
+            self.outbox.wake()
+            return
+        try:
+            await self.outbox.send(row)
+        except BaseException as exc:
+            count_delivery(row.platform, "failed")  # the scheduler retries the nudge with a new row
+            await asyncio.shield(self.store.release_outbox(row.id, error=str(exc) or type(exc).__name__,
+                                                           retry_at=None))
+            raise
+        count_delivery(row.platform, "sent")
+        try:
+            await self.outbox.mark_sent(row.id)
+        except Exception:  # sent: nothing may put it back to pending now, or it would go out twice
+            log.exception("outbox row %s was sent but could not be marked; it stays claimed and is delivered "
+                          "again (maybe sent) once the claim is stale", row.id)
+
+    async def _repeat_note(self, platform: str, user_id: str) -> str:
+        """The "this may repeat" line for a re-sent copy, in the user's language."""
+        return self.lib.t("outbox.may_repeat", await self.language_for(platform, user_id))

@@ -11,6 +11,9 @@ hold only platform names, event kinds, store method names and outcomes: never an
 - ``parley_nudges_total{outcome}``: scheduler outcomes (sent, sent_late, retried, deferred,
   failed, cancelled); ``parley_nudges{status}``: rows per status now (pending + claimed = the backlog),
   read from the store when /metrics is scraped;
+- ``parley_outbox_deliveries_total{platform,outcome}``: outbox rows (an event's replies, or a nudge)
+  ``sent``, put back for a ``retried`` delivery, or ``failed`` for good; ``parley_outbox_rows{status}``:
+  outbox rows per status now (pending + claimed = the delivery backlog), read at scrape time;
 - ``parley_store_seconds{method}``: latency of each store call (`MeasuredStore`).
 """
 
@@ -25,8 +28,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, His
 
 from bot.store import Store
 
-__all__ = ["CONTENT_TYPE_LATEST", "MeasuredStore", "count_nudge", "exposition", "measured", "observe_duplicate",
-           "observe_event", "refresh_backlog"]
+__all__ = ["CONTENT_TYPE_LATEST", "MeasuredStore", "count_delivery", "count_nudge", "exposition", "measured",
+           "observe_duplicate", "observe_event", "refresh_backlog"]
 
 #: The logger of the one line per processed event (platform, kind, latency, outcome; never text).
 event_log = logging.getLogger("parley.events")
@@ -43,6 +46,11 @@ NUDGES = Counter("parley_nudges", "Scheduler outcomes: sent, sent_late, retried,
                  ["outcome"])
 NUDGE_ROWS = Gauge("parley_nudges_rows", "Nudge rows per status at scrape time (pending + claimed: backlog).",
                    ["status"])
+OUTBOX_DELIVERIES = Counter("parley_outbox_deliveries",
+                            "Outbox rows (replies to an event, or a nudge): sent, retried, failed.",
+                            ["platform", "outcome"])
+OUTBOX_ROWS = Gauge("parley_outbox_rows", "Outbox rows per status at scrape time (pending + claimed: backlog).",
+                    ["status"])
 STORE_SECONDS = Histogram("parley_store_seconds", "Seconds per store call, by method.", ["method"],
                           buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0))
 #: Nudge statuses exported as ``parley_nudges_rows``.
@@ -70,10 +78,17 @@ def count_nudge(outcome: str) -> None:
     NUDGES.labels(outcome).inc()
 
 
+def count_delivery(platform: str, outcome: str) -> None:
+    """One outbox row's delivery outcome: ``sent``, ``retried`` (back to pending with backoff) or ``failed``."""
+    OUTBOX_DELIVERIES.labels(platform, outcome).inc()
+
+
 async def refresh_backlog(store: Store) -> None:
-    """Reads the nudge counts per status from the store into ``parley_nudges_rows`` (before a scrape)."""
+    """Reads the nudge and outbox counts per status from the store into ``parley_nudges_rows`` and
+    ``parley_outbox_rows`` (before a scrape)."""
     for status in ROW_STATUSES:
         NUDGE_ROWS.labels(status).set(await store.count_nudges(status))
+        OUTBOX_ROWS.labels(status).set(await store.count_outbox(status))
 
 
 def exposition() -> bytes:

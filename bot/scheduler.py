@@ -8,27 +8,26 @@ so nothing here is remembered between passes except "when is the next row due". 
 2. per nudge, concurrently under a semaphore: skip a closed case (``cancelled``), a user who blocked
    the bot (``failed``), and move a nudge that falls in the owner's quiet hours or pause back to
    ``pending`` at the first allowed moment (same row, attempt given back);
-3. render it, send it through the case's platform adapter, then mark it ``sent`` (group commit: the
-   deliveries that finish while one commit runs share the next one, so a burst of a thousand costs a
-   few transactions; aiosqlite pays a thread hop per statement and would otherwise be the bottleneck);
+3. render it and hand it to `Core.send`: one outbox row carrying the nudge, delivered at once by the
+   case's platform adapter and marked sent, which marks the nudge sent in the same commit (group
+   commit: deliveries that finish while one mark commits share the next);
 4. a transient `DeliveryError` (or any other exception) goes back to ``pending`` with exponential
    backoff, at least the platform's ``retry_after``; after ``max_attempts`` the row is ``failed``
    with its last error, visible in /cases and the case log, never deleted. A permanent error (the
    user blocked the bot) fails the row, marks the user blocked and cancels the user's other nudges.
+   The failed attempt's outbox row is failed too; a retry makes a new row.
 
-Crash between claim and mark (the process dies mid-pass): the row stays ``claimed``. At start, and
-between passes, claims older than ``stale_after`` are made ``pending`` again and delivered, with
-``late=True`` (their due time is long past), so the reply says it is a late reminder. This is
-at-least-once: if the process died after the platform accepted the message and before the mark
-committed (one group commit, a few milliseconds), the user gets the nudge twice, the second one
-marked late. The alternative (failing stale claims) would silently lose every nudge whose process
-died before it sent, which is the far more likely case: the window before sending (render, send) is
-wider than the one after. The replies carry the case id but not the nudge id, so an adapter cannot
-deduplicate on (case, nudge) today; the "late" wording is what makes a rare double recognisable.
-Between passes this process holds no claims, so only a dead process's claims can be that old. Several
-instances may share a PostgreSQL database: claims skip each other's rows (``SKIP LOCKED``), and a
-dead instance's claims are taken over after ``stale_after`` (``PARLEY_CLAIM_TIMEOUT``, which must stay
-above ``send_timeout``).
+Crash before the outbox row committed (while rendering): the nudge stays ``claimed`` and, once the
+claim is older than ``stale_after``, is made ``pending`` again and delivered with ``late=True``.
+Crash after it: the row is the outbox's (docs/outbox.md): taken back with ``maybe_sent`` and delivered
+again, where Slack first looks for it by its metadata and Telegram says the copy may repeat; the nudge
+is not rendered again (`Store.reclaim_stale` skips a nudge with a live row). Between passes this
+process holds no claims, so only a dead process's claims can be that old. With SQLite (one process per
+database) the claims found at start are taken back at once (``takeover_at_start``). Several instances
+may share a PostgreSQL database: claims skip each other's rows (``SKIP LOCKED``), and a dead
+instance's claims, of nudges and of outbox rows, are taken over after ``stale_after``
+(``PARLEY_CLAIM_TIMEOUT``, which must stay above ``send_timeout``), never at start, when they may be
+a live instance's.
 
 A retry moves the row's ``due_at`` (the store's `release`), so ``late`` describes the last scheduled
 time, not the original one.
@@ -71,7 +70,7 @@ class Scheduler:
                  clock: Callable[[], datetime] | None = None, batch: int = 500, max_attempts: int = 5,
                  base_backoff: float = 5.0, stale_after: float = 120.0, concurrency: int = 100,
                  max_sleep: float = 30.0, max_backoff: float = 3600.0, send_timeout: float = 60.0,
-                 late_after: float = LATE_AFTER) -> None:
+                 late_after: float = LATE_AFTER, takeover_at_start: bool = False) -> None:
         self.core = core
         self.render = render
         self.clock: Callable[[], datetime] = clock or core.clock
@@ -83,6 +82,9 @@ class Scheduler:
         self.max_backoff = max_backoff
         self.send_timeout = send_timeout
         self.late_after = late_after
+        #: One process per database (SQLite): claims found at start belong to a dead process and are taken
+        #: back at once, not after ``stale_after``.
+        self.takeover_at_start = takeover_at_start
         self._semaphore = asyncio.Semaphore(concurrency)
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -99,7 +101,7 @@ class Scheduler:
         """Gives back the claims of a process that died, then runs the loop as a task."""
         if self._task is not None:
             return
-        await self._reclaim()
+        await self._reclaim(takeover=self.takeover_at_start)
         self.core.on_nudges_changed = self.wake
         self._stopping = False
         self._task = asyncio.create_task(self._loop(), name="parley-scheduler")
@@ -163,13 +165,14 @@ class Scheduler:
         # asyncio may fire a timer a hair early; the extra 5 ms saves an empty pass.
         return min(max(seconds + 0.005, 0.005), self.max_sleep)
 
-    async def _reclaim(self, periodic: bool = False) -> None:
+    async def _reclaim(self, periodic: bool = False, takeover: bool = False) -> None:
         now = self.clock()
         if periodic and self._last_reclaim is not None and \
                 (now - self._last_reclaim).total_seconds() < self.stale_after / 2:
             return
         self._last_reclaim = now
-        count = await self.core.store.reclaim_stale(now - timedelta(seconds=self.stale_after))
+        before = now + timedelta(microseconds=1) if takeover else now - timedelta(seconds=self.stale_after)
+        count = await self.core.store.reclaim_stale(before)
         if count:
             log.warning("%d nudge(s) were claimed by a process that stopped; sending them now, marked late", count)
 
@@ -180,9 +183,8 @@ class Scheduler:
         store = self.core.store
         sent = 0
         users: dict[tuple[str, str], User | None] = {}
-        marks = _GroupCommit(self)
         for _ in range(MAX_ROUNDS):
-            claimed = await store.claim_due(self.clock(), self.batch)
+            claimed = await store.claim_due(self.clock(), self.batch, owner=self.core.instance)
             self._tick()
             if not claimed:
                 break
@@ -191,18 +193,17 @@ class Scheduler:
             wanted = {(c.platform, c.user_id) for c in cases.values()} - users.keys()
             found = await store.get_users(wanted)
             users.update((key, found.get(key)) for key in wanted)
-            results = await asyncio.gather(*(self._guarded(n, cases.get(n.case_id), users, marks) for n in claimed))
+            results = await asyncio.gather(*(self._guarded(n, cases.get(n.case_id), users) for n in claimed))
             sent += sum(results)
             if len(claimed) < self.batch:
                 break
         return sent
 
-    async def _guarded(self, nudge: Nudge, case: Case | None, users: dict[tuple[str, str], User | None],
-                       marks: _GroupCommit) -> bool:
+    async def _guarded(self, nudge: Nudge, case: Case | None, users: dict[tuple[str, str], User | None]) -> bool:
         """One delivery; whatever goes wrong before the send, the row does not stay claimed."""
         async with self._semaphore:
             try:
-                return await self._deliver(nudge, case, users, marks)
+                return await self._deliver(nudge, case, users)
             except Exception as exc:
                 log.exception("delivering nudge %s failed", nudge.id)
                 try:
@@ -211,8 +212,7 @@ class Scheduler:
                     log.exception("nudge %s stays claimed; it is reclaimed later", nudge.id)
                 return False
 
-    async def _deliver(self, nudge: Nudge, case: Case | None, users: dict[tuple[str, str], User | None],
-                       marks: _GroupCommit) -> bool:
+    async def _deliver(self, nudge: Nudge, case: Case | None, users: dict[tuple[str, str], User | None]) -> bool:
         store = self.core.store
         now = self.clock()
         if case is None or not case.is_open:
@@ -240,7 +240,8 @@ class Scheduler:
             return False
         target, replies = rendered
         try:
-            await asyncio.wait_for(self.core.send(target, replies), timeout=self.send_timeout)
+            await asyncio.wait_for(self.core.send(target, replies, case_id=case.id, nudge_id=nudge.id),
+                                   timeout=self.send_timeout)
         except DeliveryError as exc:
             if exc.permanent:
                 await self._blocked(nudge, case, str(exc), users)
@@ -254,14 +255,8 @@ class Scheduler:
             log.warning("sending nudge %s raised", nudge.id, exc_info=True)
             await self._retry(nudge, f"{type(exc).__name__}: {exc}", None)
             return False
-        # Sent: from here on nothing may put the row back to pending, or it would go out twice.
+        # Sent (or queued behind an older row of its conversation): its outbox row marks it sent.
         count_nudge("sent_late" if late else "sent")
-        try:
-            if not await marks.mark(nudge.id):
-                log.info("nudge %s was cancelled or snoozed while it was being sent", nudge.id)
-        except Exception:
-            log.exception("nudge %s was sent but could not be marked; it stays claimed and is re-sent "
-                          "(marked late) after %g s", nudge.id, self.stale_after)
         return True
 
     async def _retry(self, nudge: Nudge, error: str, retry_after: float | None) -> None:
@@ -294,39 +289,3 @@ class Scheduler:
         cancelled = await store.cancel_user_nudges(case.platform, case.user_id)
         await store.log(case.id, "user-blocked", {"nudge": nudge.id, "cancelled": cancelled, "error": error[:200]})
         log.warning("%s user %s blocked the bot; %d other nudge(s) cancelled", case.platform, case.user_id, cancelled)
-
-
-class _GroupCommit:
-    """Marks sent nudges in as few transactions as possible (group commit).
-
-    Each waiting delivery joins the next write; a write covers everyone who finished sending while
-    the previous one ran. Latency stays that of one commit, and a burst of a thousand costs a few
-    transactions instead of a thousand, without widening the send-to-mark window beyond one commit.
-    """
-
-    def __init__(self, scheduler: Scheduler) -> None:
-        self._scheduler = scheduler
-        self._waiting: list[tuple[int, asyncio.Future[bool]]] = []
-        self._writer: asyncio.Task[None] | None = None
-
-    async def mark(self, nudge_id: int) -> bool:
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._waiting.append((nudge_id, future))
-        if self._writer is None or self._writer.done():
-            self._writer = asyncio.create_task(self._write())
-        return await future
-
-    async def _write(self) -> None:
-        store = self._scheduler.core.store
-        while self._waiting:
-            group, self._waiting = self._waiting, []
-            try:
-                marked = await store.mark_sent_many([nudge_id for nudge_id, _ in group], self._scheduler.clock())
-            except Exception as exc:
-                for _, future in group:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            for nudge_id, future in group:
-                if not future.done():
-                    future.set_result(nudge_id in marked)

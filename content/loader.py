@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ import yaml
 from babel import Locale
 from pydantic import BaseModel, ValidationError
 
-from content.models import Card, Situation, Strings
+from content.models import Card, Flows, Situation, Strings
 from content.text import LANGUAGES, strip_marks
 
 
@@ -27,6 +28,8 @@ class Library:
     cards: dict[str, Card]
     situations: dict[str, Situation]
     strings: dict[str, dict[str, Any]]
+    #: The walkthroughs: step library, flows and each situation's flow (`content/flows.yaml`).
+    flows: Flows
 
     def t(self, key: str, lang: str, /, **values: object) -> str:
         """A UI string in ``lang`` (falls back to English), formatted with ``values``."""
@@ -133,7 +136,67 @@ def load(root: Traversable | None = None) -> Library:
             if key in strings:
                 raise ContentError(f"{where}: field {key}: defined in another strings file too")
             strings[key] = by_lang
-    return Library(cards=cards, situations=situations, strings=strings)
+    where = "content/flows.yaml"
+    flows: Flows = validate(Flows, read_yaml(root / "flows.yaml", where), where)
+    check_flows(flows, set(situations), strings, where)
+    return Library(cards=cards, situations=situations, strings=strings, flows=flows)
+
+
+_FIELD = re.compile(r"{(\w+)}")
+#: Answers the five defuse steps save (`handlers.steps.Answers`): drafts may use them too.
+DEFUSE_ANSWERS = frozenset({"complaint", "paraphrase", "cause", "promise"})
+
+
+def draft_keys(flows: Flows, key: str) -> list[str]:
+    """Every string key a draft key can become: ``flow.part.{tone}`` names one key per value of the
+    choice step that saves ``tone``; a key without a field is itself."""
+    keys = [key]
+    for name in _FIELD.findall(key):
+        values = [c.value for step in flows.steps.values() if step.save == name for c in step.choices]
+        keys = [k.replace("{" + name + "}", v) for k in keys for v in values] if values else keys
+    return keys
+
+
+def check_flows(flows: Flows, situations: set[str], strings: dict[str, dict[str, Any]], where: str) -> None:
+    """Cross-checks `content/flows.yaml`: every situation has a flow and every flow a situation or a
+    ``goto`` leading to it; flows name known steps; every string a step needs exists (the `Strings` model
+    already makes each exist in every language); a draft uses only answers some step saves. Raises
+    `ContentError` naming the flow, step or string."""
+    missing = sorted(situations - set(flows.situations))
+    if missing:
+        raise ContentError(f"{where}: field situations: no flow for {', '.join(missing)}")
+    for sid, flow in flows.situations.items():
+        if sid not in situations:
+            raise ContentError(f"{where}: field situations.{sid}: unknown situation")
+        if flow not in flows.flows:
+            raise ContentError(f"{where}: field situations.{sid}: unknown flow {flow!r}")
+    for fid, steps in flows.flows.items():
+        if not steps:
+            raise ContentError(f"{where}: field flows.{fid}: a flow needs at least one step")
+        for step in steps:
+            if step not in flows.steps:
+                raise ContentError(f"{where}: field flows.{fid}: unknown step kind {step!r}")
+    saved = DEFUSE_ANSWERS | {s.save for s in flows.steps.values() if s.save}
+    for sid, spec in flows.steps.items():
+        needed = [f"step.{sid}", f"walk.{sid}" if spec.kind == "defuse" else f"flow.{sid}"]
+        needed += [f"flow.{sid}.{c.value}" for c in spec.choices]
+        for choice in spec.choices:
+            if choice.goto is not None and choice.goto not in flows.flows:
+                raise ContentError(f"{where}: field steps.{sid}.choices: unknown flow {choice.goto!r}")
+        drafts = [spec.draft] if spec.draft else []
+        for nudge in [*spec.nudges, *(n for c in spec.choices for n in c.nudges)]:
+            needed += [f"nudge.kind.{nudge.kind}", f"nudge.ask.{nudge.kind}"]
+            drafts += [nudge.draft] if nudge.draft else []
+        for draft in drafts:
+            for key in draft_keys(flows, draft):
+                needed.append(key)
+                for name in _FIELD.findall(str(strings.get(key, {}).get("en", ""))):
+                    if name not in saved:
+                        raise ContentError(f"{where}: field steps.{sid}: draft {key} uses {{{name}}}, "
+                                           "which no step saves")
+        for key in needed:
+            if key not in strings:
+                raise ContentError(f"{where}: field steps.{sid}: missing string {key!r}")
 
 
 @cache

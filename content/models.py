@@ -72,3 +72,67 @@ class Strings(Strict):
             if missing:
                 raise ValueError(f"string {key!r} lacks {', '.join(sorted(missing))}")
         return self
+
+
+#: How long after its moment a nudge comes: "0", "90m", "4h", "7d".
+Span = Annotated[str, StringConstraints(pattern=r"^(0|\d+[mhd])$")]
+
+
+class NudgeSpec(Strict):
+    """A nudge a flow step sets when it is answered.
+
+    ``after`` counts from the time the user named at the step (``at: answer``, a ``time`` step) or from
+    the moment the step was answered (``at: now``, and any step that names no time). ``draft``: a string
+    key whose text, filled with the answers, goes with the nudge as its note (the message to send then).
+    """
+
+    kind: Slug
+    after: Span = "0"
+    at: str = Field(default="answer", pattern=r"^(answer|now)$")
+    draft: str | None = None
+
+
+class ChoiceSpec(Strict):
+    """One button of a ``choice`` step: the value it saves, the flow it switches to (``goto``) and the
+    nudges this choice alone sets."""
+
+    value: Slug
+    goto: Slug | None = None
+    nudges: list[NudgeSpec] = Field(default_factory=list)
+
+
+class FlowStep(Strict):
+    """One step kind of the library (`content/flows.yaml`), with its strings found by convention.
+
+    ``kind``: ``defuse`` (one of the five defuse steps, written in code: `handlers.walkthrough.TABLE`),
+    ``text`` (a free answer), ``time`` (an answer that names a time, read by `handlers.timeparse`) or
+    ``choice`` (buttons). The prompt is the string ``flow.<id>``, the status ``step.<id>``, a choice's
+    label ``flow.<id>.<value>``. ``save`` names the answer key; ``draft`` a string filled with the answers
+    (``{key}``; a key in the string's own name, like ``flow.part.{tone}``, picks one of several).
+    """
+
+    kind: str = Field(pattern=r"^(defuse|text|time|choice)$")
+    save: Annotated[str, StringConstraints(pattern=r"^[a-z_]+$")] | None = None
+    draft: str | None = None
+    choices: list[ChoiceSpec] = Field(default_factory=list)
+    nudges: list[NudgeSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _shape(self) -> FlowStep:
+        if self.kind == "choice" and len(self.choices) < 2:
+            raise ValueError("a choice step needs at least two choices")
+        if self.kind != "choice" and self.choices:
+            raise ValueError(f"a {self.kind} step takes no choices")
+        if self.kind in ("text", "time", "choice") and self.save is None:
+            raise ValueError(f"a {self.kind} step must name the answer it saves (save)")
+        if self.kind == "defuse" and (self.save or self.draft or self.nudges):
+            raise ValueError("a defuse step is written in code: no save, draft or nudges here")
+        return self
+
+
+class Flows(Strict):
+    """`content/flows.yaml`: the step library, the flows (step id lists) and each situation's flow."""
+
+    steps: dict[Slug, FlowStep]
+    flows: dict[Slug, list[Slug]]
+    situations: dict[Slug, Slug]

@@ -18,11 +18,12 @@ from bot.store.models import from_db, to_db
 from handlers.buttons import CasePress, NudgePress, WalkPress
 from handlers.context import Context, ContextSource
 from handlers.edits import remember
+from handlers.flow import is_flow_step, position
 from handlers.render import case_title, offer, quoted, relative_text, when_text
 from handlers.router import Router
 from handlers.steps import Step
 from handlers.timeparse import later, parse_when, unread_time_words
-from handlers.walkthrough import IDLE_STEPS, STEPS, close_case, close_question, outcome_choices, owned_case
+from handlers.walkthrough import IDLE_STEPS, close_case, close_question, outcome_choices, owned_case
 
 router = Router("followup")
 
@@ -60,8 +61,9 @@ def _state(ctx: Context, case: Case) -> str:
     if not isinstance(resume, str):
         return ctx.t(f"step.{case.step}")
     numbered = "solution" if resume in ("deadline", "risky") else resume
-    if numbered in STEPS:
-        return ctx.t("case.paused", n=STEPS.index(numbered) + 1, total=len(STEPS), step=ctx.t(f"step.{resume}"))
+    at = position(ctx.lib, case.situation, numbered, case.answers)
+    if at is not None:
+        return ctx.t("case.paused", n=at[0], total=at[1], step=ctx.t(f"step.{resume}"))
     return ctx.t("case.paused_other", step=ctx.t(f"step.{resume}"))
 
 
@@ -167,6 +169,10 @@ def _log_line(ctx: Context, kind: str, data: dict[str, Any]) -> str:
     if kind == "answer":
         return ctx.t("log.answer", step=label("step", data.get("step")).capitalize(),
                      detail=quoted(user_text(str(data.get("text", ""))), ctx.lang))
+    if kind == "choice":
+        step, value = data.get("step"), data.get("value")
+        return ctx.t("log.choice", step=label("step", step).capitalize(),
+                     detail=quoted(label(f"flow.{step}", value), ctx.lang))
     if kind == "cause":
         return ctx.t("log.cause", detail=quoted(label("cause", data.get("cause")), ctx.lang))
     if kind == "fault":
@@ -270,8 +276,13 @@ async def move_followup(event: Event, ctx: Context, record: HandledMessage, args
 # -- a nudge as the user sees it ----------------------------------------------------------------
 
 
+#: Nudge kinds of the payment ladder (`content/flows.yaml`): "It's paid" under any of them stops the rest.
+PAYMENT_KINDS = ("pay-polite", "pay-firm", "pay-final")
+
+
 def nudge_choices(ctx_t: Context, nudge: Nudge) -> list[Choice]:
-    return [Choice(NudgePress(nudge.id, "done").pack(), ctx_t.t("nudge.done")),
+    paid = [Choice(NudgePress(nudge.id, "paid").pack(), ctx_t.t("nudge.paid"))] if nudge.kind in PAYMENT_KINDS else []
+    return [*paid, Choice(NudgePress(nudge.id, "done").pack(), ctx_t.t("nudge.done")),
             Choice(NudgePress(nudge.id, "snooze").pack(), ctx_t.t("nudge.snooze")),
             Choice(NudgePress(nudge.id, "close").pack(), ctx_t.t("walk.close"))]
 
@@ -306,7 +317,10 @@ async def render_nudge(core: ContextSource, nudge: Nudge, late: bool) -> tuple[T
     if nudge.note:
         lines.append(user_text(nudge.note))
     lines.append(ctx.t("nudge.case", id=case.id, title=quoted(_title(ctx, case), ctx.lang)))
-    return target, [Reply("\n".join(lines), choices=nudge_choices(ctx, nudge), case_id=case.id, mention_user=True,
+    choices = nudge_choices(ctx, nudge)
+    if is_flow_step(ctx.lib, case.step):  # a walk waits at a step (after a pause, say): one press goes on
+        choices.append(Choice(WalkPress(case.id, case.step, "resume").pack(), ctx.t("walk.resume")))
+    return target, [Reply("\n".join(lines), choices=choices, case_id=case.id, mention_user=True,
                           expects_text=nudge.kind == "review")]
 
 
@@ -322,6 +336,8 @@ async def nudge_button(event: Event, ctx: Context, press: NudgePress) -> list[Re
     action = press.action
     if action == "close":
         return [close_question(ctx, case)]
+    if action == "paid" and nudge.kind in PAYMENT_KINDS:
+        return await _paid(ctx, case)
     if nudge.status not in _OPEN_NUDGE:
         return [Reply(ctx.t("nudge.already"), private=True)]
     if action == "snooze":
@@ -351,6 +367,18 @@ async def nudge_button(event: Event, ctx: Context, press: NudgePress) -> list[Re
                           choices=outcome_choices(ctx, case))]
         return [Reply(f"✓ {ctx.t('nudge.done')}", close_origin=True)]
     return [Reply(ctx.t("button.stale"), private=True)]
+
+
+async def _paid(ctx: Context, case: Case) -> list[Reply]:
+    """The client paid: every payment reminder not yet answered is cancelled (other nudges of the case
+    stay), and Parley asks how the case ended."""
+    for other in await ctx.store.nudges_for_case(case.id):
+        if other.kind in PAYMENT_KINDS:
+            await ctx.store.set_nudge(other.id, status="cancelled", only_from=_OPEN_NUDGE)
+    await ctx.store.log(case.id, "paid", {})
+    ctx.nudges_changed()
+    return [Reply(f"✓ {ctx.t('nudge.paid')}", close_origin=True),
+            Reply(ctx.t("nudge.paid_done"), choices=outcome_choices(ctx, case), case_id=case.id)]
 
 
 __all__ = ["close_case", "render_nudge"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.events import Choice, Home, HomeCase
 from handlers.buttons import ConflictPress, MenuPress, WalkPress
 from handlers.context import Context
+from handlers.flow import is_flow_step
 from handlers.render import when_text
 from handlers.steps import ANY
 from handlers.walkthrough import RESUMABLE
@@ -36,7 +37,7 @@ async def home(ctx: Context) -> Home:
                         kind=ctx.t(f"nudge.kind.{nudge.kind}"))
         step = ctx.t(f"step.{case.step}") if f"step.{case.step}" in ctx.lib.strings else case.step
         choices = []
-        if case.step in RESUMABLE or "_resume" in case.answers:
+        if case.step in RESUMABLE or is_flow_step(ctx.lib, case.step) or "_resume" in case.answers:
             choices.append(Choice(WalkPress(case.id, case.step, "resume").pack(), ctx.t("walk.resume")))
         choices.append(Choice(WalkPress(case.id, ANY, "close").pack(), ctx.t("walk.close")))
         items.append(HomeCase(case_id=case.id, number=ctx.t("case.number", id=case.id), title=name, step=step, next=nxt,

@@ -3,13 +3,14 @@
 Training (scikit-learn, offline: `bot.train_triage`) writes a model with `write_model`; run time only
 reads it back with `read_model` and scores with `LinearModel.vector` and `LinearModel.decide`, so
 Parley needs no numpy or scikit-learn. A file holds one vocabulary (features from
-`handlers.text_features.features`) and one or more named linear heads over it, e.g. triage's
-"situation" and "language".
+`handlers.text_features`: triage's `features`, /check's `check_features`) and one or more named
+linear heads over it, e.g. triage's "situation" and "language".
 
 File layout (little-endian): ``MAGIC``; a uint32 length and a JSON header (``heads``: the head names
 in file order, and for each head its labels, quantisation scale and biases; plus whatever the
 trainer records: temperature, threshold, how it was trained); a uint32 length and the vocabulary as
-UTF-8 lines; ``n`` float32 idf weights; then for each head, for each of its labels, ``n`` int16
+UTF-8 lines (features of the analyzer the header names in ``features``, `DEFAULT_ANALYZER` when it names
+none); ``n`` float32 idf weights; then for each head, for each of its labels, ``n`` int16
 weights (class-major, so one label's weights are one contiguous array).
 """
 
@@ -28,7 +29,7 @@ from operator import itemgetter, mul
 from pathlib import Path
 from typing import Any
 
-from handlers.text_features import features
+from handlers.text_features import ANALYZERS, DEFAULT_ANALYZER
 
 MAGIC = b"PARLEY-LINEAR\x01"
 #: int16 weights: the largest absolute weight of a head maps to this.
@@ -66,17 +67,22 @@ class LinearModel:
     """A vocabulary with idf weights and the named heads that score over it."""
 
     def __init__(self, header: dict[str, Any], vocab: dict[str, int], idf: array[float], heads: dict[str, Head]) -> None:
+        """Raises `ModelFileError` when the header names features `ANALYZERS` does not know."""
         self.header = header
         self.vocab = vocab
         self.idf = idf
         self.heads = heads
+        name = header.get("features", DEFAULT_ANALYZER)
+        if name not in ANALYZERS:
+            raise ModelFileError(f"the model was trained on features this version does not have: {name!r}")
+        self.features = ANALYZERS[name]
 
     def vector(self, text: str) -> tuple[list[int], list[float]]:
         """The message as sparse TF-IDF: feature indexes and l2-normalised values (sublinear tf).
 
         Features the vocabulary does not know are dropped, as scikit-learn's vectorizer does.
         """
-        counts = Counter(i for f in features(text) if (i := self.vocab.get(f)) is not None)
+        counts = Counter(i for f in self.features(text) if (i := self.vocab.get(f)) is not None)
         idx = list(counts)
         idf = self.idf
         vals = [(1.0 + math.log(c)) * idf[i] for i, c in counts.items()]

@@ -9,9 +9,12 @@ hotel manager says", is the client), drops an insult clause about us when the re
 English apostrophes and Russian one-letter typos, turns the client's pronouns into "you" (a "them"/"его"
 that cannot be the client by gender or number stays) and makes the verbs, short
 adjectives and possessives agree: pymorphy3 inflects Russian, a verb table (``ro_verbs.yaml``) conjugates
-Romanian, a few rules do English. Whenever the rewrite cannot be sure (an unknown verb form, a third
-person it cannot place, a very long answer, an insult), the draft is the frame with a blank and the
-caller shows the user's own words beside it: never a broken sentence.
+Romanian, a few rules do English. An answer of three or four sentences is rewritten sentence by sentence
+and joined; a sentence that only sets the scene ("the school director called me.") is left out. A third
+party named before a pronoun blocks it only when it could be that pronoun by number and gender. Whenever
+the rewrite cannot be sure (an unknown verb form, a third person or a thing it cannot place, quoted words,
+a very long answer, an insult), the draft is the frame with a blank and the caller shows the user's own
+words beside it: never a broken sentence.
 """
 
 from __future__ import annotations
@@ -75,6 +78,7 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
         return _blank(lang, "short")  # "yes", "money", "деньги": no sentence to say back
     core = _respell(" ".join(_lexicon_re(lang, "swear_fillers").sub(" ", core).split()), lang)
     unsettled: set[str] = set()
+    typed_marks = bool(_RO_LETTERS_MARKED.search(core))
     if lang == "ro":
         core, unsettled = _ro_restore_diacritics(core)
     if lang in ("ru", "en"):
@@ -82,33 +86,92 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
             core = _ru_fix_typos(core) if lang == "ru" else _en_fix_typos(core)
         except _Unsure as exc:
             return _blank(lang, str(exc))
+    if _QUOTED.search(core):
+        return _blank(lang, "quoted words")  # the client's own "you"/"I": rewriting them would garble whose is whose
     core = _drop_insult_clause(core, lang)
-    if _lexicon_re(lang, "insults").search(core):
+    if _lexicon_re(lang, "insults").search(core) or _about_us_re(lang).search(core):
         return _blank(lang, "insult")
-    if len(core) > MAX_CHARS or len(re.findall(r"[.!?…]+\s+\S", core)) > 1:
+    if len(core) > MAX_CHARS:
         return _blank(lang, "long")
-    for _ in range(2):  # "so basically he says ..."
-        core = re.sub(r"^" + _alternatives(lang, "openers") + r"(?![\w-])\s*,?\s*", "", core, flags=re.I)
-    lead = _strip_lead(core, lang)
-    core, led = lead.core, lead.led
-    if not core:
-        return _blank(lang, "nothing after the opening")
-    core = _strip_inner_lead(_client_subject_to_pronoun(core, lang), lang)
+    sentences = [x for x in re.split(r"(?<=[.!?…])\s+(?=\S)", core) if not _context_sentence(x, lang)]
+    if not sentences or len(sentences) > 4:
+        return _blank(lang, "long")
     try:
-        if lead.dropped:
-            core = _drop_second_that(core, lang)
-        core = {"en": _rewrite_en, "ru": _rewrite_ru, "ro": _rewrite_ro}[lang](core, led, lead.client)
+        if len(sentences) <= 2:
+            core = _rewrite_core(" ".join(sentences), lang, unsettled, typed_marks)
+        else:  # "she ordered a shelf in March. we said six weeks. she says ..." -> "..., ... and ..."
+            if lang == "ro":
+                _ro_check_her_thing(" ".join(sentences), None)  # the thing may be named a sentence before
+            cores = [_lower_first(_rewrite_core(x.strip(" .!?…"), lang, unsettled, typed_marks)) for x in sentences]
+            last = cores[-1]
+            if not re.match(rf"{_AND[lang]}\b", last, re.I):
+                last = f"{_AND_WORD[lang]} {last}"
+            core = ", ".join(cores[:-1]) + " " + last
     except _Unsure as exc:
         return _blank(lang, str(exc))
+    return Paraphrase(library().t("walk.paraphrase_frame", lang, core=_lower_first(core.strip(" ,;:"))), True)
+
+
+def _rewrite_core(core: str, lang: str, unsettled: set[str], typed_marks: bool = False) -> str:
+    """One answer of at most two sentences, rewritten to speak to the client (the paraphrase without its
+    frame); raises `_Unsure` with the reason whenever the rewrite cannot be sure."""
+    core = _strip_openers(core, lang)
+    lead = _strip_lead(core, lang)
+    core, led = _strip_openers(lead.core, lang), lead.led
+    if not core:
+        raise _Unsure("nothing after the opening")
+    core = _strip_inner_lead(_client_subject_to_pronoun(core, lang), lang)
+    if lang == "ro":  # "lasa": lasă or lăsa; the verb table would conjugate either and hide the doubt
+        problem = _unsettled_left(core, {w for w in unsettled if w in _ro_verbs()})
+        if problem:
+            raise _Unsure(problem)
+    if lead.dropped:
+        core = _drop_second_that(core, lang)
+    if lang == "ro":
+        core = _rewrite_ro(core, led, lead.client, typed_marks)
+    else:
+        core = {"en": _rewrite_en, "ru": _rewrite_ru}[lang](core, led, lead.client)
     left = client_third_person_left(core, lang)
     problem = _leftover(core, lang) or _unsettled_left(core, unsettled) or (f"third person left: {left[0]}"
                                                                             if left else "")
     if problem:
-        return _blank(lang, problem)
-    core = core.strip(" ,;:")
+        raise _Unsure(problem)
+    return core.strip(" ,;:")
+
+
+_AND_WORD = {"en": "and", "ru": "и", "ro": "și"}
+
+
+def _lower_first(core: str) -> str:
+    """The core with a lower-case first letter ("You want" -> "you want"), unless it is "I" or an acronym."""
     if core[:1].isupper() and not core[:2].isupper() and not re.match(r"I\b", core):
-        core = core[0].lower() + core[1:]
-    return Paraphrase(library().t("walk.paraphrase_frame", lang, core=core), True)
+        return core[0].lower() + core[1:]
+    return core
+
+
+def _context_sentence(sentence: str, lang: str) -> bool:
+    """Whether ``sentence`` only sets the scene ("the school director called me.", "clientul are un lanț de
+    brutării."): it says who the client is or how they got in touch, not what they complain about, and the
+    paraphrase leaves it out (the client knows who they are)."""
+    text = sentence.strip(" .!?…")
+    words = text.split()
+    lexicon = _lexicon()[lang]
+    ends = lexicon.get("context_end", [])
+    if len(words) <= 6 and any(re.search(rf"(?<![\w-]){_phrase_re(p)}$", text, re.I) for p in ends):
+        return True
+    starts = lexicon.get("context_start", [])
+    return any(re.match(rf"{_phrase_re(p)}(?![\w-])", text, re.I) for p in starts)
+
+
+#: Two or more words in quotation marks: the client's own words ("he wrote 'you never listen'").
+_QUOTED = re.compile(r"[«„“\"][^«»„“”\"]*\w\s+\w[^«»„“”\"]*[»”“\"]|(?<!\w)['‘][^'‘’]*\w\s+\w[^'‘’]*['’](?!\w)")
+
+
+def _strip_openers(core: str, lang: str) -> str:
+    """Drops the user's own preface ("so basically", "короче", "two things:"), twice: "so basically he says"."""
+    for _ in range(2):
+        core = re.sub(r"^" + _alternatives(lang, "openers") + r"(?![\w-])\s*[,:]?\s*", "", core, flags=re.I)
+    return core
 
 
 @cache
@@ -137,17 +200,59 @@ _AND = {"en": r"(?:and|but)", "ru": r"(?:и|а|но)", "ro": r"(?:și|si|dar|iar
 _THAT = {"en": r"(?:that\s+)?", "ru": r"(?:что\s+)?", "ro": r"(?:(?:că|ca)\s+)?"}
 
 
+@cache
+def _about_us_re(lang: str) -> re.Pattern[str]:
+    """Words that insult only when said of us or our work ("we are useless", "our prices are a joke"; "the
+    report is useless" is a complaint): after "we are" or "our/my ... is/are" a few words before."""
+    words = _lexicon()[lang].get("insults_about_us", [])
+    if not words:
+        return re.compile(r"(?!x)x")
+    alts = "(?:" + "|".join(_phrase_re(w) for w in sorted(words, key=len, reverse=True)) + ")"
+    return re.compile(rf"(?<![\w-])(?:{_WE_ARE[lang]}|called\s+(?:us|me)|(?:our|my)\s+(?:[\w’'-]+\s+){{0,2}}?(?:is|are|was|were))\s+"
+                      rf"(?:[\w’'-]+\s+){{0,2}}?{alts}(?![\w-])", re.I)
+
+
 def _drop_insult_clause(core: str, lang: str) -> str:
     """Leaves out "we are idiots and" when the rest stands as its own clause ("he says we are idiots and
     the site is down" -> "he says the site is down"): the draft keeps the substance, never the insult. The
     rest must start with its own subject (a noun phrase), or the insult stays and the draft falls back."""
     insult = _alternatives(lang, "insults")
+    if _lexicon()[lang].get("insults_about_us"):
+        insult = f"(?:{insult}|{_alternatives(lang, 'insults_about_us')})"
     clause = re.compile(rf"(?<![\w-]){_WE_ARE[lang]}\s+(?:[\w’'-]+\s+){{0,3}}?{insult}(?![\w-])"
                         rf"(?:\s+[\w’'-]+){{0,2}}?\s*,?\s+{_AND[lang]}\s+{_THAT[lang]}(?=(?P<next>[\w’'-]+))", re.I)
     match = clause.search(core)
-    if not match or not _starts_subject(match.group("next"), lang):
+    if not match:
         return core
-    return core[:match.start()] + core[match.end():]
+    if _starts_subject(match.group("next"), lang):
+        return core[:match.start()] + core[match.end():]
+    verb = match.group("next")
+    if verb.lower() in ("not", "не", "nu", "mai"):  # "... and doesn't", "и не хочет", "și nu mai plătește"
+        after = re.match(r"[\w’'-]+\s+(?:mai\s+)?([\w’'-]+)", core[match.end():])
+        verb = after.group(1) if after else ""
+    pronoun = _client_verb_pronoun(verb, lang) if verb else None
+    if pronoun is None:
+        return core
+    # "he says we are useless and wants a refund": the verb after the insult is the client's own
+    return core[:match.start()] + pronoun + core[match.end():]
+
+
+def _client_verb_pronoun(word: str, lang: str) -> str | None:
+    """The pronoun to put before ``word`` when it is a third-person verb only a person does, which opens
+    the clause after an insult left out ("... and wants a refund" -> "he wants a refund"); "" when the
+    language needs none (Romanian); None when ``word`` is no such verb."""
+    low = word.lower()
+    if lang == "en":
+        return "he " if low.endswith("s") and _en_base(low) in _EN_PERSON_VERBS else None
+    if lang == "ru":
+        p = _ru_parse(low)
+        if p.tag.POS != "VERB" or p.tag.person == "1per":
+            return None
+        if "plur" in p.tag:
+            return "они "
+        return "она " if p.tag.gender == "femn" else "он "
+    verb = _ro_verbs().get(_fold_ro(low))
+    return "" if verb is not None and not verb.weak else None
 
 
 def _starts_subject(word: str, lang: str) -> bool:
@@ -241,7 +346,11 @@ def _np_subject(words: list[str], lang: str) -> bool:
     if lang == "en":
         if low[0] in _EN_NP_NOT_FIRST or any(w in _EN_NP_STOP for w in low):
             return False
-        return low[0] in ("the", "a", "an") or len(low) <= 2
+        if "of" in low:  # "the boss of the client", "the mother of my student": one of the client's side
+            k = low.index("of")
+            return low[0] in ("the", "a", "an") and 2 <= k <= 3 and 2 <= len(low) - k <= 3 and \
+                not _lexicon_re("en", "client_words").search(" ".join(low[:k]))  # "the client of our agency": no
+        return (low[0] in ("the", "a", "an") and len(low) <= 4) or len(low) <= 2
     if lang == "ru":
         if low[0] in _lexicon()["ru"].get("ours", []):
             return False
@@ -302,10 +411,13 @@ def _strip_lead(core: str, lang: str) -> _Lead:
     belief ("she is upset that", "они думают, что") is the client's and stays, its subject put as the
     pronoun the rewrite turns into "you"; a short noun phrase before an opening is the client."""
     led, client = False, None
+    colon = re.match(r"^(" + _alternatives(lang, "subjects") + r")\s*:\s*", core, re.I)
+    if colon:  # "client: the logo is pixelated": the user quotes the complaint after a colon
+        return _Lead(core[colon.end():], True, _client_of(lang, colon.group(1), ""), True)
     for _ in range(2):
         match, np = _lead_re(lang).match(core), ""
         if not match or not match.group(0).strip():
-            for k in range(1, 5):
+            for k in range(1, 7):
                 head = re.match(rf"^((?:[^\W\d_][\w’'-]*\s+){{{k}}})", core)
                 if not head:
                     break
@@ -335,6 +447,8 @@ def _strip_lead(core: str, lang: str) -> _Lead:
                 kept = re.sub(r"(?<=[^\s,])\s+(?=(?:что|потому что|так как|чтобы)$)", ", ", kept)
             return _Lead(f"{subj} {kept} {rest}".strip() if rest else "", True, client)
         core, led = rest, True
+        if match.group("say"):
+            break  # what follows "he says (that)" is the complaint: "the contract says ..." is in it
     return _Lead(core, led, client, led)
 
 
@@ -344,7 +458,20 @@ _PRONOUN = {"en": "he", "ru": "он", "ro": "el"}
 
 
 def _client_subject_to_pronoun(core: str, lang: str) -> str:
-    """"the client wants a refund" -> "he wants a refund", which the rewrite then turns to "you want"."""
+    """"the client wants a refund" -> "he wants a refund", which the rewrite then turns to "you want"; the
+    client's possessive becomes the pronoun's ("the client's wife" -> "his wife", "soției clientului" ->
+    "soției lui"), which the rewrite turns to "your wife", "soției dumneavoastră"."""
+    if lang == "en" and not _lexicon_re("en", "say").search(core):  # "the clients boss called and said ...": the boss reports
+        core = re.sub(r"(?<![\w'’-])(?:the|my|our)\s+(?:client|customer)(?:['’]s|s(?=\s+" + _alternatives("en", "third_parties")
+                      + r"(?![\w-])))(?![\w-])", "his", core, flags=re.I)  # "the clients wife": the apostrophe left out
+    elif lang == "ro":
+        # not at the start: "șeful clientului vrea ..." names the client with more words than "you" (falls back)
+        def possessive(match: re.Match[str]) -> str:
+            if len(core[:match.start()].split()) < 2:
+                return match.group(0)
+            return "lui" if match.group(0).lower().endswith("ului") else "ei"
+        core = re.sub(r"(?<=\w\s)(?:clientului|beneficiarului|clientei|beneficiarei)(?![\w-])", possessive, core,
+                      flags=re.I)
     subject = re.match(r"^" + _alternatives(lang, "subjects") + r"(?![\w-])\s+(?=\w)", core, re.I)
     if subject and subject.group(0).strip().lower() not in ("he", "she", "they", "он", "она", "они", "el", "ea", "ei",
                                                                "ele", "he's", "she's", "they're"):
@@ -356,6 +483,75 @@ def _client_subject_to_pronoun(core: str, lang: str) -> str:
                     {"f": "ea", "pl": "ei"}.get(gender or "", "el")
             return f"{pronoun} {core[subject.end():]}"
     return core
+
+
+def _could_be(third: set[str], pronoun: str) -> bool:
+    """Whether a pronoun of kind ``pronoun`` ("sg-m", "sg-f", "sg" for either gender, "pl", "" unknown) can
+    point at one of the third parties named (kinds as `_en_person_kind` gives): "his" after "the wife"
+    cannot, so it is the client's; "her" after "the daughter" can, and the draft falls back."""
+    if not third:
+        return False
+    if not pronoun:
+        return True
+    for kind in third:
+        if kind == "any" or kind == pronoun:
+            return True
+        if pronoun == "sg" and kind.startswith("sg") or kind == "sg" and pronoun.startswith("sg"):
+            return True
+    return False
+
+
+_EN_FEMALE = {"wife", "mother", "daughter", "girlfriend", "sister", "mom", "mum", "aunt", "grandmother"}
+_EN_MALE = {"husband", "son", "father", "boyfriend", "brother", "dad", "uncle", "grandfather"}
+
+
+def _en_person_kind(word: str) -> str:
+    """The number and gender a third party's noun shows: "wife" -> "sg-f", "customers" -> "pl", "team" ->
+    "any" (a group is spoken of as "it" or "they"), "boss" -> "sg"."""
+    if word in ("team", "staff"):
+        return "any"
+    if word.endswith("s") and not word.endswith("ss"):
+        return "pl"
+    return "sg-f" if word in _EN_FEMALE else "sg-m" if word in _EN_MALE else "sg"
+
+
+def _en_person_kind_of_pronoun(word: str) -> str:
+    if word.startswith(("he", "him", "his")) and not word.startswith("her"):
+        return "sg-m"
+    if word.startswith(("she", "her")):
+        return "sg-f"
+    return "pl"
+
+
+_RU_KIND = {"m": "sg-m", "f": "sg-f", "pl": "pl"}
+
+
+def _ro_person_kind(fold: str) -> str:
+    """A Romanian third party's number and gender from its article: "soția" -> "sg-f", "șeful" -> "sg-m",
+    "colegii" -> "pl"; "echipa" -> "any"."""
+    if fold.startswith("echip"):
+        return "any"
+    if fold.endswith(("ii", "ilor", "ele", "elor")):
+        return "pl"
+    if fold.endswith(("ul", "ului")):
+        return "sg-m"
+    if fold.endswith(("a", "ei")):
+        return "sg-f"
+    return "sg"
+
+
+def _ro_pronoun_kind(fold: str) -> str:
+    """What a Romanian pronoun or clitic can point at: "el"/"îl"/"l-"/"lui" him, "ea"/"o"/"-o" her, "îi"/"i-"
+    either (to him or her), "ei" her or them, "lor"/"le"/"ele"/"li" them."""
+    if fold in ("el", "il", "lui") or fold.startswith("l-") or fold == "nu-l":
+        return "sg-m"
+    if fold in ("ea", "o", "s-o") or fold.endswith("-o"):
+        return "sg-f"
+    if fold in ("ii", "nu-i") or fold.startswith("i-"):
+        return "sg"
+    if fold == "ei":
+        return ""
+    return "pl"
 
 
 def _third_party(tokens: list[str], i: int, lang: str) -> bool:
@@ -376,15 +572,28 @@ def _inner_lead_re(lang: str) -> re.Pattern[str]:
 
 def _strip_inner_lead(core: str, lang: str) -> str:
     """Drops a second opening without its own subject ("вы недовольны дизайном, говорит, что это не то")."""
-    inner = re.compile(r"(?<=[,;:])\s*(?:" + _alternatives(lang, "say") + r")(?![\w-])\s*[,:]?\s*"
-                       + _alternatives(lang, "connectors") + r"(?![\w-])\s*", re.I)
-    return inner.sub(" ", core)
+    inner = re.compile(r"(?<=[,;:])\s*(?:" + _alternatives(lang, "say") + r")(?![\w-])\s*[,:]?\s*(?P<conn>"
+                       + _alternatives(lang, "connectors") + r"(?![\w-])\s*)?(?=(?P<next>[\w’'-]+))", re.I)
+
+    def drop(match: re.Match[str]) -> str:
+        # without "that", only before a clause with its own subject: ", said the prices are wrong"
+        return " " if match.group("conn") or _starts_subject(match.group("next"), lang) else match.group(0)
+    after_and = re.compile(r"(?<![\w-])(?P<and>" + _AND[lang] + r")\s+(?:" + _alternatives(lang, "say") + r")(?![\w-])\s*[,:]?\s*(?P<conn>"
+                           + _alternatives(lang, "connectors") + r"(?![\w-])\s*)?(?=(?P<next>[\w’'-]+))", re.I)
+
+    def drop_after_and(match: re.Match[str]) -> str:  # "he booked a session and says the result is uneven"
+        keep = match.group("conn") or _starts_subject(match.group("next"), lang)
+        return match.group("and") + " " if keep else match.group(0)
+    return after_and.sub(drop_after_and, inner.sub(drop, core))
 
 
 def _leftover(core: str, lang: str) -> str:
     """Why the rewritten core cannot be sent: an opening left inside it, or the client named."""
     if any(m.group("say") for m in _inner_lead_re(lang).finditer(core)):
         return "opening left inside"
+    if lang == "en" and re.search(r"(?<![\w-])(?:the|my|our)\s+(?:client|customer)s\s+" + _alternatives("en", "third_parties")
+                                  + r"(?![\w-])", core, re.I):
+        return "the client named"  # "the clients boss": the client's, the apostrophe left out
     for named in _lexicon_re(lang, "client_words").finditer(core):
         before = core[:named.start()].split()[-1:]
         if not (before and before[0].lower() in _OTHER_CLIENT):
@@ -455,8 +664,12 @@ _EN_HER_OBJECT = {"back", "up", "down", "out", "off", "over", "about", "to", "fo
                   "our", "my", "nothing", "everything", "anything", "twice", "once", "today", "yesterday", "last",
                   "every", "first", "right", "before", "after", "when", "if", "so", "by", "from", "into", "what",
                   "how", "why", "all", "this", "these", "those", "more", "less", "too", "either", "properly",
-                  "until", "till", "as", "than", "no", "without", "we", "i", "it", "her", "him", "them", "money",
-                  "something", "late", "early", "instead", "directly", "personally"}
+                  "until", "till", "as", "than", "no", "without", "we", "i", "it", "her", "him", "them",
+                  "late", "early", "instead", "directly", "personally", "wrong"}
+#: After "last"/"first"/"next" these make "her" a possessive: "her last two orders", "her first invoice".
+_EN_COUNTED = {"two", "three", "four", "five", "six", "few", "several", "couple", "order", "orders", "invoice",
+               "invoices", "message", "messages", "email", "emails", "payment", "payments", "project", "booking",
+               "appointment", "session", "visit", "delivery", "post", "posts"}
 #: Words in -ly that are no adverb: "her family", "her weekly report" are hers.
 _EN_LY_NOT_ADVERB = {"family", "supply", "reply", "assembly", "daily", "weekly", "monthly", "yearly", "only", "lovely",
                      "friendly", "elderly", "ugly", "silly", "jelly", "belly", "ally", "rally", "holy", "curly",
@@ -542,7 +755,7 @@ def _next_word(tokens: list[str], i: int) -> int:
 
 def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
     tokens = _tokens(core)
-    third = False
+    third: set[str] = set()  # number and gender of the third parties named so far ("sg", "pl", "sg-f", ...)
     subject: str | None = None  # "client", "other" or None (not seen in this clause)
     agree = False  # the next verb follows a "you" that was a "he/she"
     after_and = False
@@ -562,17 +775,17 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
         if before_low in _EN_DETERMINERS and low.endswith("s") and not low.endswith("ss") and subject is not None:
             plural_thing = True  # "the files", "these chairs": a later "they" may be them
         if _third_party(tokens, i, "en"):
-            third = True
+            third.add(_en_person_kind(low))
         if low in {"he", "she", "they", "he's", "she's", "they're", "he'd", "she'd", "they'd", "he'll", "she'll",
                    "they'll", "they've", "him", "them", "his", "their", "her", "hers", "theirs", "himself",
-                   "herself", "themselves"} and third:
+                   "herself", "themselves"} and _could_be(third, _en_person_kind_of_pronoun(low)):
             raise _Unsure("a third person before a pronoun")
         if low in _EN_THEY and client == "sg":
             continue  # "he won't pay for the flowers because they wilted": things or others, not the client
         if low in _EN_THEY and client == "pl" and plural_thing and (
                 low != "they" or before_low in _EN_SUBORDINATORS):
             raise _Unsure(f"{low!r}: the client or the things named before")
-        if low in ("he", "she") and client == "pl":
+        if low in ("he", "she", "his", "him", "himself") and client == "pl":
             raise _Unsure(f"{low!r} with a client who is several")
         if low in ("he", "she", "they"):
             client = client or ("pl" if low == "they" else "sg")
@@ -604,8 +817,11 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
             continue
         if low == "her":
             before = next((t.lower() for t in reversed(tokens[:i]) if _is_word(t)), "")
-            obj = nxt < 0 or nxt_low in _EN_HER_OBJECT or (nxt_low.endswith("ly") and nxt_low not in _EN_LY_NOT_ADVERB) \
-                or before in _EN_GIVE
+            after = _next_word(tokens, nxt) if nxt >= 0 else -1
+            counted = nxt_low in ("last", "first", "next") and after >= 0 and tokens[after].lower() in _EN_COUNTED or \
+                bool(_third_re("en").fullmatch(nxt_low))  # "we told her husband": hers, whatever the verb
+            obj = not counted and (nxt < 0 or nxt_low in _EN_HER_OBJECT or (
+                nxt_low.endswith("ly") and nxt_low not in _EN_LY_NOT_ADVERB) or before in _EN_GIVE)
             tokens[i] = _same_case(tok, "you" if obj else "your")
             continue
         if low in ("and", "but", "or"):
@@ -678,7 +894,7 @@ _RU_OBLIQUE = {"него": "вас", "неё": "вас", "нее": "вас", "н
                "ними": "вами"}
 _RU_PREPOSITIONS = {"в", "во", "на", "о", "об", "обо", "у", "для", "без", "от", "до", "из", "про", "через", "при",
                     "после", "около", "против", "ради", "к", "ко", "по", "с", "со", "за", "над", "под", "перед"}
-_RU_COORD = {"и", "а", "но", "да", "или", "зато", "однако"}
+_RU_COORD = {"и", "а", "но", "да", "или", "зато", "однако", "иначе"}
 _RU_CLAUSE = {"что", "чтобы", "если", "когда", "потому", "хотя", "пока", "раз", "ведь", "который", "которая",
               "которое", "которые", "где", "как", "чем"}
 
@@ -815,7 +1031,7 @@ def _ru_vash(noun: Any) -> str:
 
 def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
     tokens = _tokens(core)
-    third = False
+    third: set[str] = set()  # number and gender of the third parties named so far (see `_could_be`)
     subject: str | None = None  # of the clause being read: "client", "first", "other" or None
     prev_subject: str | None = None  # of the clause before a coordinating conjunction
     other_number: str | None = None  # grammatical number of the last non-client subject noun
@@ -840,13 +1056,24 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
         low = tok.lower().replace("ё", "е")
         p = _ru_parse(tok)
         word_before, prev_word = prev_word, low
-        if low in ("он", "она", "они", "ему", "ей", "им", "его", "ее", "их", *_RU_OBLIQUE, "ней", "ним") and third:
+        if low in ("он", "она", "они", "ему", "ей", "им", "его", "ее", "их", *_RU_OBLIQUE, "ней", "ним") and \
+                _could_be(third, _RU_KIND.get(_RU_PRONOUN_FORM.get(low, ""), "")):
             raise _Unsure("a third person before a pronoun")
+        nxt_word = _next_word(tokens, i)
+        if low in ("его", "него", "ему", "нему") and client == "m" and "n" in seen and subject is None and (
+                nxt_word < 0 or _ru_parse(tokens[nxt_word]).tag.POS not in ("NOUN", "ADJF", "PRTF", "NUMR")):
+            raise _Unsure(f"{low!r}: the client or a thing named before")  # "видео ... и его никто не досмотрит"
         if low in _RU_PRONOUN_FORM and low not in ("он", "она", "они") and not _ru_pronoun_is_client(
                 low, client, subject, seen):
             continue  # "она сказала, что торт привезли, когда его ..." : a thing, not the client
         if _third_party(tokens, i, "ru") or (p.tag.POS == "NOUN" and "anim" in p.tag and "Name" in p.tag):
-            third = True
+            third.add("pl" if p.tag.number == "plur" else "sg-f" if p.tag.gender == "femn" else
+                      "sg-m" if p.tag.gender == "masc" else "sg")
+        if low in ("он", "она", "они") and i > clause_start and _RU_PRONOUN_FORM[low] in seen and subject != "client" \
+                and not _ru_next_verb_transitive(tokens, i):
+            raise _Unsure(f"{low!r}: the client or the thing named before")  # "посылку соседям и она пропала"
+        if low == "так" and _next_word(tokens, i) >= 0 and tokens[_next_word(tokens, i)].lower() == "и":
+            continue  # "так и не получила": a particle, the verb after it is still the clause's first
         if low in ("он", "она", "они"):
             client = client or _RU_PRONOUN_FORM[low]
             tokens[i] = _same_case(tok, "вы")
@@ -875,6 +1102,8 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
                 if subject is None:  # "её раздражает, что ...": the client is the object, the verb not theirs
                     subject, at_start = "other", False
             continue
+        if low == "и" and word_before == "так":
+            continue  # "я так и не отправила": a particle ("never did"), no second clause
         if low in _RU_COORD:  # "но так и не получила": the second of two keeps the clause before
             prev_subject = subject if subject is not None or not coord else prev_subject
             subject, coord = None, True
@@ -901,6 +1130,9 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
         if agree and _ru_skippable(p):
             continue
         agree = False
+        if p.tag.POS == "VERB" and subject is None and (p.normal_form in _RU_NO_SUBJECT or "neut" in p.tag):
+            subject, at_start = "other", False  # "вашим клиентам пришлось ждать": no one's, never the client's
+            continue
         if p.tag.POS == "VERB" and subject is None and _ru_needs_change(p) and _ru_subject_after(tokens, i, p):
             subject = "other"
         if p.tag.POS == "VERB" and subject is None and _ru_needs_change(p):
@@ -939,12 +1171,33 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
             subject = "first" if p.tag.person == "1per" else "other"
         if p.tag.POS == "NOUN":
             seen.add("pl" if p.tag.number == "plur" else "f" if p.tag.gender == "femn" else "m")
+            if p.tag.gender == "neut" and p.tag.number != "plur":
+                seen.add("n")  # "видео", "фото": "его" may be it as well as a client who is a he
         nominative = [q for q in morph().parse(low) if q.tag.POS in ("NOUN", "NPRO") and q.tag.case == "nomn"]
         if nominative and subject is None and word_before not in _RU_PREPOSITIONS:
             subject, other_number = "other", nominative[0].tag.number
         if not _ru_skippable(p):
             at_start = False
     return "".join(tokens)
+
+
+def _ru_next_verb_transitive(tokens: list[str], i: int) -> bool:
+    """Whether the next verb after ``i`` in its clause takes an object ("он его не примет": a person acts on
+    the thing); an intransitive one ("она пропала") could be the thing's own."""
+    for tok in tokens[i + 1:i + 8]:
+        if not _is_word(tok):
+            if tok.strip() in _BOUNDARY:
+                return False
+            continue
+        p = _ru_parse(tok)
+        if p.tag.POS == "VERB":
+            return "tran" in p.tag
+    return False
+
+
+#: Verbs used without any subject ("вам пришлось ждать", "не хватило времени"): never the client's.
+_RU_NO_SUBJECT = {"приходиться", "прийтись", "казаться", "показаться", "хватать", "хватить", "удаваться", "удаться",
+                  "следовать", "надоесть", "надоедать"}
 
 
 #: Verbs of a person: without a subject of its own in a clause hanging on the client's verb ("переживает,
@@ -990,7 +1243,7 @@ def _ru_fix_typos(core: str) -> str:
         if len(low) < 6 or morph().word_is_known(low):
             return word
         swaps = {low[:k] + low[k + 1] + low[k] + low[k + 2:] for k in range(len(low) - 1)}
-        inserts = {low[:k] + c + low[k:] for k in range(len(low) + 1) for c in _RU_LETTERS}
+        inserts = {low[:k] + c + low[k:] for k in range(len(low)) for c in _RU_LETTERS}  # not at the end: an ending
         known = {w for w in swaps | inserts if w != low and morph().word_is_known(w)}
         if len(known) > 1:
             raise _Unsure(f"a typo in {word!r}")
@@ -1116,6 +1369,8 @@ def _ru_third_left(tokens: list[str]) -> list[str]:
             own_subject, before, coord, opening = False, low, low in _RU_COORD, False
             continue
         p = _ru_parse(low)
+        if low == "вы" and not _ru_you_has_predicate(tokens, i):
+            found.append("вы without a verb")  # "вы каждые пять минут и спрашиваете": an opening ate the verb
         if low == "вы":
             you_seen = own_subject = True
             nxt = _ru_parse(tokens[i + 1]) if i + 1 < len(tokens) and _is_word(tokens[i + 1]) else None
@@ -1131,6 +1386,33 @@ def _ru_third_left(tokens: list[str]) -> list[str]:
     return found
 
 
+def _ru_you_has_predicate(tokens: list[str], i: int) -> bool:
+    """Whether the "вы" at ``i`` has a predicate in its clause: a verb, short adjective or participle, a
+    predicative, or (past particles) a preposition opening one ("вы в ярости", "вы не в восторге")."""
+    first = True
+    before_word = ""
+    for tok in tokens[i + 1:]:
+        if not _is_word(tok):
+            if tok.strip() in _BOUNDARY:
+                return False
+            continue
+        low = tok.lower().replace("ё", "е")
+        if low == "так" or low == "и" and before_word == "так":
+            before_word = low
+            continue  # "вы так и не получили": a particle
+        before_word = low
+        if low in _RU_COORD or low in _RU_CLAUSE:
+            return False
+        p = _ru_parse(low)
+        if any((_ru_finite(q) or q.tag.POS in ("PRED", "INFN")) and q.score >= 0.1 for q in morph().parse(low)):
+            return True  # "примете" is a verb here, not the noun "примета"
+        if first and p.tag.POS == "PREP":
+            return True
+        if p.tag.POS != "PRCL":
+            first = False
+    return False
+
+
 _RO_CLIENT_CLITIC = re.compile(r"^(?:i-\w+|îi|ii|lui)$", re.I)
 
 
@@ -1138,6 +1420,7 @@ def _ro_third_left(tokens: list[str]) -> list[str]:
     found = []
     opened = False  # right after "și", "că", "când", "să": the clause's verb comes before any subject
     negated = False
+    opener = ""
     for i, tok in enumerate(tokens):
         if not _is_word(tok):
             opened = opened and tok.strip() not in _BOUNDARY
@@ -1146,24 +1429,56 @@ def _ro_third_left(tokens: list[str]) -> list[str]:
         before = _fold_ro(tokens[i - 1]) if i else ""
         if fold in _RO_COORD or fold in _RO_CLAUSE:
             opened, negated = True, False  # "și nu mai poate": after "nu", "poate" is a verb, not "maybe"
+            opener = fold
             continue
         if opened and (fold in _RO_SKIP or tok.lower() in _RO_SKIP or fold in ("se", "s-a", "isi")):
             negated = negated or fold in ("nu", "mai")
             continue
         if opened:
             opened = False
-            verb = _ro_verbs().get(fold)
+            verb = _ro_verbs().get(fold) or (_ro_subjunctives().get(fold) if opener == "sa" else None)
             weak_ok = verb is not None and negated and fold not in ("e", "este", "fie", "a", "au", "era")
             third = verb is not None and (not verb.weak or weak_ok) and _fold_ro(verb.you) != fold or verb is None and \
                 _ro_by_rule(tok, subjunctive=False, verb_slot=True, after_nu=False) is not None
-            if third and not _ro_postverbal_subject(tokens, i):
+            inverted = opener == "cum" and bool(re.search(  # "cum arată meniul": its subject follows
+                r"(?:ul|ului|ele|ile|ii|a)$", _fold_ro(_ro_next_word(tokens, i))))
+            if third and not inverted and not _ro_postverbal_subject(tokens, i):
                 found.append(f"no subject before {tok!r}")  # "și pierde clienți": the client's, in the 3rd person
         if _RO_CLIENT_CLITIC.match(tok) and not (fold == "lui" and i + 1 < len(tokens) and tokens[i + 1][:1].isupper()):
             found.append(tok)  # "i-am pus-o", "îi trimitem", "site-ul lui": to him/her, his/her
         elif fold in ("el", "ea") and (not i or before in _RO_COORD or before in ("ca", "cand", "daca") or
                                        tokens[i - 1] in _BOUNDARY):
             found.append(tok)  # the client as subject: the verb after it is in the third person
+        if re.match(r"^(?:l|i|le|o)-(?:a|au)$", fold) and _fold_ro(_ro_word_before(tokens, i)) == "care":
+            found.append(f"whose is {tok!r}")  # "webinarul pe care l-a plătit": the client's or someone else's
+    found.extend(_ro_bare_first_verb(tokens))
     return found
+
+
+#: Verbs a Romanian draft may open with in the third person: they go with what follows ("a venit coletul").
+_RO_OPEN_OK = {"a", "au", "e", "este", "era", "erau", "fie", "s-a", "s-au", "n-a", "n-au"}
+
+
+def _ro_bare_first_verb(tokens: list[str]) -> list[str]:
+    """A third-person verb the draft opens with, past "nu"/"mai" and a clitic, when nothing says whose it is:
+    "mă sună noaptea" left as typed ("mă sunați"). After "vă" the client is the object and the verb a
+    thing's ("vă costă bani")."""
+    for tok in tokens:
+        if not _is_word(tok):
+            if tok.strip():
+                return []
+            continue
+        fold = _fold_ro(tok)
+        if fold in ("va", "vi") or fold.startswith("v-"):
+            return []
+        if fold in ("nu", "mai", "ma", "ne", "imi", "mi", "ni", "se", "o", "il", "ii", "le", "isi", "tot", "iar", "deja",
+                    "chiar") or re.match(r"^(?:m|n|l|i|s)-$", fold):
+            continue
+        verb = _ro_verbs().get(fold)
+        if verb is not None and fold not in _RO_OPEN_OK and _fold_ro(verb.you) != fold:
+            return [f"no subject before {tok!r}"]
+        return []
+    return []
 
 
 # -- Romanian -----------------------------------------------------------------------------------
@@ -1177,19 +1492,58 @@ class _RoVerb:
 
 @cache
 def _ro_verbs() -> dict[str, _RoVerb]:
-    """Third-person form (folded, no diacritics) -> the dumneavoastră form, from ro_verbs.yaml."""
+    """Third-person form (folded, no diacritics) -> the dumneavoastră form, from ro_verbs.yaml: its hand-kept
+    rows first (their weak marks win), then the rows generated from verbecc (benchmarks/ro_verbs_table.py)."""
     text = (resources.files("content") / "paraphrase" / "ro_verbs.yaml").read_text(encoding="utf-8")
     table: dict[str, _RoVerb] = {}
-    for row in yaml.safe_load(text)["verbs"]:
+    data = yaml.safe_load(text)
+    for row in [*data["verbs"], *data.get("generated", [])]:
         weak = row.startswith("~")
-        sg, pl, you, subj = (c.strip() for c in row.lstrip("~").split("|"))
-        for form in (sg, pl, subj):
+        sg, pl, you, _subj = (c.strip() for c in row.lstrip("~").split("|"))
+        for form in (sg, pl):
             if form != "-":
                 table.setdefault(_fold_ro(form), _RoVerb(you, weak))
     return table
 
 
-_RO_SKIP = {"nu", "mai", "tot", "și", "si", "chiar", "deja", "încă", "inca", "doar", "mereu", "iar", "acum", "nici",
+@cache
+def _ro_verb_forms() -> dict[str, frozenset[str]]:
+    """Folded form -> the verb forms of ro_verbs.yaml it stands for, as written with diacritics ("comanda" ->
+    {"comandă"}): in text typed with diacritics, "comanda" (the order) is no verb."""
+    text = (resources.files("content") / "paraphrase" / "ro_verbs.yaml").read_text(encoding="utf-8")
+    forms: dict[str, set[str]] = {}
+    data = yaml.safe_load(text)
+    for row in [*data["verbs"], *data.get("generated", [])]:
+        for form in (c.strip() for c in row.lstrip("~").split("|")):
+            if form != "-":
+                forms.setdefault(_fold_ro(form), set()).add(form.lower())
+    return {k: frozenset(v) for k, v in forms.items()}
+
+
+@cache
+def _ro_subjunctives() -> dict[str, _RoVerb]:
+    """Subjunctive third-person form (folded) -> the dumneavoastră form: read as a verb only after "să",
+    where nothing else stands ("scuze" is apologies, "să scuze" a verb)."""
+    text = (resources.files("content") / "paraphrase" / "ro_verbs.yaml").read_text(encoding="utf-8")
+    table: dict[str, _RoVerb] = {}
+    data = yaml.safe_load(text)
+    for row in [*data["verbs"], *data.get("generated", [])]:
+        *_, you, subj = (c.strip() for c in row.lstrip("~").split("|"))
+        if subj != "-":
+            table.setdefault(_fold_ro(subj), _RoVerb(you, row.startswith("~")))
+    return table
+
+
+#: Third-person plurals that are also the first-person singular ("pot": they can / I can).
+_RO_FIRST_SINGULAR_TOO = {"pot", "cer", "cred", "zic", "spun", "stiu", "vad", "fac", "merg", "vin", "tin", "primesc",
+                          "doresc", "folosesc", "gandesc", "simt", "pretind", "trimit", "raspund", "inteleg", "scriu",
+                          "dau", "iau", "plang", "tem", "platesc"}
+#: After these (a form of "a putea", the future and conditional auxiliaries) a verb is an infinitive:
+#: "nu poate intra", "va deschide" keep it as it is.
+_RO_BEFORE_INFINITIVE = {"poate", "pot", "puteti", "putea", "puteau", "va", "vor", "veti", "ar", "ati", "vom", "voi"}
+
+
+_RO_SKIP = {"nu", "mai", "tot", "și", "si", "chiar", "deja", "încă", "inca", "doar", "mereu", "iar", "acum", "nici", "n-o",
             "deloc", "cam", "totuși", "totusi", "le", "ne", "ni", "mi", "îmi", "imi", "ne-", "o", "îl", "il", "îi",
             "ii", "vă"}
 _RO_COORD = {"și", "si", "dar", "iar", "însă", "insa", "sau", "ori"}
@@ -1252,6 +1606,9 @@ def _ro_restore_diacritics(core: str) -> tuple[str, set[str]]:
         parts = tokens[i].split("-")
         for k, part in enumerate(parts):
             forms = table.get(part.lower())
+            if not forms and k == 0 and _fold_ro(prev).split("-")[0] == "sa" and part.lower().endswith("am") and \
+                    len(part) > 4:
+                forms = (part.lower()[:-2] + "ăm",)  # "să-l sunam" -> "să-l sunăm": after "să", never the imperfect
             if not forms:
                 continue
             try:
@@ -1307,17 +1664,35 @@ def _fold_ro_set(key: str) -> frozenset[str]:
     return frozenset(_fold_ro(p) for p in _lexicon()["ro"][key] if " " not in p)
 
 
-def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
+def _ro_check_her_thing(core: str, client_form: str | None) -> None:
+    """Raises `_Unsure` when an "o"/"-o" on our verb ("nu o livrăm", "am trimis-o") could be a feminine
+    thing named before it ("rochia", "o bibliotecă") as well as a client who is a she or unknown."""
+    her_thing = re.search(r"(?<![\w-])o\s+\w+(?:ăm|em|im|îm)\b|(?<![\w-])(?:am|ai|ați|ati)\s+\w+-o(?![\w-])", core, re.I)
+    if her_thing and client_form in (None, "f") and any(
+            re.fullmatch(r"\w{2,}(?:[^ăaeiou\W]|i)a|o\s+\w{2,}ă", w) and not _lexicon_re("ro", "client_words").fullmatch(w)
+            for w in re.findall(r"(?<![\w-])(?:o\s+)?[\w]+(?![\w-])", core[:her_thing.start()])):
+        raise _Unsure("o: the client or the thing named before")  # "o bibliotecă ... dacă nu o livrăm"
+
+
+def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_marks: bool = True) -> str:
+    """The Romanian core spoken to the client (see the module docstring); ``typed_marks``: the user typed
+    diacritics, so a word without them is meant so ("comanda": the order, not "comandă"). Raises `_Unsure`."""
     # enclitics on our own verbs: "nu am anunțat-o" -> "nu v-am anunțat", "să-l anunțăm" -> "să vă anunțăm";
     # "-o"/"s-o" is her and "-l"/"îl" him: with a client of the other gender (or several) it is a thing
     if client_form is None:  # "clienta ..." was made "ea ..." (`_client_subject_to_pronoun`)
         client_form = {"ea": "f", "ei": "pl", "ele": "pl"}.get(_fold_ro(core.split(" ", 1)[0]))
+    _ro_check_her_thing(core, client_form)
+    him_thing = re.search(r"(?<![\w-])(?<!care )(?:nu-l|îl|il)\s+[\w-]+\s+(?:nimeni|cineva)(?![\w-])", core, re.I)
+    if him_thing and client_form in (None, "m") and any(
+            w.endswith("ul") and len(w) > 4 and not _lexicon_re("ro", "client_words").fullmatch(w)
+            for w in _fold_ro(core[:him_thing.start()]).split()):
+        raise _Unsure("l: the client or the thing named before")  # "videoclipul ... nu-l urmărește nimeni"
     her, him = _ro_clitic_fits("f", client_form), _ro_clitic_fits("m", client_form)
     acc = "|".join([*(["o"] if her else []), *(["l"] if him else []), "i"])
     core = re.sub(r"(?<![\w-])n-am\s+(\w+)-(?:" + acc + r")(?![\w-])", r"nu v-am \1", core, flags=re.I)
     core = re.sub(r"(?<![\w-])(am|ai|ați|ati)\s+(\w+)-(?:" + acc + r")(?![\w-])", r"v-\1 \2", core, flags=re.I)
     # someone else's past verb: "nu a anunțat-o nimeni" -> "nu v-a anunțat nimeni" (not "pe care a cumpărat-o")
-    core = re.sub(r"(?<![\w-])(?<!care )a\s+(\w+)-(?:" + acc + r")(?![\w-])", r"v-a \1", core, flags=re.I)
+    core = re.sub(r"(?<![\w-])(?<!care )(?<!care nu )a\s+(\w+)-(?:" + acc + r")(?![\w-])", r"v-a \1", core, flags=re.I)
     core = re.sub(r"(?<![\w-])(să|sa)-(?:" + acc + r")\s+(?=\w+(?:ăm|am|em|im|îm)\b)", r"\1 vă ", core, flags=re.I)
     if her:
         core = re.sub(r"(?<![\w-])s-o\s+(?=\w+(?:ăm|am|em|im|îm)\b)", "să vă ", core, flags=re.I)
@@ -1329,12 +1704,19 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
         core = re.sub(r"(?<![\w-])le(?=\s+\w+(?:ăm|em|im|îm)\b)", "vă", core, flags=re.I)
     if led:  # "zice că ... și că e dezamăgit": the second "că" hangs on the opening that went
         core = re.sub(r"(?<![\w-])(și|si)\s+(?:că|ca)(?![\w-])", r"\1", core, flags=re.I)
+    # "nu i s-a trimis factura", "rochia nu i se potrivește": the dative before an impersonal reflexive
+    core = re.sub(r"(?<![\w-])(?:i|li)\s+(?=(?:se|s-a|s-au)(?![\w-]))", "vi ", core, flags=re.I)
     tokens = _tokens(core)
     verbs = _ro_verbs()
+    marked = typed_marks
     first_word = next((i for i, t in enumerate(tokens) if _is_word(t)), -1)  # "e furios și ...": the client
+    # the first word past "nu"/"mai": "nu e mulțumit de ...", "nu mai are încredere" open with the client's verb
+    first_verb = next((i for i, t in enumerate(tokens) if _is_word(t) and _fold_ro(t) not in ("nu", "mai")), -1)
+    pending_le: list[int] = []  # "le" before a verb: the things when the verb is the client's
     clause_word = ""
     said_by_client = False  # the clause follows "că" after a verb of the client's ("amenințați că ...")
-    third = False
+    relative_of_client = False  # a "care" clause right after the client's own verb ("ați primit linkul pe care ...")
+    third: set[str] = set()  # number and gender of the third parties named so far (see `_could_be`)
     subject: str | None = None
     coord, at_start = False, True
     pending_clitic: list[int] = []
@@ -1349,14 +1731,19 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
                 at_start = at_start or tok.strip() in (".", "!", "?")
             continue
         fold = _fold_ro(tok)
+        if fold in ("lui", "ei", "lor") and _third_party(tokens, _ro_word_index_before(tokens, i), "ro"):
+            tokens[i] = "dumneavoastră"  # "soțul ei": the client's own people, named by the client's possessive
+            continue
         if _third_party(tokens, i, "ro"):
-            third = True
+            third.add(_ro_person_kind(fold))
         is_clitic = fold in ("il", "ii", "li") or re.match(r"^(?:l|i|li|le)-", fold) is not None
-        if third and (is_clitic or fold in (*_RO_PERSONAL, "lui", "lor", "le", "s-o") or fold.endswith("-o")):
+        if (is_clitic or fold in (*_RO_PERSONAL, "lui", "lor", "le", "s-o") or fold.endswith("-o")) and \
+                _could_be(third, _ro_pronoun_kind(fold)):
             raise _Unsure("a third person before a pronoun")
         if fold in _RO_PERSONAL:
             before = tokens[i - 2].lower() if i >= 2 else ""
-            if i == 0 or before in _RO_COORD or before in _RO_CLAUSE or tokens[i - 1].strip() in _BOUNDARY:
+            if i == 0 or before in _RO_COORD or before in _RO_CLAUSE or tokens[i - 1].strip() in _BOUNDARY or \
+                    before in _BOUNDARY:
                 tokens[i] = ""  # subject pronoun dropped: the verb says "dumneavoastră"
                 if i + 1 < len(tokens) and tokens[i + 1].isspace():
                     tokens[i + 1] = ""
@@ -1379,8 +1766,15 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
         after_pe_care = i >= 4 and _fold_ro(tokens[i - 2]) == "care" and _fold_ro(tokens[i - 4]) == "pe"
         if (fold == "le" or fold.startswith("le-")) and (client_form in ("m", "f") or after_pe_care):
             continue  # "vrea să le luăm înapoi" with one client, "fișierele pe care le-am trimis": the things
+        if fold == "le" and _fold_ro(_ro_next_word(tokens, i)) not in ("am", "a", "au", "ai"):
+            pending_le.append(i)  # "nu le poate folosi": the things if the verb is the client's
+            continue
         if fold == "le" or fold.startswith("le-"):
             raise _Unsure("le: them or to them")
+        clitic_a = re.match(r"^(l|i|le|o)-(a|au)$", fold)
+        if clitic_a and after_pe_care and relative_of_client:
+            tokens[i] = tok[:len(clitic_a.group(1)) + 1] + "ați"  # "webinarul pe care l-a plătit" -> "l-ați plătit"
+            continue
         if is_clitic and after_pe_care:
             continue  # "logoul pe care l-am desenat": the clitic takes up the thing before "pe care"
         if (fold in _RO_CLITIC_PRO or is_clitic or fold in ("o", "nu-i", "nu-l")) and subject is None and \
@@ -1399,6 +1793,11 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
         if fold in _RO_COORD:
             before_coord, subject, coord = subject, None, True
             continue
+        if fold in ("a", "au") and subject is None and _fold_ro(_ro_next_word(tokens, i)) == "trebuit":
+            must = True  # "a trebuit să scoată": impersonal, like "trebuie să"
+            continue
+        if fold == "trebuit" and must:
+            continue
         if fold in ("trebuie", "trebuia") and subject is None and _fold_ro(_ro_next_word(tokens, i)) == "sa":
             must = True  # "trebuie să predea": impersonal, the verb after "să" says who
             continue
@@ -1408,14 +1807,34 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
         if fold in ("să", "sa") and subject == "client":
             coord, clause_word = False, fold  # "vreți să anulați": the same person wants and cancels
             continue
-        if fold in _RO_CLAUSE:
+        if fold == "sa-si":
+            clause_word = "să"
+            continue
+        if fold in ("își", "isi") and subject is None:
+            continue  # a person's reflexive before the verb: "nu își găsește factura"
+        if fold == "ce" and _fold_ro(_ro_word_before(tokens, i)) == "de":
+            subject, coord, clause_word, in_relative = None, False, "de ce", False
+            continue  # "de ce a crescut prețul": why; its verb's subject follows it or is a thing
+        if fold in _RO_CLAUSE or fold == "pana" and _fold_ro(_ro_next_word(tokens, i)).split("-")[0] in ("nu", "cand", "sa", "ce"):
             said_by_client = subject == "client" and fold in ("că", "ca")
+            relative_of_client = fold == "care" and subject == "client"
             in_relative = fold == "care"
             subject, coord, clause_word = None, False, fold
             continue
         if fold in _RO_SKIP or tok.lower() in _RO_SKIP:  # "vă" folds to "va" (will)
             continue
         verb = verbs.get(fold)
+        if verb is not None and marked and tok.lower() not in _ro_verb_forms().get(fold, frozenset()) and \
+                _RO_LETTERS_MARKED.search("".join(_ro_verb_forms().get(fold, frozenset()))):
+            verb = None  # typed with diacritics elsewhere: "comanda" is the order, "comandă" the verb
+        if verb is not None and not led and i == first_verb and fold in _RO_FIRST_SINGULAR_TOO:
+            raise _Unsure(f"{tok!r}: I or they")  # "nu pot deschide fișierele" with no opening: the user or the client
+        if verb is None and clause_word in ("să", "sa") and (_fold_ro(_ro_word_before(tokens, i)) in ("sa", "nu", "mai", "sa-si")
+                                                          or _ro_word_before(tokens, i).lower() in _RO_SKIP):
+            verb = _ro_subjunctives().get(fold)
+        if verb is not None and _fold_ro(_ro_word_before(tokens, i)) in _RO_BEFORE_INFINITIVE and \
+                fold not in ("a", "au", "e", "este", "fie"):
+            continue  # "nu puteți intra": the infinitive after the client's "can"
         if fold in ("s-a", "s-au") and not pending_clitic and subject == "client" and in_relative:
             raise _Unsure(f"whose is {tok!r}: the thing before the relative clause or the client")
         if fold in ("s-a", "s-au") and not pending_clitic and (subject == "client" or (subject is None and at_start)):
@@ -1424,13 +1843,17 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
             continue
         if fold == "a" and not _ro_participle_follows(tokens, i):
             continue  # "a doua zi", "a mea": no verb
-        if verb is not None and subject is None and _ro_postverbal_subject(tokens, i):
+        if verb is not None and subject is None and _ro_postverbal_subject(
+                tokens, i, verb_table=not verb.weak and fold not in ("a", "au", "n-a", "n-au")):
             _ro_clitics_to_you(tokens, pending_clitic, client_form)  # "nu a sunat nimeni": nobody's verb
             subject, pending_clitic, at_start = "other", [], False
             continue
-        if verb is not None and verb.weak and fold in ("poate", "stie", "vede") and subject is None and led and \
-                at_start and i >= 2 and _fold_ro(tokens[i - 2]) in ("nu", "mai", "ne", "va", "o", "il"):
+        if verb is not None and verb.weak and fold in ("poate", "stie", "vede", "da") and subject is None and led and \
+                at_start and i >= 2 and _fold_ro(tokens[i - 2]) in ("nu", "mai", "ne", "va", "o", "il", "le"):
             verb = _RoVerb(verb.you, False)  # "zice că nu ne mai poate încredința": after "nu", a person's verb
+        if verb is not None and verb.weak and fold in ("poate", "stie", "vede") and subject is None and led and \
+                coord and pending_le and i >= 2 and _fold_ro(tokens[i - 2]) == "le":
+            verb = _RoVerb(verb.you, False)  # "pozele sunt mici și nu le poate printa": someone acts on the things
         if must and subject is None and coord and before_coord == "other" and (
                 verb is not None or _ro_by_rule(tok, subjunctive=True, verb_slot=True, after_nu=False)):
             raise _Unsure(f"who does {tok!r}: the one named before or the client")
@@ -1442,16 +1865,23 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
                     raise _Unsure(f"who does {tok!r}: the one named before or the client")
                 client = at_start or coord or clause_word in ("ce", "care")
             if verb.weak and fold in ("e", "este") and subject is None and (led and (at_start or coord) or
-                                                                          i == first_word):
+                                                                          i in (first_word, first_verb)):
                 client = _ro_describes_person(tokens, i)
-            if fold == "are" and subject is None and led and at_start:
+            if fold == "are" and subject is None and at_start and (led or i == first_verb):
                 client = True  # "zice că nu mai are încredere": things rarely "have" in a complaint
             if fold in ("a", "au", "n-a", "n-au") and pending_clitic:
                 client = False
+            if client and clause_word in ("să", "sa") and _ro_postverbal_subject(tokens, i):
+                client = False  # "vreți să vină cineva": someone else comes
+            if pending_le and not client:
+                raise _Unsure("le: them or to them")
+            pending_le = []
             if client:  # a clitic left pending is the thing the client acts on: "nu îl acceptați"
                 before = tokens[i - 2].lower() if i >= 2 else ""
                 if before in ("se", "își", "isi", "îsi", "işi"):  # the client's reflexive: "vă faceți griji"
                     tokens[i - 2] = _same_case(tokens[i - 2], "vă")
+                elif _fold_ro(before) == "sa-si":  # "să-și deschidă" -> "să vă deschideți"
+                    tokens[i - 2] = _same_case(tokens[i - 2], "să vă")
                 tokens[i] = _same_case(tok, verb.you)
                 subject = "client"
             else:
@@ -1466,7 +1896,14 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
                             verb_slot=subject == "client" or (subject is None and (at_start or coord)),
                             after_nu=(tokens[i - 2].lower() in ("nu", "mai") if i >= 2 else False) or
                             (led and i == first_word))
+        if ruled is not None and subject is None and coord and before_coord == "other" and clause_word not in ("să", "sa"):
+            raise _Unsure(f"who does {tok!r}: the one named before or the client")  # "pachetul ... și lipsesc două"
         if ruled is not None:
+            pending_le = []
+            if i >= 2 and tokens[i - 2].lower() in ("își", "isi", "îsi", "işi"):  # "nu își găsește" -> "nu vă găsiți"
+                tokens[i - 2] = _same_case(tokens[i - 2], "vă")
+            if i >= 2 and _fold_ro(tokens[i - 2]) == "sa-si":  # "nu puteți să-și deschidă" -> "să vă deschideți"
+                tokens[i - 2] = _same_case(tokens[i - 2], "să vă")
             tokens[i] = _same_case(tok, ruled)
             subject, pending_clitic, at_start, expect_verb = "client", [], False, False
             continue
@@ -1486,6 +1923,8 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None) -> str:
         at_start = False
     if pending_clitic:
         _ro_clitics_to_you(tokens, pending_clitic, client_form)
+    if pending_le:
+        raise _Unsure("le: them or to them")
     return re.sub(r"\s{2,}", " ", "".join(tokens)).strip()
 
 
@@ -1494,6 +1933,22 @@ _RO_EXPERIENCER = {"enerveaza", "deranjeaza", "supara", "irita", "doare", "speri
                    "ingrijoreaza", "nemultumeste", "intereseaza", "afecteaza", "sacaie", "agaseaza", "amuza",
                    "dezamageste", "indigneaza", "revolta", "innebuneste", "streseaza", "bucura", "nelinisteste"}
 _RO_SOMEONE = {"nimeni", "cineva", "nimic", "ceva"}
+
+
+def _ro_word_index_before(tokens: list[str], i: int) -> int:
+    """The index of the word token right before ``i`` (past spaces), or ``i`` itself when there is none."""
+    j = i - 1
+    while j >= 0 and tokens[j].isspace():
+        j -= 1
+    return j if j >= 0 and _is_word(tokens[j]) else i
+
+
+def _ro_word_before(tokens: list[str], i: int) -> str:
+    """The word token right before ``i`` (past spaces), or "" when a boundary or the start comes first."""
+    j = i - 1
+    while j >= 0 and tokens[j].isspace():
+        j -= 1
+    return tokens[j] if j >= 0 and _is_word(tokens[j]) else ""
 
 
 def _ro_next_word(tokens: list[str], i: int) -> str:
@@ -1519,14 +1974,19 @@ def _ro_participle_follows(tokens: list[str], i: int) -> bool:
     return False
 
 
-def _ro_postverbal_subject(tokens: list[str], i: int) -> bool:
-    """Whether "nimeni"/"cineva" follows the verb at ``i`` in its clause ("nu a sunat nimeni"): the subject."""
+def _ro_postverbal_subject(tokens: list[str], i: int, verb_table: bool = False) -> bool:
+    """Whether "nimeni"/"cineva" follows the verb at ``i`` in its clause ("nu a sunat nimeni"): the subject.
+    ``verb_table``: the verb is a full verb of the table; "nimic"/"ceva" after it is then `_Unsure`."""
     j = i
     for _ in range(4):
         j = _next_word(tokens, j)
         if j < 0:
             return False
         fold = _fold_ro(tokens[j])
+        if fold in ("nimic", "ceva") and (verb_table or _fold_ro(tokens[i]) in ("a", "au", "n-a", "n-au")):
+            # "nu mai plătește nimic": nothing is what is paid, or "nu merge nimic": what fails; a verb of the
+            # table could be either's
+            raise _Unsure(f"{tokens[j]!r}: the subject or the object of {tokens[i]!r}")
         if fold in _RO_SOMEONE:
             return True
         if fold in _RO_COORD or fold in _RO_CLAUSE:

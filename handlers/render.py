@@ -14,6 +14,7 @@ from bot.store import Case
 from content import Library, library
 from content.models import Card
 from handlers.buttons import WalkPress
+from handlers.flow import flow_steps
 from handlers.steps import Step
 
 #: Quotation marks as each language prints them.
@@ -126,7 +127,7 @@ def relative_text(moment: datetime, now: datetime, lang: str) -> str:
 
 
 def offer(ctx: Context, case: Case, alternatives: list[str], switch_to: str | None = None) -> Reply:
-    """The situation's best card with "Walk me through it" and the next likely situations.
+    """The situation's best card, the steps of its flow, "Walk me through it" and the next likely situations.
 
     ``switch_to``: the message was written in another language than the user's; offer to answer in it.
     """
@@ -134,8 +135,10 @@ def offer(ctx: Context, case: Case, alternatives: list[str], switch_to: str | No
     situation = ctx.lib.situations[case.situation]
     card = ctx.lib.cards[situation.cards[0]]
     # the title is quoted: it starts with a capital letter in the middle of the sentence
+    steps = flow_steps(ctx.lib, case.situation, case.step, case.answers)
+    walk = ctx.tn("conflict.flow", len(steps), steps="; ".join(ctx.t(f"step.{step}") for step in steps))
     text = "\n".join([ctx.t("conflict.recognised", situation=quoted(situation.text(ctx.lang).title, ctx.lang)), "",
-                      card_text(ctx.lib, card, ctx.lang)])
+                      card_text(ctx.lib, card, ctx.lang), "", walk])
     choices = [Choice(WalkPress(case.id, Step.OFFERED, "walk").pack(), ctx.t("conflict.walk"))]
     for other in alternatives:
         title = ctx.lib.situations[other].text(ctx.lang).title

@@ -2,8 +2,10 @@
 
 `Case.step` and `Case.answers` are stored as plain strings and JSON (see `bot.store`); these types say
 what may be in them. `Step` is a `StrEnum`, so ``case.step == Step.LISTEN`` holds for the stored
-``"listen"`` and old rows need no migration. Which step follows which, what each one asks and which
-text it expects is the step table in `handlers.walkthrough` (`walkthrough.TABLE`).
+``"listen"`` and old rows need no migration. Which step follows which is the case's flow
+(`content/flows.yaml`, read by `handlers.flow`); what a defuse step asks and which text it expects is
+the step table in `handlers.walkthrough` (`walkthrough.TABLE`), and the steps read from content keep
+their answers under the ``save`` key the library gives them.
 """
 
 from __future__ import annotations
@@ -74,3 +76,5 @@ class Answers(TypedDict, total=False):
     _resume: str
     #: Text typed after a long silence, applied if the user chooses to continue.
     _pending_text: str
+    #: The flow a choice switched the case to (`content/flows.yaml`); absent: the situation's own flow.
+    _flow: str

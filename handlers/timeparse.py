@@ -291,6 +291,15 @@ _MONTH_DAY = re.compile(
     + r"|(?P<d2>\d{1,2})(?:-?(?:го|е|ое|му|ого))?\s+(?:числа|числу|числом|chisla|chislu)" + _WE
     + r"|data\s+de\s+(?P<d3>\d{1,2})(?![\d:.])"
 )
+#: The last day of a month: "end of January", "the end of the month", "до конца января",
+#: "в конце месяца", "sfârșitul lunii (ianuarie)", "sfârșitul lui decembrie" (folded: no diacritics).
+_END_OF_MONTH = re.compile(
+    r"(?:the\s+)?end\s+of\s+(?:the\s+)?(?:(?P<this>month)|(?P<mon>" + _alt(_EN_MONTHS) + r"))\.?" + _WE
+    + r"|(?:конец|конца|концу|конце|konec|konca|koncu|konce)\s+(?:(?P<this2>месяца|mesyatsa|mesyaca)|(?P<mon2>"
+    + _alt(_MONTHS) + r"))\.?" + _WE
+    + r"|(?:la\s+)?(?:sfarsitul|finalul)\s+(?:(?P<this3>lunii)(?:\s+(?P<mon3>" + _alt(_MONTHS) + r"))?|lui\s+(?P<mon4>"
+    + _alt(_MONTHS) + r"))\.?" + _WE
+)
 _MONTH_FIRST = re.compile(
     r"(?P<mon>" + _alt(_EN_MONTHS) + r")\.?\s+(?P<d>\d{1,2})(?:st|nd|rd|th)?(?!\d)" + _WE + _YEAR
 )
@@ -326,6 +335,8 @@ class _Spec:
     next_week: bool = False
     end_of_week: bool = False
     month_day: int | None = None
+    #: "End of a month": the month's number, or 0 for "the end of the month" (this one).
+    end_of_month: int | None = None
     hour: int | None = None
     minute: int = 0
     implies_today: bool = False
@@ -333,7 +344,7 @@ class _Spec:
     @property
     def has_day(self) -> bool:
         return (self.day is not None or self.weekday is not None or self.offset is not None or self.next_week
-                or self.end_of_week or self.month_day is not None)
+                or self.end_of_week or self.month_day is not None or self.end_of_month is not None)
 
 
 # -- components ------------------------------------------------------------------------------------
@@ -477,6 +488,11 @@ def _date(s: str, p: int, spec: _Spec, today: date, strict: bool, prefixed: bool
             return None
         spec.day, spec.year_given = found, given
         return m.end()
+    m = _END_OF_MONTH.match(s, p)
+    if m is not None:
+        named = m.group("mon") or m.group("mon2") or m.group("mon3") or m.group("mon4")
+        spec.end_of_month = _MONTHS[named] if named else 0
+        return m.end()
     m = _MONTH_DAY.match(s, p)
     if m is not None:
         number = int(m.group("d") or m.group("d2") or m.group("d3"))
@@ -618,6 +634,21 @@ def _add_months(day: date, months: int) -> date:
     raise AssertionError("unreachable")
 
 
+def _end_of_month(month: int, clock: time, now: datetime, zone: ZoneInfo) -> datetime:
+    """The last day of ``month`` (0: the current one) at ``clock``: the first such moment after ``now``."""
+    today = now.astimezone(zone).date()
+    first = today.replace(day=1)
+    for ahead in range(13):
+        start = _add_months(first, ahead)
+        if month and start.month != month:
+            continue
+        last = _add_months(start, 1) - timedelta(days=1)
+        moment = _wall_to_utc(last, clock, zone)
+        if moment > now:
+            return moment
+    raise ValueError("no such month")
+
+
 def _resolve(spec: _Spec, now: datetime, zone: ZoneInfo) -> datetime:
     """Turns what was said into an aware UTC moment, on the user's wall clock."""
     local = now.astimezone(zone)
@@ -648,6 +679,9 @@ def _resolve(spec: _Spec, now: datetime, zone: ZoneInfo) -> datetime:
             if found is not None and (found > today or (found == today and _wall_to_utc(found, day_clock, zone) > now)):
                 return _wall_to_utc(found, day_clock, zone)
         raise ValueError("no such day of the month")
+
+    if spec.end_of_month is not None:
+        return _end_of_month(spec.end_of_month, clock or time(END_OF_DAY_HOUR), now, zone)
 
     if spec.weekday is not None:
         ahead = (spec.weekday - today.weekday()) % 7

@@ -1,14 +1,16 @@
 """The walkthrough: one conflict, one step per message, state in the store at every step.
 
-Steps (`handlers.steps.Step`): offered -> listen -> paraphrase -> cause -> apologize -> solution
-(-> deadline / risky) -> tracking. `TABLE` holds one row per step a user answers: its prompt, its text
-handler and the step after it; adding a step is one row there (and its strings). Button presses are
+A case walks the flow of its situation (`content/flows.yaml`, navigated by `handlers.flow`): offered ->
+the flow's steps -> tracking. The five defuse steps (listen -> paraphrase -> cause -> apologize ->
+solution (-> deadline / risky)) are written here, one row each in `TABLE` (prompt and text handler);
+the steps read from content (text, time, choice) are `handlers.flow_steps`. Button presses are
 looked up by action in `ACTIONS`. Button ids carry the step they belong to (`handlers.buttons.WalkPress`),
 so a button of a finished step can never replay it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +21,7 @@ from bot.events import Choice, Event, Reply
 from bot.markup import user_text
 from bot.store import Case
 from content.text import LANGUAGE_NAMES, LANGUAGES
+from handlers import flow, flow_steps
 from handlers.buttons import WalkPress
 from handlers.check import check_draft, pattern_findings
 from handlers.context import Context
@@ -61,13 +64,20 @@ async def park(ctx: Context, case: Case) -> None:
 
 
 def _common(ctx: Context, case: Case) -> list[Choice]:
+    """Skip / answer later / close, and "Rather …" for the other likely situations (switching the flow)."""
+    rather = [Choice(_id(case, ANY, "alt", other),
+                     ctx.t("conflict.rather", situation=quoted(ctx.lib.situations[other].text(ctx.lang).title,
+                                                               ctx.lang)))
+              for other in case.answers.get("alternatives", []) if other in ctx.lib.situations
+              and other != case.situation]
     return [Choice(_id(case, case.step, "skip"), ctx.t("walk.skip")),
             Choice(_id(case, case.step, "later"), ctx.t("walk.later")),
-            Choice(_id(case, case.step, "close"), ctx.t("walk.close"))]
+            Choice(_id(case, case.step, "close"), ctx.t("walk.close")), *rather]
 
 
 def _header(ctx: Context, case: Case) -> str:
-    return ctx.t("walk.header", n=STEPS.index(case.step) + 1, total=len(STEPS)) if case.step in STEPS else ""
+    at = flow.position(ctx.lib, case.situation, case.step, case.answers)
+    return ctx.t("walk.header", n=at[0], total=at[1]) if at is not None else ""
 
 
 def _row(step: str) -> StepSpec | None:
@@ -80,6 +90,8 @@ def _row(step: str) -> StepSpec | None:
 
 def prompt(ctx: Context, case: Case) -> Reply:
     """The message for the step the case is on (`TABLE`); "the deadline is being tracked" otherwise."""
+    if flow.spec_of(ctx.lib, case.step) is not None:
+        return flow_steps.prompt(ctx, case, _header(ctx, case), _common(ctx, case))
     row = _row(case.step)
     if row is None:
         return Reply(ctx.t("walk.tracking"), case_id=case.id)
@@ -161,15 +173,19 @@ def close_question(ctx: Context, case: Case) -> Reply:
 
 
 async def _advance(ctx: Context, case: Case, step: str, log: tuple[str, dict[str, Any]]) -> list[Reply]:
+    """Moves the case to ``step`` and saves it; past the flow's last step, the walkthrough is done."""
     case.step = step
+    if step == Step.TRACKING:
+        case.answers.pop("_resume", None)
+        await ctx.store.save_case(case, log=log)
+        return [Reply(ctx.t("flow.done"), case_id=case.id)]
     await ctx.store.save_case(case, log=log)
     return [prompt(ctx, case)]
 
 
-def _next(step: str) -> str:
-    """The step after ``step`` (`StepSpec.next`); tracking for a step outside the table."""
-    row = _row(step)
-    return row.next if row is not None else Step.TRACKING
+def _next(ctx: Context, case: Case) -> str:
+    """The step after the case's step in its flow (`handlers.flow.next_step`)."""
+    return flow.next_step(ctx.lib, case.situation, case.step, case.answers)
 
 
 # -- free text ----------------------------------------------------------------------------------
@@ -192,15 +208,24 @@ async def answer_text(ctx: Context, case: Case | None, text: str) -> list[Reply]
 async def answer_again(ctx: Context, case: Case, step: str, text: str) -> list[Reply]:
     """The user edited their answer to ``step`` and nothing has happened to the case since: the step
     is answered again with the new text, so everything built from the answer (the step-2 draft, the
-    promise's deadline) is rebuilt too. Returns the replies of the step that follows, as the first time.
+    promise's deadline, a flow step's draft and reminders) is rebuilt too. Returns the replies of the
+    step that follows, as the first time.
     """
     case.step = step
+    spec = flow.spec_of(ctx.lib, step)
+    if spec is not None and spec.nudges:  # the first answer's reminders give way to the new answer's
+        kinds = {n.kind for n in spec.nudges}
+        for nudge in await ctx.store.nudges_for_case(case.id):
+            if nudge.kind in kinds and nudge.status == "pending":
+                await ctx.store.set_nudge(nudge.id, status="cancelled", only_from=("pending",))
     return await _apply_text(ctx, case, text)
 
 
 async def _apply_text(ctx: Context, case: Case, text: str) -> list[Reply]:
     """``text`` answers the case's step (`StepSpec.on_text`); a step that takes no text shows its prompt again."""
     case.answers.pop("_pending_text", None)
+    if flow.spec_of(ctx.lib, case.step) is not None:
+        return await _text_flow(ctx, case, text)
     row = _row(case.step)
     if row is None or row.on_text is None:
         return [prompt(ctx, case)]
@@ -211,13 +236,13 @@ async def _text_listen(ctx: Context, case: Case, text: str) -> list[Reply]:
     step = case.step
     case.answers["complaint"] = text
     _draft_for(ctx, case)
-    return await _advance(ctx, case, Step.PARAPHRASE, ("answer", {"step": step, "text": text}))
+    return await _advance(ctx, case, _next(ctx, case), ("answer", {"step": step, "text": text}))
 
 
 async def _text_paraphrase(ctx: Context, case: Case, text: str) -> list[Reply]:
     step = case.step
     case.answers["paraphrase"] = text
-    return await _advance(ctx, case, Step.CAUSE, ("answer", {"step": step, "text": text}))
+    return await _advance(ctx, case, _next(ctx, case), ("answer", {"step": step, "text": text}))
 
 
 async def _text_note(ctx: Context, case: Case, text: str) -> list[Reply]:
@@ -226,13 +251,44 @@ async def _text_note(ctx: Context, case: Case, text: str) -> list[Reply]:
     case.answers[f"{step}_note"] = text
     shown = text if len(text) <= 120 else text[:119].rstrip() + "…"
     return [Reply(ctx.t("walk.noted", text=quoted(user_text(shown), ctx.lang)), case_id=case.id),
-            *(await _advance(ctx, case, _next(step), ("answer", {"step": step, "text": text})))]
+            *(await _advance(ctx, case, _next(ctx, case), ("answer", {"step": step, "text": text})))]
+
+
+async def _text_flow(ctx: Context, case: Case, text: str) -> list[Reply]:
+    """Text at a step read from content: a text or time step takes it as the answer; a choice step keeps
+    it as a note and asks again, since what comes next depends on the choice."""
+    step = case.step
+    if ctx.lib.flows.steps[step].kind == "choice":
+        case.answers[f"{step}_note"] = text
+        await ctx.store.save_case(case, log=("answer", {"step": step, "text": text}))
+        shown = text if len(text) <= 120 else text[:119].rstrip() + "…"
+        return [Reply(ctx.t("walk.noted", text=quoted(user_text(shown), ctx.lang)), case_id=case.id),
+                prompt(ctx, case)]
+    done = await flow_steps.answer(ctx, case, text)
+    if isinstance(done, list):
+        return _with_way_out(ctx, case, done)
+    return await _answered(ctx, case, done, _next(ctx, case))
+
+
+def _with_way_out(ctx: Context, case: Case, replies: list[Reply]) -> list[Reply]:
+    """A step's "ask again" replies with skip / answer later / close on the last one, so text that was
+    not an answer (a new crisis typed at a "by when?" step) never leaves the user stuck."""
+    if not replies or replies[-1].choices:
+        return replies
+    return [*replies[:-1], dataclasses.replace(replies[-1], choices=_common(ctx, case))]
+
+
+async def _answered(ctx: Context, case: Case, done: flow_steps.Answered, target: str) -> list[Reply]:
+    """A step read from content was answered: the case moves on and is saved, then its nudges are added."""
+    moved = await _advance(ctx, case, target, done.log)
+    await flow_steps.schedule(ctx, case, done.nudges)
+    return [*done.replies, *moved]
 
 
 async def _text_deadline(ctx: Context, case: Case, text: str) -> list[Reply]:
     found = deadline_in(text, ctx.now, ctx.user.tz)
     if found is None:
-        return [Reply(ctx.t("walk.deadline_unclear"), expects_text=True, case_id=case.id)]
+        return _with_way_out(ctx, case, [Reply(ctx.t("walk.deadline_unclear"), expects_text=True, case_id=case.id)])
     _remember_reading(case, found)
     return await _check_and_schedule(ctx, case, case.answers.get("promise", ""), found.used.when)
 
@@ -356,28 +412,28 @@ TextHandler = Callable[[Context, Case, str], Awaitable[list[Reply]]]
 
 @dataclass(frozen=True)
 class StepSpec:
-    """One step of the walkthrough: what it asks, what its text does, where a skip or answer goes."""
+    """One step written in code: what it asks and what its text does. Which step comes after it is the
+    case's flow (`handlers.flow.next_step`); the deadline, risky and review questions lead to tracking."""
 
     prompt: Prompt
     #: None: the step takes buttons only; typed text shows the prompt again.
     on_text: TextHandler | None
-    next: Step
-    #: Counted in "step n of 5", in table order.
+    #: One of the five defuse steps, numbered with the other steps of its flow.
     numbered: bool = False
 
 
-#: Every step that waits for the user. Adding a step: a `Step` member, a row here, its strings.
+#: Every step written in code that waits for the user. Steps read from content are `handlers.flow_steps`.
 TABLE: dict[Step, StepSpec] = {
-    Step.LISTEN: StepSpec(_prompt_listen, _text_listen, Step.PARAPHRASE, numbered=True),
-    Step.PARAPHRASE: StepSpec(_prompt_paraphrase, _text_paraphrase, Step.CAUSE, numbered=True),
-    Step.CAUSE: StepSpec(_prompt_cause, _text_note, Step.APOLOGIZE, numbered=True),
-    Step.APOLOGIZE: StepSpec(_prompt_apologize, _text_note, Step.SOLUTION, numbered=True),
-    Step.SOLUTION: StepSpec(_prompt_solution, _solution, Step.TRACKING, numbered=True),
-    Step.DEADLINE: StepSpec(_prompt_deadline, _text_deadline, Step.TRACKING),
-    Step.RISKY: StepSpec(_prompt_risky, _solution, Step.TRACKING),
-    Step.REVIEW: StepSpec(_prompt_review, _text_review, Step.TRACKING),
+    Step.LISTEN: StepSpec(_prompt_listen, _text_listen, numbered=True),
+    Step.PARAPHRASE: StepSpec(_prompt_paraphrase, _text_paraphrase, numbered=True),
+    Step.CAUSE: StepSpec(_prompt_cause, _text_note, numbered=True),
+    Step.APOLOGIZE: StepSpec(_prompt_apologize, _text_note, numbered=True),
+    Step.SOLUTION: StepSpec(_prompt_solution, _solution, numbered=True),
+    Step.DEADLINE: StepSpec(_prompt_deadline, _text_deadline),
+    Step.RISKY: StepSpec(_prompt_risky, _solution),
+    Step.REVIEW: StepSpec(_prompt_review, _text_review),
 }
-#: The steps a user walks through, in order (for "step n of 5").
+#: The five defuse steps, in order (the defuse flow of `content/flows.yaml`).
 STEPS = tuple(step for step, row in TABLE.items() if row.numbered)
 #: Steps where a "Continue" button makes sense: the case waits for the user.
 RESUMABLE = tuple(TABLE)
@@ -435,17 +491,28 @@ async def _on_walk(event: Event, ctx: Context, case: Case, step: str, arg: str) 
     if case.step != Step.OFFERED:
         return None
     case.answers["started"] = True
+    first = flow.first_step(ctx.lib, case.situation, case.answers)
     return [Reply(f"✓ {ctx.t('conflict.walk')}", close_origin=True),
-            *(await _advance(ctx, case, Step.LISTEN, ("walk", {"situation": case.situation})))]
+            *(await _advance(ctx, case, first, ("walk", {"situation": case.situation})))]
 
 
 async def _on_alternative(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
-    if case.step != Step.OFFERED or arg not in ctx.lib.situations:
+    """"Rather …": before the walk, the other situation's card; mid-way, its flow from its first step
+    not answered yet, keeping the answers (a clause, a complaint) that still apply."""
+    if arg not in ctx.lib.situations or arg == case.situation:
+        return None
+    if case.step == Step.OFFERED:
+        case.situation = arg
+        await ctx.store.save_case(case, log=("situation", {"situation": arg}))
+        return [Reply(f"✓ {ctx.lib.situations[arg].text(ctx.lang).title}", close_origin=True),
+                offer(ctx, case, alternatives=[])]
+    if not flow.is_flow_step(ctx.lib, case.step):
         return None
     case.situation = arg
-    await ctx.store.save_case(case, log=("situation", {"situation": arg}))
+    case.answers.pop("_flow", None)
+    target = flow.first_open_step(ctx.lib, ctx.lib.flows.situations[arg], case.answers)
     return [Reply(f"✓ {ctx.lib.situations[arg].text(ctx.lang).title}", close_origin=True),
-            offer(ctx, case, alternatives=[])]
+            *(await _advance(ctx, case, target, ("situation", {"situation": arg})))]
 
 
 async def _on_language(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
@@ -464,8 +531,14 @@ async def _on_skip(event: Event, ctx: Context, case: Case, step: str, arg: str) 
         case.step = Step.TRACKING
         await ctx.store.save_case(case, log=("skip", {"step": step}))
         return [Reply(ctx.t("walk.skipped"), close_origin=True), Reply(ctx.t("walk.no_deadline"), case_id=case.id)]
+    goto = flow_steps.skip_goto(ctx, case) if flow.spec_of(ctx.lib, case.step) is not None else None
+    if goto is not None:
+        case.answers["_flow"] = goto
+        target = flow.first_open_step(ctx.lib, goto, case.answers)
+    else:
+        target = _next(ctx, case)
     return [Reply(ctx.t("walk.skipped"), close_origin=True),
-            *(await _advance(ctx, case, _next(case.step), ("skip", {"step": step})))]
+            *(await _advance(ctx, case, target, ("skip", {"step": step})))]
 
 
 async def _on_later(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
@@ -488,8 +561,9 @@ async def _on_resume(event: Event, ctx: Context, case: Case, step: str, arg: str
 
 async def _on_restart(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
     case.answers = {"started": True}
+    first = flow.first_step(ctx.lib, case.situation, case.answers)
     return [Reply(ctx.t("walk.restart"), close_origin=True),
-            *(await _advance(ctx, case, Step.LISTEN, ("restart", {})))]
+            *(await _advance(ctx, case, first, ("restart", {})))]
 
 
 async def _on_use_first(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
@@ -504,14 +578,14 @@ async def _on_paraphrase_ok(event: Event, ctx: Context, case: Case, step: str, a
         return None
     case.answers["paraphrase"] = case.answers.get("paraphrase_draft", "")
     return [Reply(f"✓ {ctx.t('walk.paraphrase_ok')}", close_origin=True),
-            *(await _advance(ctx, case, Step.CAUSE, ("paraphrase-accepted", {})))]
+            *(await _advance(ctx, case, _next(ctx, case), ("paraphrase-accepted", {})))]
 
 
 async def _on_cause(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
     if case.step != Step.CAUSE or arg not in CAUSES:
         return None
     case.answers["cause"] = arg
-    case.step = Step.APOLOGIZE
+    case.step = _next(ctx, case)
     await ctx.store.save_case(case, log=("cause", {"cause": arg}))
     return [Reply(f"✓ {ctx.t(f'cause.{arg}')}", close_origin=True),
             Reply(f"{ctx.t(f'fix.{arg}')}", case_id=case.id), prompt(ctx, case)]
@@ -521,7 +595,7 @@ async def _on_fault(event: Event, ctx: Context, case: Case, step: str, arg: str,
     if case.step != Step.APOLOGIZE:
         return None
     case.answers["our_fault"] = ours
-    case.step = Step.SOLUTION
+    case.step = _next(ctx, case)
     await ctx.store.save_case(case, log=("fault", {"ours": ours}))
     wording = ctx.t("walk.apology_words" if ours else "walk.empathy_words")
     label = ctx.t("walk.fault_yes" if ours else "walk.fault_no")
@@ -553,12 +627,27 @@ async def _on_soon(event: Event, ctx: Context, case: Case, step: str, arg: str) 
             *(await _check_and_schedule(ctx, case, case.answers.get("promise", ""), due, near_ok=True))]
 
 
+async def _on_pick(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
+    """A choice step's button (`handlers.flow_steps.pick`); a choice with ``goto`` switches the flow."""
+    if flow.spec_of(ctx.lib, case.step) is None or ctx.lib.flows.steps[case.step].kind != "choice":
+        return None
+    done = await flow_steps.pick(ctx, case, arg)
+    if done is None:
+        return None
+    if done.goto is not None:
+        case.answers["_flow"] = done.goto
+        target = flow.first_open_step(ctx.lib, done.goto, case.answers)
+    else:
+        target = _next(ctx, case)
+    return await _answered(ctx, case, done, target)
+
+
 #: Button actions (the ``action`` of `WalkPress`) and what they do.
 ACTIONS: dict[str, Action] = {
     "close": _on_close, "out": _on_outcome, "walk": _on_walk, "alt": _on_alternative, "lang": _on_language,
     "skip": _on_skip, "later": _on_later, "resume": _on_resume, "restart": _on_restart, "first": _on_use_first,
     "ok": _on_paraphrase_ok, "c": _on_cause, "fault": _on_ours, "nofault": _on_not_ours, "keep": _on_keep,
-    "soon": _on_soon,
+    "soon": _on_soon, "pick": _on_pick,
 }
 
 

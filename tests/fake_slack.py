@@ -84,6 +84,8 @@ class FakeSlack:
         self.views: dict[str, dict[str, Any]] = {}
         self.locales: dict[str, str] = {}
         self._failures: dict[str, list[tuple[int, str, float | None]]] = {}
+        #: Seconds the fake waits before answering a method (a slow Slack; crash tests kill Parley meanwhile).
+        self.delays: dict[str, float] = {}
         self._ts = itertools.count(1)
         self.app = web.Application()
         self.app.router.add_route("*", "/api/{method}", self._api)
@@ -186,6 +188,8 @@ class FakeSlack:
         if self.latency:
             await asyncio.sleep(self.latency)
         headers: dict[str, str] = {}
+        if self.delays.get(method):
+            await asyncio.sleep(self.delays[method])
         queued = self._failures.get(method)
         if queued:
             status, error, retry_after = queued.pop(0)
@@ -214,6 +218,11 @@ class FakeSlack:
             ts = self._next_ts()
             message = {"type": "message", "channel": channel, "ts": ts, "text": p.get("text", ""),
                        "blocks": p.get("blocks") or [], "user": BOT_USER_ID, "bot_id": BOT_ID}
+            metadata = p.get("metadata")
+            if isinstance(metadata, str):
+                metadata = json.loads(metadata)
+            if isinstance(metadata, dict):
+                message["metadata"] = metadata
             thread = p.get("thread_ts")
             if thread:
                 message["thread_ts"] = thread
@@ -229,6 +238,8 @@ class FakeSlack:
                 return {"ok": False, "error": "message_not_found"}
             self.messages[key].update({"text": p.get("text", ""), "blocks": p.get("blocks") or []})
             return {"ok": True, "channel": key[0], "ts": key[1], "text": p.get("text", "")}
+        if method in ("conversations.history", "conversations.replies"):
+            return self._history(method, p)
         if method == "chat.postEphemeral":
             ts = self._next_ts()
             self.ephemerals.append({"channel": p.get("channel"), "user": p.get("user"), "ts": ts,
@@ -247,6 +258,23 @@ class FakeSlack:
         if method == "apps.connections.open":
             return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket"}
         return {"ok": False, "error": "unknown_method"}
+
+    def _history(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
+        """Like Slack: history is a channel's top-level messages newest first; replies are a thread, root
+        first; message metadata only with ``include_all_metadata``."""
+        channel = str(p.get("channel", ""))
+        mine = [m for (c, _), m in self.messages.items() if c == channel]
+        if method == "conversations.replies":
+            root = str(p.get("ts", ""))
+            found = sorted((m for m in mine if m["ts"] == root or m.get("thread_ts") == root), key=lambda m: float(m["ts"]))
+        else:
+            oldest = float(p.get("oldest") or 0)
+            found = sorted((m for m in mine if m.get("thread_ts") in (None, m["ts"]) and float(m["ts"]) > oldest),
+                           key=lambda m: float(m["ts"]), reverse=True)
+        found = found[:int(p.get("limit") or 100)]
+        with_meta = str(p.get("include_all_metadata", "")).lower() in ("1", "true")
+        return {"ok": True, "messages": [m if with_meta else {k: v for k, v in m.items() if k != "metadata"}
+                                         for m in found], "has_more": False}
 
     async def _hook(self, request: web.Request) -> web.Response:
         self.hooks.append({"hook": request.match_info["hook"], **(await request.json())})

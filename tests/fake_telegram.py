@@ -226,6 +226,10 @@ class FakeTelegram:
         self._webhook_task: asyncio.Task[None] | None = None
         self.url = ""
         self._closing = False
+        #: Seconds the fake waits before answering a method (crash tests kill Parley meanwhile), and the
+        #: methods in the order their requests arrived (before any wait).
+        self.delays: dict[str, float] = {}
+        self.arrived: list[str] = []
 
     # -- server -------------------------------------------------------------------------------
 
@@ -258,6 +262,9 @@ class FakeTelegram:
             return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
         if self.latency and method.lower() != "getupdates":
             await asyncio.sleep(self.latency)
+        self.arrived.append(method)
+        if self.delays.get(method):
+            await asyncio.sleep(self.delays[method])
         call = Call(method, params)
         early = method.lower() == "getupdates"  # a long poll is recorded when it arrives, not when it ends
         if early:

@@ -173,3 +173,17 @@ def test_the_import_graph_has_no_cycle() -> None:
         if module not in state:
             visit(module)
     assert cycles == []
+
+
+def test_adapters_deliver_only_through_the_outbox() -> None:
+    """Adapters run events with `Core.run` / `Core.submit` (replies become outbox rows); `Core.process` and
+    `Core.handle` hand the replies back instead, for tests and tools only."""
+    found = []
+    for path, tree in _modules():
+        if path.parts[:2] != ("bot", "adapters"):
+            continue
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("process", "handle") and ast.unparse(node.func.value).endswith("core")):
+                found.append(f"{path}:{node.lineno}: {ast.unparse(node.func)}")
+    assert found == [], "\n".join(found)

@@ -16,6 +16,7 @@ import pytest
 
 from bot.core import Core
 from bot.events import MAX_CHOICE_ID_BYTES, Choice, Event, EventKind, Reply, Target, stamp_replies
+from bot.outbox import Delivery
 from bot.owner import owner_tag, stamp, unstamp
 from bot.store import Case, Nudge
 from content import LANGUAGES
@@ -96,6 +97,10 @@ class _Recorder:
     async def send(self, target: Target, replies: Sequence[Reply]) -> None:
         self.sent.append((target, list(replies)))
 
+    async def deliver(self, delivery: Delivery) -> None:
+        assert delivery.target is not None
+        await self.send(delivery.target, delivery.replies)
+
 
 async def test_every_kind_of_button_fits_the_callback_data_limit_with_its_tag(core: Core) -> None:
     from bot.adapters.slack_home import home_view
@@ -113,11 +118,13 @@ async def test_every_kind_of_button_fits_the_callback_data_limit_with_its_tag(co
                   last_error=None, claimed_at=None, sent_at=None, created_at=now)
     replies: list[Reply] = [conflict.menu(ctx), conflict.menu(ctx, "conflict.unsure", likely=longest),
                             conflict.offer(ctx, case, alternatives=longest, switch_to="ro")]
-    for step in ("listen", "paraphrase", "cause", "apologize", "solution", "deadline", "risky", "review"):
+    for step in ("listen", "paraphrase", "cause", "apologize", "solution", "deadline", "risky", "review",
+                 *ctx.lib.flows.steps):  # every step of every flow, with its choices
         case.step = step
         replies.append(walkthrough.prompt(ctx, case))
     replies.append(Reply("", choices=walkthrough.outcome_choices(ctx, case)))
     replies.append(Reply("", choices=followup.nudge_choices(ctx, nudge)))
+    replies.append(Reply("", choices=followup.nudge_choices(ctx, dataclasses.replace(nudge, kind="pay-final"))))
     replies.append(Reply("", choices=[Choice(f"n:{biggest}:s:{k}", k) for k in followup.SNOOZES]))
     event = Event("telegram", "e2", "4201", "c", EventKind.COMMAND)
     for command in (commands.help_, commands.lang, commands.forget):
@@ -126,6 +133,7 @@ async def test_every_kind_of_button_fits_the_callback_data_limit_with_its_tag(co
     assert len(ids) > 40
     # the longest ids a handler can build: a 19-digit case id and the longest situation ids
     assert f"w:{biggest}:offered:alt:{longest[1]}" in ids and f"cf:s:{longest[1]}" in ids
+    assert f"w:{biggest}:share-way:pick:their-client" in ids and any(i.startswith("n:") and ":paid" in i for i in ids)
     for user_id in ("4201", "U" + "Z" * 20, "-" * 40):
         for stamped in choice_ids(stamp_replies(replies, "telegram", user_id)):
             assert len(stamped.encode()) <= MAX_CHOICE_ID_BYTES, stamped
@@ -240,7 +248,7 @@ async def test_case_resume_buttons(core: Core) -> None:
     for part in (":resume", ":restart", ":any:close"):
         assert_refused(core, await bogdan.press(find(back, part)))
     case = (await core.store.open_cases("telegram", "ana"))[0]
-    assert case.step == "listen" and "_pending_text" in case.answers
+    assert case.step == "pay-amount" and "_pending_text" in case.answers  # late payment's first step
 
 
 async def test_nudge_buttons_belong_to_the_case_owner(core: Core) -> None:

@@ -7,13 +7,8 @@ bot/compat.py (and the version bound in pyproject.toml), nowhere else.
 from __future__ import annotations
 
 import re
-import sqlite3
-import threading
 import warnings
-from collections.abc import AsyncIterator
-from pathlib import Path
 
-import aiosqlite
 import pytest
 from telegram import Bot
 from telegram.error import RetryAfter
@@ -21,36 +16,6 @@ from telegram.request import BaseRequest
 
 from bot import compat
 from tests.fake_telegram import TOKEN, FakeTelegram, TgUser, private_chat
-
-
-@pytest.fixture
-async def conn(tmp_path: Path) -> AsyncIterator[aiosqlite.Connection]:
-    async with aiosqlite.connect(tmp_path / "c.db") as connection:
-        yield connection
-
-
-async def test_sqlite_work_runs_on_the_connections_thread_with_the_raw_connection(
-        conn: aiosqlite.Connection) -> None:
-    await conn.execute("CREATE TABLE t (x INTEGER)")
-    seen: dict[str, object] = {}
-
-    def work(raw: sqlite3.Connection) -> int:
-        seen["raw"], seen["thread"] = raw, threading.get_ident()
-        raw.execute("INSERT INTO t VALUES (1), (2)")
-        return int(raw.execute("SELECT count(*) FROM t").fetchone()[0])
-
-    assert await compat.run_in_sqlite_thread(conn, work) == 2
-    assert isinstance(seen["raw"], sqlite3.Connection)
-    assert seen["thread"] != threading.get_ident()
-    assert await conn.execute_fetchall("SELECT x FROM t") == [(1,), (2,)]  # the same connection
-
-
-async def test_sqlite_work_errors_come_back_unchanged(conn: aiosqlite.Connection) -> None:
-    def work(raw: sqlite3.Connection) -> None:
-        raise LookupError("mine")
-
-    with pytest.raises(LookupError, match="mine"):
-        await compat.run_in_sqlite_thread(conn, work)
 
 
 @pytest.mark.parametrize("seconds", [3, 0, 86400])

@@ -153,7 +153,9 @@ _VERBAL = {"en": re.compile(r"(?i)\b(?:did|is|are|have|has|do)\b"), "ru": re.com
            "ro": re.compile(r"(?i)\b(?:ați|e|este|a|au)\b")}
 
 
-@pytest.mark.parametrize("kind", ["deliver", "satisfied", "review", "custom"])
+@pytest.mark.parametrize("kind", ["deliver", "satisfied", "review", "custom",
+                                  *sorted({n.kind for s in library().flows.steps.values()
+                                           for n in [*s.nudges, *(x for c in s.choices for x in c.nudges)]})])
 @pytest.mark.parametrize("lang", LANGS)
 def test_nudge_kinds_are_labels_not_questions(kind: str, lang: str) -> None:
     label = library().t(f"nudge.kind.{kind}", lang)
@@ -254,3 +256,87 @@ def test_english_uses_typographic_quotes() -> None:
 def test_russian_ui_calls_a_case_a_conflict() -> None:
     """One word for a user's case in Russian: «конфликт» (strings added later tend to bring back «случай»)."""
     assert [(w, t) for w, _, t in texts("ru", ui_only=True) if re.search(r"\bслуча[йяеюи]", t, re.IGNORECASE)] == []
+
+
+# -- Walkthrough flows (content/strings/flows.yaml) -----------------------------------------------
+
+def test_the_written_record_has_a_plain_name() -> None:
+    """The record a flow drafts is «письмо с итогами» / «rezumatul scris»: the office word «фиксация»
+    and «evidența» (bookkeeping, a register) read like a form, not like a person talking."""
+    ru = [(w, t) for w, _, t in texts("ru", ui_only=True) if re.search(r"(?i)\bфиксаци", t)]
+    ro = [(w, t) for w, _, t in texts("ro", ui_only=True) if re.search(r"(?i)\bevidenț", t)]
+    assert (ru, ro) == ([], [])
+
+
+#: Romanian adjectives agree with the person they describe; Parley knows neither the user's nor the
+#: client's gender, so it says "cât de direct vreți să vorbiți", "vă primim oricând cu drag".
+_RO_READER_GENDERED = re.compile(r"(?i)\b(?:să fiți|veți fi|sunteți|fiți)\s+(?:oricând\s+|mai\s+)?"
+                                 r"(?:binevenit|binevenită|direct|directă|sigur|sigură|calm|calmă|"
+                                 r"mulțumit|mulțumită|pregătit|pregătită)\b")
+
+
+def test_romanian_addresses_the_reader_without_a_gender() -> None:
+    assert [(w, t) for w, _, t in texts("ro", ui_only=True) if _RO_READER_GENDERED.search(t)] == []
+    assert _RO_READER_GENDERED.search("veți fi oricând binevenit înapoi")
+    assert not _RO_READER_GENDERED.search("Cât de direct vreți să vorbiți?")
+
+
+def _time_fields() -> set[str]:
+    """The placeholders a date and time is put into: {when} and the answer of every time step."""
+    steps = library().flows.steps.values()
+    return {"when", *(s.save for s in steps if s.kind == "time" and s.save)}
+
+
+#: A preposition right before a date placeholder that the rendered date ("вт, 1 декабря, 10:00",
+#: "marți, 1 decembrie, la ora 10:00", "Tue 1 Dec, 10:00") cannot follow: Russian «в/к/с» change their
+#: form by the next word («во вторник»), Romanian «pe» before a weekday is wrong and «la» doubles the
+#: pattern's «la ora», English "at"/"in" do not take a weekday.
+_BEFORE_DATE = {"ru": r"(?i)(?<!\w)(?:в|во|на|к|ко|с|со)\s+$",
+                "ro": r"(?i)(?<!\w)(?:pe|la|în|de|din|după|spre|cu)\s+$",
+                "en": r"(?i)\b(?:at|in)\s+$"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_no_preposition_before_a_date_placeholder(lang: str) -> None:
+    """A draft is filled with any date: Russian puts it after a dash, a colon or «до», Romanian after
+    «până» or with no preposition at all, English after "on", "by" or "until"."""
+    lib = library()
+    bad = []
+    for key, by_lang in lib.strings.items():
+        text = str(by_lang[lang])
+        for field in _time_fields():
+            for found in re.finditer(r"\{" + field + r"\}", text):
+                if re.search(_BEFORE_DATE[lang], text[:found.start()]):
+                    bad.append((key, text))
+    assert bad == []
+
+
+def test_the_date_preposition_guard_catches_the_wrong_ones() -> None:
+    bad = [("ru", "Созвон в "), ("ru", "Перенесём на "), ("ro", "Vă întreb pe "), ("ro", "Ne vedem la "),
+           ("en", "Let's talk at ")]
+    good = [("ru", "передадим файлы до "), ("ru", "крайний срок — "), ("ru", "Предлагаю время: "),
+            ("ro", "până "), ("ro", "Putem vorbi "), ("en", "on "), ("en", "by ")]
+    assert [b for b in bad if not re.search(_BEFORE_DATE[b[0]], b[1])] == []
+    assert [g for g in good if re.search(_BEFORE_DATE[g[0]], g[1])] == []
+
+
+_EXAMPLE = {"en": "For example:", "ru": "Например:", "ro": "De exemplu:"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_examples_a_time_step_gives_are_read_as_times(lang: str) -> None:
+    """A time step's prompt ends with examples the user may type as they are; each must parse."""
+    from handlers.timeparse import deadline_in
+
+    lib = library()
+    now = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
+    keys = ["flow.time_unclear", *(f"flow.{s}" for s, spec in lib.flows.steps.items() if spec.kind == "time")]
+    unread = []
+    for key in keys:
+        text = lib.t(key, lang)
+        line = next((ln for ln in text.splitlines() if _EXAMPLE[lang] in ln), text if key == "flow.time_unclear" else "")
+        assert line, f"{key}.{lang} gives no examples"
+        examples = re.findall(r"[«“„]([^»”]+)[»”]", line.split(_EXAMPLE[lang])[-1])
+        assert examples, key
+        unread += [(key, ex) for ex in examples if deadline_in(ex, now, "Europe/Chisinau") is None]
+    assert unread == []

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
@@ -18,9 +17,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from bot.app import add_operations, build_core, build_scheduler
 from bot.cli import log_handler
 from bot.core import Core
-from bot.events import EventKind
+from bot.events import DeliveryError, EventKind
 from bot.http import HttpServer
 from bot.metrics import measured
+from bot.outbox import Delivery
 from bot.scheduler import Scheduler
 from bot.settings import load_settings
 from bot.store import Store, open_store
@@ -111,8 +111,8 @@ async def test_nudge_outcomes_are_counted(ops: Ops, clock: FixedClock) -> None:
 
         async def stop(self) -> None: ...
 
-        async def send(self, target: Any, replies: Any) -> None:
-            sent.extend(r.text for r in replies)
+        async def deliver(self, delivery: Delivery) -> None:
+            sent.extend(r.text for r in delivery.replies)
 
     ops.core.register(Console())
     talker = Talker(ops.core, user="nudged")
@@ -125,6 +125,39 @@ async def test_nudge_outcomes_are_counted(ops: Ops, clock: FixedClock) -> None:
     assert sample(after, "parley_nudges_total", outcome="sent_late") - \
         sample(before, "parley_nudges_total", outcome="sent_late") == 1, "an hour past due: late"
     assert sent
+
+
+async def test_outbox_deliveries_and_backlog_are_counted(ops: Ops) -> None:
+    """Replies leave through the outbox: each row delivered (sent), put back for a retry, or failed for
+    good is counted by platform, and the rows per status are read at scrape time (the backlog)."""
+    outcomes = iter([None, DeliveryError("flaky network"), DeliveryError("gone", permanent=True)])
+
+    class Console:
+        platform = "console"
+
+        async def start(self) -> None: ...
+
+        async def stop(self) -> None: ...
+
+        async def deliver(self, delivery: Delivery) -> None:
+            error = next(outcomes)
+            if error is not None:
+                raise error
+
+    ops.core.register(Console())
+    before = await ops.metrics()
+    for n in range(3):  # three conversations, so no row waits behind another
+        talker = Talker(ops.core, user=f"outbox-metrics-{n}")
+        await ops.core.submit(talker._event(EventKind.COMMAND, text="/help", command="help"), {})
+    after = await ops.metrics()
+
+    def moved(outcome: str) -> float:
+        return sample(after, "parley_outbox_deliveries_total", platform="console", outcome=outcome) - \
+            sample(before, "parley_outbox_deliveries_total", platform="console", outcome=outcome)
+
+    assert (moved("sent"), moved("retried"), moved("failed")) == (1, 1, 1)
+    assert sample(after, "parley_outbox_rows", status="pending") == 1, "the retried row waits for its backoff"
+    assert sample(after, "parley_outbox_rows", status="failed") == 1
 
 
 async def test_healthz_reports_store_and_scheduler_and_503_when_the_store_is_down(ops: Ops) -> None:

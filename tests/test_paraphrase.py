@@ -370,6 +370,31 @@ def test_dev3_set_floor() -> None:
         assert agreement == 0, lang
 
 
+def test_dev4_set_floor() -> None:
+    """dev4 (one-liners, rants, quotes, typos, two complaints, insults, third parties) was measured before any
+    rule saw it: en 0.793 / ru 0.859 / ro 0.729 sendable with 0.146 / 0.059 / 0.165 wrong; after its kinds
+    were fixed 0.951 / 0.906 / 0.906 with 0 / 0 / 0 wrong. Floors a couple of points under that."""
+    rows = load(SPLITS["dev4"])
+    assert all(len([r for r in rows if r["lang"] == lang]) >= 60 for lang in ("en", "ru", "ro"))
+    floors = {"en": 0.93, "ru": 0.88, "ro": 0.88}
+    for lang, (sendable, _fallback, wrong, agreement) in _shares(SPLITS["dev4"]).items():
+        assert sendable >= floors[lang], (lang, sendable)
+        assert wrong <= 0.03, (lang, wrong)
+        assert agreement == 0, lang
+
+
+def test_dev5_set_guard() -> None:
+    """dev5 is never tuned on (the benchmark prints its aggregate only): a regression guard at the shares
+    measured when the dev4 work was done (en 0.95 / ru 0.883 / ro 0.80 sendable, 0.033 / 0.067 / 0.083
+    wrong; before it 0.933 / 0.90 / 0.733 and 0.05 / 0.083 / 0.15)."""
+    shares = _shares(SPLITS["dev5"])
+    floors = {"en": 0.93, "ru": 0.86, "ro": 0.78}
+    ceilings = {"en": 0.05, "ru": 0.07, "ro": 0.09}
+    for lang, (sendable, _fallback, wrong, agreement) in shares.items():
+        assert sendable >= floors[lang] and wrong <= ceilings[lang], (lang, sendable, wrong)
+        assert agreement == 0, lang
+
+
 @pytest.mark.skipif(not SPLITS["heldout"].exists(), reason="held-out set not copied in yet")
 def test_heldout_set(capsys: pytest.CaptureFixture[str]) -> None:
     shares = _shares(SPLITS["heldout"])
@@ -436,3 +461,171 @@ async def test_skipping_step_one_shows_the_frame_without_an_empty_quote(core: Co
 def test_a_one_or_two_word_answer_gets_the_blank_frame(answer: str, lang: str) -> None:
     result = draft_paraphrase(answer, lang)
     assert not result.sure and "…" in result.draft
+
+
+@pytest.mark.parametrize(("answer", "core"), [
+    # verbs outside the hand-kept rows come from the generated table (verbecc, checked against wordfreq),
+    # with the stem vowel's alternation ("întreabă" -> "întrebați")
+    ("clienta zice că nu își găsește factura și întreabă de ce a crescut prețul",
+     "nu vă găsiți factura și întrebați de ce a crescut prețul"),
+    ("zice că încearcă de trei zile să ne sune", "încercați de trei zile să ne sunați"),
+    ("el voia stejar și a primit nuc", "voiați stejar și ați primit nuc"),
+    # an infinitive after "poate"/"va" stays; a subjunctive form is a verb only after "să" ("scuze": apologies)
+    ("zice că nu poate deschide fișierul", "nu puteți deschide fișierul"),
+    ("vrea rambursare completă și scuze de la noi", "vreți rambursare completă și scuze de la noi"),
+])
+def test_romanian_generated_verbs_agree_with_you(answer: str, core: str) -> None:
+    result = draft_paraphrase(answer, "ro")
+    assert result.sure, result.reason
+    assert normalise(result.draft) == normalise(FRAME["ro"].format(core))
+
+
+def test_romanian_verb_table_rows_are_well_formed() -> None:
+    import yaml
+
+    from handlers.paraphrase import _ro_verbs  # noqa: PLC2701 - the table the rewrite reads
+    data = yaml.safe_load(Path("content/paraphrase/ro_verbs.yaml").read_text(encoding="utf-8"))
+    rows = [*data["verbs"], *data["generated"]]
+    assert len(data["generated"]) >= 300
+    for row in rows:
+        cells = [c.strip() for c in row.lstrip("~").split("|")]
+        assert len(cells) == 4 and cells[2] != "-" and cells[2].endswith("ți"), row
+    table = _ro_verbs()
+    assert table["deschide"].you == "deschideți" and table["intreaba"].you == "întrebați"
+    assert table["e"].weak and not table["deschide"].weak  # the hand-kept reading wins
+
+
+@pytest.mark.parametrize(("lang", "answer", "core"), [
+    # after "says that" the rest is the content: a noun and a "says" inside it are no second opening
+    ("en", "he says that the invoice says 40 hours and we only logged 30", "the invoice says 40 hours and we only logged 30"),
+    ("ru", "он говорит что в договоре написано пять правок а мы сделали две",
+     "в договоре написано пять правок а мы сделали две"),
+    ("ro", "zice că oferta spune livrare în cinci zile și noi am livrat în trei săptămâni",
+     "oferta spune livrare în cinci zile și noi am livrat în trei săptămâni"),
+    # "the client:" is an opening; "two things:" a preface
+    ("en", "customer: the checkout button does nothing", "the checkout button does nothing"),
+    ("ru", "заказчик: кнопка оплаты не работает", "кнопка оплаты не работает"),
+    ("ro", "clienta: butonul de plată nu merge", "butonul de plată nu merge"),
+    ("en", "she says two things: the fonts are wrong and the logo is blurry", "the fonts are wrong and the logo is blurry"),
+    ("ru", "он пишет две вещи: шрифты не те и логотип размыт", "шрифты не те и логотип размыт"),
+    ("ro", "zice două lucruri: fonturile sunt greșite și logoul e neclar", "fonturile sunt greșite și logoul e neclar"),
+    # an insult about us goes when the client's own verb follows it
+    ("en", "he says we are useless and wants a refund", "you want a refund"),
+    ("ru", "пишет что мы бездари и требует вернуть деньги", "вы требуете вернуть деньги"),
+    ("ro", "zice că suntem niște amatori și cere banii înapoi", "cereți banii înapoi"),
+    # a second "says" without "that", after a comma
+    ("en", "she was unhappy with the menu, said the prices are wrong", "you were unhappy with the menu, the prices are wrong"),
+    # English: "her" before "last"/"money" is hers; "her wrong" is her; "his" with a client who is several
+    ("en", "she says we lost her last two orders", "we lost your last two orders"),
+    ("en", "she wants her money back today", "you want your money back today"),
+    ("en", "he says we spelled his name wrong", "we spelled your name wrong"),
+    ("en", "she is upset that we told her husband about the party", "you are upset that we told your husband about the party"),
+    ("en", "the client's partner hates the new menu", "your partner hates the new menu"),
+    # a he/she/they that cannot be the third party named (by number or gender) is the client
+    ("en", "the clients husband hates the new tiles and now she wants them replaced",
+     "your husband hates the new tiles and now you want them replaced"),
+    # "the X of the client/my student says": whoever opens the report is the client
+    ("en", "the manager of the gym says our cleaners skipped the showers and he wants a discount",
+     "our cleaners skipped the showers and you want a discount"),
+    ("en", "he says our app logs his customers out and he loses sales",
+     "our app logs your customers out and you lose sales"),
+    ("ru", "она говорит что её муж недоволен счётом и она хочет скидку", "ваш муж недоволен счетом и вы хотите скидку"),
+    ("ro", "zice că soția lui a văzut factura și el vrea explicații", "soția dumneavoastră a văzut factura și vreți explicații"),
+    # Romanian: "i se"/"i s-a" is to the client; "nu e" at the start is the client's; kin of the client
+    ("ro", "zice că nu i s-a trimis nicio factură", "nu vi s-a trimis nicio factură"),
+    ("ro", "nu e mulțumit de fotografii, zice că sunt prea întunecate", "nu sunteți mulțumit de fotografii, sunt prea întunecate"),
+    ("ro", "zice că soțul ei nu a primit invitația", "soțul dumneavoastră nu a primit invitația"),
+    ("ro", "zice că pozele sunt prea mici și nu le poate printa", "pozele sunt prea mici și nu le puteți printa"),
+    ("ro", "are o problemă cu factura din martie", "aveți o problemă cu factura din martie"),
+    # "так и не" is a particle, no second clause; "cum arată X": X is the subject after the verb
+    ("ru", "он пишет что я так и не прислал ему договор", "я так и не прислал вам договор"),
+    ("ro", "zice că nu îi place cum sună refrenul", "nu vă place cum sună refrenul"),
+    # "teh", "pissed": typed for "the", said as "angry"
+    ("en", "he's pissed teh site was down all weekend", "you're angry the site was down all weekend"),
+    # "n-o" is "nu o"; "să ... -am" is the subjunctive "-ăm" typed without diacritics
+    ("ro", "ei zic că rochia a venit ruptă și n-o acceptă", "rochia a venit ruptă și n-o acceptați"),
+    ("ro", "zice ca trebuie sa-l anuntam cu o zi inainte", "trebuie să vă anunțăm cu o zi înainte"),
+])
+def test_dev4_kinds_agree_with_you(lang: str, answer: str, core: str) -> None:
+    result = draft_paraphrase(answer, lang)
+    assert result.sure, result.reason
+    assert normalise(result.draft) == normalise(FRAME[lang].format(core))
+
+
+@pytest.mark.parametrize(("lang", "answer"), [
+    # quoted words are the client's own, in their first and second person: never rewritten, never guessed
+    ("en", "he wrote 'you people never listen to me' and wants a call"),
+    ("ru", "она написала «вы меня не слышите» и просит созвон"),
+    ("ro", "a scris „nu mă ascultați niciodată” și vrea o întâlnire"),
+    # "a joke", "смех", "glumă" about us is an insult too
+    ("en", "says our prices are a joke"),
+    # "his"/"him" with a client who is several: someone else
+    ("en", "they said the groomer cut his ear"),
+    # "вы" with no verb of its own is no sentence
+    ("ru", "она пишет мне каждые пять минут и спрашивает про макет"),
+    # "иначе" opens a clause whose subject could be anyone named before
+    ("ru", "она хочет чтобы всё исправили к пятнице иначе напишет жалобу"),
+    # "nimic" after a verb: what is paid or what fails
+    ("ro", "zice că nu mai plătește nimic"),
+    # "pot" with no opening: I can or they can
+    ("ro", "nu pot plăti factura până nu primesc devizul"),
+    # "the clients boss" reporting: the client named, not a third party
+    ("en", "the clients boss called and said the banner has to be reprinted by monday"),
+    # "o" before our verb with a feminine thing named before and the client's gender unknown
+    ("ro", "zice că a comandat o masă în mai și nu o livrăm"),
+    # probes: a thing of the pronoun's gender before an intransitive verb; "comanda" (the order) typed with
+    # diacritics elsewhere is no verb and the "-o" after it may be the order; a bare opening verb; "pe care l-a"
+    ("ru", "она злится что курьер оставил посылку соседям и она пропала"),
+    ("ro", "au anulat comanda pentru că am trimis-o târziu"),
+    ("ro", "mă sună noaptea din cauza scurgerii din baie"),
+    ("ro", "zice că nu a primit linkul pentru webinarul pe care l-a plătit"),
+    # "его" after a neuter thing with a client who is a he; "nu-l ... nimeni" after a masculine thing
+    ("ru", "заказчик говорит что видео вышло слишком длинным и его никто не досмотрит"),
+    ("ro", "clientul zice că videoclipul e prea lung și nu-l urmărește nimeni"),
+    # "o" after a feminine thing ("rochia") with a client who is a she; a regular verb after "și" following
+    # a thing's clause ("pachetul ... și lipsesc două produse")
+    ("ro", "clienta zice ca rochia e prea stramta si vrea sa o refacem"),
+    ("ro", "a scris că pachetul a ajuns deschis și lipsesc două produse"),
+    # "nimic" after "a" + participle: what was learned or what happened
+    ("ro", "zice ca cursul a fost prea scurt si nu a invatat nimic"),
+])
+def test_dev4_unsure_kinds_fall_back(lang: str, answer: str) -> None:
+    result = draft_paraphrase(answer, lang)
+    assert not result.sure, result.draft
+
+
+
+@pytest.mark.parametrize(("lang", "answer", "core"), [
+    # three or four sentences are rewritten one by one and joined; a sentence that only sets the scene goes
+    ("en", "she booked a haircut for friday. we moved it twice. she says she wants a free session",
+     "you booked a haircut for friday, we moved it twice and you want a free session"),
+    ("en", "the client is a bakery in cluj. he says the labels we printed are wrong. he wants a reprint",
+     "the labels we printed are wrong. You want a reprint"),  # two sentences left: kept as two, like any two
+    ("ru", "клиентка мне позвонила. говорит что мы перепутали даты. требует перенести съёмку",
+     "мы перепутали даты. Вы требуете перенести съемку"),
+    ("ro", "clientul are un magazin online. zice că site-ul e lent. a pierdut comenzi. vrea reducere",
+     "site-ul e lent, ați pierdut comenzi și vreți reducere"),
+    # after "and", a second "says" goes like the first: "and the result is uneven"
+    ("en", "he booked a cleaning and says the carpet is still stained", "you booked a cleaning and the carpet is still stained"),
+    # "a trebuit să" is impersonal; someone named after the client's "să" verb is its subject
+    ("ro", "zice că a trebuit să închidă magazinul o zi", "a trebuit să închideți magazinul o zi"),
+    ("ro", "vrea să vină cineva mâine să repare ușa", "vreți să vină cineva mâine să repare ușa"),
+    ("ru", "она говорит что так и не получила ссылку на вебинар", "вы так и не получили ссылку на вебинар"),
+    ("ru", "говорит что логотип выглядит дешево и он его не примет", "логотип выглядит дешево и вы его не примете"),
+    # a verb with no subject ("пришлось") never takes the client's "вы"; "pe care nu a rezervat-o": the client's
+    ("ru", "она говорит что мы перебронировали её салон и её клиентам пришлось ждать",
+     "мы перебронировали ваш салон и вашим клиентам пришлось ждать"),
+    ("ro", "clienta zice că a fost taxată pentru o cameră pe care nu a rezervat-o",
+     "ați fost taxată pentru o cameră pe care nu ați rezervat-o"),
+    # "să-și" before the client's verb is "să vă"
+    ("ro", "spune că nu poate să-și deschidă magazinul online de ieri", "nu puteți să vă deschideți magazinul online de ieri"),
+    # "according to him" is an opening; "bc" is "because"
+    ("en", "according to him we never delivered the second batch", "we never delivered the second batch"),
+    ("ru", "по его словам мы так и не прислали вторую партию", "мы так и не прислали вторую партию"),
+    ("ro", "după el nu am livrat niciodată al doilea lot", "nu am livrat niciodată al doilea lot"),
+    ("en", "she's mad bc we were late again", "you're mad because we were late again"),
+])
+def test_longer_answers_and_clauses(lang: str, answer: str, core: str) -> None:
+    result = draft_paraphrase(answer, lang)
+    assert result.sure, result.reason
+    assert normalise(result.draft) == normalise(FRAME[lang].format(core))

@@ -242,7 +242,7 @@ def test_no_capital_after_a_colon_in_check_replies(lang: str) -> None:
 async def test_no_capital_after_a_colon_in_the_offer_cause_and_history(talker: Talker, lang: str) -> None:
     await talker.say(f"/lang {lang}")
     await talker.say("/conflict")
-    await talker.press("cf:s:abusive-client")
+    await talker.press("cf:s:quality-complaint")
     replies = list(talker.last)
     case_id = next(r.case_id for r in replies if r.case_id)
     await talker.press(f"w:{case_id}:offered:walk")

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from bot.core import Core
 from bot.events import DeliveryError, Reply, Target
+from bot.outbox import Delivery
 from bot.scheduler import Scheduler
 from bot.store import SQLiteStore, User
 from handlers.followup import render_nudge
@@ -15,13 +16,13 @@ from tests.conftest import FixedClock, Talker
 
 
 async def _rows(store: SQLiteStore, table: str) -> list[dict[str, object]]:
-    return [dict(r) for r in await store._conn.execute_fetchall(f"SELECT * FROM {table}")]  # noqa: SLF001
+    return [dict(r) for r in await store._all(f"SELECT * FROM {table}")]  # noqa: SLF001
 
 
 async def test_lone_surrogate_in_a_message_gets_a_reply_and_is_stored(core: Core, store: SQLiteStore) -> None:
     """JSON from a platform may carry a lone surrogate ("\\ud83d"); SQLite cannot encode it as UTF-8."""
     talker = Talker(core)
-    replies = await talker.say("\ud83d the client is shouting at me and calling me an idiot")
+    replies = await talker.say("\ud83d the client is furious, we missed the launch deadline we promised")
     assert replies
     assert await store.unfinished_events() == []
     await talker.pick("Walk")
@@ -68,9 +69,13 @@ async def test_blocked_delivery_after_forget_leaves_no_user_row(core: Core, stor
             await store.forget_user("fake", "u1")
             raise DeliveryError("Forbidden: bot was blocked by the user", permanent=True)
 
+        async def deliver(self, delivery: Delivery) -> None:
+            assert delivery.target is not None
+            await self.send(delivery.target, delivery.replies)
+
     core.register(ForgetThenBlocked())
     await Scheduler(core, render_nudge, clock=clock).run_once()
-    for table in ("users", "cases", "case_log", "nudges", "processed_events"):
+    for table in ("users", "cases", "case_log", "nudges", "processed_events", "outbox"):
         assert await _rows(store, table) == [], table
 
 

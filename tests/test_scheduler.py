@@ -15,6 +15,7 @@ import pytest
 from bot.app import build_core
 from bot.core import Core
 from bot.events import DeliveryError, Reply, Target
+from bot.outbox import Delivery
 from bot.scheduler import Render, Scheduler
 from bot.settings import load_settings
 from bot.store import Case, Nudge, SQLiteStore, User
@@ -76,6 +77,11 @@ class FakeAdapter:
             self.sent.append(Sent(target, list(replies), time.monotonic()))
         finally:
             self.concurrent -= 1
+
+    async def deliver(self, delivery: Delivery) -> None:
+        """The outbox's call: a nudge's row carries its target."""
+        assert delivery.target is not None
+        await self.send(delivery.target, delivery.replies)
 
 
 #: (nudge id, late) for every render call, in order.
@@ -611,11 +617,27 @@ async def test_sent_but_not_marked_stays_claimed_and_is_not_retried_at_once(worl
     async def broken(ids: object, at: datetime) -> set[int]:
         raise OSError("disk full")
 
-    world.store.mark_sent_many = broken  # type: ignore[method-assign,assignment]
+    world.store.mark_outbox_sent = broken  # type: ignore[method-assign,assignment]
     assert await scheduler.run_once() == 1
-    del world.store.mark_sent_many  # back to the class's method
+    del world.store.mark_outbox_sent  # back to the class's method
     row = await world.status(nudge)
     assert row.status == "claimed"  # not back to pending: that would send it again right away
     world.clock.advance(60)
     assert await scheduler.run_once() == 0
     assert world.adapter.calls == 1
+
+
+async def test_takeover_at_start_sends_a_dead_processs_claim_at_once(world: World) -> None:
+    """One process per SQLite database (parley run): a claim found at start is a dead process's, taken back now."""
+    await world.user()
+    nudge = await world.nudge(await world.case(), 0)
+    await world.store.claim_due(world.clock(), 10, owner="dead")
+    world.clock.advance(5)  # well within stale_after
+    scheduler = world.scheduler(stale_after=120)
+    scheduler.takeover_at_start = True
+    await scheduler.start()
+    try:
+        await wait_for(lambda: len(world.adapter.sent) == 1)
+    finally:
+        await scheduler.stop()
+    assert (await world.status(nudge)).status == "sent"

@@ -41,7 +41,7 @@ from tests.fake_slack import (
 )
 
 #: Text the triage engine recognises with confidence (late payment); the card then goes public.
-CLEAR = "the client has not paid the invoice for two months"
+CLEAR = "the client is unhappy with the quality of the logo we delivered"  # a quality complaint: the five steps
 
 
 def t(key: str, **values: object) -> str:
@@ -70,8 +70,20 @@ class Running:
         return list(await self.store._all("SELECT * FROM processed_events"))
 
     async def idle(self) -> None:
-        """Waits until every accepted event has been worked off and delivered."""
-        await asyncio.wait_for(self.adapter.drain(), 10)
+        """Waits until every accepted event has been worked off and delivered.
+
+        bolt acknowledges Events API requests before its listener runs, so an event may not be accepted
+        yet when the request returns: wait (up to 10 s) until no event is unfinished and no outbox row
+        is waiting, as well as for the adapter's tasks.
+        """
+        deadline = asyncio.get_running_loop().time() + 10
+        while True:
+            await asyncio.wait_for(self.adapter.drain(), 10)
+            await asyncio.sleep(0.02)
+            settled = not await self.store.unfinished_events() and not await self.store.count_outbox("pending") \
+                and not await self.store.count_outbox("claimed")
+            if (settled and not self.adapter._tasks) or asyncio.get_running_loop().time() > deadline:
+                return
 
 
 @pytest.fixture
@@ -721,3 +733,61 @@ def test_manifest_has_commands_scopes_events_interactivity_and_home() -> None:
 def test_form_bodies_match_what_slack_sends() -> None:
     body = command_body("/conflict", "a & b", user="U1", channel="C1")
     assert "text=a+%26+b" in body and urlencode({"command": "/conflict"}) in body
+
+
+async def test_a_row_that_may_have_been_sent_is_looked_up_and_only_missing_parts_are_posted(parley: Running) -> None:
+    """Every post carries the outbox row and part as metadata; a maybe-sent row posts only what Slack lacks."""
+    from bot.adapters.slack import OUTBOX_EVENT
+    from bot.outbox import Delivery
+
+    fake, adapter = parley.fake, parley.adapter
+    assert adapter.client is not None
+    await adapter.client.chat_postMessage(channel="C7", text="first part", metadata={
+        "event_type": OUTBOX_EVENT, "event_payload": {"outbox": 41, "part": 0}})
+    n = len(fake.calls)
+    note = parley.core.lib.t("outbox.may_repeat", "en")
+    await adapter.deliver(Delivery(outbox_id=41, platform="slack", user_id="U1", target=Target("slack", "C7", "U1"),
+                                   replies=[Reply("first part"), Reply("second part")], maybe_sent=True,
+                                   repeat_note=note))
+    posted = [c.params for c in fake.calls[n:] if c.method == "chat.postMessage"]
+    assert [p["text"] for p in posted] == ["second part"], "no note: Slack was asked, not guessed"
+    assert posted[0]["metadata"] == {"event_type": OUTBOX_EVENT, "event_payload": {"outbox": 41, "part": 1}}
+    assert [c.method for c in fake.calls[n:]][0] == "conversations.history"
+
+    n = len(fake.calls)
+    await adapter.deliver(Delivery(outbox_id=42, platform="slack", user_id="U1", target=Target("slack", "C7", "U1"),
+                                   replies=[Reply("fresh")]))
+    assert [c.method for c in fake.calls[n:]] == ["chat.postMessage"], "a first attempt looks nothing up"
+
+
+async def test_users_info_is_asked_once_per_new_user_and_never_for_a_known_one(parley: Running) -> None:
+    """The locale lookup starts when the event is acknowledged and is cached: a burst from one new user
+    costs one users.info, and a user Parley has stored costs none."""
+    fake = parley.fake
+    fake.locales["U8"] = "ro-RO"
+    for i in range(5):
+        await parley.slack.command("/parley", "cards", user="U8", channel=f"CL{i}")
+    await parley.idle()
+    assert [c.params.get("user") for c in fake.of("users.info")] == ["U8"]
+    user = await parley.store.get_user("slack", "U8")
+    assert user is not None and user.lang == "ro"
+
+    parley.adapter._locale.clear()  # a restart forgets the cache; the stored user needs no lookup
+    n = len(fake.calls)
+    await parley.slack.command("/parley", "cards", user="U8", channel="CL9")
+    await parley.idle()
+    assert [c.method for c in fake.calls[n:] if c.method == "users.info"] == []
+
+
+async def test_a_row_slack_will_not_let_parley_look_up_is_sent_again_with_the_note(parley: Running) -> None:
+    """A channel Parley cannot read (not a member, a missing scope): at-least-once, like Telegram, never lost."""
+    from bot.outbox import Delivery
+
+    fake, adapter = parley.fake, parley.adapter
+    fake.fail("conversations.history", "not_in_channel")
+    note = parley.core.lib.t("outbox.may_repeat", "en")
+    n = len(fake.calls)
+    await adapter.deliver(Delivery(outbox_id=43, platform="slack", user_id="U1", target=Target("slack", "C8", "U1"),
+                                   replies=[Reply("the reminder")], maybe_sent=True, repeat_note=note))
+    posted = [c.params for c in fake.calls[n:] if c.method == "chat.postMessage"]
+    assert [p["text"] for p in posted] == [f"{note}\n\nthe reminder"]

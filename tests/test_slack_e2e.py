@@ -36,7 +36,7 @@ from tests.fake_slack import (
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[1]
-CLEAR = "the client has not paid the invoice for two months"
+CLEAR = "the client is unhappy with the quality of the logo we delivered"  # a quality complaint: the five steps
 START_WITHIN = 30.0
 
 

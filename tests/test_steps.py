@@ -6,7 +6,8 @@ import pytest
 
 from bot.events import EventKind
 from bot.store import SQLiteStore
-from handlers import walkthrough
+from content import library
+from handlers import flow, walkthrough
 from handlers.steps import Answers, Step
 from tests.conftest import Talker
 
@@ -18,11 +19,13 @@ def test_steps_are_the_strings_the_store_keeps() -> None:
 
 def test_the_table_says_the_order_the_numbering_and_what_waits_for_the_user() -> None:
     assert walkthrough.STEPS == ("listen", "paraphrase", "cause", "apologize", "solution")
-    order, step = [], Step.LISTEN
+    lib = library()
+    order, step = [], flow.first_step(lib, "quality-complaint", {})
     while step in walkthrough.STEPS:
         order.append(step)
-        step = walkthrough.TABLE[step].next
+        step = flow.next_step(lib, "quality-complaint", step, {})
     assert tuple(order) == walkthrough.STEPS and step is Step.TRACKING
+    assert lib.flows.flows[flow.DEFUSE] == list(walkthrough.STEPS)
     assert set(walkthrough.RESUMABLE) == set(walkthrough.TABLE)
     assert not set(walkthrough.IDLE_STEPS) & set(walkthrough.TABLE)
     # buttons-only steps keep typed text as a note; text steps have a handler
@@ -31,7 +34,7 @@ def test_the_table_says_the_order_the_numbering_and_what_waits_for_the_user() ->
 
 def test_every_button_action_a_prompt_offers_has_a_handler() -> None:
     assert {"skip", "later", "close", "first", "ok", "c", "fault", "nofault", "keep", "soon", "out", "walk", "alt",
-            "lang", "resume", "restart"} == set(walkthrough.ACTIONS)
+            "lang", "resume", "restart", "pick"} == set(walkthrough.ACTIONS)
 
 
 def test_answers_document_every_key_the_walkthrough_writes() -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import HandledMessage, SQLiteStore, Store, StoreError, User, open_store, utcnow
+from bot.store import HandledMessage, NewOutboxItem, SQLiteStore, Store, StoreError, User, open_store, utcnow
 from bot.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 
@@ -303,13 +303,11 @@ async def test_events_dedup_replay_and_prune(store: Store) -> None:
     assert await store.accept_event("telegram", "Ev1", "7", {"text": "b"})
     assert [e.payload for e in await store.unfinished_events("slack")] == [{"text": "a"}]
     assert len(await store.unfinished_events()) == 2
-    store.finish_with_next_write("slack", "Ev1")
-    await store.log((await store.create_case(platform="slack", chat_id="C", thread_id=None, user_id="U1",
-                                             lang="en")).id, "note")
-    assert not store.finish_still_pending(), "the write took the mark"
+    async with store.transaction():  # the done mark commits with the event's write
+        await store.log((await store.create_case(platform="slack", chat_id="C", thread_id=None, user_id="U1",
+                                                 lang="en")).id, "note")
+        await store.finish_event("slack", "Ev1")
     assert [e.platform for e in await store.unfinished_events()] == ["telegram"]
-    store.finish_with_next_write("telegram", "Ev1")
-    assert store.finish_still_pending()
     await store.finish_event("telegram", "Ev1")
     assert await store.prune_events(utcnow() + timedelta(seconds=1)) == 2
     assert await store.accept_event("slack", "Ev1", "U1", {}), "pruned ids are forgotten"
@@ -422,3 +420,164 @@ async def test_shared_holders_of_a_lock_coexist_and_keep_an_exclusive_one_out(db
     finally:
         for store in (first, second, third):
             await store.close()
+
+# -- transaction() and the outbox: store-protocol tests (only the `store` fixture and the Store methods) --
+
+
+def _row(conversation: str, n: int, user: str = "u", **extra: object) -> NewOutboxItem:
+    return NewOutboxItem(platform="console", conversation=conversation, user_id=user, payload={"n": n},
+                         **extra)  # type: ignore[arg-type]
+
+
+async def test_transaction_commits_state_done_mark_and_outbox_together(store: Store) -> None:
+    await store.accept_event("console", "e1", "u", {"text": "hi"})
+    async with store.transaction():
+        case = await store.create_case(platform="console", chat_id="c", thread_id=None, user_id="u", lang="en")
+        case.step = "listen"
+        await store.save_case(case)
+        await store.finish_event("console", "e1")
+        rows = await store.add_outbox([_row("c1", 1, case_id=case.id, event_id="e1")])
+        inside = await store.get_case(case.id)  # reads inside see the transaction's own writes
+        assert inside is not None and inside.step == "listen"
+    assert [r.status for r in rows] == ["pending"]
+    assert await store.unfinished_events("console") == []
+    assert await store.count_outbox("pending") == 1
+    stored = await store.get_outbox(rows[0].id)
+    assert stored is not None and stored.payload == {"n": 1} and stored.event_id == "e1"
+
+
+async def test_transaction_rolls_everything_back_on_an_error(store: Store) -> None:
+    await store.accept_event("console", "e1", "u", {"text": "hi"})
+    await store.save_user(User(platform="console", user_id="u", lang="en", tz="UTC"))
+    with pytest.raises(RuntimeError):
+        async with store.transaction():
+            await store.save_user(User(platform="console", user_id="u", lang="ru", tz="UTC"))
+            await store.create_case(platform="console", chat_id="c", thread_id=None, user_id="u", lang="en")
+            await store.finish_event("console", "e1")
+            await store.add_outbox([_row("c1", 1)])
+            raise RuntimeError("handler bug")
+    assert await store.open_cases("console", "u") == []
+    assert [e.event_id for e in await store.unfinished_events("console")] == ["e1"]
+    assert await store.count_outbox("pending") == 0
+    user = await store.get_user("console", "u")
+    assert user is not None and user.lang == "en", "a cached copy saved inside a rolled-back block is dropped"
+
+
+async def test_nested_transactions_join_the_outer_one(store: Store) -> None:
+    with pytest.raises(RuntimeError):
+        async with store.transaction():
+            async with store.transaction():
+                await store.add_outbox([_row("c1", 1)])
+            assert await store.count_outbox("pending") == 1  # not committed yet, but visible inside
+            raise RuntimeError("outer fails")
+    assert await store.count_outbox("pending") == 0
+
+
+async def test_other_tasks_wait_for_an_open_transaction(store: Store) -> None:
+    """A concurrent task's write neither joins the open transaction nor is lost when it rolls back."""
+    started = asyncio.Event()
+
+    async def failing() -> None:
+        async with store.transaction():
+            await store.add_outbox([_row("c1", 1)])
+            started.set()
+            await asyncio.sleep(0.05)
+            raise RuntimeError("rolled back")
+
+    async def other() -> None:
+        await started.wait()
+        await store.add_outbox([_row("c2", 2)])
+
+    results = await asyncio.gather(failing(), other(), return_exceptions=True)
+    assert isinstance(results[0], RuntimeError) and results[1] is None
+    assert await store.count_outbox("pending") == 1
+    claimed = await store.claim_outbox(utcnow(), owner="i1")
+    assert [r.conversation for r in claimed] == ["c2"]
+
+
+async def test_claim_outbox_takes_one_row_per_conversation_in_order(store: Store) -> None:
+    await store.add_outbox([_row("a", 1), _row("a", 2), _row("b", 3)])
+    now = utcnow()
+    first = await store.claim_outbox(now, owner="i1")
+    assert [(r.conversation, r.payload["n"], r.status, r.claimed_by) for r in first] == [
+        ("a", 1, "claimed", "i1"), ("b", 3, "claimed", "i1")]
+    assert await store.claim_outbox(now, owner="i1") == [], "a's second row waits for its first"
+    assert await store.mark_outbox_sent([first[0].id], now) == {first[0].id}
+    second = await store.claim_outbox(now, owner="i1")
+    assert [r.payload["n"] for r in second] == [2]
+    sent = await store.get_outbox(first[0].id)
+    assert sent is not None and sent.status == "sent" and sent.payload == {}, "a sent row keeps no words"
+
+
+async def test_claim_outbox_is_atomic_under_concurrency(store: Store) -> None:
+    await store.add_outbox([_row(f"c{i}", i) for i in range(60)])
+    batches = await asyncio.gather(*(store.claim_outbox(utcnow(), owner=f"i{k}", limit=7) for k in range(12)))
+    ids = [r.id for batch in batches for r in batch]
+    assert len(ids) == 60 and len(set(ids)) == 60
+
+
+async def test_claim_outbox_respects_not_before_and_platform(store: Store) -> None:
+    now = utcnow()
+    await store.add_outbox([_row("a", 1, not_before=now + timedelta(seconds=30)),
+                            NewOutboxItem(platform="slack", conversation="s", user_id="U1", payload={}, not_before=now)])
+    assert await store.claim_outbox(now, owner="i1", platform=["telegram"]) == []
+    assert [r.platform for r in await store.claim_outbox(now, owner="i1", platform="slack")] == ["slack"]
+    assert await store.claim_outbox(now, owner="i1") == []
+    assert await store.next_outbox_at() == now + timedelta(seconds=30)
+    assert [r.payload["n"] for r in await store.claim_outbox(now + timedelta(seconds=31), owner="i1")] == [1]
+
+
+async def test_add_outbox_with_owner_claims_only_the_head_of_its_conversation(store: Store) -> None:
+    before = await store.add_outbox([_row("busy", 0)])
+    rows = await store.add_outbox([_row("free", 1), _row("busy", 2)], owner="me")
+    assert [(r.status, r.claimed_by, r.attempts) for r in rows] == [("claimed", "me", 1), ("pending", None, 0)]
+    claimed = await store.claim_outbox(utcnow(), owner="other")
+    assert [r.id for r in claimed] == [before[0].id], "the older row of 'busy' goes first"
+
+
+async def test_release_retries_later_or_fails_for_good(store: Store) -> None:
+    now = utcnow()
+    rows = await store.add_outbox([_row("a", 1), _row("b", 2)], owner="me")
+    await store.release_outbox(rows[0].id, error="timeout", retry_at=now + timedelta(seconds=10))
+    await store.release_outbox(rows[1].id, error="x" * 900, retry_at=None)
+    first, second = await store.get_outbox(rows[0].id), await store.get_outbox(rows[1].id)
+    assert first is not None and (first.status, first.last_error, first.claimed_by) == ("pending", "timeout", None)
+    assert second is not None and second.status == "failed" and second.last_error == "x" * 500
+    assert await store.claim_outbox(now, owner="me") == []
+    again = await store.claim_outbox(now + timedelta(seconds=10), owner="me")
+    assert [(r.id, r.attempts) for r in again] == [(rows[0].id, 2)]
+    assert await store.count_outbox("failed") == 1
+
+
+async def test_stale_outbox_claims_come_back_maybe_sent(store: Store) -> None:
+    rows = await store.add_outbox([_row("a", 1)], owner="dead")
+    assert await store.reclaim_stale_outbox(rows[0].claimed_at - timedelta(seconds=1)) == 0  # type: ignore[operator]
+    assert await store.reclaim_stale_outbox(utcnow() + timedelta(seconds=1)) == 1
+    back = await store.claim_outbox(utcnow(), owner="alive")
+    assert [(r.id, r.maybe_sent, r.claimed_by) for r in back] == [(rows[0].id, True, "alive")]
+    assert await store.mark_outbox_sent([rows[0].id], utcnow()) == {rows[0].id}
+    assert await store.mark_outbox_sent([rows[0].id], utcnow()) == set(), "only a claimed row is marked"
+
+
+async def test_outbox_row_of_a_nudge_marks_it_sent_and_keeps_it_from_reclaim(store: Store) -> None:
+    case = await store.create_case(platform="console", chat_id="c", thread_id=None, user_id="u", lang="en")
+    now = utcnow()
+    nudge = await store.add_nudge(case.id, "deliver", now)
+    [claimed] = await store.claim_due(now, owner="i1")
+    assert claimed.id == nudge.id
+    rows = await store.add_outbox([_row("c", 1, case_id=case.id, nudge_id=nudge.id)], owner="i1")
+    # the process dies here: the nudge's claim is stale, but its row will deliver it, so it stays claimed
+    assert await store.reclaim_stale(now + timedelta(hours=1)) == 0
+    await store.reclaim_stale_outbox(now + timedelta(hours=1))
+    [again] = await store.claim_outbox(now + timedelta(hours=1), owner="i2")
+    await store.mark_outbox_sent([again.id], now)
+    sent = await store.get_nudge(nudge.id)
+    assert sent is not None and sent.status == "sent"
+    assert [e.kind for e in await store.case_log(case.id)][-1] == "nudge-sent"
+    assert rows[0].id == again.id
+
+
+async def test_forget_deletes_the_users_outbox_rows(store: Store) -> None:
+    await store.add_outbox([_row("a", 1, user="gone"), _row("b", 2, user="stays")])
+    await store.forget_user("console", "gone")
+    assert [r.user_id for r in await store.claim_outbox(utcnow(), owner="i")] == ["stays"]

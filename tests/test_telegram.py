@@ -26,7 +26,7 @@ from tests.fake_telegram import TOKEN, FakeTelegram, Stored, TgUser, group_chat,
 ANA = TgUser(4201, "Ana", "en")
 BOB = TgUser(4202, "Bob", "en")
 OLGA = TgUser(4203, "Ольга", "ru")
-CRISIS = "the client screamed at me on the phone, called me an idiot and says we ruined the launch"
+CRISIS = "the client is furious, we missed the launch deadline we promised"  # the five steps
 
 
 @dataclass
@@ -633,3 +633,20 @@ async def test_a_group_question_without_buttons_asks_for_a_reply(tg: Tg) -> None
     assert call["reply_parameters"] == {"message_id": 7, "allow_sending_without_reply": True}
     assert call["link_preview_options"] == {"is_disabled": True}
     assert tg.fake.last(GROUP["id"]).force_reply
+
+
+async def test_a_row_that_may_have_been_sent_is_sent_again_saying_so(tg: Tg) -> None:
+    """Telegram cannot be asked what a chat already has: the re-sent copy carries the repeat note."""
+    from bot.outbox import Delivery
+
+    await _known_chat(tg, ANA)
+    mark = tg.fake.mark()
+    note = tg.core.lib.t("outbox.may_repeat", "en")
+    target = Target("telegram", str(ANA.id), str(ANA.id))
+    await tg.adapter.deliver(Delivery(outbox_id=5, platform="telegram", user_id=str(ANA.id),
+                                      replies=[Reply("Did you deliver?"), Reply("Second part")], target=target,
+                                      maybe_sent=True, repeat_note=note))
+    await tg.adapter.deliver(Delivery(outbox_id=6, platform="telegram", user_id=str(ANA.id),
+                                      replies=[Reply("A fresh one")], target=target, repeat_note=note))
+    texts = [c["text"] for c in tg.fake.calls_of("sendMessage", mark)]
+    assert texts == [f"{note}\n\nDid you deliver?", "Second part", "A fresh one"]

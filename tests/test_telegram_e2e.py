@@ -24,7 +24,7 @@ pytestmark = pytest.mark.e2e
 
 ANA = TgUser(5101, "Ana", "en")
 BOB = TgUser(5102, "Bob", "en")
-CRISIS = "the client screamed at me on the phone, called me an idiot and says we ruined the launch"
+CRISIS = "the client is furious, we missed the launch deadline we promised"  # the five steps
 GROUP = group_chat(-100777)
 
 
@@ -206,6 +206,20 @@ async def test_nudges_through_parley_run(fake: FakeTelegram, parley: Parley) -> 
     assert blocked == 1 and "failed" in statuses
 
 
+def _count(db: Path, sql: str) -> int:
+    with sqlite3.connect(db) as conn:
+        return int(conn.execute(sql).fetchone()[0])
+
+
+async def _until(condition: Any, within: float = 15.0) -> None:
+    """Polls ``condition()`` until it holds; fails after ``within`` seconds."""
+    deadline = asyncio.get_running_loop().time() + within
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)
+
+
 async def test_update_redelivered_after_a_kill_is_not_repeated(fake: FakeTelegram, tmp_path: Path) -> None:
     env = parley_env(fake, tmp_path)
     first = await launch(env, tmp_path)
@@ -213,6 +227,8 @@ async def test_update_redelivered_after_a_kill_is_not_repeated(fake: FakeTelegra
     mark = fake.mark()
     update_id = fake.message(ANA, f"/conflict {CRISIS}")
     await fake.wait_for("sendMessage", since=mark, timeout=15)
+    # the reply's outbox row is marked sent: a kill before that is the at-least-once window, tested below
+    await _until(lambda: _count(first.db, "SELECT COUNT(*) FROM outbox WHERE status='sent'") == 1)
     first.proc.kill()  # SIGKILL: no clean shutdown, nothing confirmed on the way out
     await first.stop()
     fake.redeliver(update_id)  # Telegram never saw the offset move past it

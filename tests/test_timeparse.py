@@ -505,3 +505,30 @@ def test_yesterday_is_read_as_a_past_day(text: str, lang: str) -> None:
     now = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
     parsed = parse_when(text, now, "UTC", lang)
     assert parsed is not None and parsed[0] < now and parsed[0].date().day == 29
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # NOW is Mon 2026-11-23 in Chisinau: "the end of the month" is the last day of November at 18:00
+    ("end of the month", "Mon 2026-11-30 18:00"),
+    ("by the end of the month", "Mon 2026-11-30 18:00"),
+    ("end of January", "Sun 2027-01-31 18:00"),
+    ("end of jan 12:00", "Sun 2027-01-31 12:00"),
+    ("by the end of February", "Sun 2027-02-28 18:00"),
+    ("end of November", "Mon 2026-11-30 18:00"),
+    ("к концу месяца", "Mon 2026-11-30 18:00"),
+    ("до конца января", "Sun 2027-01-31 18:00"),
+    ("в конце декабря", "Thu 2026-12-31 18:00"),
+    ("конец февраля", "Sun 2027-02-28 18:00"),
+    ("până la sfârșitul lunii", "Mon 2026-11-30 18:00"),
+    ("la sfarsitul lunii ianuarie", "Sun 2027-01-31 18:00"),
+    ("sfârșitul lui decembrie", "Thu 2026-12-31 18:00"),
+    ("finalul lunii", "Mon 2026-11-30 18:00"),
+])
+def test_end_of_a_month(text: str, expected: str) -> None:
+    assert local(text) == (expected, "")
+
+
+def test_end_of_the_month_on_its_last_evening_is_next_month() -> None:
+    last_evening = datetime(2026, 11, 30, 19, 0, tzinfo=UTC)  # 21:00 in Chisinau, past 18:00
+    moment, _ = parse_when("end of the month", last_evening, CHISINAU)  # type: ignore[misc]
+    assert moment.astimezone(ZoneInfo(CHISINAU)).strftime("%Y-%m-%d %H:%M") == "2026-12-31 18:00"

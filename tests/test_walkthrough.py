@@ -70,7 +70,7 @@ async def test_full_walkthrough_schedules_the_deadline_nudge(core: Core, clock: 
 async def test_walkthrough_in_russian_and_romanian(core: Core) -> None:
     ru = Talker(core, user="ru")
     await ru.say("/lang ru")
-    await ru.say("клиент орёт на меня матом и называет идиотом")
+    await ru.say("клиент в ярости: мы сорвали обещанный срок запуска")
     await ru.pick("по шагам")
     assert "Шаг 1 из 5" in ru.text()
     await ru.say("он злится, что запуск сдвинулся на две недели")
@@ -206,15 +206,15 @@ async def test_a_message_in_another_language_offers_to_switch(talker: Talker, co
     assert "Pare a fi situația" in talker.text()
     assert (await core.store.get_user("console", "u1")).lang == "ro"  # type: ignore[union-attr]
     await talker.pick("pas cu pas")
-    assert "Pasul 1 din 5" in talker.text()
+    assert "Pasul 1 din 4" in talker.text()  # late payment walks the payment ladder
 
 
 async def test_a_new_conflict_from_the_menu_sets_the_running_one_aside(talker: Talker, core: Core) -> None:
     first = await walk_to_cause(talker)
     await talker.say("/conflict")
-    await talker.press("cf:s:late-payment")
+    await talker.press("cf:s:quality-complaint")
     await talker.pick("walk me through")
-    await talker.say("he keeps promising to pay next week")
+    await talker.say("he says the new logo looks cheap")
     second = (await core.store.find_open_case("console", "c1", None, "u1"))
     assert second is not None and second.id != first and second.step == "paraphrase"
     parked = await core.store.get_case(first)

@@ -7,6 +7,7 @@ in a pipe. Nudges from the scheduler are printed between lines while the chat ru
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 import sys
 import uuid
@@ -14,8 +15,9 @@ from collections.abc import Sequence
 from typing import BinaryIO, TextIO
 
 from bot.core import Core
-from bot.events import Choice, Event, EventKind, Reply, Target
+from bot.events import Choice, Event, EventKind, Reply
 from bot.markup import to_plain
+from bot.outbox import Delivery
 
 CHAT_ID = "console"
 #: What a person types to pick a numbered choice: "2", "2.", "2)", "#2"; "-1" and "0" are numbers that
@@ -42,12 +44,19 @@ class ConsoleAdapter:
     async def start(self) -> None:
         for event in await self.core.unfinished(self.platform):
             if event.user_id == self.user_id:
-                await self._show(await self.core.process(event))
+                await self.core.run(event, {})
 
     async def stop(self) -> None:
         return None
 
-    async def send(self, target: Target, replies: Sequence[Reply]) -> None:
+    async def deliver(self, delivery: Delivery) -> None:
+        """Prints an outbox row: the replies to a line, or a nudge (marked ⏰) between lines."""
+        replies = list(delivery.replies)
+        if delivery.maybe_sent and delivery.repeat_note and replies:
+            replies[0] = dataclasses.replace(replies[0], text=f"{delivery.repeat_note}\n{replies[0].text}")
+        if delivery.target is None:
+            await self._show(replies)
+            return
         # on a terminal a prompt is waiting on the current line: start over it
         await self._show(replies, prefix="\r⏰ " if self.interactive else "⏰ ")
         if self.interactive:  # the nudge came while a prompt was waiting; show the prompt again
@@ -103,4 +112,4 @@ class ConsoleAdapter:
                 await self._show([Reply(self.core.lib.t("chat.no_option", user.lang, number=number.group(1),
                                                         last=len(self._choices)))], keep_choices=True)
                 continue
-            await self._show(await self.core.handle(self._event(line)))
+            await self.core.submit(self._event(line), {})

@@ -53,11 +53,20 @@ from bot.adapters.slack_home import home_view
 from bot.core import Core
 from bot.events import DeliveryError, Event, Reply, StartupError, Target
 from bot.http import HttpServer, refuse
+from bot.outbox import Delivery
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+#: The message metadata type that names an outbox row (``event_payload``: ``outbox`` id and ``part``).
+OUTBOX_EVENT = "parley_outbox"
+#: Messages read back per channel or thread when looking for a row that may have been posted.
+LOOKUP_LIMIT = 200
+#: Users whose Slack locale (users.info) is remembered; past this the memory starts over.
+LOCALE_CACHE_SIZE = 10_000
+#: Seconds a new user's first event waits for users.info before it is answered in the default language.
+LOCALE_WAIT = 2.0
 #: auth.test errors that mean the token itself is wrong.
 _BAD_TOKEN = {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "not_allowed_token_type"}
 #: Web API errors where retrying the same delivery cannot help.
@@ -127,7 +136,7 @@ class SlackAdapter:
         self._socket: Any = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._dm: dict[str, str] = {}
-        self._locale: dict[str, str | None] = {}
+        self._locale: dict[str, asyncio.Task[str | None]] = {}
         self._ready = False
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -288,6 +297,7 @@ class SlackAdapter:
             return
         await ack()
         if fresh:
+            self._prefetch_locale(event)
             self._spawn(self._work(event, place))
         else:
             log.debug("slack: dropping repeated event %s", event.event_id)
@@ -378,44 +388,151 @@ class SlackAdapter:
         task.add_done_callback(self._tasks.discard)
 
     async def _work(self, event: Event, place: Place) -> None:
-        """Runs one accepted event and delivers its replies, in order within one conversation."""
+        """Runs one accepted event; its replies go out through the outbox (`deliver`), in order within one
+        conversation."""
         try:
             event = await self._with_locale(event)
-
-            async def deliver(replies: list[Reply]) -> None:
-                await self._deliver(replies, place)
-
-            await self.core.run(event, deliver)
+            await self.core.run(event, dataclasses.asdict(place))
             if place.from_home:
                 await self._publish_home(event.user_id)
         except Exception:
             log.exception("slack: a %s event failed", event.kind)
 
+    def _prefetch_locale(self, event: Event) -> None:
+        """Starts users.info for a user Parley has not met, as soon as the event is acknowledged, so the
+        answer is usually there before the work starts (`_with_locale`); one call per user (cached)."""
+        if event.language_hint or event.user_id in self._locale or self.client is None:
+            return
+        if len(self._locale) >= LOCALE_CACHE_SIZE:
+            self._locale.clear()
+        self._locale[event.user_id] = asyncio.ensure_future(self._users_info(event.user_id))
+
+    async def _users_info(self, user_id: str) -> str | None:
+        try:
+            assert self.client is not None
+            if await self.core.knows_user(self.platform, user_id):
+                return None  # a stored user has a language already: nothing to ask Slack
+            info = await self.client.users_info(user=user_id, include_locale=True)
+            return str((info.get("user") or {}).get("locale") or "") or None
+        except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
+            log.debug("slack: users.info failed: %s", exc)
+            return None
+
     async def _with_locale(self, event: Event) -> Event:
-        """Slack's locale as the language hint, asked only for a user Parley has not met yet."""
-        if event.language_hint or await self.core.knows_user(self.platform, event.user_id):
+        """Slack's locale as the language hint, for a user Parley has not met yet (`_prefetch_locale`)."""
+        if event.language_hint:
             return event
-        if event.user_id not in self._locale:
-            try:
-                assert self.client is not None
-                info = await self.client.users_info(user=event.user_id, include_locale=True)
-                self._locale[event.user_id] = (info.get("user") or {}).get("locale")
-            except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
-                log.debug("slack: users.info failed: %s", exc)
-                self._locale[event.user_id] = None
-        hint = self._locale[event.user_id]
+        self._prefetch_locale(event)
+        task = self._locale.get(event.user_id)
+        if task is None:
+            return event
+        try:
+            hint = await asyncio.wait_for(asyncio.shield(task), LOCALE_WAIT)
+        except TimeoutError:
+            return event
         return dataclasses.replace(event, language_hint=hint) if hint else event
 
-    async def _deliver(self, replies: Sequence[Reply], place: Place) -> None:
-        for reply in replies:
+    async def deliver(self, delivery: Delivery) -> None:
+        """One outbox row: the replies to an event (its `Place` is the route) or a nudge (a target).
+
+        Every message posted carries the row's id and its part number as message metadata; a row that
+        may have gone through before (``maybe_sent``) first looks for them in the channel and thread and
+        sends only the parts Slack does not have. A reply Slack refuses for good is logged and dropped
+        (a nudge's refusal raises, for the scheduler); a rate limit or network trouble raises
+        `DeliveryError`, so the row is retried.
+        """
+        if self.client is None:
+            raise DeliveryError("the Slack adapter is not started")
+        nudge = delivery.target is not None
+        if delivery.target is not None:
+            target = delivery.target
+            place = Place(channel=target.chat_id, user=target.user_id, thread=target.thread_id,
+                          direct=target.chat_id.startswith("D"))
+        else:
             try:
-                await self._deliver_one(reply, place)
+                place = Place(**delivery.route)
+            except TypeError:
+                raise DeliveryError("the outbox row has no Slack route", permanent=True) from None
+        posted = await self._posted_parts(delivery, place) if delivery.maybe_sent else {}
+        looked_up = posted is not None
+        posted = posted or {}
+        for part, reply in enumerate(delivery.replies):
+            metadata = {"event_type": OUTBOX_EVENT, "event_payload": {"outbox": delivery.outbox_id, "part": part}}
+            if part in posted:  # Slack has it already: only what followed its post is redone
+                ts = posted[part]
+                if reply.anchor and reply.case_id is not None and not place.direct and place.thread is None:
+                    await self.core.anchor_case(reply.case_id, ts)
+                    place.thread = ts
+                continue
+            if delivery.maybe_sent and delivery.repeat_note and not (looked_up and self._can_look_up(reply, place)):
+                reply = dataclasses.replace(reply, text=f"{delivery.repeat_note}\n\n{reply.text}")
+            try:
+                await self._deliver_one(reply, place, metadata, nudge=nudge)
             except SlackApiError as exc:
+                error = _delivery_error(exc)
+                if nudge or error.retry_after is not None or not error.permanent:
+                    raise error from None
                 log.warning("slack: delivering a reply failed: %s", exc.response.get("error"))
             except (TimeoutError, aiohttp.ClientError) as exc:
-                log.warning("slack: delivering a reply failed: %s", type(exc).__name__)
+                raise DeliveryError(f"Slack unreachable ({type(exc).__name__})") from None
 
-    async def _deliver_one(self, reply: Reply, place: Place) -> None:
+    @staticmethod
+    def _can_look_up(reply: Reply, place: Place) -> bool:
+        """Only channel messages carry metadata Parley can find again; ephemerals and response_url posts
+        cannot be looked up (a repeated chat.update is the same edit)."""
+        if reply.close_origin:
+            return True
+        return not (reply.private or (place.quiet and reply.case_id is None and not reply.anchor))
+
+    async def _posted_parts(self, delivery: Delivery, place: Place) -> dict[int, str] | None:
+        """``{part: ts}`` of this row's messages Slack already has: the channel's recent history and the
+        threads of the place and of the case (conversations.history / .replies with metadata).
+
+        None when Slack will not let Parley read the channel (not a member, a missing scope): the row is
+        then sent again with the "may repeat" note, as on Telegram. A rate limit or network trouble
+        raises `DeliveryError`, so the row is retried later."""
+        assert self.client is not None
+        found: dict[int, str] = {}
+        threads = {place.thread} if place.thread else set()
+        for reply in delivery.replies:
+            if reply.case_id is not None:
+                known = await self.core.case_thread(self.platform, reply.case_id)
+                if known is not None and known[0] == place.channel:
+                    threads.add(known[1])
+        try:
+            pages = [await self.client.conversations_history(channel=place.channel, limit=LOOKUP_LIMIT,
+                                                             include_all_metadata=True)]
+            for thread in threads:
+                pages.append(await self.client.conversations_replies(channel=place.channel, ts=thread,
+                                                                     limit=LOOKUP_LIMIT, include_all_metadata=True))
+        except SlackApiError as exc:
+            error = _delivery_error(exc)
+            if error.retry_after is not None or not error.permanent:
+                raise error from None
+            log.info("slack: cannot look for outbox row %s (%s); sending it again with the note",
+                     delivery.outbox_id, exc.response.get("error"))
+            return None
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise DeliveryError(f"Slack unreachable ({type(exc).__name__})") from None
+        for page in pages:
+            for message in page.get("messages") or []:
+                meta = message.get("metadata") or {}
+                payload = meta.get("event_payload") or {}
+                if meta.get("event_type") == OUTBOX_EVENT and payload.get("outbox") == delivery.outbox_id:
+                    found[int(payload.get("part", 0))] = str(message.get("ts"))
+        if found:
+            log.info("slack: outbox row %s was partly or wholly posted before a restart; %d part(s) not repeated",
+                     delivery.outbox_id, len(found))
+        return found
+
+    async def _deliver_one(self, reply: Reply, place: Place, metadata: dict[str, Any] | None = None, *,
+                           nudge: bool = False) -> None:
+        if nudge:  # an unprompted message: private ones ephemeral, the rest posted where the target says
+            if reply.private:
+                await self._ephemeral(reply, place)
+            else:
+                await self._post(reply, place, place.channel, place.thread, metadata)
+            return
         if reply.close_origin:
             if place.origin_ts or (place.origin_ephemeral and place.response_url):
                 await self._close_origin(reply, place)
@@ -428,18 +545,19 @@ class SlackAdapter:
             found = await self.core.case_thread(self.platform, reply.case_id)
             if found is not None:
                 channel, thread = found
-        ts = await self._post(reply, place, channel, thread)
+        ts = await self._post(reply, place, channel, thread, metadata)
         if ts and reply.anchor and reply.case_id is not None and not place.direct and channel == place.channel:
             await self.core.anchor_case(reply.case_id, thread or ts)
             place.thread = thread or ts
 
-    async def _post(self, reply: Reply, place: Place, channel: str, thread: str | None) -> str | None:
+    async def _post(self, reply: Reply, place: Place, channel: str, thread: str | None,
+                    metadata: dict[str, Any] | None = None) -> str | None:
         assert self.client is not None
         mention = place.user if reply.mention_user and not place.direct else None
         text, blocks = render(self._for_slack(reply), place.user, mention_user=mention)
         try:
             response = await self.client.chat_postMessage(channel=channel, text=text, blocks=blocks, thread_ts=thread,
-                                                          unfurl_links=False, unfurl_media=False)
+                                                          unfurl_links=False, unfurl_media=False, metadata=metadata)
         except SlackApiError as exc:
             if exc.response.get("error") in ("not_in_channel", "channel_not_found") and place.response_url:
                 note = await self._t(place.user, "slack.cannot_post")
@@ -519,21 +637,10 @@ class SlackAdapter:
     # -- outbound (scheduler) -----------------------------------------------------------------
 
     async def send(self, target: Target, replies: Sequence[Reply]) -> None:
-        """A nudge: posted in the case's thread, mentioning the owner; failures become `DeliveryError`."""
-        if self.client is None:
-            raise DeliveryError("the Slack adapter is not started")
-        direct = target.chat_id.startswith("D")
-        place = Place(channel=target.chat_id, user=target.user_id, thread=target.thread_id, direct=direct)
-        for reply in replies:
-            try:
-                if reply.private:
-                    await self._ephemeral(reply, place)
-                else:
-                    await self._post(reply, place, target.chat_id, target.thread_id)
-            except SlackApiError as exc:
-                raise _delivery_error(exc) from None
-            except (TimeoutError, aiohttp.ClientError) as exc:
-                raise DeliveryError(f"Slack unreachable ({type(exc).__name__})") from None
+        """Posts unprompted replies to ``target`` now, outside the outbox (tests of the rendering); Parley's
+        own nudges go through `deliver`. Failures become `DeliveryError`."""
+        await self.deliver(Delivery(outbox_id=0, platform=self.platform, user_id=target.user_id,
+                                    replies=list(replies), target=target))
 
 
 __all__ = ["EVENTS_PATH", "SlackAdapter"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -51,6 +52,7 @@ from bot.core import Core
 from bot.events import DeliveryError, Event, EventKind, Reply, StartupError, Target
 from bot.http import HttpServer, refuse
 from bot.markup import split_message, to_plain, to_telegram_html, utf16_len
+from bot.outbox import Delivery
 from bot.settings import Settings
 from content import LANGUAGES
 
@@ -92,6 +94,17 @@ class _Origin:
     callback_id: str | None = None  # the press to answer
     pressed_id: int | None = None  # the message whose button was pressed
     pressed_html: str | None = None  # its text, to append the chosen answer
+
+
+def _with_repeat_note(delivery: Delivery) -> list[Reply]:
+    """The replies with ``delivery.repeat_note`` above the first one posted as a new message (not an alert,
+    not the edit of the pressed message, which is the same edit when repeated)."""
+    replies = list(delivery.replies)
+    for i, reply in enumerate(replies):
+        if not reply.private and not reply.close_origin:
+            replies[i] = dataclasses.replace(reply, text=f"{delivery.repeat_note}\n\n{reply.text}")
+            break
+    return replies
 
 
 class _AcceptingQueue(asyncio.Queue[object]):
@@ -395,11 +408,8 @@ class TelegramAdapter:
         task.add_done_callback(self._tasks.discard)
 
     async def _run(self, event: Event, origin: _Origin) -> None:
-        async def deliver(replies: list[Reply]) -> None:
-            await self._render(origin, replies)
-
         try:
-            await self.core.run(event, deliver)
+            await self.core.run(event, dataclasses.asdict(origin))
         except Exception:
             log.exception("Telegram update %s failed", event.event_id)
             if origin.callback_id:
@@ -455,8 +465,31 @@ class TelegramAdapter:
 
     # -- outbound -----------------------------------------------------------------------------
 
+    async def deliver(self, delivery: Delivery) -> None:
+        """One outbox row: the replies to an update (its `_Origin` is the route) or a nudge (a target).
+
+        Telegram offers no way to ask which messages a chat already has, so a row that may have gone
+        through (``maybe_sent``) is sent again with the "this may repeat" line on its first new message.
+        Raises `DeliveryError` for what is worth retrying (network, flood control) or permanent.
+        """
+        if self.app is None:
+            raise DeliveryError("the Telegram adapter is not running")
+        replies = _with_repeat_note(delivery) if delivery.maybe_sent else list(delivery.replies)
+        if delivery.target is not None:
+            await self.send(delivery.target, replies)
+            return
+        try:
+            origin = _Origin(**delivery.route)
+        except TypeError:
+            raise DeliveryError("the outbox row has no Telegram route", permanent=True) from None
+        await self._render(origin, replies)
+
     async def _render(self, origin: _Origin, replies: Sequence[Reply]) -> None:
-        """Private replies to a press become its alert; the first close_origin edits the pressed message."""
+        """Private replies to a press become its alert; the first close_origin edits the pressed message.
+
+        A reply Telegram refuses for good (a bad request, a user who blocked the bot) is logged and
+        dropped; a network failure or flood control raises `DeliveryError`, so the outbox row is retried.
+        """
         pressed = origin.pressed_id is not None
         alerts = [to_plain(r.text) for r in replies if r.private and pressed]
         if origin.callback_id:
@@ -476,8 +509,12 @@ class TelegramAdapter:
             except Forbidden:
                 log.info("Telegram: user %s blocked the bot; reply dropped", origin.user_id)
                 return
-            except TelegramError as exc:
+            except RetryAfter as exc:
+                raise DeliveryError("Telegram flood control", retry_after=retry_after_seconds(exc)) from None
+            except BadRequest as exc:
                 log.warning("Telegram: reply to chat %s failed: %s", origin.chat_id, self._redact(str(exc)))
+            except TelegramError as exc:  # network trouble or a server error, after _call's retries
+                raise DeliveryError(f"Telegram: {self._redact(str(exc))}") from None
 
     async def _answer(self, callback_id: str, alerts: list[str]) -> None:
         """Every press is answered, or the user's button spins; an alert only for private replies."""
@@ -505,6 +542,8 @@ class TelegramAdapter:
                                      link_preview_options=LinkPreviewOptions(is_disabled=True))
                     return
                 except BadRequest as exc:
+                    if "not modified" in str(exc).lower():  # done before (a re-sent outbox row): nothing to add
+                        return
                     log.info("Telegram editMessageText: %s; posting instead", self._redact(str(exc)))
         with contextlib.suppress(BadRequest):  # not modified, or too old to edit
             await self._call(bot.edit_message_reply_markup, chat_id=origin.chat_id, message_id=origin.pressed_id,

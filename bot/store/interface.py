@@ -9,7 +9,8 @@ pass tests/test_store.py. Conventions for every method:
 - Nudge statuses: ``pending`` (waiting for its ``due_at``) -> ``claimed`` (a scheduler is sending it)
   -> ``sent``; then ``answered`` by the user, or ``cancelled`` (case closed, user forgotten/blocked),
   or ``failed`` after the scheduler's last attempt. Case statuses: ``open``, ``closed``.
-- Writes are atomic: a method either happened completely or not at all.
+- Writes are atomic: a method either happened completely or not at all. Inside `Store.transaction`
+  every call of the task joins one transaction (see there); docs/outbox.md says what commits together.
 - Errors: a database that cannot be reached or written raises the driver's error (``sqlite3.Error``
   for SQLite); `bot.store.sqlite.StoreError` is raised at open for an unusable database. No method
   raises for "not found": it returns None, False or 0.
@@ -18,10 +19,20 @@ pass tests/test_store.py. Conventions for every method:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.store.models import Case, HandledMessage, LogEntry, Nudge, PendingEvent, User
+from bot.store.models import (
+    Case,
+    HandledMessage,
+    LogEntry,
+    NewOutboxItem,
+    Nudge,
+    OutboxItem,
+    PendingEvent,
+    User,
+)
 
 
 class Store(Protocol):
@@ -33,6 +44,17 @@ class Store(Protocol):
 
     async def schema_version(self) -> int:
         """The schema migration the database is at (`bot.store.migrations.SCHEMA_VERSION` after open)."""
+        ...
+
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """One database transaction for every store call the current task makes inside it.
+
+        ``async with store.transaction(): ...``: reads and writes made inside (by this task, found through
+        a context variable) join one transaction that commits when the block ends and rolls back when it
+        raises, so an event's state changes, its done mark (`finish_event`) and its outbox rows
+        (`add_outbox`) commit together or not at all. A nested ``transaction()`` joins the outer one. Other
+        tasks' calls wait until it commits: keep the block to store calls and CPU work, never a network call.
+        """
         ...
 
     # -- users --------------------------------------------------------------------------------
@@ -51,7 +73,7 @@ class Store(Protocol):
 
     async def forget_user(self, platform: str, user_id: str) -> int:
         """Deletes every row about the user: cases (with their log and nudges), handled messages, stored
-        events and the user. Returns how many cases were deleted (0 for an unknown user)."""
+        events, outbox rows and the user. Returns how many cases were deleted (0 for an unknown user)."""
         ...
 
     # -- cases and their paper trail ----------------------------------------------------------
@@ -128,14 +150,16 @@ class Store(Protocol):
         """How many nudges are in ``status``."""
         ...
 
-    async def claim_due(self, now: datetime, limit: int = 100) -> list[Nudge]:
+    async def claim_due(self, now: datetime, limit: int = 100, *, owner: str | None = None) -> list[Nudge]:
         """Atomically moves up to ``limit`` pending nudges due at ``now`` or earlier to ``claimed`` (counting
-        an attempt) and returns them by due time: no two callers ever get the same nudge."""
+        an attempt, ``owner`` the claiming instance's id) and returns them by due time: no two callers ever
+        get the same nudge."""
         ...
 
     async def reclaim_stale(self, claimed_before: datetime) -> int:
         """Claims older than ``claimed_before`` (left by a process that died) are pending again; returns
-        how many. Their send may or may not have happened: delivery is at least once."""
+        how many. A claimed nudge that already has an outbox row (pending, claimed or sent) is left alone:
+        the outbox delivers it, and making it pending would render and send it a second time."""
         ...
 
     async def mark_sent(self, nudge_id: int, at: datetime) -> bool:
@@ -181,6 +205,54 @@ class Store(Protocol):
         """Cancels the pending and claimed nudges of all the user's cases (blocked, forgotten); returns how many."""
         ...
 
+    # -- the outbox: replies and nudges waiting for delivery ---------------------------------------
+
+    async def add_outbox(self, items: Sequence[NewOutboxItem], *, owner: str | None = None) -> list[OutboxItem]:
+        """Stores ``items`` (joining the current transaction) and returns the rows, in the given order.
+
+        Rows are ``pending``. With ``owner`` (an instance id), a row whose conversation has no other unsent
+        row is stored already ``claimed`` by ``owner`` (one attempt counted), so the caller delivers it
+        right after the commit without another round trip; the others stay pending for `claim_outbox`,
+        which keeps the conversation's order.
+        """
+        ...
+
+    async def claim_outbox(self, now: datetime, *, owner: str, limit: int = 100,
+                           platform: str | Sequence[str] | None = None) -> list[OutboxItem]:
+        """Atomically claims up to ``limit`` pending rows due at ``now`` (``not_before``), at most one per
+        conversation and only a conversation's oldest unsent row, so each conversation is delivered in
+        order; ``platform`` limits it to the platforms this instance runs. No two callers get one row.
+        Oldest first; each claim counts an attempt."""
+        ...
+
+    async def mark_outbox_sent(self, ids: Sequence[int], at: datetime) -> set[int]:
+        """Claimed rows become ``sent`` (their payload is emptied: it may hold the user's words), and the
+        nudges they carry become sent (logged) if still claimed. Returns the ids marked; a row no longer
+        claimed (reclaimed meanwhile) is not."""
+        ...
+
+    async def release_outbox(self, outbox_id: int, *, error: str, retry_at: datetime | None) -> None:
+        """A failed delivery of a claimed row: pending again from ``retry_at``, or ``failed`` for good when
+        it is None; ``error`` (first 500 characters) is kept. A row no longer claimed is left alone."""
+        ...
+
+    async def reclaim_stale_outbox(self, claimed_before: datetime) -> int:
+        """Claims made before ``claimed_before`` (their instance died) become pending again with
+        ``maybe_sent`` set: the send may have reached the platform. Returns how many."""
+        ...
+
+    async def count_outbox(self, status: str = "pending") -> int:
+        """How many outbox rows are in ``status``."""
+        ...
+
+    async def get_outbox(self, outbox_id: int) -> OutboxItem | None:
+        """The row with that id in any status, or None."""
+        ...
+
+    async def next_outbox_at(self) -> datetime | None:
+        """The earliest ``not_before`` of any pending row (the delivery loop sleeps until then), or None."""
+        ...
+
     # -- what each handled user message did, for edits of it -----------------------------------
 
     async def remember_message(self, record: HandledMessage, *, replace: bool = False) -> None:
@@ -203,17 +275,8 @@ class Store(Protocol):
         ...
 
     async def finish_event(self, platform: str, event_id: str) -> None:
-        """Marks the event done; its payload (which may hold the user's words) is dropped, the id stays for dedup."""
-        ...
-
-    def finish_with_next_write(self, platform: str, event_id: str) -> None:
-        """The event's done mark commits with the next write of the current task (a context variable),
-        so its first effect and the mark commit together: a crash can neither replay an effect already
-        written nor lose the event."""
-        ...
-
-    def finish_still_pending(self) -> bool:
-        """True when no write took the mark since `finish_with_next_write` (a read-only event); clears it."""
+        """Marks the event done; its payload (which may hold the user's words) is dropped, the id stays for dedup.
+        Called inside the event's `transaction`, so the mark commits with the event's effects and replies."""
         ...
 
     async def unfinished_events(self, platform: str | None = None) -> list[PendingEvent]:

@@ -88,6 +88,34 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX handled_messages_by_user ON handled_messages (platform, user_id);
     """,
+    # 4: the outbox (replies and nudges waiting for delivery, committed with what produced them), and the
+    # instance that claimed a nudge
+    """
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        platform TEXT NOT NULL,
+        conversation TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        case_id INTEGER,
+        nudge_id INTEGER,
+        event_id TEXT,
+        payload TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending',
+        attempts INTEGER NOT NULL DEFAULT 0,
+        not_before TEXT NOT NULL,
+        claimed_by TEXT,
+        claimed_at TEXT,
+        maybe_sent INTEGER NOT NULL DEFAULT 0,
+        sent_at TEXT,
+        last_error TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX outbox_unsent ON outbox (conversation, id) WHERE status IN ('pending', 'claimed');
+    CREATE INDEX outbox_by_status ON outbox (status, id);
+    CREATE INDEX outbox_by_user ON outbox (platform, user_id);
+    CREATE INDEX outbox_by_nudge ON outbox (nudge_id) WHERE nudge_id IS NOT NULL;
+    ALTER TABLE nudges ADD COLUMN claimed_by TEXT;
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

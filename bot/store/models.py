@@ -115,3 +115,47 @@ class HandledMessage:
     detail: str | None = None
     case_seen: datetime | None = None
     at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(slots=True)
+class NewOutboxItem:
+    """A message to deliver, before it is stored (`Store.add_outbox`).
+
+    ``conversation`` is the ordering key: rows of one conversation are delivered one at a time, oldest
+    first. ``payload`` is whatever the adapter needs to deliver (JSON-able; see `bot.outbox`).
+    ``event_id`` is the inbound event that produced it, ``nudge_id`` the nudge it carries.
+    ``not_before`` None means now.
+    """
+
+    platform: str
+    conversation: str
+    user_id: str
+    payload: dict[str, Any]
+    case_id: int | None = None
+    nudge_id: int | None = None
+    event_id: str | None = None
+    not_before: datetime | None = None
+
+
+@dataclass(slots=True)
+class OutboxItem:
+    """A stored outbox row. ``status``: pending -> claimed (an instance is delivering it) -> sent, or
+    failed for good. ``maybe_sent``: an earlier claim expired, so its send may have reached the platform."""
+
+    id: int
+    platform: str
+    conversation: str
+    user_id: str
+    case_id: int | None
+    nudge_id: int | None
+    event_id: str | None
+    payload: dict[str, Any]
+    status: str
+    attempts: int
+    not_before: datetime
+    claimed_by: str | None
+    claimed_at: datetime | None
+    maybe_sent: bool
+    sent_at: datetime | None
+    last_error: str | None
+    created_at: datetime

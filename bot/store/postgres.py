@@ -29,7 +29,18 @@ from urllib.parse import urlsplit
 
 import asyncpg
 
-from bot.store.models import Case, HandledMessage, LogEntry, Nudge, PendingEvent, User, to_db, utcnow
+from bot.store.models import (
+    Case,
+    HandledMessage,
+    LogEntry,
+    NewOutboxItem,
+    Nudge,
+    OutboxItem,
+    PendingEvent,
+    User,
+    to_db,
+    utcnow,
+)
 from bot.store.pg_migrations import MIGRATION_LOCK, PG_MIGRATIONS, SCHEMA_TABLE, SCHEMA_VERSION
 from bot.store.sqlite import StoreError
 
@@ -40,8 +51,8 @@ if TYPE_CHECKING:
     Pooled: TypeAlias = PoolConnectionProxy[asyncpg.Record]
     Connection: TypeAlias = asyncpg.Connection[asyncpg.Record] | Pooled
 _FINISH_SQL = "UPDATE processed_events SET status='done', payload=NULL WHERE platform=$1 AND event_id=$2"
-#: The event whose "done" mark rides on the next write of this task (see `finish_with_next_write`).
-_finishing: ContextVar[tuple[str, str] | None] = ContextVar("parley_pg_finishing", default=None)
+#: Outbox statuses of a row not yet delivered: the head of its conversation is the oldest of these.
+_UNSENT = "('pending','claimed')"
 URL_SCHEMES = ("postgresql://", "postgres://")
 
 
@@ -79,6 +90,15 @@ def _user(row: asyncpg.Record) -> User:
     return User(platform=row["platform"], user_id=row["user_id"], lang=row["lang"], tz=row["tz"],
                 quiet_start=row["quiet_start"], quiet_end=row["quiet_end"], paused_until=row["paused_until"],
                 blocked=row["blocked"], created_at=row["created_at"])
+
+
+def _outbox(row: asyncpg.Record) -> OutboxItem:
+    return OutboxItem(id=row["id"], platform=row["platform"], conversation=row["conversation"],
+                      user_id=row["user_id"], case_id=row["case_id"], nudge_id=row["nudge_id"],
+                      event_id=row["event_id"], payload=json.loads(row["payload"]), status=row["status"],
+                      attempts=row["attempts"], not_before=row["not_before"], claimed_by=row["claimed_by"],
+                      claimed_at=row["claimed_at"], maybe_sent=row["maybe_sent"], sent_at=row["sent_at"],
+                      last_error=row["last_error"], created_at=row["created_at"])
 
 
 def _dumps(value: Any) -> str:
@@ -192,16 +212,9 @@ class PostgresStore:
                 self._tx.reset(token)
 
     async def _write(self, work: Callable[[Connection], Awaitable[T]]) -> T:
-        """Runs ``work`` in one transaction (the current one, if the task is in `transaction`), with the
-        pending done mark of `finish_with_next_write`."""
-        finishing = _finishing.get()
-        if finishing is not None:
-            _finishing.set(None)
+        """Runs ``work`` in one transaction (the current one, if the task is in `transaction`)."""
         async with self.transaction(), self._connection() as conn:
-            result = await work(conn)
-            if finishing is not None:
-                await conn.execute(_FINISH_SQL, *finishing)
-            return result
+            return await work(conn)
 
     async def _one(self, sql: str, *args: Any) -> asyncpg.Record | None:
         async with self._connection() as conn:
@@ -248,7 +261,7 @@ class PostgresStore:
     async def forget_user(self, platform: str, user_id: str) -> int:
         async def work(db: Connection) -> int:
             removed = _count(await db.execute("DELETE FROM cases WHERE platform=$1 AND user_id=$2", platform, user_id))
-            for table in ("processed_events", "handled_messages", "users"):
+            for table in ("processed_events", "handled_messages", "outbox", "users"):
                 await db.execute(f"DELETE FROM {table} WHERE platform=$1 AND user_id=$2", platform, user_id)
             return removed
 
@@ -378,18 +391,21 @@ class PostgresStore:
         row = await self._one("SELECT COUNT(*) AS n FROM nudges WHERE status=$1", status)
         return int(row["n"]) if row else 0
 
-    async def claim_due(self, now: datetime, limit: int = 100) -> list[Nudge]:
+    async def claim_due(self, now: datetime, limit: int = 100, *, owner: str | None = None) -> list[Nudge]:
         """``FOR UPDATE SKIP LOCKED``: concurrent claimers (other instances) skip the rows one is taking."""
         rows = await self._write(lambda db: db.fetch(
-            """UPDATE nudges SET status='claimed', claimed_at=$1, attempts=attempts+1
+            """UPDATE nudges SET status='claimed', claimed_at=$1, claimed_by=$3, attempts=attempts+1
                WHERE id IN (SELECT id FROM nudges WHERE status='pending' AND due_at<=$1
                             ORDER BY due_at LIMIT $2 FOR UPDATE SKIP LOCKED)
-               RETURNING *""", now, limit))
+               RETURNING *""", now, limit, owner))
         return sorted((_nudge(r) for r in rows), key=lambda n: n.due_at)
 
     async def reclaim_stale(self, claimed_before: datetime) -> int:
-        return await self._run("UPDATE nudges SET status='pending' WHERE status='claimed' AND claimed_at<$1",
-                               claimed_before)
+        """A nudge with a live outbox row stays claimed: the outbox delivers it (no second rendering)."""
+        return await self._run(
+            """UPDATE nudges n SET status='pending', claimed_by=NULL WHERE status='claimed' AND claimed_at<$1
+               AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.nudge_id=n.id
+                               AND o.status IN ('pending','claimed','sent'))""", claimed_before)
 
     async def mark_sent(self, nudge_id: int, at: datetime) -> bool:
         return nudge_id in await self.mark_sent_many([nudge_id], at)
@@ -447,6 +463,98 @@ class PostgresStore:
             """UPDATE nudges SET status='cancelled' WHERE status IN ('pending','claimed')
                AND case_id IN (SELECT id FROM cases WHERE platform=$1 AND user_id=$2)""", platform, user_id)
 
+    # -- the outbox -------------------------------------------------------------------------
+
+    async def add_outbox(self, items: Sequence[NewOutboxItem], *, owner: str | None = None) -> list[OutboxItem]:
+        """See `Store.add_outbox`. A transaction-level advisory lock on each conversation makes concurrent
+        writers of one conversation (on several instances) take turns until commit, so the second sees
+        the first's row unsent and leaves its own pending: one claimed head per conversation."""
+        now = utcnow()
+
+        async def work(db: Connection) -> list[asyncpg.Record]:
+            stored = []
+            for item in items:
+                await db.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 1))", item.conversation)
+                row = await db.fetchrow(
+                    f"""INSERT INTO outbox (platform, conversation, user_id, case_id, nudge_id, event_id, payload,
+                                            status, attempts, not_before, claimed_by, claimed_at, created_at)
+                        SELECT $1,$2,$3,$4,$5,$6,$7, CASE WHEN free THEN 'claimed' ELSE 'pending' END,
+                               CASE WHEN free THEN 1 ELSE 0 END, $8,
+                               CASE WHEN free THEN $9 END, CASE WHEN free THEN $10::timestamptz END, $10
+                        FROM (SELECT $9::text IS NOT NULL AND NOT EXISTS (
+                                SELECT 1 FROM outbox WHERE conversation=$2 AND status IN {_UNSENT}) AS free) AS f
+                        RETURNING *""",
+                    item.platform, item.conversation, item.user_id, item.case_id, item.nudge_id, item.event_id,
+                    _dumps(item.payload), item.not_before or now, owner, now)
+                assert row is not None
+                stored.append(row)
+            return stored
+
+        return [_outbox(row) for row in await self._write(work)]
+
+    async def claim_outbox(self, now: datetime, *, owner: str, limit: int = 100,
+                           platform: str | Sequence[str] | None = None) -> list[OutboxItem]:
+        """Each conversation's oldest unsent row (``DISTINCT ON``), kept when it is pending and due, locked
+        with ``FOR UPDATE OF o SKIP LOCKED`` (another instance claiming it at the same moment is skipped, and
+        a row it claimed meanwhile fails the re-checked ``status='pending'``), then claimed by ``owner``."""
+        platforms = [platform] if isinstance(platform, str) else list(platform or [])
+        rows = await self._write(lambda db: db.fetch(
+            f"""UPDATE outbox SET status='claimed', claimed_by=$1, claimed_at=$2, attempts=attempts+1
+                WHERE id IN (
+                  SELECT o.id FROM outbox o
+                  WHERE o.id IN (SELECT DISTINCT ON (conversation) id FROM outbox
+                                 WHERE status IN {_UNSENT} AND (cardinality($4::text[]) = 0 OR platform = ANY($4))
+                                 ORDER BY conversation, id)
+                    AND o.status='pending' AND o.not_before<=$2
+                  ORDER BY o.id LIMIT $3 FOR UPDATE OF o SKIP LOCKED)
+                AND status='pending'
+                RETURNING *""", owner, now, limit, platforms))
+        return sorted((_outbox(r) for r in rows), key=lambda item: item.id)
+
+    async def mark_outbox_sent(self, ids: Sequence[int], at: datetime) -> set[int]:
+        """Rows and the nudges they carry, in one transaction; payloads are emptied."""
+        async def work(db: Connection) -> set[int]:
+            rows = await db.fetch(
+                """UPDATE outbox SET status='sent', sent_at=$1, payload='{}' WHERE status='claimed'
+                   AND id = ANY($2::bigint[]) RETURNING id, nudge_id""", at, list(ids))
+            nudge_ids = [r["nudge_id"] for r in rows if r["nudge_id"] is not None]
+            if nudge_ids:
+                await db.execute(
+                    """WITH sent AS (UPDATE nudges SET status='sent', sent_at=$1 WHERE status='claimed'
+                                     AND id = ANY($2::bigint[]) RETURNING id, case_id, kind)
+                       INSERT INTO case_log (case_id, at, kind, data)
+                       SELECT case_id, $1, 'nudge-sent', json_build_object('nudge', id, 'kind', kind)::text
+                       FROM sent""", at, nudge_ids)
+            return {r["id"] for r in rows}
+
+        return await self._write(work)
+
+    async def release_outbox(self, outbox_id: int, *, error: str, retry_at: datetime | None) -> None:
+        if retry_at is None:
+            await self._run("UPDATE outbox SET status='failed', last_error=$1 WHERE id=$2 AND status='claimed'",
+                            error[:500], outbox_id)
+        else:
+            await self._run(
+                """UPDATE outbox SET status='pending', last_error=$1, not_before=$2, claimed_by=NULL
+                   WHERE id=$3 AND status='claimed'""", error[:500], retry_at, outbox_id)
+
+    async def reclaim_stale_outbox(self, claimed_before: datetime) -> int:
+        return await self._run(
+            """UPDATE outbox SET status='pending', maybe_sent=TRUE, claimed_by=NULL
+               WHERE status='claimed' AND claimed_at<$1""", claimed_before)
+
+    async def count_outbox(self, status: str = "pending") -> int:
+        row = await self._one("SELECT COUNT(*) AS n FROM outbox WHERE status=$1", status)
+        return int(row["n"]) if row else 0
+
+    async def get_outbox(self, outbox_id: int) -> OutboxItem | None:
+        row = await self._one("SELECT * FROM outbox WHERE id=$1", outbox_id)
+        return _outbox(row) if row else None
+
+    async def next_outbox_at(self) -> datetime | None:
+        row = await self._one("SELECT MIN(not_before) AS due FROM outbox WHERE status='pending'")
+        return row["due"] if row else None
+
     # -- handled messages (edits) -----------------------------------------------------------
 
     async def remember_message(self, record: HandledMessage, *, replace: bool = False) -> None:
@@ -480,14 +588,6 @@ class PostgresStore:
 
     async def finish_event(self, platform: str, event_id: str) -> None:
         await self._run(_FINISH_SQL, platform, event_id)
-
-    def finish_with_next_write(self, platform: str, event_id: str) -> None:
-        _finishing.set((platform, event_id))
-
-    def finish_still_pending(self) -> bool:
-        pending = _finishing.get() is not None
-        _finishing.set(None)
-        return pending
 
     async def unfinished_events(self, platform: str | None = None) -> list[PendingEvent]:
         rows = await self._all(

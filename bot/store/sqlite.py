@@ -1,7 +1,9 @@
-"""SQLite implementation of the store on aiosqlite: one shared connection, WAL, versioned migrations.
+"""SQLite implementation of the store: one standard-library `sqlite3` connection, WAL, versioned migrations.
 
-All statements go through one asyncio lock: aiosqlite runs them on a single thread, and the lock keeps
-a multi-statement transaction of one coroutine from interleaving with another's statements.
+Small statements run on the event loop's thread (microseconds each: no thread hop, which aiosqlite pays
+per statement and which was most of an event's cost); statements that may touch many rows run in a
+worker thread (`asyncio.to_thread`). One asyncio lock serialises the connection: a `transaction` block
+holds it from BEGIN to COMMIT, a worker-thread statement holds it while it runs.
 """
 
 from __future__ import annotations
@@ -13,22 +15,33 @@ import json
 import os
 import re
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-import aiosqlite
-
-from bot.compat import run_in_sqlite_thread
 from bot.store.migrations import MIGRATIONS, SCHEMA_VERSION
-from bot.store.models import Case, HandledMessage, LogEntry, Nudge, PendingEvent, User, from_db, to_db, utcnow
+from bot.store.models import (
+    Case,
+    HandledMessage,
+    LogEntry,
+    NewOutboxItem,
+    Nudge,
+    OutboxItem,
+    PendingEvent,
+    User,
+    from_db,
+    to_db,
+    utcnow,
+)
 
 T = TypeVar("T")
 _FINISH_SQL = "UPDATE processed_events SET status='done', payload=NULL WHERE platform=? AND event_id=?"
-#: The event whose "done" mark rides on the next write of this task (see `finish_with_next_write`).
-_finishing: ContextVar[tuple[str, str] | None] = ContextVar("parley_finishing", default=None)
+#: The store whose transaction the current task is inside (`SQLiteStore.transaction`), if any.
+_in_transaction: ContextVar[SQLiteStore | None] = ContextVar("parley_sqlite_transaction", default=None)
+_UNSENT = "('pending','claimed')"
 #: Users kept in memory; past this the copy is dropped and refilled from the database as needed.
 USER_CACHE_SIZE = 10_000
 
@@ -113,6 +126,28 @@ def _nudge(row: sqlite3.Row) -> Nudge:
     )
 
 
+def _outbox(row: sqlite3.Row) -> OutboxItem:
+    return OutboxItem(
+        id=row["id"],
+        platform=row["platform"],
+        conversation=row["conversation"],
+        user_id=row["user_id"],
+        case_id=row["case_id"],
+        nudge_id=row["nudge_id"],
+        event_id=row["event_id"],
+        payload=json.loads(row["payload"]),
+        status=row["status"],
+        attempts=row["attempts"],
+        not_before=from_db(row["not_before"]),  # type: ignore[arg-type]
+        claimed_by=row["claimed_by"],
+        claimed_at=from_db(row["claimed_at"]),
+        maybe_sent=bool(row["maybe_sent"]),
+        sent_at=from_db(row["sent_at"]),
+        last_error=row["last_error"],
+        created_at=from_db(row["created_at"]),  # type: ignore[arg-type]
+    )
+
+
 def _user(row: sqlite3.Row) -> User:
     return User(
         platform=row["platform"],
@@ -128,7 +163,9 @@ def _user(row: sqlite3.Row) -> User:
 
 
 class SQLiteStore:
-    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+    """The `Store` on one standard-library `sqlite3` connection; see the module docstring for the design."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
         self._conn = conn
         self._lock = asyncio.Lock()
         self._users: dict[tuple[str, str], User] = {}
@@ -142,33 +179,35 @@ class SQLiteStore:
         path = path_from_url(url)
         target = _prepare_file(path)
         try:
-            conn = await aiosqlite.connect(target, isolation_level=None)
+            conn = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open the database at {path}: {exc}") from None
         conn.row_factory = sqlite3.Row
         store = cls(conn, path)
         try:
-            await store._migrate()
+            await asyncio.to_thread(store._migrate)
         except sqlite3.Error as exc:
-            await conn.close()
+            conn.close()
             raise StoreError(f"cannot use the database at {path}: {exc}") from None
         except BaseException:
-            await conn.close()
+            conn.close()
             raise
         return store
 
     async def close(self) -> None:
         for name in list(self._held):
             await self.unlock(name)
-        await self._conn.close()
+        async with self._lock:
+            self._conn.close()
 
-    async def _migrate(self) -> None:
-        await self._conn.execute("PRAGMA journal_mode=WAL")
-        await self._conn.execute("PRAGMA foreign_keys=ON")
-        await self._conn.execute("PRAGMA synchronous=NORMAL")
-        await self._conn.execute("PRAGMA busy_timeout=5000")
-        async with self._conn.execute("PRAGMA user_version") as cur:
-            row = await cur.fetchone()
+    def _migrate(self) -> None:
+        """Runs at open, in a worker thread (a migration may rewrite a big table)."""
+        db = self._conn
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA foreign_keys=ON")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("PRAGMA busy_timeout=5000")
+        row = db.execute("PRAGMA user_version").fetchone()
         version = int(row[0]) if row else 0
         if version > SCHEMA_VERSION:
             raise StoreError(
@@ -176,65 +215,127 @@ class SQLiteStore:
                 f"this one knows {SCHEMA_VERSION})"
             )
         for number in range(version, SCHEMA_VERSION):
-            await self._conn.execute("BEGIN IMMEDIATE")
+            db.execute("BEGIN IMMEDIATE")
             try:
                 for statement in MIGRATIONS[number].split(";"):
                     if statement.strip():
-                        await self._conn.execute(statement)
-                await self._conn.execute(f"PRAGMA user_version={number + 1}")
-                await self._conn.execute("COMMIT")
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version={number + 1}")
+                db.execute("COMMIT")
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                db.execute("ROLLBACK")
                 raise
 
     async def schema_version(self) -> int:
-        async with self._lock, self._conn.execute("PRAGMA user_version") as cur:
-            row = await cur.fetchone()
+        row = await self._one("PRAGMA user_version")
         return int(row[0]) if row else 0
 
     # -- plumbing ---------------------------------------------------------------------------
 
-    async def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Runs ``work`` as one transaction in aiosqlite's own thread: one round trip, not one per statement.
+    def _joined(self) -> bool:
+        """True inside this store's `transaction` (of the current task)."""
+        return _in_transaction.get() is self
 
-        aiosqlite offers no public call for this, so it goes through `bot.compat.run_in_sqlite_thread`; the
-        raw connection is only ever touched on that thread.
-        """
-        finishing = _finishing.get()
-        if finishing is not None:
-            _finishing.set(None)
-
-        def transaction(raw: sqlite3.Connection) -> T:
-            raw.execute("BEGIN IMMEDIATE")
-            try:
-                result = work(raw)
-                if finishing is not None:
-                    raw.execute(_FINISH_SQL, finishing)
-            except BaseException:
-                raw.execute("ROLLBACK")
-                raise
-            raw.execute("COMMIT")
-            return result
-
+    @asynccontextmanager
+    async def _transaction_block(self) -> AsyncIterator[None]:
+        if self._joined():
+            yield  # nested: the outer block commits
+            return
         async with self._lock:
-            return await run_in_sqlite_thread(self._conn, transaction)
+            self._conn.execute("BEGIN IMMEDIATE")
+            token = _in_transaction.set(self)
+            try:
+                yield
+            except BaseException:
+                _in_transaction.reset(token)
+                self._users.clear()  # copies saved inside may not have been committed
+                self._conn.execute("ROLLBACK")
+                raise
+            _in_transaction.reset(token)
+            try:
+                self._conn.execute("COMMIT")
+            except BaseException:
+                self._users.clear()
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
 
-    # Each aiosqlite call is a round trip to its thread, and that trip is most of a query's cost here:
-    # reads use execute_fetchall (one trip instead of execute + fetch + close), writes read rowcount
-    # from the cursor without closing it (the sqlite3 cursor is finalised when it is collected).
+    def transaction(self) -> AbstractAsyncContextManager[None]:
+        """One transaction for every call of the current task inside the block (see `Store.transaction`).
+
+        SQLite has one writer at a time and this store one connection, so the block holds the store's
+        lock from BEGIN IMMEDIATE to COMMIT: other tasks' calls wait for it (they would otherwise run
+        inside it, on the same connection). Store calls inside run without yielding to the event loop,
+        so a block that awaits only the store never makes anyone wait.
+        """
+        return self._transaction_block()
+
+    def _transact(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """``work`` as one transaction (the caller holds the lock), or inside the open one (joined)."""
+        raw = self._conn
+        if self._joined():
+            return work(raw)
+        raw.execute("BEGIN IMMEDIATE")
+        try:
+            result = work(raw)
+        except BaseException:
+            raw.execute("ROLLBACK")
+            raise
+        raw.execute("COMMIT")
+        return result
+
+    # Statements run on the event loop's own thread: an indexed statement or a WAL commit (synchronous=
+    # NORMAL: no fsync) takes microseconds, far less than a hop to another thread and back, which was most
+    # of an event's cost with aiosqlite (docs/outbox.md has the figures). Statements that can touch many
+    # rows (`_write_bulk`, `_all_bulk`: batches, counts, sweeps) run in a worker thread instead, holding
+    # the lock, so the event loop never waits on them.
+
+    async def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Runs ``work`` as one transaction (joining the open `transaction` of this task, if any)."""
+        if self._joined():
+            return self._transact(work)
+        async with self._lock:
+            return self._transact(work)
+
+    async def _write_bulk(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`_write` for work that may touch many rows: in a worker thread, unless inside a transaction."""
+        if self._joined():
+            return self._transact(work)
+        async with self._lock:
+            return await asyncio.to_thread(self._transact, work)
 
     async def _one(self, sql: str, args: Iterable[Any] = ()) -> sqlite3.Row | None:
         rows = await self._all(sql, args)
         return rows[0] if rows else None
 
     async def _all(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """One statement (a read, or a single-statement write with RETURNING) in autocommit mode."""
+        values = tuple(args)
+        if self._joined():
+            return self._conn.execute(sql, values).fetchall()
         async with self._lock:
-            return list(await self._conn.execute_fetchall(sql, tuple(args)))
+            return self._conn.execute(sql, values).fetchall()
+
+    async def _all_bulk(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        """`_all` for a statement that may touch many rows: in a worker thread, unless inside a transaction."""
+        values = tuple(args)
+        if self._joined():
+            return self._conn.execute(sql, values).fetchall()
+        async with self._lock:
+            return await asyncio.to_thread(lambda: self._conn.execute(sql, values).fetchall())
 
     async def _run(self, sql: str, args: Iterable[Any] = ()) -> int:
-        """One write statement; returns the rows it changed."""
+        """One write statement; returns the rows it changed. Alone, it is its own (autocommit) transaction:
+        one call instead of BEGIN, the statement and COMMIT."""
         values = tuple(args)
-        return await self._write(lambda db: db.execute(sql, values).rowcount)
+        if self._joined():
+            return self._conn.execute(sql, values).rowcount
+        async with self._lock:
+            return self._conn.execute(sql, values).rowcount
+
+    async def _run_bulk(self, sql: str, args: Iterable[Any] = ()) -> int:
+        values = tuple(args)
+        return await self._write_bulk(lambda db: db.execute(sql, values).rowcount)
 
     # -- users ------------------------------------------------------------------------------
 
@@ -270,11 +371,12 @@ class SQLiteStore:
             removed = db.execute("DELETE FROM cases WHERE platform=? AND user_id=?", (platform, user_id)).rowcount
             db.execute("DELETE FROM processed_events WHERE platform=? AND user_id=?", (platform, user_id))
             db.execute("DELETE FROM handled_messages WHERE platform=? AND user_id=?", (platform, user_id))
+            db.execute("DELETE FROM outbox WHERE platform=? AND user_id=?", (platform, user_id))
             db.execute("DELETE FROM users WHERE platform=? AND user_id=?", (platform, user_id))
             return removed
 
         self._users.pop((platform, user_id), None)
-        return await self._write(work)
+        return await self._write_bulk(work)
 
     # -- cases ------------------------------------------------------------------------------
 
@@ -391,20 +493,23 @@ class SQLiteStore:
         )
         return _nudge(row) if row else None
 
-    async def claim_due(self, now: datetime, limit: int = 100) -> list[Nudge]:
+    async def claim_due(self, now: datetime, limit: int = 100, *, owner: str | None = None) -> list[Nudge]:
         """Atomically moves due pending nudges to 'claimed' and returns them; nobody else gets them."""
-        rows = await self._all(
-            """UPDATE nudges SET status='claimed', claimed_at=?, attempts=attempts+1
+        rows = await self._all_bulk(
+            """UPDATE nudges SET status='claimed', claimed_at=?, claimed_by=?, attempts=attempts+1
                WHERE id IN (SELECT id FROM nudges WHERE status='pending' AND due_at<=? ORDER BY due_at LIMIT ?)
                RETURNING *""",
-            (to_db(now), to_db(now), limit),
+            (to_db(now), owner, to_db(now), limit),
         )
         return sorted((_nudge(r) for r in rows), key=lambda n: n.due_at)
 
     async def reclaim_stale(self, claimed_before: datetime) -> int:
         """Claims left by a process that died are pending again (the send may or may not have happened)."""
-        return await self._run(
-            "UPDATE nudges SET status='pending' WHERE status='claimed' AND claimed_at<?", (to_db(claimed_before),)
+        return await self._run_bulk(
+            """UPDATE nudges SET status='pending', claimed_by=NULL WHERE status='claimed' AND claimed_at<?
+                AND id NOT IN (SELECT nudge_id FROM outbox WHERE nudge_id IS NOT NULL
+                               AND status IN ('pending','claimed','sent'))""",
+            (to_db(claimed_before),)
         )
 
     async def mark_sent(self, nudge_id: int, at: datetime) -> bool:
@@ -462,8 +567,7 @@ class SQLiteStore:
     async def mark_sent_many(self, nudge_ids: Sequence[int], at: datetime) -> set[int]:
         """`mark_sent` for many nudges in one transaction (the scheduler's group commit); returns those marked.
 
-        Every statement costs a thread hop in aiosqlite, so a thousand separate commits take far longer
-        than the sends themselves.
+        A thousand separate commits take far longer than the sends themselves.
         """
         when = to_db(at)
 
@@ -482,7 +586,7 @@ class SQLiteStore:
                 marked.update(r["id"] for r in rows)
             return marked
 
-        return await self._write(work)
+        return await self._write_bulk(work)
 
     async def get_cases(self, case_ids: Iterable[int]) -> dict[int, Case]:
         """Many cases by id in one query: the scheduler reads a whole claimed batch's cases at once."""
@@ -490,7 +594,7 @@ class SQLiteStore:
         found: dict[int, Case] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
-            rows = await self._all(f"SELECT * FROM cases WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            rows = await (self._all_bulk if len(chunk) > 20 else self._all)(f"SELECT * FROM cases WHERE id IN ({','.join('?' * len(chunk))})", chunk)
             found.update((r["id"], _case(r)) for r in rows)
         return found
 
@@ -500,7 +604,7 @@ class SQLiteStore:
         found: dict[tuple[str, str], User] = {}
         for start in range(0, len(wanted), 400):
             chunk = wanted[start:start + 400]
-            rows = await self._all(
+            rows = await (self._all_bulk if len(chunk) > 20 else self._all)(
                 f"SELECT * FROM users WHERE (platform, user_id) IN (VALUES {','.join(['(?,?)'] * len(chunk))})",
                 [value for key in chunk for value in key])
             found.update(((r["platform"], r["user_id"]), _user(r)) for r in rows)
@@ -550,8 +654,101 @@ class SQLiteStore:
         return from_db(row["due"]) if row and row["due"] else None
 
     async def count_nudges(self, status: str = "pending") -> int:
-        row = await self._one("SELECT COUNT(*) AS n FROM nudges WHERE status=?", (status,))
-        return int(row["n"]) if row else 0
+        rows = await self._all_bulk("SELECT COUNT(*) AS n FROM nudges WHERE status=?", (status,))
+        return int(rows[0]["n"]) if rows else 0
+
+    # -- the outbox -------------------------------------------------------------------------
+
+    async def add_outbox(self, items: Sequence[NewOutboxItem], *, owner: str | None = None) -> list[OutboxItem]:
+        """One round trip for all rows; see `Store.add_outbox` for ``owner``."""
+        now = utcnow()
+
+        def work(db: sqlite3.Connection) -> list[sqlite3.Row]:
+            stored = []
+            for item in items:
+                # one statement: claimed by ``owner`` only when the conversation has nothing older unsent
+                stored.append(db.execute(
+                    f"""INSERT INTO outbox (platform, conversation, user_id, case_id, nudge_id, event_id, payload,
+                                            status, attempts, not_before, claimed_by, claimed_at, created_at)
+                        SELECT ?1,?2,?3,?4,?5,?6,?7, IIF(free, 'claimed', 'pending'), IIF(free, 1, 0), ?8,
+                               IIF(free, ?9, NULL), IIF(free, ?10, NULL), ?10
+                        FROM (SELECT ?9 IS NOT NULL AND NOT EXISTS (
+                                SELECT 1 FROM outbox WHERE conversation=?2 AND status IN {_UNSENT}) AS free)
+                        RETURNING *""",
+                    (item.platform, item.conversation, item.user_id, item.case_id, item.nudge_id, item.event_id,
+                     json.dumps(item.payload, ensure_ascii=False), to_db(item.not_before or now), owner,
+                     to_db(now))).fetchone())
+            return stored
+
+        return [_outbox(row) for row in await self._write(work)]
+
+    async def claim_outbox(self, now: datetime, *, owner: str, limit: int = 100,
+                           platform: str | Sequence[str] | None = None) -> list[OutboxItem]:
+        """Each conversation's oldest unsent row, if it is pending and due, becomes claimed by ``owner``."""
+        platforms = [platform] if isinstance(platform, str) else list(platform or [])
+        only = f" AND platform IN ({','.join('?' * len(platforms))})" if platforms else ""
+        rows = await self._all_bulk(
+            f"""UPDATE outbox SET status='claimed', claimed_by=?, claimed_at=?, attempts=attempts+1
+                WHERE id IN (
+                  SELECT heads.id FROM (SELECT MIN(id) AS id FROM outbox WHERE status IN {_UNSENT}{only}
+                                        GROUP BY conversation) AS heads
+                  JOIN outbox ON outbox.id = heads.id
+                  WHERE outbox.status='pending' AND outbox.not_before<=? ORDER BY heads.id LIMIT ?)
+                RETURNING *""",
+            (owner, to_db(now), *platforms, to_db(now), limit),
+        )
+        return sorted((_outbox(r) for r in rows), key=lambda item: item.id)
+
+    async def mark_outbox_sent(self, ids: Sequence[int], at: datetime) -> set[int]:
+        """Rows and the nudges they carry, in one transaction; payloads are emptied."""
+        when = to_db(at)
+
+        def work(db: sqlite3.Connection) -> set[int]:
+            marked: set[int] = set()
+            for start in range(0, len(ids), 500):
+                chunk = list(ids[start:start + 500])
+                rows = db.execute(
+                    f"""UPDATE outbox SET status='sent', sent_at=?, payload='{{}}' WHERE status='claimed'
+                        AND id IN ({','.join('?' * len(chunk))}) RETURNING id, nudge_id""", (when, *chunk)).fetchall()
+                marked.update(r["id"] for r in rows)
+                nudge_ids = [r["nudge_id"] for r in rows if r["nudge_id"] is not None]
+                if nudge_ids:
+                    sent = db.execute(
+                        f"""UPDATE nudges SET status='sent', sent_at=? WHERE status='claimed'
+                            AND id IN ({','.join('?' * len(nudge_ids))}) RETURNING id, case_id, kind""",
+                        (when, *nudge_ids)).fetchall()
+                    db.executemany(
+                        "INSERT INTO case_log (case_id, at, kind, data) VALUES (?, ?, 'nudge-sent', "
+                        "json_object('nudge', ?, 'kind', ?))", [(r["case_id"], when, r["id"], r["kind"]) for r in sent])
+            return marked
+
+        return await self._write(work)
+
+    async def release_outbox(self, outbox_id: int, *, error: str, retry_at: datetime | None) -> None:
+        if retry_at is None:
+            await self._run("UPDATE outbox SET status='failed', last_error=? WHERE id=? AND status='claimed'",
+                            (error[:500], outbox_id))
+        else:
+            await self._run(
+                """UPDATE outbox SET status='pending', last_error=?, not_before=?, claimed_by=NULL
+                   WHERE id=? AND status='claimed'""", (error[:500], to_db(retry_at), outbox_id))
+
+    async def reclaim_stale_outbox(self, claimed_before: datetime) -> int:
+        return await self._run_bulk(
+            """UPDATE outbox SET status='pending', maybe_sent=1, claimed_by=NULL
+               WHERE status='claimed' AND claimed_at<?""", (to_db(claimed_before),))
+
+    async def count_outbox(self, status: str = "pending") -> int:
+        rows = await self._all_bulk("SELECT COUNT(*) AS n FROM outbox WHERE status=?", (status,))
+        return int(rows[0]["n"]) if rows else 0
+
+    async def get_outbox(self, outbox_id: int) -> OutboxItem | None:
+        row = await self._one("SELECT * FROM outbox WHERE id=?", (outbox_id,))
+        return _outbox(row) if row else None
+
+    async def next_outbox_at(self) -> datetime | None:
+        row = await self._one("SELECT MIN(not_before) AS due FROM outbox WHERE status='pending'")
+        return from_db(row["due"]) if row and row["due"] else None
 
     # -- handled messages (edits) -----------------------------------------------------------
 
@@ -592,22 +789,8 @@ class SQLiteStore:
         """Done: the payload (which may hold the user's words) is dropped, only the id stays for dedup."""
         await self._run(_FINISH_SQL, (platform, event_id))
 
-    def finish_with_next_write(self, platform: str, event_id: str) -> None:
-        """Marks the event done inside the next write transaction of the current task.
-
-        The event's first effect and its "done" mark then commit together, so a crash can neither
-        replay an effect already written nor lose the event; and it saves a round trip per event.
-        """
-        _finishing.set((platform, event_id))
-
-    def finish_still_pending(self) -> bool:
-        """True when no write took the mark since `finish_with_next_write` (a read-only event)."""
-        pending = _finishing.get() is not None
-        _finishing.set(None)
-        return pending
-
     async def unfinished_events(self, platform: str | None = None) -> list[PendingEvent]:
-        rows = await self._all(
+        rows = await self._all_bulk(
             """SELECT * FROM processed_events WHERE status='pending' AND (? IS NULL OR platform=?)
                ORDER BY received_at""",
             (platform, platform),
@@ -616,7 +799,7 @@ class SQLiteStore:
                              received_at=from_db(r["received_at"])) for r in rows]  # type: ignore[arg-type]
 
     async def prune_events(self, before: datetime) -> int:
-        return await self._run("DELETE FROM processed_events WHERE status='done' AND received_at<?", (to_db(before),))
+        return await self._run_bulk("DELETE FROM processed_events WHERE status='done' AND received_at<?", (to_db(before),))
 
     # -- named locks --------------------------------------------------------------------------
 

@@ -1,0 +1,331 @@
+"""Delivery through the outbox: the only way replies and nudges leave Parley.
+
+An event's replies (and a nudge's message) are stored as one outbox row in the same transaction as
+what produced them (`bot.core.Core.run`, `bot.core.Core.send`). The row is then delivered by the
+adapter of its platform (`Delivery`) and marked sent. docs/outbox.md has the whole design; in short:
+
+- The process that wrote a row delivers it right after the commit (the row was stored already claimed
+  by this instance when its conversation had nothing older waiting), so a reply costs no extra wait.
+- `Outbox` runs a loop for everything else: rows whose conversation was busy, retries after a
+  transient failure (backoff), and rows a dead process had claimed (`reclaim_stale_outbox`: they come
+  back with ``maybe_sent``, because the platform may have accepted them before the kill).
+- ``maybe_sent`` is where a duplicate can come from. An adapter that can look up what it already sent
+  (Slack: message metadata) checks before sending again; one that cannot (Telegram) sends it again
+  with ``Delivery.repeat_note`` on top, so a rare double is recognisable.
+
+Sent marks are group-committed: deliveries that finish while one mark commits share the next one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from bot.events import Choice, DeliveryError, Event, Reply, Target
+from bot.metrics import count_delivery
+from bot.store import NewOutboxItem, OutboxItem, Store
+
+log = logging.getLogger(__name__)
+
+#: A transient failure is retried this many times (with backoff) before the row fails for good.
+MAX_ATTEMPTS = 8
+#: Platform rate limits are the platform asking us to wait, not a failure: more attempts for them.
+RATE_LIMITED_ATTEMPTS = 20
+
+
+def new_instance_id() -> str:
+    """An id for this process's claims (outbox rows, nudges): random, so a restart is a new instance."""
+    return uuid.uuid4().hex[:16]
+
+
+def conversation_of(platform: str, chat_id: str, thread_id: str | None, user_id: str) -> str:
+    """The outbox ordering key: one per chat, thread and user, like `bot.events.Event.conversation_key`."""
+    return "|".join((platform, chat_id, thread_id or "", user_id))
+
+
+def event_conversation(event: Event) -> str:
+    """The ordering key of the replies to ``event``."""
+    return conversation_of(event.platform, event.chat_id, event.thread_id, event.user_id)
+
+
+def reply_to_json(reply: Reply) -> dict[str, Any]:
+    """A `Reply` as JSON-able data (`reply_from_json` reads it back)."""
+    # by hand: dataclasses.asdict deep-copies recursively and cost more than the rest of the row
+    return {"text": reply.text, "choices": [{"id": c.id, "label": c.label} for c in reply.choices],
+            "expects_text": reply.expects_text, "private": reply.private, "close_origin": reply.close_origin,
+            "case_id": reply.case_id, "anchor": reply.anchor, "mention_user": reply.mention_user}
+
+
+def reply_from_json(data: Mapping[str, Any]) -> Reply:
+    """The `Reply` that `reply_to_json` wrote. Raises KeyError/TypeError/ValueError for damaged data."""
+    fields = dict(data)
+    fields["choices"] = [Choice(id=str(c["id"]), label=str(c["label"])) for c in fields.get("choices", [])]
+    return Reply(**fields)
+
+
+def payload_for(replies: Sequence[Reply], *, route: Mapping[str, Any] | None = None,
+                target: Target | None = None) -> dict[str, Any]:
+    """The outbox payload: the replies, and either the adapter's ``route`` (where the replies to an event
+    go, adapter-defined and JSON-able) or the ``target`` of an unprompted message."""
+    payload: dict[str, Any] = {"replies": [reply_to_json(r) for r in replies]}
+    if route is not None:
+        payload["route"] = dict(route)
+    if target is not None:
+        payload["target"] = dataclasses.asdict(target)
+    return payload
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One outbox row as an adapter delivers it.
+
+    ``route``: what the adapter stored about where an event's replies go (empty for a nudge);
+    ``target``: where an unprompted message (a nudge) goes, None for replies to an event.
+    ``maybe_sent``: an earlier claim of this row expired, so the platform may already have it: look it up
+    where the platform allows, otherwise put ``repeat_note`` (the user's language) on the first message.
+    """
+
+    outbox_id: int
+    platform: str
+    user_id: str
+    replies: list[Reply]
+    route: dict[str, Any] = field(default_factory=dict)
+    target: Target | None = None
+    maybe_sent: bool = False
+    repeat_note: str = ""
+    created_at: datetime | None = None
+
+
+def delivery_from(item: OutboxItem, repeat_note: str = "") -> Delivery:
+    """The `Delivery` of a stored row. Raises KeyError/TypeError/ValueError for a damaged payload."""
+    payload = item.payload
+    target = payload.get("target")
+    return Delivery(outbox_id=item.id, platform=item.platform, user_id=item.user_id,
+                    replies=[reply_from_json(r) for r in payload.get("replies", [])],
+                    route=dict(payload.get("route") or {}), target=Target(**target) if target else None,
+                    maybe_sent=item.maybe_sent, repeat_note=repeat_note, created_at=item.created_at)
+
+
+class Deliverer(Protocol):
+    """What the outbox needs of an adapter (`bot.core.Adapter` has it)."""
+
+    async def deliver(self, delivery: Delivery) -> None: ...
+
+
+class RepeatNote(Protocol):
+    """The "this may repeat" line in a user's language: ``(platform, user_id) -> text``."""
+
+    async def __call__(self, platform: str, user_id: str) -> str: ...
+
+
+class Outbox:
+    """Delivers outbox rows through the registered adapters; see the module docstring.
+
+    ``adapters`` is the core's registry (platform -> adapter), read at each delivery. ``owner`` is this
+    instance's id. ``takeover_at_start``: claims left in the database when this instance starts belong to
+    a dead process (one process per SQLite database), so they are taken back at once instead of after
+    ``stale_after`` seconds.
+    """
+
+    def __init__(self, store: Store, adapters: Mapping[str, Deliverer], *, owner: str,
+                 clock: Callable[[], datetime], repeat_note: RepeatNote, stale_after: float = 120.0,
+                 base_backoff: float = 2.0, max_backoff: float = 600.0, max_sleep: float = 5.0,
+                 send_timeout: float = 60.0) -> None:
+        self.store = store
+        self.adapters = adapters
+        self.owner = owner
+        self.clock = clock
+        self.repeat_note = repeat_note
+        self.stale_after = stale_after
+        self.base_backoff = base_backoff
+        self.max_backoff = max_backoff
+        self.max_sleep = max_sleep
+        self.send_timeout = send_timeout
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+        self._marks: list[tuple[int, asyncio.Future[bool]]] = []
+        self._marker: asyncio.Task[None] | None = None
+        self._last_reclaim: datetime | None = None
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    async def recover(self, *, takeover: bool = True) -> int:
+        """Before the adapters start: takes back a dead process's claims, all of them with ``takeover`` (one
+        process per database), else those older than ``stale_after``. They come back ``maybe_sent``."""
+        now = self.clock()
+        before = now + timedelta(microseconds=1) if takeover else now - timedelta(seconds=self.stale_after)
+        count = await self.store.reclaim_stale_outbox(before)
+        self._last_reclaim = now
+        if count:
+            log.warning("%d outbox row(s) were being delivered when a process stopped; delivering them again", count)
+        return count
+
+    async def start(self) -> None:
+        """Runs the delivery loop (after `recover` and the adapters' start)."""
+        if self._task is not None:
+            return
+        self._stopping = False
+        self._task = asyncio.create_task(self._loop(), name="parley-outbox")
+
+    async def stop(self) -> None:
+        """Ends the loop after the current round (whose claims are marked or released)."""
+        self._stopping = True
+        self._wakeup.set()
+        task, self._task = self._task, None
+        if task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(task), timeout=self.send_timeout + 5)
+            except TimeoutError:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+
+    def wake(self) -> None:
+        """Rows were added that the loop should deliver (a busy conversation, a replay)."""
+        self._wakeup.set()
+
+    async def _loop(self) -> None:
+        while not self._stopping:
+            self._wakeup.clear()
+            try:
+                await self._reclaim_periodically()
+                delivered = await self.run_once()
+                delay = 0.0 if delivered else await self._delay()
+            except Exception:
+                log.exception("an outbox pass failed; trying again shortly")
+                delay = 1.0
+            if self._stopping:
+                break
+            if delay > 0:
+                try:
+                    await asyncio.wait_for(self._wakeup.wait(), timeout=delay)
+                except TimeoutError:
+                    pass
+
+    async def _delay(self) -> float:
+        due = await self.store.next_outbox_at()
+        if due is None:
+            return self.max_sleep
+        return min(max((due - self.clock()).total_seconds() + 0.005, 0.005), self.max_sleep)
+
+    async def _reclaim_periodically(self) -> None:
+        now = self.clock()
+        if self._last_reclaim is not None and (now - self._last_reclaim).total_seconds() < self.stale_after / 2:
+            return
+        self._last_reclaim = now
+        count = await self.store.reclaim_stale_outbox(now - timedelta(seconds=self.stale_after))
+        if count:
+            log.warning("%d outbox claim(s) expired; delivering them again", count)
+
+    async def run_once(self, limit: int = 200) -> int:
+        """Claims what is due (one row per conversation) and delivers it; returns how many were claimed."""
+        claimed = await self.store.claim_outbox(self.clock(), owner=self.owner, limit=limit,
+                                                platform=list(self.adapters) or ["-"])
+        if claimed:
+            await asyncio.gather(*(self.deliver(item) for item in claimed))
+        return len(claimed)
+
+    # -- delivering one row -------------------------------------------------------------------
+
+    async def deliver_claimed(self, items: Sequence[OutboxItem]) -> None:
+        """Delivers the rows of ``items`` this instance claimed, in order; wakes the loop for the others."""
+        waiting = False
+        for item in items:
+            if item.status == "claimed" and item.claimed_by == self.owner:
+                await self.deliver(item)
+            else:
+                waiting = True
+        if waiting:
+            self.wake()
+
+    async def deliver(self, item: OutboxItem) -> bool:
+        """Delivers a claimed row and marks it sent; a failure releases it (retry later, or failed).
+
+        Returns True when it was delivered. Never raises for a delivery problem: the row's status says it.
+        """
+        try:
+            await self.send(item)
+        except DeliveryError as exc:
+            await self._release(item, exc)
+            return False
+        except Exception as exc:  # an adapter bug or a network error it did not wrap: still retried
+            log.warning("delivering outbox row %s raised", item.id, exc_info=True)
+            await self._release(item, DeliveryError(f"{type(exc).__name__}: {exc}"))
+            return False
+        count_delivery(item.platform, "sent")
+        await self.mark_sent(item.id)
+        return True
+
+    async def send(self, item: OutboxItem) -> None:
+        """Hands the row to its platform's adapter; raises `DeliveryError` (or the adapter's exception).
+
+        Does not mark it: the caller does (`mark_sent`), so a caller with its own retry rules (the
+        scheduler) can release the row instead.
+        """
+        adapter = self.adapters.get(item.platform)
+        if adapter is None:
+            raise DeliveryError(f"no {item.platform} adapter is running")
+        note = await self.repeat_note(item.platform, item.user_id) if item.maybe_sent else ""
+        try:
+            delivery = delivery_from(item, note)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DeliveryError(f"unreadable outbox row: {type(exc).__name__}", permanent=True) from None
+        try:
+            await asyncio.wait_for(adapter.deliver(delivery), timeout=self.send_timeout)
+        except TimeoutError:
+            raise DeliveryError(f"no answer from {item.platform} in {self.send_timeout:g} s") from None
+
+    async def _release(self, item: OutboxItem, exc: DeliveryError) -> None:
+        error = str(exc) or "delivery failed"
+        limit = RATE_LIMITED_ATTEMPTS if exc.retry_after is not None else MAX_ATTEMPTS
+        if exc.permanent or item.attempts >= limit:
+            log.warning("outbox row %s failed for good after %d attempt(s): %s", item.id, item.attempts, error)
+            count_delivery(item.platform, "failed")
+            await self.store.release_outbox(item.id, error=error, retry_at=None)
+            return
+        delay = min(self.base_backoff * 2 ** max(item.attempts - 1, 0), self.max_backoff)
+        delay = max(delay, exc.retry_after or 0.0)
+        log.info("outbox row %s: %s; retrying in %.0f s", item.id, error, delay)
+        count_delivery(item.platform, "retried")
+        await self.store.release_outbox(item.id, error=error, retry_at=self.clock() + timedelta(seconds=delay))
+        self.wake()
+
+    async def mark_sent(self, outbox_id: int) -> bool:
+        """Marks a delivered row sent, sharing one commit with the others that finish meanwhile.
+
+        Returns False when the row was no longer claimed (its claim expired and it was taken back).
+        """
+        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
+        self._marks.append((outbox_id, future))
+        if self._marker is None or self._marker.done():
+            self._marker = asyncio.create_task(self._write_marks())
+        return await future
+
+    async def _write_marks(self) -> None:
+        while self._marks:
+            group, self._marks = self._marks, []
+            try:
+                marked = await self.store.mark_outbox_sent([outbox_id for outbox_id, _ in group], self.clock())
+            except Exception as exc:
+                for _, future in group:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for outbox_id, future in group:
+                if not future.done():
+                    future.set_result(outbox_id in marked)
+
+
+def new_item(platform: str, conversation: str, user_id: str, replies: Sequence[Reply], *,
+             route: Mapping[str, Any] | None = None, target: Target | None = None, case_id: int | None = None,
+             nudge_id: int | None = None, event_id: str | None = None) -> NewOutboxItem:
+    """The row for ``replies`` (see `payload_for`)."""
+    return NewOutboxItem(platform=platform, conversation=conversation, user_id=user_id,
+                         payload=payload_for(replies, route=route, target=target), case_id=case_id,
+                         nudge_id=nudge_id, event_id=event_id)
