@@ -1,7 +1,7 @@
 """The store as the rest of Parley sees it: an async repository, whatever database is behind it.
 
-`bot.store.sqlite.SQLiteStore` implements it; a Postgres store would implement the same protocol and
-pass tests/test_store.py. Conventions for every method:
+`bot.store.sqlite.SQLiteStore` and `bot.store.postgres.PostgresStore` implement it, and both pass
+tests/test_store.py. Conventions for every method:
 
 - Every time in and out is an aware `datetime` in UTC.
 - Objects come back as fresh copies (`bot.store.models`); changing one changes nothing until it is
@@ -13,7 +13,7 @@ pass tests/test_store.py. Conventions for every method:
   every call of the task joins one transaction (see there); docs/outbox.md says what commits together.
 - Errors: a database that cannot be reached or written raises the driver's error (``sqlite3.Error``
   for SQLite); `bot.store.sqlite.StoreError` is raised at open for an unusable database. No method
-  raises for "not found": it returns None, False or 0.
+  raises for "not found": it returns None, False or 0. PostgreSQL raises asyncpg's errors.
 """
 
 from __future__ import annotations
