@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING
 
 from bot.core import Adapter, Clock, Core
 from bot.events import StartupError
+from bot.metrics import measured, refresh_backlog
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.store import Store, open_store, utcnow
+from bot.store.backends import backend_of
 from content import Library
 from handlers import PUBLIC_COMMANDS, dispatch
 from handlers.followup import render_nudge
@@ -31,6 +33,46 @@ def build_core(store: Store, settings: Settings, *, clock: Clock = utcnow, lib: 
     """A `Core` running Parley's handlers (`handlers.dispatch`, `handlers.PUBLIC_COMMANDS`, `handlers.home`)."""
     return Core(store, settings, dispatch=dispatch, commands=PUBLIC_COMMANDS, home=home, clock=clock, lib=lib)
 
+#: Nudges one instance sends at once, and so claims at once (`build_scheduler`).
+SEND_CONCURRENCY = 100
+
+
+def build_scheduler(core: Core, settings: Settings) -> Scheduler:
+    """The scheduler with `Settings.claim_timeout`: claims older than that belong to a dead instance and are
+    taken over. A live instance's claim must never look that old, so a send may take at most half of
+    it, and a pass claims no more rows than it sends at once (``batch`` = ``concurrency``): no claimed
+    row waits behind others for a send slot. The loop also looks for dead claims at least that often
+    even when nothing falls due. The outbox loop (``core.outbox``) takes over outbox claims after the same
+    timeout; with SQLite both take back every claim found at start (`one_process_per_database`)."""
+    timeout = settings.claim_timeout
+    send_timeout = min(60.0, timeout / 2)
+    core.outbox.stale_after = timeout
+    core.outbox.send_timeout = send_timeout
+    return Scheduler(core, render_nudge, stale_after=timeout, send_timeout=send_timeout,
+                     max_sleep=min(30.0, timeout), batch=SEND_CONCURRENCY, concurrency=SEND_CONCURRENCY,
+                     takeover_at_start=one_process_per_database(settings))
+
+
+def one_process_per_database(settings: Settings) -> bool:
+    """True for SQLite: one process serves the file, so claims found in it at start are a dead process's
+    and are taken back at once. False for PostgreSQL, where other live instances hold claims: only those
+    older than `Settings.claim_timeout` are taken over."""
+    return backend_of(settings.database_url) == "sqlite"
+
+
+def add_operations(http: HttpServer, store: Store, scheduler: Scheduler) -> None:
+    """``GET /healthz`` checks the store (a query within `bot.http.PROBE_TIMEOUT`) and the scheduler (running
+    and ticking) and shows its last tick; ``GET /metrics`` reads the nudge backlog from the store first."""
+    async def store_answers() -> bool:
+        await store.schema_version()
+        return True
+
+    http.checks["store"] = store_answers
+    http.checks["scheduler"] = scheduler.healthy
+    http.info["scheduler_last_tick"] = lambda: scheduler.last_tick.isoformat() if scheduler.last_tick else None
+    http.before_scrape.append(lambda: refresh_backlog(store))
+
+
 NOTHING_CONFIGURED = (
     "parley run: no platform is configured. Set PARLEY_TELEGRAM_TOKEN for Telegram, and/or "
     "PARLEY_SLACK_BOT_TOKEN with PARLEY_SLACK_SIGNING_SECRET for Slack (PARLEY_SLACK_APP_TOKEN for Socket Mode). "
@@ -42,15 +84,15 @@ async def chat(settings: Settings, *, lang: str | None, user: str) -> int:
     """``parley chat``: the console adapter and the scheduler until stdin ends; the exit code."""
     from bot.adapters.console import ConsoleAdapter
 
-    store = await open_store(settings.database_url)
+    store = await open_store(settings.database_url, pool_size=settings.database_pool_size)
     core = build_core(store, settings)
     if lang:
         await core.set_language("console", user, lang)
     console = ConsoleAdapter(core, user_id=user, language=lang)
     core.register(console)
-    scheduler = Scheduler(core, render_nudge, takeover_at_start=True)
+    scheduler = build_scheduler(core, settings)
     try:
-        await core.outbox.recover()
+        await core.outbox.recover(takeover=scheduler.takeover_at_start)
         await console.start()
         await core.outbox.start()
         await console.greet()
@@ -75,16 +117,17 @@ async def serve(settings: Settings) -> int:
         return 2
     from bot.http import HttpServer
 
-    store = await open_store(settings.database_url)
+    store = measured(await open_store(settings.database_url, pool_size=settings.database_pool_size))
     core = build_core(store, settings)
     http = HttpServer(settings.http_host, settings.http_port)
-    # one process per SQLite database: nudge claims found at start belong to a process that died
-    scheduler = Scheduler(core, render_nudge, takeover_at_start=True)
+    scheduler = build_scheduler(core, settings)
+    add_operations(http, store, scheduler)
     started: list[Adapter] = []
     try:
         try:
-            # one process per SQLite database: claims left in it belong to a process that died
-            await core.outbox.recover()
+            # SQLite: claims left in it belong to a process that died; PostgreSQL: only those older than
+            # the claim timeout (the others may be a live instance's)
+            await core.outbox.recover(takeover=scheduler.takeover_at_start)
             for adapter in _build_adapters(core, settings, http):
                 core.register(adapter)
                 await adapter.start()

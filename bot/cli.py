@@ -1,4 +1,4 @@
-"""The ``parley`` command: chat, run, cards, card, triage, check, train-triage, train-check, export, slack-manifest.
+"""The ``parley`` command: chat, run, db, cards, card, triage, check, train-triage, train-check, export, slack-manifest.
 
 Every failure a person can cause (bad variable, unwritable database, unknown card) ends in one line
 on stderr and a non-zero exit code, never a traceback.
@@ -15,6 +15,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 from bot import __version__
 from bot.settings import Settings, SettingsError, load_settings
@@ -35,6 +36,10 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--user", default=None, help="who you are (default: your login name)")
 
     sub.add_parser("run", help="serve Telegram and/or Slack, the scheduler and the HTTP server")
+
+    db = sub.add_parser("db", help="the database of PARLEY_DATABASE_URL: schema status and upgrade")
+    db.add_argument("action", choices=("status", "upgrade"),
+                    help="status: the schema version, changing nothing; upgrade: apply the missing migrations")
 
     cards = sub.add_parser("cards", help="list the technique cards")
     cards.add_argument("--lang", choices=LANGUAGES, default=None)
@@ -72,13 +77,28 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _setup_logging(settings: Settings) -> None:
+def log_handler(settings: Settings, stream: TextIO) -> logging.Handler:
+    """The one log handler: text lines, or with ``PARLEY_LOG_FORMAT=json`` one JSON object per line (time,
+    level, logger, event id, message and the record's extra fields: platform, kind, latency_ms, outcome
+    on ``parley.events``). Every line names the event it belongs to, or "-"."""
     from bot.logcontext import EventFilter
 
-    logging.basicConfig(level=settings.log_level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s [%(event)s]: %(message)s")
-    for handler in logging.getLogger().handlers:  # every line names the event it belongs to, or "-"
-        handler.addFilter(EventFilter())
+    handler = logging.StreamHandler(stream)
+    if settings.log_format == "json":
+        from pythonjsonlogger.json import JsonFormatter
+
+        handler.setFormatter(JsonFormatter("%(asctime)s %(levelname)s %(name)s %(event)s %(message)s",
+                                           json_ensure_ascii=False))
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(event)s]: %(message)s"))
+    handler.addFilter(EventFilter())
+    return handler
+
+
+def _setup_logging(settings: Settings) -> None:
+    logging.basicConfig(level=settings.log_level, handlers=[log_handler(settings, sys.stderr)])
+    if settings.log_format == "json":  # asking for JSON is asking for the line per event (INFO)
+        logging.getLogger("parley.events").setLevel(min(logging.INFO, logging.getLevelName(settings.log_level)))
     for noisy in ("httpx", "httpcore", "aiosqlite", "telegram", "slack_bolt", "slack_sdk", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
 
@@ -160,6 +180,31 @@ async def _cmd_export(args: argparse.Namespace, settings: Settings) -> int:
         await store.close()
 
 
+async def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    """``parley db status`` (read only, creates nothing) and ``parley db upgrade`` (migrates; safe while
+    other instances start, they wait on the same lock)."""
+    from bot.store import open_store
+    from bot.store.backends import schema_status
+
+    before = await schema_status(settings.database_url)
+    if args.action == "status":
+        state = ("up to date" if before.current == before.latest else
+                 f"{before.pending} migration(s) pending; run `parley db upgrade`" if before.current < before.latest
+                 else "written by a newer Parley")
+        print(f"{before.backend} {before.where}: schema {before.current} of {before.latest}, {state}")
+        return 0 if before.current <= before.latest else 1
+    store = await open_store(settings.database_url, pool_size=2)
+    try:
+        after = await store.schema_version()
+    finally:
+        await store.close()
+    if after == before.current:
+        print(f"{before.backend} {before.where}: already at schema {after}")
+    else:
+        print(f"{before.backend} {before.where}: applied {after - before.current} migration(s); schema {after}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -177,6 +222,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.app import serve
 
             return asyncio.run(serve(settings))
+        if args.command == "db":
+            return asyncio.run(_cmd_db(args, settings))
         if args.command == "cards":
             return _cmd_cards(args, settings)
         if args.command == "card":

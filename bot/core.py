@@ -12,6 +12,7 @@ import asyncio
 import dataclasses
 import logging
 import re
+import time
 import uuid
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
@@ -21,6 +22,7 @@ from typing import Any, Protocol
 from bot.context import Context
 from bot.events import DeliveryError, Event, EventKind, Home, Reply, Target, stamp_choices, stamp_replies
 from bot.logcontext import bound_event
+from bot.metrics import count_delivery, observe_duplicate, observe_event
 from bot.outbox import Delivery, Outbox, conversation_of, event_conversation, new_instance_id, new_item
 from bot.owner import owner_tag, unstamp
 from bot.settings import Settings
@@ -112,7 +114,10 @@ class Core:
         """Makes the event durable before the platform is acknowledged; False for a repeat."""
         event = _encodable(event)
         payload = {name: getattr(event, name) for name in _EVENT_FIELDS}  # asdict() deep-copies; this is flat
-        return await self.store.accept_event(event.platform, event.event_id, event.user_id, payload)
+        accepted = await self.store.accept_event(event.platform, event.event_id, event.user_id, payload)
+        if not accepted:
+            observe_duplicate(event.platform)
+        return accepted
 
     def _lock_for(self, event: Event) -> asyncio.Lock:
         key = event.conversation_key
@@ -146,17 +151,22 @@ class Core:
     async def _process(self, event: Event, route: dict[str, Any] | None) -> tuple[list[Reply], list[OutboxItem]]:
         with bound_event(event.platform, event.event_id):
             event = _encodable(event)
+            started = time.perf_counter()
             try:
                 async with self.store.transaction():
                     replies = await self._dispatch(event)
-                    return replies, await self._commit(event, replies, route)
+                    rows = await self._commit(event, replies, route)
+                observe_event(event.platform, event.kind.value, time.perf_counter() - started, "ok", len(replies))
+                return replies, rows
             except Exception:  # the handlers' writes were rolled back; the event ends with an apology
                 log.exception("handler failed for %s %s event %s", event.platform, event.kind, event.event_id)
             async with self.store.transaction():
                 user = await self.store.get_user(event.platform, event.user_id)
                 lang = user.lang if user else self.settings.default_language
                 replies = [Reply(self.lib.t("error.internal", lang))]
-                return replies, await self._commit(event, replies, route)
+                rows = await self._commit(event, replies, route)
+            observe_event(event.platform, event.kind.value, time.perf_counter() - started, "error", len(replies))
+            return replies, rows
 
     async def _commit(self, event: Event, replies: list[Reply], route: dict[str, Any] | None) -> list[OutboxItem]:
         """Inside the event's transaction: its done mark, and its replies as one outbox row (with a route)."""
@@ -289,6 +299,16 @@ class Core:
             home, choices=stamp_choices(home.choices, platform, user_id),
             cases=[dataclasses.replace(c, choices=stamp_choices(c.choices, platform, user_id)) for c in home.cases])
 
+    async def try_lock(self, name: str, *, shared: bool = False) -> bool:
+        """Takes a named lock in the shared database (`Store.try_lock`): exclusive for something only one
+        instance may do, ``shared`` for what many may do while no exclusive holder runs; False when
+        another instance keeps it."""
+        return await self.store.try_lock(name, shared=shared)
+
+    async def unlock(self, name: str) -> None:
+        """Gives back a lock taken with `try_lock`."""
+        await self.store.unlock(name)
+
     # -- outbound ---------------------------------------------------------------------------
 
     async def anchor_case(self, case_id: int, thread_id: str) -> None:
@@ -325,9 +345,11 @@ class Core:
         try:
             await self.outbox.send(row)
         except BaseException as exc:
+            count_delivery(row.platform, "failed")  # the scheduler retries the nudge with a new row
             await asyncio.shield(self.store.release_outbox(row.id, error=str(exc) or type(exc).__name__,
                                                            retry_at=None))
             raise
+        count_delivery(row.platform, "sent")
         try:
             await self.outbox.mark_sent(row.id)
         except Exception:  # sent: nothing may put it back to pending now, or it would go out twice

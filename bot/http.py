@@ -1,4 +1,4 @@
-"""Parley's one HTTP server (aiohttp): health check, Slack events, Telegram webhook.
+"""Parley's one HTTP server (aiohttp): health check, metrics, Slack events, Telegram webhook.
 
 Adapters add their routes before `start`; the server itself knows no platform.
 
@@ -16,17 +16,25 @@ How a request that goes wrong is answered (every endpoint keeps to it):
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import logging
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 
 from aiohttp import web
 
+from bot.metrics import CONTENT_TYPE_LATEST, exposition
+
 log = logging.getLogger(__name__)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 #: Bytes a request body may have; Slack's and Telegram's payloads are far smaller. Larger: 413.
 MAX_BODY = 1024 * 1024
+#: A health probe: True when its part works; may be a coroutine (the store is asked), and raising is False.
+Probe = Callable[[], bool | Awaitable[bool]]
+#: Seconds a probe may take before it counts as down.
+PROBE_TIMEOUT = 2.0
 
 
 def refuse(logger: logging.Logger, status: int, reason: str, *args: object) -> web.Response:
@@ -62,16 +70,48 @@ class HttpServer:
         self.port = port
         self.app = web.Application(client_max_size=MAX_BODY, middlewares=[_last_resort])
         self.app.router.add_get("/healthz", self._health)
+        self.app.router.add_get("/metrics", self._metrics)
         self._runner: web.AppRunner | None = None
-        self.checks: dict[str, Callable[[], bool]] = {}
+        #: ``GET /healthz``: one probe per part (store, scheduler, each platform); any False answers 503.
+        self.checks: dict[str, Probe] = {}
+        #: Extra fields of the /healthz body (the scheduler's last tick), computed per request.
+        self.info: dict[str, Callable[[], object]] = {}
+        #: Run before each ``GET /metrics`` (gauges read from the store); a failure is logged, not fatal.
+        self.before_scrape: list[Callable[[], Awaitable[None]]] = []
 
     def add_post(self, path: str, handler: Handler) -> None:
         self.app.router.add_post(path, handler)
 
     async def _health(self, request: web.Request) -> web.Response:
-        states = {name: check() for name, check in self.checks.items()}
+        names = list(self.checks)
+        results = await asyncio.gather(*(self._probe(name, self.checks[name]) for name in names))
+        states = dict(zip(names, results, strict=True))
         ok = all(states.values())
-        return web.json_response({"status": "ok" if ok else "degraded", "checks": states}, status=200 if ok else 503)
+        body: dict[str, object] = {"status": "ok" if ok else "degraded", "checks": states}
+        body.update((name, value()) for name, value in self.info.items())
+        return web.json_response(body, status=200 if ok else 503)
+
+    @staticmethod
+    async def _probe(name: str, probe: Probe) -> bool:
+        try:
+            result = probe()
+            if inspect.isawaitable(result):
+                result = await asyncio.wait_for(result, PROBE_TIMEOUT)
+            return bool(result)
+        except Exception as exc:  # a probe that fails says "down"; why goes to the log, once per request
+            log.warning("health check %s failed: %s", name, type(exc).__name__)
+            return False
+
+    async def _metrics(self, request: web.Request) -> web.Response:
+        for hook in self.before_scrape:
+            try:
+                await asyncio.wait_for(hook(), PROBE_TIMEOUT)
+            except Exception as exc:
+                log.warning("a /metrics gauge could not be refreshed: %s", type(exc).__name__)
+        response = web.Response(body=exposition())
+        response.content_type = CONTENT_TYPE_LATEST.split(";")[0]
+        response.charset = "utf-8"
+        return response
 
     async def start(self) -> None:
         self._runner = web.AppRunner(self.app, access_log=None)

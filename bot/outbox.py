@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.events import Choice, DeliveryError, Event, Reply, Target
+from bot.metrics import count_delivery
 from bot.store import NewOutboxItem, OutboxItem, Store
 
 log = logging.getLogger(__name__)
@@ -257,6 +258,7 @@ class Outbox:
             log.warning("delivering outbox row %s raised", item.id, exc_info=True)
             await self._release(item, DeliveryError(f"{type(exc).__name__}: {exc}"))
             return False
+        count_delivery(item.platform, "sent")
         await self.mark_sent(item.id)
         return True
 
@@ -284,11 +286,13 @@ class Outbox:
         limit = RATE_LIMITED_ATTEMPTS if exc.retry_after is not None else MAX_ATTEMPTS
         if exc.permanent or item.attempts >= limit:
             log.warning("outbox row %s failed for good after %d attempt(s): %s", item.id, item.attempts, error)
+            count_delivery(item.platform, "failed")
             await self.store.release_outbox(item.id, error=error, retry_at=None)
             return
         delay = min(self.base_backoff * 2 ** max(item.attempts - 1, 0), self.max_backoff)
         delay = max(delay, exc.retry_after or 0.0)
         log.info("outbox row %s: %s; retrying in %.0f s", item.id, error, delay)
+        count_delivery(item.platform, "retried")
         await self.store.release_outbox(item.id, error=error, retry_at=self.clock() + timedelta(seconds=delay))
         self.wake()
 

@@ -19,11 +19,15 @@ so nothing here is remembered between passes except "when is the next row due". 
 
 Crash before the outbox row committed (while rendering): the nudge stays ``claimed`` and, once the
 claim is older than ``stale_after``, is made ``pending`` again and delivered with ``late=True``.
-Crash after it: the row is the outbox's (docs/outbox.md): taken back at the next start with
-``maybe_sent`` and delivered again, where Slack first looks for it by its metadata and Telegram says
-the copy may repeat; the nudge is not rendered again (`Store.reclaim_stale` skips a nudge with a live
-row). Between passes this process holds no claims, so only a dead process's claims can be that old;
-run one scheduler per database.
+Crash after it: the row is the outbox's (docs/outbox.md): taken back with ``maybe_sent`` and delivered
+again, where Slack first looks for it by its metadata and Telegram says the copy may repeat; the nudge
+is not rendered again (`Store.reclaim_stale` skips a nudge with a live row). Between passes this
+process holds no claims, so only a dead process's claims can be that old. With SQLite (one process per
+database) the claims found at start are taken back at once (``takeover_at_start``). Several instances
+may share a PostgreSQL database: claims skip each other's rows (``SKIP LOCKED``), and a dead
+instance's claims, of nudges and of outbox rows, are taken over after ``stale_after``
+(``PARLEY_CLAIM_TIMEOUT``, which must stay above ``send_timeout``), never at start, when they may be
+a live instance's.
 
 A retry moves the row's ``due_at`` (the store's `release`), so ``late`` describes the last scheduled
 time, not the original one.
@@ -33,12 +37,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.clock import next_allowed
 from bot.events import DeliveryError, Reply, Target
+from bot.metrics import count_nudge
 from bot.store import Case, Nudge, User
 
 if TYPE_CHECKING:
@@ -84,6 +90,10 @@ class Scheduler:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._last_reclaim: datetime | None = None
+        #: When the loop last showed it is alive (a pass started or claimed a batch): the clock's time,
+        #: and `time.monotonic` for `healthy`.
+        self.last_tick: datetime | None = None
+        self._last_tick_monotonic: float | None = None
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -118,9 +128,20 @@ class Scheduler:
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
 
+    def healthy(self) -> bool:
+        """Running, and it ticked recently: within two sleeps plus one send (a stuck pass is not healthy)."""
+        if not self.running or self._last_tick_monotonic is None:
+            return False
+        return time.monotonic() - self._last_tick_monotonic < 2 * self.max_sleep + self.send_timeout + 5
+
+    def _tick(self) -> None:
+        self.last_tick = self.clock()
+        self._last_tick_monotonic = time.monotonic()
+
     async def _loop(self) -> None:
         while not self._stopping:
             self._wakeup.clear()
+            self._tick()
             try:
                 await self._reclaim(periodic=True)
                 await self.run_once()
@@ -164,6 +185,7 @@ class Scheduler:
         users: dict[tuple[str, str], User | None] = {}
         for _ in range(MAX_ROUNDS):
             claimed = await store.claim_due(self.clock(), self.batch, owner=self.core.instance)
+            self._tick()
             if not claimed:
                 break
             # One query for the batch's cases and one for their owners, not one each per nudge.
@@ -195,22 +217,26 @@ class Scheduler:
         now = self.clock()
         if case is None or not case.is_open:
             await store.set_nudge(nudge.id, status="cancelled")
+            count_nudge("cancelled")
             return False
         user = users.get((case.platform, case.user_id))
         if user is not None:
             if user.blocked:
                 await store.release(nudge.id, error="the user has blocked the bot", retry_at=None)
+                count_nudge("failed")
                 return False
             allowed = next_allowed(now, user.tz, user.quiet_start, user.quiet_end, user.paused_until)
             if allowed > now:
                 paused = user.paused_until is not None and now < user.paused_until
                 await store.defer_nudge(nudge.id, allowed, reason="paused" if paused else "quiet hours")
+                count_nudge("deferred")
                 return False
 
         late = (now - nudge.due_at).total_seconds() > self.late_after
         rendered = await self.render(self.core, nudge, late)
         if rendered is None:
             await store.set_nudge(nudge.id, status="cancelled")
+            count_nudge("cancelled")
             return False
         target, replies = rendered
         try:
@@ -230,6 +256,7 @@ class Scheduler:
             await self._retry(nudge, f"{type(exc).__name__}: {exc}", None)
             return False
         # Sent (or queued behind an older row of its conversation): its outbox row marks it sent.
+        count_nudge("sent_late" if late else "sent")
         return True
 
     async def _retry(self, nudge: Nudge, error: str, retry_after: float | None) -> None:
@@ -238,10 +265,12 @@ class Scheduler:
         if nudge.attempts >= limit:
             log.warning("nudge %s failed after %d attempts: %s", nudge.id, nudge.attempts, error)
             await self.core.store.release(nudge.id, error=error, retry_at=None)
+            count_nudge("failed")
             return
         delay = min(self.base_backoff * 2 ** max(nudge.attempts - 1, 0), self.max_backoff)
         delay = max(delay, retry_after or 0.0)
         log.info("nudge %s: %s; retrying in %.0f s", nudge.id, error, delay)
+        count_nudge("retried")
         await self.core.store.release(nudge.id, error=error, retry_at=self.clock() + timedelta(seconds=delay))
 
     async def _blocked(self, nudge: Nudge, case: Case, error: str,
@@ -249,6 +278,7 @@ class Scheduler:
         """The user blocked the bot: this nudge fails, the user is marked, their other nudges stop."""
         store = self.core.store
         await store.release(nudge.id, error=f"permanent: {error}", retry_at=None)
+        count_nudge("failed")
         user = await store.get_user(case.platform, case.user_id)
         if user is None:  # forgotten (/forget) while the nudge was being sent: nothing to mark, no row to make
             log.warning("%s: a nudge could not be delivered (%s); its user is gone", case.platform, error)

@@ -6,6 +6,7 @@ Secrets are `SecretStr` so they never show up in a repr or a log line.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from platformdirs import user_data_dir
@@ -26,10 +27,17 @@ class SettingsError(Exception):
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="PARLEY_", extra="ignore", case_sensitive=False)
 
-    database_url: str = Field(default_factory=default_database_url)
+    #: repr=False: a postgresql:// URL carries the password.
+    database_url: str = Field(default_factory=default_database_url, repr=False)
+    #: PostgreSQL connections one instance may hold (SQLite has one).
+    database_pool_size: int = Field(default=10, ge=2, le=200)
+    #: Seconds after which a claim on a nudge is taken to belong to a dead instance and is taken over.
+    claim_timeout: float = Field(default=120.0, gt=0)
     default_language: str = "en"
     default_timezone: str = "UTC"
     log_level: str = "WARNING"
+    #: ``text`` (one readable line per record) or ``json`` (one JSON object per line).
+    log_format: Literal["text", "json"] = "text"
 
     telegram_token: SecretStr | None = None
     telegram_api_url: AnyHttpUrl = AnyHttpUrl("https://api.telegram.org")
@@ -69,11 +77,18 @@ class Settings(BaseSettings):
             raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return value
 
+    @field_validator("log_format", mode="before")
+    @classmethod
+    def _lower_format(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
     @field_validator("database_url")
     @classmethod
-    def _sqlite_url(cls, value: str) -> str:
+    def _database_url(cls, value: str) -> str:
+        if value.startswith(("postgresql://", "postgres://")) and len(value.split("://", 1)[1]) > 0:
+            return value
         if not value.startswith("sqlite:///") or value == "sqlite:///":
-            raise ValueError("must look like sqlite:///PATH")
+            raise ValueError("must look like sqlite:///PATH or postgresql://USER:PASSWORD@HOST/DATABASE")
         return value
 
     @property

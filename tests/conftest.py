@@ -10,7 +10,7 @@ import sys
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -19,6 +19,7 @@ from bot.core import Core
 from bot.events import Event, EventKind, Reply
 from bot.settings import load_settings
 from bot.store import SQLiteStore
+from tests import pg_server
 
 ROOT = Path(__file__).resolve().parents[1]
 _real_connect = socket.socket.connect
@@ -71,6 +72,34 @@ async def store(tmp_path: Path) -> AsyncIterator[SQLiteStore]:
     s = await SQLiteStore.open("sqlite:///" + str(tmp_path / "store.db"))
     yield s
     await s.close()
+
+
+@pytest.fixture(scope="session")
+def pg() -> Iterator[pg_server.PgServer]:
+    """A PostgreSQL server for the whole run (`tests.pg_server`), stopped at the end.
+
+    Outside CI a machine without PostgreSQL skips the tests that need it; under ``CI=true`` that is a
+    failure, so a CI run can never pass without having tested the PostgreSQL store.
+    """
+    try:
+        server = pg_server.start()
+    except pg_server.ServerUnavailable as exc:
+        no_postgres(str(exc))
+    yield server
+    server.stop()
+
+
+def no_postgres(reason: str) -> NoReturn:
+    """Fails under ``CI=true`` (a CI run must test the PostgreSQL store), skips elsewhere."""
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(f"PostgreSQL is required under CI and could not start: {reason}", pytrace=False)
+    pytest.skip(f"no PostgreSQL server: {reason}")
+
+
+@pytest.fixture
+def pg_url(pg: pg_server.PgServer) -> str:
+    """A fresh empty database on the session's PostgreSQL server, as a postgresql:// URL."""
+    return pg.new_database_url()
 
 
 class FixedClock:

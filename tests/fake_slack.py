@@ -96,6 +96,8 @@ class FakeSlack:
         self.sockets: list[web.WebSocketResponse] = []
         self.socket_acks: list[dict[str, Any]] = []
         self._connected = asyncio.Event()
+        #: Seconds every Web API call waits before it answers, like a network round trip.
+        self.latency = 0.0
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -183,6 +185,8 @@ class FakeSlack:
         call = Call(method=method, params=params, token=token, http_method=request.method,
                     content_type=request.content_type)
         self.calls.append(call)
+        if self.latency:
+            await asyncio.sleep(self.latency)
         headers: dict[str, str] = {}
         if self.delays.get(method):
             await asyncio.sleep(self.delays[method])

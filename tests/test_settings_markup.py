@@ -12,7 +12,8 @@ from bot.settings import SettingsError, load_settings
     ("name", "value"),
     [("PARLEY_HTTP_PORT", "abc"), ("PARLEY_HTTP_PORT", "70000"), ("PARLEY_DEFAULT_LANGUAGE", "de"),
      ("PARLEY_DEFAULT_TIMEZONE", "Mars/Olympus"), ("PARLEY_LOG_LEVEL", "loud"),
-     ("PARLEY_DATABASE_URL", "mysql://x")],
+     ("PARLEY_DATABASE_URL", "mysql://x"), ("PARLEY_LOG_FORMAT", "xml"), ("PARLEY_CLAIM_TIMEOUT", "0"),
+     ("PARLEY_DATABASE_POOL_SIZE", "1")],
 )
 def test_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)
@@ -29,6 +30,16 @@ def test_secrets_never_show_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = load_settings()
     assert settings.telegram_enabled
     assert "very-secret" not in repr(settings) and "shh-signing" not in repr(settings)
+
+
+def test_postgres_url_is_accepted_and_its_password_never_shows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PARLEY_DATABASE_URL", "postgresql://parley:pg-secret@db:5432/parley")
+    monkeypatch.setenv("PARLEY_CLAIM_TIMEOUT", "2.5")
+    monkeypatch.setenv("PARLEY_LOG_FORMAT", "JSON")
+    settings = load_settings()
+    assert settings.database_url == "postgresql://parley:pg-secret@db:5432/parley"
+    assert (settings.claim_timeout, settings.log_format, settings.database_pool_size) == (2.5, "json", 10)
+    assert "pg-secret" not in repr(settings)
 
 
 def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:

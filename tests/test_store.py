@@ -1,4 +1,8 @@
-"""The SQLite store: migrations, durability, permissions, atomic claims, forgetting."""
+"""The store: migrations, durability, permissions, atomic claims, forgetting.
+
+Every test taking ``store`` or ``db_url`` runs against SQLite and against a real PostgreSQL server
+(`tests.pg_server`), the same test for both; the file-specific ones (modes, PRAGMA) are SQLite's own.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +10,59 @@ import asyncio
 import os
 import sqlite3
 import stat
+from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.store import HandledMessage, NewOutboxItem, SQLiteStore, StoreError, User, utcnow
+from bot.store import HandledMessage, NewOutboxItem, SQLiteStore, Store, StoreError, User, open_store, utcnow
 from bot.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 
 def url(path: Path) -> str:
     return "sqlite:///" + str(path)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database of each backend."""
+    if request.param == "sqlite":
+        return url(tmp_path / "store.db")
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+async def store(db_url: str) -> AsyncIterator[Store]:
+    s = await open_store(db_url)
+    yield s
+    await s.close()
+
+
+async def count_rows(db_url: str, sql: str) -> int:
+    """One ``SELECT COUNT(*) ...`` (or any single value) straight from the database, past the store."""
+    if db_url.startswith("sqlite:///"):
+        raw = sqlite3.connect(db_url[len("sqlite:///"):])
+        try:
+            return int(raw.execute(sql).fetchone()[0])
+        finally:
+            raw.close()
+    import asyncpg
+
+    conn = await asyncpg.connect(db_url)
+    try:
+        return int(await conn.fetchval(sql))
+    finally:
+        await conn.close()
+
+
+async def test_empty_database_migrates_to_current_schema(db_url: str) -> None:
+    store = await open_store(db_url)
+    assert await store.schema_version() == SCHEMA_VERSION
+    await store.close()
+    store = await open_store(db_url)  # a second open finds nothing to do
+    assert await store.schema_version() == SCHEMA_VERSION
+    await store.close()
 
 
 async def test_empty_file_migrates_to_current_schema(tmp_path: Path) -> None:
@@ -67,9 +113,8 @@ async def test_bad_url_is_refused() -> None:
         await SQLiteStore.open("postgres://x")
 
 
-async def test_reopening_keeps_everything(tmp_path: Path) -> None:
-    db = tmp_path / "keep.db"
-    store = await SQLiteStore.open(url(db))
+async def test_reopening_keeps_everything(db_url: str) -> None:
+    store = await open_store(db_url)
     await store.save_user(User(platform="console", user_id="u", lang="ru", tz="Europe/Moscow"))
     case = await store.create_case(platform="console", chat_id="c", thread_id=None, user_id="u", lang="ru",
                                    situation="late-payment", step="listen")
@@ -80,7 +125,7 @@ async def test_reopening_keeps_everything(tmp_path: Path) -> None:
     assert await store.accept_event("console", "e1", "u", {"text": "hi"})
     await store.close()
 
-    store = await SQLiteStore.open(url(db))
+    store = await open_store(db_url)
     again = await store.get_case(case.id)
     assert again is not None and again.answers["complaint"] == "не платит третий месяц"
     assert again.step == "listen"
@@ -92,7 +137,7 @@ async def test_reopening_keeps_everything(tmp_path: Path) -> None:
     await store.close()
 
 
-async def test_claims_are_atomic_under_concurrency(store: SQLiteStore) -> None:
+async def test_claims_are_atomic_under_concurrency(store: Store) -> None:
     case = await store.create_case(platform="console", chat_id="c", thread_id=None, user_id="u", lang="en")
     now = utcnow()
     for i in range(50):
@@ -102,7 +147,7 @@ async def test_claims_are_atomic_under_concurrency(store: SQLiteStore) -> None:
     assert len(ids) == 50 and len(set(ids)) == 50
 
 
-async def test_closing_a_case_cancels_its_nudges(store: SQLiteStore) -> None:
+async def test_closing_a_case_cancels_its_nudges(store: Store) -> None:
     case = await store.create_case(platform="console", chat_id="c", thread_id=None, user_id="u", lang="en")
     await store.add_nudge(case.id, "deliver", utcnow() + timedelta(hours=1))
     case.status, case.outcome = "closed", "resolved"
@@ -111,7 +156,7 @@ async def test_closing_a_case_cancels_its_nudges(store: SQLiteStore) -> None:
     assert await store.count_nudges("cancelled") == 1
 
 
-async def test_forget_leaves_no_row_of_the_user(store: SQLiteStore, tmp_path: Path) -> None:
+async def test_forget_leaves_no_row_of_the_user(store: Store, db_url: str) -> None:
     await store.save_user(User(platform="console", user_id="gone", lang="en", tz="UTC"))
     await store.save_user(User(platform="console", user_id="stays", lang="en", tz="UTC"))
     for user in ("gone", "stays"):
@@ -121,24 +166,21 @@ async def test_forget_leaves_no_row_of_the_user(store: SQLiteStore, tmp_path: Pa
         await store.remember_message(HandledMessage(platform="console", chat_id="c", message_id=f"m-{user}",
                                                     user_id=user, effect="command", detail="check"))
     await store.forget_user("console", "gone")
-    raw = sqlite3.connect(store.path)
     for table in ("users", "cases", "processed_events", "handled_messages"):
-        rows = raw.execute(f"SELECT COUNT(*) FROM {table} WHERE user_id='gone'").fetchone()[0]
+        rows = await count_rows(db_url, f"SELECT COUNT(*) FROM {table} WHERE user_id='gone'")
         assert rows == 0, table
-    assert raw.execute("SELECT COUNT(*) FROM case_log").fetchone()[0] == 2  # only the other user's
-    assert raw.execute("SELECT COUNT(*) FROM nudges").fetchone()[0] == 1
-    raw.close()
+    assert await count_rows(db_url, "SELECT COUNT(*) FROM case_log") == 2  # only the other user's
+    assert await count_rows(db_url, "SELECT COUNT(*) FROM nudges") == 1
 
 
-async def test_finished_events_keep_no_text(store: SQLiteStore) -> None:
+async def test_finished_events_keep_no_text(store: Store, db_url: str) -> None:
     await store.accept_event("console", "e9", "u", {"text": "the client insulted me"})
     await store.finish_event("console", "e9")
-    raw = sqlite3.connect(store.path)
-    assert raw.execute("SELECT payload FROM processed_events").fetchone()[0] is None
-    raw.close()
+    assert await count_rows(db_url, "SELECT COUNT(*) FROM processed_events WHERE payload IS NOT NULL") == 0
+    assert await count_rows(db_url, "SELECT COUNT(*) FROM processed_events") == 1
 
 
-async def test_handled_messages_keep_the_first_record_unless_replaced(store: SQLiteStore) -> None:
+async def test_handled_messages_keep_the_first_record_unless_replaced(store: Store) -> None:
     case = await store.create_case(platform="telegram", chat_id="7", thread_id=None, user_id="u", lang="en")
     first = HandledMessage(platform="telegram", chat_id="7", message_id="42", user_id="u", effect="followup",
                            case_id=case.id, nudge_id=3, detail="followup")
@@ -156,7 +198,7 @@ async def test_handled_messages_keep_the_first_record_unless_replaced(store: SQL
     assert await store.handled_message("telegram", "8", "42") is None, "message ids are per chat"
 
 
-async def test_move_nudge_only_while_pending(store: SQLiteStore) -> None:
+async def test_move_nudge_only_while_pending(store: Store) -> None:
     case = await store.create_case(platform="console", chat_id="c", thread_id=None, user_id="u", lang="en")
     now = utcnow()
     nudge = await store.add_nudge(case.id, "custom", now + timedelta(hours=2), "call back")
@@ -167,6 +209,218 @@ async def test_move_nudge_only_while_pending(store: SQLiteStore) -> None:
     assert not await store.move_nudge(nudge.id, now + timedelta(hours=5), None), "claimed: on its way"
 
 
+async def test_every_nudge_transition(store: Store) -> None:
+    """The scheduler's and handlers' nudge calls, one after another, on each backend."""
+    case = await store.create_case(platform="slack", chat_id="C1", thread_id="1.2", user_id="U1", lang="ro",
+                                   situation="late-payment", answers={"x": "ț"})
+    now = utcnow()
+    assert await store.next_due_at() is None
+    first = await store.add_nudge(case.id, "deliver", now - timedelta(minutes=5), "note")
+    second = await store.add_nudge(case.id, "review", now - timedelta(minutes=1))
+    later = await store.add_nudge(case.id, "custom", now + timedelta(hours=1))
+    assert await store.next_due_at() == first.due_at
+    assert [n.id for n in await store.nudges_for_case(case.id)] == [first.id, second.id, later.id]
+    claimed = await store.claim_due(now)
+    assert [n.id for n in claimed] == [first.id, second.id]
+    assert all(n.status == "claimed" and n.attempts == 1 and n.claimed_at == now for n in claimed)
+    assert await store.count_nudges("claimed") == 2
+    assert await store.mark_sent_many([first.id, later.id], now) == {first.id}
+    assert not await store.mark_sent(first.id, now), "already sent"
+    await store.release(second.id, error="x" * 600, retry_at=now + timedelta(seconds=30))
+    retried = await store.get_nudge(second.id)
+    assert retried is not None and retried.status == "pending" and retried.last_error == "x" * 500
+    assert retried.due_at == now + timedelta(seconds=30)
+    again = await store.claim_due(now + timedelta(seconds=31))
+    assert [n.id for n in again] == [second.id] and again[0].attempts == 2
+    assert await store.defer_nudge(second.id, now + timedelta(hours=8), reason="quiet hours")
+    deferred = await store.get_nudge(second.id)
+    assert deferred is not None and deferred.attempts == 1 and deferred.claimed_at is None
+    assert await store.claim_due(now + timedelta(hours=9)) != []
+    await store.release(second.id, error="gone", retry_at=None)
+    failed = await store.get_nudge(second.id)
+    assert failed is not None and failed.status == "failed"
+    assert (await store.next_nudge(case.id)) == failed, "a failed nudge is shown first"
+    assert await store.set_nudge(first.id, status="answered", only_from=("sent",))
+    assert not await store.set_nudge(first.id, status="answered", only_from=("sent",)), "one press wins"
+    assert await store.set_nudge(later.id, status="pending", due_at=now + timedelta(days=1))
+    kinds = [e.kind for e in await store.case_log(case.id)]
+    assert kinds.count("nudge-sent") == 1 and "nudge-retry" in kinds and "nudge-failed" in kinds
+    assert "nudge-deferred" in kinds
+    log = {e.kind: e.data for e in await store.case_log(case.id)}
+    assert log["nudge-sent"] == {"nudge": first.id, "kind": "deliver"}
+    assert log["nudge-failed"] == {"nudge": second.id, "error": "gone"}
+    assert await store.cancel_case_nudges(case.id) == 1
+    assert await store.cancel_user_nudges("slack", "U1") == 0
+
+
+async def test_stale_claims_are_taken_back(store: Store) -> None:
+    case = await store.create_case(platform="console", chat_id="c", thread_id=None, user_id="u", lang="en")
+    now = utcnow()
+    nudge = await store.add_nudge(case.id, "custom", now - timedelta(minutes=10))
+    await store.claim_due(now - timedelta(minutes=5))
+    assert await store.reclaim_stale(now - timedelta(minutes=6)) == 0, "not stale yet"
+    assert await store.reclaim_stale(now) == 1
+    back = await store.get_nudge(nudge.id)
+    assert back is not None and back.status == "pending"
+
+
+async def test_cases_users_and_lookups(store: Store) -> None:
+    await store.save_user(User(platform="telegram", user_id="7", lang="ru", tz="Europe/Moscow",
+                               quiet_start="22:00", quiet_end="07:00"))
+    user = await store.get_user("telegram", "7")
+    assert user is not None and (user.lang, user.quiet_start) == ("ru", "22:00")
+    user.lang, user.blocked, user.paused_until = "ro", True, utcnow() + timedelta(days=1)
+    await store.save_user(user)
+    assert await store.get_user("telegram", "7") == user
+    found = await store.get_users([("telegram", "7"), ("telegram", "8")])
+    assert list(found) == [("telegram", "7")]
+    in_chat = await store.create_case(platform="telegram", chat_id="7", thread_id=None, user_id="7", lang="ru")
+    in_thread = await store.create_case(platform="telegram", chat_id="7", thread_id="t", user_id="7", lang="ru")
+    assert (await store.find_open_case("telegram", "7", None, "7")) == in_chat
+    assert (await store.find_open_case("telegram", "7", "t", "7")) == in_thread
+    assert (await store.find_open_case_in_thread("telegram", "7", "t")) == in_thread
+    assert [c.id for c in await store.open_cases("telegram", "7")] == [in_chat.id, in_thread.id]
+    assert set(await store.get_cases([in_chat.id, in_thread.id, 999])) == {in_chat.id, in_thread.id}
+    assert await store.set_case_step(in_chat.id, "cause", only_from=("start",))
+    assert not await store.set_case_step(in_chat.id, "cause", only_from=("start",))
+    stale = await store.get_case(in_thread.id)
+    assert stale is not None
+    in_thread.status = "closed"
+    await store.save_case(in_thread, log=("closed", {"outcome": "«ok»"}))
+    stale.step = "listen"
+    await store.save_case(stale)
+    closed = await store.get_case(in_thread.id)
+    assert closed is not None and closed.status == "closed" and closed.step == "start", "closed stays closed"
+    await store.log(in_thread.id, "note", {"n": 1})
+    assert [e.kind for e in await store.case_log(in_thread.id)] == ["opened", "closed", "note"]
+    assert await store.forget_user("telegram", "7") == 2
+    assert await store.get_user("telegram", "7") is None
+
+
+async def test_events_dedup_replay_and_prune(store: Store) -> None:
+    assert await store.accept_event("slack", "Ev1", "U1", {"text": "a"})
+    assert not await store.accept_event("slack", "Ev1", "U1", {"text": "a"})
+    assert await store.accept_event("telegram", "Ev1", "7", {"text": "b"})
+    assert [e.payload for e in await store.unfinished_events("slack")] == [{"text": "a"}]
+    assert len(await store.unfinished_events()) == 2
+    async with store.transaction():  # the done mark commits with the event's write
+        await store.log((await store.create_case(platform="slack", chat_id="C", thread_id=None, user_id="U1",
+                                                 lang="en")).id, "note")
+        await store.finish_event("slack", "Ev1")
+    assert [e.platform for e in await store.unfinished_events()] == ["telegram"]
+    await store.finish_event("telegram", "Ev1")
+    assert await store.prune_events(utcnow() + timedelta(seconds=1)) == 2
+    assert await store.accept_event("slack", "Ev1", "U1", {}), "pruned ids are forgotten"
+
+
+async def test_claims_across_two_instances_never_overlap(db_url: str) -> None:
+    """Two stores (two processes' worth of connections) on one database claim concurrently."""
+    first, second = await open_store(db_url), await open_store(db_url)
+    try:
+        case = await first.create_case(platform="console", chat_id="c", thread_id=None, user_id="u", lang="en")
+        now = utcnow()
+        for i in range(120):
+            await first.add_nudge(case.id, "custom", now - timedelta(seconds=i))
+        batches = await asyncio.gather(*(s.claim_due(now, limit=9) for _ in range(10) for s in (first, second)))
+        ids = [n.id for batch in batches for n in batch]
+        assert len(ids) == 120 and len(set(ids)) == 120
+        assert await second.accept_event("slack", "E", "U", {})
+        assert not await first.accept_event("slack", "E", "U", {}), "dedup is shared through the database"
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_postgres_and_sqlite_have_the_same_migrations() -> None:
+    from bot.store.pg_migrations import PG_MIGRATIONS
+
+    assert len(PG_MIGRATIONS) == len(MIGRATIONS) == SCHEMA_VERSION
+
+
+async def test_postgres_instances_starting_together_migrate_once(pg_url: str) -> None:
+    stores = await asyncio.gather(*(open_store(pg_url) for _ in range(4)))
+    try:
+        assert [await s.schema_version() for s in stores] == [SCHEMA_VERSION] * 4
+        assert await count_rows(pg_url, "SELECT COUNT(*) FROM schema_migrations") == SCHEMA_VERSION
+    finally:
+        for s in stores:
+            await s.close()
+
+
+async def test_postgres_previous_schema_upgrades_and_keeps_rows(pg_url: str) -> None:
+    import asyncpg
+
+    from bot.store.pg_migrations import PG_MIGRATIONS
+
+    conn = await asyncpg.connect(pg_url)
+    await conn.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TIMESTAMPTZ "
+                       "NOT NULL DEFAULT now())")
+    await conn.execute(PG_MIGRATIONS[0])
+    await conn.execute("INSERT INTO schema_migrations (version) VALUES (1)")
+    await conn.execute("INSERT INTO users (platform, user_id, lang, tz, created_at) "
+                       "VALUES ('console','ana','ro','Europe/Chisinau', now())")
+    await conn.close()
+    store = await open_store(pg_url)
+    try:
+        assert await store.schema_version() == SCHEMA_VERSION
+        user = await store.get_user("console", "ana")
+        assert user is not None and user.tz == "Europe/Chisinau" and user.blocked is False
+    finally:
+        await store.close()
+
+
+async def test_postgres_newer_schema_is_refused_clearly(pg_url: str) -> None:
+    store = await open_store(pg_url)
+    await store.close()
+    import asyncpg
+
+    conn = await asyncpg.connect(pg_url)
+    await conn.execute("INSERT INTO schema_migrations (version) VALUES ($1)", SCHEMA_VERSION + 5)
+    await conn.close()
+    with pytest.raises(StoreError, match="newer Parley"):
+        await open_store(pg_url)
+
+
+async def test_postgres_unreachable_server_gives_clear_error_without_password() -> None:
+    with pytest.raises(StoreError, match="cannot connect") as caught:
+        await open_store("postgresql://parley:s3cret@127.0.0.1:1/parley")
+    assert "s3cret" not in str(caught.value)
+
+
+async def test_a_named_lock_is_held_by_one_store_at_a_time(db_url: str) -> None:
+    """`try_lock`: what only one instance may do (Telegram long polling); freed by unlock, close or death."""
+    first, second = await open_store(db_url), await open_store(db_url)
+    try:
+        assert await first.try_lock("telegram-poll:abc")
+        assert await first.try_lock("telegram-poll:abc"), "the holder asking again keeps it"
+        assert not await second.try_lock("telegram-poll:abc")
+        assert await second.try_lock("telegram-poll:other"), "names are independent"
+        await first.unlock("telegram-poll:abc")
+        assert await second.try_lock("telegram-poll:abc")
+        assert not await first.try_lock("telegram-poll:abc")
+        await second.close()
+        assert await first.try_lock("telegram-poll:abc"), "closing (or dying) frees it"
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_shared_holders_of_a_lock_coexist_and_keep_an_exclusive_one_out(db_url: str) -> None:
+    """Webhook instances hold the Telegram lock shared; a long poller needs it alone."""
+    first, second, third = await open_store(db_url), await open_store(db_url), await open_store(db_url)
+    try:
+        assert await first.try_lock("telegram-poll:abc", shared=True)
+        assert await second.try_lock("telegram-poll:abc", shared=True)
+        assert not await third.try_lock("telegram-poll:abc")
+        await first.unlock("telegram-poll:abc")
+        assert not await third.try_lock("telegram-poll:abc"), "one shared holder is enough to keep it out"
+        await second.unlock("telegram-poll:abc")
+        assert await third.try_lock("telegram-poll:abc")
+        assert not await first.try_lock("telegram-poll:abc", shared=True)
+    finally:
+        for store in (first, second, third):
+            await store.close()
+
 # -- transaction() and the outbox: store-protocol tests (only the `store` fixture and the Store methods) --
 
 
@@ -175,7 +429,7 @@ def _row(conversation: str, n: int, user: str = "u", **extra: object) -> NewOutb
                          **extra)  # type: ignore[arg-type]
 
 
-async def test_transaction_commits_state_done_mark_and_outbox_together(store: SQLiteStore) -> None:
+async def test_transaction_commits_state_done_mark_and_outbox_together(store: Store) -> None:
     await store.accept_event("console", "e1", "u", {"text": "hi"})
     async with store.transaction():
         case = await store.create_case(platform="console", chat_id="c", thread_id=None, user_id="u", lang="en")
@@ -192,7 +446,7 @@ async def test_transaction_commits_state_done_mark_and_outbox_together(store: SQ
     assert stored is not None and stored.payload == {"n": 1} and stored.event_id == "e1"
 
 
-async def test_transaction_rolls_everything_back_on_an_error(store: SQLiteStore) -> None:
+async def test_transaction_rolls_everything_back_on_an_error(store: Store) -> None:
     await store.accept_event("console", "e1", "u", {"text": "hi"})
     await store.save_user(User(platform="console", user_id="u", lang="en", tz="UTC"))
     with pytest.raises(RuntimeError):
@@ -209,7 +463,7 @@ async def test_transaction_rolls_everything_back_on_an_error(store: SQLiteStore)
     assert user is not None and user.lang == "en", "a cached copy saved inside a rolled-back block is dropped"
 
 
-async def test_nested_transactions_join_the_outer_one(store: SQLiteStore) -> None:
+async def test_nested_transactions_join_the_outer_one(store: Store) -> None:
     with pytest.raises(RuntimeError):
         async with store.transaction():
             async with store.transaction():
@@ -219,7 +473,7 @@ async def test_nested_transactions_join_the_outer_one(store: SQLiteStore) -> Non
     assert await store.count_outbox("pending") == 0
 
 
-async def test_other_tasks_wait_for_an_open_transaction(store: SQLiteStore) -> None:
+async def test_other_tasks_wait_for_an_open_transaction(store: Store) -> None:
     """A concurrent task's write neither joins the open transaction nor is lost when it rolls back."""
     started = asyncio.Event()
 
@@ -241,7 +495,7 @@ async def test_other_tasks_wait_for_an_open_transaction(store: SQLiteStore) -> N
     assert [r.conversation for r in claimed] == ["c2"]
 
 
-async def test_claim_outbox_takes_one_row_per_conversation_in_order(store: SQLiteStore) -> None:
+async def test_claim_outbox_takes_one_row_per_conversation_in_order(store: Store) -> None:
     await store.add_outbox([_row("a", 1), _row("a", 2), _row("b", 3)])
     now = utcnow()
     first = await store.claim_outbox(now, owner="i1")
@@ -255,14 +509,14 @@ async def test_claim_outbox_takes_one_row_per_conversation_in_order(store: SQLit
     assert sent is not None and sent.status == "sent" and sent.payload == {}, "a sent row keeps no words"
 
 
-async def test_claim_outbox_is_atomic_under_concurrency(store: SQLiteStore) -> None:
+async def test_claim_outbox_is_atomic_under_concurrency(store: Store) -> None:
     await store.add_outbox([_row(f"c{i}", i) for i in range(60)])
     batches = await asyncio.gather(*(store.claim_outbox(utcnow(), owner=f"i{k}", limit=7) for k in range(12)))
     ids = [r.id for batch in batches for r in batch]
     assert len(ids) == 60 and len(set(ids)) == 60
 
 
-async def test_claim_outbox_respects_not_before_and_platform(store: SQLiteStore) -> None:
+async def test_claim_outbox_respects_not_before_and_platform(store: Store) -> None:
     now = utcnow()
     await store.add_outbox([_row("a", 1, not_before=now + timedelta(seconds=30)),
                             NewOutboxItem(platform="slack", conversation="s", user_id="U1", payload={}, not_before=now)])
@@ -273,7 +527,7 @@ async def test_claim_outbox_respects_not_before_and_platform(store: SQLiteStore)
     assert [r.payload["n"] for r in await store.claim_outbox(now + timedelta(seconds=31), owner="i1")] == [1]
 
 
-async def test_add_outbox_with_owner_claims_only_the_head_of_its_conversation(store: SQLiteStore) -> None:
+async def test_add_outbox_with_owner_claims_only_the_head_of_its_conversation(store: Store) -> None:
     before = await store.add_outbox([_row("busy", 0)])
     rows = await store.add_outbox([_row("free", 1), _row("busy", 2)], owner="me")
     assert [(r.status, r.claimed_by, r.attempts) for r in rows] == [("claimed", "me", 1), ("pending", None, 0)]
@@ -281,7 +535,7 @@ async def test_add_outbox_with_owner_claims_only_the_head_of_its_conversation(st
     assert [r.id for r in claimed] == [before[0].id], "the older row of 'busy' goes first"
 
 
-async def test_release_retries_later_or_fails_for_good(store: SQLiteStore) -> None:
+async def test_release_retries_later_or_fails_for_good(store: Store) -> None:
     now = utcnow()
     rows = await store.add_outbox([_row("a", 1), _row("b", 2)], owner="me")
     await store.release_outbox(rows[0].id, error="timeout", retry_at=now + timedelta(seconds=10))
@@ -295,7 +549,7 @@ async def test_release_retries_later_or_fails_for_good(store: SQLiteStore) -> No
     assert await store.count_outbox("failed") == 1
 
 
-async def test_stale_outbox_claims_come_back_maybe_sent(store: SQLiteStore) -> None:
+async def test_stale_outbox_claims_come_back_maybe_sent(store: Store) -> None:
     rows = await store.add_outbox([_row("a", 1)], owner="dead")
     assert await store.reclaim_stale_outbox(rows[0].claimed_at - timedelta(seconds=1)) == 0  # type: ignore[operator]
     assert await store.reclaim_stale_outbox(utcnow() + timedelta(seconds=1)) == 1
@@ -305,7 +559,7 @@ async def test_stale_outbox_claims_come_back_maybe_sent(store: SQLiteStore) -> N
     assert await store.mark_outbox_sent([rows[0].id], utcnow()) == set(), "only a claimed row is marked"
 
 
-async def test_outbox_row_of_a_nudge_marks_it_sent_and_keeps_it_from_reclaim(store: SQLiteStore) -> None:
+async def test_outbox_row_of_a_nudge_marks_it_sent_and_keeps_it_from_reclaim(store: Store) -> None:
     case = await store.create_case(platform="console", chat_id="c", thread_id=None, user_id="u", lang="en")
     now = utcnow()
     nudge = await store.add_nudge(case.id, "deliver", now)
@@ -323,7 +577,7 @@ async def test_outbox_row_of_a_nudge_marks_it_sent_and_keeps_it_from_reclaim(sto
     assert rows[0].id == again.id
 
 
-async def test_forget_deletes_the_users_outbox_rows(store: SQLiteStore) -> None:
+async def test_forget_deletes_the_users_outbox_rows(store: Store) -> None:
     await store.add_outbox([_row("a", 1, user="gone"), _row("b", 2, user="stays")])
     await store.forget_user("console", "gone")
     assert [r.user_id for r in await store.claim_outbox(utcnow(), owner="i")] == ["stays"]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import hashlib
 import hmac
 import json
 import logging
@@ -229,6 +230,13 @@ class TelegramAdapter:
             raise StartupError("PARLEY_TELEGRAM_TOKEN is not set")
         if self.webhook_url:
             self._secret = self._webhook_secret(self.settings)
+            if not await self.core.try_lock(self._poll_lock, shared=True):
+                raise StartupError("another Parley instance on this database is long polling Telegram with this "
+                                   "bot token, and a webhook would take its updates away; stop it first")
+        elif not await self.core.try_lock(self._poll_lock):
+            raise StartupError("another Parley instance is already long polling Telegram with this bot token "
+                               "(Telegram allows one getUpdates consumer per bot), or webhook instances serve it; "
+                               "stop it, or set PARLEY_TELEGRAM_WEBHOOK_URL on every instance to run several")
         for handler in logging.getLogger().handlers:
             handler.addFilter(self._redactor)
         self.app = app = self._build()
@@ -302,6 +310,12 @@ class TelegramAdapter:
                 task.cancel()  # stays unfinished in the store and is replayed at the next start
         await self._teardown()
 
+    @property
+    def _poll_lock(self) -> str:
+        """The token's lock in the shared database, exclusive for a long poller and shared for webhook
+        instances: named by a hash of the token, never the token itself."""
+        return "telegram-poll:" + hashlib.sha256(self._token.encode()).hexdigest()[:16]
+
     async def _teardown(self) -> None:
         app, self.app = self.app, None
         if app is not None:
@@ -312,6 +326,8 @@ class TelegramAdapter:
         for request in self._requests:  # PTB leaves them open when initialize() failed half-way
             with contextlib.suppress(Exception):
                 await request.shutdown()
+        with contextlib.suppress(Exception):  # the store may be closing too; its close frees the lock
+            await self.core.unlock(self._poll_lock)
         for handler in logging.getLogger().handlers:
             handler.removeFilter(self._redactor)
 

@@ -1,7 +1,7 @@
 """The store as the rest of Parley sees it: an async repository, whatever database is behind it.
 
-`bot.store.sqlite.SQLiteStore` implements it; a Postgres store would implement the same protocol and
-pass tests/test_store.py. Conventions for every method:
+`bot.store.sqlite.SQLiteStore` and `bot.store.postgres.PostgresStore` implement it, and both pass
+tests/test_store.py. Conventions for every method:
 
 - Every time in and out is an aware `datetime` in UTC.
 - Objects come back as fresh copies (`bot.store.models`); changing one changes nothing until it is
@@ -13,7 +13,7 @@ pass tests/test_store.py. Conventions for every method:
   every call of the task joins one transaction (see there); docs/outbox.md says what commits together.
 - Errors: a database that cannot be reached or written raises the driver's error (``sqlite3.Error``
   for SQLite); `bot.store.sqlite.StoreError` is raised at open for an unusable database. No method
-  raises for "not found": it returns None, False or 0.
+  raises for "not found": it returns None, False or 0. PostgreSQL raises asyncpg's errors.
 """
 
 from __future__ import annotations
@@ -285,4 +285,18 @@ class Store(Protocol):
 
     async def prune_events(self, before: datetime) -> int:
         """Deletes finished events received before ``before``; returns how many."""
+        ...
+
+    # -- named locks: what only one instance may do at a time ----------------------------------
+
+    async def try_lock(self, name: str, *, shared: bool = False) -> bool:
+        """Takes the lock ``name`` for this store until `unlock`, `close` or the process's death (so a
+        crashed instance never keeps it). Exclusive by default: True when this store holds it (asking
+        again is True), False when another store, in this process or another, holds it in any mode.
+        ``shared=True``: any number of shared holders coexist, and keep an exclusive one out. Telegram's
+        long poller takes the token's lock exclusive, webhook instances take it shared."""
+        ...
+
+    async def unlock(self, name: str) -> None:
+        """Gives back a lock taken with `try_lock`; nothing happens when this store does not hold it."""
         ...

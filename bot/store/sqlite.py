@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import fcntl
 import json
 import os
+import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -20,7 +22,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bot.store.interface import Store
 from bot.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from bot.store.models import (
     Case,
@@ -58,6 +59,23 @@ def path_from_url(url: str) -> str:
     if not path:
         raise StoreError("the database URL names no file: use sqlite:///PATH")
     return path
+
+
+def _safe(name: str) -> str:
+    """A lock name as a file-name part: letters, digits, ``-`` and ``_`` only."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", name)
+
+
+def _flock(path: str, name: str, shared: bool) -> int | None:
+    """The descriptor of ``PATH.NAME.lock`` under a flock (shared or exclusive), or None when another
+    holder keeps it out."""
+    fd = os.open(f"{os.path.expanduser(path)}.{_safe(name)}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, (fcntl.LOCK_SH if shared else fcntl.LOCK_EX) | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
 
 
 def _prepare_file(path: str) -> str:
@@ -151,6 +169,7 @@ class SQLiteStore:
         self._conn = conn
         self._lock = asyncio.Lock()
         self._users: dict[tuple[str, str], User] = {}
+        self._held: dict[str, int] = {}  # named locks held (try_lock): name -> file descriptor
         self.path = path
 
     # -- life cycle -------------------------------------------------------------------------
@@ -176,6 +195,8 @@ class SQLiteStore:
         return store
 
     async def close(self) -> None:
+        for name in list(self._held):
+            await self.unlock(name)
         async with self._lock:
             self._conn.close()
 
@@ -780,7 +801,24 @@ class SQLiteStore:
     async def prune_events(self, before: datetime) -> int:
         return await self._run_bulk("DELETE FROM processed_events WHERE status='done' AND received_at<?", (to_db(before),))
 
+    # -- named locks --------------------------------------------------------------------------
 
-async def open_store(url: str) -> Store:
-    """The store a ``PARLEY_DATABASE_URL`` names (only sqlite:/// for now)."""
-    return await SQLiteStore.open(url)
+    async def try_lock(self, name: str, *, shared: bool = False) -> bool:
+        """An ``flock`` on a file beside the database (``PATH.NAME.lock``): every process that shares an
+        SQLite file is on this machine, and the kernel frees the lock when the holder dies."""
+        if name in self._held:
+            return True
+        if self.path == ":memory:":
+            self._held[name] = -1
+            return True
+        fd = _flock(self.path, name, shared)
+        if fd is None:
+            return False
+        self._held[name] = fd
+        return True
+
+    async def unlock(self, name: str) -> None:
+        fd = self._held.pop(name, None)
+        if fd is not None and fd >= 0:
+            os.close(fd)  # closing the descriptor drops its flock
+
