@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -73,13 +73,17 @@ async def park(ctx: Context, case: Case) -> None:
     await ctx.store.save_case(case, log=("parked", {}))
 
 
-def _common(ctx: Context, case: Case) -> list[Choice]:
-    """Skip / answer later / close, and "Rather …" for the other likely situations (switching the flow)."""
+def _common(ctx: Context, case: Case, hide: Collection[str] = ()) -> list[Choice]:
+    """Skip / answer later / close, and "Rather …" for the other likely situations (switching the flow).
+
+    ``hide``: labels already shown (folded, `fold_label`); a situation titled the same gets no "Rather"
+    (the cause "You and the client want different things" is not offered twice).
+    """
     rather = [Choice(_id(case, ANY, "alt", other),
                      ctx.t("conflict.rather", situation=quoted(ctx.lib.situations[other].text(ctx.lang).title,
                                                                ctx.lang)))
               for other in case.answers.get("alternatives", []) if other in ctx.lib.situations
-              and other != case.situation]
+              and other != case.situation and fold_label(ctx.lib.situations[other].text(ctx.lang).title) not in hide]
     return [Choice(_id(case, case.step, "skip"), ctx.t("walk.skip")),
             Choice(_id(case, case.step, "later"), ctx.t("walk.later")),
             Choice(_id(case, case.step, "close"), ctx.t("walk.close")), *rather]
@@ -132,7 +136,8 @@ def _prompt_paraphrase(ctx: Context, case: Case, head: str) -> Reply:
 
 def _prompt_cause(ctx: Context, case: Case, head: str) -> Reply:
     choices = [Choice(_id(case, case.step, "c", c), ctx.t(f"cause.{c}")) for c in CAUSES]
-    return Reply(f"{head}\n{ctx.t('walk.cause')}", choices=[*choices, *_common(ctx, case)], case_id=case.id)
+    shown = {fold_label(c.label) for c in choices}
+    return Reply(f"{head}\n{ctx.t('walk.cause')}", choices=[*choices, *_common(ctx, case, shown)], case_id=case.id)
 
 
 def _prompt_apologize(ctx: Context, case: Case, head: str) -> Reply:

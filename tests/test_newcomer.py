@@ -151,3 +151,26 @@ async def test_a_second_conflict_does_not_erase_the_first(core: Core, lang: str)
     # the same situation described again still reuses the offered case
     await talker.say(yells)
     assert len(await core.store.open_cases("console", "u1")) == 2
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_the_cause_menu_has_no_rather_choice_that_repeats_a_cause(core: Core, lang: str) -> None:
+    talker = Talker(core, lang_hint=lang)
+    await talker.say({"en": "the client is furious, we missed the launch deadline we promised",
+                      "ru": "клиент в ярости, мы сорвали обещанный срок запуска",
+                      "ro": "clientul e furios, am ratat termenul de lansare promis"}[lang])
+    case_id = next(r.case_id for r in talker.last if r.case_id)
+    assert case_id is not None
+    await talker.pick(WALK[lang])
+    case = await core.store.get_case(case_id)
+    assert case is not None
+    case.answers["alternatives"] = ["misaligned-goals", "quality-complaint"]
+    await core.store.save_case(case)
+    await talker.say({"en": "he is angry that the launch slipped", "ru": "он злится, что запуск сдвинулся",
+                      "ro": "e supărat că lansarea s-a amânat"}[lang])
+    await talker.say({"en": "my own words", "ru": "мои слова", "ro": "cuvintele mele"}[lang])
+    labels = [c.label for r in talker.last for c in r.choices]
+    goals = core.lib.t("cause.goals", lang)
+    assert sum(goals in label for label in labels) == 1, labels
+    quality = core.lib.situations["quality-complaint"].text(lang).title
+    assert any(quality in label for label in labels), labels  # other "Rather" choices stay
