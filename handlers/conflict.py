@@ -7,6 +7,7 @@ from bot.store import Case
 from handlers import walkthrough
 from handlers.buttons import ConflictPress
 from handlers.context import Context
+from handlers.greeting import is_greeting
 from handlers.render import offer
 from handlers.router import Router
 from handlers.steps import Step
@@ -31,7 +32,11 @@ def menu(ctx: Context, intro_key: str = "conflict.menu", likely: list[str] | Non
 
 
 async def triage_reply(event: Event, ctx: Context, text: str, here: Case | None) -> list[Reply]:
-    """``here``: the open case of this place, as the caller already looked it up."""
+    """``here``: the open case of this place, as the caller already looked it up. A bare greeting gets
+    a short hello with what Parley does and its commands (`handlers.greeting`)."""
+    if is_greeting(text):
+        return [Reply(f"{ctx.t('greet.hello')}\n{ctx.t('greet.how')}",
+                      choices=[Choice(ConflictPress("menu").pack(), ctx.t("help.pick_situation"))])]
     result = triage(text, ctx.lang)
     if not result.confident:
         return [menu(ctx, "conflict.unsure", likely=[m.id for m in result.matches if m.score >= EVIDENCE])]

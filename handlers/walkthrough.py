@@ -112,6 +112,18 @@ def prompt(ctx: Context, case: Case) -> Reply:
     return row.prompt(ctx, case, _header(ctx, case))
 
 
+async def waiting_prompt(event: Event, ctx: Context) -> list[Reply]:
+    """The question this place's case is waiting on, asked again (in the user's language as it is now:
+    /lang mid-walkthrough); [] when no step waits here."""
+    case = await active_case(event, ctx)
+    if case is None or case.step in IDLE_STEPS:
+        return []
+    if case.lang != ctx.lang:
+        case.lang = ctx.lang
+        await ctx.store.save_case(case, log=("language", {"lang": ctx.lang}))
+    return [_welcome_back(ctx, case) if "_pending_text" in case.answers else prompt(ctx, case)]
+
+
 def _prompt_listen(ctx: Context, case: Case, head: str) -> Reply:
     reuse = [Choice(_id(case, case.step, "first"), ctx.t("walk.use_first"))] if case.answers.get("first_message") else []
     return Reply(f"{head}\n{ctx.t('walk.listen')}", choices=[*reuse, *_common(ctx, case)], expects_text=True,

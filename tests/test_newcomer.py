@@ -174,3 +174,57 @@ async def test_the_cause_menu_has_no_rather_choice_that_repeats_a_cause(core: Co
     assert sum(goals in label for label in labels) == 1, labels
     quality = core.lib.situations["quality-complaint"].text(lang).title
     assert any(quality in label for label in labels), labels  # other "Rather" choices stay
+
+
+@pytest.mark.parametrize(("lang", "to"), [("en", "ru"), ("ru", "ro"), ("ro", "en")])
+async def test_lang_mid_walkthrough_shows_the_waiting_step_in_the_new_language(core: Core, lang: str,
+                                                                               to: str) -> None:
+    talker, _ = await to_terms(core, lang)
+    await talker.say(f"/lang {to}")
+    assert core.lib.t("lang.set", to, name="x").split(":")[0] in talker.text()
+    assert core.lib.t("flow.pay-terms", to) in talker.text()
+    # the menu's button does the same
+    await talker.say("/lang")
+    await talker.pick({"en": "English", "ru": "Русский", "ro": "Română"}[lang])
+    assert core.lib.t("flow.pay-terms", lang) in talker.text()
+
+
+@pytest.mark.parametrize(("lang", "said"), [("en", "“xx”"), ("ru", "«xx»"), ("ro", "„xx”")])
+async def test_an_unknown_language_code_is_named(core: Core, lang: str, said: str) -> None:
+    talker = Talker(core, lang_hint=lang)
+    await talker.say("/lang xx")
+    assert said in talker.text()
+    assert len([c for r in talker.last for c in r.choices]) == 3
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize(("typed", "shown"), [("UTC+3", "UTC+3"), ("utc -5", "UTC-5"), ("GMT+2", "UTC+2"),
+                                              ("+03:00", "UTC+3"), ("Europe/Chisinau", "Europe/Chisinau")])
+async def test_tz_is_shown_the_way_people_write_it(core: Core, lang: str, typed: str, shown: str) -> None:
+    talker = Talker(core, lang_hint=lang)
+    await talker.say(f"/tz {typed}")
+    assert shown in talker.text() and "Etc/" not in talker.text()
+    await talker.say("/tz")
+    assert shown in talker.text() and "Etc/" not in talker.text()
+
+
+@pytest.mark.parametrize(("lang", "text"), [("en", "hi"), ("en", "Hello there!"), ("en", "good morning"),
+                                            ("ru", "привет"), ("ru", "Здравствуйте!"), ("ru", "добрый день"),
+                                            ("ro", "salut"), ("ro", "Bună ziua"), ("ro", "buna")])
+async def test_a_greeting_gets_a_short_hello(core: Core, lang: str, text: str) -> None:
+    talker = Talker(core, lang_hint=lang)
+    await talker.say(text)
+    assert core.lib.t("greet.hello", lang) in talker.text()
+    assert "/conflict" in talker.text() and "/check" in talker.text()
+    assert core.lib.t("conflict.unsure", lang) not in talker.text()
+    assert len([c for r in talker.last for c in r.choices]) <= 2
+    assert await core.store.open_cases("console", "u1") == []
+
+
+@pytest.mark.parametrize(("lang", "text"), [("en", "hi, the client hasn't paid for two months"),
+                                            ("ru", "привет, клиент не платит уже два месяца")])
+async def test_a_greeting_with_a_situation_is_triaged(core: Core, lang: str, text: str) -> None:
+    talker = Talker(core, lang_hint=lang)
+    await talker.say(text)
+    assert core.lib.t("greet.hello", lang) not in talker.text()
+    assert [c.situation for c in await core.store.open_cases("console", "u1")] == ["late-payment"]
