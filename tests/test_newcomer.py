@@ -228,3 +228,10 @@ async def test_a_greeting_with_a_situation_is_triaged(core: Core, lang: str, tex
     await talker.say(text)
     assert core.lib.t("greet.hello", lang) not in talker.text()
     assert [c.situation for c in await core.store.open_cases("console", "u1")] == ["late-payment"]
+
+
+async def test_followup_without_a_case_reads_naturally_in_romanian(core: Core) -> None:
+    talker = Talker(core, lang_hint="ro")
+    await talker.say("/followup mâine la 9")
+    assert "Nu aveți niciun caz deschis de care să leg mementoul" in talker.text()
+    assert "pentru memento" not in talker.text()
