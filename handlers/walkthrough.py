@@ -26,6 +26,7 @@ from handlers import flow, flow_steps
 from handlers.buttons import ConflictPress, WalkPress
 from handlers.check import check_draft, pattern_findings
 from handlers.context import Context
+from handlers.greeting import is_greeting
 from handlers.paraphrase import draft_paraphrase
 from handlers.render import case_title, offer, quoted, when_text
 from handlers.router import Router
@@ -223,7 +224,8 @@ async def answer_text(ctx: Context, case: Case | None, text: str, event: Event |
     (the message) is what a typed button label acts for; without it labels are not looked for.
 
     Before that, text that is obviously no answer is told apart: a shown button's label typed out acts
-    as that button, text with no letter or digit (emoji only) asks for words, and a confident new
+    as that button, text with no letter or digit (emoji only) asks for words, a bare greeting gets the
+    step's question again, and a confident new
     crisis typed at a step that wants a short fact asks whether it is a new case (`FACT_STEPS`).
     """
     if case is None or case.step in IDLE_STEPS:
@@ -233,6 +235,8 @@ async def answer_text(ctx: Context, case: Case | None, text: str, event: Event |
         return await _walk_action_typed(event, ctx, case, pressed)
     if not any(c.isalnum() for c in text):
         return [Reply(ctx.t("walk.need_words"), case_id=case.id), prompt(ctx, case)]
+    if is_greeting(text):  # "hi" on coming back: where we are, not an answer
+        return [Reply(ctx.t("walk.hello_again"), case_id=case.id), prompt(ctx, case)]
     question = await _crisis_question(ctx, case, text)
     if question is not None:
         return question

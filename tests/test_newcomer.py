@@ -235,3 +235,12 @@ async def test_followup_without_a_case_reads_naturally_in_romanian(core: Core) -
     await talker.say("/followup mâine la 9")
     assert "Nu aveți niciun caz deschis de care să leg mementoul" in talker.text()
     assert "pentru memento" not in talker.text()
+
+
+@pytest.mark.parametrize(("lang", "text"), [("en", "hi"), ("ru", "привет!"), ("ro", "Bună ziua")])
+async def test_a_greeting_mid_walkthrough_is_not_an_answer(core: Core, lang: str, text: str) -> None:
+    talker, case_id = await to_terms(core, lang)
+    await talker.say(text)
+    case = await core.store.get_case(case_id)
+    assert case is not None and "terms" not in case.answers and case.step == "pay-terms"
+    assert core.lib.t("flow.pay-terms", lang) in talker.text()
