@@ -1,4 +1,4 @@
-"""A greeting with nothing else ("hi", «привет», "bună ziua"): answered with a short hello, not triage.
+"""A greeting or small talk with nothing else ("hi", «привет», "ce faci", "help"): a short hello, not triage.
 
 Triage ranks the fourteen situations for any text, so "hi" met the "which is closest?" menu of all
 fourteen. A message made only of greeting words (and a few fillers such as "there" or "all") says no
@@ -25,6 +25,12 @@ morning afternoon evening day there all everyone everybody parley bot folks guys
 утро утра день дня вечер вечера всем ещё еще раз
 ziua ziuă dimineata dimineața seara seară tuturor tuturora
 """
+#: Small talk and calls for help that name no situation either (matched as whole phrases).
+_SMALL_TALK = (
+    "how are you", "how are things", "what s up", "whats up", "help", "help me", "test", "testing",
+    "как дела", "как ты", "как вы", "помогите", "помощь", "тест",
+    "ce faci", "ce mai faci", "ce mai faceti", "ajutor", "ajutati ma", "test",
+)
 _WORD = re.compile(r"[^\W\d_]+")
 
 
@@ -38,9 +44,17 @@ _ALLOWED = _GREETING_WORDS | frozenset(_fold(_FILLERS).split())
 MAX_WORDS = 4
 
 
+_SMALL_TALK_RE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, map(_fold, _SMALL_TALK)), key=len, reverse=True))
+                            + r")\b")
+
+
 def is_greeting(text: str) -> bool:
-    """True when ``text`` is only a greeting: at most `MAX_WORDS` words, at least one greeting word
-    and nothing but greetings and fillers (punctuation and emoji aside)."""
+    """True when ``text`` is only a greeting or small talk: at most `MAX_WORDS` words, at least one
+    greeting word or small-talk phrase ("how are you", «помогите», "ce faci"), and nothing else but
+    fillers (punctuation and emoji aside)."""
     words = _WORD.findall(_fold(text))
-    return 0 < len(words) <= MAX_WORDS and any(w in _GREETING_WORDS for w in words) \
-        and all(w in _ALLOWED for w in words)
+    if not 0 < len(words) <= MAX_WORDS:
+        return False
+    rest, talk = _SMALL_TALK_RE.subn(" ", " ".join(words))
+    left = rest.split()
+    return (talk > 0 or any(w in _GREETING_WORDS for w in left)) and all(w in _ALLOWED for w in left)

@@ -210,7 +210,9 @@ async def test_tz_is_shown_the_way_people_write_it(core: Core, lang: str, typed:
 
 @pytest.mark.parametrize(("lang", "text"), [("en", "hi"), ("en", "Hello there!"), ("en", "good morning"),
                                             ("ru", "привет"), ("ru", "Здравствуйте!"), ("ru", "добрый день"),
-                                            ("ro", "salut"), ("ro", "Bună ziua"), ("ro", "buna")])
+                                            ("ro", "salut"), ("ro", "Bună ziua"), ("ro", "buna"),
+                                            ("en", "help"), ("en", "hey, how are you?"), ("ru", "как дела?"),
+                                            ("ru", "Помогите!"), ("ro", "ce faci"), ("ro", "ajutor")])
 async def test_a_greeting_gets_a_short_hello(core: Core, lang: str, text: str) -> None:
     talker = Talker(core, lang_hint=lang)
     await talker.say(text)
@@ -222,7 +224,8 @@ async def test_a_greeting_gets_a_short_hello(core: Core, lang: str, text: str) -
 
 
 @pytest.mark.parametrize(("lang", "text"), [("en", "hi, the client hasn't paid for two months"),
-                                            ("ru", "привет, клиент не платит уже два месяца")])
+                                            ("ru", "привет, клиент не платит уже два месяца"),
+                                            ("en", "help, the client hasnt paid for 2 months"), ("ro", "ajutor, clientul nu mi-a plătit de două luni")])
 async def test_a_greeting_with_a_situation_is_triaged(core: Core, lang: str, text: str) -> None:
     talker = Talker(core, lang_hint=lang)
     await talker.say(text)
