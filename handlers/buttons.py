@@ -45,7 +45,8 @@ class MenuPress(ButtonData, prefix="m"):
 
 @dataclass(frozen=True)
 class ConflictPress(ButtonData, prefix="cf"):
-    """The situation picker: "menu" opens it, "s" with a situation id picks one."""
+    """The situation picker: "menu" opens it, "s" with a situation id picks one; "new" with a case id
+    opens a new case for the text that case questioned as a new conflict."""
 
     what: str
     arg: str = ""

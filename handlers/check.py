@@ -122,7 +122,11 @@ class CheckRule(Strict):
     name: Localized
     why: Localized
     better: Localized
+    #: The words to quote for the don't when the model finds it.
     patterns: PatternSet
+    #: Words that are the don't whatever the model says ("din vina dumneavoastră"), written so that a
+    #: negation in front does not match ("nu e din vina dumneavoastră"); quoted like ``patterns``.
+    decisive: PatternSet | None = None
 
 
 class CheckContent(Strict):
@@ -160,8 +164,23 @@ def _compiled() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple(
         (rule_id, compile_pattern(source))
         for rule_id, rule in check_content().rules.items()
-        for source in rule.patterns.all()
+        for source in [*rule.patterns.all(), *(rule.decisive.all() if rule.decisive else ())]
     )
+
+
+@cache
+def _decisive() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple(
+        (rule_id, compile_pattern(source))
+        for rule_id, rule in check_content().rules.items() if rule.decisive is not None
+        for source in rule.decisive.all()
+    )
+
+
+def decisive_rules(text: str) -> set[str]:
+    """The rules whose ``decisive`` patterns match ``text``: don'ts found whatever the model says."""
+    folded = fold(text)[0]
+    return {rule_id for rule_id, pattern in _decisive() if pattern.search(folded)}
 
 
 @cache
@@ -179,6 +198,10 @@ def check_model() -> LinearModel:
 
 #: Drafts shorter than this many words are judged by the patterns alone (see `detect_donts`).
 SHORT = 4
+#: Beside the model's strongest don't, when its patterns name it, a don't the model alone found is kept
+#: only from this decision value up (0: more likely than not); the head's own bar (``dont_threshold``)
+#: is far lower.
+SECOND_OPINION = 0.0
 
 
 def flag_threshold_for(text: str) -> float:
@@ -225,20 +248,32 @@ def detect_donts(text: str) -> list[str]:
 
     The "gate" head and the strongest don't of the "dont" head decide together whether the draft
     has any don't, at its language's threshold (`flag_threshold_for`); the "dont" head then names
-    which (`verdict`). Short drafts are judged
+    which (`verdict`). A ``decisive`` pattern flags the draft whatever the model says (and then, as
+    in a flagged draft, every pattern finding adds its don't); when the strongest don't is one the
+    patterns name, the model's unmatched guesses beside it must reach `SECOND_OPINION`. Short drafts are judged
     by the ``check.yaml`` patterns alone, and a draft with no word the model knows is fine.
     """
     order = list(check_content().rules)
+    matched = {f.rule for f in pattern_findings(text)}
     if word_count(text) < SHORT:
-        matched = {f.rule for f in pattern_findings(text)}
         return [rule for rule in order if rule in matched]
     model = check_model()
     idx, vals = model.vector(text)
     if not idx:
         return []
     head = model.heads["dont"]
-    found = verdict(text, model.heads["gate"].decide(idx, vals)[0], head.decide(idx, vals), head.labels,
-                    flag_threshold_for(text), model.header["dont_threshold"])
+    values = head.decide(idx, vals)
+    found = verdict(text, model.heads["gate"].decide(idx, vals)[0], values, head.labels,
+                    flag_threshold_for(text), model.header["dont_threshold"], frozenset(matched))
+    sure = decisive_rules(text)
+    if sure:  # flagged whatever the model says; then, as in `verdict`, every matching pattern adds its don't
+        found |= sure | matched
+    strongest = head.labels[max(range(len(values)), key=values.__getitem__)]
+    if strongest in found & matched:
+        # the model's strongest don't has the words behind it: a guess with no words behind it must be
+        # more likely than not to stand beside it (sarcasm is belittling, not also blame shifting)
+        found = {label for label in found
+                 if label in matched or values[head.labels.index(label)] >= SECOND_OPINION}
     return [label for label in head.labels if label in found]
 
 
@@ -271,8 +306,9 @@ def check_draft(text: str) -> list[Finding]:
 
     A don't is quoted with its pattern matches from ``check.yaml`` when there are any, else with the
     clause the model scored highest for it. Pattern matches of a don't the model did not find are
-    not reported: the model decides (the patterns as extra model features added nothing on
-    cross-validation, and alone they flag a contractual guarantee as an impossible promise).
+    not reported (alone they flag a contractual guarantee as an impossible promise, and "nu e vina
+    dumneavoastră" as blame), except a rule's ``decisive`` patterns, written to be sure on their own
+    ("din vina dumneavoastră", «из-за вас»): they add their don't (`detect_donts`).
     """
     found = detect_donts(text)
     if not found:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from bot.events import Choice, Event, Reply
 from bot.markup import strip_marks, user_text
 from content.text import LANGUAGE_NAMES, LANGUAGES
+from handlers import walkthrough
 from handlers.buttons import ConflictPress, ForgetPress, MenuPress
 from handlers.context import Context
 from handlers.render import card_text
@@ -61,7 +62,8 @@ async def menu_button(event: Event, ctx: Context, press: MenuPress) -> list[Repl
         return [Reply(card_text(ctx.lib, ctx.lib.cards[press.arg], ctx.lang))]
     if press.what == "lang" and press.arg in LANGUAGES:
         await ctx.set_language(press.arg)
-        return [Reply(ctx.t("lang.set", name=LANGUAGE_NAMES[press.arg]), close_origin=True)]
+        return [Reply(ctx.t("lang.set", name=LANGUAGE_NAMES[press.arg]), close_origin=True),
+                *(await walkthrough.waiting_prompt(event, ctx))]
     return [Reply(ctx.t("button.stale"), private=True)]
 
 
@@ -79,8 +81,9 @@ async def lang(event: Event, ctx: Context, args: str) -> list[Reply]:
     wanted = args.strip().lower()[:2]
     if wanted in LANGUAGES:
         await ctx.set_language(wanted)
-        return [Reply(ctx.t("lang.set", name=LANGUAGE_NAMES[wanted]))]
-    return [Reply(ctx.t("lang.pick"), choices=[Choice(MenuPress("lang", code).pack(), LANGUAGE_NAMES[code]) for code in LANGUAGES])]
+        return [Reply(ctx.t("lang.set", name=LANGUAGE_NAMES[wanted])), *(await walkthrough.waiting_prompt(event, ctx))]
+    intro = ctx.t("lang.unknown", code=user_text(args.strip()[:20])) if args.strip() else ctx.t("lang.pick")
+    return [Reply(intro, choices=[Choice(MenuPress("lang", code).pack(), LANGUAGE_NAMES[code]) for code in LANGUAGES])]
 
 
 @cache
@@ -132,10 +135,22 @@ _CITY_ALIASES = {
 }
 
 
+_FIXED_OFFSET = re.compile(r"Etc/GMT([+-])(\d{1,2})")
+
+
+def zone_label(zone: str) -> str:
+    """A zone as people write it: IANA's fixed ``Etc/GMT-3`` (POSIX signs, inverted) is "UTC+3";
+    any other name is shown as it is."""
+    fixed = _FIXED_OFFSET.fullmatch(zone)
+    if fixed is None:
+        return zone
+    return f"UTC{'+' if fixed.group(1) == '-' else '-'}{int(fixed.group(2))}"
+
+
 @router.command("tz", "timezone")
 async def tz(event: Event, ctx: Context, args: str) -> list[Reply]:
     if not args:
-        return [Reply(ctx.t("tz.current", tz=ctx.user.tz))]
+        return [Reply(ctx.t("tz.current", tz=zone_label(ctx.user.tz)))]
     zone = find_zone(args)
     if zone is None:
         guesses = difflib.get_close_matches(args.strip().replace(" ", "_").lower(), list(_zones()), n=3)
@@ -147,7 +162,7 @@ async def tz(event: Event, ctx: Context, args: str) -> list[Reply]:
         return [Reply(ctx.t("tz.unknown", tz=user_text(args[:60]), examples="Europe/Chisinau"))]
     ctx.user.tz = zone
     await ctx.store.save_user(ctx.user)
-    return [Reply(ctx.t("tz.set", tz=zone))]
+    return [Reply(ctx.t("tz.set", tz=zone_label(zone)))]
 
 
 _QUIET = re.compile(r"^\s*(\d{1,2})(?::(\d{2}))?\s*(am|pm)?\s*[-–—]\s*(\d{1,2})(?::(\d{2}))?\s*(am|pm)?\s*$",
@@ -213,7 +228,7 @@ async def quiet(event: Event, ctx: Context, args: str) -> list[Reply]:
         return [Reply(ctx.t("quiet.usage"))]
     ctx.user.quiet_start, ctx.user.quiet_end = parsed
     await ctx.store.save_user(ctx.user)
-    return [Reply(ctx.t("quiet.set", start=parsed[0], end=parsed[1], tz=ctx.user.tz))]
+    return [Reply(ctx.t("quiet.set", start=parsed[0], end=parsed[1], tz=zone_label(ctx.user.tz)))]
 
 
 @router.command("forget")

@@ -7,6 +7,7 @@ from bot.store import Case
 from handlers import walkthrough
 from handlers.buttons import ConflictPress
 from handlers.context import Context
+from handlers.greeting import is_greeting
 from handlers.render import offer
 from handlers.router import Router
 from handlers.steps import Step
@@ -31,7 +32,11 @@ def menu(ctx: Context, intro_key: str = "conflict.menu", likely: list[str] | Non
 
 
 async def triage_reply(event: Event, ctx: Context, text: str, here: Case | None) -> list[Reply]:
-    """``here``: the open case of this place, as the caller already looked it up."""
+    """``here``: the open case of this place, as the caller already looked it up. A bare greeting gets
+    a short hello with what Parley does and its commands (`handlers.greeting`)."""
+    if is_greeting(text):
+        return [Reply(f"{ctx.t('greet.hello')}\n{ctx.t('greet.how')}",
+                      choices=[Choice(ConflictPress("menu").pack(), ctx.t("help.pick_situation"))])]
     result = triage(text, ctx.lang)
     if not result.confident:
         return [menu(ctx, "conflict.unsure", likely=[m.id for m in result.matches if m.score >= EVIDENCE])]
@@ -39,6 +44,8 @@ async def triage_reply(event: Event, ctx: Context, text: str, here: Case | None)
     # always the next two: a wrong first card (about 1 in 16 on held-out text) is then one press away,
     # and the right one is among the first three for 97 in 100
     alternatives = [m.id for m in others][:2]
+    if here is not None and here.step == Step.OFFERED and here.situation != best.id:
+        here = None  # another conflict: the one only offered stays open beside it (/cases shows both)
     case = await _offer_case(event, ctx, here, best.id, alternatives, first_message=text)
     switch = result.language if result.language != ctx.lang else None
     return [offer(ctx, case, alternatives=alternatives, switch_to=switch)]
@@ -46,7 +53,8 @@ async def triage_reply(event: Event, ctx: Context, text: str, here: Case | None)
 
 async def _offer_case(event: Event, ctx: Context, case: Case | None, situation: str, alternatives: list[str],
                       first_message: str | None = None) -> Case:
-    """Reuses ``case`` (this place's open case) when it was only offered, so triage doesn't pile up cases.
+    """Reuses ``case`` (this place's open case) when it was only offered, so triage doesn't pile up cases
+    (free text passes it only when it names the same situation again: a new conflict is a new case).
 
     A walkthrough running here steps aside (it stays open in /cases and can be resumed), so a place
     never has two walkthroughs answering the same messages.
@@ -70,8 +78,23 @@ async def _offer_case(event: Event, ctx: Context, case: Case | None, situation: 
 async def conflict_button(event: Event, ctx: Context, press: ConflictPress) -> list[Reply]:
     if press.what == "menu":
         return [menu(ctx)]
+    if press.what == "new":  # "Start a new case" for a crisis typed at a walkthrough step
+        return await _new_case_for_crisis(event, ctx, press.arg)
     if press.what == "s" and press.arg in ctx.lib.situations:
         case = await _offer_case(event, ctx, await walkthrough.active_case(event, ctx), press.arg, [])
         title = ctx.lib.situations[press.arg].text(ctx.lang).title
         return [Reply(f"✓ {title}", close_origin=True), offer(ctx, case, alternatives=[])]
     return [Reply(ctx.t("button.stale"), private=True)]
+
+
+async def _new_case_for_crisis(event: Event, ctx: Context, case_id: str) -> list[Reply]:
+    """Opens a case for the text a walkthrough step questioned (``_crisis_text``); the case that asked
+    steps aside and stays open (`walkthrough.park`)."""
+    found = await walkthrough.owned_case(event, ctx, case_id)
+    if isinstance(found, list):
+        return found
+    text = found.answers.pop("_crisis_text", None)
+    if not isinstance(text, str):
+        return [Reply(ctx.t("walk.step_done"), private=True)]
+    await ctx.store.save_case(found)
+    return [Reply(f"✓ {ctx.t('walk.new_case')}", close_origin=True), *(await triage_reply(event, ctx, text, found))]

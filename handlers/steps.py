@@ -76,5 +76,8 @@ class Answers(TypedDict, total=False):
     _resume: str
     #: Text typed after a long silence, applied if the user chooses to continue.
     _pending_text: str
+    #: Text that read as a new conflict at a step wanting a short fact: saved as the answer ("It's my
+    #: answer") or opened as a new case ("Start a new case"), never both.
+    _crisis_text: str
     #: The flow a choice switched the case to (`content/flows.yaml`); absent: the situation's own flow.
     _flow: str

@@ -11,7 +11,9 @@ Rules worth knowing (they are also the tests' rules):
   15:00 tomorrow, 23 or 25 hours away on a DST night).
 - A date or weekday without a time means `DEFAULT_HOUR`; "end of day" is `END_OF_DAY_HOUR`.
 - A bare clock time that has passed today means tomorrow; a weekday means the next one (today only
-  when an explicit time is still ahead); a date without a year that has passed means next year.
+  when an explicit time is still ahead), and the one behind us after "last"/«прошлый» or before
+  "trecută" (so a past deadline is questioned, never moved a week on); a date without a year that
+  has passed means next year.
 - Only an explicit "today ..."/"tonight" may produce a moment in the past; callers should refuse it.
 - "9.30" without "at"/"в"/"la" in front is a date (9 March); with it, or after a day, it is a time.
 - A bare hour from 1 to 6 with nothing else ("в 3", "at 5") is read as afternoon: nobody wants a
@@ -241,10 +243,12 @@ _CLOCK_PREFIX = _alt(("at", "by", "before", "until", "till", "around", "about", 
                       "не позднее", "не позже", "cel tarziu", "в", "во", "к", "до", "около",
                       "v", "k", "do", "la", "pana la", "pana", "pe la", "in jur de", "spre", "catre", "ora",
                       "la ora", "pana la ora", "на", "na"))
+#: "Last Friday", «прошлой пятницы»: the weekday behind us, not the next one (`_Spec.past`).
+_PAST_QUALIFIER = r"(?:last|past|previous|прошл\w*|предыдущ\w*|proshl\w*)"
 _DAY_PREFIX = _alt(("by", "on", "until", "till", "before", "for", "no later than", "не позднее", "не позже",
                     "cel tarziu", "до", "к", "ко", "в", "во", "на", "do", "k",
                     "ko", "v", "vo", "na", "pana", "pana in", "pana pe", "pana la", "in", "pe", "pentru"))
-_DAY_QUALIFIER = r"(?:this|next|coming|следующ\w*|эт[оиуа]т?|sleduyushch\w*|eto[tj]?|etu)"
+_DAY_QUALIFIER = r"(?:this|next|coming|следующ\w*|эт[оиуа]т?|sleduyushch\w*|eto[tj]?|etu|" + _PAST_QUALIFIER + ")"
 _PART_PREFIX = _alt(("by", "at", "until", "till", "before", "towards", "around", "к", "до", "в", "во", "на",
                      "la", "pana la", "pana", "spre", "catre", "pe", "k", "do", "v", "na"))
 
@@ -275,7 +279,8 @@ _DAY_WORD = re.compile(
     + r"|(?P<yesterday>" + _alt(_YESTERDAY) + r")" + _WE
     + r"|(?P<nextweek>" + _alt(_NEXT_WEEK) + r")" + _WE
     + r"|(?P<eow>" + _alt(_END_OF_WEEK) + r")" + _WE
-    + r"|(?P<wd>" + _alt(_WEEKDAYS) + r")" + _WE + r"(?:\s+(?:viitoare|viitor|asta|aceasta)" + _WE + r")?"
+    + r"|(?P<wd>" + _alt(_WEEKDAYS) + r")" + _WE
+    + r"(?:\s+(?:viitoare|viitor|asta|aceasta|(?P<wdpast>trecuta|trecut))" + _WE + r")?"
 )
 _ISO_DATE = re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?![\d:])")
 _NUM_DATE = re.compile(r"(?P<d>\d{1,2})(?P<sep>[./])(?P<m>\d{1,2})(?:(?P=sep)(?P<y>\d{4}|\d{2}))?(?![\d:]|\.\d)")
@@ -333,6 +338,8 @@ class _Spec:
     weekday: int | None = None
     offset: int | None = None
     next_week: bool = False
+    #: The weekday is the one behind us ("last Friday", «прошлой пятницы», "vinerea trecută").
+    past: bool = False
     end_of_week: bool = False
     month_day: int | None = None
     #: "End of a month": the month's number, or 0 for "the end of the month" (this one).
@@ -440,6 +447,9 @@ def _match_day(s: str, pos: int, spec: _Spec, today: date, strict: bool) -> int 
         if end is None:
             end = _date(s, p, spec, today, strict, prefixed=p != pos)
         if end is not None:
+            qual = head.group("qual") if p == head.end() else None
+            if qual and re.fullmatch(_PAST_QUALIFIER, qual) and spec.weekday is not None:
+                spec.past = True
             return end
     return None
 
@@ -454,6 +464,7 @@ def _day_word(s: str, p: int, spec: _Spec, strict: bool) -> int | None:
         if strict and abbreviation:
             return None
         spec.weekday = weekday
+        spec.past = bool(m.group("wdpast"))
     elif m.group("today"):
         spec.offset = 0
     elif m.group("tomorrow"):
@@ -683,6 +694,9 @@ def _resolve(spec: _Spec, now: datetime, zone: ZoneInfo) -> datetime:
     if spec.end_of_month is not None:
         return _end_of_month(spec.end_of_month, clock or time(END_OF_DAY_HOUR), now, zone)
 
+    if spec.weekday is not None and spec.past:
+        back = (today.weekday() - spec.weekday) % 7 or 7
+        return _wall_to_utc(today - timedelta(days=back), clock or time(DEFAULT_HOUR), zone)
     if spec.weekday is not None:
         ahead = (spec.weekday - today.weekday()) % 7
         if ahead == 0 and (clock is None or _wall_to_utc(today, clock, zone) <= now):

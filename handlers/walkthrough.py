@@ -11,7 +11,8 @@ so a button of a finished step can never replay it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,16 +21,18 @@ from bot.buttons import row_id
 from bot.events import Choice, Event, Reply
 from bot.markup import user_text
 from bot.store import Case
-from content.text import LANGUAGE_NAMES, LANGUAGES
+from content.text import LANGUAGE_NAMES, LANGUAGES, strip_marks, word_count
 from handlers import flow, flow_steps
-from handlers.buttons import WalkPress
+from handlers.buttons import ConflictPress, WalkPress
 from handlers.check import check_draft, pattern_findings
 from handlers.context import Context
+from handlers.greeting import is_greeting
 from handlers.paraphrase import draft_paraphrase
 from handlers.render import case_title, offer, quoted, when_text
 from handlers.router import Router
 from handlers.steps import ANY, Step
 from handlers.timeparse import Deadline, deadline_in
+from handlers.triage import triage
 
 router = Router("walkthrough")
 
@@ -43,6 +46,14 @@ OUTCOMES = ("resolved", "let-go", "other")
 SILENCE = timedelta(hours=12)
 #: Promises closer than this to now are flagged as hard to keep.
 TOO_CLOSE = timedelta(hours=2)
+#: Steps that want a short fact (an amount, terms, a clause, a request, a date); time steps of the flows
+#: count too. A confident new crisis typed at one is asked about rather than saved (`_crisis_question`).
+FACT_STEPS = frozenset({"pay-amount", "pay-terms", "bound-clause", "bound-request", Step.DEADLINE})
+#: Fewer words than this are never read as a new crisis at a fact step: triage is sure of too little
+#: ("whenever" at a "by when?" step read as a situation).
+CRISIS_WORDS = 4
+_NUMBERED = re.compile(r"^\s*#?\d{1,3}\s*[.)]\s*")
+_NON_WORD = re.compile(r"[\W_]+")
 #: A deadline this close (or past) is more likely a misreading than a plan: it is questioned, not scheduled.
 NEAR = timedelta(minutes=10)
 
@@ -63,13 +74,17 @@ async def park(ctx: Context, case: Case) -> None:
     await ctx.store.save_case(case, log=("parked", {}))
 
 
-def _common(ctx: Context, case: Case) -> list[Choice]:
-    """Skip / answer later / close, and "Rather …" for the other likely situations (switching the flow)."""
+def _common(ctx: Context, case: Case, hide: Collection[str] = ()) -> list[Choice]:
+    """Skip / answer later / close, and "Rather …" for the other likely situations (switching the flow).
+
+    ``hide``: labels already shown (folded, `fold_label`); a situation titled the same gets no "Rather"
+    (the cause "You and the client want different things" is not offered twice).
+    """
     rather = [Choice(_id(case, ANY, "alt", other),
                      ctx.t("conflict.rather", situation=quoted(ctx.lib.situations[other].text(ctx.lang).title,
                                                                ctx.lang)))
               for other in case.answers.get("alternatives", []) if other in ctx.lib.situations
-              and other != case.situation]
+              and other != case.situation and fold_label(ctx.lib.situations[other].text(ctx.lang).title) not in hide]
     return [Choice(_id(case, case.step, "skip"), ctx.t("walk.skip")),
             Choice(_id(case, case.step, "later"), ctx.t("walk.later")),
             Choice(_id(case, case.step, "close"), ctx.t("walk.close")), *rather]
@@ -98,6 +113,18 @@ def prompt(ctx: Context, case: Case) -> Reply:
     return row.prompt(ctx, case, _header(ctx, case))
 
 
+async def waiting_prompt(event: Event, ctx: Context) -> list[Reply]:
+    """The question this place's case is waiting on, asked again (in the user's language as it is now:
+    /lang mid-walkthrough); [] when no step waits here."""
+    case = await active_case(event, ctx)
+    if case is None or case.step in IDLE_STEPS:
+        return []
+    if case.lang != ctx.lang:
+        case.lang = ctx.lang
+        await ctx.store.save_case(case, log=("language", {"lang": ctx.lang}))
+    return [_welcome_back(ctx, case) if "_pending_text" in case.answers else prompt(ctx, case)]
+
+
 def _prompt_listen(ctx: Context, case: Case, head: str) -> Reply:
     reuse = [Choice(_id(case, case.step, "first"), ctx.t("walk.use_first"))] if case.answers.get("first_message") else []
     return Reply(f"{head}\n{ctx.t('walk.listen')}", choices=[*reuse, *_common(ctx, case)], expects_text=True,
@@ -122,7 +149,8 @@ def _prompt_paraphrase(ctx: Context, case: Case, head: str) -> Reply:
 
 def _prompt_cause(ctx: Context, case: Case, head: str) -> Reply:
     choices = [Choice(_id(case, case.step, "c", c), ctx.t(f"cause.{c}")) for c in CAUSES]
-    return Reply(f"{head}\n{ctx.t('walk.cause')}", choices=[*choices, *_common(ctx, case)], case_id=case.id)
+    shown = {fold_label(c.label) for c in choices}
+    return Reply(f"{head}\n{ctx.t('walk.cause')}", choices=[*choices, *_common(ctx, case, shown)], case_id=case.id)
 
 
 def _prompt_apologize(ctx: Context, case: Case, head: str) -> Reply:
@@ -191,18 +219,114 @@ def _next(ctx: Context, case: Case) -> str:
 # -- free text ----------------------------------------------------------------------------------
 
 
-async def answer_text(ctx: Context, case: Case | None, text: str) -> list[Reply] | None:
-    """Free text mid-walkthrough answers the current step; None when no step is waiting here."""
+async def answer_text(ctx: Context, case: Case | None, text: str, event: Event | None = None) -> list[Reply] | None:
+    """Free text mid-walkthrough answers the current step; None when no step is waiting here. ``event``
+    (the message) is what a typed button label acts for; without it labels are not looked for.
+
+    Before that, text that is obviously no answer is told apart: a shown button's label typed out acts
+    as that button, text with no letter or digit (emoji only) asks for words, a bare greeting gets the
+    step's question again, and a confident new
+    crisis typed at a step that wants a short fact asks whether it is a new case (`FACT_STEPS`).
+    """
     if case is None or case.step in IDLE_STEPS:
         return None
+    pressed = _typed_choice(ctx, case, text) if event is not None else None
+    if pressed is not None and event is not None:
+        return await _walk_action_typed(event, ctx, case, pressed)
+    if not any(c.isalnum() for c in text):
+        return [Reply(ctx.t("walk.need_words"), case_id=case.id), prompt(ctx, case)]
+    if is_greeting(text):  # "hi" on coming back: where we are, not an answer
+        return [Reply(ctx.t("walk.hello_again"), case_id=case.id), prompt(ctx, case)]
+    question = await _crisis_question(ctx, case, text)
+    if question is not None:
+        return question
     if ctx.now - case.updated_at > SILENCE and "_pending_text" not in case.answers:
         case.answers["_pending_text"] = text
         await ctx.store.save_case(case)
-        return [Reply(ctx.t("walk.welcome_back", step=ctx.t(f"step.{case.step}")), case_id=case.id,
-                      choices=[Choice(_id(case, case.step, "resume"), ctx.t("walk.resume")),
-                               Choice(_id(case, case.step, "restart"), ctx.t("walk.restart")),
-                               Choice(_id(case, ANY, "close"), ctx.t("walk.close"))])]
+        return [_welcome_back(ctx, case)]
     return await _apply_text(ctx, case, text)
+
+
+def fold_label(text: str) -> str:
+    """A button label or a typed line folded for comparing: case, diacritics, punctuation, a leading
+    "1)" and spacing dropped ("1) Продолжить!" and "продолжить" fold alike)."""
+    folded = strip_marks(text).casefold()
+    folded = _NUMBERED.sub("", folded)
+    return " ".join(_NON_WORD.sub(" ", folded).split())
+
+
+def _shown_choices(ctx: Context, case: Case) -> list[Choice]:
+    """The buttons the user last saw for the case: the welcome-back question while it waits, else the
+    step's prompt."""
+    if "_pending_text" in case.answers:
+        return _welcome_back(ctx, case).choices
+    return prompt(ctx, case).choices
+
+
+def _typed_choice(ctx: Context, case: Case, text: str) -> WalkPress | None:
+    """The walkthrough button whose label ``text`` repeats (folded alike, see `fold_label`), or None."""
+    typed = fold_label(text)
+    if not typed:
+        return None
+    for choice in _shown_choices(ctx, case):
+        if fold_label(choice.label) == typed and choice.id.startswith(f"{WalkPress.prefix}:"):
+            try:
+                return WalkPress.unpack(choice.id)
+            except ValueError:
+                return None
+    return None
+
+
+async def _walk_action_typed(event: Event, ctx: Context, case: Case, press: WalkPress) -> list[Reply]:
+    """Runs a button typed out as text; "✓ label" notes closing the origin are dropped, since no
+    message was pressed."""
+    handler = ACTIONS.get(press.action)
+    replies = await handler(event, ctx, case, press.step, press.arg) if handler else None
+    if replies is None:
+        return [prompt(ctx, case)]
+    return [r for r in replies if not r.close_origin] or replies
+
+
+def _current_flow(ctx: Context, case: Case) -> str:
+    return flow.flow_id(ctx.lib, case.situation, case.step, case.answers)
+
+
+def _wants_fact(ctx: Context, case: Case) -> bool:
+    """Whether the case's step asks for a short fact (`FACT_STEPS`, or any time step)."""
+    spec = flow.spec_of(ctx.lib, case.step)
+    return case.step in FACT_STEPS or (spec is not None and spec.kind == "time")
+
+
+async def _crisis_question(ctx: Context, case: Case, text: str) -> list[Reply] | None:
+    """At a step that wants a short fact, text that triage reads confidently as a situation of another
+    flow is asked about ("a new conflict, or your answer?") instead of being saved; None otherwise.
+
+    The text waits in ``_crisis_text``: "It's my answer" saves it, "Start a new case" opens a case for
+    it (`handlers.conflict`), parking this one. The flow comparison keeps answers that merely sound
+    like the case's own situation (payment terms in a payment case) from being questioned.
+    """
+    if not _wants_fact(ctx, case) or word_count(text) < CRISIS_WORDS:
+        return None
+    result = triage(text, ctx.lang)
+    if not result.confident or not result.matches:
+        return None
+    best = result.matches[0].id
+    other = ctx.lib.flows.situations.get(best, flow.DEFUSE)
+    if best == case.situation or other == _current_flow(ctx, case):
+        return None
+    case.answers["_crisis_text"] = text
+    await ctx.store.save_case(case, log=("crisis-asked", {"step": case.step, "situation": best}))
+    return [Reply(ctx.t("walk.new_crisis"), case_id=case.id,
+                  choices=[Choice(ConflictPress("new", str(case.id)).pack(), ctx.t("walk.new_case")),
+                           Choice(_id(case, case.step, "mine"), ctx.t("walk.its_answer")),
+                           *_common(ctx, case)[2:3]])]
+
+
+def _welcome_back(ctx: Context, case: Case) -> Reply:
+    return Reply(ctx.t("walk.welcome_back", step=ctx.t(f"step.{case.step}")), case_id=case.id,
+                 choices=[Choice(_id(case, case.step, "resume"), ctx.t("walk.resume")),
+                          Choice(_id(case, case.step, "restart"), ctx.t("walk.restart")),
+                          Choice(_id(case, ANY, "close"), ctx.t("walk.close"))])
 
 
 async def answer_again(ctx: Context, case: Case, step: str, text: str) -> list[Reply]:
@@ -642,12 +766,20 @@ async def _on_pick(event: Event, ctx: Context, case: Case, step: str, arg: str) 
     return await _answered(ctx, case, done, target)
 
 
+async def _on_its_answer(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
+    """"It's my answer" to the new-conflict question: the text waiting in ``_crisis_text`` answers the step."""
+    text = case.answers.pop("_crisis_text", None)
+    if not isinstance(text, str) or case.step != step:
+        return None
+    return [Reply(f"✓ {ctx.t('walk.its_answer')}", close_origin=True), *(await _apply_text(ctx, case, text))]
+
+
 #: Button actions (the ``action`` of `WalkPress`) and what they do.
 ACTIONS: dict[str, Action] = {
     "close": _on_close, "out": _on_outcome, "walk": _on_walk, "alt": _on_alternative, "lang": _on_language,
     "skip": _on_skip, "later": _on_later, "resume": _on_resume, "restart": _on_restart, "first": _on_use_first,
     "ok": _on_paraphrase_ok, "c": _on_cause, "fault": _on_ours, "nofault": _on_not_ours, "keep": _on_keep,
-    "soon": _on_soon, "pick": _on_pick,
+    "soon": _on_soon, "pick": _on_pick, "mine": _on_its_answer,
 }
 
 

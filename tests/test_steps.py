@@ -34,13 +34,13 @@ def test_the_table_says_the_order_the_numbering_and_what_waits_for_the_user() ->
 
 def test_every_button_action_a_prompt_offers_has_a_handler() -> None:
     assert {"skip", "later", "close", "first", "ok", "c", "fault", "nofault", "keep", "soon", "out", "walk", "alt",
-            "lang", "resume", "restart", "pick"} == set(walkthrough.ACTIONS)
+            "lang", "resume", "restart", "pick", "mine"} == set(walkthrough.ACTIONS)
 
 
 def test_answers_document_every_key_the_walkthrough_writes() -> None:
     keys = set(Answers.__annotations__)
     assert {"complaint", "paraphrase_draft", "paraphrase_sure", "promise", "deadline", "_resume",
-            "_pending_text"} <= keys
+            "_pending_text", "_crisis_text"} <= keys
 
 
 @pytest.mark.parametrize("step", ["offered", "tracking", "closed", "no-such-step"])

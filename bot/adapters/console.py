@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import io
+import os
 import re
 import sys
 import uuid
@@ -40,6 +42,8 @@ class ConsoleAdapter:
         self.interactive = sys.stdin.isatty() if interactive is None else interactive
         self._choices: list[Choice] = []
         self._out_lock = asyncio.Lock()
+        #: The reader of stdout went away (``parley chat | head``): nothing more is printed or read.
+        self.reader_gone = False
 
     async def start(self) -> None:
         for event in await self.core.unfinished(self.platform):
@@ -59,18 +63,41 @@ class ConsoleAdapter:
             return
         # on a terminal a prompt is waiting on the current line: start over it
         await self._show(replies, prefix="\r⏰ " if self.interactive else "⏰ ")
-        if self.interactive:  # the nudge came while a prompt was waiting; show the prompt again
-            self.stdout.write("> ")
-            self.stdout.flush()
+        if self.interactive and not self.reader_gone:  # the nudge came while a prompt was waiting: show it again
+            try:
+                self.stdout.write("> ")
+                self.stdout.flush()
+            except BrokenPipeError:
+                self._reader_left()
 
     async def greet(self) -> None:
         """On a terminal, say who is listening and how to leave; a pipe gets answers only."""
         if self.interactive:
             user = await self.core.user_for(self._event(""))
-            self.stdout.write(to_plain(self.core.lib.t("chat.welcome", user.lang)) + "\n\n")
-            self.stdout.flush()
+            try:
+                self.stdout.write(to_plain(self.core.lib.t("chat.welcome", user.lang)) + "\n\n")
+                self.stdout.flush()
+            except BrokenPipeError:
+                self._reader_left()
+
+    def _reader_left(self) -> None:
+        """stdout's reader closed the pipe: stop printing, and point stdout at /dev/null so the flush at
+        exit cannot raise again; `run` ends at its next line."""
+        self.reader_gone = True
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self.stdout.fileno())
+        except (OSError, ValueError, io.UnsupportedOperation):  # not a real file (a test's StringIO)
+            pass
 
     async def _show(self, replies: Sequence[Reply], prefix: str = "", keep_choices: bool = False) -> None:
+        if self.reader_gone:
+            return
+        try:
+            await self._print(replies, prefix, keep_choices)
+        except BrokenPipeError:
+            self._reader_left()
+
+    async def _print(self, replies: Sequence[Reply], prefix: str, keep_choices: bool) -> None:
         async with self._out_lock:
             numbered: list[Choice] = []
             for reply in replies:
@@ -95,12 +122,17 @@ class ConsoleAdapter:
         return Event(kind=EventKind.MESSAGE, text=line, **base)  # type: ignore[arg-type]
 
     async def run(self) -> None:
-        """Reads until EOF. Every line gets an answer; nothing a user types can end the loop."""
+        """Reads until EOF or until stdout's reader leaves. Every line gets an answer; nothing a user types
+        can end the loop."""
         loop = asyncio.get_running_loop()
-        while True:
+        while not self.reader_gone:
             if self.interactive:
-                self.stdout.write("> ")
-                self.stdout.flush()
+                try:
+                    self.stdout.write("> ")
+                    self.stdout.flush()
+                except BrokenPipeError:
+                    self._reader_left()
+                    return
             raw = await loop.run_in_executor(None, self.stdin.readline)
             if not raw:
                 return
