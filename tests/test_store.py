@@ -7,15 +7,18 @@ Every test taking ``store`` or ``db_url`` runs against SQLite and against a real
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sqlite3
 import stat
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
+from typing import cast
 
 import pytest
 
+from bot.outbox import Delivery, Outbox
 from bot.store import HandledMessage, NewOutboxItem, SQLiteStore, Store, StoreError, User, open_store, utcnow
 from bot.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
@@ -581,3 +584,92 @@ async def test_forget_deletes_the_users_outbox_rows(store: Store) -> None:
     await store.add_outbox([_row("a", 1, user="gone"), _row("b", 2, user="stays")])
     await store.forget_user("console", "gone")
     assert [r.user_id for r in await store.claim_outbox(utcnow(), owner="i")] == ["stays"]
+
+
+# -- the outbox loop's sleep: a conversation blocked behind a dead instance's claim ---------------
+
+
+async def test_next_outbox_at_counts_a_blocked_conversation_from_its_claims_expiry(store: Store) -> None:
+    """A row waiting behind its conversation's claimed head cannot be claimed before that claim is taken
+    back, so its own due time is no reason to wake; rows of other platforms are none either."""
+    [head] = await store.add_outbox([_row("blocked", 1)], owner="dead")
+    await store.add_outbox([_row("blocked", 2)])  # due now, but behind the head
+    assert head.claimed_at is not None
+    assert await store.next_outbox_at() is None, "without a claim timeout a claimed conversation never is due"
+    assert await store.next_outbox_at(stale_after=120) == head.claimed_at + timedelta(seconds=120)
+    later = utcnow() + timedelta(seconds=30)
+    await store.add_outbox([_row("free", 3, not_before=later)])
+    assert await store.next_outbox_at(stale_after=120) == later
+    assert await store.next_outbox_at(stale_after=120, platform=["slack"]) is None
+    await store.add_outbox([NewOutboxItem(platform="slack", conversation="s", user_id="U1", payload={},
+                                          not_before=later + timedelta(seconds=5))])
+    assert await store.next_outbox_at(stale_after=120, platform="slack") == later + timedelta(seconds=5)
+
+
+class _CountingStore:
+    """The store with every call counted (the outbox loop's questions to the database)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        attr = getattr(self.store, name)
+        if not asyncio.iscoroutinefunction(attr):
+            return attr
+
+        async def counted(*args: object, **kwargs: object) -> object:
+            self.calls.append(name)
+            return await attr(*args, **kwargs)
+        return counted
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.delivered: list[int] = []
+        self.second = asyncio.Event()
+
+    async def deliver(self, delivery: Delivery) -> None:
+        self.delivered.append(delivery.outbox_id)
+        if len(self.delivered) >= 2:
+            self.second.set()
+
+
+async def _repeat_note(platform: str, user_id: str) -> str:
+    return "again"
+
+
+async def test_the_outbox_loop_does_not_poll_behind_a_dead_instances_claim(store: Store) -> None:
+    """Before the fix every live loop asked the database every 5 ms until the claim timed out."""
+    await store.add_outbox([_row("blocked", 1)], owner="dead")
+    await store.add_outbox([_row("blocked", 2)])
+    counting = _CountingStore(store)
+    outbox = Outbox(cast(Store, counting), {"console": _Recorder()}, owner="live", clock=utcnow,
+                    repeat_note=_repeat_note, stale_after=120)
+    await outbox.recover(takeover=False)
+    counting.calls.clear()
+    await outbox.start()
+    await asyncio.sleep(1.0)
+    await outbox.stop()
+    print(f"\nstore calls of the outbox loop in 1 s behind a dead claim: {len(counting.calls)} {counting.calls}")
+    assert len(counting.calls) <= 4
+
+
+async def test_a_row_behind_this_instances_claim_goes_as_soon_as_the_head_is_sent(store: Store) -> None:
+    recorder = _Recorder()
+    outbox = Outbox(store, {"console": recorder}, owner="live", clock=utcnow, repeat_note=_repeat_note,
+                    stale_after=120)
+    [head] = await store.add_outbox([_row("c", 1)], owner="live")
+    behind = await store.add_outbox([_row("c", 2)], owner="live")
+    assert behind[0].status == "pending"
+    await outbox.start()
+    await outbox.deliver_claimed(behind)  # not ours to send yet: the loop is told
+    await asyncio.sleep(0.1)
+    started = asyncio.get_running_loop().time()
+    await outbox.deliver(head)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(recorder.second.wait(), 3)
+    waited = asyncio.get_running_loop().time() - started
+    await outbox.stop()
+    assert recorder.delivered == [head.id, behind[0].id]
+    assert waited < 0.5, f"the row behind waited {waited:.2f} s for the loop's next round"

@@ -249,8 +249,14 @@ class Store(Protocol):
         """The row with that id in any status, or None."""
         ...
 
-    async def next_outbox_at(self) -> datetime | None:
-        """The earliest ``not_before`` of any pending row (the delivery loop sleeps until then), or None."""
+    async def next_outbox_at(self, *, stale_after: float | None = None,
+                             platform: str | Sequence[str] | None = None) -> datetime | None:
+        """The earliest moment `claim_outbox` can hand out a row (the delivery loop sleeps until then), or None.
+
+        Only each conversation's oldest unsent row counts: pending, its ``not_before``; claimed, the moment
+        its claim can be taken back (``claimed_at`` + ``stale_after`` seconds; with None such a
+        conversation is left out), because the rows behind it wait for it. ``platform`` (one name or
+        several) keeps the rows of those platforms only, as in `claim_outbox`."""
         ...
 
     # -- what each handled user message did, for edits of it -----------------------------------

@@ -38,6 +38,7 @@ from bot.store.models import (
     OutboxItem,
     PendingEvent,
     User,
+    earliest_claimable,
     to_db,
     utcnow,
 )
@@ -551,9 +552,17 @@ class PostgresStore:
         row = await self._one("SELECT * FROM outbox WHERE id=$1", outbox_id)
         return _outbox(row) if row else None
 
-    async def next_outbox_at(self) -> datetime | None:
-        row = await self._one("SELECT MIN(not_before) AS due FROM outbox WHERE status='pending'")
-        return row["due"] if row else None
+    async def next_outbox_at(self, *, stale_after: float | None = None,
+                             platform: str | Sequence[str] | None = None) -> datetime | None:
+        platforms = [platform] if isinstance(platform, str) else list(platform or [])
+        row = await self._one(
+            f"""SELECT MIN(not_before) FILTER (WHERE status='pending') AS due,
+                       MIN(claimed_at) FILTER (WHERE status='claimed') AS claimed
+                FROM outbox WHERE id IN (SELECT DISTINCT ON (conversation) id FROM outbox
+                                         WHERE status IN {_UNSENT}
+                                           AND (cardinality($1::text[]) = 0 OR platform = ANY($1))
+                                         ORDER BY conversation, id)""", platforms)
+        return earliest_claimable(row["due"] if row else None, row["claimed"] if row else None, stale_after)
 
     # -- handled messages (edits) -----------------------------------------------------------
 
