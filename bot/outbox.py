@@ -136,7 +136,8 @@ class Outbox:
     def __init__(self, store: Store, adapters: Mapping[str, Deliverer], *, owner: str,
                  clock: Callable[[], datetime], repeat_note: RepeatNote, stale_after: float = 120.0,
                  base_backoff: float = 2.0, max_backoff: float = 600.0, max_sleep: float = 5.0,
-                 send_timeout: float = 60.0) -> None:
+                 send_timeout: float = 60.0, retention: timedelta | None = None, prune_every: float = 3600.0,
+                 prune_batch: int = 1000) -> None:
         self.store = store
         self.adapters = adapters
         self.owner = owner
@@ -147,6 +148,11 @@ class Outbox:
         self.max_backoff = max_backoff
         self.max_sleep = max_sleep
         self.send_timeout = send_timeout
+        #: Finished rows older than this are swept (`Store.prune`) every ``prune_every`` seconds; None: never.
+        self.retention = retention
+        self.prune_every = prune_every
+        self.prune_batch = prune_batch
+        self._last_prune: datetime | None = None
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -197,6 +203,7 @@ class Outbox:
             self._wakeup.clear()
             try:
                 await self._reclaim_periodically()
+                await self._prune_periodically()
                 delivered = await self.run_once()
                 delay = 0.0 if delivered else await self._delay()
             except Exception:
@@ -228,6 +235,25 @@ class Outbox:
         count = await self.store.reclaim_stale_outbox(now - timedelta(seconds=self.stale_after))
         if count:
             log.warning("%d outbox claim(s) expired; delivering them again", count)
+
+    async def _prune_periodically(self) -> None:
+        """The retention sweep: at the first round, then every ``prune_every`` seconds, one short batch
+        (`Store.prune`) after another until nothing older than ``retention`` is left, yielding in between
+        so deliveries are not held up."""
+        now = self.clock()
+        if self.retention is None or (self._last_prune is not None
+                                      and (now - self._last_prune).total_seconds() < self.prune_every):
+            return
+        self._last_prune = now
+        total = 0
+        while not self._stopping:
+            deleted = await self.store.prune(now - self.retention, batch=self.prune_batch)
+            total += deleted
+            if not deleted:
+                break
+            await asyncio.sleep(0)
+        if total:
+            log.info("retention sweep: %d row(s) older than %s deleted", total, self.retention)
 
     async def run_once(self, limit: int = 200) -> int:
         """Claims what is due (one row per conversation) and delivers it; returns how many were claimed."""

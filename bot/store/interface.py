@@ -289,6 +289,15 @@ class Store(Protocol):
         """Events accepted and never finished (the process died), oldest first, for replay at start."""
         ...
 
+    async def prune(self, before: datetime, *, batch: int = 1000) -> int:
+        """Deletes at most ``batch`` rows of each kind that is finished and older than ``before``: outbox
+        rows sent before it (their payload is already empty), done events received before it (their ids
+        no longer deduplicate: ``before`` must lie well past the platforms' retry windows) and handled
+        messages recorded before it (an edit of such a message is then taken as unknown). Pending,
+        claimed and failed outbox rows and unfinished events are kept. One short transaction; returns how
+        many rows went, so a sweep calls again until it is 0."""
+        ...
+
     async def prune_events(self, before: datetime) -> int:
         """Deletes finished events received before ``before``; returns how many."""
         ...

@@ -605,6 +605,23 @@ class PostgresStore:
         return [PendingEvent(platform=r["platform"], event_id=r["event_id"], payload=json.loads(r["payload"] or "{}"),
                              received_at=r["received_at"]) for r in rows]
 
+    async def prune(self, before: datetime, *, batch: int = 1000) -> int:
+        async def work(db: Connection) -> int:
+            deleted = _count(await db.execute(
+                """DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status='sent' AND sent_at<$1
+                                                   ORDER BY sent_at LIMIT $2)""", before, batch))
+            deleted += _count(await db.execute(
+                """DELETE FROM processed_events WHERE (platform, event_id) IN (
+                     SELECT platform, event_id FROM processed_events WHERE status='done' AND received_at<$1
+                     LIMIT $2)""", before, batch))
+            deleted += _count(await db.execute(
+                """DELETE FROM handled_messages WHERE (platform, chat_id, message_id) IN (
+                     SELECT platform, chat_id, message_id FROM handled_messages WHERE at<$1 ORDER BY at LIMIT $2)""",
+                before, batch))
+            return deleted
+
+        return await self._write(work)
+
     async def prune_events(self, before: datetime) -> int:
         return await self._run("DELETE FROM processed_events WHERE status='done' AND received_at<$1", before)
 

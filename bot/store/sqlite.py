@@ -808,6 +808,24 @@ class SQLiteStore:
         return [PendingEvent(platform=r["platform"], event_id=r["event_id"], payload=json.loads(r["payload"] or "{}"),
                              received_at=from_db(r["received_at"])) for r in rows]  # type: ignore[arg-type]
 
+    async def prune(self, before: datetime, *, batch: int = 1000) -> int:
+        cut = to_db(before)
+
+        def work(db: sqlite3.Connection) -> int:
+            deleted = db.execute(
+                """DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status='sent' AND sent_at<?
+                                                   ORDER BY sent_at LIMIT ?)""", (cut, batch)).rowcount
+            deleted += db.execute(
+                """DELETE FROM processed_events WHERE rowid IN (
+                     SELECT rowid FROM processed_events WHERE status='done' AND received_at<? LIMIT ?)""",
+                (cut, batch)).rowcount
+            deleted += db.execute(
+                """DELETE FROM handled_messages WHERE rowid IN (
+                     SELECT rowid FROM handled_messages WHERE at<? ORDER BY at LIMIT ?)""", (cut, batch)).rowcount
+            return deleted
+
+        return await self._write_bulk(work)
+
     async def prune_events(self, before: datetime) -> int:
         return await self._run_bulk("DELETE FROM processed_events WHERE status='done' AND received_at<?", (to_db(before),))
 
