@@ -9,6 +9,7 @@ import asyncio
 import logging
 import signal
 import sys
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from bot.core import Adapter, Clock, Core
@@ -47,6 +48,7 @@ def build_scheduler(core: Core, settings: Settings) -> Scheduler:
     timeout = settings.claim_timeout
     send_timeout = min(60.0, timeout / 2)
     core.outbox.stale_after = timeout
+    core.outbox.retention = timedelta(days=settings.retention_days)
     core.outbox.send_timeout = send_timeout
     return Scheduler(core, render_nudge, stale_after=timeout, send_timeout=send_timeout,
                      max_sleep=min(30.0, timeout), batch=SEND_CONCURRENCY, concurrency=SEND_CONCURRENCY,

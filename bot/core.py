@@ -120,7 +120,9 @@ class Core:
         return accepted
 
     def _lock_for(self, event: Event) -> asyncio.Lock:
-        key = event.conversation_key
+        return self._lock_for_key(event.conversation_key)
+
+    def _lock_for_key(self, key: tuple[str, ...]) -> asyncio.Lock:
         lock = self._locks.get(key)
         if lock is None:
             lock = self._locks[key] = asyncio.Lock()
@@ -177,6 +179,23 @@ class Core:
         item = new_item(event.platform, event_conversation(event), event.user_id, replies, route=route,
                         case_id=case_id, event_id=event.event_id)
         return await self.store.add_outbox([item], owner=self.instance)
+
+    async def reply(self, platform: str, *, chat_id: str, thread_id: str | None, user_id: str,
+                    replies: Sequence[Reply], route: dict[str, Any]) -> None:
+        """Replies tied to no stored event (a note about a sticker, a press Parley cannot use) through the
+        outbox, like every reply: one event-less row in the conversation of ``chat_id``/``thread_id`` and
+        ``user_id``, so it is ordered with that conversation's other replies and a kill cannot lose it.
+
+        ``route`` is the adapter's JSON-able note of where it goes (given back in
+        `bot.outbox.Delivery.route`); ``replies`` may be empty when the route alone says what to do
+        (answering a pressed button). Delivered at once if the conversation has nothing older waiting,
+        else by the outbox loop. Store errors propagate.
+        """
+        async with self._lock_for_key((platform, chat_id, thread_id or "", user_id)):
+            item = new_item(platform, conversation_of(platform, chat_id, thread_id, user_id), user_id,
+                            stamp_replies(replies, platform, user_id), route=route)
+            rows = await self.store.add_outbox([item], owner=self.instance)
+            await self.outbox.deliver_claimed(rows)
 
     async def submit(self, event: Event, route: dict[str, Any]) -> bool:
         """`accept` then `run`, for adapters with nothing to acknowledge in between; False for a repeat."""

@@ -136,7 +136,8 @@ class Outbox:
     def __init__(self, store: Store, adapters: Mapping[str, Deliverer], *, owner: str,
                  clock: Callable[[], datetime], repeat_note: RepeatNote, stale_after: float = 120.0,
                  base_backoff: float = 2.0, max_backoff: float = 600.0, max_sleep: float = 5.0,
-                 send_timeout: float = 60.0) -> None:
+                 send_timeout: float = 60.0, retention: timedelta | None = None, prune_every: float = 3600.0,
+                 prune_batch: int = 1000) -> None:
         self.store = store
         self.adapters = adapters
         self.owner = owner
@@ -147,12 +148,19 @@ class Outbox:
         self.max_backoff = max_backoff
         self.max_sleep = max_sleep
         self.send_timeout = send_timeout
+        #: Finished rows older than this are swept (`Store.prune`) every ``prune_every`` seconds; None: never.
+        self.retention = retention
+        self.prune_every = prune_every
+        self.prune_batch = prune_batch
+        self._last_prune: datetime | None = None
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._marks: list[tuple[int, asyncio.Future[bool]]] = []
         self._marker: asyncio.Task[None] | None = None
         self._last_reclaim: datetime | None = None
+        #: Conversations with a row waiting behind one this instance delivers (see `_unblock`).
+        self._blocked: set[str] = set()
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -195,6 +203,7 @@ class Outbox:
             self._wakeup.clear()
             try:
                 await self._reclaim_periodically()
+                await self._prune_periodically()
                 delivered = await self.run_once()
                 delay = 0.0 if delivered else await self._delay()
             except Exception:
@@ -209,7 +218,11 @@ class Outbox:
                     pass
 
     async def _delay(self) -> float:
-        due = await self.store.next_outbox_at()
+        """Seconds until something can be claimed: a row behind its conversation's claimed head waits for
+        that claim, so its chance is the claim's expiry (``stale_after``), not its own due time. A head this
+        instance delivers wakes the loop when it is sent (`deliver`); another live instance's head is
+        noticed at the next round, at most ``max_sleep`` later."""
+        due = await self.store.next_outbox_at(stale_after=self.stale_after, platform=self._platforms())
         if due is None:
             return self.max_sleep
         return min(max((due - self.clock()).total_seconds() + 0.005, 0.005), self.max_sleep)
@@ -223,13 +236,36 @@ class Outbox:
         if count:
             log.warning("%d outbox claim(s) expired; delivering them again", count)
 
+    async def _prune_periodically(self) -> None:
+        """The retention sweep: at the first round, then every ``prune_every`` seconds, one short batch
+        (`Store.prune`) after another until nothing older than ``retention`` is left, yielding in between
+        so deliveries are not held up."""
+        now = self.clock()
+        if self.retention is None or (self._last_prune is not None
+                                      and (now - self._last_prune).total_seconds() < self.prune_every):
+            return
+        self._last_prune = now
+        total = 0
+        while not self._stopping:
+            deleted = await self.store.prune(now - self.retention, batch=self.prune_batch)
+            total += deleted
+            if not deleted:
+                break
+            await asyncio.sleep(0)
+        if total:
+            log.info("retention sweep: %d row(s) older than %s deleted", total, self.retention)
+
     async def run_once(self, limit: int = 200) -> int:
         """Claims what is due (one row per conversation) and delivers it; returns how many were claimed."""
         claimed = await self.store.claim_outbox(self.clock(), owner=self.owner, limit=limit,
-                                                platform=list(self.adapters) or ["-"])
+                                                platform=self._platforms())
         if claimed:
             await asyncio.gather(*(self.deliver(item) for item in claimed))
         return len(claimed)
+
+    def _platforms(self) -> list[str]:
+        """The platforms this instance delivers (a name no row has when none runs yet)."""
+        return list(self.adapters) or ["-"]
 
     # -- delivering one row -------------------------------------------------------------------
 
@@ -241,6 +277,7 @@ class Outbox:
                 await self.deliver(item)
             else:
                 waiting = True
+                self._blocked.add(item.conversation)  # wake the loop once the row ahead of it is done
         if waiting:
             self.wake()
 
@@ -260,7 +297,14 @@ class Outbox:
             return False
         count_delivery(item.platform, "sent")
         await self.mark_sent(item.id)
+        self._unblock(item.conversation)
         return True
+
+    def _unblock(self, conversation: str) -> None:
+        """The head of ``conversation`` is done: a row known to wait behind it can go now."""
+        if conversation in self._blocked:
+            self._blocked.discard(conversation)
+            self.wake()
 
     async def send(self, item: OutboxItem) -> None:
         """Hands the row to its platform's adapter; raises `DeliveryError` (or the adapter's exception).
@@ -288,6 +332,7 @@ class Outbox:
             log.warning("outbox row %s failed for good after %d attempt(s): %s", item.id, item.attempts, error)
             count_delivery(item.platform, "failed")
             await self.store.release_outbox(item.id, error=error, retry_at=None)
+            self._unblock(item.conversation)  # a failed row no longer holds its conversation
             return
         delay = min(self.base_backoff * 2 ** max(item.attempts - 1, 0), self.max_backoff)
         delay = max(delay, exc.retry_after or 0.0)

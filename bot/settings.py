@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=2, le=200)
     #: Seconds after which a claim on a nudge is taken to belong to a dead instance and is taken over.
     claim_timeout: float = Field(default=120.0, gt=0)
+    #: Days that sent outbox rows, finished events (dedup ids) and handled messages (edits) are kept; at
+    #: least one, far beyond Telegram's and Slack's retry windows (minutes), so dedup stays correct.
+    retention_days: int = Field(default=30, ge=1)
     default_language: str = "en"
     default_timezone: str = "UTC"
     log_level: str = "WARNING"

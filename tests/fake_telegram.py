@@ -425,6 +425,14 @@ class FakeTelegram:
         self._queries[query_id] = update_id
         return update_id
 
+    def press_inline(self, user: TgUser, data: str | None = "zz") -> int:
+        """A press of an inline message's button: the callback query carries no message."""
+        query_id = f"q{next(self._update_ids)}"
+        update_id = self.push({"callback_query": {"id": query_id, "from": user.json(), "chat_instance": "ci1",
+                                                  "inline_message_id": "im1", "data": data}})
+        self._queries[query_id] = update_id
+        return update_id
+
     def block_update(self, user: TgUser) -> int:
         """The user blocks the bot: Telegram sends my_chat_member in the private chat."""
         member = {"user": self.bot, "status": "kicked", "until_date": 0}

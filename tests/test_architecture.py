@@ -187,3 +187,76 @@ def test_adapters_deliver_only_through_the_outbox() -> None:
                     and node.func.attr in ("process", "handle") and ast.unparse(node.func.value).endswith("core")):
                 found.append(f"{path}:{node.lineno}: {ast.unparse(node.func)}")
     assert found == [], "\n".join(found)
+
+
+#: Platform calls that put a message (or an answer to a press) in front of a user, per adapter module.
+_SENDS = {
+    "telegram": {"reply_text", "reply_html", "send_message", "answer_callback_query", "edit_message_text",
+                 "edit_message_reply_markup", "post_unparsed", "do_api_request", "copy_message", "forward_message"},
+    "slack": {"chat_postMessage", "chat_postEphemeral", "chat_update", "chat_scheduleMessage", "send_dict",
+              "respond", "say", "files_upload_v2"},
+    "console": {"write"},
+}
+#: The deliver path: what `bot.outbox` calls (`deliver`) and the public rendering of a nudge (`send`).
+_DELIVER_PATH = ("deliver", "send")
+#: Output that is no message and stays direct: the console's welcome on a terminal (not a reply to
+#: anything) and its "> " prompt.
+_NOT_MESSAGES = {("console", "greet"), ("console", "run")}
+
+
+def _sends_outside_deliver(module: str, tree: ast.Module) -> list[str]:
+    """Methods of the module's classes that send (directly, or through a method of the deliver path or
+    any other sending method) without being part of the deliver path themselves."""
+    sends = _SENDS[module]
+    found = []
+    for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+        methods = {f.name: f for f in cls.body if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef))}
+        direct: dict[str, bool] = {}
+        edges: dict[str, set[str]] = {}
+        for name, func in methods.items():
+            # a platform method called or handed to a helper (``self._call(message.reply_text, ...)``); the
+            # prompt and welcome of _NOT_MESSAGES are no messages, but what those methods call still counts
+            direct[name] = (module, name) not in _NOT_MESSAGES and any(
+                isinstance(n, ast.Attribute) and n.attr in sends for n in ast.walk(func))
+            edges[name] = {n.attr for n in ast.walk(func) if isinstance(n, ast.Attribute)
+                           and isinstance(n.value, ast.Name) and n.value.id == "self" and n.attr in methods}
+        sending = {m for m in methods if direct[m]}
+        while True:  # a method that calls a sending method sends too
+            more = {m for m in methods if m not in sending and edges[m] & sending}
+            if not more:
+                break
+            sending |= more
+        path = {m for m in _DELIVER_PATH if m in methods}
+        while True:
+            more = set().union(*(edges[m] for m in path)) - path
+            if not more:
+                break
+            path |= more
+        found += [f"{module}.{cls.name}.{name}" for name in sorted(sending - path)]
+    return found
+
+
+def test_no_adapter_sends_a_message_outside_its_deliver_path() -> None:
+    """Every reply leaves through the outbox: an adapter's platform sends are reachable only from its
+    `deliver` (and `send`, the rendering of a nudge); a reply tied to no event goes through `Core.reply`."""
+    found = []
+    for module in _SENDS:
+        path = ROOT / "bot" / "adapters" / f"{module}.py"
+        found += _sends_outside_deliver(module, ast.parse(path.read_text(encoding="utf-8")))
+    assert found == [], "\n".join(found)
+
+
+def test_the_deliver_path_check_sees_a_direct_send() -> None:
+    bad = ast.parse(
+        "class A:\n"
+        "    async def deliver(self, d):\n        await self._post(d)\n"
+        "    async def _post(self, d):\n        await self.client.chat_postMessage(channel='C')\n"
+        "    async def _refuse(self, p):\n        await self._post(p)\n"
+        "    async def _note(self, p):\n        await self._call(self.client.chat_postEphemeral, channel='C')\n")
+    assert _sends_outside_deliver("slack", bad) == ["slack.A._note", "slack.A._refuse"]
+    console = ast.parse(
+        "class C:\n"
+        "    async def deliver(self, d):\n        await self._show(d)\n"
+        "    async def _show(self, d):\n        self.stdout.write(d)\n"
+        "    async def run(self):\n        self.stdout.write('> ')\n        await self._show('no option')\n")
+    assert _sends_outside_deliver("console", console) == ["console.C.run"], "a prompt is fine, a reply is not"

@@ -331,6 +331,9 @@ async def test_another_users_press_gets_a_private_note_and_changes_nothing(parle
     assert [c.method for c in parley.fake.calls[n:]] == ["chat.postEphemeral"]
     assert (await _case_rows(parley))[0]["step"] == "offered"
     assert len(await parley.processed()) == 1  # the refused press never reached the core
+    # the note left through the outbox: a row tied to no event, in the presser's conversation, sent
+    rows = [dict(r) for r in await parley.store._all("SELECT * FROM outbox WHERE event_id IS NULL")]
+    assert [(r["user_id"], r["status"]) for r in rows] == [("U2", "sent")]
 
 
 async def test_a_foreign_press_on_an_unowned_message_is_refused_by_the_handlers(parley: Running) -> None:

@@ -7,17 +7,23 @@ Every test taking ``store`` or ``db_url`` runs against SQLite and against a real
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sqlite3
 import stat
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 import pytest
 
+from bot.app import build_core, build_scheduler
+from bot.outbox import Delivery, Outbox
+from bot.settings import SettingsError, load_settings
 from bot.store import HandledMessage, NewOutboxItem, SQLiteStore, Store, StoreError, User, open_store, utcnow
 from bot.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from bot.store.models import to_db
 
 
 def url(path: Path) -> str:
@@ -581,3 +587,164 @@ async def test_forget_deletes_the_users_outbox_rows(store: Store) -> None:
     await store.add_outbox([_row("a", 1, user="gone"), _row("b", 2, user="stays")])
     await store.forget_user("console", "gone")
     assert [r.user_id for r in await store.claim_outbox(utcnow(), owner="i")] == ["stays"]
+
+
+# -- the outbox loop's sleep: a conversation blocked behind a dead instance's claim ---------------
+
+
+async def test_next_outbox_at_counts_a_blocked_conversation_from_its_claims_expiry(store: Store) -> None:
+    """A row waiting behind its conversation's claimed head cannot be claimed before that claim is taken
+    back, so its own due time is no reason to wake; rows of other platforms are none either."""
+    [head] = await store.add_outbox([_row("blocked", 1)], owner="dead")
+    await store.add_outbox([_row("blocked", 2)])  # due now, but behind the head
+    assert head.claimed_at is not None
+    assert await store.next_outbox_at() is None, "without a claim timeout a claimed conversation never is due"
+    assert await store.next_outbox_at(stale_after=120) == head.claimed_at + timedelta(seconds=120)
+    later = utcnow() + timedelta(seconds=30)
+    await store.add_outbox([_row("free", 3, not_before=later)])
+    assert await store.next_outbox_at(stale_after=120) == later
+    assert await store.next_outbox_at(stale_after=120, platform=["slack"]) is None
+    await store.add_outbox([NewOutboxItem(platform="slack", conversation="s", user_id="U1", payload={},
+                                          not_before=later + timedelta(seconds=5))])
+    assert await store.next_outbox_at(stale_after=120, platform="slack") == later + timedelta(seconds=5)
+
+
+class _CountingStore:
+    """The store with every call counted (the outbox loop's questions to the database)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.calls: list[str] = []
+
+    def __getattr__(self, name: str) -> object:
+        attr = getattr(self.store, name)
+        if not asyncio.iscoroutinefunction(attr):
+            return attr
+
+        async def counted(*args: object, **kwargs: object) -> object:
+            self.calls.append(name)
+            return await attr(*args, **kwargs)
+        return counted
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.delivered: list[int] = []
+        self.second = asyncio.Event()
+
+    async def deliver(self, delivery: Delivery) -> None:
+        self.delivered.append(delivery.outbox_id)
+        if len(self.delivered) >= 2:
+            self.second.set()
+
+
+async def _repeat_note(platform: str, user_id: str) -> str:
+    return "again"
+
+
+async def test_the_outbox_loop_does_not_poll_behind_a_dead_instances_claim(store: Store) -> None:
+    """Before the fix every live loop asked the database every 5 ms until the claim timed out."""
+    await store.add_outbox([_row("blocked", 1)], owner="dead")
+    await store.add_outbox([_row("blocked", 2)])
+    counting = _CountingStore(store)
+    outbox = Outbox(cast(Store, counting), {"console": _Recorder()}, owner="live", clock=utcnow,
+                    repeat_note=_repeat_note, stale_after=120)
+    await outbox.recover(takeover=False)
+    counting.calls.clear()
+    await outbox.start()
+    await asyncio.sleep(1.0)
+    await outbox.stop()
+    print(f"\nstore calls of the outbox loop in 1 s behind a dead claim: {len(counting.calls)} {counting.calls}")
+    assert len(counting.calls) <= 4
+
+
+async def test_a_row_behind_this_instances_claim_goes_as_soon_as_the_head_is_sent(store: Store) -> None:
+    recorder = _Recorder()
+    outbox = Outbox(store, {"console": recorder}, owner="live", clock=utcnow, repeat_note=_repeat_note,
+                    stale_after=120)
+    [head] = await store.add_outbox([_row("c", 1)], owner="live")
+    behind = await store.add_outbox([_row("c", 2)], owner="live")
+    assert behind[0].status == "pending"
+    await outbox.start()
+    await outbox.deliver_claimed(behind)  # not ours to send yet: the loop is told
+    await asyncio.sleep(0.1)
+    started = asyncio.get_running_loop().time()
+    await outbox.deliver(head)
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(recorder.second.wait(), 3)
+    waited = asyncio.get_running_loop().time() - started
+    await outbox.stop()
+    assert recorder.delivered == [head.id, behind[0].id]
+    assert waited < 0.5, f"the row behind waited {waited:.2f} s for the loop's next round"
+
+
+# -- retention: the sweep of old rows --------------------------------------------------------------
+
+
+async def test_prune_deletes_old_sent_rows_done_events_and_handled_messages_in_batches(store: Store,
+                                                                                     db_url: str) -> None:
+    """Only what is finished and older than the cut goes; what is waiting, unfinished or recent stays."""
+    now = utcnow()
+    old, recent = now - timedelta(days=40), now - timedelta(days=1)
+    cut = now - timedelta(days=30)
+    rows = await store.add_outbox([_row(f"c{i}", i) for i in range(5)], owner="i")
+    await store.mark_outbox_sent([r.id for r in rows[:3]], old)
+    await store.mark_outbox_sent([rows[3].id], recent)  # rows[4] stays claimed: never pruned
+    for i in range(4):
+        assert await store.accept_event("telegram", f"e{i}", "7", {})
+    for i in range(3):
+        await store.finish_event("telegram", f"e{i}")  # e3 is unfinished: kept for replay, whatever its age
+    for i in range(3):
+        await store.remember_message(HandledMessage(platform="telegram", chat_id="7", message_id=str(i),
+                                                    user_id="7", effect="answer", at=old if i < 2 else recent))
+    # received_at is the store's own clock: age the events by hand, past the store
+    await _age_events(db_url, old)
+
+    assert await store.prune(cut, batch=2) == 2 + 2 + 2, "one batch of each table per call"
+    assert await store.prune(cut, batch=2) == 1 + 1 + 0
+    assert await store.prune(cut, batch=2) == 0
+    assert await count_rows(db_url, "SELECT COUNT(*) FROM outbox") == 2
+    assert (await store.get_outbox(rows[3].id), await store.get_outbox(rows[4].id)) != (None, None)
+    assert [e.event_id for e in await store.unfinished_events()] == ["e3"]
+    assert not await store.accept_event("telegram", "e3", "7", {}), "an unfinished event still deduplicates"
+    assert await store.accept_event("telegram", "e0", "7", {}), "a pruned event id is forgotten"
+    assert await store.handled_message("telegram", "7", "2") is not None
+    assert await store.handled_message("telegram", "7", "0") is None
+
+
+async def _age_events(db_url: str, at: datetime) -> None:
+    if db_url.startswith("sqlite:///"):
+        raw = sqlite3.connect(db_url[len("sqlite:///"):])
+        with raw:
+            raw.execute("UPDATE processed_events SET received_at=?", (to_db(at),))
+        raw.close()
+        return
+    import asyncpg
+
+    conn = await asyncpg.connect(db_url)
+    try:
+        await conn.execute("UPDATE processed_events SET received_at=$1", at)
+    finally:
+        await conn.close()
+
+
+async def test_the_outbox_loop_sweeps_rows_past_the_retention(store: Store) -> None:
+    """`parley run`'s outbox loop prunes at its first round and then every ``prune_every`` seconds,
+    batch after batch until nothing is left (``PARLEY_RETENTION_DAYS``, `bot.app.build_scheduler`)."""
+    rows = await store.add_outbox([_row(f"c{i}", i) for i in range(5)], owner="i")
+    await store.mark_outbox_sent([r.id for r in rows], utcnow() - timedelta(days=31))
+    outbox = Outbox(store, {"console": _Recorder()}, owner="live", clock=utcnow, repeat_note=_repeat_note,
+                    retention=timedelta(days=30), prune_batch=2)
+    await outbox.start()
+    await asyncio.sleep(0.3)
+    await outbox.stop()
+    assert await store.count_outbox("sent") == 0
+
+
+async def test_retention_days_is_a_setting_of_at_least_a_day(store: Store) -> None:
+    assert load_settings().retention_days == 30
+    with pytest.raises(SettingsError, match="PARLEY_RETENTION_DAYS"):
+        load_settings(retention_days=0)
+    core = build_core(store, load_settings(retention_days=7))
+    build_scheduler(core, load_settings(retention_days=7))
+    assert core.outbox.retention == timedelta(days=7)

@@ -252,9 +252,36 @@ async def test_user_text_is_escaped(tg: Tg) -> None:
     assert "<script>alert(1)</script>" in reply.text, "the user sees exactly what they typed"
 
 
+async def _eventless_rows(tg: Tg) -> list[dict[str, Any]]:
+    """Outbox rows tied to no stored event, once none is waiting (the sent mark follows the send)."""
+    for _ in range(100):
+        if not await tg.core.store.count_outbox("pending") and not await tg.core.store.count_outbox("claimed"):
+            break
+        await asyncio.sleep(0.02)
+    store = tg.core.store
+    assert isinstance(store, SQLiteStore)
+    return [dict(r) for r in await store._all("SELECT * FROM outbox WHERE event_id IS NULL")]
+
+
 async def test_a_sticker_gets_a_text_only_note(tg: Tg) -> None:
     reply = await tg.say(ANA, None)
     assert reply.text == tg.t("telegram.text_only")
+    rows = await _eventless_rows(tg)  # the note left through the outbox, like every reply
+    assert [(r["user_id"], r["status"], r["conversation"]) for r in rows] == [
+        (str(ANA.id), "sent", f"telegram|{ANA.id}||{ANA.id}")]
+
+
+async def test_an_unusable_press_is_answered_through_the_outbox(tg: Tg) -> None:
+    """A press Parley cannot act on (no message: an inline message's button) still gets its spinner
+    stopped, and that answer is an outbox row too."""
+    update_id = tg.fake.press_inline(ANA)
+    for _ in range(200):
+        if tg.fake.answer_for(update_id) is not None:
+            break
+        await asyncio.sleep(0.02)
+    assert tg.fake.answer_for(update_id) is not None
+    rows = await _eventless_rows(tg)
+    assert [(r["user_id"], r["status"]) for r in rows] == [(str(ANA.id), "sent")]
 
 
 async def test_full_walkthrough_with_button_presses(tg: Tg) -> None:

@@ -59,7 +59,7 @@ class ConsoleAdapter:
         if delivery.maybe_sent and delivery.repeat_note and replies:
             replies[0] = dataclasses.replace(replies[0], text=f"{delivery.repeat_note}\n{replies[0].text}")
         if delivery.target is None:
-            await self._show(replies)
+            await self._show(replies, keep_choices=bool(delivery.route.get("keep_choices")))
             return
         # on a terminal a prompt is waiting on the current line: start over it
         await self._show(replies, prefix="\r⏰ " if self.interactive else "⏰ ")
@@ -141,7 +141,10 @@ class ConsoleAdapter:
             if number and self._choices and not 1 <= int(number.group(1)) <= len(self._choices):
                 # a number is meant as a pick: one out of range is a slip, not a crisis to triage
                 user = await self.core.user_for(self._event(""))
-                await self._show([Reply(self.core.lib.t("chat.no_option", user.lang, number=number.group(1),
-                                                        last=len(self._choices)))], keep_choices=True)
+                note = Reply(self.core.lib.t("chat.no_option", user.lang, number=number.group(1),
+                                             last=len(self._choices)))
+                # through the outbox like every reply; the menu shown before the slip stays the one to pick from
+                await self.core.reply(self.platform, chat_id=CHAT_ID, thread_id=None, user_id=self.user_id,
+                                      replies=[note], route={"keep_choices": True})
                 continue
             await self.core.submit(self._event(line), {})

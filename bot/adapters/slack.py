@@ -608,10 +608,11 @@ class SlackAdapter:
     async def _refuse(self, place: Place) -> None:
         """Somebody pressed a button of another person's message: tell only them, change nothing."""
         note = Reply(await self._t(place.user, "slack.not_yours"), private=True)
-        try:
-            await self._ephemeral(note, place)
-        except SlackApiError as exc:
-            log.warning("slack: could not refuse a press: %s", exc.response.get("error"))
+        try:  # through the outbox like every reply (an event-less row in the presser's conversation)
+            await self.core.reply(self.platform, chat_id=place.channel, thread_id=place.thread, user_id=place.user,
+                                  replies=[note], route=dataclasses.asdict(place))
+        except Exception:
+            log.exception("slack: could not queue the note for a refused press")
 
     async def _publish_home(self, user_id: str) -> None:
         assert self.client is not None

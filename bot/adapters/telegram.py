@@ -412,25 +412,38 @@ class TelegramAdapter:
             await self.core.run(event, dataclasses.asdict(origin))
         except Exception:
             log.exception("Telegram update %s failed", event.event_id)
-            if origin.callback_id:
-                await self._answer(origin.callback_id, [])
+            if origin.callback_id:  # stop the spinner; the event itself is replayed at the next start
+                await self._reply_outside_event(origin, [])
         finally:
             self._slots.release()
 
     async def _on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Updates that are not events: presses we cannot use, blocks/unblocks, non-text DMs."""
+        query, message = update.callback_query, update.message
+        if query is not None:
+            # answered, or the user's button spins; the chat is the pressed message's, else the user's own
+            chat = query.message.chat.id if query.message is not None else query.from_user.id
+            await self._reply_outside_event(_Origin(chat_id=chat, thread_id=None, is_direct=chat > 0,
+                                                    user_id=query.from_user.id, callback_id=query.id), [])
+        elif update.my_chat_member is not None:
+            await self._membership(update)
+        elif message is not None and message.chat.type == ChatType.PRIVATE:
+            user = message.from_user
+            if user is not None and not user.is_bot:
+                lang = await self._lang(str(user.id), user.language_code)
+                note = Reply(self.core.lib.t("telegram.text_only", lang))
+                await self._reply_outside_event(_Origin(chat_id=message.chat.id, thread_id=None, is_direct=True,
+                                                        user_id=user.id, reply_to=message.message_id), [note])
+
+    async def _reply_outside_event(self, origin: _Origin, replies: list[Reply]) -> None:
+        """Replies to an update that is no stored event go through the outbox too (`Core.reply`), so they
+        are delivered by `deliver`, in order with the chat's other replies, and survive a kill."""
         try:
-            if update.callback_query is not None:
-                await self._answer(update.callback_query.id, [])
-            elif update.my_chat_member is not None:
-                await self._membership(update)
-            elif update.message is not None and update.message.chat.type == ChatType.PRIVATE:
-                user = update.message.from_user
-                if user is not None and not user.is_bot:
-                    lang = await self._lang(str(user.id), user.language_code)
-                    await self._call(update.message.reply_text, self.core.lib.t("telegram.text_only", lang))
-        except TelegramError as exc:
-            log.warning("Telegram: %s", self._redact(str(exc)))
+            await self.core.reply(self.platform, chat_id=str(origin.chat_id),
+                                  thread_id=str(origin.thread_id) if origin.thread_id else None,
+                                  user_id=str(origin.user_id), replies=replies, route=dataclasses.asdict(origin))
+        except Exception:
+            log.exception("Telegram: could not queue a reply to an update that is no event")
 
     async def _membership(self, update: Update) -> None:
         """A user who blocks the bot in a private chat is recorded, so no nudge is tried again."""

@@ -249,8 +249,14 @@ class Store(Protocol):
         """The row with that id in any status, or None."""
         ...
 
-    async def next_outbox_at(self) -> datetime | None:
-        """The earliest ``not_before`` of any pending row (the delivery loop sleeps until then), or None."""
+    async def next_outbox_at(self, *, stale_after: float | None = None,
+                             platform: str | Sequence[str] | None = None) -> datetime | None:
+        """The earliest moment `claim_outbox` can hand out a row (the delivery loop sleeps until then), or None.
+
+        Only each conversation's oldest unsent row counts: pending, its ``not_before``; claimed, the moment
+        its claim can be taken back (``claimed_at`` + ``stale_after`` seconds; with None such a
+        conversation is left out), because the rows behind it wait for it. ``platform`` (one name or
+        several) keeps the rows of those platforms only, as in `claim_outbox`."""
         ...
 
     # -- what each handled user message did, for edits of it -----------------------------------
@@ -281,6 +287,15 @@ class Store(Protocol):
 
     async def unfinished_events(self, platform: str | None = None) -> list[PendingEvent]:
         """Events accepted and never finished (the process died), oldest first, for replay at start."""
+        ...
+
+    async def prune(self, before: datetime, *, batch: int = 1000) -> int:
+        """Deletes at most ``batch`` rows of each kind that is finished and older than ``before``: outbox
+        rows sent before it (their payload is already empty), done events received before it (their ids
+        no longer deduplicate: ``before`` must lie well past the platforms' retry windows) and handled
+        messages recorded before it (an edit of such a message is then taken as unknown). Pending,
+        claimed and failed outbox rows and unfinished events are kept. One short transaction; returns how
+        many rows went, so a sweep calls again until it is 0."""
         ...
 
     async def prune_events(self, before: datetime) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 
@@ -18,6 +18,15 @@ def to_db(moment: datetime | None) -> str | None:
     if moment.tzinfo is None:
         raise ValueError("naive datetime reached the store; times must be aware")
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def earliest_claimable(due: datetime | None, oldest_claim: datetime | None,
+                       stale_after: float | None) -> datetime | None:
+    """The earliest moment an outbox row can be claimed (`Store.next_outbox_at`): ``due``, the earliest
+    ``not_before`` of a pending conversation head, or the moment the oldest claimed head's claim
+    (``oldest_claim``) goes stale after ``stale_after`` seconds (None: never counted), whichever is first."""
+    expiry = oldest_claim + timedelta(seconds=stale_after) if oldest_claim and stale_after is not None else None
+    return min((m for m in (due, expiry) if m is not None), default=None)
 
 
 def from_db(text: str | None) -> datetime | None:

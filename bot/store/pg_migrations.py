@@ -133,6 +133,11 @@ PG_MIGRATIONS: list[str] = [
     CREATE INDEX outbox_by_nudge ON outbox (nudge_id) WHERE nudge_id IS NOT NULL;
     ALTER TABLE nudges ADD COLUMN claimed_by TEXT;
     """,
+    # 5: retention: the sweep finds old sent outbox rows and handled messages by time (`Store.prune`)
+    """
+    CREATE INDEX outbox_sent ON outbox (sent_at) WHERE status = 'sent';
+    CREATE INDEX handled_messages_by_time ON handled_messages (at);
+    """,
 ]
 
 SCHEMA_VERSION = len(PG_MIGRATIONS)

@@ -38,6 +38,7 @@ from bot.store.models import (
     OutboxItem,
     PendingEvent,
     User,
+    earliest_claimable,
     to_db,
     utcnow,
 )
@@ -551,9 +552,17 @@ class PostgresStore:
         row = await self._one("SELECT * FROM outbox WHERE id=$1", outbox_id)
         return _outbox(row) if row else None
 
-    async def next_outbox_at(self) -> datetime | None:
-        row = await self._one("SELECT MIN(not_before) AS due FROM outbox WHERE status='pending'")
-        return row["due"] if row else None
+    async def next_outbox_at(self, *, stale_after: float | None = None,
+                             platform: str | Sequence[str] | None = None) -> datetime | None:
+        platforms = [platform] if isinstance(platform, str) else list(platform or [])
+        row = await self._one(
+            f"""SELECT MIN(not_before) FILTER (WHERE status='pending') AS due,
+                       MIN(claimed_at) FILTER (WHERE status='claimed') AS claimed
+                FROM outbox WHERE id IN (SELECT DISTINCT ON (conversation) id FROM outbox
+                                         WHERE status IN {_UNSENT}
+                                           AND (cardinality($1::text[]) = 0 OR platform = ANY($1))
+                                         ORDER BY conversation, id)""", platforms)
+        return earliest_claimable(row["due"] if row else None, row["claimed"] if row else None, stale_after)
 
     # -- handled messages (edits) -----------------------------------------------------------
 
@@ -595,6 +604,23 @@ class PostgresStore:
                ORDER BY received_at""", platform)
         return [PendingEvent(platform=r["platform"], event_id=r["event_id"], payload=json.loads(r["payload"] or "{}"),
                              received_at=r["received_at"]) for r in rows]
+
+    async def prune(self, before: datetime, *, batch: int = 1000) -> int:
+        async def work(db: Connection) -> int:
+            deleted = _count(await db.execute(
+                """DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status='sent' AND sent_at<$1
+                                                   ORDER BY sent_at LIMIT $2)""", before, batch))
+            deleted += _count(await db.execute(
+                """DELETE FROM processed_events WHERE (platform, event_id) IN (
+                     SELECT platform, event_id FROM processed_events WHERE status='done' AND received_at<$1
+                     LIMIT $2)""", before, batch))
+            deleted += _count(await db.execute(
+                """DELETE FROM handled_messages WHERE (platform, chat_id, message_id) IN (
+                     SELECT platform, chat_id, message_id FROM handled_messages WHERE at<$1 ORDER BY at LIMIT $2)""",
+                before, batch))
+            return deleted
+
+        return await self._write(work)
 
     async def prune_events(self, before: datetime) -> int:
         return await self._run("DELETE FROM processed_events WHERE status='done' AND received_at<$1", before)

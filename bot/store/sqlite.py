@@ -32,6 +32,7 @@ from bot.store.models import (
     OutboxItem,
     PendingEvent,
     User,
+    earliest_claimable,
     from_db,
     to_db,
     utcnow,
@@ -746,9 +747,18 @@ class SQLiteStore:
         row = await self._one("SELECT * FROM outbox WHERE id=?", (outbox_id,))
         return _outbox(row) if row else None
 
-    async def next_outbox_at(self) -> datetime | None:
-        row = await self._one("SELECT MIN(not_before) AS due FROM outbox WHERE status='pending'")
-        return from_db(row["due"]) if row and row["due"] else None
+    async def next_outbox_at(self, *, stale_after: float | None = None,
+                             platform: str | Sequence[str] | None = None) -> datetime | None:
+        platforms = [platform] if isinstance(platform, str) else list(platform or [])
+        only = f" AND platform IN ({','.join('?' * len(platforms))})" if platforms else ""
+        rows = await self._all_bulk(
+            f"""SELECT MIN(CASE WHEN o.status='pending' THEN o.not_before END) AS due,
+                       MIN(CASE WHEN o.status='claimed' THEN o.claimed_at END) AS claimed
+                FROM (SELECT MIN(id) AS id FROM outbox WHERE status IN {_UNSENT}{only} GROUP BY conversation) AS heads
+                JOIN outbox o ON o.id = heads.id""", platforms)
+        row = rows[0] if rows else None
+        return earliest_claimable(from_db(row["due"]) if row else None, from_db(row["claimed"]) if row else None,
+                                  stale_after)
 
     # -- handled messages (edits) -----------------------------------------------------------
 
@@ -797,6 +807,24 @@ class SQLiteStore:
         )
         return [PendingEvent(platform=r["platform"], event_id=r["event_id"], payload=json.loads(r["payload"] or "{}"),
                              received_at=from_db(r["received_at"])) for r in rows]  # type: ignore[arg-type]
+
+    async def prune(self, before: datetime, *, batch: int = 1000) -> int:
+        cut = to_db(before)
+
+        def work(db: sqlite3.Connection) -> int:
+            deleted = db.execute(
+                """DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status='sent' AND sent_at<?
+                                                   ORDER BY sent_at LIMIT ?)""", (cut, batch)).rowcount
+            deleted += db.execute(
+                """DELETE FROM processed_events WHERE rowid IN (
+                     SELECT rowid FROM processed_events WHERE status='done' AND received_at<? LIMIT ?)""",
+                (cut, batch)).rowcount
+            deleted += db.execute(
+                """DELETE FROM handled_messages WHERE rowid IN (
+                     SELECT rowid FROM handled_messages WHERE at<? ORDER BY at LIMIT ?)""", (cut, batch)).rowcount
+            return deleted
+
+        return await self._write_bulk(work)
 
     async def prune_events(self, before: datetime) -> int:
         return await self._run_bulk("DELETE FROM processed_events WHERE status='done' AND received_at<?", (to_db(before),))
