@@ -113,3 +113,25 @@ async def test_a_past_time_is_named_plainly_in_russian(core: Core) -> None:
     said = talker.text()
     assert "«в прошлую пятницу» — это " in said and ", и это время уже прошло." in said, said
     assert "По «" not in said
+
+
+@pytest.mark.parametrize(("lang", "conduct", "said", "words"), [
+    ("ru", "договора нет. Со мной можно связаться в будни с 9 до 18",
+     "С этого момента предлагаю работать так: со мной можно связаться в будни с 9 до 18.", None),
+    ("en", "no contract, just emails", f"From now on, I'd like us to work like this: {BLANK}.",
+     "What you wrote: “no contract, just emails”"),
+    ("ro", "nu avem contract, dar de acum vorbim doar in zilele lucratoare",
+     "De acum înainte, vă propun să lucrăm astfel: vorbim doar în zilele lucrătoare.", None),
+])
+async def test_the_respect_rule_drops_the_no_contract_opening(core: Core, lang: str, conduct: str, said: str,
+                                                             words: str | None) -> None:
+    talker = speaker(core, lang)
+    await start(talker, "abusive-client")
+    await talker.say({"en": "tomorrow 10:00", "ru": "завтра в 10:00", "ro": "mâine la 10:00"}[lang])
+    await talker.pick(library().t("flow.pause-next.boundaries", lang))
+    await talker.pick(library().t("flow.bound-rule.respect", lang))
+    await talker.say(conduct)
+    draft = talker.text()
+    assert said in draft, draft
+    if words is not None:
+        assert words in draft
