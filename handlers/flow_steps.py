@@ -194,8 +194,9 @@ def _note(ctx: Context, case: Case, key: str) -> str:
 
 
 def _plan(ctx: Context, case: Case, nudges: list[NudgeSpec], base: datetime) -> tuple[list[Reply], list[Planned]]:
-    """When each of the step's nudges comes (moved out of the user's quiet hours, never in the past),
-    with its draft as the note, and the line that says so."""
+    """When each of the step's nudges comes (moved out of the user's quiet hours, never in the past,
+    never later than its ``by`` before ``base``, the time the user named), with its draft as the note,
+    and the line that says so."""
     if not nudges:
         return [], []
     lines, planned = [], []
@@ -204,6 +205,8 @@ def _plan(ctx: Context, case: Case, nudges: list[NudgeSpec], base: datetime) -> 
         delta = span(nudge.after)
         # whole days are calendar days that never land at night ("a day later" typed at 23:47 is 10:00)
         due = later(start, delta, ctx.user.tz) if delta else start
+        if nudge.by is not None:  # at the latest this long before the time named, right away once past
+            due = min(due, base - span(nudge.by))
         when = ctx.deliverable(max(due, ctx.now))
         note = _note(ctx, case, nudge.draft) if nudge.draft else None
         planned.append(Planned(nudge.kind, when, note))
@@ -222,7 +225,8 @@ async def schedule(ctx: Context, case: Case, planned: list[Planned]) -> None:
 
 async def answer(ctx: Context, case: Case, text: str) -> Answered | list[Reply]:
     """Text answers a text or time step: saved, its draft shown, its nudges scheduled. A time step whose
-    text names no time, or a past one, asks again (the replies returned instead of an `Answered`)."""
+    text names no time, or a past one, asks again (the replies returned instead of an `Answered`); one
+    less than the step's ``soon`` ahead is questioned once (remembered in the case), taken when given again."""
     spec, step = _spec(ctx, case), case.step
     assert spec.save is not None
     base = ctx.now
@@ -235,6 +239,13 @@ async def answer(ctx: Context, case: Case, text: str) -> Answered | list[Reply]:
                                 when=when_text(found.used.when, ctx.user.tz, ctx.lang)),
                           expects_text=True, case_id=case.id)]
         base = found.used.when
+        soon = f"{spec.save}_soon"  # the time already questioned: given again, it is taken
+        if base - ctx.now < span(spec.soon) and case.answers.get(soon) != base.isoformat():
+            case.answers[soon] = base.isoformat()
+            await ctx.store.save_case(case)
+            return [Reply(ctx.t(f"flow.{step}.soon", when=when_text(base, ctx.user.tz, ctx.lang)),
+                          expects_text=True, case_id=case.id)]
+        case.answers.pop(soon, None)
         case.answers[spec.save] = base.isoformat()
         case.answers[f"{spec.save}_words"] = text
     else:
