@@ -73,11 +73,13 @@ class Rule:
     """A rule as a draft quotes it: ``text`` (the user's words, any negation or "from now on" opening
     dropped), ``new`` (True: a rule from now on, not a clause of an agreement) and ``sure`` (False: the
     rule could not be told apart from the rest, "no contract, only emails": a draft leaves a blank and
-    shows the user's words, ``text`` is then all of them)."""
+    shows the user's words, ``text`` is then all of them). ``denied``: the words say there is no
+    agreement at all ("no contract"), so a later question need not ask for its clause."""
 
     text: str
     new: bool
     sure: bool = True
+    denied: bool = False
 
 
 def _opening(pattern: str) -> re.Pattern[str]:
@@ -113,10 +115,10 @@ def read_rule(words: str, lang: str) -> Rule:
     Never raises."""
     lang = lang if lang in _NEGATION else "en"
     whole = " ".join(words.split())
-    text, new, sure = whole, False, True
+    text, new, sure, denied = whole, False, True, False
     rest = _opening(_NEGATION[lang]).sub("", text, count=1)
     if rest != text:
-        new = True
+        new = denied = True
         text, sure = _rule_after_negation(rest, lang)
     else:
         rest = _opening(_FROM_NOW[lang]).sub("", text, count=1)
@@ -127,5 +129,5 @@ def read_rule(words: str, lang: str) -> Rule:
             text = re.sub(rf"[\s,;—–-]+(?:{_PER_CONTRACT[lang]})\s*[.!]?$", "", text, flags=re.I)
     text = text.strip(" ,.;:—–-")
     if not sure or not text:
-        return Rule(whole, new, False)
-    return Rule(text, new)
+        return Rule(whole, new, False, denied)
+    return Rule(text, new, True, denied)

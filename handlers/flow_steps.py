@@ -74,10 +74,24 @@ def _spec(ctx: Context, case: Case) -> FlowStep:
     return ctx.lib.flows.steps[case.step]
 
 
+def _prompt_key(ctx: Context, case: Case) -> str:
+    """The string that asks the step's question: ``flow.<step>.no_contract`` once an earlier answer said
+    there is no agreement (no asking for "the clause in your contract" then), else the situation's own
+    opening ``flow.<step>.for.<situation>`` when the flow is shared, else ``flow.<step>``."""
+    key = f"flow.{case.step}"
+    if f"{key}.no_contract" in ctx.lib.strings and any(
+            read_rule(str(case.answers[name]), ctx.lang).denied
+            for name in _rule_answers(ctx) if case.answers.get(name)):
+        return f"{key}.no_contract"
+    own = f"{key}.for.{case.situation}"
+    return own if own in ctx.lib.strings else key
+
+
 def prompt(ctx: Context, case: Case, head: str, common: list[Choice]) -> Reply:
-    """The step's question; a choice step adds its buttons before skip / later / close."""
+    """The step's question (`_prompt_key`); a choice step adds its buttons before skip / later / close."""
     spec = _spec(ctx, case)
-    text = f"{head}\n{ctx.t(f'flow.{case.step}')}" if head else ctx.t(f"flow.{case.step}")
+    question = ctx.t(_prompt_key(ctx, case))
+    text = f"{head}\n{question}" if head else question
     if spec.kind == "choice":
         own = [Choice(WalkPress(case.id, case.step, "pick", c.value).pack(), ctx.t(f"flow.{case.step}.{c.value}"))
                for c in spec.choices]
