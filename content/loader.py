@@ -183,6 +183,7 @@ def check_flows(flows: Flows, situations: set[str], strings: dict[str, dict[str,
     for sid, spec in flows.steps.items():
         needed = [f"step.{sid}", f"walk.{sid}" if spec.kind == "defuse" else f"flow.{sid}"]
         needed += [f"flow.{sid}.{c.value}" for c in spec.choices]
+        needed += [f"flow.{sid}.soon"] if spec.soon != "0" else []
         for choice in spec.choices:
             if choice.goto is not None and choice.goto not in flows.flows:
                 raise ContentError(f"{where}: field steps.{sid}.choices: unknown flow {choice.goto!r}")

@@ -84,11 +84,14 @@ class NudgeSpec(Strict):
     ``after`` counts from the time the user named at the step (``at: answer``, a ``time`` step) or from
     the moment the step was answered (``at: now``, and any step that names no time). ``draft``: a string
     key whose text, filled with the answers, goes with the nudge as its note (the message to send then).
+    ``by``: at the latest this long before the time the user named (a ``time`` step), and right away when
+    that is already past: "send the parting message" must come before the handover date, not after it.
     """
 
     kind: Slug
     after: Span = "0"
     at: str = Field(default="answer", pattern=r"^(answer|now)$")
+    by: Span | None = None
     draft: str | None = None
 
 
@@ -115,6 +118,8 @@ class FlowStep(Strict):
     client ("he wants" -> "you want") before putting it in a message to them.
     ``agreement``: the answer is a rule, a clause of the user's agreement or a new rule from now on
     (`handlers.agreement`); a draft introduces it accordingly (``flow.rule.agreed`` / ``flow.rule.new``).
+    ``soon``: a ``time`` step's time less than this ahead is questioned once (``flow.<id>.soon``, say, an
+    end date that leaves no time for a handover); the same answer given again is taken.
     """
 
     kind: str = Field(pattern=r"^(defuse|text|time|choice)$")
@@ -122,6 +127,7 @@ class FlowStep(Strict):
     draft: str | None = None
     to_client: bool = False
     agreement: bool = False
+    soon: Span = "0"
     choices: list[ChoiceSpec] = Field(default_factory=list)
     nudges: list[NudgeSpec] = Field(default_factory=list)
 

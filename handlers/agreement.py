@@ -38,32 +38,96 @@ _FROM_NOW = {
 }
 
 
+#: A source named beside an agreement's clause ("per contract", «по договору»): the lead already says so.
+_PER_CONTRACT = {
+    "en": r"(?:as\s+)?(?:per|according\s+to|under|in)\s+(?:the\s+|our\s+)?(?:contract|agreement)",
+    "ru": r"(?:по|согласно)\s+(?:нашему\s+)?(?:договору|контракту)|в\s+(?:нашем\s+)?договоре(?:\s+сказано)?",
+    "ro": r"(?:conform|potrivit|prin|în|in)\s+(?:contractului|contract)",
+}
+#: The turn to the rule inside an answer: "but from now on", «а дальше», "dar de acum".
+_TURN = {
+    "en": r"(?:(?:but|and)\s+)?(?:from\s+now\s+on|starting\s+now|from\s+today|going\s+forward|"
+          r"(?:the\s+)?new\s+rule\s+is)",
+    "ru": r"(?:(?:а|но|и|зато)\s+)?(?:с\s+этого\s+момента|с\s+сегодняшнего\s+дня|с\s+сегодня|отныне|впредь|"
+          r"теперь|дальше|далее|новое\s+правило)",
+    "ro": r"(?:(?:dar|însă|insa|iar|și|si)\s+)?(?:de\s+acum\s+(?:înainte|inainte|încolo|incolo)|de\s+acum|"
+          r"de\s+azi\s+(?:înainte|inainte)|de\s+astăzi|de\s+astazi|regula\s+nouă|regula\s+noua)",
+}
+#: What follows "no contract" when it says how things stand, not what the rule is: "only emails",
+#: «только переписка», "dar i-am zis…".
+_ASIDE = {
+    "en": r"only|just|but|however|though|instead|we\s+agreed|i\s+told",
+    "ru": r"только|лишь|но|а|зато|однако|просто|договорились|я\s+(?:сказал|сказала|говорил|говорила)",
+    "ro": r"dar|însă|insa|doar|numai|ci|am\s+stabilit|i-am\s+(?:zis|spus)",
+}
+#: Words that describe how a deal was made, not a rule to quote: "verbally", «на словах», "pe cuvânt".
+_HOW_AGREED = {
+    "en": r"verbally|orally|by\s+word|over\s+the\s+phone|in\s+words|handshake",
+    "ru": r"на\s+словах|устно|по\s+телефону|на\s+доверии",
+    "ro": r"verbal|oral|pe\s+cuvânt|pe\s+cuvant|la\s+telefon|din\s+vorbă|din\s+vorba",
+}
+
+
 @dataclass(frozen=True)
 class Rule:
     """A rule as a draft quotes it: ``text`` (the user's words, any negation or "from now on" opening
-    dropped) and ``new`` (True: a rule from now on, not a clause of an agreement)."""
+    dropped), ``new`` (True: a rule from now on, not a clause of an agreement) and ``sure`` (False: the
+    rule could not be told apart from the rest, "no contract, only emails": a draft leaves a blank and
+    shows the user's words, ``text`` is then all of them). ``denied``: the words say there is no
+    agreement at all ("no contract"), so a later question need not ask for its clause."""
 
     text: str
     new: bool
+    sure: bool = True
+    denied: bool = False
 
 
 def _opening(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"^\s*(?:{pattern})(?![\w-]){_SEP}", re.I)
 
 
+def _after_turn(rest: str, lang: str) -> str | None:
+    """The words after "but from now on" inside ``rest``; None when there is no such turn."""
+    found = re.search(rf"(?<![\w-])(?:{_TURN[lang]})(?![\w-]){_SEP}", rest, re.I)
+    return rest[found.end():] if found else None
+
+
+def _rule_after_negation(rest: str, lang: str) -> tuple[str, bool]:
+    """What is left of a "no contract, …" answer: (the rule, True) or ("", False) when it can't be isolated."""
+    turned = _after_turn(rest, lang)
+    if turned is not None:
+        return turned, bool(turned.strip(" ,.;:—–-"))
+    if _opening(_ASIDE[lang]).match(rest):  # "only emails. Extra pages are paid": the sentence after the aside
+        parts = re.split(r"(?<=[.;!?])\s+", rest, maxsplit=1)
+        rest = parts[1] if len(parts) == 2 else ""
+    if not rest.strip(" ,.;:—–-") or re.search(rf"(?<![\w-])(?:{_HOW_AGREED[lang]})(?![\w-])", rest, re.I):
+        return "", False
+    return rest, True
+
+
 def read_rule(words: str, lang: str) -> Rule:
     """Reads the rule the user typed (``lang`` en/ru/ro, anything else as en): a new rule when it opens
     with a clear negation of an agreement or with "from now on", the agreement's clause otherwise.
-    The openings are dropped from ``text`` (the rest keeps the user's words and spelling); a rule that is
-    nothing but the negation keeps its words. Never raises."""
+    The openings are dropped from ``text`` (the rest keeps the user's words and spelling), and so is the
+    part after a negation that is not the rule ("no contract, only emails, but from now on …" keeps what
+    follows "from now on"); a "per contract" beside a clause is dropped too, the draft's lead says it.
+    When only the negation and an aside are left, ``sure`` is False and ``text`` is all the user's words.
+    Never raises."""
     lang = lang if lang in _NEGATION else "en"
-    text = " ".join(words.split())
-    new = False
+    whole = " ".join(words.split())
+    text, new, sure, denied = whole, False, True, False
     rest = _opening(_NEGATION[lang]).sub("", text, count=1)
     if rest != text:
-        new, text = True, rest
-    rest = _opening(_FROM_NOW[lang]).sub("", text, count=1)
-    if rest != text:
-        new, text = True, rest
+        new = denied = True
+        text, sure = _rule_after_negation(rest, lang)
+    else:
+        rest = _opening(_FROM_NOW[lang]).sub("", text, count=1)
+        if rest != text:
+            new, text = True, rest
+        else:
+            text = _opening(_PER_CONTRACT[lang]).sub("", text, count=1)
+            text = re.sub(rf"[\s,;—–-]+(?:{_PER_CONTRACT[lang]})\s*[.!]?$", "", text, flags=re.I)
     text = text.strip(" ,.;:—–-")
-    return Rule(text or " ".join(words.split()), new)
+    if not sure or not text:
+        return Rule(whole, new, False, denied)
+    return Rule(text, new, True, denied)

@@ -16,7 +16,7 @@ from content.models import FlowStep
 from handlers.steps import Step
 
 __all__ = ["DEFUSE", "DEFUSE_SAVES", "first_open_step", "first_step", "flow_id", "flow_steps", "is_flow_step",
-           "next_step", "position", "spec_of"]
+           "next_step", "position", "spec_of", "walk"]
 
 #: The five-step defuse flow: the one every case walked before flows, and the fallback.
 DEFUSE = "defuse"
@@ -61,9 +61,41 @@ def next_step(lib: Library, situation: str | None, step: str, answers: Mapping[s
     return Step.TRACKING
 
 
+def walk(lib: Library, situation: str | None, step: str, answers: Mapping[str, Any]) -> list[str]:
+    """The steps of the case's walk as the user experiences it: the situation's flow up to the choice
+    that switched it (and so on for each switch), then the current flow's steps not yet walked, less those
+    a choice answered for the user (``answers`` of a choice: "Yes, a payment rule" is the deposit rule).
+    A flow that the recorded choices do not lead to (a changed situation) is counted alone."""
+    current = flow_id(lib, situation, step, answers)
+    flow = lib.flows.situations.get(situation or "", DEFUSE)
+    walked: list[str] = []
+    given: set[str] = set()
+    seen = {flow}
+    while flow != current:
+        switch = None
+        for later in lib.flows.flows[flow]:
+            if later in walked or _saves(lib, later) in given:
+                continue
+            walked.append(later)
+            spec = lib.flows.steps[later]
+            switch = next((c for c in spec.choices if c.value == answers.get(spec.save or "")), None)
+            if switch is not None and switch.goto is not None and switch.goto not in seen:
+                break
+            switch = None
+        if switch is None or switch.goto is None:
+            return list(lib.flows.flows[current])
+        given |= set(switch.answers)
+        flow = switch.goto
+        seen.add(flow)
+    return walked + [s for s in lib.flows.flows[current] if s not in walked and _saves(lib, s) not in given]
+
+
 def position(lib: Library, situation: str | None, step: str, answers: Mapping[str, Any]) -> tuple[int, int] | None:
-    """("step n of total") for a step of the case's flow, 1-based; None for a step outside it."""
-    steps = flow_steps(lib, situation, step, answers)
+    """("step n of total") for a step of the case's walk (`walk`: counted on across a flow switch),
+    1-based; None for a step outside it."""
+    steps = walk(lib, situation, step, answers)
+    if step not in steps:
+        steps = flow_steps(lib, situation, step, answers)
     return (steps.index(step) + 1, len(steps)) if step in steps else None
 
 

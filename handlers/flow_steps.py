@@ -30,17 +30,18 @@ __all__ = ["BLANK", "Answered", "Filled", "Planned", "answer", "fill", "filled",
 _FIELD = re.compile(r"{(\w+)}")
 _SPAN = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
 #: Shown in a draft for an answer the user skipped.
-GAP = "…"
 #: Shown in a draft where the user's words could not be turned to speak to the client: theirs to fill.
 BLANK = "[…]"
 
 
 @dataclass(frozen=True)
 class Filled:
-    """A filled draft: its text and, for each blank (`BLANK`) in it, the user's own words it stands for."""
+    """A filled draft: its text, for each blank (`BLANK`) in it the user's own words it stands for, and
+    ``skipped``: an answer the user skipped is a blank too, theirs to fill in before sending."""
 
     text: str
     blanks: list[str] = field(default_factory=list)
+    skipped: bool = False
 
 
 @dataclass(frozen=True)
@@ -73,10 +74,24 @@ def _spec(ctx: Context, case: Case) -> FlowStep:
     return ctx.lib.flows.steps[case.step]
 
 
+def _prompt_key(ctx: Context, case: Case) -> str:
+    """The string that asks the step's question: ``flow.<step>.no_contract`` once an earlier answer said
+    there is no agreement (no asking for "the clause in your contract" then), else the situation's own
+    opening ``flow.<step>.for.<situation>`` when the flow is shared, else ``flow.<step>``."""
+    key = f"flow.{case.step}"
+    if f"{key}.no_contract" in ctx.lib.strings and any(
+            read_rule(str(case.answers[name]), ctx.lang).denied
+            for name in _rule_answers(ctx) if case.answers.get(name)):
+        return f"{key}.no_contract"
+    own = f"{key}.for.{case.situation}"
+    return own if own in ctx.lib.strings else key
+
+
 def prompt(ctx: Context, case: Case, head: str, common: list[Choice]) -> Reply:
-    """The step's question; a choice step adds its buttons before skip / later / close."""
+    """The step's question (`_prompt_key`); a choice step adds its buttons before skip / later / close."""
     spec = _spec(ctx, case)
-    text = f"{head}\n{ctx.t(f'flow.{case.step}')}" if head else ctx.t(f"flow.{case.step}")
+    question = ctx.t(_prompt_key(ctx, case))
+    text = f"{head}\n{question}" if head else question
     if spec.kind == "choice":
         own = [Choice(WalkPress(case.id, case.step, "pick", c.value).pack(), ctx.t(f"flow.{case.step}.{c.value}"))
                for c in spec.choices]
@@ -111,7 +126,7 @@ def fill(ctx: Context, case: Case, key: str, *, markup: bool = True) -> str:
 def filled(ctx: Context, case: Case, key: str, *, markup: bool = True) -> Filled:
     """A draft string filled with the case's answers: the user's words as they typed them, a time they
     named as a date written out in full for the client (`handlers.render.client_when`) in their zone and
-    language, "…" for a skipped one. A rule (a step with ``agreement``)
+    language, a `BLANK` for a skipped one (``skipped`` set). A rule (a step with ``agreement``)
     comes with its lead: "as agreed in our contract" for a clause, "from now on" for a new rule. An answer that describes the client
     (a step with ``to_client``) is turned to speak to the client (`handlers.paraphrase.to_client`); when
     that rewrite is unsure the draft gets a `BLANK` and the user's words come back in ``blanks``, so the
@@ -125,51 +140,77 @@ def filled(ctx: Context, case: Case, key: str, *, markup: bool = True) -> Filled
     times, about_client, rules = _time_answers(ctx), _client_answers(ctx), _rule_answers(ctx)
     values: dict[str, str] = {}
     blanks: list[str] = []
+    skipped = False
     for name in _FIELD.findall(str(ctx.lib.strings[key]["en"])):
         raw = case.answers.get(name)
         if raw is None or raw == "":
-            values[name] = ctx.t("flow.rule.agreed", rule=GAP) if name in rules else GAP
-        elif name in rules:  # "as agreed in our contract" only for a clause of one, else "from now on"
-            rule = read_rule(" ".join(str(raw).split()).rstrip("."), ctx.lang)
-            values[name] = ctx.t("flow.rule.new" if rule.new else "flow.rule.agreed",
-                                 rule=user_text(rule.text) if markup else rule.text)
-        elif name in times:  # written out for the client: "Tuesday, 1 December at 10:00"
+            values[name], skipped = BLANK, True
+            continue
+        if name in times:  # written out for the client: "Tuesday, 1 December at 10:00"
             values[name] = client_when(datetime.fromisoformat(str(raw)), ctx.user.tz, ctx.lang)
-        else:
-            text = " ".join(str(raw).split()).rstrip(".")
-            if name in about_client:
-                said = to_client(text, ctx.lang)
-                if not said.sure:
-                    values[name] = BLANK
-                    blanks.append(text)
-                    continue
-                text = said.draft
-            values[name] = user_text(text) if markup else text
-    return Filled(ctx.t(key, **values), blanks)
+            continue
+        text = " ".join(str(raw).split()).rstrip(".")
+        lead = ""
+        if name in rules:  # "as agreed in our contract" only for a clause of one, else "from now on"
+            rule = read_rule(text, ctx.lang)
+            lead = _rule_lead(ctx, name, new=rule.new)
+            if not rule.sure:
+                values[name] = ctx.t(lead, rule=BLANK)
+                blanks.append(text)
+                continue
+            text = rule.text
+        # the user's own new rule is client-facing words (a clause is a quote of the contract, kept as written)
+        if name in about_client or (lead and rule.new):
+            said = to_client(text, ctx.lang)
+            if not said.sure:
+                values[name] = ctx.t(lead, rule=BLANK) if lead else BLANK  # a rule keeps its lead
+                blanks.append(text)
+                continue
+            text = said.draft
+        shown = user_text(text) if markup else text
+        values[name] = ctx.t(lead, rule=shown) if lead else shown
+    return Filled(ctx.t(key, **values), blanks, skipped)
 
 
-def _own_words(ctx: Context, blanks: list[str], *, markup: bool = True) -> str:
-    """The line under a draft with blanks: what the user wrote for them, quoted."""
-    words = [quoted(user_text(w) if markup else w, ctx.lang) for w in blanks]
-    return ctx.t("flow.your_words", words="; ".join(words))
+def _rule_lead(ctx: Context, name: str, *, new: bool) -> str:
+    """The string that introduces a rule: ``flow.rule.<answer>.new`` when the answer has its own (a payment
+    reminder cites the terms agreed at the start, never a rule "from now on" for a debt already due),
+    else ``flow.rule.new`` / ``flow.rule.agreed``."""
+    kind = "new" if new else "agreed"
+    own = f"flow.rule.{name}.{kind}"
+    return own if own in ctx.lib.strings else f"flow.rule.{kind}"
+
+
+def _own_words(ctx: Context, draft: Filled, *, markup: bool = True) -> str:
+    """The lines under a draft with blanks: what the user wrote for them, quoted, and the note that a
+    skipped answer is theirs to fill in."""
+    lines = []
+    if draft.blanks:
+        words = [quoted(user_text(w) if markup else w, ctx.lang) for w in draft.blanks]
+        lines.append(ctx.t("flow.your_words", words="; ".join(words)))
+    if draft.skipped:
+        lines.append(ctx.t("flow.skipped_words"))
+    return "\n".join(lines)
 
 
 def _draft_reply(ctx: Context, case: Case, key: str) -> Reply:
     draft = filled(ctx, case, key)
-    if not draft.blanks:
+    if not draft.blanks and not draft.skipped:
         return Reply(ctx.t("flow.draft", draft=draft.text), case_id=case.id)
-    return Reply(ctx.t("flow.draft_blank", draft=draft.text, words=_own_words(ctx, draft.blanks)), case_id=case.id)
+    return Reply(ctx.t("flow.draft_blank", draft=draft.text, words=_own_words(ctx, draft)), case_id=case.id)
 
 
 def _note(ctx: Context, case: Case, key: str) -> str:
     """A nudge's note: the draft, and under it the user's words for its blanks (plain, made safe when shown)."""
     draft = filled(ctx, case, key, markup=False)
-    return f"{draft.text}\n\n{_own_words(ctx, draft.blanks, markup=False)}" if draft.blanks else draft.text
+    blank = draft.blanks or draft.skipped
+    return f"{draft.text}\n\n{_own_words(ctx, draft, markup=False)}" if blank else draft.text
 
 
 def _plan(ctx: Context, case: Case, nudges: list[NudgeSpec], base: datetime) -> tuple[list[Reply], list[Planned]]:
-    """When each of the step's nudges comes (moved out of the user's quiet hours, never in the past),
-    with its draft as the note, and the line that says so."""
+    """When each of the step's nudges comes (moved out of the user's quiet hours, never in the past,
+    never later than its ``by`` before ``base``, the time the user named), with its draft as the note,
+    and the line that says so."""
     if not nudges:
         return [], []
     lines, planned = [], []
@@ -178,6 +219,8 @@ def _plan(ctx: Context, case: Case, nudges: list[NudgeSpec], base: datetime) -> 
         delta = span(nudge.after)
         # whole days are calendar days that never land at night ("a day later" typed at 23:47 is 10:00)
         due = later(start, delta, ctx.user.tz) if delta else start
+        if nudge.by is not None:  # at the latest this long before the time named, right away once past
+            due = min(due, base - span(nudge.by))
         when = ctx.deliverable(max(due, ctx.now))
         note = _note(ctx, case, nudge.draft) if nudge.draft else None
         planned.append(Planned(nudge.kind, when, note))
@@ -196,7 +239,8 @@ async def schedule(ctx: Context, case: Case, planned: list[Planned]) -> None:
 
 async def answer(ctx: Context, case: Case, text: str) -> Answered | list[Reply]:
     """Text answers a text or time step: saved, its draft shown, its nudges scheduled. A time step whose
-    text names no time, or a past one, asks again (the replies returned instead of an `Answered`)."""
+    text names no time, or a past one, asks again (the replies returned instead of an `Answered`); one
+    less than the step's ``soon`` ahead is questioned once (remembered in the case), taken when given again."""
     spec, step = _spec(ctx, case), case.step
     assert spec.save is not None
     base = ctx.now
@@ -209,6 +253,13 @@ async def answer(ctx: Context, case: Case, text: str) -> Answered | list[Reply]:
                                 when=when_text(found.used.when, ctx.user.tz, ctx.lang)),
                           expects_text=True, case_id=case.id)]
         base = found.used.when
+        soon = f"{spec.save}_soon"  # the time already questioned: given again, it is taken
+        if base - ctx.now < span(spec.soon) and case.answers.get(soon) != base.isoformat():
+            case.answers[soon] = base.isoformat()
+            await ctx.store.save_case(case)
+            return [Reply(ctx.t(f"flow.{step}.soon", when=when_text(base, ctx.user.tz, ctx.lang)),
+                          expects_text=True, case_id=case.id)]
+        case.answers.pop(soon, None)
         case.answers[spec.save] = base.isoformat()
         case.answers[f"{spec.save}_words"] = text
     else:

@@ -163,11 +163,11 @@ async def test_the_boundaries_draft_quotes_the_agreement_only_when_there_is_one(
 
 @pytest.mark.parametrize(("lang", "terms", "said", "not_said"), [
     ("en", "there's no contract, payment within 10 days of the invoice",
-     "From now on, we work like this: payment within 10 days of the invoice.", "agreement"),
+     "As we agreed when we started: payment within 10 days of the invoice.", "agreement"),
     ("ru", "договора нет, оплата в течение 10 дней после счёта",
-     "С этого момента мы работаем так: оплата в течение 10 дней после счёта.", "договор"),
+     "Как мы условились в самом начале: оплата в течение 10 дней после счёта.", "договор"),
     ("ro", "nu avem contract, plata în 10 zile de la factură",
-     "De acum înainte lucrăm astfel: plata în 10 zile de la factură.", "contract"),
+     "Așa cum am stabilit de la început: plata în 10 zile de la factură.", "contract"),
 ])
 async def test_the_firm_and_final_payment_reminders_quote_no_agreement_that_does_not_exist(
         core: Core, lang: str, terms: str, said: str, not_said: str) -> None:

@@ -42,7 +42,7 @@ async def test_pause_then_boundaries_drafts_the_return_time_and_points_to_the_cl
     assert "get back to you on Tuesday, 24 November at 15:00" in talker.text()  # the draft names the user's time
     assert await kinds(talker) == ["come-back"]
     await talker.pick("boundaries in writing")
-    assert (await current(talker)).step == "bound-rule" and "Step 1 of 3" in talker.text()
+    assert (await current(talker)).step == "bound-rule" and "Step 3 of 5" in talker.text()
     await talker.pick("agreement doesn't cover")
     await talker.say("The price covers the website design only; hosting is billed separately.")
     await talker.say("setting up the hosting for free")
@@ -57,7 +57,7 @@ async def test_pause_then_the_five_steps(talker: Talker) -> None:
     await start(talker, "abusive-client")
     await talker.say("in 2 hours")
     await talker.pick("five steps")
-    assert (await current(talker)).step == "listen" and "Step 1 of 5" in talker.text()
+    assert (await current(talker)).step == "listen" and "Step 3 of 7" in talker.text()
 
 
 async def test_a_time_step_asks_again_for_no_time_or_a_past_one(talker: Talker) -> None:
@@ -288,7 +288,7 @@ async def test_the_come_back_reminder_offers_to_continue_the_walk(core: Core, ta
     talker.last = rendered[1]
     assert "get back to the client" in talker.text()
     await talker.pick("continue")
-    assert "Step 1 of 5" in talker.text() and "Let the client say everything first" in talker.text()
+    assert "Step 3 of 7" in talker.text() and "Let the client say everything first" in talker.text()
 
 
 async def test_a_whole_day_reminder_set_at_night_comes_in_the_daytime(talker: Talker, clock: FixedClock) -> None:

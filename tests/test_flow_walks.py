@@ -100,6 +100,8 @@ async def test_each_situation_walks_its_flow_in_each_language(core: Core, store:
     position = 0
     for step in plan.steps:
         key = f"walk.{step}" if lib.flows.steps[step].kind == "defuse" else f"flow.{step}"
+        own = f"{key}.for.{situation}"  # a situation sharing a flow opens the step with its own words
+        key = own if own in lib.strings else key
         first_line = lib.t(key, lang).splitlines()[0][:40]
         found = out.find(first_line, position)
         assert found >= 0, f"{step}: {first_line!r} not after {position}:\n{out[position:position + 600]}"
@@ -187,7 +189,7 @@ def test_a_flow_piped_through_parley_chat(tmp_path: Path) -> None:
     out = result.stdout.decode()
     assert result.returncode == 0, result.stderr.decode()
     expected = ["Шаг 1 из 2", "я вернусь к вам с новостями", "Шаг 2 из 2", "✓ Письменно обозначить границы",
-                "Шаг 1 из 3", "Шаг 2 из 3", "Шаг 3 из 3", "«В стоимость входит только дизайн сайта»",
+                "Шаг 3 из 5", "Шаг 4 из 5", "Шаг 5 из 5", "«В стоимость входит только дизайн сайта»",
                 "(настройка хостинга бесплатно)", "ответ клиента на ваши условия", "1 открытый конфликт"]
     position = 0
     for fragment in expected:
