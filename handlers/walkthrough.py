@@ -52,6 +52,14 @@ FACT_STEPS = frozenset({"pay-amount", "pay-terms", "bound-clause", "bound-reques
 #: Fewer words than this are never read as a new crisis at a fact step: triage is sure of too little
 #: ("whenever" at a "by when?" step read as a situation).
 CRISIS_WORDS = 4
+#: A sentence this long at a short-fact step is no bare fact: when triage leans (at least
+#: `COMPLAINT_SCORE`) to a situation of another flow, it is asked about even though triage is not sure.
+COMPLAINT_WORDS = 8
+COMPLAINT_SCORE = 0.3
+#: Steps whose fact is an amount: text with a currency or a number of two digits or more is the answer.
+AMOUNT_STEPS = frozenset({"pay-amount"})
+_MONEY = re.compile(r"[€$£₽]|\d\d|\b(?:eur|euro|euros|usd|dollars?|gbp|pounds?|rub|руб\w*|евро|доллар\w*|lei|ron)\b",
+                    re.IGNORECASE)
 _NUMBERED = re.compile(r"^\s*#?\d{1,3}\s*[.)]\s*")
 _NON_WORD = re.compile(r"[\W_]+")
 #: A deadline this close (or past) is more likely a misreading than a plan: it is questioned, not scheduled.
@@ -291,24 +299,45 @@ def _current_flow(ctx: Context, case: Case) -> str:
     return flow.flow_id(ctx.lib, case.situation, case.step, case.answers)
 
 
+def _wants_time(ctx: Context, case: Case) -> bool:
+    """Whether the case's step asks for a time (step 5's deadline, or a time step of a flow)."""
+    spec = flow.spec_of(ctx.lib, case.step)
+    return case.step == Step.DEADLINE or (spec is not None and spec.kind == "time")
+
+
 def _wants_fact(ctx: Context, case: Case) -> bool:
     """Whether the case's step asks for a short fact (`FACT_STEPS`, or any time step)."""
-    spec = flow.spec_of(ctx.lib, case.step)
-    return case.step in FACT_STEPS or (spec is not None and spec.kind == "time")
+    return case.step in FACT_STEPS or _wants_time(ctx, case)
+
+
+def _is_the_fact(ctx: Context, case: Case, text: str) -> bool:
+    """Whether ``text`` has the shape of the fact the step wants: a time that parses at a time step, an
+    amount (currency, a number of two digits or more) at an amount step. Such text is the answer, never
+    a new conflict ("we redo two concepts by next Tuesday 12:00" reads as endless revisions)."""
+    if _wants_time(ctx, case):
+        return deadline_in(text, ctx.now, ctx.user.tz) is not None
+    if case.step in AMOUNT_STEPS:
+        return _MONEY.search(text) is not None
+    return False
 
 
 async def _crisis_question(ctx: Context, case: Case, text: str) -> list[Reply] | None:
     """At a step that wants a short fact, text that triage reads confidently as a situation of another
     flow is asked about ("a new conflict, or your answer?") instead of being saved; None otherwise.
+    A long sentence (`COMPLAINT_WORDS`) that triage only leans on is asked about too: a complaint
+    about the client is no amount or clause. Text shaped like the fact (`_is_the_fact`) never is.
 
     The text waits in ``_crisis_text``: "It's my answer" saves it, "Start a new case" opens a case for
     it (`handlers.conflict`), parking this one. The flow comparison keeps answers that merely sound
     like the case's own situation (payment terms in a payment case) from being questioned.
     """
-    if not _wants_fact(ctx, case) or word_count(text) < CRISIS_WORDS:
+    if not _wants_fact(ctx, case) or word_count(text) < CRISIS_WORDS or _is_the_fact(ctx, case, text):
         return None
     result = triage(text, ctx.lang)
-    if not result.confident or not result.matches:
+    if not result.matches:
+        return None
+    leaning = word_count(text) >= COMPLAINT_WORDS and result.matches[0].score >= COMPLAINT_SCORE
+    if not result.confident and not leaning:
         return None
     best = result.matches[0].id
     other = ctx.lib.flows.situations.get(best, flow.DEFUSE)

