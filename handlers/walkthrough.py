@@ -41,6 +41,9 @@ IDLE_STEPS = (Step.OFFERED, Step.TRACKING)
 CAUSES = ("attention", "obligation", "expectations", "neglect", "burden", "dislike", "goals")
 #: Causes where our side is at fault: Parley suggests an apology rather than empathy.
 OUR_FAULT = {"obligation", "expectations"}
+#: Causes that already answer step 4 ("did our side get something wrong?"): a broken promise is ours,
+#: so the walk goes straight to the apology instead of asking.
+FAULT_ANSWERED = {"obligation"}
 OUTCOMES = ("resolved", "let-go", "other")
 #: A user who comes back after this long is asked whether to continue, start over or close.
 SILENCE = timedelta(hours=12)
@@ -739,9 +742,14 @@ async def _on_cause(event: Event, ctx: Context, case: Case, step: str, arg: str)
         return None
     case.answers["cause"] = arg
     case.step = _next(ctx, case)
+    apology: list[Reply] = []
+    if arg in FAULT_ANSWERED and case.step == Step.APOLOGIZE:
+        case.answers["our_fault"] = True
+        case.step = _next(ctx, case)
+        apology = [Reply(f"{ctx.t('walk.fault_from_cause')}\n{ctx.t('walk.apology_words')}", case_id=case.id)]
     await ctx.store.save_case(case, log=("cause", {"cause": arg}))
     return [Reply(f"✓ {ctx.t(f'cause.{arg}')}", close_origin=True),
-            Reply(f"{ctx.t(f'fix.{arg}')}", case_id=case.id), prompt(ctx, case)]
+            Reply(f"{ctx.t(f'fix.{arg}')}", case_id=case.id), *apology, prompt(ctx, case)]
 
 
 async def _on_fault(event: Event, ctx: Context, case: Case, step: str, arg: str, *, ours: bool) -> list[Reply] | None:

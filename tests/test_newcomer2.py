@@ -72,3 +72,40 @@ async def test_a_retyped_deadline_is_an_answer_not_a_new_conflict(
     assert NEW_CASE[lang] not in talker.text()
     nudge = await core.store.next_nudge(case_id)
     assert nudge is not None and nudge.kind == "deliver"
+
+
+ASKED = {"en": "Did our side get something wrong", "ru": "Есть ли здесь наша ошибка", "ro": "Am greșit noi cu ceva"}
+APOLOGY = {"en": "Apologise on behalf of the company", "ru": "Извинитесь от имени компании",
+           "ro": "Cereți scuze în numele companiei"}
+
+
+async def to_cause(core: Core, lang: str) -> tuple[Talker, int]:
+    talker = Talker(core, user=f"cause-{lang}")
+    if lang != "en":
+        await talker.say(f"/lang {lang}")
+    await talker.say("/conflict the client is furious, we missed the launch deadline we promised")
+    case_id = next(r.case_id for r in talker.last if r.case_id)
+    assert case_id is not None
+    await talker.press(f"w:{case_id}:offered:walk")
+    await talker.press(f"w:{case_id}:listen:skip")
+    await talker.press(f"w:{case_id}:paraphrase:skip")
+    return talker, case_id
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "ro"])
+async def test_a_broken_promise_answers_step_4_with_the_apology(core: Core, lang: str) -> None:
+    talker, case_id = await to_cause(core, lang)
+    await talker.press(f"w:{case_id}:cause:c:obligation")
+    assert ASKED[lang] not in talker.text()
+    assert APOLOGY[lang] in talker.text()
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.step == "solution" and case.answers["our_fault"] is True
+
+
+@pytest.mark.parametrize(("lang", "cause"), [("en", "attention"), ("ru", "expectations"), ("ro", "neglect")])
+async def test_other_causes_keep_the_step_4_question(core: Core, lang: str, cause: str) -> None:
+    talker, case_id = await to_cause(core, lang)
+    await talker.press(f"w:{case_id}:cause:c:{cause}")
+    assert ASKED[lang] in talker.text()
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.step == "apologize" and "our_fault" not in case.answers
