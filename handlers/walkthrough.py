@@ -235,7 +235,8 @@ async def answer_text(ctx: Context, case: Case | None, text: str, event: Event |
     (the message) is what a typed button label acts for; without it labels are not looked for.
 
     Before that, text that is obviously no answer is told apart: a shown button's label typed out acts
-    as that button, text with no letter or digit (emoji only) asks for words, a bare greeting gets the
+    as that button, text with no letter or digit (emoji only) asks for words (for a button at a step
+    that wants one), a bare greeting gets the
     step's question again, and a confident new
     crisis typed at a step that wants a short fact asks whether it is a new case (`FACT_STEPS`).
     """
@@ -245,7 +246,8 @@ async def answer_text(ctx: Context, case: Case | None, text: str, event: Event |
     if pressed is not None and event is not None:
         return await _walk_action_typed(event, ctx, case, pressed)
     if not any(c.isalnum() for c in text):
-        return [Reply(ctx.t("walk.need_words"), case_id=case.id), prompt(ctx, case)]
+        need = "walk.need_choice" if _wants_choice(ctx, case) else "walk.need_words"
+        return [Reply(ctx.t(need), case_id=case.id), prompt(ctx, case)]
     if is_greeting(text):  # "hi" on coming back: where we are, not an answer
         return [Reply(ctx.t("walk.hello_again"), case_id=case.id), prompt(ctx, case)]
     question = await _crisis_question(ctx, case, text)
@@ -289,13 +291,20 @@ def _typed_choice(ctx: Context, case: Case, text: str) -> WalkPress | None:
 
 
 async def _walk_action_typed(event: Event, ctx: Context, case: Case, press: WalkPress) -> list[Reply]:
-    """Runs a button typed out as text; "✓ label" notes closing the origin are dropped, since no
-    message was pressed."""
+    """Runs a button typed out as text, with the same replies as the press ("Skipped.", "✓ label"):
+    the notes that would close the pressed message are sent as messages of their own, since there is
+    no pressed message to close."""
     handler = ACTIONS.get(press.action)
     replies = await handler(event, ctx, case, press.step, press.arg) if handler else None
     if replies is None:
         return [prompt(ctx, case)]
-    return [r for r in replies if not r.close_origin] or replies
+    return [dataclasses.replace(r, close_origin=False) if r.close_origin else r for r in replies]
+
+
+def _wants_choice(ctx: Context, case: Case) -> bool:
+    """Whether the case's step is answered by a button (the cause, step 4, a choice step of a flow)."""
+    spec = flow.spec_of(ctx.lib, case.step)
+    return case.step in (Step.CAUSE, Step.APOLOGIZE) or (spec is not None and spec.kind == "choice")
 
 
 def _current_flow(ctx: Context, case: Case) -> str:

@@ -109,3 +109,33 @@ async def test_other_causes_keep_the_step_4_question(core: Core, lang: str, caus
     assert ASKED[lang] in talker.text()
     case = await core.store.get_case(case_id)
     assert case is not None and case.step == "apologize" and "our_fault" not in case.answers
+
+
+@pytest.mark.parametrize(("lang", "typed", "said"), [("en", "skip this step", "Skipped."),
+                                                     ("ru", "пропустить шаг", "Пропущено."),
+                                                     ("ro", "Sar peste pas!", "Am sărit peste acest pas.")])
+async def test_a_typed_label_replies_as_the_press(core: Core, lang: str, typed: str, said: str) -> None:
+    talker, case_id = await to_amount(core, lang)
+    await talker.say(typed)
+    typed_texts = [r.text for r in talker.last]
+    assert said in typed_texts
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.step == "pay-terms"
+
+    pressed = Talker(core, user="presser", lang_hint=lang)
+    await pressed.say(UNPAID[lang])
+    other = next(r.case_id for r in pressed.last if r.case_id)
+    await pressed.pick(WALK[lang])
+    await pressed.press(f"w:{other}:pay-amount:skip")
+    assert [r.text for r in pressed.last] == [t.replace(f"#{case_id}", f"#{other}") for t in typed_texts]
+
+
+@pytest.mark.parametrize(("lang", "emoji", "asked"), [("en", "👍", "pick one of the buttons"),
+                                                      ("ru", "🤷‍♀️", "выберите одну из кнопок"),
+                                                      ("ro", "😡😡", "alegeți unul dintre butoane")])
+async def test_an_emoji_at_a_choice_step_asks_for_a_button(core: Core, lang: str, emoji: str, asked: str) -> None:
+    talker, case_id = await to_cause(core, lang)
+    await talker.say(emoji)
+    assert asked in talker.text()
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.step == "cause"
