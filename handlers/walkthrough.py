@@ -117,11 +117,30 @@ def _row(step: str) -> StepSpec | None:
 def prompt(ctx: Context, case: Case) -> Reply:
     """The message for the step the case is on (`TABLE`); "the deadline is being tracked" otherwise."""
     if flow.spec_of(ctx.lib, case.step) is not None:
-        return flow_steps.prompt(ctx, case, _header(ctx, case), _common(ctx, case))
+        reuse = ([Choice(_id(case, case.step, "note"), ctx.t("walk.use_note"))]
+                 if _earlier_note(ctx, case) is not None else [])
+        return flow_steps.prompt(ctx, case, _header(ctx, case), [*reuse, *_common(ctx, case)])
     row = _row(case.step)
     if row is None:
         return Reply(ctx.t("walk.tracking"), case_id=case.id)
     return row.prompt(ctx, case, _header(ctx, case))
+
+
+def _earlier_note(ctx: Context, case: Case) -> str | None:
+    """Text the user typed at the choice step just before this text step (kept as ``<step>_note`` by
+    `_text_flow`), which this step may well be asking for: "Use what I already wrote" answers with it,
+    as step 1 reuses the first message. None at any other step or without such a note."""
+    spec = flow.spec_of(ctx.lib, case.step)
+    if spec is None or spec.kind != "text":
+        return None
+    for key in reversed(list(case.answers)):
+        earlier = key.removesuffix("_note")
+        spec_before = flow.spec_of(ctx.lib, earlier) if earlier != key else None
+        if (spec_before is not None and spec_before.kind == "choice"
+                and flow.next_step(ctx.lib, case.situation, earlier, case.answers) == case.step):
+            note = case.answers[key]
+            return note if isinstance(note, str) and note.strip() else None
+    return None
 
 
 async def waiting_prompt(event: Event, ctx: Context) -> list[Reply]:
@@ -738,6 +757,14 @@ async def _on_use_first(event: Event, ctx: Context, case: Case, step: str, arg: 
             *(await _apply_text(ctx, case, str(case.answers["first_message"])))]
 
 
+async def _on_use_note(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
+    """"Use what I already wrote": the text typed at the choice step before answers this one."""
+    note = _earlier_note(ctx, case) if case.step == step else None
+    if note is None:
+        return None
+    return [Reply(f"✓ {ctx.t('walk.use_note')}", close_origin=True), *(await _apply_text(ctx, case, note))]
+
+
 async def _on_paraphrase_ok(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
     if case.step != Step.PARAPHRASE or not case.answers.get("paraphrase_sure", True):
         return None
@@ -825,7 +852,7 @@ ACTIONS: dict[str, Action] = {
     "close": _on_close, "out": _on_outcome, "walk": _on_walk, "alt": _on_alternative, "lang": _on_language,
     "skip": _on_skip, "later": _on_later, "resume": _on_resume, "restart": _on_restart, "first": _on_use_first,
     "ok": _on_paraphrase_ok, "c": _on_cause, "fault": _on_ours, "nofault": _on_not_ours, "keep": _on_keep,
-    "soon": _on_soon, "pick": _on_pick, "mine": _on_its_answer,
+    "soon": _on_soon, "pick": _on_pick, "mine": _on_its_answer, "note": _on_use_note,
 }
 
 

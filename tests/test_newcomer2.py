@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from bot.core import Core
+from content import library
 from tests.conftest import FixedClock, Talker
+from tests.test_flow_drafts import current, speaker, start
 from tests.test_walkthrough import walk_to_solution
 
 WALK = {"en": "Walk me through", "ru": "Пройти по шагам", "ro": "pas cu pas"}
@@ -139,3 +141,35 @@ async def test_an_emoji_at_a_choice_step_asks_for_a_button(core: Core, lang: str
     assert asked in talker.text()
     case = await core.store.get_case(case_id)
     assert case is not None and case.step == "cause"
+
+
+RULE = {"en": "We talk calmly and without insults. You can reach me on weekdays from 10 to 18.",
+        "ru": "Говорим спокойно и без оскорблений. Со мной можно связаться в будни с 10 до 18.",
+        "ro": "Vorbim calm și fără jigniri. Mă puteți contacta în zilele lucrătoare între 10 și 18."}
+USE_NOTE = {"en": "Use what I already wrote", "ru": "Взять уже написанное", "ro": "Folosesc ce am scris deja"}
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "ro"])
+async def test_text_typed_at_a_choice_step_can_answer_the_next_step(core: Core, lang: str) -> None:
+    talker = speaker(core, lang)
+    await start(talker, "abusive-client")
+    await talker.say({"en": "tomorrow 10:00", "ru": "завтра в 10:00", "ro": "mâine la 10:00"}[lang])
+    await talker.pick(library().t("flow.pause-next.boundaries", lang))
+    assert (await current(talker)).step == "bound-rule"
+    await talker.say(RULE[lang])  # a choice step: noted, the step asked again
+    assert (await current(talker)).step == "bound-rule"
+    await talker.pick(library().t("flow.bound-rule.respect", lang))
+    assert USE_NOTE[lang] in [c.label for r in talker.last for c in r.choices]
+    await talker.pick(USE_NOTE[lang])
+    case = await current(talker)
+    assert case.answers["conduct"] == RULE[lang] and case.step == "tracking"
+    assert RULE[lang].split(".")[1].strip() in talker.text()  # the draft is built from it
+
+
+async def test_no_reuse_button_without_a_note(core: Core) -> None:
+    talker = speaker(core, "en")
+    await start(talker, "abusive-client")
+    await talker.say("tomorrow 10:00")
+    await talker.pick(library().t("flow.pause-next.boundaries", "en"))
+    await talker.pick(library().t("flow.bound-rule.respect", "en"))
+    assert USE_NOTE["en"] not in [c.label for r in talker.last for c in r.choices]
