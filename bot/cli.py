@@ -24,6 +24,21 @@ from content.loader import ContentError
 from content.text import LANGUAGES
 
 EXIT_CONFIG = 2
+#: ``parley run --help``: the modes and the variables that choose them (README "Configuration").
+RUN_DESCRIPTION = """\
+Serves every platform whose variables are set, the reminder scheduler and the HTTP server
+(POST /slack/events, POST /telegram/webhook, GET /healthz, GET /metrics).
+
+Telegram: PARLEY_TELEGRAM_TOKEN; long polling, or webhook mode with PARLEY_TELEGRAM_WEBHOOK_URL
+          (and PARLEY_TELEGRAM_WEBHOOK_SECRET).
+Slack:    PARLEY_SLACK_BOT_TOKEN and PARLEY_SLACK_SIGNING_SECRET; HTTP events, or Socket Mode with
+          PARLEY_SLACK_APP_TOKEN.
+Storage:  PARLEY_DATABASE_URL (sqlite:///PATH by default; postgresql://USER:PASSWORD@HOST/DB for
+          several instances; create that database first).
+HTTP:     PARLEY_HTTP_HOST, PARLEY_HTTP_PORT.
+
+With no platform configured it exits with code 2 and names the variables to set. Every variable
+is described in the README, section "Configuration"."""
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -35,7 +50,8 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--lang", choices=LANGUAGES, help="language to speak")
     chat.add_argument("--user", default=None, help="who you are (default: your login name)")
 
-    sub.add_parser("run", help="serve Telegram and/or Slack, the scheduler and the HTTP server")
+    sub.add_parser("run", help="serve Telegram and/or Slack, the scheduler and the HTTP server",
+                   description=RUN_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
 
     db = sub.add_parser("db", help="the database of PARLEY_DATABASE_URL: schema status and upgrade")
     db.add_argument("action", choices=("status", "upgrade"),
@@ -192,17 +208,40 @@ async def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
                  f"{before.pending} migration(s) pending; run `parley db upgrade`" if before.current < before.latest
                  else "written by a newer Parley")
         print(f"{before.backend} {before.where}: schema {before.current} of {before.latest}, {state}")
-        return 0 if before.current <= before.latest else 1
+        return 0 if before.current == before.latest else 1
+    applied = await _migrate_postgres(settings.database_url, before.where) if before.backend == "postgres" else None
     store = await open_store(settings.database_url, pool_size=2)
     try:
         after = await store.schema_version()
     finally:
         await store.close()
-    if after == before.current:
+    if applied is None:  # SQLite: one file, migrated at open under its write lock
+        applied = after - before.current
+    if applied == 0:
         print(f"{before.backend} {before.where}: already at schema {after}")
     else:
-        print(f"{before.backend} {before.where}: applied {after - before.current} migration(s); schema {after}")
+        print(f"{before.backend} {before.where}: applied {applied} migration(s); schema {after}")
     return 0
+
+
+async def _migrate_postgres(url: str, where: str) -> int:
+    """Migrates a PostgreSQL database under the advisory lock and returns how many migrations this run
+    applied: a count read before the lock would include what a concurrent upgrade applied meanwhile.
+    Raises `StoreError` (no password in it) when the server refuses."""
+    import asyncpg
+
+    from bot.store.postgres import migrate
+
+    try:
+        conn = await asyncpg.connect(url, timeout=10)
+    except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError) as exc:
+        raise StoreError(f"cannot connect to PostgreSQL at {where}: {type(exc).__name__}") from None
+    try:
+        return await migrate(conn, where)
+    except asyncpg.PostgresError as exc:
+        raise StoreError(f"cannot use the database at {where}: {exc}") from None
+    finally:
+        await conn.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

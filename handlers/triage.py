@@ -11,11 +11,12 @@ the language; the caller's hint (the user's language) settles only weak evidence
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from content.text import LANGUAGES
+from content.text import LANGUAGES, strip_marks
 from handlers.linear_model import LinearModel, ModelFileError, read_model, softmax
 
 #: A situation at least this probable counts as one the message gave evidence for: it comes first,
@@ -25,6 +26,9 @@ EVIDENCE = 0.05
 #: message, not enough to override clear words of another language (at 1.0 a wrong hint flipped 17
 #: of 10,018 hinted training messages, at 0.5 two).
 HINT_WEIGHT = 0.5
+#: Words a title or a message may have or leave out without changing what it names.
+TITLE_FILLER = frozenset({"the", "a", "an"})
+_LETTERS = re.compile(r"[^\W\d_]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,12 +80,51 @@ def detect_language(text: str, hint: str | None = None) -> str:
     return _language(language.decide(idx, vals), language.labels, hint, bool(idx))
 
 
+def _title_words(text: str) -> list[str]:
+    """``text`` as title words: diacritics and case folded, punctuation and articles dropped."""
+    return [w for w in _LETTERS.findall(strip_marks(text).casefold()) if w not in TITLE_FILLER]
+
+
+@cache
+def _titles() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(situation id, folded title words) of every title in every language, longest first."""
+    import yaml  # here, and not `content.loader` (pydantic, babel): the engine stays light to start
+
+    raw = yaml.safe_load(resources.files("content").joinpath("situations.yaml").read_text(encoding="utf-8"))
+    titles = {(str(item["id"]), tuple(_title_words(str(item[lang]["title"]))))
+              for item in raw for lang in LANGUAGES}
+    return tuple(sorted((t for t in titles if len(t[1]) >= 2), key=lambda t: (-len(t[1]), t[0])))
+
+
+def _same_word(said: str, title: str) -> bool:
+    """A word of the message is the title's word, allowing an inflected ending on long words
+    ("платят" for "платит", "plateste" for "platește")."""
+    if len(title) < 5:
+        return said == title
+    stem = title[:len(title) - 2]
+    return said.startswith(stem) and len(said) <= len(title) + 2
+
+
+def title_match(text: str) -> str | None:
+    """The situation whose own title (any language, see `_title_words`) ``text`` says word for word,
+    the longest title first; None when none is said. A title is what the situation is called on its
+    card, so saying it is the plainest possible evidence, whatever the model learnt."""
+    words = _title_words(text)
+    for situation, title in _titles():
+        for start in range(len(words) - len(title) + 1):
+            if _same_word(words[start], title[0]) and all(
+                    _same_word(w, t) for w, t in zip(words[start + 1:start + len(title)], title[1:], strict=True)):
+                return situation
+    return None
+
+
 def triage(text: str, lang_hint: str | None = None) -> Triage:
     """Ranks all fourteen situations for a message, most likely first.
 
     ``lang_hint`` is the user's language (en/ru/ro or None); it only affects `Triage.language`.
     Text with no known feature (empty, emoji, gibberish) or without a single letter (`_evidence`) is
-    never confident and scores 0 everywhere: there is no evidence, only the model's prior.
+    never confident and scores 0 everywhere: there is no evidence, only the model's prior. Text that
+    says a situation's own title (`title_match`) puts it first and is confident.
     """
     model = load_model()
     idx, vals = _evidence(model, text)
@@ -95,6 +138,11 @@ def triage(text: str, lang_hint: str | None = None) -> Triage:
     # called me" can be most probable by default while no situation's classifier really fires)
     confident = (bool(idx) and probs[order[0]] >= model.header["threshold"]
                  and decision[order[0]] >= model.header.get("min_decision", float("-inf")))
+    titled = title_match(text) if idx else None
+    if titled is not None:  # its own title: that situation first, and sure
+        first = next(m for m in matches if m.id == titled)
+        matches = [first, *(m for m in matches if m.id != titled)]
+        confident = True
     return Triage(matches=matches, language=lang, confident=confident)
 
 

@@ -41,6 +41,9 @@ IDLE_STEPS = (Step.OFFERED, Step.TRACKING)
 CAUSES = ("attention", "obligation", "expectations", "neglect", "burden", "dislike", "goals")
 #: Causes where our side is at fault: Parley suggests an apology rather than empathy.
 OUR_FAULT = {"obligation", "expectations"}
+#: Causes that already answer step 4 ("did our side get something wrong?"): a broken promise is ours,
+#: so the walk goes straight to the apology instead of asking.
+FAULT_ANSWERED = {"obligation"}
 OUTCOMES = ("resolved", "let-go", "other")
 #: A user who comes back after this long is asked whether to continue, start over or close.
 SILENCE = timedelta(hours=12)
@@ -52,6 +55,14 @@ FACT_STEPS = frozenset({"pay-amount", "pay-terms", "bound-clause", "bound-reques
 #: Fewer words than this are never read as a new crisis at a fact step: triage is sure of too little
 #: ("whenever" at a "by when?" step read as a situation).
 CRISIS_WORDS = 4
+#: A sentence this long at a short-fact step is no bare fact: when triage leans (at least
+#: `COMPLAINT_SCORE`) to a situation of another flow, it is asked about even though triage is not sure.
+COMPLAINT_WORDS = 8
+COMPLAINT_SCORE = 0.3
+#: Steps whose fact is an amount: text with a currency or a number of two digits or more is the answer.
+AMOUNT_STEPS = frozenset({"pay-amount"})
+_MONEY = re.compile(r"[€$£₽]|\d\d|\b(?:eur|euro|euros|usd|dollars?|gbp|pounds?|rub|руб\w*|евро|доллар\w*|lei|ron)\b",
+                    re.IGNORECASE)
 _NUMBERED = re.compile(r"^\s*#?\d{1,3}\s*[.)]\s*")
 _NON_WORD = re.compile(r"[\W_]+")
 #: A deadline this close (or past) is more likely a misreading than a plan: it is questioned, not scheduled.
@@ -106,11 +117,30 @@ def _row(step: str) -> StepSpec | None:
 def prompt(ctx: Context, case: Case) -> Reply:
     """The message for the step the case is on (`TABLE`); "the deadline is being tracked" otherwise."""
     if flow.spec_of(ctx.lib, case.step) is not None:
-        return flow_steps.prompt(ctx, case, _header(ctx, case), _common(ctx, case))
+        reuse = ([Choice(_id(case, case.step, "note"), ctx.t("walk.use_note"))]
+                 if _earlier_note(ctx, case) is not None else [])
+        return flow_steps.prompt(ctx, case, _header(ctx, case), [*reuse, *_common(ctx, case)])
     row = _row(case.step)
     if row is None:
         return Reply(ctx.t("walk.tracking"), case_id=case.id)
     return row.prompt(ctx, case, _header(ctx, case))
+
+
+def _earlier_note(ctx: Context, case: Case) -> str | None:
+    """Text the user typed at the choice step just before this text step (kept as ``<step>_note`` by
+    `_text_flow`), which this step may well be asking for: "Use what I already wrote" answers with it,
+    as step 1 reuses the first message. None at any other step or without such a note."""
+    spec = flow.spec_of(ctx.lib, case.step)
+    if spec is None or spec.kind != "text":
+        return None
+    for key in reversed(list(case.answers)):
+        earlier = key.removesuffix("_note")
+        spec_before = flow.spec_of(ctx.lib, earlier) if earlier != key else None
+        if (spec_before is not None and spec_before.kind == "choice"
+                and flow.next_step(ctx.lib, case.situation, earlier, case.answers) == case.step):
+            note = case.answers[key]
+            return note if isinstance(note, str) and note.strip() else None
+    return None
 
 
 async def waiting_prompt(event: Event, ctx: Context) -> list[Reply]:
@@ -224,7 +254,8 @@ async def answer_text(ctx: Context, case: Case | None, text: str, event: Event |
     (the message) is what a typed button label acts for; without it labels are not looked for.
 
     Before that, text that is obviously no answer is told apart: a shown button's label typed out acts
-    as that button, text with no letter or digit (emoji only) asks for words, a bare greeting gets the
+    as that button, text with no letter or digit (emoji only) asks for words (for a button at a step
+    that wants one), a bare greeting gets the
     step's question again, and a confident new
     crisis typed at a step that wants a short fact asks whether it is a new case (`FACT_STEPS`).
     """
@@ -234,7 +265,8 @@ async def answer_text(ctx: Context, case: Case | None, text: str, event: Event |
     if pressed is not None and event is not None:
         return await _walk_action_typed(event, ctx, case, pressed)
     if not any(c.isalnum() for c in text):
-        return [Reply(ctx.t("walk.need_words"), case_id=case.id), prompt(ctx, case)]
+        need = "walk.need_choice" if _wants_choice(ctx, case) else "walk.need_words"
+        return [Reply(ctx.t(need), case_id=case.id), prompt(ctx, case)]
     if is_greeting(text):  # "hi" on coming back: where we are, not an answer
         return [Reply(ctx.t("walk.hello_again"), case_id=case.id), prompt(ctx, case)]
     question = await _crisis_question(ctx, case, text)
@@ -278,37 +310,65 @@ def _typed_choice(ctx: Context, case: Case, text: str) -> WalkPress | None:
 
 
 async def _walk_action_typed(event: Event, ctx: Context, case: Case, press: WalkPress) -> list[Reply]:
-    """Runs a button typed out as text; "✓ label" notes closing the origin are dropped, since no
-    message was pressed."""
+    """Runs a button typed out as text, with the same replies as the press ("Skipped.", "✓ label"):
+    the notes that would close the pressed message are sent as messages of their own, since there is
+    no pressed message to close."""
     handler = ACTIONS.get(press.action)
     replies = await handler(event, ctx, case, press.step, press.arg) if handler else None
     if replies is None:
         return [prompt(ctx, case)]
-    return [r for r in replies if not r.close_origin] or replies
+    return [dataclasses.replace(r, close_origin=False) if r.close_origin else r for r in replies]
+
+
+def _wants_choice(ctx: Context, case: Case) -> bool:
+    """Whether the case's step is answered by a button (the cause, step 4, a choice step of a flow)."""
+    spec = flow.spec_of(ctx.lib, case.step)
+    return case.step in (Step.CAUSE, Step.APOLOGIZE) or (spec is not None and spec.kind == "choice")
 
 
 def _current_flow(ctx: Context, case: Case) -> str:
     return flow.flow_id(ctx.lib, case.situation, case.step, case.answers)
 
 
+def _wants_time(ctx: Context, case: Case) -> bool:
+    """Whether the case's step asks for a time (step 5's deadline, or a time step of a flow)."""
+    spec = flow.spec_of(ctx.lib, case.step)
+    return case.step == Step.DEADLINE or (spec is not None and spec.kind == "time")
+
+
 def _wants_fact(ctx: Context, case: Case) -> bool:
     """Whether the case's step asks for a short fact (`FACT_STEPS`, or any time step)."""
-    spec = flow.spec_of(ctx.lib, case.step)
-    return case.step in FACT_STEPS or (spec is not None and spec.kind == "time")
+    return case.step in FACT_STEPS or _wants_time(ctx, case)
+
+
+def _is_the_fact(ctx: Context, case: Case, text: str) -> bool:
+    """Whether ``text`` has the shape of the fact the step wants: a time that parses at a time step, an
+    amount (currency, a number of two digits or more) at an amount step. Such text is the answer, never
+    a new conflict ("we redo two concepts by next Tuesday 12:00" reads as endless revisions)."""
+    if _wants_time(ctx, case):
+        return deadline_in(text, ctx.now, ctx.user.tz) is not None
+    if case.step in AMOUNT_STEPS:
+        return _MONEY.search(text) is not None
+    return False
 
 
 async def _crisis_question(ctx: Context, case: Case, text: str) -> list[Reply] | None:
     """At a step that wants a short fact, text that triage reads confidently as a situation of another
     flow is asked about ("a new conflict, or your answer?") instead of being saved; None otherwise.
+    A long sentence (`COMPLAINT_WORDS`) that triage only leans on is asked about too: a complaint
+    about the client is no amount or clause. Text shaped like the fact (`_is_the_fact`) never is.
 
     The text waits in ``_crisis_text``: "It's my answer" saves it, "Start a new case" opens a case for
     it (`handlers.conflict`), parking this one. The flow comparison keeps answers that merely sound
     like the case's own situation (payment terms in a payment case) from being questioned.
     """
-    if not _wants_fact(ctx, case) or word_count(text) < CRISIS_WORDS:
+    if not _wants_fact(ctx, case) or word_count(text) < CRISIS_WORDS or _is_the_fact(ctx, case, text):
         return None
     result = triage(text, ctx.lang)
-    if not result.confident or not result.matches:
+    if not result.matches:
+        return None
+    leaning = word_count(text) >= COMPLAINT_WORDS and result.matches[0].score >= COMPLAINT_SCORE
+    if not result.confident and not leaning:
         return None
     best = result.matches[0].id
     other = ctx.lib.flows.situations.get(best, flow.DEFUSE)
@@ -697,6 +757,14 @@ async def _on_use_first(event: Event, ctx: Context, case: Case, step: str, arg: 
             *(await _apply_text(ctx, case, str(case.answers["first_message"])))]
 
 
+async def _on_use_note(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
+    """"Use what I already wrote": the text typed at the choice step before answers this one."""
+    note = _earlier_note(ctx, case) if case.step == step else None
+    if note is None:
+        return None
+    return [Reply(f"✓ {ctx.t('walk.use_note')}", close_origin=True), *(await _apply_text(ctx, case, note))]
+
+
 async def _on_paraphrase_ok(event: Event, ctx: Context, case: Case, step: str, arg: str) -> list[Reply] | None:
     if case.step != Step.PARAPHRASE or not case.answers.get("paraphrase_sure", True):
         return None
@@ -710,9 +778,14 @@ async def _on_cause(event: Event, ctx: Context, case: Case, step: str, arg: str)
         return None
     case.answers["cause"] = arg
     case.step = _next(ctx, case)
+    apology: list[Reply] = []
+    if arg in FAULT_ANSWERED and case.step == Step.APOLOGIZE:
+        case.answers["our_fault"] = True
+        case.step = _next(ctx, case)
+        apology = [Reply(f"{ctx.t('walk.fault_from_cause')}\n{ctx.t('walk.apology_words')}", case_id=case.id)]
     await ctx.store.save_case(case, log=("cause", {"cause": arg}))
     return [Reply(f"✓ {ctx.t(f'cause.{arg}')}", close_origin=True),
-            Reply(f"{ctx.t(f'fix.{arg}')}", case_id=case.id), prompt(ctx, case)]
+            Reply(f"{ctx.t(f'fix.{arg}')}", case_id=case.id), *apology, prompt(ctx, case)]
 
 
 async def _on_fault(event: Event, ctx: Context, case: Case, step: str, arg: str, *, ours: bool) -> list[Reply] | None:
@@ -779,7 +852,7 @@ ACTIONS: dict[str, Action] = {
     "close": _on_close, "out": _on_outcome, "walk": _on_walk, "alt": _on_alternative, "lang": _on_language,
     "skip": _on_skip, "later": _on_later, "resume": _on_resume, "restart": _on_restart, "first": _on_use_first,
     "ok": _on_paraphrase_ok, "c": _on_cause, "fault": _on_ours, "nofault": _on_not_ours, "keep": _on_keep,
-    "soon": _on_soon, "pick": _on_pick, "mine": _on_its_answer,
+    "soon": _on_soon, "pick": _on_pick, "mine": _on_its_answer, "note": _on_use_note,
 }
 
 

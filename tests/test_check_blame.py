@@ -56,3 +56,31 @@ def test_the_romanian_all_clear_repeats_nici_before_each_item() -> None:
     text = render_check([], "ro")
     assert "nici atacuri la persoană, nici ton de superioritate, nici emoții ignorate, nici promisiuni imposibile" \
         in text
+
+
+@pytest.mark.parametrize("draft", [
+    "Sorry, but we can't be blamed for your team's chaos.",
+    "We cannot be blamed for the delays on your side.",
+    "I'm afraid I can’t be held responsible for your developer's changes.",
+    "It's not our fault, it's your team that never sent the review.",
+    "This was not my mistake, it was your manager who approved the layout.",
+    "Простите, но это не наша вина, а ваша: макеты пришли через неделю.",
+    "Тут не моя вина, а вашего отдела, который молчал две недели.",
+    "Nu e vina noastră, ci a echipei dumneavoastră, care n-a trimis textele.",
+    "Îmi pare rău, dar nu este vina mea, ci a managerului dumneavoastră.",
+])
+def test_we_cannot_be_blamed_and_not_our_fault_but_yours_are_shift_blame(draft: str) -> None:
+    assert "shift-blame" in [f.rule for f in check_draft(draft)]
+    assert "shift-blame" in detect_donts(draft)
+
+
+@pytest.mark.parametrize("draft", [
+    "It's not your fault, it's ours: we missed the deadline and we are fixing it today.",
+    "We can't blame your team for this; the delay is on us.",
+    "I'm not saying we can't be blamed: we can, and I am sorry.",
+    "Your team can't be blamed for our delay, and I am sorry for it.",
+    "Это не ваша вина, а наша: мы сорвали срок, исправим к пятнице.",
+    "Nu e vina dumneavoastră, ci a noastră: am ratat termenul și îl recuperăm.",
+])
+def test_owning_it_or_giving_them_the_decision_is_not_blame(draft: str) -> None:
+    assert "shift-blame" not in [f.rule for f in check_draft(draft)]

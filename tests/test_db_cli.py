@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -20,7 +22,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_status_then_upgrade_then_status(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["db", "status"]) == 0
+    assert main(["db", "status"]) == 1  # pending migrations: a deploy script can gate on the exit code
     out = capsys.readouterr().out
     assert f"schema 0 of {SCHEMA_VERSION}" in out and f"{SCHEMA_VERSION} migration(s) pending" in out
     if db_url.startswith("sqlite:///"):
@@ -36,7 +38,7 @@ def test_status_then_upgrade_then_status(db_url: str, capsys: pytest.CaptureFixt
 
 
 def test_status_names_the_backend_without_the_password(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["db", "status"]) == 0
+    assert main(["db", "status"]) == 1
     out = capsys.readouterr().out
     assert out.startswith("sqlite" if db_url.startswith("sqlite") else "postgres")
 
@@ -49,3 +51,36 @@ def test_unreachable_postgres_is_one_line_without_the_password(monkeypatch: pyte
         err = capsys.readouterr().err
         assert err.startswith("parley: cannot connect to PostgreSQL at 127.0.0.1:1/parley")
         assert "hunter2" not in err and err.count("\n") == 1
+
+
+def test_concurrent_upgrades_each_report_what_they_applied(pg_url: str, monkeypatch: pytest.MonkeyPatch,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """Three `parley db upgrade` at once on a fresh PostgreSQL: one applies every migration, the others
+    none, and each says so (not a count read before the lock was taken)."""
+    monkeypatch.setenv("PARLEY_DATABASE_URL", pg_url)
+    with ThreadPoolExecutor(3) as pool:
+        codes = list(pool.map(lambda _: main(["db", "upgrade"]), range(3)))
+    assert codes == [0, 0, 0]
+    lines = capsys.readouterr().out.splitlines()
+    applied = sorted(int(m.group(1)) for line in lines if (m := re.search(r"applied (\d+) migration", line)))
+    already = [line for line in lines if f"already at schema {SCHEMA_VERSION}" in line]
+    assert applied == [SCHEMA_VERSION] and len(already) == 2, lines
+
+
+def test_run_help_names_the_modes_and_the_variables(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["run", "--help"])
+    out = capsys.readouterr().out
+    for word in ("Telegram", "Slack", "PARLEY_TELEGRAM_TOKEN", "PARLEY_SLACK_BOT_TOKEN", "PARLEY_DATABASE_URL",
+                 "README"):
+        assert word in out, word
+
+
+def test_a_database_not_created_yet_is_one_line(pg_url: str, monkeypatch: pytest.MonkeyPatch,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """The README says to create the database first and shows this line."""
+    monkeypatch.setenv("PARLEY_DATABASE_URL", pg_url.rsplit("/", 1)[0] + "/never_created")
+    assert main(["db", "upgrade"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("parley: cannot connect to PostgreSQL at ") and "\n" not in err
+    assert 'database "never_created" does not exist' in err

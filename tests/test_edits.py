@@ -118,8 +118,7 @@ async def test_editing_the_promise_after_the_reminder_was_scheduled_adds_no_seco
     writer = Writer(core)
     await at_step_two(writer)
     await writer.pick("use this wording")
-    await writer.pick("broke a promise")
-    await writer.pick("yes, we slipped")
+    await writer.pick("broke a promise")  # answers step 4 too: straight to the promise
     promise = await writer.send("we redo the banner by Friday 18:00")
     case = await only_case(core)
     assert case.step == "tracking"
@@ -133,8 +132,7 @@ async def test_editing_a_promise_that_had_no_deadline_uses_the_new_text(core: Co
     writer = Writer(core)
     await at_step_two(writer)
     await writer.pick("use this wording")
-    await writer.pick("broke a promise")
-    await writer.pick("yes, we slipped")
+    await writer.pick("broke a promise")  # answers step 4 too: straight to the promise
     promise = await writer.send("we redo the banner")
     assert (await only_case(core)).step == "deadline"
     await writer.edit(promise, "we redo the banner by Friday 18:00")

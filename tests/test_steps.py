@@ -34,7 +34,7 @@ def test_the_table_says_the_order_the_numbering_and_what_waits_for_the_user() ->
 
 def test_every_button_action_a_prompt_offers_has_a_handler() -> None:
     assert {"skip", "later", "close", "first", "ok", "c", "fault", "nofault", "keep", "soon", "out", "walk", "alt",
-            "lang", "resume", "restart", "pick", "mine"} == set(walkthrough.ACTIONS)
+            "lang", "resume", "restart", "pick", "mine", "note"} == set(walkthrough.ACTIONS)
 
 
 def test_answers_document_every_key_the_walkthrough_writes() -> None:

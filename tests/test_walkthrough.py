@@ -34,9 +34,8 @@ async def walk_to_cause(talker: Talker, complaint: str = "he is angry that the l
 async def test_full_walkthrough_schedules_the_deadline_nudge(core: Core, clock: FixedClock) -> None:
     talker = Talker(core)
     case_id = await walk_to_cause(talker)
-    await talker.pick("broke a promise")
-    assert "What fixes it" in talker.text() and "Step 4 of 5" in talker.text()
-    await talker.pick("yes, we slipped")
+    await talker.pick("broke a promise")  # the cause answers step 4: the apology, then step 5
+    assert "What fixes it" in talker.text() and "Step 4 of 5" not in talker.text()
     assert "on behalf of the company" in talker.text() and "Step 5 of 5" in talker.text()
     await talker.say("we redo the landing page by Friday 18:00")
     assert "Did you deliver what you promised?" in talker.text()
