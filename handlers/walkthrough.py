@@ -63,6 +63,14 @@ COMPLAINT_SCORE = 0.3
 AMOUNT_STEPS = frozenset({"pay-amount"})
 _MONEY = re.compile(r"[€$£₽]|\d\d|\b(?:eur|euro|euros|usd|dollars?|gbp|pounds?|rub|руб\w*|евро|доллар\w*|lei|ron)\b",
                     re.IGNORECASE)
+#: Steps whose fact is a term or a clause of the agreement, and the words such an answer names: text
+#: with one of them is the answer ("no contract, we agreed on the phone: 14 days after delivery").
+TERMS_STEPS = frozenset({"pay-terms", "bound-clause"})
+_TERMS = re.compile(
+    r"\b(?:contract\w*|agreement|agreed|clause|terms?|invoice|deposit|prepay\w*|upfront|days?|weeks?|"
+    r"догов\w*|соглаш\w*|услови\w*|пункт\w*|счёт\w*|счет\w*|аванс\w*|предоплат\w*|дн(?:я|ей|и)|недел\w*|"
+    r"contract\w*|acord\w*|clauz\w*|condiți\w*|conditi\w*|factur\w*|avans\w*|zile|săptămân\w*|saptaman\w*)\b|%",
+    re.IGNORECASE)
 _NUMBERED = re.compile(r"^\s*#?\d{1,3}\s*[.)]\s*")
 _NON_WORD = re.compile(r"[\W_]+")
 #: A deadline this close (or past) is more likely a misreading than a plan: it is questioned, not scheduled.
@@ -343,12 +351,15 @@ def _wants_fact(ctx: Context, case: Case) -> bool:
 
 def _is_the_fact(ctx: Context, case: Case, text: str) -> bool:
     """Whether ``text`` has the shape of the fact the step wants: a time that parses at a time step, an
-    amount (currency, a number of two digits or more) at an amount step. Such text is the answer, never
+    amount (currency, a number of two digits or more) at an amount step, words of an agreement's terms
+    (contract, days, deposit…) at a terms or clause step. Such text is the answer, never
     a new conflict ("we redo two concepts by next Tuesday 12:00" reads as endless revisions)."""
     if _wants_time(ctx, case):
         return deadline_in(text, ctx.now, ctx.user.tz) is not None
     if case.step in AMOUNT_STEPS:
         return _MONEY.search(text) is not None
+    if case.step in TERMS_STEPS:
+        return _TERMS.search(text) is not None
     return False
 
 

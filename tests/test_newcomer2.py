@@ -173,3 +173,23 @@ async def test_no_reuse_button_without_a_note(core: Core) -> None:
     await talker.pick(library().t("flow.pause-next.boundaries", "en"))
     await talker.pick(library().t("flow.bound-rule.respect", "en"))
     assert USE_NOTE["en"] not in [c.label for r in talker.last for c in r.choices]
+
+
+@pytest.mark.parametrize(("lang", "amount", "terms"), [
+    ("en", "€1,200 for the October invoice", "no contract, we agreed on the phone: 14 days after delivery"),
+    ("en", "€1,200 for the October invoice", "no contract, only a verbal deal that he pays half upfront"),
+    ("ru", "1200 евро за октябрь", "договора нет, по телефону договорились об оплате в течение 14 дней после сдачи"),
+    ("ro", "1.200 de euro pentru octombrie", "nu avem contract, ne-am înțeles la telefon să plătească în 14 zile"),
+])
+async def test_payment_terms_with_no_contract_are_an_answer_not_a_new_conflict(
+        core: Core, lang: str, amount: str, terms: str) -> None:
+    """The terms step invites "if there is none, write what you will ask for": such answers name the
+    agreement's words (contract, days, upfront) and are saved, never questioned as a new conflict."""
+    talker, case_id = await to_amount(core, lang)
+    await talker.say(amount)
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.step == "pay-terms", case.step
+    await talker.say(terms)
+    assert NEW_CASE[lang] not in talker.text()
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.step != "pay-terms"
