@@ -4,6 +4,12 @@ Small statements run on the event loop's thread (microseconds each: no thread ho
 per statement and which was most of an event's cost); statements that may touch many rows run in a
 worker thread (`asyncio.to_thread`). One asyncio lock serialises the connection: a `transaction` block
 holds it from BEGIN to COMMIT, a worker-thread statement holds it while it runs.
+
+The cost: a statement that waits (BEGIN IMMEDIATE or a write waiting up to busy_timeout for another
+process's lock, a WAL checkpoint at COMMIT) stops the whole event loop. Moving only those (BEGIN, COMMIT,
+autocommit writes) to a one-worker thread, reads and statements inside a transaction staying on the loop,
+keeps the loop running (the xfail test in tests/test_store.py) but measured 60% of this design's events/s
+one user at a time and 57% four at a time (docs/outbox.md, "Store speed"), so it was not kept.
 """
 
 from __future__ import annotations
