@@ -750,14 +750,6 @@ async def test_retention_days_is_a_setting_of_at_least_a_day(store: Store) -> No
     assert core.outbox.retention == timedelta(days=7)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="SQLite writes, BEGIN IMMEDIATE and COMMIT run on the event loop's thread (bot/store/sqlite.py): "
-    "the middle way (them on the store's one-worker thread, reads on the loop) passes this test but measured "
-    "1,073/1,247/1,127 events/s one user and 1,242/1,302/1,225 four users against 1,672/2,052/2,027 and "
-    "1,949/2,382/2,336 on the loop (benchmarks/core_throughput.py, alternating runs): 60% and 57%, "
-    "under the 85% kept as the bar; docs/outbox.md 'Store speed'",
-)
 async def test_the_event_loop_keeps_running_while_a_sqlite_write_waits_for_another_connections_lock(
     tmp_path: Path,
 ) -> None:
