@@ -748,3 +748,56 @@ async def test_retention_days_is_a_setting_of_at_least_a_day(store: Store) -> No
     core = build_core(store, load_settings(retention_days=7))
     build_scheduler(core, load_settings(retention_days=7))
     assert core.outbox.retention == timedelta(days=7)
+
+
+async def test_the_event_loop_keeps_running_while_a_sqlite_write_waits_for_another_connections_lock(
+    tmp_path: Path,
+) -> None:
+    """A second connection (another process writing the same file) holds SQLite's write lock for a
+    second: the store's write and transaction wait for it (up to busy_timeout) on the store's own
+    thread, so a task ticking every 10 ms keeps ticking meanwhile."""
+    import threading
+    import time
+
+    s = await open_store(url(tmp_path / "store.db"))
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_write_lock() -> None:
+        other = sqlite3.connect(str(tmp_path / "store.db"), isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        locked.set()
+        release.wait(1.0)
+        other.execute("COMMIT")
+        other.close()
+
+    holder = threading.Thread(target=hold_the_write_lock)
+    holder.start()
+    await asyncio.to_thread(locked.wait)
+    gaps: list[float] = []
+    stop = asyncio.Event()
+
+    async def tick() -> None:
+        last = time.monotonic()
+        while not stop.is_set():
+            await asyncio.sleep(0.01)
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+
+    ticker = asyncio.create_task(tick())
+    try:
+        started = time.monotonic()
+        await s.save_user(User(platform="console", user_id="u", lang="en", tz="UTC"))
+        async with s.transaction():
+            await s.save_user(User(platform="console", user_id="v", lang="ro", tz="UTC"))
+        waited = time.monotonic() - started
+    finally:
+        stop.set()
+        await ticker
+        release.set()
+        await asyncio.to_thread(holder.join)
+        await s.close()
+    assert waited > 0.5  # the write really waited for the other connection's lock
+    assert len(gaps) > 40, gaps
+    assert max(gaps) < 0.1, f"the event loop stalled {max(gaps) * 1000:.0f} ms"
+    assert await count_rows(url(tmp_path / "store.db"), "SELECT COUNT(*) FROM users") == 2

@@ -1,14 +1,20 @@
 """SQLite implementation of the store: one standard-library `sqlite3` connection, WAL, versioned migrations.
 
 Small statements run on the event loop's thread (microseconds each: no thread hop, which aiosqlite pays
-per statement and which was most of an event's cost); statements that may touch many rows run in a
-worker thread (`asyncio.to_thread`). One asyncio lock serialises the connection: a `transaction` block
-holds it from BEGIN to COMMIT, a worker-thread statement holds it while it runs.
+per statement and which was most of an event's cost). The connection has no busy wait (busy_timeout=0):
+a statement that finds another connection's write lock (another process on the same file) fails at once
+with "database is locked" and is then run again on the store's own thread (a one-worker
+`ThreadPoolExecutor`) with busy_timeout=5 s, so the wait never stops the event loop and the hop is paid
+only under contention. Statements that may touch many rows always run on that thread. One asyncio lock
+serialises the connection: a `transaction` block holds it from BEGIN to COMMIT, a thread statement
+holds it while it runs. docs/outbox.md ("Store speed") has the figures of this and the other designs;
+COMMIT stays on the loop (in WAL it waits on no lock; a WAL checkpoint's fsync at COMMIT still does).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import fcntl
 import json
@@ -16,6 +22,7 @@ import os
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from datetime import datetime
@@ -171,6 +178,8 @@ class SQLiteStore:
         self._lock = asyncio.Lock()
         self._users: dict[tuple[str, str], User] = {}
         self._held: dict[str, int] = {}  # named locks held (try_lock): name -> file descriptor
+        # The store's own thread: statements that can wait on another connection's lock or a checkpoint.
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parley-sqlite")
         self.path = path
 
     # -- life cycle -------------------------------------------------------------------------
@@ -200,6 +209,7 @@ class SQLiteStore:
             await self.unlock(name)
         async with self._lock:
             self._conn.close()
+        self._thread.shutdown(wait=False)
 
     def _migrate(self) -> None:
         """Runs at open, in a worker thread (a migration may rewrite a big table)."""
@@ -226,6 +236,7 @@ class SQLiteStore:
             except BaseException:
                 db.execute("ROLLBACK")
                 raise
+        db.execute("PRAGMA busy_timeout=0")
 
     async def schema_version(self) -> int:
         row = await self._one("PRAGMA user_version")
@@ -243,7 +254,12 @@ class SQLiteStore:
             yield  # nested: the outer block commits
             return
         async with self._lock:
-            self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                await self._waiting(lambda: self._conn.execute("BEGIN IMMEDIATE"))
+            except BaseException:
+                if self._conn.in_transaction:  # cancelled after BEGIN went through
+                    self._conn.execute("ROLLBACK")
+                raise
             token = _in_transaction.set(self)
             try:
                 yield
@@ -271,11 +287,40 @@ class SQLiteStore:
         """
         return self._transaction_block()
 
+    async def _off_loop(self, call: Callable[[], T]) -> T:
+        """``call()`` on the store's own thread, the caller holding the lock. A cancelled caller still
+        waits for the statement to end (shielded), so the connection is never used by two threads."""
+        future = asyncio.get_running_loop().run_in_executor(self._thread, call)
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            with contextlib.suppress(BaseException):
+                await future
+            raise
+
+    def _patient(self, call: Callable[[], T]) -> T:
+        """``call()`` with SQLite's busy wait (5 s) for another connection's lock; on the store's thread."""
+        self._conn.execute("PRAGMA busy_timeout=5000")
+        try:
+            return call()
+        finally:
+            self._conn.execute("PRAGMA busy_timeout=0")
+
+    async def _waiting(self, call: Callable[[], T]) -> T:
+        """``call()`` on the loop; if another connection holds the lock (SQLITE_BUSY, nothing done), again
+        on the store's thread, waiting up to 5 s there. Raises what the statement raises (a busy database
+        past 5 s: `sqlite3.OperationalError`). The caller holds the lock."""
+        try:
+            return call()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+        return await self._off_loop(lambda: self._patient(call))
+
     def _transact(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """``work`` as one transaction (the caller holds the lock), or inside the open one (joined)."""
+        """``work`` as one transaction of its own; the caller holds the lock and is in no transaction (a
+        ContextVar is not seen on the store's thread, so the caller decides that on the loop)."""
         raw = self._conn
-        if self._joined():
-            return work(raw)
         raw.execute("BEGIN IMMEDIATE")
         try:
             result = work(raw)
@@ -285,25 +330,25 @@ class SQLiteStore:
         raw.execute("COMMIT")
         return result
 
-    # Statements run on the event loop's own thread: an indexed statement or a WAL commit (synchronous=
-    # NORMAL: no fsync) takes microseconds, far less than a hop to another thread and back, which was most
-    # of an event's cost with aiosqlite (docs/outbox.md has the figures). Statements that can touch many
-    # rows (`_write_bulk`, `_all_bulk`: batches, counts, sweeps) run in a worker thread instead, holding
-    # the lock, so the event loop never waits on them.
+    # Where a statement runs: on the event loop's own thread (microseconds; a hop to another thread and
+    # back costs more, docs/outbox.md has the figures) unless it must wait for another connection's write
+    # lock (`_waiting`) or may touch many rows (`_write_bulk`, `_all_bulk`: batches, counts, sweeps), which
+    # run on the store's thread holding the lock. Inside an open transaction the write lock is held, so no
+    # statement can wait on another writer.
 
     async def _write(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Runs ``work`` as one transaction (joining the open `transaction` of this task, if any)."""
         if self._joined():
-            return self._transact(work)
+            return work(self._conn)
         async with self._lock:
-            return self._transact(work)
+            return await self._waiting(lambda: self._transact(work))
 
     async def _write_bulk(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """`_write` for work that may touch many rows: in a worker thread, unless inside a transaction."""
+        """`_write` for work that may touch many rows: on the store's thread, unless inside a transaction."""
         if self._joined():
-            return self._transact(work)
+            return work(self._conn)
         async with self._lock:
-            return await asyncio.to_thread(self._transact, work)
+            return await self._off_loop(lambda: self._patient(lambda: self._transact(work)))
 
     async def _one(self, sql: str, args: Iterable[Any] = ()) -> sqlite3.Row | None:
         rows = await self._all(sql, args)
@@ -315,15 +360,15 @@ class SQLiteStore:
         if self._joined():
             return self._conn.execute(sql, values).fetchall()
         async with self._lock:
-            return self._conn.execute(sql, values).fetchall()
+            return await self._waiting(lambda: self._conn.execute(sql, values).fetchall())
 
     async def _all_bulk(self, sql: str, args: Iterable[Any] = ()) -> list[sqlite3.Row]:
-        """`_all` for a statement that may touch many rows: in a worker thread, unless inside a transaction."""
+        """`_all` for a statement that may touch many rows: on the store's thread, unless inside a transaction."""
         values = tuple(args)
         if self._joined():
             return self._conn.execute(sql, values).fetchall()
         async with self._lock:
-            return await asyncio.to_thread(lambda: self._conn.execute(sql, values).fetchall())
+            return await self._off_loop(lambda: self._patient(lambda: self._conn.execute(sql, values).fetchall()))
 
     async def _run(self, sql: str, args: Iterable[Any] = ()) -> int:
         """One write statement; returns the rows it changed. Alone, it is its own (autocommit) transaction:
@@ -332,7 +377,7 @@ class SQLiteStore:
         if self._joined():
             return self._conn.execute(sql, values).rowcount
         async with self._lock:
-            return self._conn.execute(sql, values).rowcount
+            return await self._waiting(lambda: self._conn.execute(sql, values).rowcount)
 
     async def _run_bulk(self, sql: str, args: Iterable[Any] = ()) -> int:
         values = tuple(args)
