@@ -314,7 +314,7 @@ class SQLiteStore:
             return call()
         except sqlite3.OperationalError as exc:
             # the primary result code (the low byte; extended codes such as SQLITE_BUSY_SNAPSHOT carry it)
-            if (exc.sqlite_errorcode & 0xFF) not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            if (getattr(exc, "sqlite_errorcode", 0) & 0xFF) not in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
                 raise
         return await self._off_loop(lambda: self._patient(call))
 
