@@ -9,7 +9,7 @@ from bot.core import Core
 from content import library
 from tests.conftest import FixedClock, Talker
 from tests.test_flow_drafts import current, speaker, start
-from tests.test_walkthrough import walk_to_solution
+from tests.test_walkthrough import skip_to_cause, walk_to_solution
 
 WALK = {"en": "Walk me through", "ru": "Пройти по шагам", "ro": "pas cu pas"}
 NEW_CASE = {"en": "This sounds like a new conflict", "ru": "Похоже на новый конфликт", "ro": "Pare un conflict nou"}
@@ -83,15 +83,7 @@ APOLOGY = {"en": "Apologise on behalf of the company", "ru": "Извинитес
 
 async def to_cause(core: Core, lang: str) -> tuple[Talker, int]:
     talker = Talker(core, user=f"cause-{lang}")
-    if lang != "en":
-        await talker.say(f"/lang {lang}")
-    await talker.say("/conflict the client is furious, we missed the launch deadline we promised")
-    case_id = next(r.case_id for r in talker.last if r.case_id)
-    assert case_id is not None
-    await talker.press(f"w:{case_id}:offered:walk")
-    await talker.press(f"w:{case_id}:listen:skip")
-    await talker.press(f"w:{case_id}:paraphrase:skip")
-    return talker, case_id
+    return talker, await skip_to_cause(talker, lang)
 
 
 @pytest.mark.parametrize("lang", ["en", "ru", "ro"])

@@ -302,8 +302,8 @@ async def test_no_reuse_choice_without_a_first_message(talker: Talker) -> None:
 # -- the deadline of step 5 (issue 15) ----------------------------------------------------------------
 
 
-async def walk_to_solution(talker: Talker, lang: str = "en") -> int:
-    """A case at step 5, in ``lang`` (the walk's text answers are in English; only the UI changes)."""
+async def skip_to_cause(talker: Talker, lang: str = "en") -> int:
+    """A case at step 3 (the cause), in ``lang``: steps 1 and 2 skipped."""
     if lang != "en":
         await talker.say(f"/lang {lang}")
     await talker.say("/conflict the client is furious, we missed the launch deadline we promised")
@@ -312,6 +312,12 @@ async def walk_to_solution(talker: Talker, lang: str = "en") -> int:
     await talker.press(f"w:{case_id}:offered:walk")
     await talker.press(f"w:{case_id}:listen:skip")
     await talker.press(f"w:{case_id}:paraphrase:skip")
+    return case_id
+
+
+async def walk_to_solution(talker: Talker, lang: str = "en") -> int:
+    """A case at step 5, in ``lang`` (the walk's text answers are in English; only the UI changes)."""
+    case_id = await skip_to_cause(talker, lang)
     await talker.press(f"w:{case_id}:cause:c:obligation")
     await talker.press(f"w:{case_id}:apologize:nofault")
     return case_id
