@@ -313,11 +313,13 @@ def _lexicon() -> dict[str, dict[str, list[str]]]:
     return data
 
 
+@cache
 def _phrase_re(phrase: str) -> str:
     words = [re.escape(w).replace(r"\*", r"[\w-]*") for w in phrase.split()]
     return r"\s+".join(words)
 
 
+@cache
 def _alternatives(lang: str, key: str) -> str:
     phrases = sorted(_lexicon()[lang][key], key=len, reverse=True)
     return "(?:" + "|".join(_phrase_re(p) for p in phrases) + ")"
