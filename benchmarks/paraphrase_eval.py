@@ -3,7 +3,9 @@
 Reads content/paraphrase/dev.jsonl (written while building the rewrite), dev2.jsonl (written by a third
 person, for development), dev3.jsonl (by a fourth writer, for development), dev4.jsonl (one-liners, rants, quotes, typos,
 two complaints, insults and third parties, measured before the rules saw it, then for development),
-dev5.jsonl (by another writer, never tuned on: aggregate shares only, like the held-out set) and, when present, content/paraphrase/heldout.jsonl (written by someone else and
+dev5.jsonl (by another writer, never tuned on: aggregate shares only, like the held-out set),
+dev6.jsonl (two new writers with their own personas, ru and ro, for development), dev7.jsonl (two more
+writers, never tuned on: aggregate shares only) and, when present, content/paraphrase/heldout.jsonl (written by someone else and
 never tuned on: only its aggregate shares are printed, never its misses); each line is
 ``{"lang", "answer", "accepted": [full drafts]}``. Prints per language and split: the share sendable
 as-is (the paraphrase inside the frame equals an accepted one after normalising case, punctuation,
@@ -11,8 +13,8 @@ whitespace and ё -> е; the frame's own wording is not compared), the
 share that fell back to the blank frame, the share wrong, and for Russian the drafts with an agreement
 error pymorphy3 can see. Also the first Russian call's cost (the analyzer loads lazily).
 
-Run: ``python benchmarks/paraphrase_eval.py [--split dev|dev2|dev3|dev4|dev5|heldout ...] [--errors]``; ``--errors``
-prints the wrong drafts of the tuning splits (dev..dev4) only.
+Run: ``python benchmarks/paraphrase_eval.py [--split dev|dev2|dev3|dev4|dev5|dev6|dev7|heldout ...] [--errors]``; ``--errors``
+prints the wrong drafts of the tuning splits (dev..dev4, dev6) only.
 """
 
 from __future__ import annotations
@@ -35,10 +37,12 @@ SPLITS = {"dev": ROOT / "content" / "paraphrase" / "dev.jsonl",
           "dev3": ROOT / "content" / "paraphrase" / "dev3.jsonl",
           "dev4": ROOT / "content" / "paraphrase" / "dev4.jsonl",
           "dev5": ROOT / "content" / "paraphrase" / "dev5.jsonl",
+          "dev6": ROOT / "content" / "paraphrase" / "dev6.jsonl",
+          "dev7": ROOT / "content" / "paraphrase" / "dev7.jsonl",
           "heldout": ROOT / "content" / "paraphrase" / "heldout.jsonl"}
 #: Splits whose misses may be printed: the held-out set is scored in aggregate only, never looked into,
 #: or it stops measuring how the rewrite does on answers nobody tuned it on.
-DEV_SPLITS = ("dev", "dev2", "dev3", "dev4")
+DEV_SPLITS = ("dev", "dev2", "dev3", "dev4", "dev6")
 LANGS = ("en", "ru", "ro")
 
 
