@@ -33,7 +33,7 @@ from typing import Any
 
 from bot.train_triage import FOLDS, MIN_DF, SEED, corpus_digest
 from content.text import LANGUAGES
-from handlers.check import pattern_findings, verdict
+from handlers.check import cleared_rules, decisive_rules, pattern_findings, verdict
 from handlers.linear_model import write_model
 from handlers.text_features import ANALYZERS
 
@@ -65,6 +65,8 @@ class Draft:
     quotes: dict[str, str] = field(default_factory=dict)
     trap: bool = False
     weight: float = 1.0
+    #: Who wrote it (``writer-en``...): lets a benchmark compare held-out figures across rounds.
+    source: str = ""
 
 
 def split_for(text: str) -> str:
@@ -84,7 +86,8 @@ def read_drafts(path: Path) -> list[Draft]:
         try:
             d = json.loads(line)
             rows.append(Draft(text=d["text"], lang=d["lang"], labels=list(d["labels"]), split=d.get("split", "test"),
-                              quotes=dict(d.get("quotes", {})), trap=bool(d.get("trap", False))))
+                              quotes=dict(d.get("quotes", {})), trap=bool(d.get("trap", False)),
+                              source=str(d.get("source", ""))))
         except (ValueError, KeyError, TypeError) as exc:
             raise ValueError(f"{path.name}:{n}: {exc}") from exc
     return rows
@@ -147,14 +150,16 @@ def verdicts(rows: Sequence[Draft], decision: Sequence[Sequence[float]], langs: 
              gates: dict[str, float], dont_threshold: float) -> list[set[str]]:
     """The don'ts /check would report for each row from its decision values (`out_of_fold`), with
     the flag threshold of the row's detected language: `handlers.check.verdict`, row by row."""
-    return [verdict(r.text, d[0], d[1:], DONTS, gates[lang], dont_threshold, _matched(r.text))
+    return [verdict(r.text, d[0], d[1:], DONTS, gates[lang], dont_threshold, *_words(r.text))
             for r, d, lang in zip(rows, decision, langs, strict=True)]
 
 
 @cache
-def _matched(text: str) -> frozenset[str]:
-    """The rules whose ``check.yaml`` patterns match ``text`` (cached: the threshold search asks often)."""
-    return frozenset(f.rule for f in pattern_findings(text))
+def _words(text: str) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+    """The rules whose ``check.yaml`` patterns, ``decisive`` patterns and ``clears`` match ``text``
+    (`verdict`'s last three arguments; cached: the threshold search asks often)."""
+    return (frozenset(f.rule for f in pattern_findings(text)), frozenset(decisive_rules(text)),
+            frozenset(cleared_rules(text)))
 
 
 def detected_languages(rows: Sequence[Draft]) -> list[str]:

@@ -127,6 +127,11 @@ class CheckRule(Strict):
     #: Words that are the don't whatever the model says ("din vina dumneavoastră"), written so that a
     #: negation in front does not match ("nu e din vina dumneavoastră"); quoted like ``patterns``.
     decisive: PatternSet | None = None
+    #: Words that refuse the don't ("I can't promise it will never break, but...", "I won't tell you to
+    #: calm down", «это не мелочь»): the don't is then not reported, by the model or by ``patterns``,
+    #: unless a ``decisive`` pattern of the rule matches too. Cross-validation flagged such refusals as
+    #: the very don't they refuse (the words are the don't's own words, a negation apart).
+    clears: PatternSet | None = None
 
 
 class CheckContent(Strict):
@@ -184,6 +189,22 @@ def decisive_rules(text: str) -> set[str]:
 
 
 @cache
+def _clears() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple(
+        (rule_id, compile_pattern(source))
+        for rule_id, rule in check_content().rules.items() if rule.clears is not None
+        for source in rule.clears.all()
+    )
+
+
+def cleared_rules(text: str) -> set[str]:
+    """The rules whose ``clears`` patterns match ``text``: don'ts the draft refuses in so many words
+    ("I won't tell you to calm down"), not reported unless a ``decisive`` pattern names them too."""
+    folded = fold(text)[0]
+    return {rule_id for rule_id, pattern in _clears() if pattern.search(folded)}
+
+
+@cache
 def check_model() -> LinearModel:
     """The shipped /check model (``content/check/model.bin``), read once per process.
 
@@ -216,7 +237,8 @@ def flag_threshold_for(text: str) -> float:
 
 
 def verdict(text: str, gate: float, values: Sequence[float], labels: Sequence[str],
-            threshold: float, dont_threshold: float, matched: frozenset[str] | None = None) -> set[str]:
+            threshold: float, dont_threshold: float, matched: frozenset[str] | None = None,
+            sure: frozenset[str] | None = None, cleared: frozenset[str] | None = None) -> set[str]:
     """The don'ts of ``text`` from the model's decision values: the rule /check applies, and the
     one `bot.train_check` measures on cross-validation, so both see the same thing.
 
@@ -230,17 +252,29 @@ def verdict(text: str, gate: float, values: Sequence[float], labels: Sequence[st
     one) plus the don'ts whose patterns match ("Calm down, it was not me": on cross-validation the
     patterns raised don't-level recall from 0.628 to 0.646 at the same precision). ``matched`` is
     the set of rules whose patterns match ``text``, when the caller has it already (training).
+
+    Then the words decide over the model: a rule's ``decisive`` patterns (``sure``: `decisive_rules`)
+    flag the draft whatever the model says, and every pattern finding adds its don't as in a flagged
+    draft; a rule's ``clears`` (``cleared``: `cleared_rules`, "I can't promise..., but") take its
+    don't away unless it is also decisive. Both are applied here, so cross-validation measures them.
     """
     if matched is None:
         matched = frozenset(f.rule for f in pattern_findings(text))
+    if sure is None:
+        sure = frozenset(decisive_rules(text))
+    if cleared is None:
+        cleared = frozenset(cleared_rules(text))
+    found: set[str] = set()
     if word_count(text) < SHORT:
-        return set(matched)
-    if (gate + max(values)) / 2 < threshold:
-        return set()
-    found = {label for label, value in zip(labels, values, strict=True) if value >= dont_threshold}
-    if not found:
-        found = {labels[max(range(len(values)), key=values.__getitem__)]}
-    return found | matched
+        found = set(matched)
+    elif (gate + max(values)) / 2 >= threshold:
+        found = {label for label, value in zip(labels, values, strict=True) if value >= dont_threshold}
+        if not found:
+            found = {labels[max(range(len(values)), key=values.__getitem__)]}
+        found |= matched
+    if sure:
+        found |= sure | matched
+    return found - (cleared - sure)
 
 
 def detect_donts(text: str) -> list[str]:
@@ -249,14 +283,16 @@ def detect_donts(text: str) -> list[str]:
     The "gate" head and the strongest don't of the "dont" head decide together whether the draft
     has any don't, at its language's threshold (`flag_threshold_for`); the "dont" head then names
     which (`verdict`). A ``decisive`` pattern flags the draft whatever the model says (and then, as
-    in a flagged draft, every pattern finding adds its don't); when the strongest don't is one the
+    in a flagged draft, every pattern finding adds its don't) and a ``clears`` pattern takes its
+    don't away unless it is decisive too (`verdict`); when the strongest don't is one the
     patterns name, the model's unmatched guesses beside it must reach `SECOND_OPINION`. Short drafts are judged
     by the ``check.yaml`` patterns alone, and a draft with no word the model knows is fine.
     """
     order = list(check_content().rules)
     matched = {f.rule for f in pattern_findings(text)}
+    sure, cleared = frozenset(decisive_rules(text)), frozenset(cleared_rules(text))
     if word_count(text) < SHORT:
-        return [rule for rule in order if rule in matched]
+        return [rule for rule in order if rule in matched - (cleared - sure)]
     model = check_model()
     idx, vals = model.vector(text)
     if not idx:
@@ -264,10 +300,7 @@ def detect_donts(text: str) -> list[str]:
     head = model.heads["dont"]
     values = head.decide(idx, vals)
     found = verdict(text, model.heads["gate"].decide(idx, vals)[0], values, head.labels,
-                    flag_threshold_for(text), model.header["dont_threshold"], frozenset(matched))
-    sure = decisive_rules(text)
-    if sure:  # flagged whatever the model says; then, as in `verdict`, every matching pattern adds its don't
-        found |= sure | matched
+                    flag_threshold_for(text), model.header["dont_threshold"], frozenset(matched), sure, cleared)
     strongest = head.labels[max(range(len(values)), key=values.__getitem__)]
     if strongest in found & matched:
         # the model's strongest don't has the words behind it: a guess with no words behind it must be
