@@ -94,3 +94,20 @@ def test_passive_aggression_in_so_many_words_is_reported(draft: str, rule: str) 
 ])
 def test_our_own_repeated_failure_is_not_belittling(draft: str) -> None:
     assert "belittle" not in decisive_rules(draft), draft
+
+
+@pytest.mark.parametrize(("draft", "rule"), [
+    ("Refunds are their department, not mine.", "shift-blame"),
+    ("With an attitude like that, nobody will want to finish your kitchen.", "get-personal"),
+    ("Is this how you talk to all your designers?", "get-personal"),
+    ("Вы со всеми так разговариваете?", "get-personal"),
+    ("Așa vorbiți cu toată lumea?", "get-personal"),
+    ("The price was on the quote, you just didn't read it properly.", "belittle"),
+    ("I'll spell it out, since maths isn't everyone's strong suit.", "belittle"),
+    ("There's no need to get so upset over one missing cushion.", "dismiss-emotions"),
+    ("Cheer up, the cake still tastes great.", "dismiss-emotions"),
+    ("Chill, the bruise fades in a week.", "dismiss-emotions"),
+])
+def test_more_donts_in_so_many_words(draft: str, rule: str) -> None:
+    assert rule in decisive_rules(draft), draft
+    assert rule in [f.rule for f in check_draft(draft)], draft
