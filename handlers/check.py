@@ -6,9 +6,12 @@ letters across word boundaries (`handlers.text_features.check_features`), traine
 "gate" head says whether the draft has any don't, a one-vs-rest "dont" head says which; the
 thresholds (the gate's one per language) were chosen on cross-validation. It catches what a list
 of phrases cannot: reworded excuses, sarcasm, conditionals that blame the client; and it leaves
-contractual guarantees and negated dismissals alone. The patterns in ``content/check.yaml`` only
+contractual guarantees and negated dismissals alone. The patterns in ``content/check.yaml`` mostly
 say *which words* to quote for a don't the model found; when none matches, the clause that pushed
-the model hardest is quoted. The names, explanations and better phrasings shown to the user live
+the model hardest is quoted. A rule's ``decisive`` patterns are the don't in so many words ("if
+you'd read the sheet, it wouldn't have faded", "that's between you and them") and flag a draft
+whatever the model says; its ``clears`` are words that refuse it ("I can't promise it will never
+happen again, but...", "I won't tell you to calm down") and take it away (`verdict`). The names, explanations and better phrasings shown to the user live
 in ``check.yaml`` too.
 """
 

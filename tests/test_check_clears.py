@@ -111,3 +111,25 @@ def test_our_own_repeated_failure_is_not_belittling(draft: str) -> None:
 def test_more_donts_in_so_many_words(draft: str, rule: str) -> None:
     assert rule in decisive_rules(draft), draft
     assert rule in [f.rule for f in check_draft(draft)], draft
+
+
+@pytest.mark.parametrize(("draft", "rule"), [
+    ("Calm down, the parcel will come tomorrow.", "dismiss-emotions"),
+    ("Успокойтесь, посылка придёт завтра.", "dismiss-emotions"),
+    ("Liniștiți-vă, coletul vine mâine.", "dismiss-emotions"),
+    ("Если бы вы прислали фото вовремя, альбом был бы готов.", "shift-blame"),
+    ("Это не ко мне, расписанием занимается администратор.", "shift-blame"),
+    ("Вы не сказали про второй адрес, откуда мне было знать?", "shift-blame"),
+])
+def test_plain_dismissals_and_blame_in_russian_and_romanian_too(draft: str, rule: str) -> None:
+    assert rule in decisive_rules(draft), draft
+    assert rule in [f.rule for f in check_draft(draft)], draft
+
+
+@pytest.mark.parametrize("draft", [
+    "I'm not going to ask you to calm down; you have every right to be angry.",
+    "Не буду просить вас «успокойтесь» — вы правы, что злитесь.",
+    "Если бы я проверила файл, ошибки бы не было. Простите.",
+])
+def test_a_refused_or_own_goal_is_not_decisive(draft: str) -> None:
+    assert not decisive_rules(draft) & {"dismiss-emotions", "shift-blame"}, draft
