@@ -176,13 +176,16 @@ def _compiled() -> tuple[tuple[str, re.Pattern[str]], ...]:
     )
 
 
+def _one_per_rule(sets: Iterable[tuple[str, PatternSet | None]]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each rule's patterns of every language joined into one alternation: one search per rule, since
+    only *whether* any of them matches counts (`decisive_rules`, `cleared_rules`)."""
+    return tuple((rule_id, compile_pattern("|".join(f"(?:{source})" for source in patterns.all())))
+                 for rule_id, patterns in sets if patterns is not None)
+
+
 @cache
 def _decisive() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    return tuple(
-        (rule_id, compile_pattern(source))
-        for rule_id, rule in check_content().rules.items() if rule.decisive is not None
-        for source in rule.decisive.all()
-    )
+    return _one_per_rule((rule_id, rule.decisive) for rule_id, rule in check_content().rules.items())
 
 
 def decisive_rules(text: str) -> set[str]:
@@ -193,11 +196,7 @@ def decisive_rules(text: str) -> set[str]:
 
 @cache
 def _clears() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    return tuple(
-        (rule_id, compile_pattern(source))
-        for rule_id, rule in check_content().rules.items() if rule.clears is not None
-        for source in rule.clears.all()
-    )
+    return _one_per_rule((rule_id, rule.clears) for rule_id, rule in check_content().rules.items())
 
 
 def cleared_rules(text: str) -> set[str]:

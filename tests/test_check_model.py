@@ -18,10 +18,10 @@ from handlers.text_features import check_features, features
 ROWS = read_drafts(CORPUS)
 HELDOUT = [r for r in ROWS if r.split == "heldout"]
 LANGS = ("en", "ru", "ro")
-# Draft-level floors on the frozen held-out split ("has a don't" precision / recall), a little under
-# the lowest language measured (en 0.899 / 0.865); the targets are 0.90 / 0.85, see the README.
-PRECISION_FLOOR = 0.88
-RECALL_FLOOR = 0.84
+# Draft-level floors on the frozen held-out split ("has a don't" precision / recall): the targets, see
+# the README; the lowest language measured has precision 0.933 (ru) and recall 0.875 (ru).
+PRECISION_FLOOR = 0.90
+RECALL_FLOOR = 0.85
 
 
 def test_corpus_is_well_formed_and_balanced() -> None:
@@ -76,7 +76,7 @@ def test_empty_and_wordless_drafts_are_fine() -> None:
 
 def test_the_reviews_drafts() -> None:
     """The 75 drafts of the native-level review (written before the model, never trained on): the
-    model measured precision 1.00 and recall 0.87 on them (short drafts by the patterns), where the
+    model measured precision 1.00 and recall 0.96 on them (short drafts by the patterns), where the
     patterns alone had 0.84 / 0.39."""
     path = CORPUS.parent / "review.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
