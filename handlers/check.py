@@ -6,9 +6,12 @@ letters across word boundaries (`handlers.text_features.check_features`), traine
 "gate" head says whether the draft has any don't, a one-vs-rest "dont" head says which; the
 thresholds (the gate's one per language) were chosen on cross-validation. It catches what a list
 of phrases cannot: reworded excuses, sarcasm, conditionals that blame the client; and it leaves
-contractual guarantees and negated dismissals alone. The patterns in ``content/check.yaml`` only
+contractual guarantees and negated dismissals alone. The patterns in ``content/check.yaml`` mostly
 say *which words* to quote for a don't the model found; when none matches, the clause that pushed
-the model hardest is quoted. The names, explanations and better phrasings shown to the user live
+the model hardest is quoted. A rule's ``decisive`` patterns are the don't in so many words ("if
+you'd read the sheet, it wouldn't have faded", "that's between you and them") and flag a draft
+whatever the model says; its ``clears`` are words that refuse it ("I can't promise it will never
+happen again, but...", "I won't tell you to calm down") and take it away (`verdict`). The names, explanations and better phrasings shown to the user live
 in ``check.yaml`` too.
 """
 
@@ -127,6 +130,11 @@ class CheckRule(Strict):
     #: Words that are the don't whatever the model says ("din vina dumneavoastră"), written so that a
     #: negation in front does not match ("nu e din vina dumneavoastră"); quoted like ``patterns``.
     decisive: PatternSet | None = None
+    #: Words that refuse the don't ("I can't promise it will never break, but...", "I won't tell you to
+    #: calm down", «это не мелочь»): the don't is then not reported, by the model or by ``patterns``,
+    #: unless a ``decisive`` pattern of the rule matches too. Cross-validation flagged such refusals as
+    #: the very don't they refuse (the words are the don't's own words, a negation apart).
+    clears: PatternSet | None = None
 
 
 class CheckContent(Strict):
@@ -168,19 +176,34 @@ def _compiled() -> tuple[tuple[str, re.Pattern[str]], ...]:
     )
 
 
+def _one_per_rule(sets: Iterable[tuple[str, PatternSet | None]]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """Each rule's patterns of every language joined into one alternation: one search per rule, since
+    only *whether* any of them matches counts (`decisive_rules`, `cleared_rules`)."""
+    return tuple((rule_id, compile_pattern("|".join(f"(?:{source})" for source in patterns.all())))
+                 for rule_id, patterns in sets if patterns is not None)
+
+
 @cache
 def _decisive() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    return tuple(
-        (rule_id, compile_pattern(source))
-        for rule_id, rule in check_content().rules.items() if rule.decisive is not None
-        for source in rule.decisive.all()
-    )
+    return _one_per_rule((rule_id, rule.decisive) for rule_id, rule in check_content().rules.items())
 
 
 def decisive_rules(text: str) -> set[str]:
     """The rules whose ``decisive`` patterns match ``text``: don'ts found whatever the model says."""
     folded = fold(text)[0]
     return {rule_id for rule_id, pattern in _decisive() if pattern.search(folded)}
+
+
+@cache
+def _clears() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return _one_per_rule((rule_id, rule.clears) for rule_id, rule in check_content().rules.items())
+
+
+def cleared_rules(text: str) -> set[str]:
+    """The rules whose ``clears`` patterns match ``text``: don'ts the draft refuses in so many words
+    ("I won't tell you to calm down"), not reported unless a ``decisive`` pattern names them too."""
+    folded = fold(text)[0]
+    return {rule_id for rule_id, pattern in _clears() if pattern.search(folded)}
 
 
 @cache
@@ -216,7 +239,8 @@ def flag_threshold_for(text: str) -> float:
 
 
 def verdict(text: str, gate: float, values: Sequence[float], labels: Sequence[str],
-            threshold: float, dont_threshold: float, matched: frozenset[str] | None = None) -> set[str]:
+            threshold: float, dont_threshold: float, matched: frozenset[str] | None = None,
+            sure: frozenset[str] | None = None, cleared: frozenset[str] | None = None) -> set[str]:
     """The don'ts of ``text`` from the model's decision values: the rule /check applies, and the
     one `bot.train_check` measures on cross-validation, so both see the same thing.
 
@@ -230,17 +254,29 @@ def verdict(text: str, gate: float, values: Sequence[float], labels: Sequence[st
     one) plus the don'ts whose patterns match ("Calm down, it was not me": on cross-validation the
     patterns raised don't-level recall from 0.628 to 0.646 at the same precision). ``matched`` is
     the set of rules whose patterns match ``text``, when the caller has it already (training).
+
+    Then the words decide over the model: a rule's ``decisive`` patterns (``sure``: `decisive_rules`)
+    flag the draft whatever the model says, and every pattern finding adds its don't as in a flagged
+    draft; a rule's ``clears`` (``cleared``: `cleared_rules`, "I can't promise..., but") take its
+    don't away unless it is also decisive. Both are applied here, so cross-validation measures them.
     """
     if matched is None:
         matched = frozenset(f.rule for f in pattern_findings(text))
+    if sure is None:
+        sure = frozenset(decisive_rules(text))
+    if cleared is None:
+        cleared = frozenset(cleared_rules(text))
+    found: set[str] = set()
     if word_count(text) < SHORT:
-        return set(matched)
-    if (gate + max(values)) / 2 < threshold:
-        return set()
-    found = {label for label, value in zip(labels, values, strict=True) if value >= dont_threshold}
-    if not found:
-        found = {labels[max(range(len(values)), key=values.__getitem__)]}
-    return found | matched
+        found = set(matched)
+    elif (gate + max(values)) / 2 >= threshold:
+        found = {label for label, value in zip(labels, values, strict=True) if value >= dont_threshold}
+        if not found:
+            found = {labels[max(range(len(values)), key=values.__getitem__)]}
+        found |= matched
+    if sure:
+        found |= sure | matched
+    return found - (cleared - sure)
 
 
 def detect_donts(text: str) -> list[str]:
@@ -249,14 +285,16 @@ def detect_donts(text: str) -> list[str]:
     The "gate" head and the strongest don't of the "dont" head decide together whether the draft
     has any don't, at its language's threshold (`flag_threshold_for`); the "dont" head then names
     which (`verdict`). A ``decisive`` pattern flags the draft whatever the model says (and then, as
-    in a flagged draft, every pattern finding adds its don't); when the strongest don't is one the
+    in a flagged draft, every pattern finding adds its don't) and a ``clears`` pattern takes its
+    don't away unless it is decisive too (`verdict`); when the strongest don't is one the
     patterns name, the model's unmatched guesses beside it must reach `SECOND_OPINION`. Short drafts are judged
     by the ``check.yaml`` patterns alone, and a draft with no word the model knows is fine.
     """
     order = list(check_content().rules)
     matched = {f.rule for f in pattern_findings(text)}
+    sure, cleared = frozenset(decisive_rules(text)), frozenset(cleared_rules(text))
     if word_count(text) < SHORT:
-        return [rule for rule in order if rule in matched]
+        return [rule for rule in order if rule in matched - (cleared - sure)]
     model = check_model()
     idx, vals = model.vector(text)
     if not idx:
@@ -264,10 +302,7 @@ def detect_donts(text: str) -> list[str]:
     head = model.heads["dont"]
     values = head.decide(idx, vals)
     found = verdict(text, model.heads["gate"].decide(idx, vals)[0], values, head.labels,
-                    flag_threshold_for(text), model.header["dont_threshold"], frozenset(matched))
-    sure = decisive_rules(text)
-    if sure:  # flagged whatever the model says; then, as in `verdict`, every matching pattern adds its don't
-        found |= sure | matched
+                    flag_threshold_for(text), model.header["dont_threshold"], frozenset(matched), sure, cleared)
     strongest = head.labels[max(range(len(values)), key=values.__getitem__)]
     if strongest in found & matched:
         # the model's strongest don't has the words behind it: a guess with no words behind it must be

@@ -18,10 +18,10 @@ from handlers.text_features import check_features, features
 ROWS = read_drafts(CORPUS)
 HELDOUT = [r for r in ROWS if r.split == "heldout"]
 LANGS = ("en", "ru", "ro")
-# Draft-level floors on the frozen held-out split ("has a don't" precision / recall), a little under
-# the lowest language measured (en 0.899 / 0.865); the targets are 0.90 / 0.85, see the README.
-PRECISION_FLOOR = 0.88
-RECALL_FLOOR = 0.84
+# Draft-level floors on the frozen held-out split ("has a don't" precision / recall): the targets, see
+# the README; the lowest language measured has precision 0.933 (ru) and recall 0.875 (ru).
+PRECISION_FLOOR = 0.90
+RECALL_FLOOR = 0.85
 
 
 def test_corpus_is_well_formed_and_balanced() -> None:
@@ -76,7 +76,7 @@ def test_empty_and_wordless_drafts_are_fine() -> None:
 
 def test_the_reviews_drafts() -> None:
     """The 75 drafts of the native-level review (written before the model, never trained on): the
-    model measured precision 1.00 and recall 0.87 on them (short drafts by the patterns), where the
+    model measured precision 1.00 and recall 0.96 on them (short drafts by the patterns), where the
     patterns alone had 0.84 / 0.39."""
     path = CORPUS.parent / "review.jsonl"
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -148,9 +148,28 @@ def test_best_thresholds_reach_the_precision_target_per_language() -> None:
     # en: the fine drafts' gate values are 0.3, 0.25, 0.2, the bad ones' 0.2..0.6; ru: fine ones at -0.3
     en = [[0.2 + 0.05 * k, *donts] for k in range(9)] + [[0.3, *donts], [0.25, *donts], [0.2, *donts]]
     ru = [[-0.1 + 0.05 * k, *donts] for k in range(9)] + [[-0.3, *donts]] * 3
-    gates, dont = best_thresholds(rows, en + ru, [r.lang for r in rows])
+    gates, dont = best_thresholds(rows, en + ru, [r.lang for r in rows], keep_recall=None)
     assert gates["en"] == 0.41 and gates["ru"] == 0.11  # just above the best fine draft's score: 0.4, 0.1
     assert dont == 0.0  # the highest that still names both don'ts of the bad drafts (and no other)
+
+
+def test_spare_recall_buys_precision() -> None:
+    """Past the lowest threshold that reaches `PRECISION_TARGET`, a language's threshold rises while its
+    CV recall stays at `RECALL_KEEP` or more: a false accusation costs more than a missed don't, and
+    held-out figures fell 1-4 points under CV. The toy data of the test above: ru's bad drafts score
+    0.2 to 0.4, so ru rises from 0.11 to 0.2 (all nine still caught) and stops before 0.21 (8 of 9);
+    en (6 of 9 caught at 0.41) does not move."""
+    from bot.train_check import RECALL_KEEP
+
+    bad = ["shift-blame", "belittle"]
+    rows = [Draft(f"draft number {k} in en", "en", bad if k < 9 else [], "train") for k in range(12)]
+    rows += [Draft(f"draft number {k} in ru", "ru", bad if k < 9 else [], "train") for k in range(12)]
+    donts = [0.0, -1.0, 0.5, -1.0, -1.0]
+    en = [[0.2 + 0.05 * k, *donts] for k in range(9)] + [[0.3, *donts], [0.25, *donts], [0.2, *donts]]
+    ru = [[-0.1 + 0.05 * k, *donts] for k in range(9)] + [[-0.3, *donts]] * 3
+    assert 8 / 9 < RECALL_KEEP <= 1.0
+    gates, _ = best_thresholds(rows, en + ru, [r.lang for r in rows])
+    assert gates["en"] == 0.41 and gates["ru"] == 0.2
 
 
 def test_a_draft_is_flagged_by_the_gate_and_the_strongest_dont_together() -> None:

@@ -26,7 +26,7 @@ def _walk(node: Any, where: str) -> Iterator[tuple[str, str, str]]:
     """(where, lang, text) for every leaf string under a per-language dict, wherever it sits."""
     if isinstance(node, dict):
         for key, value in node.items():
-            if key in ("patterns", "decisive", "keywords", "id", "seeds", "cards", "urgency"):  # regexes, ids: not shown
+            if key in ("patterns", "decisive", "clears", "keywords", "id", "seeds", "cards", "urgency"):  # regexes, ids: not shown
                 continue
             if key in LANGS:
                 yield from ((f"{where}.{key}", str(key), text) for _, _, text in _leaves(value, where))
