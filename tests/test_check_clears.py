@@ -133,3 +133,29 @@ def test_plain_dismissals_and_blame_in_russian_and_romanian_too(draft: str, rule
 ])
 def test_a_refused_or_own_goal_is_not_decisive(draft: str) -> None:
     assert not decisive_rules(draft) & {"dismiss-emotions", "shift-blame"}, draft
+
+
+@pytest.mark.parametrize("draft", [
+    # the answers step 5 asks for ("what will you do, and by when?"): a newcomer was told each was impossible
+    "We'll redo the banner by the end of the week.",
+    "We'll send the corrected layout by Friday 6pm.",
+    "Переделаем баннер к концу недели.",
+    "Пришлём исправленный макет в пятницу.",
+    "Refacem bannerul până vineri.",
+    "Trimitem macheta corectată mâine până la ora 12.",
+])
+def test_a_concrete_step_with_a_day_is_not_an_impossible_promise(draft: str) -> None:
+    assert "impossible-promise" in cleared_rules(draft), draft
+    assert "impossible-promise" not in detect_donts(draft), draft
+
+
+@pytest.mark.parametrize("draft", [
+    "We'll redo everything by tomorrow, no bugs, I promise.",
+    "I'll have all 200 pages translated and proofread by tomorrow morning, no problem at all.",
+    "Переделаем весь каталог к завтра, без единого бага.",
+    "Новый релиз выкатим завтра утром, всё будет идеально.",
+    "Fac tot site-ul până mâine, garantat fără nicio greșeală.",
+    "Până vineri terminăm și nu va mai fi nicio problemă, vă jur.",
+])
+def test_a_day_does_not_clear_an_absolute_or_sweeping_promise(draft: str) -> None:
+    assert "impossible-promise" not in cleared_rules(draft), draft
