@@ -184,8 +184,13 @@ class SlackAdapter:
             # auth.test already ran in start(); bolt would otherwise call it again on the first requests
             return auth
 
-        app = AsyncApp(signing_secret=secret, client=bolt_client, authorize=authorize, process_before_response=False,
-                       request_verification_enabled=not self.socket_mode, logger=logging.getLogger("slack_bolt.parley"))
+        # process_before_response: the listeners only record the event and acknowledge (the work runs in a
+        # task of its own, `_spawn`), so bolt awaits them inline instead of starting a task per request and
+        # polling every 10 ms for ack(): the acknowledgement leaves as soon as it is given. Signatures are
+        # checked in `handle_http` before bolt sees a request (Socket Mode has none), so bolt does not
+        # check them a second time.
+        app = AsyncApp(signing_secret=secret, client=bolt_client, authorize=authorize, process_before_response=True,
+                       request_verification_enabled=False, logger=logging.getLogger("slack_bolt.parley"))
         app.command("/conflict")(self._on_command)
         app.command("/parley")(self._on_command)
         app.event("app_mention")(self._on_mention)
