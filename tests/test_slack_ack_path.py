@@ -21,6 +21,10 @@ from tests.test_slack import CLEAR, Running, _run
 #: Rounds one acknowledgement may take: the client's send and read, aiohttp's parse and write, and
 #: Parley's own steps. A 10 ms timer alone is hundreds of rounds of a ticker (about 20 µs each).
 ACK_ROUNDS = 60
+#: Rounds from sending a command to its reply reaching the fake Web API, for a known user: the above, the
+#: accept and work tasks, the handlers' one step, slack_sdk's HTTP request and the fake's own answer (13 measured; 17 with the
+#: locale of a known user awaited through wait_for(shield(...)) and the row sent through wait_for).
+REPLY_ROUNDS = 14
 
 
 @pytest.fixture
@@ -74,3 +78,40 @@ async def test_a_slash_command_is_acknowledged_in_a_few_loop_rounds_without_a_ti
         assert rounds[0] <= ACK_ROUNDS, f"the acknowledgement took {rounds[0]} loop rounds"
         await parley.idle()
     assert len(await parley.processed()) == 4  # each recorded before its acknowledgement
+
+
+async def rounds_until_posted(run: Running, channel: str, user: str) -> tuple[int, int]:
+    """Loop rounds from sending ``/conflict`` in ``channel`` until its acknowledgement, and until the fake
+    Web API has its reply (a ticker task checks the fake's calls once per round)."""
+    fake = run.fake
+    seen = len(fake.calls)
+    rounds, posted = 0, -1
+
+    async def tick() -> None:
+        nonlocal rounds, posted
+        while posted < 0:
+            rounds += 1
+            if any(c.method.startswith("chat.post") and c.params.get("channel") == channel
+                   for c in fake.calls[seen:]):
+                posted = rounds
+            await asyncio.sleep(0)
+
+    ticker = asyncio.create_task(tick())
+    status, _, _ = await run.slack.command("/conflict", CLEAR, user=user, channel=channel)
+    acked = rounds
+    await asyncio.wait_for(ticker, 10)
+    assert status == 200
+    return acked, posted
+
+
+async def test_the_reply_to_a_known_user_is_posted_without_waiting_on_timers_or_extra_tasks(parley: Running) -> None:
+    """After the acknowledgement the work goes straight on: the locale of a user Parley already knows is
+    not awaited again, and the outbox row is handed to the adapter without a task of its own."""
+    await parley.slack.command("/conflict", CLEAR, user="UK", channel="CWARM")  # UK is now a known user
+    await parley.idle()
+    counts = []
+    for i in range(3):
+        acked, posted = await rounds_until_posted(parley, f"CK{i}", "UK")
+        counts.append(posted)
+        await parley.idle()
+    assert min(counts) <= REPLY_ROUNDS, f"rounds from the command to chat.postMessage: {counts}"
