@@ -184,12 +184,13 @@ class SlackAdapter:
             # auth.test already ran in start(); bolt would otherwise call it again on the first requests
             return auth
 
-        # process_before_response: the listeners only record the event and acknowledge (the work runs in a
-        # task of its own, `_spawn`), so bolt awaits them inline instead of starting a task per request and
-        # polling every 10 ms for ack(): the acknowledgement leaves as soon as it is given. Signatures are
-        # checked in `handle_http` before bolt sees a request (Socket Mode has none), so bolt does not
-        # check them a second time.
-        app = AsyncApp(signing_secret=secret, client=bolt_client, authorize=authorize, process_before_response=True,
+        # Signatures are checked in `handle_http` before bolt sees a request (Socket Mode has none), so bolt
+        # does not check them a second time. process_before_response stays False: bolt runs each listener
+        # as a task and polls for its ack() every 10 ms. Running the listeners inline (True) acknowledged
+        # a burst sooner (ack p50 30-40 ms against 100-230) but let the work pile up behind the acks:
+        # over 8 alternating runs of benchmarks/slack_ack.py its ack p99 and reply p50 were the worst of
+        # the variants measured (docs/outbox.md, "Slack under a burst").
+        app = AsyncApp(signing_secret=secret, client=bolt_client, authorize=authorize, process_before_response=False,
                        request_verification_enabled=False, logger=logging.getLogger("slack_bolt.parley"))
         app.command("/conflict")(self._on_command)
         app.command("/parley")(self._on_command)
