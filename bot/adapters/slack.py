@@ -187,7 +187,7 @@ class SlackAdapter:
         # Signatures are checked in `handle_http` before bolt sees a request (Socket Mode has none), so bolt
         # does not check them a second time. process_before_response stays False: bolt runs each listener
         # as a task and polls for its ack() every 10 ms. Running the listeners inline (True) acknowledged
-        # a burst sooner (ack p50 30-40 ms against 100-230) but let the work pile up behind the acks:
+        # a burst sooner (ack p50 30-45 ms against 85-170) but let the work pile up behind the acks:
         # over 8 alternating runs of benchmarks/slack_ack.py its ack p99 and reply p50 were the worst of
         # the variants measured (docs/outbox.md, "Slack under a burst").
         app = AsyncApp(signing_secret=secret, client=bolt_client, authorize=authorize, process_before_response=False,
