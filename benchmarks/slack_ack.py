@@ -11,6 +11,11 @@ The anchor, measured in the same run against the same fake: a bare slack-bolt ap
 (aiohttp, signature checks on, ack then one chat.postMessage per command, no store and no logic). The
 issue's targets: Parley's reply p50 <= 1.5x and ack p99 <= 1.5x the bare app's.
 
+Also printed (Linux): the CPU time each server process and this process (client and fake) used during
+the burst, per command. The burst is a closed loop (a new command as soon as one is acknowledged), so
+once a server's CPU is saturated its mean ack time is about concurrency x its CPU per command (Little's
+law): the ratio of the two servers' CPU per command bounds what any reordering inside Parley can win.
+
 Run from the repository root: ``python benchmarks/slack_ack.py [--n 200] [--concurrency 50]``.
 """
 
@@ -35,6 +40,18 @@ sys.path.insert(0, str(ROOT))
 from tests.fake_slack import BOT_TOKEN, SIGNING_SECRET, FakeSlack, SlackSender  # noqa: E402
 
 TARGET_ACK_P99 = 0.300
+
+
+def cpu_seconds(pid: int | None = None) -> float | None:
+    """User + system CPU seconds of process ``pid`` (this one when None); None where /proc is missing."""
+    if pid is None:
+        times = os.times()
+        return times.user + times.system
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def pct(values: list[float], p: float) -> float:
@@ -120,8 +137,9 @@ async def _drain(proc: asyncio.subprocess.Process) -> None:
         pass
 
 
-async def measure(fake: FakeSlack, port: int, n: int, concurrency: int, tag: str) -> dict[str, Any]:
-    """Sends ``n`` signed /conflict commands, ``concurrency`` at a time; ack and reply times per command."""
+async def measure(fake: FakeSlack, port: int, n: int, concurrency: int, tag: str, pid: int) -> dict[str, Any]:
+    """Sends ``n`` signed /conflict commands, ``concurrency`` at a time; ack and reply times per command, and
+    the CPU seconds the server ``pid`` and this process used from the first command to the last answer."""
     sent: dict[str, float] = {}
     acks: list[float] = []
     errors = 0
@@ -143,6 +161,7 @@ async def measure(fake: FakeSlack, port: int, n: int, concurrency: int, tag: str
                 errors += 1
 
         wall = time.monotonic()
+        cpu_start = cpu_seconds(pid), cpu_seconds()
         await asyncio.gather(*(one(i, text) for i, text in enumerate(texts(n))))
         ack_wall = time.monotonic() - wall
         replies: dict[str, float] = {}
@@ -155,8 +174,11 @@ async def measure(fake: FakeSlack, port: int, n: int, concurrency: int, tag: str
                     replies[channel] = call.at - sent[channel]
             await asyncio.sleep(0.05)
         reply_wall = time.monotonic() - wall
+        server_cpu, own_cpu = cpu_seconds(pid), cpu_seconds()
     return {"acks": acks, "replies": list(replies.values()), "errors": errors, "ack_wall": ack_wall,
-            "reply_wall": reply_wall}
+            "reply_wall": reply_wall,
+            "server_cpu": None if server_cpu is None or cpu_start[0] is None else server_cpu - cpu_start[0],
+            "own_cpu": None if own_cpu is None or cpu_start[1] is None else own_cpu - cpu_start[1]}
 
 
 def show(label: str, n: int, result: dict[str, Any]) -> None:
@@ -170,6 +192,9 @@ def show(label: str, n: int, result: dict[str, Any]) -> None:
         print(f"  reply (Web API):  p50 {pct(reply_times, 50) * 1000:7.1f} ms   p90 "
               f"{pct(reply_times, 90) * 1000:7.1f} ms   p99 {pct(reply_times, 99) * 1000:7.1f} ms   max "
               f"{max(reply_times) * 1000:7.1f} ms   (all answered after {result['reply_wall']:.2f} s)")
+    if result["server_cpu"] is not None:
+        print(f"  CPU per command:  {result['server_cpu'] / n * 1000:5.2f} ms in the server, "
+              f"{result['own_cpu'] / n * 1000:5.2f} ms in the benchmark (client and fake Web API)")
 
 
 async def main(n: int, concurrency: int) -> int:
@@ -179,11 +204,11 @@ async def main(n: int, concurrency: int) -> int:
         proc, port = await start_parley(fake, Path(tmp) / "bench.db")
         print(f"parley run serving after {time.monotonic() - started:.2f} s (port {port}); "
               f"{concurrency} commands at a time")
-        parley = await measure(fake, port, n, concurrency, "P")
+        parley = await measure(fake, port, n, concurrency, "P", proc.pid)
         proc.send_signal(signal.SIGTERM)
         await asyncio.wait_for(proc.wait(), 30)
         bare_proc, bare_port = await start_bare(fake)
-        bare = await measure(fake, bare_port, n, concurrency, "B")
+        bare = await measure(fake, bare_port, n, concurrency, "B", bare_proc.pid)
         bare_proc.send_signal(signal.SIGTERM)
         await asyncio.wait_for(bare_proc.wait(), 30)
     await fake.stop()
@@ -197,6 +222,8 @@ async def main(n: int, concurrency: int) -> int:
         print(f"Parley / bare: reply p50 {reply_ratio:.2f}x (target <= 1.5x: {'met' if reply_ratio <= 1.5 else 'MISSED'}),"
               f" ack p99 {ack_ratio:.2f}x (target <= 1.5x: {'met' if ack_ratio <= 1.5 else 'MISSED'})")
         ok = reply_ratio <= 1.5 and ack_ratio <= 1.5
+        if parley["server_cpu"] and bare["server_cpu"]:
+            print(f"Parley / bare: CPU per command {parley['server_cpu'] / bare['server_cpu']:.2f}x")
     print(f"ack p99 < {TARGET_ACK_P99 * 1000:.0f} ms: {'met' if pct(parley['acks'], 99) < TARGET_ACK_P99 else 'MISSED'}")
     return 0 if ok else 1
 

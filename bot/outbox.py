@@ -321,7 +321,8 @@ class Outbox:
         except (KeyError, TypeError, ValueError) as exc:
             raise DeliveryError(f"unreadable outbox row: {type(exc).__name__}", permanent=True) from None
         try:
-            await asyncio.wait_for(adapter.deliver(delivery), timeout=self.send_timeout)
+            async with asyncio.timeout(self.send_timeout):  # not wait_for: no task (and loop round) per row
+                await adapter.deliver(delivery)
         except TimeoutError:
             raise DeliveryError(f"no answer from {item.platform} in {self.send_timeout:g} s") from None
 

@@ -184,8 +184,14 @@ class SlackAdapter:
             # auth.test already ran in start(); bolt would otherwise call it again on the first requests
             return auth
 
+        # Signatures are checked in `handle_http` before bolt sees a request (Socket Mode has none), so bolt
+        # does not check them a second time. process_before_response stays False: bolt runs each listener
+        # as a task and polls for its ack() every 10 ms. Running the listeners inline (True) acknowledged
+        # a burst sooner (ack p50 30-45 ms against 85-170) but let the work pile up behind the acks:
+        # over 8 alternating runs of benchmarks/slack_ack.py its ack p99 and reply p50 were the worst of
+        # the variants measured (docs/outbox.md, "Slack under a burst").
         app = AsyncApp(signing_secret=secret, client=bolt_client, authorize=authorize, process_before_response=False,
-                       request_verification_enabled=not self.socket_mode, logger=logging.getLogger("slack_bolt.parley"))
+                       request_verification_enabled=False, logger=logging.getLogger("slack_bolt.parley"))
         app.command("/conflict")(self._on_command)
         app.command("/parley")(self._on_command)
         app.event("app_mention")(self._on_mention)
@@ -287,14 +293,16 @@ class SlackAdapter:
         and the event is recorded and worked as soon as the store answers: Slack's 3 s limit wins.
         """
         accepting = asyncio.ensure_future(self.core.accept(event))
-        try:
-            fresh = await asyncio.wait_for(asyncio.shield(accepting), self.accept_budget)
-        except TimeoutError:
+        # asyncio.wait, not wait_for(shield(...)): the same "stop waiting, never cancel" with one loop round
+        # less, and each round of a busy loop is a wait behind every other ready callback
+        await asyncio.wait((accepting,), timeout=self.accept_budget)
+        if not accepting.done():
             log.warning("slack: recording an event took over %.1f s; acknowledged before it was stored",
                         self.accept_budget)
             await ack()
             self._spawn(self._work_when_accepted(accepting, event, place))
             return
+        fresh = accepting.result()
         await ack()
         if fresh:
             self._prefetch_locale(event)
@@ -426,10 +434,13 @@ class SlackAdapter:
         task = self._locale.get(event.user_id)
         if task is None:
             return event
-        try:
-            hint = await asyncio.wait_for(asyncio.shield(task), LOCALE_WAIT)
-        except TimeoutError:
-            return event
+        if task.done():  # the usual case: asked before (a known user costs no wait and no task switch)
+            hint = None if task.cancelled() or task.exception() is not None else task.result()
+        else:
+            try:
+                hint = await asyncio.wait_for(asyncio.shield(task), LOCALE_WAIT)
+            except TimeoutError:
+                return event
         return dataclasses.replace(event, language_hint=hint) if hint else event
 
     async def deliver(self, delivery: Delivery) -> None:
