@@ -238,6 +238,14 @@ class SQLiteStore:
                 raise
         db.execute("PRAGMA busy_timeout=0")
 
+    def trace_statements(self, callback: Callable[[str], None] | None) -> None:
+        """Calls ``callback`` with the text of every statement this store's connection runs (None: stop).
+
+        For tests and benchmarks that count round trips (`benchmarks/core_throughput.py`); the text
+        carries the bound values, so never log it (it holds users' words).
+        """
+        self._conn.set_trace_callback(callback)
+
     async def schema_version(self) -> int:
         row = await self._one("PRAGMA user_version")
         return int(row[0]) if row else 0
@@ -747,8 +755,26 @@ class SQLiteStore:
         return sorted((_outbox(r) for r in rows), key=lambda item: item.id)
 
     async def mark_outbox_sent(self, ids: Sequence[int], at: datetime) -> set[int]:
-        """Rows and the nudges they carry, in one transaction; payloads are emptied."""
+        """Rows and the nudges they carry; payloads are emptied.
+
+        Rows that carry no nudge (every reply to an event) are marked by one autocommit statement, not
+        BEGIN, UPDATE and COMMIT: nothing else has to commit with them. What is left (rows of nudges,
+        whose nudge is marked sent in the same transaction, and ids not claimed) goes through the
+        transaction below.
+        """
         when = to_db(at)
+        marked: set[int] = set()
+        if not self._joined():
+            for start in range(0, len(ids), 500):
+                chunk = list(ids[start:start + 500])
+                rows = await self._all(
+                    f"""UPDATE outbox SET status='sent', sent_at=?, payload='{{}}' WHERE status='claimed'
+                        AND nudge_id IS NULL AND id IN ({','.join('?' * len(chunk))}) RETURNING id""",
+                    (when, *chunk))
+                marked.update(r["id"] for r in rows)
+            ids = [outbox_id for outbox_id in ids if outbox_id not in marked]
+            if not ids:
+                return marked
 
         def work(db: sqlite3.Connection) -> set[int]:
             marked: set[int] = set()
@@ -769,7 +795,7 @@ class SQLiteStore:
                         "json_object('nudge', ?, 'kind', ?))", [(r["case_id"], when, r["id"], r["kind"]) for r in sent])
             return marked
 
-        return await self._write(work)
+        return marked | await self._write(work)
 
     async def release_outbox(self, outbox_id: int, *, error: str, retry_at: datetime | None) -> None:
         if retry_at is None:

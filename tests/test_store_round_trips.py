@@ -1,0 +1,84 @@
+"""How many SQLite statements one event costs on Parley's path (accept, run, outbox row, sent mark).
+
+`benchmarks/core_throughput.py` prints the same count for its mix; these tests pin the floor for the
+simplest event and keep the outbox guarantees of docs/outbox.md while statements are taken out.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.app import build_core
+from bot.core import Core
+from bot.events import Event, EventKind, Reply
+from bot.outbox import Delivery, new_item
+from bot.settings import load_settings
+from bot.store import SQLiteStore, utcnow
+
+
+class Keeper:
+    """A console adapter that keeps what it is handed."""
+
+    platform = "console"
+
+    def __init__(self) -> None:
+        self.delivered: list[Delivery] = []
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def deliver(self, delivery: Delivery) -> None:
+        self.delivered.append(delivery)
+
+
+def kinds(statements: list[str]) -> list[str]:
+    """Each statement's first two words ("INSERT INTO", "BEGIN IMMEDIATE", "UPDATE outbox")."""
+    return [" ".join(s.split()[:2]) for s in statements]
+
+
+async def test_a_help_event_costs_six_statements_and_its_row_ends_sent(store: SQLiteStore) -> None:
+    core: Core = build_core(store, load_settings())
+    keeper = Keeper()
+    core.register(keeper)
+    user_event = Event(platform="console", event_id="warm", user_id="u1", chat_id="c1", kind=EventKind.MESSAGE,
+                       text="/help")
+    assert await core.accept(user_event)
+    await core.run(user_event, {})  # the user row now exists: the next event is a returning user's
+    statements: list[str] = []
+    store.trace_statements(statements.append)
+    event = Event(platform="console", event_id="e1", user_id="u1", chat_id="c1", kind=EventKind.MESSAGE,
+                  text="/help")
+    assert await core.accept(event)
+    await core.run(event, {})
+    store.trace_statements(None)
+    assert kinds(statements) == ["INSERT INTO", "BEGIN IMMEDIATE", "UPDATE processed_events", "INSERT INTO",
+                                 "COMMIT", "UPDATE outbox"], statements
+    assert len(keeper.delivered) == 2
+    row = await store.get_outbox(keeper.delivered[-1].outbox_id)
+    assert row is not None and row.status == "sent" and row.payload == {}
+    assert await store.unfinished_events("console") == []
+
+
+async def test_marking_rows_with_and_without_nudges_marks_both_and_only_claimed_ones(store: SQLiteStore) -> None:
+    case = await store.create_case(platform="console", chat_id="c1", thread_id=None, user_id="u1", lang="en")
+    nudge = await store.add_nudge(case.id, "followup", utcnow() - timedelta(minutes=1))
+    [claimed] = await store.claim_due(utcnow(), owner="me")
+    assert claimed.id == nudge.id
+    plain = new_item("console", "console|c1||u1", "u1", [Reply("hi")], route={})
+    nudged = new_item("console", "console|c1||u1|nudge", "u1", [Reply("nudge")], route={}, nudge_id=nudge.id)
+    stray = new_item("console", "console|c1||u1", "u1", [Reply("later")], route={})
+    rows = await store.add_outbox([plain, nudged, stray], owner="me")
+    assert [r.status for r in rows] == ["claimed", "claimed", "pending"]
+    statements: list[str] = []
+    store.trace_statements(statements.append)
+    marked = await store.mark_outbox_sent([r.id for r in rows], utcnow())
+    store.trace_statements(None)
+    assert marked == {rows[0].id, rows[1].id}
+    stored = await store.nudges_for_case(case.id)
+    assert [n.status for n in stored] == ["sent"]
+    assert [e.kind for e in await store.case_log(case.id)][-1] == "nudge-sent"
+    assert (await store.get_outbox(rows[2].id)).status == "pending"  # type: ignore[union-attr]
+    assert kinds(statements)[0] == "UPDATE outbox"
