@@ -158,6 +158,7 @@ class Outbox:
         self._stopping = False
         self._marks: list[tuple[int, asyncio.Future[bool]]] = []
         self._marker: asyncio.Task[None] | None = None
+        self._marking_inline = False
         self._last_reclaim: datetime | None = None
         #: Conversations with a row waiting behind one this instance delivers (see `_unblock`).
         self._blocked: set[str] = set()
@@ -346,11 +347,25 @@ class Outbox:
 
         Returns False when the row was no longer claimed (its claim expired and it was taken back).
         """
+        if not self._writing_marks():
+            # nothing in flight: the caller writes its own mark (no task, no future, no loop round);
+            # marks that arrive meanwhile queue up and go together once this one has committed
+            self._marking_inline = True
+            try:
+                return outbox_id in await self.store.mark_outbox_sent([outbox_id], self.clock())
+            finally:
+                self._marking_inline = False
+                if self._marks:
+                    self._marker = asyncio.create_task(self._write_marks())
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._marks.append((outbox_id, future))
-        if self._marker is None or self._marker.done():
+        if not self._writing_marks():
             self._marker = asyncio.create_task(self._write_marks())
         return await future
+
+    def _writing_marks(self) -> bool:
+        """True while a sent mark is being written (inline by a caller, or by the marker task)."""
+        return self._marking_inline or (self._marker is not None and not self._marker.done())
 
     async def _write_marks(self) -> None:
         while self._marks:

@@ -6,12 +6,15 @@ simplest event and keep the outbox guarantees of docs/outbox.md while statements
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
 
 from bot.app import build_core
 from bot.core import Core
 from bot.events import Event, EventKind, Reply
-from bot.outbox import Delivery, new_item
+from bot.outbox import Delivery, Outbox, new_item
 from bot.settings import load_settings
 from bot.store import SQLiteStore, utcnow
 
@@ -82,3 +85,35 @@ async def test_marking_rows_with_and_without_nudges_marks_both_and_only_claimed_
     assert [e.kind for e in await store.case_log(case.id)][-1] == "nudge-sent"
     assert (await store.get_outbox(rows[2].id)).status == "pending"  # type: ignore[union-attr]
     assert kinds(statements)[0] == "UPDATE outbox"
+
+
+class GatedStore(SQLiteStore):
+    """A real SQLite store whose sent marks wait for the test's gate and record each batch and its task."""
+
+    gate: asyncio.Event
+    batches: list[tuple[list[int], asyncio.Task[object] | None]]
+
+    async def mark_outbox_sent(self, ids: Sequence[int], at: datetime) -> set[int]:
+        self.batches.append((list(ids), asyncio.current_task()))
+        await self.gate.wait()
+        return await super().mark_outbox_sent(ids, at)
+
+
+async def test_a_lone_sent_mark_is_written_by_its_caller_and_later_ones_share_one_commit(tmp_path: Path) -> None:
+    store = await GatedStore.open("sqlite:///" + str(tmp_path / "gated.db"))
+    store.gate, store.batches = asyncio.Event(), []
+    try:
+        items = [new_item("console", f"console|c{n}||u{n}", f"u{n}", [Reply("hi")], route={}) for n in range(3)]
+        rows = await store.add_outbox(items, owner="me")
+        outbox = Outbox(store, {}, owner="me", clock=utcnow, repeat_note=lambda platform, user_id: asyncio.sleep(0, ""))
+        first = asyncio.create_task(outbox.mark_sent(rows[0].id))
+        await asyncio.sleep(0)
+        later = [asyncio.create_task(outbox.mark_sent(r.id)) for r in rows[1:]]
+        await asyncio.sleep(0)
+        store.gate.set()
+        assert await first and all(await asyncio.gather(*later))
+        assert [ids for ids, _ in store.batches] == [[rows[0].id], [rows[1].id, rows[2].id]]
+        assert store.batches[0][1] is first, "nothing in flight: the caller writes its own mark (no extra task)"
+        assert {(await store.get_outbox(r.id)).status for r in rows} == {"sent"}  # type: ignore[union-attr]
+    finally:
+        await store.close()
