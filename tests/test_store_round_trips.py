@@ -7,16 +7,20 @@ simplest event and keep the outbox guarantees of docs/outbox.md while statements
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+
+import pytest
 
 from bot.app import build_core
 from bot.core import Core
-from bot.events import Event, EventKind, Reply
+from bot.events import Choice, Event, EventKind, Reply
 from bot.outbox import Delivery, Outbox, new_item
 from bot.settings import load_settings
 from bot.store import SQLiteStore, utcnow
+from bot.store.models import to_db
 
 
 class Keeper:
@@ -117,3 +121,31 @@ async def test_a_lone_sent_mark_is_written_by_its_caller_and_later_ones_share_on
         assert {(await store.get_outbox(r.id)).status for r in rows} == {"sent"}  # type: ignore[union-attr]
     finally:
         await store.close()
+
+
+async def test_the_rows_add_outbox_returns_are_what_a_read_gives_back(store: SQLiteStore) -> None:
+    later = datetime(2030, 1, 2, 3, 4, 5, 678901, tzinfo=timezone(timedelta(hours=3)))
+    items = [new_item("console", "console|c1||u1", "u1", [Reply("hi", choices=[Choice("a:1", "One")])],
+                      route={"chat": "c1", "ids": [1, 2]}, case_id=None, event_id="e1"),
+             new_item("console", "console|c1||u1", "u1", [Reply("second")], route={}),
+             new_item("console", "console|c2||u2", "u2", [Reply("later")], route={})]
+    items[2] = dataclasses.replace(items[2], not_before=later)
+    for owner in ("me", None):
+        rows = await store.add_outbox(items, owner=owner)
+        # round two: the first round's pending row still waits in c1, so nothing there is claimed
+        assert [r.status for r in rows] == (["claimed", "pending", "claimed"] if owner else ["pending"] * 3)
+        assert rows == [await store.get_outbox(r.id) for r in rows]
+        for row in rows:  # failed for good: the next round's conversations have nothing unsent
+            if row.status == "claimed":
+                await store.release_outbox(row.id, error="test", retry_at=None)
+
+
+def test_to_db_writes_the_fixed_width_utc_text_it_always_wrote() -> None:
+    moments = [datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+               datetime(2027, 6, 1, 2, 30, 0, 1, tzinfo=timezone(timedelta(hours=5, minutes=30))),
+               datetime(1999, 3, 4, 5, 6, 7, 80000, tzinfo=timezone(timedelta(hours=-8)))]
+    for moment in moments:
+        assert to_db(moment) == moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    assert to_db(None) is None
+    with pytest.raises(ValueError):
+        to_db(datetime(2026, 1, 1))  # noqa: DTZ001 - a naive time must be refused
