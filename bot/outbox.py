@@ -322,7 +322,9 @@ class Outbox:
         except (KeyError, TypeError, ValueError) as exc:
             raise DeliveryError(f"unreadable outbox row: {type(exc).__name__}", permanent=True) from None
         try:
-            await asyncio.wait_for(adapter.deliver(delivery), timeout=self.send_timeout)
+            # asyncio.timeout, not wait_for: in Python 3.11 wait_for runs the coroutine as a task of its own
+            async with asyncio.timeout(self.send_timeout):
+                await adapter.deliver(delivery)
         except TimeoutError:
             raise DeliveryError(f"no answer from {item.platform} in {self.send_timeout:g} s") from None
 

@@ -149,3 +149,33 @@ def test_to_db_writes_the_fixed_width_utc_text_it_always_wrote() -> None:
     assert to_db(None) is None
     with pytest.raises(ValueError):
         to_db(datetime(2026, 1, 1))  # noqa: DTZ001 - a naive time must be refused
+
+
+class Recorder:
+    """A console adapter that records the task each delivery runs in, and hangs when told to."""
+
+    platform = "console"
+
+    def __init__(self) -> None:
+        self.tasks: list[asyncio.Task[object] | None] = []
+        self.hang = False
+
+    async def deliver(self, delivery: Delivery) -> None:
+        self.tasks.append(asyncio.current_task())
+        if self.hang:
+            await asyncio.sleep(30)
+
+
+async def test_a_delivery_runs_in_its_callers_task_and_still_times_out(store: SQLiteStore) -> None:
+    adapter = Recorder()
+    outbox = Outbox(store, {"console": adapter}, owner="me", clock=utcnow,
+                    repeat_note=lambda platform, user_id: asyncio.sleep(0, ""), send_timeout=0.05)
+    first, second = await store.add_outbox(
+        [new_item("console", f"console|c{n}||u1", "u1", [Reply("hi")], route={}) for n in range(2)], owner="me")
+    caller = asyncio.create_task(outbox.deliver(first))
+    assert await caller
+    assert adapter.tasks == [caller], "no task of its own per delivery (asyncio.wait_for made one in 3.11)"
+    adapter.hang = True
+    assert not await outbox.deliver(second)  # released for a retry
+    row = await store.get_outbox(second.id)
+    assert row is not None and row.status == "pending" and row.last_error == "no answer from console in 0.05 s"
