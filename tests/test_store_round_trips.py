@@ -46,27 +46,79 @@ def kinds(statements: list[str]) -> list[str]:
     return [" ".join(s.split()[:2]) for s in statements]
 
 
-async def test_a_help_event_costs_six_statements_and_its_row_ends_sent(store: SQLiteStore) -> None:
+async def settle() -> None:
+    """Lets the event loop turn a few times (a deferred sent mark is written on the next turn)."""
+    for _ in range(3):
+        await asyncio.sleep(0)
+
+
+async def test_a_help_event_costs_two_commits_its_sent_mark_riding_on_the_next_events_transaction(
+        store: SQLiteStore) -> None:
     core: Core = build_core(store, load_settings())
     keeper = Keeper()
     core.register(keeper)
-    user_event = Event(platform="console", event_id="warm", user_id="u1", chat_id="c1", kind=EventKind.MESSAGE,
-                       text="/help")
-    assert await core.accept(user_event)
-    await core.run(user_event, {})  # the user row now exists: the next event is a returning user's
     statements: list[str] = []
     store.trace_statements(statements.append)
-    event = Event(platform="console", event_id="e1", user_id="u1", chat_id="c1", kind=EventKind.MESSAGE,
-                  text="/help")
+    for n in range(2):  # back to back, as events of a burst run without the loop turning in between
+        event = Event(platform="console", event_id=f"e{n}", user_id="u1", chat_id="c1", kind=EventKind.MESSAGE,
+                      text="/help")
+        assert await core.accept(event)
+        await core.run(event, {})
+    first_rows = [(await store.get_outbox(d.outbox_id)) for d in keeper.delivered]
+    assert [r.status for r in first_rows if r is not None] == ["sent", "claimed"], "the second mark still waits"
+    await settle()
+    store.trace_statements(None)
+    second = kinds(statements[statements.index("COMMIT") + 1:])
+    assert second == ["INSERT INTO", "BEGIN IMMEDIATE", "UPDATE outbox", "UPDATE processed_events", "INSERT INTO",
+                      "COMMIT", "SELECT *", "SELECT *", "UPDATE outbox"], statements
+    assert statements.count("COMMIT") == 2  # plus three autocommit statements: two accepts and the last mark
+    assert len(keeper.delivered) == 2
+    for delivery in keeper.delivered:
+        row = await store.get_outbox(delivery.outbox_id)
+        assert row is not None and row.status == "sent" and row.payload == {}
+    assert await store.unfinished_events("console") == []
+
+
+async def test_a_mark_taken_by_a_failing_event_is_written_with_its_apology(store: SQLiteStore) -> None:
+    core: Core = build_core(store, load_settings())
+    keeper = Keeper()
+    core.register(keeper)
+    first = Event(platform="console", event_id="ok", user_id="u1", chat_id="c1", kind=EventKind.MESSAGE, text="/help")
+    assert await core.accept(first)
+    await core.run(first, {})
+    dispatch = core.dispatch
+
+    async def broken(event: Event, ctx: object) -> list[Reply]:
+        await ctx.store.save_user(dataclasses.replace(ctx.user, lang="ro"))  # type: ignore[attr-defined]
+        raise RuntimeError("a handler bug")
+
+    core.dispatch = broken  # type: ignore[assignment]
+    failing = Event(platform="console", event_id="bad", user_id="u1", chat_id="c1", kind=EventKind.MESSAGE,
+                    text="/help")
+    assert await core.accept(failing)
+    await core.run(failing, {})
+    core.dispatch = dispatch
+    rows = [await store.get_outbox(d.outbox_id) for d in keeper.delivered]
+    assert [r.status for r in rows if r is not None] == ["sent", "claimed"]  # the first marked by the apology's commit
+    assert [r.text for r in keeper.delivered[1].replies] == [core.lib.t("error.internal", "en")]
+    assert (await store.get_user("console", "u1")).lang == "en"  # type: ignore[union-attr]
+    await settle()
+    assert (await store.get_outbox(keeper.delivered[1].outbox_id)).status == "sent"  # type: ignore[union-attr]
+
+
+async def test_a_stopped_outbox_marks_at_once_and_stop_writes_what_waits(store: SQLiteStore) -> None:
+    core: Core = build_core(store, load_settings())
+    keeper = Keeper()
+    core.register(keeper)
+    event = Event(platform="console", event_id="one", user_id="u1", chat_id="c1", kind=EventKind.MESSAGE, text="/help")
     assert await core.accept(event)
     await core.run(event, {})
-    store.trace_statements(None)
-    assert kinds(statements) == ["INSERT INTO", "BEGIN IMMEDIATE", "UPDATE processed_events", "INSERT INTO",
-                                 "COMMIT", "UPDATE outbox"], statements
-    assert len(keeper.delivered) == 2
-    row = await store.get_outbox(keeper.delivered[-1].outbox_id)
-    assert row is not None and row.status == "sent" and row.payload == {}
-    assert await store.unfinished_events("console") == []
+    await core.outbox.stop()  # writes the waiting mark before anything else
+    assert (await store.get_outbox(keeper.delivered[0].outbox_id)).status == "sent"  # type: ignore[union-attr]
+    later = Event(platform="console", event_id="two", user_id="u1", chat_id="c1", kind=EventKind.MESSAGE, text="/help")
+    assert await core.accept(later)
+    await core.run(later, {})  # an adapter finishing its work after the outbox stopped: marked at once
+    assert (await store.get_outbox(keeper.delivered[1].outbox_id)).status == "sent"  # type: ignore[union-attr]
 
 
 async def test_marking_rows_with_and_without_nudges_marks_both_and_only_claimed_ones(store: SQLiteStore) -> None:
@@ -179,3 +231,16 @@ async def test_a_delivery_runs_in_its_callers_task_and_still_times_out(store: SQ
     assert not await outbox.deliver(second)  # released for a retry
     row = await store.get_outbox(second.id)
     assert row is not None and row.status == "pending" and row.last_error == "no answer from console in 0.05 s"
+
+
+async def test_an_eventless_reply_right_after_an_events_reply_goes_at_once(store: SQLiteStore) -> None:
+    core: Core = build_core(store, load_settings())
+    keeper = Keeper()
+    core.register(keeper)
+    event = Event(platform="console", event_id="one", user_id="u1", chat_id="c1", kind=EventKind.MESSAGE, text="/help")
+    assert await core.accept(event)
+    await core.run(event, {})
+    await core.reply("console", chat_id="c1", thread_id=None, user_id="u1", replies=[Reply("a note")], route={})
+    assert [d.replies[0].text for d in keeper.delivered][1:] == ["a note"], "stored claimed, delivered at once"
+    await settle()
+    assert {(await store.get_outbox(d.outbox_id)).status for d in keeper.delivered} == {"sent"}  # type: ignore[union-attr]
