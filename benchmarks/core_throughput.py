@@ -151,7 +151,38 @@ async def main(total_events: int) -> None:
         report(f"Parley {label}", *parley)
         report(f"anchor {label}", *base)
         print(f"  Parley / anchor: {rate(*parley) / rate(*base):.2f}x")
+    await count_statements(core, store)
     await store.close()
+
+
+async def count_statements(core: Core, store: SQLiteStore, events: int = 1_000) -> None:
+    """SQLite statements and commits per event for the same mix, one user at a time (a separate pass:
+    tracing slows the connection, so it is not part of the timed runs)."""
+    statements: list[str] = []
+    latencies: list[float] = []
+    store.trace_statements(statements.append)
+    users = itertools.count()
+    while len(latencies) < events:
+        await session(core, f"counted-{next(users)}", latencies)
+    await asyncio.sleep(0)  # the last event's sent mark is written when the loop turns
+    await asyncio.sleep(0)
+    store.trace_statements(None)
+    commits = sum(1 for s, inside in _in_transaction(statements)
+                  if s == "COMMIT" or (not inside and not s.startswith(("BEGIN", "SELECT", "ROLLBACK"))))
+    print(f"SQLite statements per event: {len(statements) / len(latencies):.2f} "
+          f"(commits, explicit or autocommit: {commits / len(latencies):.2f})")
+
+
+def _in_transaction(statements: list[str]) -> list[tuple[str, bool]]:
+    """Each statement with whether it ran inside BEGIN ... COMMIT/ROLLBACK."""
+    marked, inside = [], False
+    for statement in statements:
+        if statement.startswith("BEGIN"):
+            inside = True
+        marked.append((statement, inside and not statement.startswith("BEGIN")))
+        if statement in ("COMMIT", "ROLLBACK"):
+            inside = False
+    return marked
 
 
 if __name__ == "__main__":

@@ -148,27 +148,44 @@ class Core:
         """
         async with self._lock_for(event):
             _, rows = await self._process(event, route)
-            await self.outbox.deliver_claimed(rows)
+            # the sent mark rides on the next event's commit (or the loop's next turn): one commit less
+            await self.outbox.deliver_claimed(rows, defer_marks=True)
 
     async def _process(self, event: Event, route: dict[str, Any] | None) -> tuple[list[Reply], list[OutboxItem]]:
         with bound_event(event.platform, event.event_id):
             event = _encodable(event)
             started = time.perf_counter()
+            marks = self.outbox.take_deferred_marks()
             try:
                 async with self.store.transaction():
+                    await self._write_marks(marks)
                     replies = await self._dispatch(event)
                     rows = await self._commit(event, replies, route)
                 observe_event(event.platform, event.kind.value, time.perf_counter() - started, "ok", len(replies))
                 return replies, rows
             except Exception:  # the handlers' writes were rolled back; the event ends with an apology
                 log.exception("handler failed for %s %s event %s", event.platform, event.kind, event.event_id)
-            async with self.store.transaction():
-                user = await self.store.get_user(event.platform, event.user_id)
-                lang = user.lang if user else self.settings.default_language
-                replies = [Reply(self.lib.t("error.internal", lang))]
-                rows = await self._commit(event, replies, route)
+            except BaseException:  # cancelled: the marks taken were rolled back too, so they wait again
+                self.outbox.restore_deferred_marks(marks)
+                raise
+            try:
+                async with self.store.transaction():
+                    await self._write_marks(marks)  # rolled back with the handlers' writes: written here
+                    user = await self.store.get_user(event.platform, event.user_id)
+                    lang = user.lang if user else self.settings.default_language
+                    replies = [Reply(self.lib.t("error.internal", lang))]
+                    rows = await self._commit(event, replies, route)
+            except BaseException:
+                self.outbox.restore_deferred_marks(marks)
+                raise
             observe_event(event.platform, event.kind.value, time.perf_counter() - started, "error", len(replies))
             return replies, rows
+
+    async def _write_marks(self, ids: list[int]) -> None:
+        """Inside an event's transaction: the sent marks of rows delivered before it (`Outbox.deliver` with
+        ``defer_mark``), so they cost no commit of their own."""
+        if ids:
+            await self.store.mark_outbox_sent(ids, self.clock())
 
     async def _commit(self, event: Event, replies: list[Reply], route: dict[str, Any] | None) -> list[OutboxItem]:
         """Inside the event's transaction: its done mark, and its replies as one outbox row (with a route)."""
@@ -192,6 +209,9 @@ class Core:
         else by the outbox loop. Store errors propagate.
         """
         async with self._lock_for_key((platform, chat_id, thread_id or "", user_id)):
+            # a sent mark still waiting may be this conversation's last reply: written first, so this row
+            # is not stored behind a head that is in fact sent
+            await self.outbox.flush_deferred_marks()
             item = new_item(platform, conversation_of(platform, chat_id, thread_id, user_id), user_id,
                             stamp_replies(replies, platform, user_id), route=route)
             rows = await self.store.add_outbox([item], owner=self.instance)

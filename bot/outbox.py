@@ -158,6 +158,11 @@ class Outbox:
         self._stopping = False
         self._marks: list[tuple[int, asyncio.Future[bool]]] = []
         self._marker: asyncio.Task[None] | None = None
+        self._marking_inline = False
+        #: Delivered rows whose sent marks ride on the next commit (`deliver` with ``defer_mark``).
+        self._deferred: list[int] = []
+        self._flush_handle: asyncio.Handle | None = None
+        self._flushes: set[asyncio.Task[None]] = set()
         self._last_reclaim: datetime | None = None
         #: Conversations with a row waiting behind one this instance delivers (see `_unblock`).
         self._blocked: set[str] = set()
@@ -186,6 +191,9 @@ class Outbox:
         """Ends the loop after the current round (whose claims are marked or released)."""
         self._stopping = True
         self._wakeup.set()
+        await self.flush_deferred_marks()
+        if self._flushes:
+            await asyncio.gather(*self._flushes, return_exceptions=True)
         task, self._task = self._task, None
         if task is not None:
             try:
@@ -269,22 +277,28 @@ class Outbox:
 
     # -- delivering one row -------------------------------------------------------------------
 
-    async def deliver_claimed(self, items: Sequence[OutboxItem]) -> None:
-        """Delivers the rows of ``items`` this instance claimed, in order; wakes the loop for the others."""
+    async def deliver_claimed(self, items: Sequence[OutboxItem], *, defer_marks: bool = False) -> None:
+        """Delivers the rows of ``items`` this instance claimed, in order; wakes the loop for the others.
+
+        ``defer_marks``: the sent marks may ride on the next commit (see `deliver`).
+        """
         waiting = False
         for item in items:
             if item.status == "claimed" and item.claimed_by == self.owner:
-                await self.deliver(item)
+                await self.deliver(item, defer_mark=defer_marks)
             else:
                 waiting = True
                 self._blocked.add(item.conversation)  # wake the loop once the row ahead of it is done
         if waiting:
             self.wake()
 
-    async def deliver(self, item: OutboxItem) -> bool:
+    async def deliver(self, item: OutboxItem, *, defer_mark: bool = False) -> bool:
         """Delivers a claimed row and marks it sent; a failure releases it (retry later, or failed).
 
         Returns True when it was delivered. Never raises for a delivery problem: the row's status says it.
+        With ``defer_mark`` (and no row known to wait behind it) the sent mark is not a commit of its own:
+        it rides on the next event's transaction (`take_deferred_marks`), or is written as soon as the
+        event loop turns, whichever comes first (docs/outbox.md: the repeat window is that much longer).
         """
         try:
             await self.send(item)
@@ -296,9 +310,52 @@ class Outbox:
             await self._release(item, DeliveryError(f"{type(exc).__name__}: {exc}"))
             return False
         count_delivery(item.platform, "sent")
+        if defer_mark and not self._stopping and item.conversation not in self._blocked:
+            self._defer_mark(item.id)
+            return True
         await self.mark_sent(item.id)
         self._unblock(item.conversation)
         return True
+
+    def _defer_mark(self, outbox_id: int) -> None:
+        """Queues a delivered row's sent mark for the next commit; the loop's next turn writes what is left."""
+        self._deferred.append(outbox_id)
+        if self._flush_handle is None:
+            self._flush_handle = asyncio.get_running_loop().call_soon(self._flush_deferred_soon)
+
+    def take_deferred_marks(self) -> list[int]:
+        """The delivered rows whose sent marks wait (see `deliver`), handed to a caller that writes them in
+        its transaction (`bot.core.Core`); it gives them back (`restore_deferred_marks`) if that rolls back."""
+        taken, self._deferred = self._deferred, []
+        return taken
+
+    def restore_deferred_marks(self, ids: Sequence[int]) -> None:
+        """Marks taken with `take_deferred_marks` whose transaction rolled back: they wait again."""
+        if ids:
+            self._deferred[:0] = ids
+            if self._flush_handle is None:
+                self._flush_handle = asyncio.get_running_loop().call_soon(self._flush_deferred_soon)
+
+    def _flush_deferred_soon(self) -> None:
+        self._flush_handle = None
+        if self._deferred:
+            task = asyncio.create_task(self.flush_deferred_marks())
+            self._flushes.add(task)
+            task.add_done_callback(self._flushes.discard)
+
+    async def flush_deferred_marks(self) -> None:
+        """Writes the sent marks still waiting (one group commit). A failure is logged: the rows stay
+        claimed and are delivered again (maybe sent) once their claim is stale, as for any lost mark."""
+        ids = self.take_deferred_marks()
+        if not ids:
+            return
+        try:
+            await self.store.mark_outbox_sent(ids, self.clock())
+        except Exception:
+            log.exception("%d delivered outbox row(s) could not be marked sent; they stay claimed", len(ids))
+            return
+        if self._blocked:  # a row queued behind one of these meanwhile (`bot.core.Core.reply`) can go now
+            self.wake()
 
     def _unblock(self, conversation: str) -> None:
         """The head of ``conversation`` is done: a row known to wait behind it can go now."""
@@ -321,7 +378,8 @@ class Outbox:
         except (KeyError, TypeError, ValueError) as exc:
             raise DeliveryError(f"unreadable outbox row: {type(exc).__name__}", permanent=True) from None
         try:
-            async with asyncio.timeout(self.send_timeout):  # not wait_for: no task (and loop round) per row
+            # asyncio.timeout, not wait_for: in Python 3.11 wait_for runs the coroutine as a task of its own
+            async with asyncio.timeout(self.send_timeout):
                 await adapter.deliver(delivery)
         except TimeoutError:
             raise DeliveryError(f"no answer from {item.platform} in {self.send_timeout:g} s") from None
@@ -347,11 +405,25 @@ class Outbox:
 
         Returns False when the row was no longer claimed (its claim expired and it was taken back).
         """
+        if not self._writing_marks():
+            # nothing in flight: the caller writes its own mark (no task, no future, no loop round);
+            # marks that arrive meanwhile queue up and go together once this one has committed
+            self._marking_inline = True
+            try:
+                return outbox_id in await self.store.mark_outbox_sent([outbox_id], self.clock())
+            finally:
+                self._marking_inline = False
+                if self._marks:
+                    self._marker = asyncio.create_task(self._write_marks())
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         self._marks.append((outbox_id, future))
-        if self._marker is None or self._marker.done():
+        if not self._writing_marks():
             self._marker = asyncio.create_task(self._write_marks())
         return await future
+
+    def _writing_marks(self) -> bool:
+        """True while a sent mark is being written (inline by a caller, or by the marker task)."""
+        return self._marking_inline or (self._marker is not None and not self._marker.done())
 
     async def _write_marks(self) -> None:
         while self._marks:

@@ -82,11 +82,15 @@ class LinearModel:
 
         Features the vocabulary does not know are dropped, as scikit-learn's vectorizer does.
         """
-        counts = Counter(i for f in self.features(text) if (i := self.vocab.get(f)) is not None)
-        idx = list(counts)
+        # C-speed lookups and counting (no Python frame per feature); unknown features count under None,
+        # dropped after: the known ones keep their first-seen order, so the sums below are unchanged
+        counts = Counter(map(self.vocab.get, self.features(text)))
+        counts.pop(None, None)
+        idx: list[int] = list(counts)  # type: ignore[arg-type]
         idf = self.idf
-        vals = [(1.0 + math.log(c)) * idf[i] for i, c in counts.items()]
-        norm = math.sqrt(sum(v * v for v in vals))
+        log = math.log
+        vals = [(1.0 + log(c)) * idf[i] for i, c in counts.items()]  # type: ignore[index]
+        norm = math.sqrt(sum(map(mul, vals, vals)))
         if norm:
             vals = [v / norm for v in vals]
         return idx, vals

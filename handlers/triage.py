@@ -105,17 +105,48 @@ def _same_word(said: str, title: str) -> bool:
     return said.startswith(stem) and len(said) <= len(title) + 2
 
 
+@cache
+def _first_words() -> tuple[dict[str, list[int]], dict[str, list[int]], tuple[int, ...]]:
+    """An index of the titles' first words (positions in `_titles`): short first words by the word itself
+    (`_same_word` wants them equal), long ones by their stem (all but the last two letters), and the
+    stem lengths there are, so a message word is looked up by its few prefixes of those lengths."""
+    exact: dict[str, list[int]] = {}
+    stems: dict[str, list[int]] = {}
+    for position, (_, title) in enumerate(_titles()):
+        first = title[0]
+        if len(first) < 5:
+            exact.setdefault(first, []).append(position)
+        else:
+            stems.setdefault(first[:len(first) - 2], []).append(position)
+    return exact, stems, tuple(sorted({len(stem) for stem in stems}))
+
+
 def title_match(text: str) -> str | None:
     """The situation whose own title (any language, see `_title_words`) ``text`` says word for word,
     the longest title first; None when none is said. A title is what the situation is called on its
-    card, so saying it is the plainest possible evidence, whatever the model learnt."""
+    card, so saying it is the plainest possible evidence, whatever the model learnt.
+
+    Finds what a scan of every title at every position finds (`tests/test_triage_title_index.py`), but
+    only tries the titles whose first word a message word can be (`_first_words`).
+    """
     words = _title_words(text)
-    for situation, title in _titles():
-        for start in range(len(words) - len(title) + 1):
-            if _same_word(words[start], title[0]) and all(
-                    _same_word(w, t) for w, t in zip(words[start + 1:start + len(title)], title[1:], strict=True)):
-                return situation
-    return None
+    titles = _titles()
+    exact, stems, lengths = _first_words()
+    best: int | None = None
+    for start, word in enumerate(words):
+        candidates = list(exact.get(word, ()))
+        for size in lengths:
+            if size > len(word):
+                break
+            candidates += stems.get(word[:size], ())
+        for position in candidates:
+            if best is not None and position >= best:
+                continue
+            title = titles[position][1]
+            if start + len(title) <= len(words) and all(
+                    _same_word(w, t) for w, t in zip(words[start:start + len(title)], title, strict=True)):
+                best = position
+    return titles[best][0] if best is not None else None
 
 
 def triage(text: str, lang_hint: str | None = None) -> Triage:

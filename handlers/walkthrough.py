@@ -15,6 +15,7 @@ import re
 from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from bot.buttons import row_id
@@ -103,7 +104,7 @@ def _common(ctx: Context, case: Case, hide: Collection[str] = ()) -> list[Choice
                      ctx.t("conflict.rather", situation=quoted(ctx.lib.situations[other].text(ctx.lang).title,
                                                                ctx.lang)))
               for other in case.answers.get("alternatives", []) if other in ctx.lib.situations
-              and other != case.situation and fold_label(ctx.lib.situations[other].text(ctx.lang).title) not in hide]
+              and other != case.situation and _folded_title(ctx.lib.situations[other].text(ctx.lang).title) not in hide]
     return [Choice(_id(case, case.step, "skip"), ctx.t("walk.skip")),
             Choice(_id(case, case.step, "later"), ctx.t("walk.later")),
             Choice(_id(case, case.step, "close"), ctx.t("walk.close")), *rather]
@@ -293,6 +294,13 @@ def fold_label(text: str) -> str:
     folded = strip_marks(text).casefold()
     folded = _NUMBERED.sub("", folded)
     return " ".join(_NON_WORD.sub(" ", folded).split())
+
+
+@lru_cache(maxsize=1024)
+def _folded_title(title: str) -> str:
+    """`fold_label` of a situation's title (shipped content: a few dozen strings in three languages, never
+    anything a user typed), kept because every step prompt folds the case's alternatives' titles."""
+    return fold_label(title)
 
 
 def _shown_choices(ctx: Context, case: Case) -> list[Choice]:

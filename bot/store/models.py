@@ -17,7 +17,8 @@ def to_db(moment: datetime | None) -> str | None:
         return None
     if moment.tzinfo is None:
         raise ValueError("naive datetime reached the store; times must be aware")
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat writes strftime's "%Y-%m-%dT%H:%M:%S.%fZ" several times faster (it runs ~5 times an event)
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def earliest_claimable(due: datetime | None, oldest_claim: datetime | None,

@@ -25,7 +25,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -237,6 +237,14 @@ class SQLiteStore:
                 db.execute("ROLLBACK")
                 raise
         db.execute("PRAGMA busy_timeout=0")
+
+    def trace_statements(self, callback: Callable[[str], None] | None) -> None:
+        """Calls ``callback`` with the text of every statement this store's connection runs (None: stop).
+
+        For tests and benchmarks that count round trips (`benchmarks/core_throughput.py`); the text
+        carries the bound values, so never log it (it holds users' words).
+        """
+        self._conn.set_trace_callback(callback)
 
     async def schema_version(self) -> int:
         row = await self._one("PRAGMA user_version")
@@ -707,27 +715,39 @@ class SQLiteStore:
     # -- the outbox -------------------------------------------------------------------------
 
     async def add_outbox(self, items: Sequence[NewOutboxItem], *, owner: str | None = None) -> list[OutboxItem]:
-        """One round trip for all rows; see `Store.add_outbox` for ``owner``."""
-        now = utcnow()
+        """One round trip for all rows; see `Store.add_outbox` for ``owner``.
 
-        def work(db: sqlite3.Connection) -> list[sqlite3.Row]:
+        The returned rows carry the payload objects of ``items`` (JSON data, as a read gives back): only
+        what the database decided (id, status, claim) is read back, not the payload it was just given.
+        """
+        now = utcnow()
+        created = to_db(now)
+
+        def work(db: sqlite3.Connection) -> list[OutboxItem]:
             stored = []
             for item in items:
+                not_before = (item.not_before or now).astimezone(UTC)
                 # one statement: claimed by ``owner`` only when the conversation has nothing older unsent
-                stored.append(db.execute(
+                row = db.execute(
                     f"""INSERT INTO outbox (platform, conversation, user_id, case_id, nudge_id, event_id, payload,
                                             status, attempts, not_before, claimed_by, claimed_at, created_at)
                         SELECT ?1,?2,?3,?4,?5,?6,?7, IIF(free, 'claimed', 'pending'), IIF(free, 1, 0), ?8,
                                IIF(free, ?9, NULL), IIF(free, ?10, NULL), ?10
                         FROM (SELECT ?9 IS NOT NULL AND NOT EXISTS (
                                 SELECT 1 FROM outbox WHERE conversation=?2 AND status IN {_UNSENT}) AS free)
-                        RETURNING *""",
+                        RETURNING id, status, attempts, claimed_by""",
                     (item.platform, item.conversation, item.user_id, item.case_id, item.nudge_id, item.event_id,
-                     json.dumps(item.payload, ensure_ascii=False), to_db(item.not_before or now), owner,
-                     to_db(now))).fetchone())
+                     json.dumps(item.payload, ensure_ascii=False), to_db(not_before), owner, created)).fetchone()
+                claimed = row["claimed_by"] is not None
+                stored.append(OutboxItem(
+                    id=row["id"], platform=item.platform, conversation=item.conversation, user_id=item.user_id,
+                    case_id=item.case_id, nudge_id=item.nudge_id, event_id=item.event_id, payload=item.payload,
+                    status=row["status"], attempts=row["attempts"], not_before=not_before,
+                    claimed_by=row["claimed_by"], claimed_at=now if claimed else None, maybe_sent=False,
+                    sent_at=None, last_error=None, created_at=now))
             return stored
 
-        return [_outbox(row) for row in await self._write(work)]
+        return await self._write(work)
 
     async def claim_outbox(self, now: datetime, *, owner: str, limit: int = 100,
                            platform: str | Sequence[str] | None = None) -> list[OutboxItem]:
@@ -747,8 +767,26 @@ class SQLiteStore:
         return sorted((_outbox(r) for r in rows), key=lambda item: item.id)
 
     async def mark_outbox_sent(self, ids: Sequence[int], at: datetime) -> set[int]:
-        """Rows and the nudges they carry, in one transaction; payloads are emptied."""
+        """Rows and the nudges they carry; payloads are emptied.
+
+        Rows that carry no nudge (every reply to an event) are marked by one autocommit statement, not
+        BEGIN, UPDATE and COMMIT: nothing else has to commit with them. What is left (rows of nudges,
+        whose nudge is marked sent in the same transaction, and ids not claimed) goes through the
+        transaction below.
+        """
         when = to_db(at)
+        marked: set[int] = set()
+        if not self._joined():
+            for start in range(0, len(ids), 500):
+                chunk = list(ids[start:start + 500])
+                rows = await self._all(
+                    f"""UPDATE outbox SET status='sent', sent_at=?, payload='{{}}' WHERE status='claimed'
+                        AND nudge_id IS NULL AND id IN ({','.join('?' * len(chunk))}) RETURNING id""",
+                    (when, *chunk))
+                marked.update(r["id"] for r in rows)
+            ids = [outbox_id for outbox_id in ids if outbox_id not in marked]
+            if not ids:
+                return marked
 
         def work(db: sqlite3.Connection) -> set[int]:
             marked: set[int] = set()
@@ -769,7 +807,7 @@ class SQLiteStore:
                         "json_object('nudge', ?, 'kind', ?))", [(r["case_id"], when, r["id"], r["kind"]) for r in sent])
             return marked
 
-        return await self._write(work)
+        return marked | await self._write(work)
 
     async def release_outbox(self, outbox_id: int, *, error: str, retry_at: datetime | None) -> None:
         if retry_at is None:
