@@ -18,7 +18,7 @@ from handlers.text_features import check_features, features
 from handlers.triage import load_model, triage
 
 TRIAGE_DIGEST = "e346d8cd70d19358f9f2e8cda485a9649afd69e4d67f6992d5761d19adbfd9ba"
-CHECK_DIGEST = "c25d378f97876236efdf9dc20646ffd8fb5b6f6268ce5a95f9821f6f7b9c5e6d"
+CHECK_DIGEST = "a12ada250d0acf88c81c64fc535a95b45a40b2c6d472bef79b3c6d28001fa44a"
 
 
 def _train_texts(corpus: str) -> list[str]:
