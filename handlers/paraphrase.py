@@ -122,7 +122,7 @@ def to_client(words: str, lang: str) -> Paraphrase:
         return _unsure("long")
     try:
         if len(sentences) <= 2:
-            core = _rewrite_core(" ".join(sentences), lang, unsettled, typed_marks)
+            core = _rewrite_core(" ".join(sentences).rstrip(" .!?…"), lang, unsettled, typed_marks)
         else:  # "she ordered a shelf in March. we said six weeks. she says ..." -> "..., ... and ..."
             if lang == "ro":
                 _ro_check_her_thing(" ".join(sentences), None)  # the thing may be named a sentence before
@@ -270,6 +270,8 @@ def _client_verb_pronoun(word: str, lang: str) -> str | None:
         return "he " if low.endswith("s") and _en_base(low) in _EN_PERSON_VERBS else None
     if lang == "ru":
         p = _ru_parse(low)
+        if p.tag.POS == "VERB" and "plur" in p.tag and (p.tag.person == "1per" or "past" in p.tag):
+            return "мы "  # "мы идиоты и поставили розетки не так": the verb after the insult is ours
         if p.tag.POS != "VERB" or p.tag.person == "1per":
             return None
         if "plur" in p.tag:
@@ -382,21 +384,7 @@ def _np_subject(words: list[str], lang: str) -> bool:
                 not _lexicon_re("en", "client_words").search(" ".join(low[:k]))  # "the client of our agency": no
         return (low[0] in ("the", "a", "an") and len(low) <= 4) or len(low) <= 2
     if lang == "ru":
-        if low[0] in _lexicon()["ru"].get("ours", []):
-            return False
-        heads = 0
-        for k, word in enumerate(low):
-            p = _ru_parse(word)
-            if p.tag.POS not in ("NOUN", "ADJF", "PRTF") or not morph().word_is_known(word.replace("ё", "е")):
-                return False
-            nominative = "nomn" in p.tag
-            if k == 0 and not nominative:
-                return False
-            if nominative and p.tag.POS == "NOUN":
-                heads += 1
-            elif nominative and k > 0 and heads:
-                return False
-        return heads <= 1
+        return _ru_np_subject(words)
     folded = [_fold_ro(w) for w in low]
     if any(w in _RO_NP_STOP for w in folded) or any(w in _lexicon()["ro"].get("ours", []) for w in low):
         return False
@@ -502,6 +490,8 @@ def _client_subject_to_pronoun(core: str, lang: str) -> str:
             return "lui" if match.group(0).lower().endswith("ului") else "ei"
         core = re.sub(r"(?<=\w\s)(?:clientului|beneficiarului|clientei|beneficiarei)(?![\w-])", possessive, core,
                       flags=re.I)
+    if lang == "ru":
+        core = _ru_role_to_pronoun(core)
     subject = re.match(r"^" + _alternatives(lang, "subjects") + r"(?![\w-])\s+(?=\w)", core, re.I)
     if subject and subject.group(0).strip().lower() not in ("he", "she", "they", "он", "она", "они", "el", "ea", "ei",
                                                                "ele", "he's", "she's", "they're"):
@@ -1060,7 +1050,9 @@ def _ru_vash(noun: Any) -> str:
 
 
 def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
-    tokens = _tokens(core)
+    tokens = _tokens(_ru_drop_fillers(core))
+    stop = -1  # the full stop before the sentence being read; -1 in the first sentence
+    stop_client = False  # the sentence before that full stop opens with the client as its subject
     third: set[str] = set()  # number and gender of the third parties named so far (see `_could_be`)
     subject: str | None = None  # of the clause being read: "client", "first", "other" or None
     prev_subject: str | None = None  # of the clause before a coordinating conjunction
@@ -1080,12 +1072,16 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
                     subject, coord = None, False
                 if tok.strip() in (".", "!", "?"):  # a new sentence: a bare verb there is the client's again
                     main_client = False
+                    stop, stop_client = i, _ru_opens_with_you(tokens, clause_start, i)
                     at_start, clause_start = True, next((j for j in range(i + 1, len(tokens))
                                                          if _is_word(tokens[j])), i)
             continue
         low = tok.lower().replace("ё", "е")
         p = _ru_parse(tok)
         word_before, prev_word = prev_word, low
+        later = stop >= 0 and at_start and subject is None  # still before the subject of a later sentence
+        if later and low in _ru_say_words():
+            raise _Unsure(f"a later sentence opens with {low!r}")  # "... . говорит мы не спросили": why, or and?
         if low in ("он", "она", "они", "ему", "ей", "им", "его", "ее", "их", *_RU_OBLIQUE, "ней", "ним") and \
                 _could_be(third, _RU_KIND.get(_RU_PRONOUN_FORM.get(low, ""), "")):
             raise _Unsure("a third person before a pronoun")
@@ -1093,6 +1089,8 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
         if low in ("его", "него", "ему", "нему") and client == "m" and "n" in seen and subject is None and (
                 nxt_word < 0 or _ru_parse(tokens[nxt_word]).tag.POS not in ("NOUN", "ADJF", "PRTF", "NUMR")):
             raise _Unsure(f"{low!r}: the client or a thing named before")  # "видео ... и его никто не досмотрит"
+        if low == "их" and client in ("m", "f") and nxt_word >= 0 and _ru_parse(tokens[nxt_word]).tag.POS == "NOUN":
+            raise _Unsure("'их' before a noun: whose, the client's side or others'")  # "жених ... их фото"
         if low in _RU_PRONOUN_FORM and low not in ("он", "она", "они") and not _ru_pronoun_is_client(
                 low, client, subject, seen):
             continue  # "она сказала, что торт привезли, когда его ..." : a thing, not the client
@@ -1151,7 +1149,7 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
             continue
         if agree and _ru_finite(p):
             if _ru_needs_change(p):
-                tokens[i] = _ru_to_vy(tok)
+                tokens[i] = _ru_asking(tokens, i) or _ru_to_vy(tok)
             # "была недовольна", "должна была получить": the copula and its predicate agree too
             nxt = _next_word(tokens, i)
             agree = nxt >= 0 and (p.normal_form == "быть" and _ru_finite(_ru_parse(tokens[nxt]))
@@ -1185,18 +1183,40 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
                 tokens[i] = "вы " + _ru_to_vy(tok)
                 subject = "client"
             elif at_start and singular and (led or not coord):
-                tokens[i] = _ru_to_vy(tok)
-                _ru_insert_vy(tokens, clause_start)  # Russian keeps the pronoun
+                tokens[i] = _ru_asking(tokens, i) or _ru_to_vy(tok)
+                if later and clause_start > stop:  # "он требует скидку. грозится уйти" -> "... и грозитесь уйти"
+                    _ru_join_sentence(tokens, stop, clause_start, stop_client)
+                else:
+                    _ru_insert_vy(tokens, clause_start)  # Russian keeps the pronoun
+                subject = "client"
+            elif later and client == "pl" and stop_client and p.tag.person == "3per":
+                tokens[i] = _ru_to_vy(tok)  # "они не готовы ждать. хотят ..." -> "... и хотите ..."
+                _ru_join_sentence(tokens, stop, clause_start, True)
                 subject = "client"
             else:
                 subject = "other"
             at_start = False
             continue
-        if p.tag.POS in ("ADJS", "PRTS") and subject is None and at_start and "sing" in p.tag:
+        if p.tag.POS in ("ADJS", "PRTS") and subject is None and at_start and "sing" in p.tag and \
+                p.tag.gender != "neut":  # "в договоре написано": no one's
+
             tokens[i] = _ru_to_vy(tok)
-            _ru_insert_vy(tokens, clause_start)
+            if later and clause_start > stop:  # "... . уверена, что ..." -> "... и уверены, что ..."
+                _ru_join_sentence(tokens, stop, clause_start, stop_client)
+            else:
+                _ru_insert_vy(tokens, clause_start)
             subject, at_start = "client", False
             continue
+        if later and _ru_finite(p) and "plur" in p.tag and p.tag.person != "3per" and clause_start > stop:
+            _ru_join_sentence(tokens, stop, clause_start, True)  # "мы сломали форму. должны починить"
+            subject, at_start = "first" if p.tag.person == "1per" else "other", False
+            continue
+        if p.tag.POS == "VERB" and subject is None and p.tag.person == "1per" and "plur" in p.tag and \
+                not (coord and prev_subject == "first"):
+            before = _ru_word_index_before(tokens, i)  # "если к среде не сдадим" -> "если к среде мы не сдадим"
+            at = before if before >= 0 and tokens[before].lower() == "не" else i
+            if "мы" not in [t.lower() for t in tokens[max(0, i - 8):i]]:  # "если мы ещё раз пропустим"
+                tokens[at] = "мы " + tokens[at]
         if p.tag.POS == "VERB" and subject is None:
             subject = "first" if p.tag.person == "1per" else "other"
         if p.tag.POS == "NOUN":
@@ -1204,11 +1224,119 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
             if p.tag.gender == "neut" and p.tag.number != "plur":
                 seen.add("n")  # "видео", "фото": "его" may be it as well as a client who is a he
         nominative = [q for q in morph().parse(low) if q.tag.POS in ("NOUN", "NPRO") and q.tag.case == "nomn"]
-        if nominative and subject is None and word_before not in _RU_PREPOSITIONS:
+        if not nominative and p.tag.case == "nomn" and ({"Anum", "Subx"} & set(p.tag.grammemes) or p.tag.POS == "NUMR"):
+            nominative = [p]  # "и одна уже перекосилась", "другая не открывается": a subject of its own
+        if nominative and subject is None and word_before not in _RU_PREPOSITIONS and \
+                p.tag.POS not in ("PREP", "CONJ", "PRCL"):  # "к" is a letter's name too
             subject, other_number = "other", nominative[0].tag.number
         if not _ru_skippable(p):
             at_start = False
     return "".join(tokens)
+
+
+def _ru_drop_fillers(core: str) -> str:
+    """Drops the lexicon's ``fillers`` ("типа", "мол") where they only add tone: at the start, after a
+    boundary or after "и/а/но/что" ("и типа мы их разводим" -> "и мы их разводим"); elsewhere ("шрифт
+    другого типа") the word is kept."""
+    fillers = _alternatives("ru", "fillers")
+    return re.sub(rf"(^|[.,;:!?]\s*|(?<![\w-])(?:и|а|но|что)\s+){fillers}(?![\w-])\s*,?\s*", r"\1", core, flags=re.I)
+
+
+def _ru_opens_with_you(tokens: list[str], start: int, end: int) -> bool:
+    """Whether the sentence in ``tokens[start:end]``, as rewritten so far, opens with "вы" as its subject."""
+    words = "".join(tokens[start:end]).split()
+    return bool(words) and words[0].lower() == "вы"
+
+
+def _ru_join_sentence(tokens: list[str], stop: int, at: int, same_subject: bool) -> None:
+    """Joins a sentence without a subject of its own to the one before with "и" in place of the full stop
+    at ``stop``; "вы" goes in too unless the sentence before has the client as its subject already."""
+    tokens[stop] = ""
+    word = tokens[at]
+    tokens[at] = ("и " if same_subject else "и вы ") + (word[:1].lower() + word[1:] if not word[:2].isupper() else word)
+
+
+#: "спросил/спрашивала" reported in the past: the paraphrase asks it now ("вы спрашиваете, почему ...").
+_RU_ASK = {"спросить", "спрашивать", "поинтересоваться", "интересоваться"}
+
+
+def _ru_asking(tokens: list[str], i: int) -> str | None:
+    """"спрашиваете" (in the case of the word at ``i``) when it is the answer's first predicate and a past
+    form of asking ("заказчица спросила, почему ..."); None otherwise."""
+    p = _ru_parse(tokens[i])
+    if p.normal_form not in _RU_ASK or "past" not in p.tag:
+        return None
+    if any(_ru_finite(_ru_parse(t)) for t in tokens[:i] if _is_word(t)):
+        return None
+    return _same_case(tokens[i], "спрашиваете")
+
+
+def _ru_word_index_before(tokens: list[str], i: int) -> int:
+    """The index of the word before ``i`` in the same clause, or -1."""
+    for j in range(i - 1, -1, -1):
+        if _is_word(tokens[j]):
+            return j
+        if tokens[j].strip():
+            return -1
+    return -1
+
+
+def _ru_np_subject(words: list[str]) -> bool:
+    """Whether ``words`` (1-6 words before a reporting predicate) name the client in Russian: one noun in
+    the nominative with its adjectives, genitives and names ("директор школы", "архитектор Ольга
+    Викторовна", "Иван Петрович", "ИП Смирнов"), then prepositional phrases ("клиентка из салона",
+    "хозяин коттеджа в Берёзовском"); or only a place the speakers are at ("в кафе на Малышева
+    недовольны"). Our own people ("наш менеджер") are not."""
+    low = [w.lower().replace("ё", "е") for w in words]
+    if low[0] in _lexicon()["ru"].get("ours", []):
+        return False
+    place = low[0] in ("в", "во", "на")
+    heads, governed = 0, place
+    for k, (word, raw) in enumerate(zip(low, words, strict=True)):
+        if word in _RU_PREPOSITIONS and (k > 0 or place):
+            governed = True
+            continue
+        p = _ru_parse(word)
+        known = morph().word_is_known(word)
+        if governed:  # inside a prepositional phrase: any case; a place's name may be unknown
+            if p.tag.POS in ("NOUN", "ADJF", "PRTF", "NUMR") and known or raw[:1].isupper():
+                continue
+            return False
+        if p.tag.POS not in ("NOUN", "ADJF", "PRTF") or not known:
+            return False
+        nominative = "nomn" in p.tag
+        if k == 0 and not nominative:
+            return False
+        if nominative and p.tag.POS == "NOUN":
+            if heads and k > 0 and {"Name", "Patr", "Surn"} & set(p.tag.grammemes):
+                continue  # the head's own name: "архитектор Ольга Викторовна", "Иван Петрович"
+            heads += 1
+        elif nominative and k > 0 and heads:
+            return False
+    return heads <= 1
+
+
+def _ru_role_to_pronoun(core: str) -> str:
+    """"хозяйка дома хочет, чтобы ..." -> "она хочет, чтобы ...": an answer opening with a noun phrase whose
+    head is one of the lexicon's ``client_roles`` (the one who ordered the work: хозяин, владелица,
+    невеста, ИП ...) names the client, whatever verb follows; the pronoun (by the head's gender and number)
+    is then turned to "вы" like any other. Anything else is returned as it is."""
+    words = list(re.finditer(r"[^\W\d_][\w-]*", core))
+    if not words or words[0].group(0).lower().replace("ё", "е") not in _lexicon()["ru"].get("client_roles", []):
+        return core
+    for j in range(1, min(len(words), 7)):
+        low = words[j].group(0).lower()
+        p = _ru_parse(low)
+        if low == "не" or _ru_finite(p) and "nomn" not in p.tag:
+            if core[words[0].end():words[j].start()].strip(" ") and \
+                    re.search(r"[^\w\s-]", core[words[0].end():words[j].start()]):
+                return core  # "хозяйка, говорит, ...": punctuation inside is no noun phrase
+            if not _ru_np_subject([w.group(0) for w in words[:j]]):
+                return core
+            head = _ru_parse(words[0].group(0))
+            pronoun = "они" if head.tag.number == "plur" else "она" if head.tag.gender == "femn" else "он"
+            return pronoun + " " + core[words[j].start():]
+    return core
 
 
 def _ru_next_verb_transitive(tokens: list[str], i: int) -> bool:
@@ -1233,7 +1361,8 @@ _RU_NO_SUBJECT = {"приходиться", "прийтись", "казатьс�
 #: Verbs of a person: without a subject of its own in a clause hanging on the client's verb ("переживает,
 #: что не сможет"), such a verb is the client's; any other ("злится, что долго грузится") is a thing's.
 _RU_PERSON_VERBS = {"мочь", "смочь", "успеть", "успевать", "хотеть", "захотеть", "знать", "узнать", "уметь", "суметь",
-                    "собираться", "получить", "получать", "понимать", "понять", "заплатить", "платить"}
+                    "собираться", "получить", "получать", "понимать", "понять", "заплатить", "платить", "видеть",
+                    "увидеть", "решить", "подписать", "подписывать", "ответить", "приехать", "вернуться"}
 
 
 #: Third-person pronoun forms -> the gender or number they point at.
@@ -1272,6 +1401,9 @@ def _ru_fix_typos(core: str) -> str:
         low = word.lower().replace("ё", "е")
         if len(low) < 6 or morph().word_is_known(low):
             return word
+        hard = re.sub(r"(?<=[бвдзкнпрст])ь(?=[еёюя])", "ъ", low)  # "обьект", "подьезд": the hard sign
+        if hard != low and morph().word_is_known(hard):
+            return _same_case(word, hard)
         swaps = {low[:k] + low[k + 1] + low[k] + low[k + 2:] for k in range(len(low) - 1)}
         inserts = {low[:k] + c + low[k:] for k in range(len(low)) for c in _RU_LETTERS}  # not at the end: an ending
         known = {w for w in swaps | inserts if w != low and morph().word_is_known(w)}
@@ -1397,6 +1529,8 @@ def _ru_third_left(tokens: list[str]) -> list[str]:
             found.append(f"opening left: {low}")  # "владелица клиники жалуется, что ...": its subject is the client
         if low in _RU_COORD or low in _RU_CLAUSE:
             own_subject, before, coord, opening = False, low, low in _RU_COORD, False
+            if low in ("что", "кто") and _ru_pronoun_subject(tokens, i):
+                own_subject = True  # "вы не понимаете, что происходит": "что" is the subject
             continue
         p = _ru_parse(low)
         if low == "вы" and not _ru_you_has_predicate(tokens, i):
@@ -1406,14 +1540,38 @@ def _ru_third_left(tokens: list[str]) -> list[str]:
             nxt = _ru_parse(tokens[i + 1]) if i + 1 < len(tokens) and _is_word(tokens[i + 1]) else None
             if nxt is not None and (nxt.tag.POS == "PRED" or nxt.tag.POS == "NOUN" and nxt.tag.case in ("nomn", "gent")):
                 found.append(f"вы {tokens[i + 1]}")
-        elif before not in _RU_PREPOSITIONS and any(q.tag.POS in ("NOUN", "NPRO") and q.tag.case == "nomn"
-                                                    for q in morph().parse(low)):
-            own_subject = True
+        elif before not in _RU_PREPOSITIONS and (any(q.tag.POS in ("NOUN", "NPRO") and q.tag.case == "nomn"
+                                                     for q in morph().parse(low)) or
+                                                 p.tag.case == "nomn" and {"Anum", "Subx"} & set(p.tag.grammemes)):
+            own_subject = True  # a noun or "одна", "другая" in the nominative
         elif p.tag.POS == "VERB" and p.tag.person == "3per" and "sing" in p.tag and (you_seen or coord) and \
-                not own_subject and p.normal_form not in _RU_IMPERSONAL and not _ru_subject_after(tokens, i, p):
+                not own_subject and (p.normal_form not in _RU_IMPERSONAL or _ru_will_do(tokens, i)) and \
+                not _ru_subject_after(tokens, i, p):
             found.append(f"вы … {tok}")
         before = low
     return found
+
+
+def _ru_will_do(tokens: list[str], i: int) -> bool:
+    """Whether the word at ``i`` is "будет" with an infinitive beside it ("платить не будет", "будет
+    искать"): a person's future, never impersonal, so it needs a subject of its own."""
+    if tokens[i].lower() != "будет":
+        return False
+    before = [t for t in tokens[max(0, i - 5):i] if _is_word(t) and t.lower() != "не"][-1:]
+    after = [t for t in tokens[i + 1:i + 4] if _is_word(t)][:1]
+    return any(_ru_parse(t).tag.POS == "INFN" for t in before + after)
+
+
+def _ru_pronoun_subject(tokens: list[str], i: int) -> bool:
+    """Whether the "что"/"кто" at ``i`` is the subject of the verb right after it ("что происходит", "кто
+    виноват"): a third-person singular verb next, not one only a person does nor "будет" (then "что" is
+    the conjunction and the verb has lost its subject: "вы говорите, что будет платить")."""
+    nxt = _next_word(tokens, i)
+    if nxt < 0:
+        return False
+    p = _ru_parse(tokens[nxt])
+    return p.tag.POS == "VERB" and "sing" in p.tag and p.tag.person in (None, "3per") and \
+        p.normal_form not in _RU_PERSON_VERBS and p.normal_form != "быть"
 
 
 def _ru_you_has_predicate(tokens: list[str], i: int) -> bool:
