@@ -1051,6 +1051,7 @@ def _ru_vash(noun: Any) -> str:
 
 def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
     tokens = _tokens(_ru_drop_fillers(core))
+    original = list(tokens)
     stop = -1  # the full stop before the sentence being read; -1 in the first sentence
     stop_client = False  # the sentence before that full stop opens with the client as its subject
     third: set[str] = set()  # number and gender of the third parties named so far (see `_could_be`)
@@ -1122,6 +1123,8 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
             continue
         if low in ("его", "ее", "их"):
             nxt = _next_word(tokens, i)
+            if nxt >= 0 and not morph().word_is_known(tokens[nxt].lower().replace("ё", "е")):
+                raise _Unsure(f"{low!r} before an unknown word")  # "его игнорим": "вас" or "ваш"?
             noun = _ru_noun(tokens[nxt], word_before) if nxt >= 0 else None
             if noun is not None and noun.tag.POS in ("NOUN", "ADJF", "PRTF", "NUMR"):
                 tokens[i] = _same_case(tok, _ru_vash(noun))
@@ -1231,15 +1234,35 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
             subject, other_number = "other", nominative[0].tag.number
         if not _ru_skippable(p):
             at_start = False
-    return "".join(tokens)
+    _ru_self_agrees(tokens, original)
+    result = "".join(tokens)
+    errors = ru_agreement_errors(result)
+    if errors:
+        raise _Unsure(f"agreement: {errors[0]}")
+    return result
+
+
+def _ru_self_agrees(tokens: list[str], original: list[str]) -> None:
+    """"сам"/"сама" of the client agrees with "вы" too: "а сам не прислал" -> "а сами не прислали". The
+    client's it is when "вы" stands before it or the next predicate was turned to the "вы" form."""
+    for i, tok in enumerate(tokens):
+        if tok.lower() not in ("сам", "сама"):
+            continue
+        before = _ru_word_index_before(tokens, i)
+        nxt = next((j for j in range(i + 1, min(len(tokens), i + 8)) if _is_word(tokens[j])
+                    and _ru_finite(_ru_parse(tokens[j].split()[-1]))), -1)
+        if before >= 0 and tokens[before].lower().endswith("вы") or nxt >= 0 and tokens[nxt] != original[nxt]:
+            tokens[i] = _same_case(tok, "сами")
 
 
 def _ru_drop_fillers(core: str) -> str:
     """Drops the lexicon's ``fillers`` ("типа", "мол") where they only add tone: at the start, after a
     boundary or after "и/а/но/что" ("и типа мы их разводим" -> "и мы их разводим"); elsewhere ("шрифт
-    другого типа") the word is kept."""
+    другого типа") the word is kept. The ``doubt`` words ("якобы", "будто бы") go wherever they stand."""
     fillers = _alternatives("ru", "fillers")
-    return re.sub(rf"(^|[.,;:!?]\s*|(?<![\w-])(?:и|а|но|что)\s+){fillers}(?![\w-])\s*,?\s*", r"\1", core, flags=re.I)
+    core = re.sub(rf"(^|[.,;:!?]\s*|(?<![\w-])(?:и|а|но|что)\s+){fillers}(?![\w-])\s*,?\s*", r"\1", core, flags=re.I)
+    # the user's doubt ("якобы не получила") is not said back to the client: "вы не получили"
+    return re.sub(r"(?<![\w-])" + _alternatives("ru", "doubt") + r"(?![\w-])\s*", "", core, flags=re.I)
 
 
 def _ru_opens_with_you(tokens: list[str], start: int, end: int) -> bool:

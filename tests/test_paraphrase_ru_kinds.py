@@ -44,6 +44,10 @@ FRAME = "Если я правильно вас понимаю, {}. Верно?"
     # a closing "так и сказал" only says the client said it
     ("клиент будет менять подрядчика если мы опять сорвем срок. так и сказал",
      "вы будете менять подрядчика если мы опять сорвем срок"),
+    # the user's doubt is not said back; "сам" of the client agrees with "вы"; a lead in the past goes too
+    ("клиентка якобы не получила макеты", "вы не получили макеты"),
+    ("он хочет чтобы мы переделали баннер, а сам не прислал тексты", "вы хотите, чтобы мы переделали баннер, а сами не прислали тексты"),
+    ("она жаловалась что мы не берем трубку", "мы не берем трубку"),
     # a question reported in the past is asked now
     ("заказчица спросила почему мы не прислали макет", "вы спрашиваете, почему мы не прислали макет"),
 ])
@@ -63,6 +67,8 @@ def test_russian_new_writer_kinds_agree_with_you(answer: str, core: str) -> None
     ("заказчик решил сменить план и говорит что за сделанное платить не будет",
      ["вы решили сменить план и за сделанное платить не будете"]),
     ("он сказал что денег нет и платить не будет", ["денег нет и вы платить не будете"]),
+    # a possessive before a word the dictionary does not know (slang verb or noun): "вас" or "ваш" unknown
+    ("заказчик пишет, что оплатил, а мы его игнорим", []),
     # "их" before a noun with a client of one gender: the couple's, the family's or a thing's
     ("жених требует вернуть аванс. и удалить их снимки с сайта", []),
     # "одна", "другая" are a subject of their own: the verb after them is not the client's
