@@ -462,7 +462,7 @@ def _strip_lead(core: str, lang: str) -> _Lead:
                     "they" if lang == "en" and client == "pl" else _PRONOUN[lang]
             kept = core[len(np) + (match.end("subj") if match.group("subj") else 0):len(np) + match.end()].strip()
             if lang == "ru":  # the comma Russian puts before "что" ("вы недовольны, что ...")
-                kept = re.sub(r"(?<=[^\s,])\s+(?=(?:что|потому что|так как|чтобы)$)", ", ", kept)
+                kept = re.sub(r"(?<=[^\s,])\s+(?=(?:что|потому что|так как|чтобы)$)", ", ", kept, count=1)
             return _Lead(f"{subj} {kept} {rest}".strip() if rest else "", True, client)
         core, led = rest, True
         if match.group("say"):
@@ -1087,7 +1087,8 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
                 _could_be(third, _RU_KIND.get(_RU_PRONOUN_FORM.get(low, ""), "")):
             raise _Unsure("a third person before a pronoun")
         nxt_word = _next_word(tokens, i)
-        if low in ("его", "него", "ему", "нему") and client == "m" and "n" in seen and subject is None and (
+        if low in ("его", "него", "ему", "нему") and client == "m" and ("n" in seen and subject is None or "masc" in seen
+                                                                    and low == "его" and subject == "other") and (
                 nxt_word < 0 or _ru_parse(tokens[nxt_word]).tag.POS not in ("NOUN", "ADJF", "PRTF", "NUMR")):
             raise _Unsure(f"{low!r}: the client or a thing named before")  # "видео ... и его никто не досмотрит"
         if low == "их" and client in ("m", "f") and nxt_word >= 0 and _ru_parse(tokens[nxt_word]).tag.POS == "NOUN":
@@ -1225,7 +1226,9 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
         if p.tag.POS == "NOUN":
             seen.add("pl" if p.tag.number == "plur" else "f" if p.tag.gender == "femn" else "m")
             if p.tag.gender == "neut" and p.tag.number != "plur":
-                seen.add("n")  # "видео", "фото": "его" may be it as well as a client who is a he
+                seen.add("n")
+            if p.tag.gender == "masc" and p.tag.number != "plur" and "anim" not in p.tag:
+                seen.add("masc")  # "текст ... и никто его не читает": "его" may be the text  # "видео", "фото": "его" may be it as well as a client who is a he
         nominative = [q for q in morph().parse(low) if q.tag.POS in ("NOUN", "NPRO") and q.tag.case == "nomn"]
         if not nominative and p.tag.case == "nomn" and ({"Anum", "Subx"} & set(p.tag.grammemes) or p.tag.POS == "NUMR"):
             nominative = [p]  # "и одна уже перекосилась", "другая не открывается": a subject of its own
@@ -1350,7 +1353,7 @@ def _ru_role_to_pronoun(core: str) -> str:
     for j in range(1, min(len(words), 7)):
         low = words[j].group(0).lower()
         p = _ru_parse(low)
-        if low == "не" or _ru_finite(p) and "nomn" not in p.tag:
+        if low in ("не", "против") or _ru_finite(p) and "nomn" not in p.tag:
             if core[words[0].end():words[j].start()].strip(" ") and \
                     re.search(r"[^\w\s-]", core[words[0].end():words[j].start()]):
                 return core  # "хозяйка, говорит, ...": punctuation inside is no noun phrase
@@ -1385,7 +1388,9 @@ _RU_NO_SUBJECT = {"приходиться", "прийтись", "казатьс�
 #: что не сможет"), such a verb is the client's; any other ("злится, что долго грузится") is a thing's.
 _RU_PERSON_VERBS = {"мочь", "смочь", "успеть", "успевать", "хотеть", "захотеть", "знать", "узнать", "уметь", "суметь",
                     "собираться", "получить", "получать", "понимать", "понять", "заплатить", "платить", "видеть",
-                    "увидеть", "решить", "подписать", "подписывать", "ответить", "приехать", "вернуться"}
+                    "увидеть", "решить", "подписать", "подписывать", "ответить", "приехать", "вернуться", "найти",
+                    "искать", "уйти", "прийти", "написать", "позвонить", "перезвонить", "вернуть", "отказаться",
+                    "подать", "обратиться", "заказать", "забрать", "оплатить"}
 
 
 #: Third-person pronoun forms -> the gender or number they point at.
@@ -1567,7 +1572,8 @@ def _ru_third_left(tokens: list[str]) -> list[str]:
                                                      for q in morph().parse(low)) or
                                                  p.tag.case == "nomn" and {"Anum", "Subx"} & set(p.tag.grammemes)):
             own_subject = True  # a noun or "одна", "другая" in the nominative
-        elif p.tag.POS == "VERB" and p.tag.person == "3per" and "sing" in p.tag and (you_seen or coord) and \
+        elif p.tag.POS == "VERB" and (p.tag.person == "3per" or "past" in p.tag and p.tag.gender in ("masc", "femn")
+                                      and you_seen and not coord) and "sing" in p.tag and (you_seen or coord) and \
                 not own_subject and (p.normal_form not in _RU_IMPERSONAL or _ru_will_do(tokens, i)) and \
                 not _ru_subject_after(tokens, i, p):
             found.append(f"вы … {tok}")
@@ -1593,7 +1599,7 @@ def _ru_pronoun_subject(tokens: list[str], i: int) -> bool:
     if nxt < 0:
         return False
     p = _ru_parse(tokens[nxt])
-    return p.tag.POS == "VERB" and "sing" in p.tag and p.tag.person in (None, "3per") and \
+    return p.tag.POS == "VERB" and "sing" in p.tag and "intr" in p.tag and p.tag.person in (None, "3per") and \
         p.normal_form not in _RU_PERSON_VERBS and p.normal_form != "быть"
 
 

@@ -48,6 +48,9 @@ FRAME = "Если я правильно вас понимаю, {}. Верно?"
     ("клиентка якобы не получила макеты", "вы не получили макеты"),
     ("он хочет чтобы мы переделали баннер, а сам не прислал тексты", "вы хотите, чтобы мы переделали баннер, а сами не прислали тексты"),
     ("она жаловалась что мы не берем трубку", "мы не берем трубку"),
+    # a verb without its subject in a clause on the client's verb is the client's
+    ("заказчик намекает что найдет другого подрядчика", "вы намекаете, что найдете другого подрядчика"),
+    ("собственник дома против того чтобы мы шумели по утрам", "вы против того, чтобы мы шумели по утрам"),
     # a question reported in the past is asked now
     ("заказчица спросила почему мы не прислали макет", "вы спрашиваете, почему мы не прислали макет"),
 ])
@@ -69,6 +72,9 @@ def test_russian_new_writer_kinds_agree_with_you(answer: str, core: str) -> None
     ("он сказал что денег нет и платить не будет", ["денег нет и вы платить не будете"]),
     # a possessive before a word the dictionary does not know (slang verb or noun): "вас" or "ваш" unknown
     ("заказчик пишет, что оплатил, а мы его игнорим", []),
+    # an insult in a written review; "его" after a thing of the same gender as the client
+    ("клиентка написала в отзыве что мы хамы и грубияны", []),
+    ("клиент говорит что отчет скучный и никто его читать не будет", []),
     # "их" before a noun with a client of one gender: the couple's, the family's or a thing's
     ("жених требует вернуть аванс. и удалить их снимки с сайта", []),
     # "одна", "другая" are a subject of their own: the verb after them is not the client's
@@ -89,3 +95,10 @@ def test_a_filler_that_is_a_word_stays() -> None:
     assert result.sure, result.reason
     assert normalise(result.draft) == normalise(FRAME.format("мы поставили шрифт другого типа"))
     assert not client_third_person_left(result.draft, "ru")
+
+
+def test_a_kept_feeling_gets_one_comma_before_its_conjunction() -> None:
+    """"в ярости потому что" -> "в ярости, потому что": the comma goes before the whole conjunction only."""
+    result = draft_paraphrase("она в ярости потому что мы перепутали адрес", "ru")
+    assert result.sure, result.reason
+    assert "в ярости, потому что мы перепутали адрес" in result.draft
