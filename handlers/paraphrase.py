@@ -985,6 +985,8 @@ def _ru_noun(word: str, preposition: str) -> Any:
     indeclinable noun after a preposition of two cases ("в её кафе": where or where to) is `_Unsure`.
     Otherwise nominative/accusative homographs ("фото", "данные") are read as nominative."""
     parses = morph().parse(word.lower().replace("ё", "е"))
+    if word.islower():  # "вазу" typed in lower case is no "ВАЗу"
+        parses = [q for q in parses if "Abbr" not in q.tag] or parses
     top = parses[0]
     if top.tag.POS == "NOUN" and preposition in _RU_PREP_CASES:
         cases = _RU_PREP_CASES[preposition]
@@ -1052,6 +1054,8 @@ def _ru_vash(noun: Any) -> str:
 def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
     tokens = _tokens(_ru_drop_fillers(core))
     original = list(tokens)
+    if not led:
+        _ru_check_person_first(tokens)
     stop = -1  # the full stop before the sentence being read; -1 in the first sentence
     stop_client = False  # the sentence before that full stop opens with the client as its subject
     third: set[str] = set()  # number and gender of the third parties named so far (see `_could_be`)
@@ -1091,6 +1095,9 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
                                                                     and low == "его" and subject == "other") and (
                 nxt_word < 0 or _ru_parse(tokens[nxt_word]).tag.POS not in ("NOUN", "ADJF", "PRTF", "NUMR")):
             raise _Unsure(f"{low!r}: the client or a thing named before")  # "видео ... и его никто не досмотрит"
+        if low == "ее" and client == "f" and "femn" in seen and subject != "client" and nxt_word >= 0 and \
+                tokens[nxt_word].lower() == "нет":  # "её нет": a thing's absence
+            raise _Unsure(f"{low!r}: the client or a thing named before")  # "скидку ..., а в счёте её нет"
         if low == "их" and client in ("m", "f") and nxt_word >= 0 and _ru_parse(tokens[nxt_word]).tag.POS == "NOUN":
             raise _Unsure("'их' before a noun: whose, the client's side or others'")  # "жених ... их фото"
         if low in _RU_PRONOUN_FORM and low not in ("он", "она", "они") and not _ru_pronoun_is_client(
@@ -1228,7 +1235,9 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
             if p.tag.gender == "neut" and p.tag.number != "plur":
                 seen.add("n")
             if p.tag.gender == "masc" and p.tag.number != "plur" and "anim" not in p.tag:
-                seen.add("masc")  # "текст ... и никто его не читает": "его" may be the text  # "видео", "фото": "его" may be it as well as a client who is a he
+                seen.add("masc")  # "текст ... и никто его не читает": "его" may be the text
+            if p.tag.gender == "femn" and p.tag.number != "plur" and "anim" not in p.tag:
+                seen.add("femn")  # "скидку ..., а в счёте её нет": "её" may be the discount  # "видео", "фото": "его" may be it as well as a client who is a he
         nominative = [q for q in morph().parse(low) if q.tag.POS in ("NOUN", "NPRO") and q.tag.case == "nomn"]
         if not nominative and p.tag.case == "nomn" and ({"Anum", "Subx"} & set(p.tag.grammemes) or p.tag.POS == "NUMR"):
             nominative = [p]  # "и одна уже перекосилась", "другая не открывается": a subject of its own
@@ -1245,16 +1254,33 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
     return result
 
 
+def _ru_check_person_first(tokens: list[str]) -> None:
+    """Raises `_Unsure` when an answer without a reporting opening starts with one person named in the
+    nominative ("директор требует ...", "бухгалтер клиента прислал ..."): most often the client, whom the
+    draft would then talk about in the third person; an opening the lexicon does not know may hide there."""
+    first = next((t for t in tokens if _is_word(t)), "")
+    if not first:
+        return
+    p = _ru_parse(first)
+    if p.tag.POS == "NOUN" and "anim" in p.tag and p.tag.case == "nomn" and p.tag.number == "sing" and \
+            first.lower() not in _lexicon()["ru"].get("ours", []):
+        raise _Unsure(f"a person named first: {first!r}")
+
+
 def _ru_self_agrees(tokens: list[str], original: list[str]) -> None:
     """"сам"/"сама" of the client agrees with "вы" too: "а сам не прислал" -> "а сами не прислали". The
     client's it is when "вы" stands before it or the next predicate was turned to the "вы" form."""
     for i, tok in enumerate(tokens):
         if tok.lower() not in ("сам", "сама"):
             continue
-        before = _ru_word_index_before(tokens, i)
         nxt = next((j for j in range(i + 1, min(len(tokens), i + 8)) if _is_word(tokens[j])
                     and _ru_finite(_ru_parse(tokens[j].split()[-1]))), -1)
-        if before >= 0 and tokens[before].lower().endswith("вы") or nxt >= 0 and tokens[nxt] != original[nxt]:
+        clause: list[str] = []
+        for j in range(i - 1, -1, -1):  # the words of its clause before it: "вы выбирали их сам"
+            if tokens[j].strip() in _BOUNDARY or tokens[j].lower() in _RU_CLAUSE or tokens[j].lower() in _RU_COORD:
+                break
+            clause += tokens[j].lower().split()
+        if "вы" in clause and not {"мы", "я"} & set(clause) or nxt >= 0 and tokens[nxt] != original[nxt]:
             tokens[i] = _same_case(tok, "сами")
 
 

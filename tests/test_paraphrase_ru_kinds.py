@@ -51,6 +51,8 @@ FRAME = "Если я правильно вас понимаю, {}. Верно?"
     # a verb without its subject in a clause on the client's verb is the client's
     ("заказчик намекает что найдет другого подрядчика", "вы намекаете, что найдете другого подрядчика"),
     ("собственник дома против того чтобы мы шумели по утрам", "вы против того, чтобы мы шумели по утрам"),
+    # a lower-case noun is never read as an abbreviation ("вазу" is no "ВАЗу")
+    ("клиентка говорит, что курьер разбил ее вазу", "курьер разбил вашу вазу"),
     # a question reported in the past is asked now
     ("заказчица спросила почему мы не прислали макет", "вы спрашиваете, почему мы не прислали макет"),
 ])
@@ -75,6 +77,10 @@ def test_russian_new_writer_kinds_agree_with_you(answer: str, core: str) -> None
     # an insult in a written review; "его" after a thing of the same gender as the client
     ("клиентка написала в отзыве что мы хамы и грубияны", []),
     ("клиент говорит что отчет скучный и никто его читать не будет", []),
+    # "её нет" after a feminine thing: the thing is missing, not the client
+    ("она говорит что мы обещали ей скидку, а в счете ее нет", []),
+    # a person named first without any opening: most often the client, talked about in the third person
+    ("директор требует переделать сайт к понедельнику", []),
     # "их" before a noun with a client of one gender: the couple's, the family's or a thing's
     ("жених требует вернуть аванс. и удалить их снимки с сайта", []),
     # "одна", "другая" are a subject of their own: the verb after them is not the client's
