@@ -101,6 +101,8 @@ def to_client(words: str, lang: str) -> Paraphrase:
                 return _unsure("short")
         return _unsure("short") if client_third_person_left(core, lang) else Paraphrase(core, True)
     core = _respell(" ".join(_lexicon_re(lang, "swear_fillers").sub(" ", core).split()), lang)
+    if lang == "en":
+        core = _en_were(_en_drop_fillers(core))
     unsettled: set[str] = set()
     typed_marks = bool(_RO_LETTERS_MARKED.search(core))
     if lang == "ro":
@@ -873,7 +875,67 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
             subject = "other" if low != "you" else "client"
             last_subject = low if low in _EN_SUBJECTS_OTHER else last_subject
         after_and = False
-    return "".join(tokens)
+    result = "".join(tokens)
+    problem = _en_say_left(result) or ("" if led else _en_person_first(result))
+    if problem:
+        raise _Unsure(problem)
+    return result
+
+
+#: Reporting words that, left in a draft, report the client to the client ("... says they look cheap").
+_EN_SAY_LEFT = {"says", "saying", "reckons", "repeating", "rang", "emailed", "texted", "messaged"}
+#: Things that "say" something themselves: "the quote says fixed price" is no opening.
+_EN_SAYING_THINGS = {"quote", "contract", "invoice", "email", "sign", "website", "site", "it", "that", "this", "label",
+                     "ad", "post", "receipt", "bill", "agreement", "plan", "brief", "policy", "terms", "page"}
+
+
+def _en_say_left(core: str) -> str:
+    """Why an English draft still reports the client: a reporting word the rewrite could not strip ("you
+    are unhappy with the tiles says ...", "then you say the pump is noisy"); "" when none."""
+    words = [w.lower().replace("’", "'") for w in re.findall(r"[\w'’-]+", core)]
+    for k, word in enumerate(words):
+        before = words[k - 1] if k else ""
+        if word in _EN_SAY_LEFT and before not in _EN_SAYING_THINGS or word == "say" and before == "you":
+            return f"opening left: {word}"
+    return ""
+
+
+def _en_person_first(core: str) -> str:
+    """Why an English draft without an opening may talk about the client: it starts with someone named
+    ("the site manager wants us to ...") whose verb only a person does; "" otherwise."""
+    words = [w.lower().replace("’", "'") for w in re.findall(r"[\w'’-]+", core)]
+    if not words or words[0] in {"we", "i", "it", "you", "our", "my", "your", "there", "this", "that", "these",
+                                 "those", "some", "all", "no", "nobody", "everyone", "someone", "nothing", "he", "she",
+                                 "they"}:
+        return ""
+    for k in range(1, min(len(words), 5)):
+        word = words[k]
+        if word.endswith("s") and _en_base(word) in _EN_PERSON_VERBS and \
+                not {"we", "our", "my", "i", "and", "of"} & set(words[:k]):
+            return f"a person named first: {' '.join(words[:k])}"
+        if word in _EN_MODALS or word in _EN_AUX or word in ("is", "was", "has"):
+            break
+    return ""
+
+
+def _en_drop_fillers(core: str) -> str:
+    """Drops what an English writer says only for tone: the lexicon's ``fillers`` ("literally") anywhere,
+    and "like" as a pause (", like,", "he's like, annoyed", "are like way too long", "like 2k"); "looks
+    like", "would like" and "like this" stay."""
+    core = re.sub(r"\s*(?<![\w'’-])" + _alternatives("en", "fillers") + r"(?![\w'’-]),?", "", core, flags=re.I)
+    core = re.sub(r"\s*,\s*like\s*,\s*", " ", core, flags=re.I)
+    core = re.sub(r"^like\s*,?\s+", "", core, flags=re.I)
+    core = re.sub(r"(\b(?:is|are|was|were)|['’]s|['’]re)\s+like\s*,?\s+(?!a\b|an\b|the\b|this\b|that\b|it\b)", r"\1 ",
+                  core, flags=re.I)
+    core = re.sub(r"(?<![\w'’-])like\s+(?=\d)", "", core, flags=re.I)  # "like 2k new ones": about
+    return " ".join(core.split()).lstrip(" ,")
+
+
+def _en_were(core: str) -> str:
+    """"were" typed for "we're" after a conjunction or a reporting verb and before what only "we're" can
+    take ("so were not near", "reckons were overcharging", "when were gonna finish")."""
+    return re.sub(r"(^|\b(?:so|when|whenever|because|cos|if|reckons|reckon|thinks|think|says|while|since)\s)were"
+                  r"(?=\s+(?:\w+ing|not|gonna|going|all|there|still|never|always)\b)", r"\1we're", core, flags=re.I)
 
 
 @cache
