@@ -803,6 +803,8 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
                    "herself", "themselves"} and _could_be(third, _en_person_kind_of_pronoun(low)):
             raise _Unsure("a third person before a pronoun")
         if low in _EN_THEY and client == "sg":
+            if low == "they":
+                subject, after_and = "other", False  # "... and they expect us to": their own verb, not "you"
             continue  # "he won't pay for the flowers because they wilted": things or others, not the client
         if low in _EN_THEY and client == "pl" and plural_thing and (
                 low != "they" or before_low in _EN_SUBORDINATORS):
@@ -844,6 +846,8 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
                 bool(_third_re("en").fullmatch(nxt_low))  # "we told her husband": hers, whatever the verb
             obj = not counted and (nxt < 0 or nxt_low in _EN_HER_OBJECT or (
                 nxt_low.endswith("ly") and nxt_low not in _EN_LY_NOT_ADVERB) or before in _EN_GIVE)
+            if before in ("left", "leave", "leaving") and not counted and nxt >= 0 and nxt_low not in _EN_HER_OBJECT:
+                raise _Unsure(f"'{before} her {nxt_low}': to her or hers")  # "left her a note", "left her gate open"
             tokens[i] = _same_case(tok, "you" if obj else "your")
             continue
         if low in ("and", "but", "or"):
@@ -891,13 +895,27 @@ _EN_SAYING_THINGS = {"quote", "contract", "invoice", "email", "sign", "website",
 
 def _en_say_left(core: str) -> str:
     """Why an English draft still reports the client: a reporting word the rewrite could not strip ("you
-    are unhappy with the tiles says ...", "then you say the pump is noisy"); "" when none."""
+    are unhappy with the tiles says ...", "then you say the pump is noisy"), words quoted in single quotes,
+    or "they" doing what a person does with a client who is one person ("... and they expect us to": the
+    client's side, or others); "" when none."""
+    if re.search(r"(?:^|\s)['‘][^\W\d_]", core):
+        return "quoted words"
     words = [w.lower().replace("’", "'") for w in re.findall(r"[\w'’-]+", core)]
     for k, word in enumerate(words):
         before = words[k - 1] if k else ""
         if word in _EN_SAY_LEFT and before not in _EN_SAYING_THINGS or word == "say" and before == "you":
             return f"opening left: {word}"
+        nxt = words[k + 1] if k + 1 < len(words) else ""
+        if word in ("they", "they're", "they'll", "they'd") and (nxt in _EN_MODALS or nxt in _EN_AUX or
+                                                              _en_base(nxt) in _EN_PERSON_VERBS):
+            return f"{word} {nxt}: the client or others"
     return ""
+
+
+@cache
+def _en_feel_words() -> frozenset[str]:
+    """The one-word feelings of the lexicon's English ``feel`` list ("angry", "upset", "mad")."""
+    return frozenset(w for w in _lexicon()["en"]["feel"] if " " not in w)
 
 
 def _en_person_first(core: str) -> str:
@@ -913,6 +931,8 @@ def _en_person_first(core: str) -> str:
         if word.endswith("s") and _en_base(word) in _EN_PERSON_VERBS and \
                 not {"we", "our", "my", "i", "and", "of"} & set(words[:k]):
             return f"a person named first: {' '.join(words[:k])}"
+        if word in ("is", "was") and k + 1 < len(words) and words[k + 1] in _en_feel_words():
+            return f"a person named first: {' '.join(words[:k])}"  # "mark is mad"
         if word in _EN_MODALS or word in _EN_AUX or word in ("is", "was", "has"):
             break
     return ""

@@ -27,6 +27,7 @@ FRAME = "If I understood you correctly, {}. Is that right?"
     ("he rang this morning. the shed door is jammed again", "the shed door is jammed again"),
     ("she keeps repeating that we never sent the invoice", "we never sent the invoice"),
     ("they reckon we shouldve checked the soil first", "you reckon we should have checked the soil first"),
+    ("his complaint is that we never sent the plans", "we never sent the plans"),
 ])
 def test_english_new_writer_kinds(answer: str, core: str) -> None:
     result = draft_paraphrase(answer, "en")
@@ -40,6 +41,14 @@ def test_english_new_writer_kinds(answer: str, core: str) -> None:
     ("bob called, then he says the pump is noisy", []),
     # a person named first without an opening is most often the client, talked about in the third person
     ("the site manager wants us to start at 6 every day", ["you want us to start at 6 every day"]),
+    # "they" doing what a person does, the client being one person: the client's side or others
+    ("the school said they shouldnt have to pay for the extra paint", []),
+    ("the owner wrote that our vans blocked the drive and they expect us to pay for the tow", []),
+    # words in single quotes are the client's own; someone named with a feeling opens the answer
+    ("ugh, she wrote 'you lot never listen' and said the menu has typos", []),
+    ("Okay so Jake is furious. the website went down during his sale", []),
+    # "left her gate open" is hers, "left her a note" is to her: which, the rule cannot tell
+    ("shes upset the yard flooded because we left her garden tap running", []),
     # a kid is someone else: "his" stays his
     ("the teacher complained the gate is loose and a kid hurt his finger",
      ["the gate is loose and a kid hurt his finger"]),
