@@ -463,7 +463,7 @@ def _strip_lead(core: str, lang: str) -> _Lead:
                 subj = {"f": "она", "pl": "они"}.get(client or "", "он") if lang == "ru" else \
                     "they" if lang == "en" and client == "pl" else _PRONOUN[lang]
             kept = core[len(np) + (match.end("subj") if match.group("subj") else 0):len(np) + match.end()].strip()
-            if lang == "ru":  # the comma Russian puts before "что" ("вы недовольны, что ...")
+            if lang == "ru" and "," not in kept:  # the comma Russian puts before "что" ("вы недовольны, что ...")
                 kept = re.sub(r"(?<=[^\s,])\s+(?=(?:что|потому что|так как|чтобы)$)", ", ", kept, count=1)
             return _Lead(f"{subj} {kept} {rest}".strip() if rest else "", True, client)
         core, led = rest, True
@@ -880,6 +880,9 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
             last_subject = low if low in _EN_SUBJECTS_OTHER else last_subject
         after_and = False
     result = "".join(tokens)
+    # a question the client keeps asking: "she asks why ..." -> "you're asking why ..." ("asked" stays past)
+    result = re.sub(r"^(you)\s+(?:asks|ask)(?=\s+(?:why|if|whether|when|where|how|what)\b)", r"\1're asking", result,
+                    flags=re.I)
     problem = _en_say_left(result) or ("" if led else _en_person_first(result))
     if problem:
         raise _Unsure(problem)
@@ -1178,7 +1181,7 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
                 nxt_word < 0 or _ru_parse(tokens[nxt_word]).tag.POS not in ("NOUN", "ADJF", "PRTF", "NUMR")):
             raise _Unsure(f"{low!r}: the client or a thing named before")  # "видео ... и его никто не досмотрит"
         if low == "ее" and client == "f" and "femn" in seen and subject != "client" and nxt_word >= 0 and \
-                tokens[nxt_word].lower() == "нет":  # "её нет": a thing's absence
+                _ru_absent(tokens, nxt_word):  # "её нет", "её не было": a thing's absence
             raise _Unsure(f"{low!r}: the client or a thing named before")  # "скидку ..., а в счёте её нет"
         if low == "их" and client in ("m", "f") and nxt_word >= 0 and _ru_parse(tokens[nxt_word]).tag.POS == "NOUN":
             raise _Unsure("'их' before a noun: whose, the client's side or others'")  # "жених ... их фото"
@@ -1273,6 +1276,8 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
                 tokens[i] = _ru_to_vy(tok)  # "вы переживаете, что не сможете": the clause's own subject left out
                 subject = "client"
             elif coord and (prev_subject == "first" or prev_subject == "other" and mismatch) and led:
+                if _ru_agreeing_noun_after(tokens, i, p):  # "мы обещали неделю, а прошёл месяц": the month's
+                    raise _Unsure(f"who does {tok!r}: the noun after it or the client")
                 tokens[i] = "вы " + _ru_to_vy(tok)
                 subject = "client"
             elif at_start and singular and (led or not coord):
@@ -1687,6 +1692,32 @@ def _ru_third_left(tokens: list[str]) -> list[str]:
             found.append(f"вы … {tok}")
         before = low
     return found
+
+
+def _ru_absent(tokens: list[str], i: int) -> bool:
+    """Whether the words from ``i`` say that something is not there: "нет", "не было", "не будет"."""
+    if tokens[i].lower() == "нет":
+        return True
+    nxt = _next_word(tokens, i)
+    return tokens[i].lower() == "не" and nxt >= 0 and tokens[nxt].lower() in ("было", "будет")
+
+
+def _ru_agreeing_noun_after(tokens: list[str], i: int, verb: Any) -> bool:
+    """Whether a noun in the nominative after the verb at ``i``, in its clause, agrees with it in number
+    (and gender in the past): then it may be the verb's subject ("а прошёл месяц"), whatever the verb."""
+    for tok in tokens[i + 1:i + 8]:
+        if not _is_word(tok):
+            if tok.strip() in _BOUNDARY:
+                return False
+            continue
+        low = tok.lower().replace("ё", "е")
+        if low in _RU_COORD or low in _RU_CLAUSE:
+            return False
+        for q in morph().parse(low):
+            if q.tag.POS == "NOUN" and q.tag.case == "nomn" and q.score >= 0.05 and q.tag.number == verb.tag.number \
+                    and not ("past" in verb.tag and verb.tag.gender and q.tag.gender != verb.tag.gender):
+                return True
+    return False
 
 
 def _ru_will_do(tokens: list[str], i: int) -> bool:

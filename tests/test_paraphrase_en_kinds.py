@@ -28,6 +28,7 @@ FRAME = "If I understood you correctly, {}. Is that right?"
     ("she keeps repeating that we never sent the invoice", "we never sent the invoice"),
     ("they reckon we shouldve checked the soil first", "you reckon we should have checked the soil first"),
     ("his complaint is that we never sent the plans", "we never sent the plans"),
+    ("he asks why the invoice is higher than the quote", "you're asking why the invoice is higher than the quote"),
 ])
 def test_english_new_writer_kinds(answer: str, core: str) -> None:
     result = draft_paraphrase(answer, "en")

@@ -81,6 +81,9 @@ def test_russian_new_writer_kinds_agree_with_you(answer: str, core: str) -> None
     ("она говорит что мы обещали ей скидку, а в счете ее нет", []),
     # a person named first without any opening: most often the client, talked about in the third person
     ("директор требует переделать сайт к понедельнику", []),
+    # "её не было" after a feminine thing; a noun after "а прошёл" agreeing with it may be its subject
+    ("клиентка спрашивает, почему мы взяли плату за упаковку, если в смете ее не было", []),
+    ("клиент говорит что мы обещали закончить за неделю а прошел месяц", []),
     # "их" before a noun with a client of one gender: the couple's, the family's or a thing's
     ("жених требует вернуть аванс. и удалить их снимки с сайта", []),
     # "одна", "другая" are a subject of their own: the verb after them is not the client's
@@ -108,3 +111,6 @@ def test_a_kept_feeling_gets_one_comma_before_its_conjunction() -> None:
     result = draft_paraphrase("она в ярости потому что мы перепутали адрес", "ru")
     assert result.sure, result.reason
     assert "в ярости, потому что мы перепутали адрес" in result.draft
+    result = draft_paraphrase("клиент злится, потому что мы выставили счет дважды", "ru")
+    assert result.sure, result.reason
+    assert "вы злитесь, потому что мы выставили счет дважды" in result.draft
