@@ -102,7 +102,7 @@ def to_client(words: str, lang: str) -> Paraphrase:
         return _unsure("short") if client_third_person_left(core, lang) else Paraphrase(core, True)
     core = _respell(" ".join(_lexicon_re(lang, "swear_fillers").sub(" ", core).split()), lang)
     if lang == "en":
-        core = _en_were(_en_drop_fillers(core))
+        core = _en_sentences(_en_were(_en_drop_fillers(core)))
     unsettled: set[str] = set()
     typed_marks = bool(_RO_LETTERS_MARKED.search(core))
     if lang == "ro":
@@ -378,6 +378,8 @@ def _np_subject(words: list[str], lang: str) -> bool:
     people ("our developer", "наш менеджер", "colegul meu") are not."""
     low = [w.lower() for w in words]
     if lang == "en":
+        if low[0] in ("her", "his", "their") and 2 <= len(low) <= 3 and not any(w in _EN_NP_STOP for w in low[1:]):
+            return True  # "her manager emailed saying", "their marketing lead says": the client's side writes
         if low[0] in _EN_NP_NOT_FIRST or any(w in _EN_NP_STOP for w in low):
             return False
         if "of" in low:  # "the boss of the client", "the mother of my student": one of the client's side
@@ -397,7 +399,7 @@ def _client_of(lang: str, subject: str, predicate: str) -> str | None:
     """The client's number or gender from the opening's subject and predicate (see `_Lead`)."""
     words = f"{subject} {predicate}".lower().split()
     if lang == "en":
-        if any(w in ("they", "they're", "are", "were") for w in words[:3]):
+        if any(w in ("they", "they're", "are", "were", "their") for w in words[:3]):
             return "pl"
         return "sg" if words else None
     if lang == "ru":
@@ -952,6 +954,27 @@ def _en_drop_fillers(core: str) -> str:
                   core, flags=re.I)
     core = re.sub(r"(?<![\w'’-])like\s+(?=\d)", "", core, flags=re.I)  # "like 2k new ones": about
     return " ".join(core.split()).lstrip(" ,")
+
+
+def _en_sentences(core: str) -> str:
+    """Tidies what English writers put between sentences before the rewrite: a sentence that only calls us
+    names ("bloke called us a pack of cowboys.") is left out when another follows; "tom rang he says"
+    loses "tom rang"; a later sentence opening with "(he/she/they/also) says (that)" loses the opening;
+    "asks why ..." with no subject gets "he" ("he asks why" -> "you're asking why")."""
+    parts = re.split(r"(?<=[.!?])\s+(?=\S)", core)
+    if len(parts) > 1:
+        kept = [x for x in parts if not re.match(r"^(?:\w+\s+){0,3}?called\s+(?:us|me)\s+(?:a|an)\s", x, re.I)]
+        parts = kept or parts
+    out = []
+    for k, part in enumerate(parts):
+        part = re.sub(r"^(?:\w+\s+){1,2}(?:rang|called)\s+(?:and\s+)?(?=(?:he|she|they)\s+(?:says|said)\b)", "", part,
+                      flags=re.I)
+        if k:
+            part = re.sub(r"^(?:(?:he|she|they)\s+)?(?:also\s+)?(?:says|said|say)\s+(?:that\s+)?"
+                          r"(?!(?:he|she|they|i|we)\b)", "", part, flags=re.I)  # "she says it's embarrassing"
+        part = re.sub(r"^asks(?=\s+(?:why|if|whether|when|where|how|what)\b)", "he asks", part, flags=re.I)
+        out.append(part)
+    return " ".join(out)
 
 
 def _en_were(core: str) -> str:

@@ -29,6 +29,13 @@ FRAME = "If I understood you correctly, {}. Is that right?"
     ("they reckon we shouldve checked the soil first", "you reckon we should have checked the soil first"),
     ("his complaint is that we never sent the plans", "we never sent the plans"),
     ("he asks why the invoice is higher than the quote", "you're asking why the invoice is higher than the quote"),
+    # between sentences: a name-calling sentence goes, "X rang he says" and a later "she says" lose the opening
+    ("the guy called us a bunch of cowboys. says the deck is already rotting", "the deck is already rotting"),
+    ("sam rang he says the pond pump is dead", "the pond pump is dead"),
+    ("she never got the quote. She says it's unprofessional.", "you never got the quote. it's unprofessional"),
+    ("he rang again today. asks why the skip is still on his lawn", "you're asking why the skip is still on your lawn"),
+    # the client's side writes: "their office manager says ..."
+    ("their office manager says we double charged them", "we double charged you"),
 ])
 def test_english_new_writer_kinds(answer: str, core: str) -> None:
     result = draft_paraphrase(answer, "en")
