@@ -403,6 +403,8 @@ def _client_of(lang: str, subject: str, predicate: str) -> str | None:
             return "pl"
         return "sg" if words else None
     if lang == "ru":
+        if words and words[0] in ("в", "во", "на"):  # "в кафе на Малышева недовольны": only the predicate tells
+            words = predicate.lower().split()
         for word in words:
             if word in ("они",):
                 return "pl"
@@ -1164,6 +1166,7 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
     original = list(tokens)
     if not led:
         _ru_check_person_first(tokens)
+    _ru_check_that_first(tokens)
     stop = -1  # the full stop before the sentence being read; -1 in the first sentence
     stop_client = False  # the sentence before that full stop opens with the client as its subject
     third: set[str] = set()  # number and gender of the third parties named so far (see `_could_be`)
@@ -1220,6 +1223,8 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
         if low == "так" and _next_word(tokens, i) >= 0 and tokens[_next_word(tokens, i)].lower() == "и":
             continue  # "так и не получила": a particle, the verb after it is still the clause's first
         if low in ("он", "она", "они"):
+            if client is not None and _RU_PRONOUN_FORM[low] != client:  # "заказчик ... говорит, что они входили"
+                raise _Unsure(f"{low!r}: not the client ({client}), someone or something else")
             client = client or _RU_PRONOUN_FORM[low]
             tokens[i] = _same_case(tok, "вы")
             subject, agree, coord, at_start = "client", True, False, False
@@ -1362,6 +1367,28 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
     if errors:
         raise _Unsure(f"agreement: {errors[0]}")
     return result
+
+
+def _ru_check_that_first(tokens: list[str]) -> None:
+    """Raises `_Unsure` when "что" comes before any predicate ("в 2 ночи что сервер упал": an opening with
+    words between its verb and "что" lost its verb, not its circumstance); "то, что", "за то что" and a
+    question word ("что случилось") are fine."""
+    before: list[str] = []
+    for k, tok in enumerate(tokens):
+        if not _is_word(tok):
+            continue
+        low = tok.lower()
+        if low == "что":
+            nxt = _next_word(tokens, k)
+            if before and before[-1] not in ("то", "того", "тем", "том", "тому", "так", "потому", "из-за", "не") and \
+                    not (nxt >= 0 and _ru_finite(_ru_parse(tokens[nxt]))):
+                raise _Unsure("'что' before any predicate: an opening left in part")
+            return
+        p = _ru_parse(low)
+        if _ru_finite(p) or p.tag.POS in ("PRED", "INFN") or low in ("вы", "мы", "я", "он", "она", "они") or \
+                low in _RU_CLAUSE:
+            return
+        before.append(low)
 
 
 def _ru_check_person_first(tokens: list[str]) -> None:

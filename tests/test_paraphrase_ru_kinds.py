@@ -84,6 +84,10 @@ def test_russian_new_writer_kinds_agree_with_you(answer: str, core: str) -> None
     # "её не было" after a feminine thing; a noun after "а прошёл" agreeing with it may be its subject
     ("клиентка спрашивает, почему мы взяли плату за упаковку, если в смете ее не было", []),
     ("клиент говорит что мы обещали закончить за неделю а прошел месяц", []),
+    # "они" with a client who is one person: the things named before or others
+    ("заказчик не хочет платить за доп работы, говорит что они входили в смету", []),
+    # an opening whose circumstance stayed: "в 2 ночи что ..." has lost its verb
+    ("клиент написал в 3 ночи что бот упал и он теряет заказы", []),
     # "их" before a noun with a client of one gender: the couple's, the family's or a thing's
     ("жених требует вернуть аванс. и удалить их снимки с сайта", []),
     # "одна", "другая" are a subject of their own: the verb after them is not the client's
