@@ -1167,6 +1167,7 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
     if not led:
         _ru_check_person_first(tokens)
     _ru_check_that_first(tokens)
+    _ru_check_own_words(tokens)
     stop = -1  # the full stop before the sentence being read; -1 in the first sentence
     stop_client = False  # the sentence before that full stop opens with the client as its subject
     third: set[str] = set()  # number and gender of the third parties named so far (see `_could_be`)
@@ -1308,6 +1309,9 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
                     raise _Unsure(f"who does {tok!r}: the noun after it or the client")
                 tokens[i] = "вы " + _ru_to_vy(tok)
                 subject = "client"
+            elif at_start and singular and (led or not coord) and "intr" in p.tag and "past" in p.tag and \
+                    _ru_agreeing_noun_after(tokens, i, p):
+                subject = "other"  # "у вас сгорел тур": the noun after the verb is its subject
             elif at_start and singular and (led or not coord):
                 tokens[i] = _ru_asking(tokens, i) or _ru_to_vy(tok)
                 if later and clause_start > stop:  # "он требует скидку. грозится уйти" -> "... и грозитесь уйти"
@@ -1367,6 +1371,21 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
     if errors:
         raise _Unsure(f"agreement: {errors[0]}")
     return result
+
+
+def _ru_check_own_words(tokens: list[str]) -> None:
+    """Raises `_Unsure` when the user's text holds the client's own words without quotation marks: a "вы"
+    the user wrote ("пишет: вы сорвали мне запуск", "мол вы всё испортили": that "вы" is us) or an
+    imperative addressed to us ("верните деньги"); said back to the client, whose is whose turns around."""
+    for tok in tokens:
+        if not _is_word(tok):
+            continue
+        low = tok.lower()
+        if low in ("вы", "вам", "вас", "вами") or low.startswith("ваш"):
+            raise _Unsure("the client's own words: 'вы' in the answer")
+        p = _ru_parse(low)
+        if p.tag.POS == "VERB" and "impr" in p.tag and "plur" in p.tag and p.score >= 0.5:
+            raise _Unsure(f"the client's own words: {low!r}")
 
 
 def _ru_check_that_first(tokens: list[str]) -> None:

@@ -53,6 +53,8 @@ FRAME = "Если я правильно вас понимаю, {}. Верно?"
     ("собственник дома против того чтобы мы шумели по утрам", "вы против того, чтобы мы шумели по утрам"),
     # a lower-case noun is never read as an abbreviation ("вазу" is no "ВАЗу")
     ("клиентка говорит, что курьер разбил ее вазу", "курьер разбил вашу вазу"),
+    # an intransitive verb with its own subject after it: "у него сгорел тур" -> "у вас сгорел тур"
+    ("клиент говорит что у него сгорел отпуск из-за нас", "у вас сгорел отпуск из-за нас"),
     # a question reported in the past is asked now
     ("заказчица спросила почему мы не прислали макет", "вы спрашиваете, почему мы не прислали макет"),
 ])
@@ -88,6 +90,10 @@ def test_russian_new_writer_kinds_agree_with_you(answer: str, core: str) -> None
     ("заказчик не хочет платить за доп работы, говорит что они входили в смету", []),
     # an opening whose circumstance stayed: "в 2 ночи что ..." has lost its verb
     ("клиент написал в 3 ночи что бот упал и он теряет заказы", []),
+    # the client's own words without quotation marks: their "вы" is us, their imperative is addressed to us
+    ("клиентка пишет: вы испортили мне фотосессию", []),
+    ("он говорит мол вы все сломали", []),
+    ("заказчик пишет что сайт лежит, верните деньги", []),
     # "их" before a noun with a client of one gender: the couple's, the family's or a thing's
     ("жених требует вернуть аванс. и удалить их снимки с сайта", []),
     # "одна", "другая" are a subject of their own: the verb after them is not the client's
