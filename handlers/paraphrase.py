@@ -102,7 +102,7 @@ def to_client(words: str, lang: str) -> Paraphrase:
         return _unsure("short") if client_third_person_left(core, lang) else Paraphrase(core, True)
     core = _respell(" ".join(_lexicon_re(lang, "swear_fillers").sub(" ", core).split()), lang)
     if lang == "en":
-        core = _en_sentences(_en_were(_en_drop_fillers(core)))
+        core = _en_kin_possessive(_en_sentences(_en_were(_en_drop_fillers(core))))
     unsettled: set[str] = set()
     typed_marks = bool(_RO_LETTERS_MARKED.search(core))
     if lang == "ro":
@@ -977,6 +977,21 @@ def _en_sentences(core: str) -> str:
         part = re.sub(r"^asks(?=\s+(?:why|if|whether|when|where|how|what)\b)", "he asks", part, flags=re.I)
         out.append(part)
     return " ".join(out)
+
+
+#: People whose "s" before a noun is a possessive with its apostrophe left out ("his mums garden").
+_EN_KIN = ("mum", "mom", "dad", "neighbour", "neighbor", "husband", "wife", "son", "daughter", "sister", "brother",
+           "partner", "boss", "friend", "kid", "landlord", "tenant")
+
+
+def _en_kin_possessive(core: str) -> str:
+    """"your neighbours yard" -> "your neighbour's yard": after a possessive, one of `_EN_KIN` with an
+    "s" and then a word that is no verb, preposition or conjunction is that person's."""
+    stop = r"(?:are|were|is|was|have|has|had|and|or|but|to|in|on|at|from|who|that|which|said|say|says|keep|keeps|" \
+           r"think|thinks|want|wants|will|won't|wont|can|can't|cant|don't|dont|didn't|didnt|\w+ed)"
+    kin = "|".join(_EN_KIN)
+    return re.sub(rf"\b(your|his|her|their|my|our)\s+({kin})s\s+(?!{stop}\b)(?=[a-z])", r"\1 \2's ", core,
+                  flags=re.I)
 
 
 def _en_were(core: str) -> str:

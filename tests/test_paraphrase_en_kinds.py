@@ -29,6 +29,9 @@ FRAME = "If I understood you correctly, {}. Is that right?"
     ("they reckon we shouldve checked the soil first", "you reckon we should have checked the soil first"),
     ("his complaint is that we never sent the plans", "we never sent the plans"),
     ("he asks why the invoice is higher than the quote", "you're asking why the invoice is higher than the quote"),
+    # a relative's "s" before a noun is a possessive with its apostrophe left out
+    ("he says the roots damaged his neighbours fence", "the roots damaged your neighbour's fence"),
+    ("she says her neighbours are complaining about the noise", "your neighbours are complaining about the noise"),
     # between sentences: a name-calling sentence goes, "X rang he says" and a later "she says" lose the opening
     ("the guy called us a bunch of cowboys. says the deck is already rotting", "the deck is already rotting"),
     ("sam rang he says the pond pump is dead", "the pond pump is dead"),
