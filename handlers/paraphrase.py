@@ -1185,6 +1185,7 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
     _ru_check_own_words(tokens)
     stop = -1  # the full stop before the sentence being read; -1 in the first sentence
     stop_client = False  # the sentence before that full stop opens with the client as its subject
+    sentence_start = 0  # where the sentence before that full stop starts
     third: set[str] = set()  # number and gender of the third parties named so far (see `_could_be`)
     subject: str | None = None  # of the clause being read: "client", "first", "other" or None
     prev_subject: str | None = None  # of the clause before a coordinating conjunction
@@ -1205,6 +1206,7 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
                 if tok.strip() in (".", "!", "?"):  # a new sentence: a bare verb there is the client's again
                     main_client = False
                     stop, stop_client = i, _ru_opens_with_you(tokens, clause_start, i)
+                    sentence_start = clause_start
                     at_start, clause_start = True, next((j for j in range(i + 1, len(tokens))
                                                          if _is_word(tokens[j])), i)
             continue
@@ -1330,13 +1332,13 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
             elif at_start and singular and (led or not coord):
                 tokens[i] = _ru_asking(tokens, i) or _ru_to_vy(tok)
                 if later and clause_start > stop:  # "он требует скидку. грозится уйти" -> "... и грозитесь уйти"
-                    _ru_join_sentence(tokens, stop, clause_start, stop_client)
+                    _ru_join_sentence(tokens, sentence_start, stop, clause_start, stop_client)
                 else:
                     _ru_insert_vy(tokens, clause_start)  # Russian keeps the pronoun
                 subject = "client"
             elif later and client == "pl" and stop_client and p.tag.person == "3per":
                 tokens[i] = _ru_to_vy(tok)  # "они не готовы ждать. хотят ..." -> "... и хотите ..."
-                _ru_join_sentence(tokens, stop, clause_start, True)
+                _ru_join_sentence(tokens, sentence_start, stop, clause_start, True)
                 subject = "client"
             else:
                 subject = "other"
@@ -1347,15 +1349,18 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
 
             tokens[i] = _ru_to_vy(tok)
             if later and clause_start > stop:  # "... . уверена, что ..." -> "... и уверены, что ..."
-                _ru_join_sentence(tokens, stop, clause_start, stop_client)
+                _ru_join_sentence(tokens, sentence_start, stop, clause_start, stop_client)
             else:
                 _ru_insert_vy(tokens, clause_start)
             subject, at_start = "client", False
             continue
         if later and _ru_finite(p) and "plur" in p.tag and p.tag.person != "3per" and clause_start > stop:
-            _ru_join_sentence(tokens, stop, clause_start, True)  # "мы сломали форму. должны починить"
+            _ru_join_sentence(tokens, sentence_start, stop, clause_start, True)  # "мы сломали форму. должны починить"
             subject, at_start = "first" if p.tag.person == "1per" else "other", False
             continue
+        if p.tag.POS == "VERB" and (subject is None or subject == "other" and other_number == "sing") and \
+                p.tag.person == "3per" and "plur" in p.tag and "past" not in p.tag and not coord and client in ("m", "f") and not _ru_subject_after(tokens, i, p):
+            raise _Unsure(f"who does {tok!r}: 'they' unnamed, the client being one person")  # "акт не подпишут"
         if p.tag.POS == "VERB" and subject is None and p.tag.person == "1per" and "plur" in p.tag and \
                 not (coord and prev_subject == "first"):
             before = _ru_word_index_before(tokens, i)  # "если к среде не сдадим" -> "если к среде мы не сдадим"
@@ -1471,10 +1476,16 @@ def _ru_opens_with_you(tokens: list[str], start: int, end: int) -> bool:
     return bool(words) and words[0].lower() == "вы"
 
 
-def _ru_join_sentence(tokens: list[str], stop: int, at: int, same_subject: bool) -> None:
-    """Joins a sentence without a subject of its own to the one before with "и" in place of the full stop
-    at ``stop``; "вы" goes in too unless the sentence before has the client as its subject already."""
+def _ru_join_sentence(tokens: list[str], start: int, stop: int, at: int, same_subject: bool) -> None:
+    """Joins a sentence without a subject of its own to the one before (from ``start``) with "и" in place
+    of the full stop at ``stop``; "вы" goes in too unless the sentence before has the client as its subject
+    already. An "и" already in the sentence before becomes a comma: "A, B и C", not "A и B и C"."""
     tokens[stop] = ""
+    for j in range(stop - 1, start, -1):
+        if tokens[j].lower() == "и" and tokens[j - 1].isspace() and _ru_word_index_before(tokens, j) >= 0 and \
+                tokens[_ru_word_index_before(tokens, j)].lower() != "так":
+            tokens[j - 1], tokens[j] = ",", ""
+            break
     word = tokens[at]
     tokens[at] = ("и " if same_subject else "и вы ") + (word[:1].lower() + word[1:] if not word[:2].isupper() else word)
 
