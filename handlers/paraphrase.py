@@ -985,13 +985,16 @@ _EN_KIN = ("mum", "mom", "dad", "neighbour", "neighbor", "husband", "wife", "son
 
 
 def _en_kin_possessive(core: str) -> str:
-    """"your neighbours yard" -> "your neighbour's yard": after a possessive, one of `_EN_KIN` with an
-    "s" and then a word that is no verb, preposition or conjunction is that person's."""
+    """"flood his neighbours yard" -> "flood his neighbour's yard": after a possessive in an object's place
+    (a word before it that opens no clause), one of `_EN_KIN` with an "s" and then a word that is no verb,
+    preposition or conjunction is that person's."""
     stop = r"(?:are|were|is|was|have|has|had|and|or|but|to|in|on|at|from|who|that|which|said|say|says|keep|keeps|" \
            r"think|thinks|want|wants|will|won't|wont|can|can't|cant|don't|dont|didn't|didnt|\w+ed)"
     kin = "|".join(_EN_KIN)
-    return re.sub(rf"\b(your|his|her|their|my|our)\s+({kin})s\s+(?!{stop}\b)(?=[a-z])", r"\1 \2's ", core,
-                  flags=re.I)
+    # only as an object ("flooded his neighbours yard"): at a clause's start "his kids love" is a verb's subject
+    return re.sub(rf"(?<![.,;:!?]\s)\b((?!(?:and|but|or|that|because|so|when|if|since|says|said|say|thinks|think|reckons|reckon|claims|"
+                  rf"wrote|complained|complains|told|believes|feels|while|though|although)\s)[a-z]+\s+)"
+                  rf"(your|his|her|their|my|our)\s+({kin})s\s+(?!{stop}\b)(?=[a-z])", r"\1\2 \3's ", core, flags=re.I)
 
 
 def _en_were(core: str) -> str:

@@ -32,6 +32,8 @@ FRAME = "If I understood you correctly, {}. Is that right?"
     # a relative's "s" before a noun is a possessive with its apostrophe left out
     ("he says the roots damaged his neighbours fence", "the roots damaged your neighbour's fence"),
     ("she says her neighbours are complaining about the noise", "your neighbours are complaining about the noise"),
+    ("the client says his kids love the app but his wife hates the colours",
+     "your kids love the app but your wife hates the colours"),
     # between sentences: a name-calling sentence goes, "X rang he says" and a later "she says" lose the opening
     ("the guy called us a bunch of cowboys. says the deck is already rotting", "the deck is already rotting"),
     ("sam rang he says the pond pump is dead", "the pond pump is dead"),
