@@ -10,7 +10,13 @@ English apostrophes and Russian one-letter typos, turns the client's pronouns in
 that cannot be the client by gender or number stays) and makes the verbs, short
 adjectives and possessives agree: pymorphy3 inflects Russian, a verb table (``ro_verbs.yaml``) conjugates
 Romanian, a few rules do English. An answer of three or four sentences is rewritten sentence by sentence
-and joined; a sentence that only sets the scene ("the school director called me.") is left out. A third
+and joined; a sentence that only sets the scene ("the school director called me.", "так и сказал.") is left
+out; in Russian a second sentence with no subject of its own goes on with "и" ("он требует скидку. грозится
+уйти" -> "вы требуете скидку и грозитесь уйти"). Words said only for tone ("типа", "literally", "like,") and
+the user's doubt ("якобы") are dropped; the client named by a role, a name and patronymic or a place
+("хозяйка дома хочет", "ИП Смирнов", "в кафе на Малышева недовольны") is the client. The client's own
+words typed without quotation marks (their "вы", an imperative to us) fall back, as do a reporting word
+or a person named first that the rewrite could not place. A third
 party named before a pronoun blocks it only when it could be that pronoun by number and gender. Whenever
 the rewrite cannot be sure (an unknown verb form, a third person or a thing it cannot place, quoted words,
 a very long answer, an insult), the draft is the frame with a blank and the caller shows the user's own
