@@ -821,6 +821,9 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
             raise _Unsure(f"{low!r}: the client or the things named before")
         if low in ("he", "she", "his", "him", "himself") and client == "pl":
             raise _Unsure(f"{low!r} with a client who is several")
+        if low in ("they", "they're", "they'll", "they've", "they'd") and client is None and not led and \
+                subject == "other":
+            raise _Unsure(f"{low!r} after someone or something named, with no opening: them or the client")
         if low in ("he", "she", "they"):
             client = client or ("pl" if low == "they" else "sg")
             tokens[i] = _same_case(tok, "you")
@@ -891,8 +894,10 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
         after_and = False
     result = "".join(tokens)
     # a question the client keeps asking: "she asks why ..." -> "you're asking why ..." ("asked" stays past)
-    result = re.sub(r"^(you)\s+(?:asks|ask)(?=\s+(?:why|if|whether|when|where|how|what)\b)", r"\1're asking", result,
-                    flags=re.I)
+    result = re.sub(r"^(you)\s+(?:asks|ask|keep\s+asking)(?=\s+(?:why|if|whether|when|where|how|what)\b)", r"\1're asking",
+                    result, flags=re.I)
+    # a comma splice before the client's last clause: "..., you're blaming us" -> "..., and you're blaming us"
+    result = re.sub(r"^([^,]*\w[^,]*),\s+(you(?:'re|’re)\s+\w+ing\b[^,]*)$", r"\1, and \2", result, flags=re.I)
     problem = _en_say_left(result) or ("" if led else _en_person_first(result))
     if problem:
         raise _Unsure(problem)
@@ -973,8 +978,9 @@ def _en_sentences(core: str) -> str:
     if len(parts) > 1:
         kept = [x for x in parts if not re.match(r"^(?:\w+\s+){0,3}?called\s+(?:us|me)\s+(?:a|an)\s", x, re.I)]
         parts = kept or parts
-    out = []
-    for k, part in enumerate(parts):
+    out: list[str] = []
+    k = 0  # sentences before this one that say more than the scene
+    for part in parts:
         part = re.sub(r"^(?:\w+\s+){1,2}(?:rang|called)\s+(?:and\s+)?(?=(?:he|she|they)\s+(?:says|said)\b)", "", part,
                       flags=re.I)
         if k:
@@ -982,6 +988,7 @@ def _en_sentences(core: str) -> str:
                           r"(?!(?:he|she|they|i|we)\b)", "", part, flags=re.I)  # "she says it's embarrassing"
         part = re.sub(r"^asks(?=\s+(?:why|if|whether|when|where|how|what)\b)", "he asks", part, flags=re.I)
         out.append(part)
+        k += not _context_sentence(part, "en")
     return " ".join(out)
 
 

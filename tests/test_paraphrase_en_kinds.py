@@ -34,11 +34,17 @@ FRAME = "If I understood you correctly, {}. Is that right?"
     ("she says her neighbours are complaining about the noise", "your neighbours are complaining about the noise"),
     ("the client says his kids love the app but his wife hates the colours",
      "your kids love the app but your wife hates the colours"),
+    # "keeps asking" is asking; a comma splice before the client's last clause gets its "and"
+    ("he keeps asking when the quote will be ready", "you're asking when the quote will be ready"),
+    ("she slipped on the wet tiles we left in the hall, shes blaming us", "you slipped on the wet tiles we left in the hall, and you're blaming us"),
     # between sentences: a name-calling sentence goes, "X rang he says" and a later "she says" lose the opening
     ("the guy called us a bunch of cowboys. says the deck is already rotting", "the deck is already rotting"),
     ("sam rang he says the pond pump is dead", "the pond pump is dead"),
     ("she never got the quote. She says it's unprofessional.", "you never got the quote. it's unprofessional"),
     ("he rang again today. asks why the skip is still on his lawn", "you're asking why the skip is still on your lawn"),
+    # after a scene-setting sentence, "they say" still opens the report
+    ("the client is a gym in leeds. they say the class timetable is wrong. they lost members and want a discount",
+     "the class timetable is wrong. you lost members and want a discount"),
     # the client's side writes: "their office manager says ..."
     ("their office manager says we double charged them", "we double charged you"),
 ])
@@ -62,6 +68,8 @@ def test_english_new_writer_kinds(answer: str, core: str) -> None:
     ("Okay so Jake is furious. the website went down during his sale", []),
     # "left her gate open" is hers, "left her a note" is to her: which, the rule cannot tell
     ("shes upset the yard flooded because we left her garden tap running", []),
+    # "they" after a group named first, with no opening: the group or the client
+    ("the residents committee wasnt consulted and theyre refusing to pay", []),
     # a kid is someone else: "his" stays his
     ("the teacher complained the gate is loose and a kid hurt his finger",
      ["the gate is loose and a kid hurt his finger"]),
