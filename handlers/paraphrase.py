@@ -1816,14 +1816,18 @@ def _ru_absent(tokens: list[str], i: int) -> bool:
 def _ru_agreeing_noun_after(tokens: list[str], i: int, verb: Any) -> bool:
     """Whether a noun in the nominative after the verb at ``i``, in its clause, agrees with it in number
     (and gender in the past): then it may be the verb's subject ("а прошёл месяц"), whatever the verb."""
+    before = ""
     for tok in tokens[i + 1:i + 8]:
         if not _is_word(tok):
             if tok.strip() in _BOUNDARY:
                 return False
             continue
         low = tok.lower().replace("ё", "е")
-        if low in _RU_COORD or low in _RU_CLAUSE:
-            return False
+        if low in _RU_COORD or low in _RU_CLAUSE or _ru_parse(low).tag.POS == "INFN":
+            return False  # "грозится подать в суд": what follows the infinitive is its own
+        governed, before = before in _RU_PREPOSITIONS, low
+        if governed:
+            continue
         for q in morph().parse(low):
             if q.tag.POS == "NOUN" and q.tag.case == "nomn" and q.score >= 0.05 and q.tag.number == verb.tag.number \
                     and not ("past" in verb.tag and verb.tag.gender and q.tag.gender != verb.tag.gender):
