@@ -1305,6 +1305,8 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
         if low == "вы":
             subject, agree = "client", True
             continue
+        if agree and not morph().word_is_known(low):
+            raise _Unsure(f"unknown word after the client: {tok!r}")  # "вы тупо игнорит": slang verb, no form
         if agree and _ru_finite(p):
             if _ru_needs_change(p):
                 tokens[i] = _ru_asking(tokens, i) or _ru_to_vy(tok)

@@ -101,6 +101,8 @@ def test_russian_new_writer_kinds_agree_with_you(answer: str, core: str) -> None
     ("заказчик пишет что сайт лежит, верните деньги", []),
     # "они" left out before a plural verb, the client being one person: the client's firm or someone else
     ("менеджер салона пишет что счет не оплатят пока мы не исправим ошибки", []),
+    # a slang verb the dictionary does not know after the client: its "вы" form is unknown
+    ("заказчик тупо игнорит наши письма", []),
     # "их" before a noun with a client of one gender: the couple's, the family's or a thing's
     ("жених требует вернуть аванс. и удалить их снимки с сайта", []),
     # "одна", "другая" are a subject of their own: the verb after them is not the client's
