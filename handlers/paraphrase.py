@@ -936,18 +936,23 @@ def _en_feel_words() -> frozenset[str]:
     return frozenset(w for w in _lexicon()["en"]["feel"] if " " not in w)
 
 
+#: Past forms only a person does: "Mr Patel asked whether ..." names the client first.
+_EN_PERSON_PAST = {"asked", "wanted", "said", "demanded", "refused", "threatened", "insisted", "complained", "told",
+                   "wrote", "emailed", "texted", "rang", "called", "expected", "promised", "claimed"}
+
+
 def _en_person_first(core: str) -> str:
     """Why an English draft without an opening may talk about the client: it starts with someone named
     ("the site manager wants us to ...") whose verb only a person does; "" otherwise."""
     words = [w.lower().replace("’", "'") for w in re.findall(r"[\w'’-]+", core)]
     if not words or words[0] in {"we", "i", "it", "you", "our", "my", "your", "there", "this", "that", "these",
                                  "those", "some", "all", "no", "nobody", "everyone", "someone", "nothing", "he", "she",
-                                 "they"}:
-        return ""
+                                 "they"} or re.match(r"(?:you|we|i|they|it|there|he|she)'", words[0]):
+        return ""  # "you've asked", "we're", "it's": no one named
     for k in range(1, min(len(words), 5)):
         word = words[k]
-        if word.endswith("s") and _en_base(word) in _EN_PERSON_VERBS and \
-                not {"we", "our", "my", "i", "and", "of"} & set(words[:k]):
+        person = word.endswith("s") and _en_base(word) in _EN_PERSON_VERBS or word in _EN_PERSON_PAST
+        if person and not {"we", "our", "my", "i", "and", "of"} & set(words[:k]):
             return f"a person named first: {' '.join(words[:k])}"
         if word in ("is", "was") and k + 1 < len(words) and words[k + 1] in _en_feel_words():
             return f"a person named first: {' '.join(words[:k])}"  # "mark is mad"

@@ -70,6 +70,7 @@ def test_english_new_writer_kinds(answer: str, core: str) -> None:
     ("shes upset the yard flooded because we left her garden tap running", []),
     # "they" after a group named first, with no opening: the group or the client
     ("the residents committee wasnt consulted and theyre refusing to pay", []),
+    ("Ms Lee asked whether we could move the shoot to Sunday", ["you asked whether we could move the shoot to Sunday"]),
     # a kid is someone else: "his" stays his
     ("the teacher complained the gate is loose and a kid hurt his finger",
      ["the gate is loose and a kid hurt his finger"]),
