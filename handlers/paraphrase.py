@@ -392,6 +392,9 @@ def _np_subject(words: list[str], lang: str) -> bool:
             k = low.index("of")
             return low[0] in ("the", "a", "an") and 2 <= k <= 3 and 2 <= len(low) - k <= 3 and \
                 not _lexicon_re("en", "client_words").search(" ".join(low[:k]))  # "the client of our agency": no
+        at = next((k for k, w in enumerate(low) if w in ("at", "from", "in", "on")), -1)
+        if 1 <= at <= 2 and len(low) - at <= 3:  # "the lady at no 12", "bloke at the school": a place added
+            return True
         return (low[0] in ("the", "a", "an") and len(low) <= 4) or len(low) <= 2
     if lang == "ru":
         return _ru_np_subject(words)
@@ -407,6 +410,11 @@ def _client_of(lang: str, subject: str, predicate: str) -> str | None:
     if lang == "en":
         if any(w in ("they", "they're", "are", "were", "their") for w in words[:3]):
             return "pl"
+        subj = subject.lower().replace("’", "'").split()
+        cut = next((k for k, w in enumerate(subj) if w in ("of", "at", "from", "in", "on")), len(subj))
+        head = subj[cut - 1] if cut else ""  # "the manager of the gym": the manager
+        if subj and (subj[0] in ("her", "his") or "client's" in subj or head in _EN_GROUPS):
+            return "pl"  # "body corp wrote", "her manager emailed", "school said": the client's side speaks as "they"
         return "sg" if words else None
     if lang == "ru":
         if words and words[0] in ("в", "во", "на"):  # "в кафе на Малышева недовольны": only the predicate tells
@@ -939,6 +947,12 @@ def _en_feel_words() -> frozenset[str]:
 #: Past forms only a person does: "Mr Patel asked whether ..." names the client first.
 _EN_PERSON_PAST = {"asked", "wanted", "said", "demanded", "refused", "threatened", "insisted", "complained", "told",
                    "wrote", "emailed", "texted", "rang", "called", "expected", "promised", "claimed"}
+
+
+#: Groups and places that speak for the client: "body corp wrote that ... they expect": "they" is the client.
+_EN_GROUPS = {"school", "council", "company", "office", "committee", "corp", "corporate", "strata", "hotel", "restaurant",
+              "cafe", "shop", "gym", "clinic", "agency", "management", "board", "firm", "bakery", "salon", "store",
+              "club", "church", "university", "college", "hospital", "family", "couple", "parents", "team"}
 
 
 def _en_person_first(core: str) -> str:

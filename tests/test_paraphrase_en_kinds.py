@@ -45,6 +45,10 @@ FRAME = "If I understood you correctly, {}. Is that right?"
     # after a scene-setting sentence, "they say" still opens the report
     ("the client is a gym in leeds. they say the class timetable is wrong. they lost members and want a discount",
      "the class timetable is wrong. you lost members and want a discount"),
+    # a group that speaks for the client is "they"; someone named with a place added is the client
+    ("the council wrote that our van blocked the bus lane and they expect us to pay the fine",
+     "our van blocked the bus lane and you expect us to pay the fine"),
+    ("the man at number 4 says our mixer cracked his driveway", "our mixer cracked your driveway"),
     # the client's side writes: "their office manager says ..."
     ("their office manager says we double charged them", "we double charged you"),
 ])
@@ -60,8 +64,9 @@ def test_english_new_writer_kinds(answer: str, core: str) -> None:
     ("bob called, then he says the pump is noisy", []),
     # a person named first without an opening is most often the client, talked about in the third person
     ("the site manager wants us to start at 6 every day", ["you want us to start at 6 every day"]),
-    # "they" doing what a person does, the client being one person: the client's side or others
-    ("the school said they shouldnt have to pay for the extra paint", []),
+    # a group that speaks for the client speaks as "they"; "they" doing what a person does, the client being
+    # one person, is the client's side or others
+    ("the school said they shouldnt have to pay for the extra paint", ["you shouldn't have to pay for the extra paint"]),
     ("the owner wrote that our vans blocked the drive and they expect us to pay for the tow", []),
     # words in single quotes are the client's own; someone named with a feeling opens the answer
     ("ugh, she wrote 'you lot never listen' and said the menu has typos", []),
