@@ -393,7 +393,7 @@ def _np_subject(words: list[str], lang: str) -> bool:
             return low[0] in ("the", "a", "an") and 2 <= k <= 3 and 2 <= len(low) - k <= 3 and \
                 not _lexicon_re("en", "client_words").search(" ".join(low[:k]))  # "the client of our agency": no
         at = next((k for k, w in enumerate(low) if w in ("at", "from", "in", "on")), -1)
-        if 1 <= at <= 2 and len(low) - at <= 3:  # "the lady at no 12", "bloke at the school": a place added
+        if 1 <= at <= 2 and len(low) - at <= 4:  # "the man at the corner house", "bloke at the school": a place added
             return True
         return (low[0] in ("the", "a", "an") and len(low) <= 4) or len(low) <= 2
     if lang == "ru":

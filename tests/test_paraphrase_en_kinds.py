@@ -48,7 +48,7 @@ FRAME = "If I understood you correctly, {}. Is that right?"
     # a group that speaks for the client is "they"; someone named with a place added is the client
     ("the council wrote that our van blocked the bus lane and they expect us to pay the fine",
      "our van blocked the bus lane and you expect us to pay the fine"),
-    ("the man at number 4 says our mixer cracked his driveway", "our mixer cracked your driveway"),
+    ("the man at the corner house says our mixer cracked his driveway", "our mixer cracked your driveway"),
     # the client's side writes: "their office manager says ..."
     ("their office manager says we double charged them", "we double charged you"),
 ])
