@@ -83,6 +83,7 @@ class Score:
     agreement: int = 0
     misses: list[tuple[str, str]] = field(default_factory=list)
     fallbacks: list[tuple[str, str]] = field(default_factory=list)
+    millis: list[float] = field(default_factory=list)  # each draft's time, for p50/p99
 
     def share(self, n: int) -> float:
         return n / self.total if self.total else 0.0
@@ -94,8 +95,10 @@ def evaluate(rows: list[dict[str, object]]) -> dict[str, Score]:
     for row in rows:
         lang, answer = str(row["lang"]), str(row["answer"])
         accepted = {normalise(str(a)) for a in row["accepted"]}  # type: ignore[attr-defined]
+        started = time.perf_counter()
         result = draft_paraphrase(answer, lang)
         score = scores[lang]
+        score.millis.append((time.perf_counter() - started) * 1000)
         score.total += 1
         if lang == "ru" and result.sure and ru_agreement_errors(result.draft):
             score.agreement += 1
@@ -144,7 +147,9 @@ def main() -> None:
             if args.fallbacks and split in DEV_SPLITS:
                 for answer, reason in s.fallbacks:
                     print(f"    {answer}\n      ?? {reason}")
-        print(f"{split:8} {per_draft:.2f} ms per draft")
+        times = sorted(t for s in scores.values() for t in s.millis)
+        p50, p99 = times[len(times) // 2], times[min(len(times) - 1, int(len(times) * 0.99))]
+        print(f"{split:8} {per_draft:.2f} ms per draft (p50 {p50:.2f} ms, p99 {p99:.2f} ms)")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,13 @@ English apostrophes and Russian one-letter typos, turns the client's pronouns in
 that cannot be the client by gender or number stays) and makes the verbs, short
 adjectives and possessives agree: pymorphy3 inflects Russian, a verb table (``ro_verbs.yaml``) conjugates
 Romanian, a few rules do English. An answer of three or four sentences is rewritten sentence by sentence
-and joined; a sentence that only sets the scene ("the school director called me.") is left out. A third
+and joined; a sentence that only sets the scene ("the school director called me.", "так и сказал.") is left
+out; in Russian a second sentence with no subject of its own goes on with "и" ("он требует скидку. грозится
+уйти" -> "вы требуете скидку и грозитесь уйти"). Words said only for tone ("типа", "literally", "like,") and
+the user's doubt ("якобы") are dropped; the client named by a role, a name and patronymic or a place
+("хозяйка дома хочет", "ИП Смирнов", "в кафе на Малышева недовольны") is the client. The client's own
+words typed without quotation marks (their "вы", an imperative to us) fall back, as do a reporting word
+or a person named first that the rewrite could not place. A third
 party named before a pronoun blocks it only when it could be that pronoun by number and gender. Whenever
 the rewrite cannot be sure (an unknown verb form, a third person or a thing it cannot place, quoted words,
 a very long answer, an insult), the draft is the frame with a blank and the caller shows the user's own
@@ -101,6 +107,8 @@ def to_client(words: str, lang: str) -> Paraphrase:
                 return _unsure("short")
         return _unsure("short") if client_third_person_left(core, lang) else Paraphrase(core, True)
     core = _respell(" ".join(_lexicon_re(lang, "swear_fillers").sub(" ", core).split()), lang)
+    if lang == "en":
+        core = _en_kin_possessive(_en_sentences(_en_were(_en_drop_fillers(core))))
     unsettled: set[str] = set()
     typed_marks = bool(_RO_LETTERS_MARKED.search(core))
     if lang == "ro":
@@ -122,7 +130,7 @@ def to_client(words: str, lang: str) -> Paraphrase:
         return _unsure("long")
     try:
         if len(sentences) <= 2:
-            core = _rewrite_core(" ".join(sentences), lang, unsettled, typed_marks)
+            core = _rewrite_core(" ".join(sentences).rstrip(" .!?…"), lang, unsettled, typed_marks)
         else:  # "she ordered a shelf in March. we said six weeks. she says ..." -> "..., ... and ..."
             if lang == "ro":
                 _ro_check_her_thing(" ".join(sentences), None)  # the thing may be named a sentence before
@@ -270,6 +278,8 @@ def _client_verb_pronoun(word: str, lang: str) -> str | None:
         return "he " if low.endswith("s") and _en_base(low) in _EN_PERSON_VERBS else None
     if lang == "ru":
         p = _ru_parse(low)
+        if p.tag.POS == "VERB" and "plur" in p.tag and (p.tag.person == "1per" or "past" in p.tag):
+            return "мы "  # "мы идиоты и поставили розетки не так": the verb after the insult is ours
         if p.tag.POS != "VERB" or p.tag.person == "1per":
             return None
         if "plur" in p.tag:
@@ -374,29 +384,20 @@ def _np_subject(words: list[str], lang: str) -> bool:
     people ("our developer", "наш менеджер", "colegul meu") are not."""
     low = [w.lower() for w in words]
     if lang == "en":
+        if low[0] in ("her", "his", "their") and 2 <= len(low) <= 3 and not any(w in _EN_NP_STOP for w in low[1:]):
+            return True  # "her manager emailed saying", "their marketing lead says": the client's side writes
         if low[0] in _EN_NP_NOT_FIRST or any(w in _EN_NP_STOP for w in low):
             return False
         if "of" in low:  # "the boss of the client", "the mother of my student": one of the client's side
             k = low.index("of")
             return low[0] in ("the", "a", "an") and 2 <= k <= 3 and 2 <= len(low) - k <= 3 and \
                 not _lexicon_re("en", "client_words").search(" ".join(low[:k]))  # "the client of our agency": no
+        at = next((k for k, w in enumerate(low) if w in ("at", "from", "in", "on")), -1)
+        if 1 <= at <= 2 and len(low) - at <= 4:  # "the man at the corner house", "bloke at the school": a place added
+            return True
         return (low[0] in ("the", "a", "an") and len(low) <= 4) or len(low) <= 2
     if lang == "ru":
-        if low[0] in _lexicon()["ru"].get("ours", []):
-            return False
-        heads = 0
-        for k, word in enumerate(low):
-            p = _ru_parse(word)
-            if p.tag.POS not in ("NOUN", "ADJF", "PRTF") or not morph().word_is_known(word.replace("ё", "е")):
-                return False
-            nominative = "nomn" in p.tag
-            if k == 0 and not nominative:
-                return False
-            if nominative and p.tag.POS == "NOUN":
-                heads += 1
-            elif nominative and k > 0 and heads:
-                return False
-        return heads <= 1
+        return _ru_np_subject(words)
     folded = [_fold_ro(w) for w in low]
     if any(w in _RO_NP_STOP for w in folded) or any(w in _lexicon()["ro"].get("ours", []) for w in low):
         return False
@@ -407,10 +408,17 @@ def _client_of(lang: str, subject: str, predicate: str) -> str | None:
     """The client's number or gender from the opening's subject and predicate (see `_Lead`)."""
     words = f"{subject} {predicate}".lower().split()
     if lang == "en":
-        if any(w in ("they", "they're", "are", "were") for w in words[:3]):
+        if any(w in ("they", "they're", "are", "were", "their") for w in words[:3]):
             return "pl"
+        subj = subject.lower().replace("’", "'").split()
+        cut = next((k for k, w in enumerate(subj) if w in ("of", "at", "from", "in", "on")), len(subj))
+        head = subj[cut - 1] if cut else ""  # "the manager of the gym": the manager
+        if subj and (subj[0] in ("her", "his") or "client's" in subj or head in _EN_GROUPS):
+            return "pl"  # "body corp wrote", "her manager emailed", "school said": the client's side speaks as "they"
         return "sg" if words else None
     if lang == "ru":
+        if words and words[0] in ("в", "во", "на"):  # "в кафе на Малышева недовольны": only the predicate tells
+            words = predicate.lower().split()
         for word in words:
             if word in ("они",):
                 return "pl"
@@ -473,8 +481,8 @@ def _strip_lead(core: str, lang: str) -> _Lead:
                 subj = {"f": "она", "pl": "они"}.get(client or "", "он") if lang == "ru" else \
                     "they" if lang == "en" and client == "pl" else _PRONOUN[lang]
             kept = core[len(np) + (match.end("subj") if match.group("subj") else 0):len(np) + match.end()].strip()
-            if lang == "ru":  # the comma Russian puts before "что" ("вы недовольны, что ...")
-                kept = re.sub(r"(?<=[^\s,])\s+(?=(?:что|потому что|так как|чтобы)$)", ", ", kept)
+            if lang == "ru" and "," not in kept:  # the comma Russian puts before "что" ("вы недовольны, что ...")
+                kept = re.sub(r"(?<=[^\s,])\s+(?=(?:что|потому что|так как|чтобы)$)", ", ", kept, count=1)
             return _Lead(f"{subj} {kept} {rest}".strip() if rest else "", True, client)
         core, led = rest, True
         if match.group("say"):
@@ -502,6 +510,8 @@ def _client_subject_to_pronoun(core: str, lang: str) -> str:
             return "lui" if match.group(0).lower().endswith("ului") else "ei"
         core = re.sub(r"(?<=\w\s)(?:clientului|beneficiarului|clientei|beneficiarei)(?![\w-])", possessive, core,
                       flags=re.I)
+    if lang == "ru":
+        core = _ru_role_to_pronoun(core)
     subject = re.match(r"^" + _alternatives(lang, "subjects") + r"(?![\w-])\s+(?=\w)", core, re.I)
     if subject and subject.group(0).strip().lower() not in ("he", "she", "they", "он", "она", "они", "el", "ea", "ei",
                                                                "ele", "he's", "she's", "they're"):
@@ -811,12 +821,17 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
                    "herself", "themselves"} and _could_be(third, _en_person_kind_of_pronoun(low)):
             raise _Unsure("a third person before a pronoun")
         if low in _EN_THEY and client == "sg":
+            if low == "they":
+                subject, after_and = "other", False  # "... and they expect us to": their own verb, not "you"
             continue  # "he won't pay for the flowers because they wilted": things or others, not the client
         if low in _EN_THEY and client == "pl" and plural_thing and (
                 low != "they" or before_low in _EN_SUBORDINATORS):
             raise _Unsure(f"{low!r}: the client or the things named before")
         if low in ("he", "she", "his", "him", "himself") and client == "pl":
             raise _Unsure(f"{low!r} with a client who is several")
+        if low in ("they", "they're", "they'll", "they've", "they'd") and client is None and not led and \
+                subject == "other":
+            raise _Unsure(f"{low!r} after someone or something named, with no opening: them or the client")
         if low in ("he", "she", "they"):
             client = client or ("pl" if low == "they" else "sg")
             tokens[i] = _same_case(tok, "you")
@@ -852,6 +867,8 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
                 bool(_third_re("en").fullmatch(nxt_low))  # "we told her husband": hers, whatever the verb
             obj = not counted and (nxt < 0 or nxt_low in _EN_HER_OBJECT or (
                 nxt_low.endswith("ly") and nxt_low not in _EN_LY_NOT_ADVERB) or before in _EN_GIVE)
+            if before in ("left", "leave", "leaving") and not counted and nxt >= 0 and nxt_low not in _EN_HER_OBJECT:
+                raise _Unsure(f"'{before} her {nxt_low}': to her or hers")  # "left her a note", "left her gate open"
             tokens[i] = _same_case(tok, "you" if obj else "your")
             continue
         if low in ("and", "but", "or"):
@@ -883,7 +900,140 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
             subject = "other" if low != "you" else "client"
             last_subject = low if low in _EN_SUBJECTS_OTHER else last_subject
         after_and = False
-    return "".join(tokens)
+    result = "".join(tokens)
+    # a question the client keeps asking: "she asks why ..." -> "you're asking why ..." ("asked" stays past)
+    result = re.sub(r"^(you)\s+(?:asks|ask|keep\s+asking)(?=\s+(?:why|if|whether|when|where|how|what)\b)", r"\1're asking",
+                    result, flags=re.I)
+    # a comma splice before the client's last clause: "..., you're blaming us" -> "..., and you're blaming us"
+    result = re.sub(r"^([^,]*\w[^,]*),\s+(you(?:'re|’re)\s+\w+ing\b[^,]*)$", r"\1, and \2", result, flags=re.I)
+    problem = _en_say_left(result) or ("" if led else _en_person_first(result))
+    if problem:
+        raise _Unsure(problem)
+    return result
+
+
+#: Reporting words that, left in a draft, report the client to the client ("... says they look cheap").
+_EN_SAY_LEFT = {"says", "saying", "reckons", "repeating", "rang", "emailed", "texted", "messaged"}
+#: Things that "say" something themselves: "the quote says fixed price" is no opening.
+_EN_SAYING_THINGS = {"quote", "contract", "invoice", "email", "sign", "website", "site", "it", "that", "this", "label",
+                     "ad", "post", "receipt", "bill", "agreement", "plan", "brief", "policy", "terms", "page"}
+
+
+def _en_say_left(core: str) -> str:
+    """Why an English draft still reports the client: a reporting word the rewrite could not strip ("you
+    are unhappy with the tiles says ...", "then you say the pump is noisy"), words quoted in single quotes,
+    or "they" doing what a person does with a client who is one person ("... and they expect us to": the
+    client's side, or others); "" when none."""
+    if re.search(r"(?:^|\s)['‘][^\W\d_]", core):
+        return "quoted words"
+    words = [w.lower().replace("’", "'") for w in re.findall(r"[\w'’-]+", core)]
+    for k, word in enumerate(words):
+        before = words[k - 1] if k else ""
+        if word in _EN_SAY_LEFT and before not in _EN_SAYING_THINGS or word == "say" and before == "you":
+            return f"opening left: {word}"
+        nxt = words[k + 1] if k + 1 < len(words) else ""
+        if word in ("they", "they're", "they'll", "they'd") and (nxt in _EN_MODALS or nxt in _EN_AUX or
+                                                              _en_base(nxt) in _EN_PERSON_VERBS):
+            return f"{word} {nxt}: the client or others"
+    return ""
+
+
+@cache
+def _en_feel_words() -> frozenset[str]:
+    """The one-word feelings of the lexicon's English ``feel`` list ("angry", "upset", "mad")."""
+    return frozenset(w for w in _lexicon()["en"]["feel"] if " " not in w)
+
+
+#: Past forms only a person does: "Mr Patel asked whether ..." names the client first.
+_EN_PERSON_PAST = {"asked", "wanted", "said", "demanded", "refused", "threatened", "insisted", "complained", "told",
+                   "wrote", "emailed", "texted", "rang", "called", "expected", "promised", "claimed"}
+
+
+#: Groups and places that speak for the client: "body corp wrote that ... they expect": "they" is the client.
+_EN_GROUPS = {"school", "council", "company", "office", "committee", "corp", "corporate", "strata", "hotel", "restaurant",
+              "cafe", "shop", "gym", "clinic", "agency", "management", "board", "firm", "bakery", "salon", "store",
+              "club", "church", "university", "college", "hospital", "family", "couple", "parents", "team"}
+
+
+def _en_person_first(core: str) -> str:
+    """Why an English draft without an opening may talk about the client: it starts with someone named
+    ("the site manager wants us to ...") whose verb only a person does; "" otherwise."""
+    words = [w.lower().replace("’", "'") for w in re.findall(r"[\w'’-]+", core)]
+    if not words or words[0] in {"we", "i", "it", "you", "our", "my", "your", "there", "this", "that", "these",
+                                 "those", "some", "all", "no", "nobody", "everyone", "someone", "nothing", "he", "she",
+                                 "they"} or re.match(r"(?:you|we|i|they|it|there|he|she)'", words[0]):
+        return ""  # "you've asked", "we're", "it's": no one named
+    for k in range(1, min(len(words), 5)):
+        word = words[k]
+        person = word.endswith("s") and _en_base(word) in _EN_PERSON_VERBS or word in _EN_PERSON_PAST
+        if person and not {"we", "our", "my", "i", "and", "of"} & set(words[:k]):
+            return f"a person named first: {' '.join(words[:k])}"
+        if word in ("is", "was") and k + 1 < len(words) and words[k + 1] in _en_feel_words():
+            return f"a person named first: {' '.join(words[:k])}"  # "mark is mad"
+        if word in _EN_MODALS or word in _EN_AUX or word in ("is", "was", "has"):
+            break
+    return ""
+
+
+def _en_drop_fillers(core: str) -> str:
+    """Drops what an English writer says only for tone: the lexicon's ``fillers`` ("literally") anywhere,
+    and "like" as a pause (", like,", "he's like, annoyed", "are like way too long", "like 2k"); "looks
+    like", "would like" and "like this" stay."""
+    core = re.sub(r"\s*(?<![\w'’-])" + _alternatives("en", "fillers") + r"(?![\w'’-]),?", "", core, flags=re.I)
+    core = re.sub(r"\s*,\s*like\s*,\s*", " ", core, flags=re.I)
+    core = re.sub(r"^like\s*,?\s+", "", core, flags=re.I)
+    core = re.sub(r"(\b(?:is|are|was|were)|['’]s|['’]re)\s+like\s*,?\s+(?!a\b|an\b|the\b|this\b|that\b|it\b)", r"\1 ",
+                  core, flags=re.I)
+    core = re.sub(r"(?<![\w'’-])like\s+(?=\d)", "", core, flags=re.I)  # "like 2k new ones": about
+    return " ".join(core.split()).lstrip(" ,")
+
+
+def _en_sentences(core: str) -> str:
+    """Tidies what English writers put between sentences before the rewrite: a sentence that only calls us
+    names ("bloke called us a pack of cowboys.") is left out when another follows; "tom rang he says"
+    loses "tom rang"; a later sentence opening with "(he/she/they/also) says (that)" loses the opening;
+    "asks why ..." with no subject gets "he" ("he asks why" -> "you're asking why")."""
+    parts = re.split(r"(?<=[.!?])\s+(?=\S)", core)
+    if len(parts) > 1:
+        kept = [x for x in parts if not re.match(r"^(?:\w+\s+){0,3}?called\s+(?:us|me)\s+(?:a|an)\s", x, re.I)]
+        parts = kept or parts
+    out: list[str] = []
+    k = 0  # sentences before this one that say more than the scene
+    for part in parts:
+        part = re.sub(r"^(?:\w+\s+){1,2}(?:rang|called)\s+(?:and\s+)?(?=(?:he|she|they)\s+(?:says|said)\b)", "", part,
+                      flags=re.I)
+        if k:
+            part = re.sub(r"^(?:(?:he|she|they)\s+)?(?:also\s+)?(?:says|said|say)\s+(?:that\s+)?"
+                          r"(?!(?:he|she|they|i|we)\b)", "", part, flags=re.I)  # "she says it's embarrassing"
+        part = re.sub(r"^asks(?=\s+(?:why|if|whether|when|where|how|what)\b)", "he asks", part, flags=re.I)
+        out.append(part)
+        k += not _context_sentence(part, "en")
+    return " ".join(out)
+
+
+#: People whose "s" before a noun is a possessive with its apostrophe left out ("his mums garden").
+_EN_KIN = ("mum", "mom", "dad", "neighbour", "neighbor", "husband", "wife", "son", "daughter", "sister", "brother",
+           "partner", "boss", "friend", "kid", "landlord", "tenant")
+
+
+def _en_kin_possessive(core: str) -> str:
+    """"flood his neighbours yard" -> "flood his neighbour's yard": after a possessive in an object's place
+    (a word before it that opens no clause), one of `_EN_KIN` with an "s" and then a word that is no verb,
+    preposition or conjunction is that person's."""
+    stop = r"(?:are|were|is|was|have|has|had|and|or|but|to|in|on|at|from|who|that|which|said|say|says|keep|keeps|" \
+           r"think|thinks|want|wants|will|won't|wont|can|can't|cant|don't|dont|didn't|didnt|\w+ed)"
+    kin = "|".join(_EN_KIN)
+    # only as an object ("flooded his neighbours yard"): at a clause's start "his kids love" is a verb's subject
+    return re.sub(rf"(?<![.,;:!?]\s)\b((?!(?:and|but|or|that|because|so|when|if|since|says|said|say|thinks|think|reckons|reckon|claims|"
+                  rf"wrote|complained|complains|told|believes|feels|while|though|although)\s)[a-z]+\s+)"
+                  rf"(your|his|her|their|my|our)\s+({kin})s\s+(?!{stop}\b)(?=[a-z])", r"\1\2 \3's ", core, flags=re.I)
+
+
+def _en_were(core: str) -> str:
+    """"were" typed for "we're" after a conjunction or a reporting verb and before what only "we're" can
+    take ("so were not near", "reckons were overcharging", "when were gonna finish")."""
+    return re.sub(r"(^|\b(?:so|when|whenever|because|cos|if|reckons|reckon|thinks|think|says|while|since)\s)were"
+                  r"(?=\s+(?:\w+ing|not|gonna|going|all|there|still|never|always)\b)", r"\1we're", core, flags=re.I)
 
 
 @cache
@@ -995,6 +1145,8 @@ def _ru_noun(word: str, preposition: str) -> Any:
     indeclinable noun after a preposition of two cases ("в её кафе": where or where to) is `_Unsure`.
     Otherwise nominative/accusative homographs ("фото", "данные") are read as nominative."""
     parses = morph().parse(word.lower().replace("ё", "е"))
+    if word.islower():  # "вазу" typed in lower case is no "ВАЗу"
+        parses = [q for q in parses if "Abbr" not in q.tag] or parses
     top = parses[0]
     if top.tag.POS == "NOUN" and preposition in _RU_PREP_CASES:
         cases = _RU_PREP_CASES[preposition]
@@ -1060,7 +1212,15 @@ def _ru_vash(noun: Any) -> str:
 
 
 def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
-    tokens = _tokens(core)
+    tokens = _tokens(_ru_drop_fillers(core))
+    original = list(tokens)
+    if not led:
+        _ru_check_person_first(tokens)
+    _ru_check_that_first(tokens)
+    _ru_check_own_words(tokens)
+    stop = -1  # the full stop before the sentence being read; -1 in the first sentence
+    stop_client = False  # the sentence before that full stop opens with the client as its subject
+    sentence_start = 0  # where the sentence before that full stop starts
     third: set[str] = set()  # number and gender of the third parties named so far (see `_could_be`)
     subject: str | None = None  # of the clause being read: "client", "first", "other" or None
     prev_subject: str | None = None  # of the clause before a coordinating conjunction
@@ -1080,19 +1240,30 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
                     subject, coord = None, False
                 if tok.strip() in (".", "!", "?"):  # a new sentence: a bare verb there is the client's again
                     main_client = False
+                    stop, stop_client = i, _ru_opens_with_you(tokens, clause_start, i)
+                    sentence_start = clause_start
                     at_start, clause_start = True, next((j for j in range(i + 1, len(tokens))
                                                          if _is_word(tokens[j])), i)
             continue
         low = tok.lower().replace("ё", "е")
         p = _ru_parse(tok)
         word_before, prev_word = prev_word, low
+        later = stop >= 0 and at_start and subject is None  # still before the subject of a later sentence
+        if later and low in _ru_say_words():
+            raise _Unsure(f"a later sentence opens with {low!r}")  # "... . говорит мы не спросили": why, or and?
         if low in ("он", "она", "они", "ему", "ей", "им", "его", "ее", "их", *_RU_OBLIQUE, "ней", "ним") and \
                 _could_be(third, _RU_KIND.get(_RU_PRONOUN_FORM.get(low, ""), "")):
             raise _Unsure("a third person before a pronoun")
         nxt_word = _next_word(tokens, i)
-        if low in ("его", "него", "ему", "нему") and client == "m" and "n" in seen and subject is None and (
+        if low in ("его", "него", "ему", "нему") and client == "m" and ("n" in seen and subject is None or "masc" in seen
+                                                                    and low == "его" and subject == "other") and (
                 nxt_word < 0 or _ru_parse(tokens[nxt_word]).tag.POS not in ("NOUN", "ADJF", "PRTF", "NUMR")):
             raise _Unsure(f"{low!r}: the client or a thing named before")  # "видео ... и его никто не досмотрит"
+        if low == "ее" and client == "f" and "femn" in seen and subject != "client" and nxt_word >= 0 and \
+                _ru_absent(tokens, nxt_word):  # "её нет", "её не было": a thing's absence
+            raise _Unsure(f"{low!r}: the client or a thing named before")  # "скидку ..., а в счёте её нет"
+        if low == "их" and client in ("m", "f") and nxt_word >= 0 and _ru_parse(tokens[nxt_word]).tag.POS == "NOUN":
+            raise _Unsure("'их' before a noun: whose, the client's side or others'")  # "жених ... их фото"
         if low in _RU_PRONOUN_FORM and low not in ("он", "она", "они") and not _ru_pronoun_is_client(
                 low, client, subject, seen):
             continue  # "она сказала, что торт привезли, когда его ..." : a thing, not the client
@@ -1105,6 +1276,8 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
         if low == "так" and _next_word(tokens, i) >= 0 and tokens[_next_word(tokens, i)].lower() == "и":
             continue  # "так и не получила": a particle, the verb after it is still the clause's first
         if low in ("он", "она", "они"):
+            if client is not None and _RU_PRONOUN_FORM[low] != client:  # "заказчик ... говорит, что они входили"
+                raise _Unsure(f"{low!r}: not the client ({client}), someone or something else")
             client = client or _RU_PRONOUN_FORM[low]
             tokens[i] = _same_case(tok, "вы")
             subject, agree, coord, at_start = "client", True, False, False
@@ -1124,6 +1297,8 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
             continue
         if low in ("его", "ее", "их"):
             nxt = _next_word(tokens, i)
+            if nxt >= 0 and not morph().word_is_known(tokens[nxt].lower().replace("ё", "е")):
+                raise _Unsure(f"{low!r} before an unknown word")  # "его игнорим": "вас" or "ваш"?
             noun = _ru_noun(tokens[nxt], word_before) if nxt >= 0 else None
             if noun is not None and noun.tag.POS in ("NOUN", "ADJF", "PRTF", "NUMR"):
                 tokens[i] = _same_case(tok, _ru_vash(noun))
@@ -1149,9 +1324,11 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
         if low == "вы":
             subject, agree = "client", True
             continue
+        if agree and not morph().word_is_known(low):
+            raise _Unsure(f"unknown word after the client: {tok!r}")  # "вы тупо игнорит": slang verb, no form
         if agree and _ru_finite(p):
             if _ru_needs_change(p):
-                tokens[i] = _ru_to_vy(tok)
+                tokens[i] = _ru_asking(tokens, i) or _ru_to_vy(tok)
             # "была недовольна", "должна была получить": the copula and its predicate agree too
             nxt = _next_word(tokens, i)
             agree = nxt >= 0 and (p.normal_form == "быть" and _ru_finite(_ru_parse(tokens[nxt]))
@@ -1182,33 +1359,255 @@ def _rewrite_ru(core: str, led: bool, client: str | None = None) -> str:
                 tokens[i] = _ru_to_vy(tok)  # "вы переживаете, что не сможете": the clause's own subject left out
                 subject = "client"
             elif coord and (prev_subject == "first" or prev_subject == "other" and mismatch) and led:
+                if _ru_agreeing_noun_after(tokens, i, p):  # "мы обещали неделю, а прошёл месяц": the month's
+                    raise _Unsure(f"who does {tok!r}: the noun after it or the client")
                 tokens[i] = "вы " + _ru_to_vy(tok)
                 subject = "client"
+            elif at_start and singular and (led or not coord) and "intr" in p.tag and "past" in p.tag and \
+                    _ru_agreeing_noun_after(tokens, i, p):
+                subject = "other"  # "у вас сгорел тур": the noun after the verb is its subject
             elif at_start and singular and (led or not coord):
-                tokens[i] = _ru_to_vy(tok)
-                _ru_insert_vy(tokens, clause_start)  # Russian keeps the pronoun
+                tokens[i] = _ru_asking(tokens, i) or _ru_to_vy(tok)
+                if later and clause_start > stop:  # "он требует скидку. грозится уйти" -> "... и грозитесь уйти"
+                    _ru_join_sentence(tokens, sentence_start, stop, clause_start, stop_client)
+                else:
+                    _ru_insert_vy(tokens, clause_start)  # Russian keeps the pronoun
+                subject = "client"
+            elif later and client == "pl" and stop_client and p.tag.person == "3per":
+                tokens[i] = _ru_to_vy(tok)  # "они не готовы ждать. хотят ..." -> "... и хотите ..."
+                _ru_join_sentence(tokens, sentence_start, stop, clause_start, True)
                 subject = "client"
             else:
                 subject = "other"
             at_start = False
             continue
-        if p.tag.POS in ("ADJS", "PRTS") and subject is None and at_start and "sing" in p.tag:
+        if p.tag.POS in ("ADJS", "PRTS") and subject is None and at_start and "sing" in p.tag and \
+                p.tag.gender != "neut":  # "в договоре написано": no one's
+
             tokens[i] = _ru_to_vy(tok)
-            _ru_insert_vy(tokens, clause_start)
+            if later and clause_start > stop:  # "... . уверена, что ..." -> "... и уверены, что ..."
+                _ru_join_sentence(tokens, sentence_start, stop, clause_start, stop_client)
+            else:
+                _ru_insert_vy(tokens, clause_start)
             subject, at_start = "client", False
             continue
+        if later and _ru_finite(p) and "plur" in p.tag and p.tag.person != "3per" and clause_start > stop:
+            _ru_join_sentence(tokens, sentence_start, stop, clause_start, True)  # "мы сломали форму. должны починить"
+            subject, at_start = "first" if p.tag.person == "1per" else "other", False
+            continue
+        if p.tag.POS == "VERB" and (subject is None or subject == "other" and other_number == "sing") and \
+                p.tag.person == "3per" and "plur" in p.tag and "past" not in p.tag and not coord and client in ("m", "f") and not _ru_subject_after(tokens, i, p):
+            raise _Unsure(f"who does {tok!r}: 'they' unnamed, the client being one person")  # "акт не подпишут"
+        if p.tag.POS == "VERB" and subject is None and p.tag.person == "1per" and "plur" in p.tag and \
+                not (coord and prev_subject == "first"):
+            before = _ru_word_index_before(tokens, i)  # "если к среде не сдадим" -> "если к среде мы не сдадим"
+            at = before if before >= 0 and tokens[before].lower() == "не" else i
+            if "мы" not in [t.lower() for t in tokens[max(0, i - 8):i]]:  # "если мы ещё раз пропустим"
+                tokens[at] = "мы " + tokens[at]
         if p.tag.POS == "VERB" and subject is None:
             subject = "first" if p.tag.person == "1per" else "other"
         if p.tag.POS == "NOUN":
             seen.add("pl" if p.tag.number == "plur" else "f" if p.tag.gender == "femn" else "m")
             if p.tag.gender == "neut" and p.tag.number != "plur":
-                seen.add("n")  # "видео", "фото": "его" may be it as well as a client who is a he
+                seen.add("n")
+            if p.tag.gender == "masc" and p.tag.number != "plur" and "anim" not in p.tag:
+                seen.add("masc")  # "текст ... и никто его не читает": "его" may be the text
+            if p.tag.gender == "femn" and p.tag.number != "plur" and "anim" not in p.tag:
+                seen.add("femn")  # "скидку ..., а в счёте её нет": "её" may be the discount  # "видео", "фото": "его" may be it as well as a client who is a he
         nominative = [q for q in morph().parse(low) if q.tag.POS in ("NOUN", "NPRO") and q.tag.case == "nomn"]
-        if nominative and subject is None and word_before not in _RU_PREPOSITIONS:
+        if not nominative and p.tag.case == "nomn" and ({"Anum", "Subx"} & set(p.tag.grammemes) or p.tag.POS == "NUMR"):
+            nominative = [p]  # "и одна уже перекосилась", "другая не открывается": a subject of its own
+        if nominative and subject is None and word_before not in _RU_PREPOSITIONS and \
+                p.tag.POS not in ("PREP", "CONJ", "PRCL"):  # "к" is a letter's name too
             subject, other_number = "other", nominative[0].tag.number
         if not _ru_skippable(p):
             at_start = False
-    return "".join(tokens)
+    _ru_self_agrees(tokens, original)
+    result = "".join(tokens)
+    errors = ru_agreement_errors(result)
+    if errors:
+        raise _Unsure(f"agreement: {errors[0]}")
+    return result
+
+
+def _ru_check_own_words(tokens: list[str]) -> None:
+    """Raises `_Unsure` when the user's text holds the client's own words without quotation marks: a "вы"
+    the user wrote ("пишет: вы сорвали мне запуск", "мол вы всё испортили": that "вы" is us) or an
+    imperative addressed to us ("верните деньги"); said back to the client, whose is whose turns around."""
+    for tok in tokens:
+        if not _is_word(tok):
+            continue
+        low = tok.lower()
+        if low in ("вы", "вам", "вас", "вами") or low.startswith("ваш"):
+            raise _Unsure("the client's own words: 'вы' in the answer")
+        p = _ru_parse(low)
+        if p.tag.POS == "VERB" and "impr" in p.tag and "plur" in p.tag and p.score >= 0.5:
+            raise _Unsure(f"the client's own words: {low!r}")
+
+
+def _ru_check_that_first(tokens: list[str]) -> None:
+    """Raises `_Unsure` when "что" comes before any predicate ("в 2 ночи что сервер упал": an opening with
+    words between its verb and "что" lost its verb, not its circumstance); "то, что", "за то что" and a
+    question word ("что случилось") are fine."""
+    before: list[str] = []
+    for k, tok in enumerate(tokens):
+        if not _is_word(tok):
+            continue
+        low = tok.lower()
+        if low == "что":
+            nxt = _next_word(tokens, k)
+            if before and before[-1] not in ("то", "того", "тем", "том", "тому", "так", "потому", "из-за", "не") and \
+                    not (nxt >= 0 and _ru_finite(_ru_parse(tokens[nxt]))):
+                raise _Unsure("'что' before any predicate: an opening left in part")
+            return
+        p = _ru_parse(low)
+        if _ru_finite(p) or p.tag.POS in ("PRED", "INFN") or low in ("вы", "мы", "я", "он", "она", "они") or \
+                low in _RU_CLAUSE:
+            return
+        before.append(low)
+
+
+def _ru_check_person_first(tokens: list[str]) -> None:
+    """Raises `_Unsure` when an answer without a reporting opening starts with one person named in the
+    nominative ("директор требует ...", "бухгалтер клиента прислал ..."): most often the client, whom the
+    draft would then talk about in the third person; an opening the lexicon does not know may hide there."""
+    first = next((t for t in tokens if _is_word(t)), "")
+    if not first:
+        return
+    p = _ru_parse(first)
+    if p.tag.POS == "NOUN" and "anim" in p.tag and p.tag.case == "nomn" and p.tag.number == "sing" and \
+            first.lower() not in _lexicon()["ru"].get("ours", []):
+        raise _Unsure(f"a person named first: {first!r}")
+
+
+def _ru_self_agrees(tokens: list[str], original: list[str]) -> None:
+    """"сам"/"сама" of the client agrees with "вы" too: "а сам не прислал" -> "а сами не прислали". The
+    client's it is when "вы" stands before it or the next predicate was turned to the "вы" form."""
+    for i, tok in enumerate(tokens):
+        if tok.lower() not in ("сам", "сама"):
+            continue
+        nxt = next((j for j in range(i + 1, min(len(tokens), i + 8)) if _is_word(tokens[j])
+                    and _ru_finite(_ru_parse(tokens[j].split()[-1]))), -1)
+        clause: list[str] = []
+        for j in range(i - 1, -1, -1):  # the words of its clause before it: "вы выбирали их сам"
+            if tokens[j].strip() in _BOUNDARY or tokens[j].lower() in _RU_CLAUSE or tokens[j].lower() in _RU_COORD:
+                break
+            clause += tokens[j].lower().split()
+        if "вы" in clause and not {"мы", "я"} & set(clause) or nxt >= 0 and tokens[nxt] != original[nxt]:
+            tokens[i] = _same_case(tok, "сами")
+
+
+def _ru_drop_fillers(core: str) -> str:
+    """Drops the lexicon's ``fillers`` ("типа", "мол") where they only add tone: at the start, after a
+    boundary or after "и/а/но/что" ("и типа мы их разводим" -> "и мы их разводим"); elsewhere ("шрифт
+    другого типа") the word is kept. The ``doubt`` words ("якобы", "будто бы") go wherever they stand."""
+    fillers = _alternatives("ru", "fillers")
+    core = re.sub(rf"(^|[.,;:!?]\s*|(?<![\w-])(?:и|а|но|что)\s+){fillers}(?![\w-])\s*,?\s*", r"\1", core, flags=re.I)
+    # the user's doubt ("якобы не получила") is not said back to the client: "вы не получили"
+    return re.sub(r"(?<![\w-])" + _alternatives("ru", "doubt") + r"(?![\w-])\s*", "", core, flags=re.I)
+
+
+def _ru_opens_with_you(tokens: list[str], start: int, end: int) -> bool:
+    """Whether the sentence in ``tokens[start:end]``, as rewritten so far, opens with "вы" as its subject."""
+    words = "".join(tokens[start:end]).split()
+    return bool(words) and words[0].lower() == "вы"
+
+
+def _ru_join_sentence(tokens: list[str], start: int, stop: int, at: int, same_subject: bool) -> None:
+    """Joins a sentence without a subject of its own to the one before (from ``start``) with "и" in place
+    of the full stop at ``stop``; "вы" goes in too unless the sentence before has the client as its subject
+    already. An "и" already in the sentence before becomes a comma: "A, B и C", not "A и B и C"."""
+    tokens[stop] = ""
+    for j in range(stop - 1, start, -1):
+        if tokens[j].lower() == "и" and tokens[j - 1].isspace() and _ru_word_index_before(tokens, j) >= 0 and \
+                tokens[_ru_word_index_before(tokens, j)].lower() != "так":
+            tokens[j - 1], tokens[j] = ",", ""
+            break
+    word = tokens[at]
+    tokens[at] = ("и " if same_subject else "и вы ") + (word[:1].lower() + word[1:] if not word[:2].isupper() else word)
+
+
+#: "спросил/спрашивала" reported in the past: the paraphrase asks it now ("вы спрашиваете, почему ...").
+_RU_ASK = {"спросить", "спрашивать", "поинтересоваться", "интересоваться"}
+
+
+def _ru_asking(tokens: list[str], i: int) -> str | None:
+    """"спрашиваете" (in the case of the word at ``i``) when it is the answer's first predicate and a past
+    form of asking ("заказчица спросила, почему ..."); None otherwise."""
+    p = _ru_parse(tokens[i])
+    if p.normal_form not in _RU_ASK or "past" not in p.tag:
+        return None
+    if any(_ru_finite(_ru_parse(t)) for t in tokens[:i] if _is_word(t)):
+        return None
+    return _same_case(tokens[i], "спрашиваете")
+
+
+def _ru_word_index_before(tokens: list[str], i: int) -> int:
+    """The index of the word before ``i`` in the same clause, or -1."""
+    for j in range(i - 1, -1, -1):
+        if _is_word(tokens[j]):
+            return j
+        if tokens[j].strip():
+            return -1
+    return -1
+
+
+def _ru_np_subject(words: list[str]) -> bool:
+    """Whether ``words`` (1-6 words before a reporting predicate) name the client in Russian: one noun in
+    the nominative with its adjectives, genitives and names ("директор школы", "архитектор Ольга
+    Викторовна", "Иван Петрович", "ИП Смирнов"), then prepositional phrases ("клиентка из салона",
+    "хозяин коттеджа в Берёзовском"); or only a place the speakers are at ("в кафе на Малышева
+    недовольны"). Our own people ("наш менеджер") are not."""
+    low = [w.lower().replace("ё", "е") for w in words]
+    if low[0] in _lexicon()["ru"].get("ours", []):
+        return False
+    place = low[0] in ("в", "во", "на")
+    heads, governed = 0, place
+    for k, (word, raw) in enumerate(zip(low, words, strict=True)):
+        if word in _RU_PREPOSITIONS and (k > 0 or place):
+            governed = True
+            continue
+        p = _ru_parse(word)
+        known = morph().word_is_known(word)
+        if governed:  # inside a prepositional phrase: any case; a place's name may be unknown
+            if p.tag.POS in ("NOUN", "ADJF", "PRTF", "NUMR") and known or raw[:1].isupper():
+                continue
+            return False
+        if p.tag.POS not in ("NOUN", "ADJF", "PRTF") or not known:
+            return False
+        nominative = "nomn" in p.tag
+        if k == 0 and not nominative:
+            return False
+        if nominative and p.tag.POS == "NOUN":
+            if heads and k > 0 and {"Name", "Patr", "Surn"} & set(p.tag.grammemes):
+                continue  # the head's own name: "архитектор Ольга Викторовна", "Иван Петрович"
+            heads += 1
+        elif nominative and k > 0 and heads:
+            return False
+    return heads <= 1
+
+
+def _ru_role_to_pronoun(core: str) -> str:
+    """"хозяйка дома хочет, чтобы ..." -> "она хочет, чтобы ...": an answer opening with a noun phrase whose
+    head is one of the lexicon's ``client_roles`` (the one who ordered the work: хозяин, владелица,
+    невеста, ИП ...) names the client, whatever verb follows; the pronoun (by the head's gender and number)
+    is then turned to "вы" like any other. Anything else is returned as it is."""
+    words = list(re.finditer(r"[^\W\d_][\w-]*", core))
+    if not words or words[0].group(0).lower().replace("ё", "е") not in _lexicon()["ru"].get("client_roles", []):
+        return core
+    for j in range(1, min(len(words), 7)):
+        low = words[j].group(0).lower()
+        p = _ru_parse(low)
+        if low in ("не", "против") or _ru_finite(p) and "nomn" not in p.tag:
+            if core[words[0].end():words[j].start()].strip(" ") and \
+                    re.search(r"[^\w\s-]", core[words[0].end():words[j].start()]):
+                return core  # "хозяйка, говорит, ...": punctuation inside is no noun phrase
+            if not _ru_np_subject([w.group(0) for w in words[:j]]):
+                return core
+            head = _ru_parse(words[0].group(0))
+            pronoun = "они" if head.tag.number == "plur" else "она" if head.tag.gender == "femn" else "он"
+            return pronoun + " " + core[words[j].start():]
+    return core
 
 
 def _ru_next_verb_transitive(tokens: list[str], i: int) -> bool:
@@ -1233,7 +1632,10 @@ _RU_NO_SUBJECT = {"приходиться", "прийтись", "казатьс�
 #: Verbs of a person: without a subject of its own in a clause hanging on the client's verb ("переживает,
 #: что не сможет"), such a verb is the client's; any other ("злится, что долго грузится") is a thing's.
 _RU_PERSON_VERBS = {"мочь", "смочь", "успеть", "успевать", "хотеть", "захотеть", "знать", "узнать", "уметь", "суметь",
-                    "собираться", "получить", "получать", "понимать", "понять", "заплатить", "платить"}
+                    "собираться", "получить", "получать", "понимать", "понять", "заплатить", "платить", "видеть",
+                    "увидеть", "решить", "подписать", "подписывать", "ответить", "приехать", "вернуться", "найти",
+                    "искать", "уйти", "прийти", "написать", "позвонить", "перезвонить", "вернуть", "отказаться",
+                    "подать", "обратиться", "заказать", "забрать", "оплатить"}
 
 
 #: Third-person pronoun forms -> the gender or number they point at.
@@ -1272,6 +1674,9 @@ def _ru_fix_typos(core: str) -> str:
         low = word.lower().replace("ё", "е")
         if len(low) < 6 or morph().word_is_known(low):
             return word
+        hard = re.sub(r"(?<=[бвдзкнпрст])ь(?=[еёюя])", "ъ", low)  # "обьект", "подьезд": the hard sign
+        if hard != low and morph().word_is_known(hard):
+            return _same_case(word, hard)
         swaps = {low[:k] + low[k + 1] + low[k] + low[k + 2:] for k in range(len(low) - 1)}
         inserts = {low[:k] + c + low[k:] for k in range(len(low)) for c in _RU_LETTERS}  # not at the end: an ending
         known = {w for w in swaps | inserts if w != low and morph().word_is_known(w)}
@@ -1397,6 +1802,8 @@ def _ru_third_left(tokens: list[str]) -> list[str]:
             found.append(f"opening left: {low}")  # "владелица клиники жалуется, что ...": its subject is the client
         if low in _RU_COORD or low in _RU_CLAUSE:
             own_subject, before, coord, opening = False, low, low in _RU_COORD, False
+            if low in ("что", "кто") and _ru_pronoun_subject(tokens, i):
+                own_subject = True  # "вы не понимаете, что происходит": "что" is the subject
             continue
         p = _ru_parse(low)
         if low == "вы" and not _ru_you_has_predicate(tokens, i):
@@ -1406,14 +1813,69 @@ def _ru_third_left(tokens: list[str]) -> list[str]:
             nxt = _ru_parse(tokens[i + 1]) if i + 1 < len(tokens) and _is_word(tokens[i + 1]) else None
             if nxt is not None and (nxt.tag.POS == "PRED" or nxt.tag.POS == "NOUN" and nxt.tag.case in ("nomn", "gent")):
                 found.append(f"вы {tokens[i + 1]}")
-        elif before not in _RU_PREPOSITIONS and any(q.tag.POS in ("NOUN", "NPRO") and q.tag.case == "nomn"
-                                                    for q in morph().parse(low)):
-            own_subject = True
-        elif p.tag.POS == "VERB" and p.tag.person == "3per" and "sing" in p.tag and (you_seen or coord) and \
-                not own_subject and p.normal_form not in _RU_IMPERSONAL and not _ru_subject_after(tokens, i, p):
+        elif before not in _RU_PREPOSITIONS and (any(q.tag.POS in ("NOUN", "NPRO") and q.tag.case == "nomn"
+                                                     for q in morph().parse(low)) or
+                                                 p.tag.case == "nomn" and {"Anum", "Subx"} & set(p.tag.grammemes)):
+            own_subject = True  # a noun or "одна", "другая" in the nominative
+        elif p.tag.POS == "VERB" and (p.tag.person == "3per" or "past" in p.tag and p.tag.gender in ("masc", "femn")
+                                      and you_seen and not coord) and "sing" in p.tag and (you_seen or coord) and \
+                not own_subject and (p.normal_form not in _RU_IMPERSONAL or _ru_will_do(tokens, i)) and \
+                not _ru_subject_after(tokens, i, p):
             found.append(f"вы … {tok}")
         before = low
     return found
+
+
+def _ru_absent(tokens: list[str], i: int) -> bool:
+    """Whether the words from ``i`` say that something is not there: "нет", "не было", "не будет"."""
+    if tokens[i].lower() == "нет":
+        return True
+    nxt = _next_word(tokens, i)
+    return tokens[i].lower() == "не" and nxt >= 0 and tokens[nxt].lower() in ("было", "будет")
+
+
+def _ru_agreeing_noun_after(tokens: list[str], i: int, verb: Any) -> bool:
+    """Whether a noun in the nominative after the verb at ``i``, in its clause, agrees with it in number
+    (and gender in the past): then it may be the verb's subject ("а прошёл месяц"), whatever the verb."""
+    before = ""
+    for tok in tokens[i + 1:i + 8]:
+        if not _is_word(tok):
+            if tok.strip() in _BOUNDARY:
+                return False
+            continue
+        low = tok.lower().replace("ё", "е")
+        if low in _RU_COORD or low in _RU_CLAUSE or _ru_parse(low).tag.POS == "INFN":
+            return False  # "грозится подать в суд": what follows the infinitive is its own
+        governed, before = before in _RU_PREPOSITIONS, low
+        if governed:
+            continue
+        for q in morph().parse(low):
+            if q.tag.POS == "NOUN" and q.tag.case == "nomn" and q.score >= 0.05 and q.tag.number == verb.tag.number \
+                    and not ("past" in verb.tag and verb.tag.gender and q.tag.gender != verb.tag.gender):
+                return True
+    return False
+
+
+def _ru_will_do(tokens: list[str], i: int) -> bool:
+    """Whether the word at ``i`` is "будет" with an infinitive beside it ("платить не будет", "будет
+    искать"): a person's future, never impersonal, so it needs a subject of its own."""
+    if tokens[i].lower() != "будет":
+        return False
+    before = [t for t in tokens[max(0, i - 5):i] if _is_word(t) and t.lower() != "не"][-1:]
+    after = [t for t in tokens[i + 1:i + 4] if _is_word(t)][:1]
+    return any(_ru_parse(t).tag.POS == "INFN" for t in before + after)
+
+
+def _ru_pronoun_subject(tokens: list[str], i: int) -> bool:
+    """Whether the "что"/"кто" at ``i`` is the subject of the verb right after it ("что происходит", "кто
+    виноват"): a third-person singular verb next, not one only a person does nor "будет" (then "что" is
+    the conjunction and the verb has lost its subject: "вы говорите, что будет платить")."""
+    nxt = _next_word(tokens, i)
+    if nxt < 0:
+        return False
+    p = _ru_parse(tokens[nxt])
+    return p.tag.POS == "VERB" and "sing" in p.tag and "intr" in p.tag and p.tag.person in (None, "3per") and \
+        p.normal_form not in _RU_PERSON_VERBS and p.normal_form != "быть"
 
 
 def _ru_you_has_predicate(tokens: list[str], i: int) -> bool:

@@ -62,7 +62,8 @@ FRAME = {"en": "If I understood you correctly, {}. Is that right?", "ru": "Ес�
     ("en", "she says we never call her back", "we never call you back"),
     ("en", "so basically he says we never answered", "we never answered"),
     ("en", "I think the client is upset because we were late", "you are upset because we were late"),
-    ("ru", "Он считает, что мы его обманули. Требует вернуть деньги.", "вы считаете, что мы вас обманули. Вы требуете вернуть деньги"),
+    # a second sentence without its own subject goes on with "и", as the writers of the data sets join it
+    ("ru", "Он считает, что мы его обманули. Требует вернуть деньги.", "вы считаете, что мы вас обманули и требуете вернуть деньги"),
     ("ro", "Zice că l-am mințit. Vrea banii înapoi.", "v-am mințit. Vreți banii înapoi"),
     ("en", "she is angry because we published her photos without asking", "you are angry because we published your photos without asking"),
     ("en", "she says she asked for blue and we gave her green", "you asked for blue and we gave you green"),
@@ -602,7 +603,7 @@ def test_dev4_unsure_kinds_fall_back(lang: str, answer: str) -> None:
     ("en", "the client is a bakery in cluj. he says the labels we printed are wrong. he wants a reprint",
      "the labels we printed are wrong. You want a reprint"),  # two sentences left: kept as two, like any two
     ("ru", "клиентка мне позвонила. говорит что мы перепутали даты. требует перенести съёмку",
-     "мы перепутали даты. Вы требуете перенести съемку"),
+     "мы перепутали даты и вы требуете перенести съемку"),  # joined with "и": no subject of its own
     ("ro", "clientul are un magazin online. zice că site-ul e lent. a pierdut comenzi. vrea reducere",
      "site-ul e lent, ați pierdut comenzi și vreți reducere"),
     # after "and", a second "says" goes like the first: "and the result is uneven"
