@@ -1,0 +1,73 @@
+"""Romanian paraphrase kinds seen with the dev6 writers (new personas: print shops, a car service, a town
+hall): old-orthography î, "i" typed for "â", chat spellings, clitics that take up a thing named before,
+"au" that is "have", infinitives, named people and "cei de la ..." as the client, ambiguous diacritics
+that grammar settles, and an insult said as a sentence of its own. Sentences are our own, not the data's."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.paraphrase_eval import normalise
+from handlers.paraphrase import draft_paraphrase
+
+FRAME = "Dacă v-am înțeles corect, {}. Așa este?"
+
+
+@pytest.mark.parametrize(("answer", "core"), [
+    # the draft is in today's orthography: â inside a word, î only at its start (or after a prefix)
+    ("zice că prețul e mai mare decît în ofertă", "prețul e mai mare decât în ofertă"),
+    ("zice ca vrea machetele pina miine", "vreți machetele până mâine"),
+    ("zice că nu avem încredere în partenerii noștri", "nu avem încredere în partenerii noștri"),
+    # "i" typed for "â" (the old î): the word the table knows with â there
+    ("zice ca am intirziat cu livrarea", "am întârziat cu livrarea"),
+    ("zice ca afisul e strimb", "afișul e strâmb"),
+    # chat spellings written out
+    ("zice ca tre sa refacem afisul", "trebuie să refacem afișul"),
+    ("zice ca nu a primit nici o factura", "nu ați primit nicio factură"),
+    ("zice ca vrea reducere pt intirziere", "vreți reducere pentru întârziere"),
+    # an accusative clitic on our verb takes up the thing named before it, not the client
+    ("zice ca afisul e sters si vrea sa-l refacem", "afișul e șters și vreți să-l refacem"),
+    ("zice ca macheta e gresita si vrea sa o refacem", "macheta e greșită și vreți să o refacem"),
+    ("zice ca pliantele au venit patate si vrea sa le refacem", "pliantele au venit pătate și vreți să le refacem"),
+    # ... but a verb that is done to people ("sună", "anunță") still takes the client
+    ("zice ca afisul e gata dar nu l-am anuntat", "afișul e gata dar nu v-am anunțat"),
+    ("zice ca macheta e gata si vrea sa o sunam", "macheta e gata și vreți să vă sunăm"),
+    # "au" before no participle is "have": "aveți"
+    ("ei zic ca nu mai au rabdare cu noi", "nu mai aveți răbdare cu noi"),
+    # "de a face": an infinitive, not the client's verb
+    ("zice ca nu mai vrea sa aiba de a face cu noi", "nu mai vreți să aveți de-a face cu noi"),
+    # "cine" is the subject of its own verb
+    ("vrea sa stie cine plateste transportul", "vreți să știți cine plătește transportul"),
+    # a weak verb after "sau ne" is the client's, as at the start
+    ("zice ca ne da termen o saptamana sau ne da in judecata", "ne dați termen o săptămână sau ne dați în judecată"),
+    # the client named: a first name, "doamna X", "cei de la ..."
+    ("Maria zice că am greșit culoarea", "am greșit culoarea"),
+    ("doamna Ionescu e foarte supărată că afișul a venit rupt", "sunteți foarte supărată că afișul a venit rupt"),
+    ("cei de la hotel zic ca n-au primit factura", "n-ați primit factura"),
+    ("de la scoala zic ca diplomele au venit cu greseli", "diplomele au venit cu greșeli"),
+    # diacritics grammar settles: an infinitive after "poate", the present after a reflexive, "să" + -ăm,
+    # "că" after a verb of saying with a place in between
+    ("zice ca nu poate da asa ceva la tipar", "nu puteți da așa ceva la tipar"),
+    ("zice ca isi cauta alt furnizor", "vă căutați alt furnizor"),
+    ("zice ca am schimbat textul fara sa-l intrebam", "am schimbat textul fără să vă întrebăm"),
+    ("ne-a scris pe mail ca nu raspundem la telefon", "nu răspundem la telefon"),
+    # an insult said as its own sentence goes; the complaint after it stays
+    ("zice ca suntem niste amatori. afisul s-a dezlipit dupa o zi", "afișul s-a dezlipit după o zi"),
+])
+def test_romanian_dev6_kinds(answer: str, core: str) -> None:
+    result = draft_paraphrase(answer, "ro")
+    assert result.sure, result.reason
+    assert normalise(result.draft) == normalise(FRAME.format(core)), result.draft
+
+
+@pytest.mark.parametrize("answer", [
+    # the thing or the client: a verb done to people or things after a thing of the same gender
+    "zice ca oferta e gata dar o ignoram",
+    # "le" after things with an object of its own: to them or the things
+    "zice ca pliantele sunt gata si vrea sa le trimitem factura",
+    # an insult sentence with nothing else: nothing left to say back
+    "zice ca suntem niste amatori",
+])
+def test_romanian_dev6_unsure_kinds_fall_back(answer: str) -> None:
+    result = draft_paraphrase(answer, "ro")
+    assert not result.sure, result.draft
