@@ -497,7 +497,8 @@ def _client_of(lang: str, subject: str, predicate: str) -> str | None:
                 return "m" if p.tag.gender == "masc" else "f"
         return None
     folded = [_fold_ro(w) for w in words]
-    if any(w in ("ei", "ele", "clientii", "sunt", "zic", "spun", "au") for w in folded) or \
+    if any(w in ("ei", "ele", "clientii", "sunt", "zic", "spun", "au", "cei", "cele", "s-au", "ne-au", "mi-au")
+           for w in folded) or \
             any(w.endswith(("ti", "ii")) and len(w) > 5 for w in folded[-1:]):
         return "pl"
     if any(w == "ea" or (w.endswith("a") and len(w) > 4 and w not in ("zica", "spuna")) for w in folded[:1]) or \
@@ -1551,6 +1552,8 @@ def _ro_third_left(tokens: list[str]) -> list[str]:
         if opened:
             opened = False
             verb = _ro_verbs().get(fold) or (_ro_subjunctives().get(fold) if opener == "sa" else None)
+            if opener == "sa" and fold in _RO_FIRST_SINGULAR_TOO and fold not in _ro_subjunctives():
+                verb = None  # "să vă trimit": after "să" the third person would be "trimită"; this is "I"
             weak_ok = verb is not None and negated and fold not in ("e", "este", "fie", "a", "au", "era")
             third = verb is not None and (not verb.weak or weak_ok) and _fold_ro(verb.you) != fold or verb is None and \
                 _ro_by_rule(tok, subjunctive=False, verb_slot=True, after_nu=False) is not None
@@ -1922,7 +1925,7 @@ def _ro_clitic_is_thing(before: str, clitic: str, verb: str, after: str = "", cl
     nxt = re.match(r"\s*([^\W\d_][\w-]*)", after)
     has_object = nxt is not None and _fold_ro(nxt.group(1).lower()) not in _ro_not_object()
     if gender is not None and _fold_ro(verb.lower()).startswith(_ro_verb_stems("thing_verbs")) and \
-            not (gender == client and gender in _ro_things_before(before)):
+            not (gender in ("m", "f") and gender == client and gender in _ro_things_before(before)):
         # "tre să-l schimbăm", "să o refacem": things are redone and reprinted, people are not; but "să le refacem
         # tot modulul": "le" with an object of its own is "to them"
         return not (gender == "pl" and has_object)
@@ -2136,6 +2139,10 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
             continue
         if fold in ("își", "isi") and subject is None:
             continue  # a person's reflexive before the verb: "nu își găsește factura"
+        nxt_fold = _fold_ro(_ro_next_word(tokens, i))
+        if fold == "se" and subject is None and led and (at_start or coord) and nxt_fold in verbs and \
+                not verbs[nxt_fold].weak and nxt_fold not in _RO_IMPERSONAL_SE:
+            continue  # "se simte tratată": the client's reflexive; the verb turns it into "vă"
         if fold == "cine":
             subject, coord, clause_word, in_relative = "other", False, "cine", False
             continue  # "vreți să știți cine plătește": "cine" is its verb's subject
