@@ -1752,6 +1752,10 @@ def _ro_restore_diacritics(core: str) -> tuple[str, set[str]]:
                 forms = (part.lower()[:-2] + "ăm",)  # "să-l sunam" -> "să-l sunăm": after "să", never the imperfect
             if not forms:
                 continue
+            if part.lower() == "doua" and _fold_ro(prev) == "a" and k == 0:
+                continue  # "a doua zi": the ordinal keeps its "a"
+            if len(forms) == 1 and _ro_noun_in_a(part.lower(), forms[0]):
+                forms = (forms[0], forms[0][:-1] + "a")  # "centrala": the table knows only "centrală"
             try:
                 form = forms[0] if len(forms) == 1 else _ro_settle(part.lower(), forms, prev if k == 0 else "", nxt,
                                                                    indefinite and k == 0, said)
@@ -1806,6 +1810,15 @@ def _ro_i_for_a(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+def _ro_noun_in_a(typed: str, form: str) -> bool:
+    """Whether ``typed`` (no diacritics, ending in -a) may be the noun with its article as well as ``form``, the
+    one form the table knows, ending in -ă ("centrala": "centrală" or "centrala"): not for verbs ("lucreaza"),
+    participles and adjectives ("stricata", "frumoasa"), whose -ă the table has right."""
+    return typed.endswith("a") and form.endswith("ă") and len(typed) > 4 and _fold_ro(form) == typed and \
+        typed not in _ro_verbs() and typed not in ("noastra", "voastra", "dumneavoastra", "aceasta", "asta", "doua") and \
+        not re.search(r"(?:ată|ită|ută|âtă|să|oasă|eaţă|ească|ează)$", form)
+
+
 def _ro_article_pair(forms: tuple[str, ...]) -> str | None:
     """The stem when ``forms`` are one noun with and without its article ("nunta"/"nuntă" -> "nunt")."""
     if len(forms) == 2 and len(forms[0]) > 3 and forms[0][:-1] == forms[1][:-1] and {forms[0][-1], forms[1][-1]} == {"a", "ă"}:
@@ -1845,6 +1858,8 @@ def _ro_settle(folded: str, forms: tuple[str, ...], prev: str, nxt: str, after_i
     subjunctive = [f for f in forms if f.endswith("ăm")]
     if (prev == "sa" or prev_typed in ("il", "ii", "le", "nu-i", "nu-l", "nu-le", "nu-mi")) and len(subjunctive) == 1:
         return subjunctive[0]  # "să-l întrebăm": after "să", never the imperfect "întrebam"
+    if folded == "doua" and prev == "a":
+        return "doua"  # "a doua zi": the ordinal
     if folded == "fata":
         raise _Unsure("fata: față, fața or fata (the girl)")  # "fata de la recepție", "față de ofertă"
     stem = _ro_article_pair(forms)
@@ -2069,6 +2084,9 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
                 raise _Unsure(f"{tok!r} after its verb")  # "cu ce avea el": the verb is the client's, not conjugated
             elif fold == "ele" and "pl" in _ro_things_before("".join(tokens[:i])):
                 continue  # "afișele ... nu mai aveți nevoie de ele": the things
+            elif fold in ("el", "ea") and _ro_clitic_fits("m" if fold == "el" else "f", client_form) and \
+                    ("m" if fold == "el" else "f") in _ro_things_before("".join(tokens[:i])):
+                raise _Unsure(f"{tok!r}: the client or the thing named before")  # "mașina ... nimic la ea"
             elif fold not in ("el", "ea") or _ro_clitic_fits("m" if fold == "el" else "f", client_form):
                 tokens[i] = "dumneavoastră"  # "în el" with a client who is a she: a thing
             continue
@@ -2283,7 +2301,7 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
 
 
 #: Verbs whose subject is what happens and whose object is the one who feels it ("o enervează că ...").
-_RO_EXPERIENCER = {"enerveaza", "deranjeaza", "supara", "irita", "doare", "sperie", "frustreaza", "mira", "surprinde",
+_RO_EXPERIENCER = {"place", "plac", "convine", "pasa", "enerveaza", "deranjeaza", "supara", "irita", "doare", "sperie", "frustreaza", "mira", "surprinde",
                    "ingrijoreaza", "nemultumeste", "intereseaza", "afecteaza", "sacaie", "agaseaza", "amuza",
                    "dezamageste", "indigneaza", "revolta", "innebuneste", "streseaza", "bucura", "nelinisteste"}
 _RO_SOMEONE = {"nimeni", "cineva", "nimic", "ceva"}

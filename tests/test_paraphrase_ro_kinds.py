@@ -53,6 +53,20 @@ FRAME = "Dacă v-am înțeles corect, {}. Așa este?"
     ("ne-a scris pe mail ca nu raspundem la telefon", "nu răspundem la telefon"),
     # an insult said as its own sentence goes; the complaint after it stays
     ("zice ca suntem niste amatori. afisul s-a dezlipit dupa o zi", "afișul s-a dezlipit după o zi"),
+    # a verb whose subject follows it: "au venit doar 300" (the flyers), not the client
+    ("zice ca am luat bani pe 400 de afise dar au venit doar 200", "am luat bani pe 400 de afișe dar au venit doar 200"),
+    # "place": the one it pleases is the dative, the client
+    ("ea zice că nu-i place culoarea pereților", "nu vă place culoarea pereților"),
+    # the table knows only "centrală"; after a verb the noun has its article; "a doua" is the ordinal
+    ("zice ca i s-a oprit centrala a doua zi dupa revizie", "vi s-a oprit centrala a doua zi după revizie"),
+    # "cei de la ..." are several: "le" with an object after our verb is "to you"
+    ("cei de la primarie zic ca nu platesc pina nu le trimitem contractul", "nu plătiți până nu vă trimitem contractul"),
+    # "să-i trimit": our "I" after "să" (the third person would be "trimită")
+    ("zice ca vrea sa-i trimit toate fisierele", "vreți să vă trimit toate fișierele"),
+    # "se" + a verb at the start of the second sentence: the client's reflexive
+    ("Zice că nu i-a plăcut oferta. Se simte păcălită.", "nu v-a plăcut oferta. Vă simțiți păcălită"),
+    # "întreabă": the client's own question, kept and turned to "you"
+    ("doamna de la hotel intreaba de ce nu i-am trimis factura", "întrebați de ce nu v-am trimis factura"),
 ])
 def test_romanian_dev6_kinds(answer: str, core: str) -> None:
     result = draft_paraphrase(answer, "ro")
@@ -67,6 +81,20 @@ def test_romanian_dev6_kinds(answer: str, core: str) -> None:
     "zice ca pliantele sunt gata si vrea sa le trimitem factura",
     # an insult sentence with nothing else: nothing left to say back
     "zice ca suntem niste amatori",
+    # a question: the frame states, it does not ask
+    "zice ca de ce n-am anuntat-o ca intarziem",
+    # the main clause after "dacă" without a comma: whose is "dau"
+    "au zis ca daca nu le dam banii inapoi ne dau in judecata",
+    # "o să" + a weak verb in the client's place: the client's or a thing's
+    "zice că o să facă plângere",
+    # a third person's "își" left: maybe the client's
+    "a zis că nu mai are încredere în noi și că își ia mașina",
+    # a reflexive verb the table does not know, left in the third person
+    "se vaietă că prețul e prea mare",
+    # "ea" after a preposition with a feminine thing named before: the car or the client
+    "zice că am ținut mașina trei zile și n-am făcut nimic la ea",
+    # "el" after its verb: the verb is the client's and stays in the third person
+    "zice că logoul nu mai seamănă cu ce avea el",
 ])
 def test_romanian_dev6_unsure_kinds_fall_back(answer: str) -> None:
     result = draft_paraphrase(answer, "ro")
