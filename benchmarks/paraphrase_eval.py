@@ -83,6 +83,12 @@ class Score:
     agreement: int = 0
     misses: list[tuple[str, str]] = field(default_factory=list)
     fallbacks: list[tuple[str, str]] = field(default_factory=list)
+    millis: list[float] = field(default_factory=list)  # each draft's time, for the p50/p99 line
+
+    def percentile(self, q: float) -> float:
+        """The ``q`` quantile (0..1) of the per-draft times in ms; 0.0 when there are none."""
+        ordered = sorted(self.millis)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
     def share(self, n: int) -> float:
         return n / self.total if self.total else 0.0
@@ -94,8 +100,10 @@ def evaluate(rows: list[dict[str, object]]) -> dict[str, Score]:
     for row in rows:
         lang, answer = str(row["lang"]), str(row["answer"])
         accepted = {normalise(str(a)) for a in row["accepted"]}  # type: ignore[attr-defined]
+        started = time.perf_counter()
         result = draft_paraphrase(answer, lang)
         score = scores[lang]
+        score.millis.append((time.perf_counter() - started) * 1000)
         score.total += 1
         if lang == "ru" and result.sure and ru_agreement_errors(result.draft):
             score.agreement += 1
@@ -137,7 +145,8 @@ def main() -> None:
                 continue
             extra = f"  agreement errors (pymorphy3): {s.agreement}" if lang == "ru" else ""
             print(f"{split:8} {lang}  n={s.total:3}  sendable {s.share(s.sendable):6.1%}  "
-                  f"fallback {s.share(s.fallback):6.1%}  wrong {s.share(s.wrong):6.1%}{extra}")
+                  f"fallback {s.share(s.fallback):6.1%}  wrong {s.share(s.wrong):6.1%}{extra}  "
+                  f"p50 {s.percentile(0.5):.2f} ms p99 {s.percentile(0.99):.2f} ms")
             if args.errors and split in DEV_SPLITS:
                 for answer, draft in s.misses:
                     print(f"    {answer}\n      -> {draft}")

@@ -2415,7 +2415,7 @@ def _ro_by_rule(word: str, *, subjunctive: bool, verb_slot: bool, after_nu: bool
     stems = {stem, re.sub(r"a(?=[^aeiouăâî]*$)", "ă", stem), re.sub(r"ea(?=[^aeiouăâî]*$)", "e", stem),
              re.sub(r"oa(?=[^aeiouăâî]*$)", "o", stem)}
     endings = ("ați", "eți") if low.endswith("e") else ("ați", "iți")
-    known = {form for form in _ro_known_forms() for st in stems for end in endings if form == st + end}
+    known = {st + end for st in stems for end in endings if st + end in _ro_known_forms()}
     return known.pop() if len(known) == 1 else None
 
 
