@@ -118,7 +118,8 @@ def to_client(words: str, lang: str) -> Paraphrase:
         return _unsure("insult")
     if len(core) > MAX_CHARS:
         return _unsure("long")
-    sentences = [x for x in re.split(r"(?<=[.!?…])\s+(?=\S)", core) if not _context_sentence(x, lang)]
+    sentences = [x for x in re.split(r"(?<=[.!?…])\s+(?=\S)", core) if not _context_sentence(x, lang)
+                 and not (lang == "ro" and _RO_MESSAGE_CAME.match(x.strip(" .!?…")))]
     if not sentences or len(sentences) > 4:
         return _unsure("long")
     try:
@@ -1662,7 +1663,7 @@ def _ro_subjunctives() -> dict[str, _RoVerb]:
 #: Third-person plurals that are also the first-person singular ("pot": they can / I can).
 _RO_FIRST_SINGULAR_TOO = {"pot", "cer", "cred", "zic", "spun", "stiu", "vad", "fac", "merg", "vin", "tin", "primesc",
                           "doresc", "folosesc", "gandesc", "simt", "pretind", "trimit", "raspund", "inteleg", "scriu",
-                          "dau", "iau", "plang", "tem", "platesc"}
+                          "dau", "iau", "plang", "tem", "platesc", "pierd"}
 #: After these (a form of "a putea", the future and conditional auxiliaries) a verb is an infinitive:
 #: "nu poate intra", "va deschide" keep it as it is.
 _RO_BEFORE_INFINITIVE = {"poate", "pot", "puteti", "putea", "puteau", "va", "vor", "veti", "ar", "ati", "vom", "voi"}
@@ -1696,13 +1697,18 @@ _RO_LETTERS_MARKED = re.compile(r"[ăâîșțĂÂÎȘȚ]")
 #: After these a noun has no article when nothing follows it ("de la nuntă", "o nuntă", "fiecare dimineață").
 _RO_INDEFINITE = {"o", "nicio", "vreo", "fiecare", "orice", "altă", "alta", "aceeași", "aceeasi", "singură",
                   "singura", "oricare"}
+#: A sentence that only says how the complaint came ("managerul lor ne-a trimis un mesaj vocal"): left out.
+_RO_MESSAGE_CAME = re.compile(r"^(?:[\w-]+\s+){0,3}(?:m|ne|mi)-(?:a|au)\s+(?:trimis|lăsat|lasat|scris|dat)\s+(?:și\s+|si\s+)?"
+                              r"(?:un\s+|niște\s+|niste\s+)?(?:mesaj|mesaje|mail|mailuri|e-mail|email|sms)(?:\s+vocal|\s+lung)?"
+                              r"(?:\s+(?:azi|ieri|aseară|aseara|noaptea|dimineață|dimineata))?$", re.I)
 _RO_QUESTION = re.compile(r"^(?:de\s+ce|cum|când|cand|cine|unde|cât|cat|câte|cate|câți|cati|ce)(?![\w-])", re.I)
 _RO_PREP_FOLDED = frozenset({"la", "de", "cu", "in", "pe", "din", "fara", "dupa", "pentru", "spre", "prin", "despre",
                              "pana", "sub", "intre", "langa", "catre", "contra", "decat", "ca", "si", "nici", "sau"})
 _RO_PREPOSITIONS = {"la", "de", "cu", "în", "in", "pe", "din", "fără", "fara", "după", "dupa", "pentru", "spre",
                     "prin", "despre", "până", "pana", "sub", "între", "intre", "dintr", "într", "intr"}
 #: After a noun, these make it definite ("de la nunta noastră", "cu poza pe care ...").
-_RO_DEFINITE_NEXT = re.compile(r"^(?:mea|meu|ta|tău|tau|sa|său|sau|noastră|noastra|nostru|voastră|voastra|"
+_RO_DEFINITE_NEXT = re.compile(r"^(?:\w+(?:oas[aă]|it[aă]|at[aă]|ut[aă]|ic[aă]|al[aă]|esc[aă]|ist[aă]|iv[aă])|"
+                               r"mea|meu|ta|tău|tau|sa|său|sau|noastră|noastra|nostru|voastră|voastra|"
                                r"dumneavoastră|dumneavoastra|lui|ei|lor|pe|care|acesta|aceasta|asta|respectiv[aă]?|"
                                r"\w+(?:ului|ilor|elor))$")
 #: After "ca" these make it the "ca" of a comparison or "in order to" ("ca la început", "ca mine").
@@ -2143,6 +2149,9 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
         if fold in ("trebuie", "trebuia") and subject is None and _fold_ro(_ro_next_word(tokens, i)) == "sa":
             must = True  # "trebuie să predea": impersonal, the verb after "să" says who
             continue
+        if fold in ("să", "sa", "sa-l", "să-l", "sa-i", "să-i", "s-o") and not _ro_word_before(tokens, i) and i > 0 and \
+                tokens[i - 2:i - 1] in ([","], [";"]):
+            raise _Unsure("a bare 'să' after a comma: a request without its verb")  # ", să-l sunăm noi"
         if fold in ("să", "sa") and _fold_ro(_ro_word_before(tokens, i)) == "o":
             clause_word, future = fold, True  # "o să lăsați": the future keeps the clause's subject
             continue
