@@ -1702,6 +1702,9 @@ _RO_MESSAGE_CAME = re.compile(r"^(?:[\w-]+\s+){0,3}(?:m|ne|mi)-(?:a|au)\s+(?:tri
                               r"(?:un\s+|niște\s+|niste\s+)?(?:mesaj|mesaje|mail|mailuri|e-mail|email|sms)(?:\s+vocal|\s+lung)?"
                               r"(?:\s+(?:azi|ieri|aseară|aseara|noaptea|dimineață|dimineata))?$", re.I)
 _RO_QUESTION = re.compile(r"^(?:de\s+ce|cum|când|cand|cine|unde|cât|cat|câte|cate|câți|cati|ce)(?![\w-])", re.I)
+#: Prepositions only (folded): a word after one is in its phrase, no subject ("de o săptămână", "la noi").
+_RO_PREP_ONLY = frozenset({"la", "de", "cu", "in", "pe", "din", "fara", "dupa", "pentru", "spre", "prin", "despre",
+                           "pana", "sub", "intre", "langa", "catre", "contra"})
 _RO_PREP_FOLDED = frozenset({"la", "de", "cu", "in", "pe", "din", "fara", "dupa", "pentru", "spre", "prin", "despre",
                              "pana", "sub", "intre", "langa", "catre", "contra", "decat", "ca", "si", "nici", "sau"})
 _RO_PREPOSITIONS = {"la", "de", "cu", "în", "in", "pe", "din", "fără", "fara", "după", "dupa", "pentru", "spre",
@@ -2065,6 +2068,8 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
     for i, tok in enumerate(tokens):
         if not _is_word(tok):
             if tok.strip() in _BOUNDARY:
+                # "dacă nu terminăm până vineri, nu ne mai plătește": after the "dacă" clause the main one opens
+                at_start = at_start or tok.strip() == "," and if_verbs >= 0
                 subject, coord, in_relative, if_verbs = None, False, False, -1
                 at_start = at_start or tok.strip() in (".", "!", "?")
             continue
@@ -2295,6 +2300,11 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
         future = False
         if subject is None and at_start and led and re.search(r"(?:ează|ește|eaza|este)$", fold):
             raise _Unsure(f"unknown Romanian verb {tok!r}")
+        before_fold = _fold_ro(_ro_word_before(tokens, i))
+        if fold in _RO_PREP_ONLY or before_fold in _RO_PREP_ONLY or \
+                before_fold in ("o", "un", "niste", "doua", "trei") and \
+                _fold_ro(_ro_word_before(tokens, _ro_word_index_before(tokens, i))) in _RO_PREP_ONLY:
+            continue  # "de o săptămână așteaptă": a preposition and its noun are no subject
         if _RO_FIRST.match(fold):
             if fold not in ("eu", "noi", "ne"):
                 count_if_verb(tok)

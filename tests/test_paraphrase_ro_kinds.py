@@ -65,6 +65,13 @@ FRAME = "Dacă v-am înțeles corect, {}. Așa este?"
     ("zice ca vrea sa-i trimit toate fisierele", "vreți să vă trimit toate fișierele"),
     # "se" + a verb at the start of the second sentence: the client's reflexive
     ("Zice că nu i-a plăcut oferta. Se simte păcălită.", "nu v-a plăcut oferta. Vă simțiți păcălită"),
+    # a preposition's noun is no subject: the client's verb after "de o săptămână" is still theirs
+    ("zice că de o săptămână așteaptă să-i sunăm", "de o săptămână așteptați să vă sunăm"),
+    # after a "dacă" clause and its comma the main clause opens: its bare verb is the client's
+    ("mi-a zis că dacă nu terminăm până vineri, nu ne mai plătește", "dacă nu terminăm până vineri, nu ne mai plătiți"),
+    # a sentence that only says how the complaint came is left out
+    ("managerul lor ne-a trimis un mesaj vocal. zice ca site-ul nu merge. pierd clienti din cauza noastra",
+     "site-ul nu merge. Pierdeți clienți din cauza noastră"),
     # "întreabă": the client's own question, kept and turned to "you"
     ("doamna de la hotel intreaba de ce nu i-am trimis factura", "întrebați de ce nu v-am trimis factura"),
 ])
