@@ -137,6 +137,8 @@ def to_client(words: str, lang: str) -> Paraphrase:
             core = ", ".join(cores[:-1]) + " " + last
     except _Unsure as exc:
         return _unsure(str(exc))
+    if lang == "ro":  # each sentence after the first opens with a capital: "... ieri. Acum nu mai ..."
+        core = re.sub(r"(?<=[.!?…] )(\w)", lambda m: m.group(1).upper(), core)
     return Paraphrase(_lower_first(core.strip(" ,;:")), True)
 
 
