@@ -2079,6 +2079,10 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
         if fold in ("lui", "ei", "lor") and _third_party(tokens, _ro_word_index_before(tokens, i), "ro"):
             tokens[i] = "dumneavoastră"  # "soțul ei": the client's own people, named by the client's possessive
             continue
+        if fold in ("lui", "ei", "lor") and i >= 2 and _is_word(tokens[i - 2]) and \
+                {"lui": "m", "ei": "f", "lor": "pl"}[fold] in _ro_things_before("".join(tokens[:i - 2])) and \
+                _fold_ro(tokens[i - 2]).endswith("rea"):
+            raise _Unsure(f"whose is {tok!r}: the client's or the thing's named before")  # "lucrarea ... refacerea ei"
         if _third_party(tokens, i, "ro"):
             third.add(_ro_person_kind(fold))
         is_clitic = fold in ("il", "ii", "li") or re.match(r"^(?:l|i|li|le)-", fold) is not None
