@@ -105,7 +105,7 @@ def to_client(words: str, lang: str) -> Paraphrase:
     typed_marks = bool(_RO_LETTERS_MARKED.search(core))
     if lang == "ro":
         core, unsettled = _ro_restore_diacritics(core)
-        core = _ro_modern_spelling(core)
+        core = _ro_polite_pronouns(_ro_modern_spelling(core))
     if lang in ("ru", "en"):
         try:
             core = _ru_fix_typos(core) if lang == "ru" else _en_fix_typos(core)
@@ -1806,6 +1806,18 @@ def _ro_modern_spelling(core: str) -> str:
                 letters[k] = "Â" if word[k].isupper() else "â"
         return "".join(letters)
     return _RO_WORD.sub(modern, core)
+
+
+_RO_POLITE = {"dânsul": "el", "dumnealui": "el", "dânsa": "ea", "dumneaei": "ea", "dânșii": "ei", "dânsele": "ele",
+              "dumnealor": "ei", "dansul": "el", "dansa": "ea", "dansii": "ei", "dansele": "ele"}
+_RO_POLITE_RE = re.compile(r"(?<![\w-])(?:" + "|".join(_RO_POLITE) + r")(?![\w-])", re.I)
+
+
+def _ro_polite_pronouns(core: str) -> str:
+    """The polite third-person pronouns as the plain ones ("dânsul/dumnealui" -> "el", "dânsa/dumneaei" ->
+    "ea", "dânșii/dumnealor" -> "ei"): the rewrite knows "el"/"ea"/"ei" as the client and turns them to
+    "dumneavoastră"; left as typed they would talk about the client in the third person."""
+    return _RO_POLITE_RE.sub(lambda m: _same_case(m.group(0), _RO_POLITE[m.group(0).lower()]), core)
 
 
 def _ro_i_for_a(word: str) -> tuple[str, ...]:

@@ -72,6 +72,12 @@ FRAME = "Dacă v-am înțeles corect, {}. Așa este?"
     # a sentence that only says how the complaint came is left out
     ("managerul lor ne-a trimis un mesaj vocal. zice ca site-ul nu merge. pierd clienti din cauza noastra",
      "site-ul nu merge. Pierdeți clienți din cauza noastră"),
+    # the polite third-person pronouns are the client too
+    ("dumnealui spune că i-am stricat mașina", "v-am stricat mașina"),
+    ("dînsa e nemulțumită că am întîrziat cu livrarea", "sunteți nemulțumită că am întârziat cu livrarea"),
+    ("zice că dânsa n-a primit nimic", "n-ați primit nimic"),
+    # "cică": "he says that", typed as one word
+    ("cică i-am dat rest greșit", "v-am dat rest greșit"),
     # "întreabă": the client's own question, kept and turned to "you"
     ("doamna de la hotel intreaba de ce nu i-am trimis factura", "întrebați de ce nu v-am trimis factura"),
 ])
