@@ -111,7 +111,7 @@ def to_client(words: str, lang: str) -> Paraphrase:
             core = _ru_fix_typos(core) if lang == "ru" else _en_fix_typos(core)
         except _Unsure as exc:
             return _unsure(str(exc))
-    if _QUOTED.search(core):
+    if _QUOTED.search(core) or lang == "ro" and _ro_direct_speech(core):
         return _unsure("quoted words")  # the client's own "you"/"I": rewriting them would garble whose is whose
     core = _drop_insult_clause(core, lang) if lang != "ro" else _ro_drop_insult_sentences(_drop_insult_clause(core, lang))
     if _lexicon_re(lang, "insults").search(core) or _about_us_re(lang).search(core):
@@ -392,6 +392,22 @@ def _ro_drop_insult_sentences(core: str) -> str:
     return " ".join(kept) if kept else core
 
 
+@cache
+def _ro_say_subject_re() -> re.Pattern[str]:
+    """A reporting verb with its subject after it ("ne-a scris clienta că", "zice clientul că")."""
+    return re.compile(rf"^(?P<say>{_alternatives('ro', 'say')})\s+(?P<subj>{_alternatives('ro', 'subjects')})"
+                      r"(?=\s*,?\s+(?:că|ca)(?![\w-]))", re.I)
+
+
+def _ro_subject_first(core: str) -> str:
+    """"ne-a scris clienta că ..." -> "clienta ne-a scris că ...": Romanian may put the subject after the
+    reporting verb; the lead patterns expect it before."""
+    match = _ro_say_subject_re().match(core)
+    if not match:
+        return core
+    return f"{match.group('subj')} {match.group('say')}{core[match.end():]}"
+
+
 def _ro_drop_say_lead(sentence: str) -> str:
     """``sentence`` without a "says" opening it starts with ("Zice că v-am dat ..." -> "v-am dat ..."); a
     feeling or belief stays (it is the client's view), and so does a sentence that is nothing but the opening."""
@@ -399,6 +415,14 @@ def _ro_drop_say_lead(sentence: str) -> str:
     if match and match.group("say") and match.group(0).strip() and sentence[match.end():].strip():
         return sentence[match.end():]
     return sentence
+
+
+def _ro_direct_speech(core: str) -> bool:
+    """Whether a reporting verb opens the client's own words after a colon ("clientul a zis: nu mai lucrez cu
+    voi"): their "I" and "you" would be ours to turn, and the draft cannot tell whose is whose."""
+    return bool(re.match(rf"^(?:[\w-]+\s+){{0,4}}?{_alternatives('ro', 'say')}\s*:\s*\S", core, re.I)) and \
+        not re.match(rf"^(?:[\w-]+\s+){{0,4}}?{_alternatives('ro', 'say')}\s+{_alternatives('ro', 'openers')}\s*:",
+                     core, re.I)
 
 
 def _ro_name_to_subject(core: str) -> str:
@@ -520,7 +544,7 @@ def _strip_lead(core: str, lang: str) -> _Lead:
     pronoun the rewrite turns into "you"; a short noun phrase before an opening is the client."""
     led, client = False, None
     if lang == "ro":
-        core = _ro_name_to_subject(core)
+        core = _ro_subject_first(_ro_name_to_subject(core))
     colon = re.match(r"^(" + _alternatives(lang, "subjects") + r")\s*:\s*", core, re.I)
     if colon:  # "client: the logo is pixelated": the user quotes the complaint after a colon
         return _Lead(core[colon.end():], True, _client_of(lang, colon.group(1), ""), True)
@@ -1540,6 +1564,8 @@ def _ro_third_left(tokens: list[str]) -> list[str]:
             continue
         fold = _fold_ro(tok)
         before = _fold_ro(tokens[i - 1]) if i else ""
+        if fold in ("voi", "voua", "vostru", "voastra", "vostri", "voastre"):
+            found.append(f"the client's own 'voi': {tok!r}")  # "nu mai lucrez cu voi": their words, not ours
         if fold in ("isi", "sa-si") or fold.startswith("si-"):
             found.append(f"whose is {tok!r}")  # "își caută altă firmă" left: a third person's own, maybe the client's
         if fold in _RO_COORD or fold in _RO_CLAUSE:

@@ -78,6 +78,8 @@ FRAME = "Dacă v-am înțeles corect, {}. Așa este?"
     ("zice că dânsa n-a primit nimic", "n-ați primit nimic"),
     # "cică": "he says that", typed as one word
     ("cică i-am dat rest greșit", "v-am dat rest greșit"),
+    # the subject after the reporting verb
+    ("ne-a scris clienta că nu a primit coletul", "nu ați primit coletul"),
     # "întreabă": the client's own question, kept and turned to "you"
     ("doamna de la hotel intreaba de ce nu i-am trimis factura", "întrebați de ce nu v-am trimis factura"),
 ])
@@ -106,6 +108,8 @@ def test_romanian_dev6_kinds(answer: str, core: str) -> None:
     "se vaietă că prețul e prea mare",
     # "ea" after a preposition with a feminine thing named before: the car or the client
     "zice că am ținut mașina trei zile și n-am făcut nimic la ea",
+    # the client's own words after a colon: their "I" and "voi"
+    "clientul a zis: nu mai lucrez cu voi",
     # "el" after its verb: the verb is the client's and stays in the third person
     "zice că logoul nu mai seamănă cu ce avea el",
 ])
