@@ -112,7 +112,9 @@ def to_client(words: str, lang: str) -> Paraphrase:
         except _Unsure as exc:
             return _unsure(str(exc))
     if _QUOTED.search(core) or lang == "ro" and _ro_direct_speech(core):
-        return _unsure("quoted words")  # the client's own "you"/"I": rewriting them would garble whose is whose
+        return _unsure("quoted words")
+    if lang == "ro" and _RO_INNER_SAY.search(core):
+        return _unsure("a second report inside")  # "... și zice că alții fac așa": why, or in addition  # the client's own "you"/"I": rewriting them would garble whose is whose
     core = _drop_insult_clause(core, lang) if lang != "ro" else _ro_drop_insult_sentences(_drop_insult_clause(core, lang))
     if _lexicon_re(lang, "insults").search(core) or _about_us_re(lang).search(core):
         return _unsure("insult")
@@ -1729,6 +1731,8 @@ _RO_INDEFINITE = {"o", "nicio", "vreo", "fiecare", "orice", "altă", "alta", "ac
 _RO_MESSAGE_CAME = re.compile(r"^(?:[\w-]+\s+){0,3}(?:m|ne|mi)-(?:a|au)\s+(?:trimis|lăsat|lasat|scris|dat)\s+(?:și\s+|si\s+)?"
                               r"(?:un\s+|niște\s+|niste\s+)?(?:mesaj|mesaje|mail|mailuri|e-mail|email|sms)(?:\s+vocal|\s+lung)?"
                               r"(?:\s+(?:azi|ieri|aseară|aseara|noaptea|dimineață|dimineata))?$", re.I)
+#: A second "says that" after "și" inside the answer: its link to what came before is the writer's to say.
+_RO_INNER_SAY = re.compile(r"(?<=\w)\s+(?:și|si)\s+(?:zice|spune|zic|spun)\s+(?:că|ca)(?![\w-])", re.I)
 _RO_QUESTION = re.compile(r"^(?:de\s+ce|cum|când|cand|cine|unde|cât|cat|câte|cate|câți|cati|ce)(?![\w-])", re.I)
 #: Prepositions only (folded): a word after one is in its phrase, no subject ("de o săptămână", "la noi").
 _RO_PREP_ONLY = frozenset({"la", "de", "cu", "in", "pe", "din", "fara", "dupa", "pentru", "spre", "prin", "despre",
@@ -1914,6 +1918,8 @@ def _ro_settle(folded: str, forms: tuple[str, ...], prev: str, nxt: str, after_i
     stem = _ro_article_pair(forms)
     if stem is not None and folded in _ro_verbs() and prev in ("ca", "si", "nu", "daca", "cand", "mai", "tot"):
         return stem + "ă"  # "că rezistă", "nu mai lucrează": a verb after "că"/"nu", not a noun with its article
+    if stem is not None and re.search(r"\w{3,}(?:ele|ile|ul)$", prev) and prev not in _RO_NP_STOP:
+        return stem + "ă"  # "fișierele sursă", "codul sursă": a noun right after a noun with its article
     if stem is not None:
         if prev in _RO_INDEFINITE or (prev in _RO_PREPOSITIONS and not _RO_DEFINITE_NEXT.match(nxt)) or \
                 after_indefinite:

@@ -80,6 +80,9 @@ FRAME = "Dacă v-am înțeles corect, {}. Așa este?"
     ("cică i-am dat rest greșit", "v-am dat rest greșit"),
     # the subject after the reporting verb
     ("ne-a scris clienta că nu a primit coletul", "nu ați primit coletul"),
+    # "trebuiau gata": the colloquial ellipsis written out; a noun right after a noun with its article has none
+    ("zice ca afisele trebuiau gata ieri", "afișele trebuiau să fie gata ieri"),
+    ("zice ca vrea codul sursa", "vreți codul sursă"),
     # "întreabă": the client's own question, kept and turned to "you"
     ("doamna de la hotel intreaba de ce nu i-am trimis factura", "întrebați de ce nu v-am trimis factura"),
 ])
@@ -108,6 +111,8 @@ def test_romanian_dev6_kinds(answer: str, core: str) -> None:
     "se vaietă că prețul e prea mare",
     # "ea" after a preposition with a feminine thing named before: the car or the client
     "zice că am ținut mașina trei zile și n-am făcut nimic la ea",
+    # a second "zice că" after "și": whether it gives the reason or adds a point is the writer's to say
+    "el vrea sa-i facem si logo si site la acelasi pret si zice ca altii fac asa",
     # the client's own words after a colon: their "I" and "voi"
     "clientul a zis: nu mai lucrez cu voi",
     # "el" after its verb: the verb is the client's and stays in the third person
