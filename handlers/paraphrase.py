@@ -100,12 +100,13 @@ def to_client(words: str, lang: str) -> Paraphrase:
             if unsettled_short:
                 return _unsure("short")
         return _unsure("short") if client_third_person_left(core, lang) else Paraphrase(core, True)
-    core = _respell(" ".join(_lexicon_re(lang, "swear_fillers").sub(" ", core).split()), lang)
+    core = " ".join(_lexicon_re(lang, "swear_fillers").sub(" ", core).split())
+    core = core if lang == "ro" else _respell(core, lang)  # Romanian: after its diacritics, which a respelling has
     unsettled: set[str] = set()
     typed_marks = bool(_RO_LETTERS_MARKED.search(core))
     if lang == "ro":
         core, unsettled = _ro_restore_diacritics(core)
-        core = _ro_polite_pronouns(_ro_modern_spelling(core))
+        core = _ro_polite_pronouns(_ro_modern_spelling(_respell(core, lang)))
     if lang in ("ru", "en"):
         try:
             core = _ru_fix_typos(core) if lang == "ru" else _en_fix_typos(core)
@@ -1748,7 +1749,7 @@ _RO_DEFINITE_NEXT = re.compile(r"^(?:\w+(?:oas[aă]|it[aă]|at[aă]|ut[aă]|ic[a
                                r"\w+(?:ului|ilor|elor))$")
 #: After "ca" these make it the "ca" of a comparison or "in order to" ("ca la început", "ca mine").
 _RO_CLAUSE_CA_BEFORE = re.compile(r"^(?:la|pe|un|o|mine|noi|el|ea|ei|atunci|inainte|si|sa|ieri|azi|de)$")
-_RO_THAT_AFTER = re.compile(r"^(?:pentru|faptul|așa|asa|atât|atat|sigur[aă]?|convins[aă]?|convinși|convinsi|impresia|\w+(?:at|ată|ata|"
+_RO_THAT_AFTER = re.compile(r"^(?:pentru|pt|ptr|faptul|așa|asa|atât|atat|sigur[aă]?|convins[aă]?|convinși|convinsi|impresia|\w+(?:at|ată|ata|"
                             r"ați|ati|ate|it|ită|ita|iți|iti|ut|ută|uta|uți|uti|os|oasă|oasa|oși|osi|ește|este|ează|"
                             r"eaza|ăște|aste|ede|ice|une|ine|ie|ă|a))$")
 
