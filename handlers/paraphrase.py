@@ -1798,6 +1798,9 @@ def _ro_restore_diacritics(core: str) -> tuple[str, set[str]]:
                 continue  # "a doua zi": the ordinal keeps its "a"
             if len(forms) == 1 and _ro_noun_in_a(part.lower(), forms[0]):
                 forms = (forms[0], forms[0][:-1] + "a")  # "centrala": the table knows only "centrală"
+            if _ro_article_pair(forms) and k == len(parts) - 1 and i + 2 < len(tokens) and tokens[i + 1] == " " and \
+                    tokens[i + 2][:1].isdigit():
+                forms = tuple(f for f in forms if f.endswith("ă"))  # "rezistă 5 ani", "costă 300": a verb before a number
             try:
                 form = forms[0] if len(forms) == 1 else _ro_settle(part.lower(), forms, prev if k == 0 else "", nxt,
                                                                    indefinite and k == 0, said)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks.paraphrase_eval import normalise
+from benchmarks.paraphrase_eval import SPLITS, evaluate, load, normalise
 from handlers.paraphrase import draft_paraphrase
 
 FRAME = "Dacă v-am înțeles corect, {}. Așa este?"
@@ -83,6 +83,8 @@ FRAME = "Dacă v-am înțeles corect, {}. Așa este?"
     # "trebuiau gata": the colloquial ellipsis written out; a noun right after a noun with its article has none
     ("zice ca afisele trebuiau gata ieri", "afișele trebuiau să fie gata ieri"),
     ("zice ca vrea codul sursa", "vreți codul sursă"),
+    # a word that is a verb or a noun with its article, before a number: the verb
+    ("zice ca i-am spus ca rezista 5 ani", "v-am spus că rezistă 5 ani"),
     # "întreabă": the client's own question, kept and turned to "you"
     ("doamna de la hotel intreaba de ce nu i-am trimis factura", "întrebați de ce nu v-am trimis factura"),
 ])
@@ -113,6 +115,8 @@ def test_romanian_dev6_kinds(answer: str, core: str) -> None:
     "zice că am ținut mașina trei zile și n-am făcut nimic la ea",
     # a second "zice că" after "și": whether it gives the reason or adds a point is the writer's to say
     "el vrea sa-i facem si logo si site la acelasi pret si zice ca altii fac asa",
+    # a put-down of our work ("made by a first-year student") is never echoed
+    "zice ca toate variantele par facute de un student in anul intai",
     # the client's own words after a colon: their "I" and "voi"
     "clientul a zis: nu mai lucrez cu voi",
     # "el" after its verb: the verb is the client's and stays in the third person
@@ -121,3 +125,22 @@ def test_romanian_dev6_kinds(answer: str, core: str) -> None:
 def test_romanian_dev6_unsure_kinds_fall_back(answer: str) -> None:
     result = draft_paraphrase(answer, "ro")
     assert not result.sure, result.draft
+
+
+def _ro_shares(split: str) -> tuple[float, float, float]:
+    score = evaluate(load(SPLITS[split]))["ro"]
+    return score.share(score.sendable), score.share(score.fallback), score.share(score.wrong)
+
+
+def test_dev6_romanian_floor() -> None:
+    """dev6 (two new writers, tuned on): Romanian measured before its kinds were fixed at 0.271 sendable /
+    0.40 fallback / 0.329 wrong, after at 0.629 / 0.343 / 0.029. Floors a couple of points under that."""
+    sendable, _fallback, wrong = _ro_shares("dev6")
+    assert sendable >= 0.60 and wrong <= 0.03, (sendable, wrong)
+
+
+def test_dev7_romanian_guard() -> None:
+    """dev7 is never tuned on (aggregate only): untouched 0.229 sendable / 0.343 fallback / 0.429 wrong, after
+    the dev6 work 0.314 / 0.30 / 0.386. A guard that its wrong share does not rise past the untouched one."""
+    sendable, _fallback, wrong = _ro_shares("dev7")
+    assert sendable >= 0.30 and wrong <= 0.429, (sendable, wrong)
