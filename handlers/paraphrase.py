@@ -1732,6 +1732,9 @@ _RO_INDEFINITE = {"o", "nicio", "vreo", "fiecare", "orice", "altă", "alta", "ac
 _RO_MESSAGE_CAME = re.compile(r"^(?:[\w-]+\s+){0,3}(?:m|ne|mi)-(?:a|au)\s+(?:trimis|lăsat|lasat|scris|dat)\s+(?:și\s+|si\s+)?"
                               r"(?:un\s+|niște\s+|niste\s+)?(?:mesaj|mesaje|mail|mailuri|e-mail|email|sms)(?:\s+vocal|\s+lung)?"
                               r"(?:\s+(?:azi|ieri|aseară|aseara|noaptea|dimineață|dimineata))?$", re.I)
+#: Verbs whose subject after a place is a thing or nobody: "pe site scrie altceva", "în factură apare".
+_RO_PLACE_VERBS = {"scrie", "apare", "reiese", "figureaza", "lipseste", "lipsesc", "exista", "merge", "functioneaza",
+                   "costa", "dureaza"}
 #: A second "says that" after "și" inside the answer: its link to what came before is the writer's to say.
 _RO_INNER_SAY = re.compile(r"(?<=\w)\s+(?:și|si)\s+(?:zice|spune|zic|spun)\s+(?:că|ca)(?![\w-])", re.I)
 _RO_QUESTION = re.compile(r"^(?:de\s+ce|cum|când|cand|cine|unde|cât|cat|câte|cate|câți|cati|ce)(?![\w-])", re.I)
@@ -2107,6 +2110,7 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
     must = False  # after an impersonal "trebuie să": the verb's subject is the clause's
     expect_verb = False  # the client's subject pronoun went: the next word that is no adverb is its verb
     future = False  # after "o să": the verb that follows is the clause's own, in the subjunctive
+    place_first = False  # the clause opened with a place or time ("pe site", "de o săptămână")
     if_verbs = -1  # verbs seen in a "dacă" clause (-1: not in one); a second starts the main clause unmarked
 
     def count_if_verb(word: str) -> None:
@@ -2118,6 +2122,7 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
     for i, tok in enumerate(tokens):
         if not _is_word(tok):
             if tok.strip() in _BOUNDARY:
+                place_first = False
                 # "dacă nu terminăm până vineri, nu ne mai plătește": after the "dacă" clause the main one opens
                 at_start = at_start or tok.strip() == "," and if_verbs >= 0
                 subject, coord, in_relative, if_verbs = None, False, False, -1
@@ -2286,6 +2291,9 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
         if verb is not None and verb.weak and future and subject is None and (at_start or coord) and \
                 fold not in ("fie", "e", "este", "poata"):
             raise _Unsure(f"whose is 'o să {tok}'")  # "o să facă plângere": the client's, or something "o să fie"
+        if verb is not None and place_first and subject is None and fold in _RO_PLACE_VERBS:
+            subject, place_first = "other", False  # "pe site scrie altceva": what is written there, not the client
+            continue
         if verb is not None:
             count_if_verb(tok)
             client = subject == "client" or (subject is None and not verb.weak and (
@@ -2358,6 +2366,7 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
         if fold in _RO_PREP_ONLY or before_fold in _RO_PREP_ONLY or \
                 before_fold in ("o", "un", "niste", "doua", "trei") and \
                 _fold_ro(_ro_word_before(tokens, _ro_word_index_before(tokens, i))) in _RO_PREP_ONLY:
+            place_first = place_first or subject is None and (at_start or coord) and fold != "care"
             continue  # "de o săptămână așteaptă": a preposition and its noun are no subject
         if _RO_FIRST.match(fold):
             if fold not in ("eu", "noi", "ne"):

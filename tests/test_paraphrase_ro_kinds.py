@@ -69,6 +69,8 @@ FRAME = "Dacă v-am înțeles corect, {}. Așa este?"
     ("zice că de o săptămână așteaptă să-i sunăm", "de o săptămână așteptați să vă sunăm"),
     # after a "dacă" clause and its comma the main clause opens: its bare verb is the client's
     ("mi-a zis că dacă nu terminăm până vineri, nu ne mai plătește", "dacă nu terminăm până vineri, nu ne mai plătiți"),
+    # ... but after a place, "scrie"/"apare" are what is written or shown there, not the client
+    ("zice că pe site scrie altceva decât în contract", "pe site scrie altceva decât în contract"),
     # a sentence that only says how the complaint came is left out
     ("managerul lor ne-a trimis un mesaj vocal. zice ca site-ul nu merge. pierd clienti din cauza noastra",
      "site-ul nu merge. Pierdeți clienți din cauza noastră"),
