@@ -11,7 +11,8 @@ never tuned on: only its aggregate shares are printed, never its misses); each l
 as-is (the paraphrase inside the frame equals an accepted one after normalising case, punctuation,
 whitespace and ё -> е; the frame's own wording is not compared), the
 share that fell back to the blank frame, the share wrong, and for Russian the drafts with an agreement
-error pymorphy3 can see. Also the first Russian call's cost (the analyzer loads lazily).
+error pymorphy3 can see, and each language's p50/p99 time per draft. Also the first Russian call's cost (the
+analyzer loads lazily) and the first Romanian one's (its verb and diacritics tables load lazily).
 
 Run: ``python benchmarks/paraphrase_eval.py [--split dev|dev2|dev3|dev4|dev5|dev6|dev7|heldout ...] [--errors]``; ``--errors``
 prints the wrong drafts of the tuning splits (dev..dev4, dev6) only.
