@@ -1569,7 +1569,7 @@ def _ro_third_left(tokens: list[str]) -> list[str]:
         before = _fold_ro(tokens[i - 1]) if i else ""
         if fold in ("voi", "voua", "vostru", "voastra", "vostri", "voastre"):
             found.append(f"the client's own 'voi': {tok!r}")  # "nu mai lucrez cu voi": their words, not ours
-        if fold in ("isi", "sa-si") or fold.startswith("si-"):
+        if fold in ("isi", "sa-si", "nu-si") or fold.startswith("si-"):
             found.append(f"whose is {tok!r}")  # "își caută altă firmă" left: a third person's own, maybe the client's
         if fold in _RO_COORD or fold in _RO_CLAUSE:
             opened, negated = True, False  # "și nu mai poate": after "nu", "poate" is a verb, not "maybe"
@@ -1732,6 +1732,10 @@ _RO_INDEFINITE = {"o", "nicio", "vreo", "fiecare", "orice", "altă", "alta", "ac
 _RO_MESSAGE_CAME = re.compile(r"^(?:[\w-]+\s+){0,3}(?:m|ne|mi)-(?:a|au)\s+(?:trimis|lăsat|lasat|scris|dat)\s+(?:și\s+|si\s+)?"
                               r"(?:un\s+|niște\s+|niste\s+)?(?:mesaj|mesaje|mail|mailuri|e-mail|email|sms)(?:\s+vocal|\s+lung)?"
                               r"(?:\s+(?:azi|ieri|aseară|aseara|noaptea|dimineață|dimineata))?$", re.I)
+#: Participles after "s-a" that only a person's reflexive has: "s-a răzgândit", "s-a supărat".
+_RO_PERSON_REFLEXIVE = {"razgandit", "suparat", "enervat", "plans", "hotarat", "speriat", "saturat", "inscris",
+                        "grabit", "obisnuit", "gandit", "adresat", "angajat", "infuriat", "ofticat",
+                        "razbunat", "lamurit", "convins", "indignat", "revoltat", "certat"}
 #: Verbs whose subject after a place is a thing or nobody: "pe site scrie altceva", "în factură apare".
 _RO_PLACE_VERBS = {"scrie", "apare", "reiese", "figureaza", "lipseste", "lipsesc", "exista", "merge", "functioneaza",
                    "costa", "dureaza"}
@@ -2228,8 +2232,8 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
         if fold == "sa-si":
             clause_word = "să"
             continue
-        if fold in ("își", "isi") and subject is None:
-            continue  # a person's reflexive before the verb: "nu își găsește factura"
+        if fold in ("își", "isi", "nu-si") and subject is None:
+            continue  # a person's reflexive before the verb: "nu își găsește factura", "nu-și găsește"
         nxt_fold = _fold_ro(_ro_next_word(tokens, i))
         if fold == "se" and subject is None and led and (at_start or coord) and nxt_fold in verbs and \
                 not verbs[nxt_fold].weak and nxt_fold not in _RO_IMPERSONAL_SE:
@@ -2265,6 +2269,11 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
             continue  # "nu puteți intra": the infinitive after the client's "can"
         if fold in ("s-a", "s-au") and not pending_clitic and subject == "client" and in_relative:
             raise _Unsure(f"whose is {tok!r}: the thing before the relative clause or the client")
+        if fold in ("s-a", "s-au") and not pending_clitic and subject is None and not in_relative and \
+                _fold_ro(_ro_next_word(tokens, i)) in _RO_PERSON_REFLEXIVE:
+            tokens[i] = _same_case(tok, "v-ați")  # "pentru că s-a răzgândit": only a person changes their mind
+            subject, at_start, expect_verb = "client", False, False
+            continue
         if fold in ("s-a", "s-au") and not pending_clitic and (subject == "client" or (subject is None and at_start)):
             tokens[i] = _same_case(tok, "v-ați")
             subject, at_start, expect_verb = "client", False, False
@@ -2322,6 +2331,8 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
                 before = tokens[i - 2].lower() if i >= 2 else ""
                 if before in ("se", "își", "isi", "îsi", "işi"):  # the client's reflexive: "vă faceți griji"
                     tokens[i - 2] = _same_case(tokens[i - 2], "vă")
+                elif _fold_ro(before) == "nu-si":  # "nu-și găsește" -> "nu vă găsiți"
+                    tokens[i - 2] = _same_case(tokens[i - 2], "nu vă")
                 elif _fold_ro(before) == "sa-si":  # "să-și deschidă" -> "să vă deschideți"
                     tokens[i - 2] = _same_case(tokens[i - 2], "să vă")
                 tokens[i] = _same_case(tok, verb.you)
@@ -2345,6 +2356,8 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
             pending_le = []
             if i >= 2 and tokens[i - 2].lower() in ("își", "isi", "îsi", "işi"):  # "nu își găsește" -> "nu vă găsiți"
                 tokens[i - 2] = _same_case(tokens[i - 2], "vă")
+            if i >= 2 and _fold_ro(tokens[i - 2]) == "nu-si":  # "nu-și găsește" -> "nu vă găsiți"
+                tokens[i - 2] = _same_case(tokens[i - 2], "nu vă")
             if i >= 2 and _fold_ro(tokens[i - 2]) == "sa-si":  # "nu puteți să-și deschidă" -> "să vă deschideți"
                 tokens[i - 2] = _same_case(tokens[i - 2], "să vă")
             tokens[i] = _same_case(tok, ruled)

@@ -87,6 +87,9 @@ FRAME = "Dacă v-am înțeles corect, {}. Așa este?"
     ("zice ca vrea codul sursa", "vreți codul sursă"),
     # a word that is a verb or a noun with its article, before a number: the verb
     ("zice ca i-am spus ca rezista 5 ani", "v-am spus că rezistă 5 ani"),
+    # "s-a răzgândit": only a person changes their mind; "nu-și" is the client's reflexive
+    ("zice că vrea înapoi avansul pentru că s-a răzgândit", "vreți înapoi avansul pentru că v-ați răzgândit"),
+    ("zice că nu-și găsește comanda în cont", "nu vă găsiți comanda în cont"),
     # "întreabă": the client's own question, kept and turned to "you"
     ("doamna de la hotel intreaba de ce nu i-am trimis factura", "întrebați de ce nu v-am trimis factura"),
 ])
