@@ -2323,7 +2323,7 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
             if fold in ("a", "au", "n-a", "n-au") and pending_clitic:
                 client = False
             if client and clause_word in ("să", "sa") and _ro_postverbal_subject(tokens, i):
-                client = False  # "vreți să vină cineva": someone else comes
+                client, subject = False, "other"  # "vreți să vină cineva (să termine)": someone else comes
             if pending_le and not client:
                 raise _Unsure("le: them or to them")
             pending_le = []
@@ -2399,7 +2399,7 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
 _RO_EXPERIENCER = {"place", "plac", "convine", "pasa", "enerveaza", "deranjeaza", "supara", "irita", "doare", "sperie", "frustreaza", "mira", "surprinde",
                    "ingrijoreaza", "nemultumeste", "intereseaza", "afecteaza", "sacaie", "agaseaza", "amuza",
                    "dezamageste", "indigneaza", "revolta", "innebuneste", "streseaza", "bucura", "nelinisteste"}
-_RO_SOMEONE = {"nimeni", "cineva", "nimic", "ceva"}
+_RO_SOMEONE = {"nimeni", "cineva", "nimic", "ceva", "altcineva", "oricine"}
 
 
 def _ro_word_index_before(tokens: list[str], i: int) -> int:

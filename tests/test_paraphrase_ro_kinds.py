@@ -122,6 +122,9 @@ def test_romanian_dev6_kinds(answer: str, core: str) -> None:
     "el vrea sa-i facem si logo si site la acelasi pret si zice ca altii fac asa",
     # a put-down of our work ("made by a first-year student") is never echoed
     "zice ca toate variantele par facute de un student in anul intai",
+    # "altcineva" after the verb is its subject (someone else comes, "vreți să veniți altcineva" no more); whose
+    # is the "să termine" after it the net cannot tell
+    "zice că vrea să vină altcineva să termine lucrarea",
     # the client's own words after a colon: their "I" and "voi"
     "clientul a zis: nu mai lucrez cu voi",
     # "el" after its verb: the verb is the client's and stays in the third person
