@@ -11,7 +11,8 @@ never tuned on: only its aggregate shares are printed, never its misses); each l
 as-is (the paraphrase inside the frame equals an accepted one after normalising case, punctuation,
 whitespace and ё -> е; the frame's own wording is not compared), the
 share that fell back to the blank frame, the share wrong, and for Russian the drafts with an agreement
-error pymorphy3 can see. Also the first Russian call's cost (the analyzer loads lazily).
+error pymorphy3 can see, and each language's p50/p99 time per draft. Also the first Russian call's cost (the
+analyzer loads lazily) and the first Romanian one's (its verb and diacritics tables load lazily).
 
 Run: ``python benchmarks/paraphrase_eval.py [--split dev|dev2|dev3|dev4|dev5|dev6|dev7|heldout ...] [--errors]``; ``--errors``
 prints the wrong drafts of the tuning splits (dev..dev4, dev6) only.
@@ -83,7 +84,12 @@ class Score:
     agreement: int = 0
     misses: list[tuple[str, str]] = field(default_factory=list)
     fallbacks: list[tuple[str, str]] = field(default_factory=list)
-    millis: list[float] = field(default_factory=list)  # each draft's time, for p50/p99
+    millis: list[float] = field(default_factory=list)  # each draft's time, for the p50/p99 line
+
+    def percentile(self, q: float) -> float:
+        """The ``q`` quantile (0..1) of the per-draft times in ms; 0.0 when there are none."""
+        ordered = sorted(self.millis)
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else 0.0
 
     def share(self, n: int) -> float:
         return n / self.total if self.total else 0.0
@@ -124,6 +130,9 @@ def main() -> None:
     started = time.perf_counter()
     draft_paraphrase("он говорит, что мы сорвали сроки", "ru")
     print(f"first Russian draft (loads pymorphy3): {(time.perf_counter() - started) * 1000:.0f} ms")
+    started = time.perf_counter()
+    draft_paraphrase("zice că site-ul e lent", "ro")
+    print(f"first Romanian draft (loads its tables): {(time.perf_counter() - started) * 1000:.0f} ms")
     for split, path in SPLITS.items():
         if args.split and split not in args.split:
             continue
@@ -140,7 +149,8 @@ def main() -> None:
                 continue
             extra = f"  agreement errors (pymorphy3): {s.agreement}" if lang == "ru" else ""
             print(f"{split:8} {lang}  n={s.total:3}  sendable {s.share(s.sendable):6.1%}  "
-                  f"fallback {s.share(s.fallback):6.1%}  wrong {s.share(s.wrong):6.1%}{extra}")
+                  f"fallback {s.share(s.fallback):6.1%}  wrong {s.share(s.wrong):6.1%}{extra}  "
+                  f"p50 {s.percentile(0.5):.2f} ms p99 {s.percentile(0.99):.2f} ms")
             if args.errors and split in DEV_SPLITS:
                 for answer, draft in s.misses:
                     print(f"    {answer}\n      -> {draft}")

@@ -106,30 +106,37 @@ def to_client(words: str, lang: str) -> Paraphrase:
             if unsettled_short:
                 return _unsure("short")
         return _unsure("short") if client_third_person_left(core, lang) else Paraphrase(core, True)
-    core = _respell(" ".join(_lexicon_re(lang, "swear_fillers").sub(" ", core).split()), lang)
+    core = " ".join(_lexicon_re(lang, "swear_fillers").sub(" ", core).split())
+    core = core if lang == "ro" else _respell(core, lang)  # Romanian: after its diacritics, which a respelling has
     if lang == "en":
         core = _en_kin_possessive(_en_sentences(_en_were(_en_drop_fillers(core))))
     unsettled: set[str] = set()
     typed_marks = bool(_RO_LETTERS_MARKED.search(core))
     if lang == "ro":
         core, unsettled = _ro_restore_diacritics(core)
+        core = _ro_polite_pronouns(_ro_modern_spelling(_respell(core, lang)))
     if lang in ("ru", "en"):
         try:
             core = _ru_fix_typos(core) if lang == "ru" else _en_fix_typos(core)
         except _Unsure as exc:
             return _unsure(str(exc))
-    if _QUOTED.search(core):
-        return _unsure("quoted words")  # the client's own "you"/"I": rewriting them would garble whose is whose
-    core = _drop_insult_clause(core, lang)
+    if _QUOTED.search(core) or lang == "ro" and _ro_direct_speech(core):
+        return _unsure("quoted words")
+    if lang == "ro" and _RO_INNER_SAY.search(core):
+        return _unsure("a second report inside")  # "... și zice că alții fac așa": why, or in addition  # the client's own "you"/"I": rewriting them would garble whose is whose
+    core = _drop_insult_clause(core, lang) if lang != "ro" else _ro_drop_insult_sentences(_drop_insult_clause(core, lang))
     if _lexicon_re(lang, "insults").search(core) or _about_us_re(lang).search(core):
         return _unsure("insult")
     if len(core) > MAX_CHARS:
         return _unsure("long")
-    sentences = [x for x in re.split(r"(?<=[.!?…])\s+(?=\S)", core) if not _context_sentence(x, lang)]
+    sentences = [x for x in re.split(r"(?<=[.!?…])\s+(?=\S)", core) if not _context_sentence(x, lang)
+                 and not (lang == "ro" and _RO_MESSAGE_CAME.match(x.strip(" .!?…")))]
     if not sentences or len(sentences) > 4:
         return _unsure("long")
     try:
         if len(sentences) <= 2:
+            if lang == "ro":  # "E foarte nervos. Zice că ...": the second sentence's own "says" opening goes too
+                sentences = [_ro_drop_say_lead(x) if k else x for k, x in enumerate(sentences)]
             core = _rewrite_core(" ".join(sentences).rstrip(" .!?…"), lang, unsettled, typed_marks)
         else:  # "she ordered a shelf in March. we said six weeks. she says ..." -> "..., ... and ..."
             if lang == "ro":
@@ -141,6 +148,8 @@ def to_client(words: str, lang: str) -> Paraphrase:
             core = ", ".join(cores[:-1]) + " " + last
     except _Unsure as exc:
         return _unsure(str(exc))
+    if lang == "ro":  # each sentence after the first opens with a capital: "... ieri. Acum nu mai ..."
+        core = re.sub(r"(?<=[.!?…] )(\w)", lambda m: m.group(1).upper(), core)
     return Paraphrase(_lower_first(core.strip(" ,;:")), True)
 
 
@@ -211,6 +220,10 @@ def _respellings(lang: str) -> dict[str, str]:
     """"typed" -> "written" from the lexicon's respell list ("doesnt doesn't", "should of should have")."""
     pairs = {}
     for row in _lexicon()[lang].get("respell", []):
+        if " -> " in row:  # "nici o -> nicio": the two sides of different lengths
+            typed, written = row.split(" -> ")
+            pairs[" ".join(typed.split()).lower()] = written.strip()
+            continue
         words = row.split()
         half = len(words) // 2
         pairs[" ".join(words[:half]).lower()] = " ".join(words[half:])
@@ -346,6 +359,8 @@ def _lead_re(lang: str) -> re.Pattern[str]:
     predicate (named groups ``subj``, ``say``, ``stance``, ``feel`` and ``conn`` for the connector)."""
     subj, adv = _alternatives(lang, "subjects"), _alternatives(lang, "adverbs")
     say, feel, conn = _alternatives(lang, "say"), _alternatives(lang, "feel"), _alternatives(lang, "connectors")
+    if lang == "ro":  # "e foarte supărată că": degree words after the copula too
+        feel = _ro_feel_with_adverbs()
     stance = _alternatives(lang, "stance")
     end = r"(?![\w-])"
     if _lexicon()[lang].get("bare_before"):  # English may drop "that": "he's angry we didn't call"
@@ -356,6 +371,93 @@ def _lead_re(lang: str) -> re.Pattern[str]:
         rf"^(?P<subj>{subj}{end}\s*,?\s+)?(?:{adv}{end}\s+)*(?:(?P<say>{say}){end}(?:\s*[,:]?\s*{conn})?|"
         rf"(?P<stance>{stance}){end}(?P<sconn>\s*[,:]?\s*{conn})?|"
         rf"(?P<feel>{feel}){end}(?:(?P<conn>\s*[,:]?\s*{conn})|\s*[,:—–]\s*))\s*[,:]?\s*", re.I)
+
+
+@cache
+def _ro_feel_with_adverbs() -> str:
+    """The Romanian feel predicates as one alternation, with degree words allowed after the copula ("e foarte
+    supărată", "este tare nemulțumit"): Romanian puts them there, the lexicon lists the bare forms."""
+    adv = _alternatives("ro", "adverbs")
+    phrases = []
+    for phrase in sorted(_lexicon()["ro"]["feel"], key=len, reverse=True):
+        first, _, rest = phrase.partition(" ")
+        if first in ("e", "este", "sunt") and rest:
+            phrases.append(rf"{_phrase_re(first)}(?:\s+{adv}(?![\w-]))*\s+{_phrase_re(rest)}")
+        else:
+            phrases.append(_phrase_re(phrase))
+    return "(?:" + "|".join(phrases) + ")"
+
+
+_RO_TITLED = re.compile(r"^(?P<title>(?i:domnul|doamna|dl\.?|dna\.?|d-l|d-na))\s+[A-ZĂÂÎȘȚ][\w-]+(?:\s+[A-ZĂÂÎȘȚ][\w-]+)?(?=\s)")
+_RO_NAMED = re.compile(r"^(?P<name>[A-ZĂÂÎȘȚ][a-zăâîșț]+)(?:\s+[A-ZĂÂÎȘȚ][a-zăâîșț]+)?(?=\s+\S)")
+
+
+def _ro_drop_insult_sentences(core: str) -> str:
+    """``core`` without its sentences that only call us names ("Zice că suntem niște amatori. Panoul s-a
+    desprins ..." -> "Panoul s-a desprins ..."): the substance stays, the insult is never echoed. A sentence
+    with anything else in it stays (and the draft falls back on the insult); so does a lone insult."""
+    sentences = re.split(r"(?<=[.!?…])\s+(?=\S)", core)
+    if len(sentences) < 2:
+        return core
+    insult = re.compile(rf"^(?:și\s+|si\s+)?(?:(?:că|ca)\s+)?(?:noi\s+)?(?:suntem|am\s+fost)\s+(?:[\w-]+\s+){{0,2}}?"
+                        rf"{_alternatives('ro', 'insults')}(?![\w-])[\s.!?…]*$", re.I)
+    kept = [x for x in sentences if not insult.match(_ro_drop_say_lead(x).strip())]
+    return " ".join(kept) if kept else core
+
+
+@cache
+def _ro_say_subject_re() -> re.Pattern[str]:
+    """A reporting verb with its subject after it ("ne-a scris clienta că", "zice clientul că")."""
+    return re.compile(rf"^(?P<say>{_alternatives('ro', 'say')})\s+(?P<subj>{_alternatives('ro', 'subjects')})"
+                      r"(?=\s*,?\s+(?:că|ca)(?![\w-]))", re.I)
+
+
+def _ro_subject_first(core: str) -> str:
+    """"ne-a scris clienta că ..." -> "clienta ne-a scris că ...": Romanian may put the subject after the
+    reporting verb; the lead patterns expect it before."""
+    match = _ro_say_subject_re().match(core)
+    if not match:
+        return core
+    return f"{match.group('subj')} {match.group('say')}{core[match.end():]}"
+
+
+def _ro_drop_say_lead(sentence: str) -> str:
+    """``sentence`` without a "says" opening it starts with ("Zice că v-am dat ..." -> "v-am dat ..."); a
+    feeling or belief stays (it is the client's view), and so does a sentence that is nothing but the opening."""
+    match = _lead_re("ro").match(sentence)
+    if match and match.group("say") and match.group(0).strip() and sentence[match.end():].strip():
+        return sentence[match.end():]
+    return sentence
+
+
+def _ro_direct_speech(core: str) -> bool:
+    """Whether a reporting verb opens the client's own words after a colon ("clientul a zis: nu mai lucrez cu
+    voi"): their "I" and "you" would be ours to turn, and the draft cannot tell whose is whose."""
+    return bool(re.match(rf"^(?:[\w-]+\s+){{0,4}}?{_alternatives('ro', 'say')}\s*:\s*\S", core, re.I)) and \
+        not re.match(rf"^(?:[\w-]+\s+){{0,4}}?{_alternatives('ro', 'say')}\s+{_alternatives('ro', 'openers')}\s*:",
+                     core, re.I)
+
+
+def _ro_name_to_subject(core: str) -> str:
+    """A person named at the start of a Romanian report, as the client's subject word: "doamna Popescu e
+    supărată" -> "doamna e supărată", "Ivan zice că" -> "clientul zice că" ("clienta" for a name in -a, as
+    Romanian women's names end). The lead patterns then strip or keep the opening as for "clientul". A
+    capitalised first word that is no name (a verb, a subject pronoun, a word of the lexicon) is left."""
+    titled = _RO_TITLED.match(core)
+    if titled:
+        title = "doamna" if titled.group("title").lower().startswith("d") and "n" in titled.group("title").lower() \
+            else "domnul"
+        return _same_case(titled.group("title"), title) + core[titled.end():]
+    named = _RO_NAMED.match(core)
+    if not named:
+        return core
+    fold = _fold_ro(named.group("name").lower())
+    known = fold in _RO_NP_STOP or fold in _ro_verbs() or fold in _ro_diacritics() or fold in _ro_people() or \
+        fold in _RO_CLAUSE or fold in _RO_COORD
+    rest = core[named.end():]
+    if known or not _lead_re("ro").match(rest.lstrip()):
+        return core
+    return ("clienta" if fold.endswith("a") else "clientul") + rest
 
 
 @dataclass(frozen=True)
@@ -399,6 +501,8 @@ def _np_subject(words: list[str], lang: str) -> bool:
     if lang == "ru":
         return _ru_np_subject(words)
     folded = [_fold_ro(w) for w in low]
+    if folded[:2] == ["de", "la"] or folded[:3] in (["cei", "de", "la"], ["cele", "de", "la"]):
+        return 3 <= len(folded) <= 6  # "de la primărie zic", "cei de la hotel spun": the people there
     if any(w in _RO_NP_STOP for w in folded) or any(w in _lexicon()["ro"].get("ours", []) for w in low):
         return False
     return bool(re.search(r"(?:ul|a|le|ii)$", folded[0])) and len(folded[0]) > 3
@@ -431,7 +535,8 @@ def _client_of(lang: str, subject: str, predicate: str) -> str | None:
                 return "m" if p.tag.gender == "masc" else "f"
         return None
     folded = [_fold_ro(w) for w in words]
-    if any(w in ("ei", "ele", "clientii", "sunt", "zic", "spun", "au") for w in folded) or \
+    if any(w in ("ei", "ele", "clientii", "sunt", "zic", "spun", "au", "cei", "cele", "s-au", "ne-au", "mi-au")
+           for w in folded) or \
             any(w.endswith(("ti", "ii")) and len(w) > 5 for w in folded[-1:]):
         return "pl"
     if any(w == "ea" or (w.endswith("a") and len(w) > 4 and w not in ("zica", "spuna")) for w in folded[:1]) or \
@@ -449,6 +554,8 @@ def _strip_lead(core: str, lang: str) -> _Lead:
     belief ("she is upset that", "они думают, что") is the client's and stays, its subject put as the
     pronoun the rewrite turns into "you"; a short noun phrase before an opening is the client."""
     led, client = False, None
+    if lang == "ro":
+        core = _ro_subject_first(_ro_name_to_subject(core))
     colon = re.match(r"^(" + _alternatives(lang, "subjects") + r")\s*:\s*", core, re.I)
     if colon:  # "client: the logo is pixelated": the user quotes the complaint after a colon
         return _Lead(core[colon.end():], True, _client_of(lang, colon.group(1), ""), True)
@@ -1915,10 +2022,17 @@ def _ro_third_left(tokens: list[str]) -> list[str]:
     opener = ""
     for i, tok in enumerate(tokens):
         if not _is_word(tok):
-            opened = opened and tok.strip() not in _BOUNDARY
+            # a new sentence opens like "și": "... la mailuri. o să lase recenzie" has the client's verb bare
+            opened = tok.strip() in (".", "!", "?") or opened and tok.strip() not in _BOUNDARY
+            if tok.strip() in (".", "!", "?"):
+                negated, opener = False, "sentence"
             continue
         fold = _fold_ro(tok)
         before = _fold_ro(tokens[i - 1]) if i else ""
+        if fold in ("voi", "voua", "vostru", "voastra", "vostri", "voastre"):
+            found.append(f"the client's own 'voi': {tok!r}")  # "nu mai lucrez cu voi": their words, not ours
+        if fold in ("isi", "sa-si", "nu-si") or fold.startswith("si-"):
+            found.append(f"whose is {tok!r}")  # "își caută altă firmă" left: a third person's own, maybe the client's
         if fold in _RO_COORD or fold in _RO_CLAUSE:
             opened, negated = True, False  # "și nu mai poate": after "nu", "poate" is a verb, not "maybe"
             opener = fold
@@ -1926,9 +2040,14 @@ def _ro_third_left(tokens: list[str]) -> list[str]:
         if opened and (fold in _RO_SKIP or tok.lower() in _RO_SKIP or fold in ("se", "s-a", "isi")):
             negated = negated or fold in ("nu", "mai")
             continue
+        if opened and fold in ("sa", "să") and _fold_ro(_ro_word_before(tokens, i)) == "o":
+            opener, negated = "sa", True  # "o să lase", "o să facă": the future; even a weak verb there is a person's
+            continue
         if opened:
             opened = False
             verb = _ro_verbs().get(fold) or (_ro_subjunctives().get(fold) if opener == "sa" else None)
+            if opener == "sa" and fold in _RO_FIRST_SINGULAR_TOO and fold not in _ro_subjunctives():
+                verb = None  # "să vă trimit": after "să" the third person would be "trimită"; this is "I"
             weak_ok = verb is not None and negated and fold not in ("e", "este", "fie", "a", "au", "era")
             third = verb is not None and (not verb.weak or weak_ok) and _fold_ro(verb.you) != fold or verb is None and \
                 _ro_by_rule(tok, subjunctive=False, verb_slot=True, after_nu=False) is not None
@@ -1947,6 +2066,9 @@ def _ro_third_left(tokens: list[str]) -> list[str]:
     return found
 
 
+#: Verbs after "se" that make no person's reflexive: "se pare că", "se vede că", "se cere avans".
+_RO_IMPERSONAL_SE = {"pare", "vede", "poate", "intampla", "stie", "aude", "observa", "vinde", "strica", "rupe", "sterge",
+                     "misca", "aplica", "percepe", "cuvine", "pune"}
 #: Verbs a Romanian draft may open with in the third person: they go with what follows ("a venit coletul").
 _RO_OPEN_OK = {"a", "au", "e", "este", "era", "erau", "fie", "s-a", "s-au", "n-a", "n-au"}
 
@@ -1963,6 +2085,11 @@ def _ro_bare_first_verb(tokens: list[str]) -> list[str]:
         fold = _fold_ro(tok)
         if fold in ("va", "vi") or fold.startswith("v-"):
             return []
+        if fold == "se":  # "se vaită că ...": a reflexive left in the third person, unless impersonal ("se pare")
+            nxt = _fold_ro(next((t for t in tokens[tokens.index(tok) + 1:] if _is_word(t)), ""))
+            if nxt not in _ro_verbs() and nxt not in _RO_IMPERSONAL_SE and not nxt.endswith("ti"):
+                return [f"no subject before 'se {nxt}'"]
+            continue  # "se simte păcălit": the verb of the table is looked at next, as without "se"
         if fold in ("nu", "mai", "ma", "ne", "imi", "mi", "ni", "se", "o", "il", "ii", "le", "isi", "tot", "iar", "deja",
                     "chiar") or re.match(r"^(?:m|n|l|i|s)-$", fold):
             continue
@@ -2029,7 +2156,7 @@ def _ro_subjunctives() -> dict[str, _RoVerb]:
 #: Third-person plurals that are also the first-person singular ("pot": they can / I can).
 _RO_FIRST_SINGULAR_TOO = {"pot", "cer", "cred", "zic", "spun", "stiu", "vad", "fac", "merg", "vin", "tin", "primesc",
                           "doresc", "folosesc", "gandesc", "simt", "pretind", "trimit", "raspund", "inteleg", "scriu",
-                          "dau", "iau", "plang", "tem", "platesc"}
+                          "dau", "iau", "plang", "tem", "platesc", "pierd"}
 #: After these (a form of "a putea", the future and conditional auxiliaries) a verb is an infinitive:
 #: "nu poate intra", "va deschide" keep it as it is.
 _RO_BEFORE_INFINITIVE = {"poate", "pot", "puteti", "putea", "puteau", "va", "vor", "veti", "ar", "ati", "vom", "voi"}
@@ -2063,13 +2190,35 @@ _RO_LETTERS_MARKED = re.compile(r"[ăâîșțĂÂÎȘȚ]")
 #: After these a noun has no article when nothing follows it ("de la nuntă", "o nuntă", "fiecare dimineață").
 _RO_INDEFINITE = {"o", "nicio", "vreo", "fiecare", "orice", "altă", "alta", "aceeași", "aceeasi", "singură",
                   "singura", "oricare"}
+#: A sentence that only says how the complaint came ("managerul lor ne-a trimis un mesaj vocal"): left out.
+_RO_MESSAGE_CAME = re.compile(r"^(?:[\w-]+\s+){0,3}(?:m|ne|mi)-(?:a|au)\s+(?:trimis|lăsat|lasat|scris|dat)\s+(?:și\s+|si\s+)?"
+                              r"(?:un\s+|niște\s+|niste\s+)?(?:mesaj|mesaje|mail|mailuri|e-mail|email|sms)(?:\s+vocal|\s+lung)?"
+                              r"(?:\s+(?:azi|ieri|aseară|aseara|noaptea|dimineață|dimineata))?$", re.I)
+#: Participles after "s-a" that only a person's reflexive has: "s-a răzgândit", "s-a supărat".
+_RO_PERSON_REFLEXIVE = {"razgandit", "suparat", "enervat", "plans", "hotarat", "speriat", "saturat", "inscris",
+                        "grabit", "obisnuit", "gandit", "adresat", "angajat", "infuriat", "ofticat",
+                        "razbunat", "lamurit", "convins", "indignat", "revoltat", "certat"}
+#: Verbs whose subject after a place is a thing or nobody: "pe site scrie altceva", "în factură apare".
+_RO_PLACE_VERBS = {"scrie", "apare", "reiese", "figureaza", "lipseste", "lipsesc", "exista", "merge", "functioneaza",
+                   "costa", "dureaza"}
+#: A second "says that" after "și" inside the answer: its link to what came before is the writer's to say.
+_RO_INNER_SAY = re.compile(r"(?<=\w)\s+(?:și|si)\s+(?:zice|spune|zic|spun)\s+(?:că|ca)(?![\w-])", re.I)
+_RO_QUESTION = re.compile(r"^(?:de\s+ce|cum|când|cand|cine|unde|cât|cat|câte|cate|câți|cati|ce)(?![\w-])", re.I)
+#: Prepositions only (folded): a word after one is in its phrase, no subject ("de o săptămână", "la noi").
+_RO_PREP_ONLY = frozenset({"la", "de", "cu", "in", "pe", "din", "fara", "dupa", "pentru", "spre", "prin", "despre",
+                           "pana", "sub", "intre", "langa", "catre", "contra"})
+_RO_PREP_FOLDED = frozenset({"la", "de", "cu", "in", "pe", "din", "fara", "dupa", "pentru", "spre", "prin", "despre",
+                             "pana", "sub", "intre", "langa", "catre", "contra", "decat", "ca", "si", "nici", "sau"})
 _RO_PREPOSITIONS = {"la", "de", "cu", "în", "in", "pe", "din", "fără", "fara", "după", "dupa", "pentru", "spre",
                     "prin", "despre", "până", "pana", "sub", "între", "intre", "dintr", "într", "intr"}
 #: After a noun, these make it definite ("de la nunta noastră", "cu poza pe care ...").
-_RO_DEFINITE_NEXT = re.compile(r"^(?:mea|meu|ta|tău|tau|sa|său|sau|noastră|noastra|nostru|voastră|voastra|"
+_RO_DEFINITE_NEXT = re.compile(r"^(?:\w+(?:oas[aă]|it[aă]|at[aă]|ut[aă]|ic[aă]|al[aă]|esc[aă]|ist[aă]|iv[aă])|"
+                               r"mea|meu|ta|tău|tau|sa|său|sau|noastră|noastra|nostru|voastră|voastra|"
                                r"dumneavoastră|dumneavoastra|lui|ei|lor|pe|care|acesta|aceasta|asta|respectiv[aă]?|"
                                r"\w+(?:ului|ilor|elor))$")
-_RO_THAT_AFTER = re.compile(r"^(?:pentru|faptul|așa|asa|atât|atat|sigur[aă]?|convins[aă]?|impresia|\w+(?:at|ată|ata|"
+#: After "ca" these make it the "ca" of a comparison or "in order to" ("ca la început", "ca mine").
+_RO_CLAUSE_CA_BEFORE = re.compile(r"^(?:la|pe|un|o|mine|noi|el|ea|ei|atunci|inainte|si|sa|ieri|azi|de)$")
+_RO_THAT_AFTER = re.compile(r"^(?:pentru|pt|ptr|faptul|așa|asa|atât|atat|sigur[aă]?|convins[aă]?|convinși|convinsi|impresia|\w+(?:at|ată|ata|"
                             r"ați|ati|ate|it|ită|ita|iți|iti|ut|ută|uta|uți|uti|os|oasă|oasa|oși|osi|ește|este|ează|"
                             r"eaza|ăște|aste|ede|ice|une|ine|ie|ă|a))$")
 
@@ -2091,21 +2240,39 @@ def _ro_restore_diacritics(core: str) -> tuple[str, set[str]]:
     words = [i for i, t in enumerate(tokens) if _is_word(t)]
     out = list(tokens)
     indefinite = False  # the word before was settled as a noun without article ("o poză" -> "nouă")
+    say = _fold_ro_set("say") | {"scris", "zis", "spus", "plans", "repetat"}
     for n, i in enumerate(words):
+        # a verb of saying a few words back ("ne-a scris pe facebook ca ..."): a "ca" after it is "că"
+        said = any(_fold_ro(tokens[w].lower()) in say for w in words[max(0, n - 4):n])
         prev = tokens[words[n - 1]].lower() if n and words[n - 1] == i - 2 and tokens[i - 1].isspace() else ""
+        if prev in ("o", "il", "le", "ii", "ne", "va", "ma", "te", "mi", "ni", "vi", "li") and n > 1 and \
+                _fold_ro(tokens[words[n - 2]].lower()) == "sa":
+            prev = "sa"  # "să o sunam": the verb after "să" and a clitic is still its subjunctive
         nxt = tokens[words[n + 1]].lower() if n + 1 < len(words) and words[n + 1] == i + 2 and \
             tokens[i + 1].isspace() else ""
         parts = tokens[i].split("-")
         for k, part in enumerate(parts):
             forms = table.get(part.lower())
-            if not forms and k == 0 and _fold_ro(prev).split("-")[0] == "sa" and part.lower().endswith("am") and \
+            if not forms and len(part) > 3:
+                forms = _ro_i_for_a(part.lower())  # "intirziat": the "î" of the old spelling typed as "i"
+            if not forms and len(part) > 5 and part.lower().endswith(("eaza", "easca")):
+                forms = (part.lower()[:-1] + "ă",)  # "printeaza": -ează and -ească take no other spelling
+            if not forms and k == 0 and (_fold_ro(prev).split("-")[0] == "sa" or _fold_ro(prev) in (
+                    "nu-i", "nu-l", "nu-le", "il", "ii", "le")) and part.lower().endswith("am") and \
                     len(part) > 4:
                 forms = (part.lower()[:-2] + "ăm",)  # "să-l sunam" -> "să-l sunăm": after "să", never the imperfect
             if not forms:
                 continue
+            if part.lower() == "doua" and _fold_ro(prev) == "a" and k == 0:
+                continue  # "a doua zi": the ordinal keeps its "a"
+            if len(forms) == 1 and _ro_noun_in_a(part.lower(), forms[0]):
+                forms = (forms[0], forms[0][:-1] + "a")  # "centrala": the table knows only "centrală"
+            if _ro_article_pair(forms) and k == len(parts) - 1 and i + 2 < len(tokens) and tokens[i + 1] == " " and \
+                    tokens[i + 2][:1].isdigit():
+                forms = tuple(f for f in forms if f.endswith("ă"))  # "rezistă 5 ani", "costă 300": a verb before a number
             try:
                 form = forms[0] if len(forms) == 1 else _ro_settle(part.lower(), forms, prev if k == 0 else "", nxt,
-                                                                   indefinite and k == 0)
+                                                                   indefinite and k == 0, said)
             except _Unsure:
                 unsettled.add(part.lower())
                 continue
@@ -2115,6 +2282,67 @@ def _ro_restore_diacritics(core: str) -> tuple[str, set[str]]:
         indefinite = joined.endswith("ă") and _ro_article_pair(table.get(tokens[i].lower(), ())) is not None
         out[i] = joined
     return "".join(out), unsettled
+
+
+#: Prefixes after which "î" stays inside a word ("neîncredere", "reînnoiește", "bineînțeles").
+_RO_I_PREFIXES = frozenset({"ne", "re", "pre", "bine", "sub", "supra", "semi", "auto", "anti", "dez", "des", "între",
+                            "ori", "post", "contra"})
+_RO_OLD_SUNT = {"sînt": "sunt", "sîntem": "suntem", "sînteți": "sunteți", "sinteti": "sunteți"}
+_RO_WORD = re.compile(r"[^\W\d_]+", re.U)
+
+
+def _ro_modern_spelling(core: str) -> str:
+    """Romanian in today's spelling, which the accepted drafts use: "î" inside a word is "â" ("pînă" ->
+    "până", "decît" -> "decât", "mîine" -> "mâine"; the diacritics table, built from web text, and writers
+    from Moldova keep the older "î"), except at the start of a word or of a stem after a prefix
+    ("neîncredere", "reîntâlnire"); "sînt" -> "sunt". Words without "î" are returned unchanged."""
+    def modern(match: re.Match[str]) -> str:
+        word = match.group(0)
+        low = word.lower()
+        if low in _RO_OLD_SUNT:
+            return _same_case(word, _RO_OLD_SUNT[low])
+        if "î" not in low[1:]:
+            return word
+        letters = list(word)
+        for k in range(1, len(word)):
+            if low[k] == "î" and low[:k] not in _RO_I_PREFIXES:
+                letters[k] = "Â" if word[k].isupper() else "â"
+        return "".join(letters)
+    return _RO_WORD.sub(modern, core)
+
+
+_RO_POLITE = {"dânsul": "el", "dumnealui": "el", "dânsa": "ea", "dumneaei": "ea", "dânșii": "ei", "dânsele": "ele",
+              "dumnealor": "ei", "dansul": "el", "dansa": "ea", "dansii": "ei", "dansele": "ele"}
+_RO_POLITE_RE = re.compile(r"(?<![\w-])(?:" + "|".join(_RO_POLITE) + r")(?![\w-])", re.I)
+
+
+def _ro_polite_pronouns(core: str) -> str:
+    """The polite third-person pronouns as the plain ones ("dânsul/dumnealui" -> "el", "dânsa/dumneaei" ->
+    "ea", "dânșii/dumnealor" -> "ei"): the rewrite knows "el"/"ea"/"ei" as the client and turns them to
+    "dumneavoastră"; left as typed they would talk about the client in the third person."""
+    return _RO_POLITE_RE.sub(lambda m: _same_case(m.group(0), _RO_POLITE[m.group(0).lower()]), core)
+
+
+def _ro_i_for_a(word: str) -> tuple[str, ...]:
+    """The forms of ``word`` (folded, not in the table) typed with "i" for an "â" inside it ("intirziat" ->
+    "întârziat", "strimb" -> "strâmb"): only forms the table has with "â" where the "i" stood; () if none."""
+    table = _ro_diacritics()
+    found: list[str] = []
+    for k in range(1, len(word) - 1):
+        if word[k] != "i":
+            continue
+        candidate = word[:k] + "a" + word[k + 1:]
+        found.extend(f for f in table.get(candidate, ()) if len(f) == len(word) and f[k] == "â")
+    return tuple(dict.fromkeys(found))
+
+
+def _ro_noun_in_a(typed: str, form: str) -> bool:
+    """Whether ``typed`` (no diacritics, ending in -a) may be the noun with its article as well as ``form``, the
+    one form the table knows, ending in -ă ("centrala": "centrală" or "centrala"): not for verbs ("lucreaza"),
+    participles and adjectives ("stricata", "frumoasa"), whose -ă the table has right."""
+    return typed.endswith("a") and form.endswith("ă") and len(typed) > 4 and _fold_ro(form) == typed and \
+        typed not in _ro_verbs() and typed not in ("noastra", "voastra", "dumneavoastra", "aceasta", "asta", "doua") and \
+        not re.search(r"(?:ată|ită|ută|âtă|să|oasă|eaţă|ească|ează)$", form)
 
 
 def _ro_article_pair(forms: tuple[str, ...]) -> str | None:
@@ -2130,18 +2358,41 @@ def _unsettled_left(core: str, unsettled: set[str]) -> str:
     return f"diacritics of {', '.join(left)} unsettled" if left else ""
 
 
-def _ro_settle(folded: str, forms: tuple[str, ...], prev: str, nxt: str, after_indefinite: bool = False) -> str:
+def _ro_settle(folded: str, forms: tuple[str, ...], prev: str, nxt: str, after_indefinite: bool = False,
+               said: bool = False) -> str:
     """The form of an ambiguous word (see `_ro_restore_diacritics`) between ``prev`` and ``nxt`` (the words
     as typed; "" at a boundary); ``after_indefinite``: the word before was settled as a noun without article
-    ("o poză nouă": its adjective takes -ă too). Raises `_Unsure`."""
-    prev, nxt = _fold_ro(prev), _fold_ro(nxt.split("-")[0])
+    ("o poză nouă": its adjective takes -ă too); ``said``: a verb of saying stands a few words before. A verb
+    form is settled by what grammar allows before it: the infinitive after "poate"/"va" ("poate da"), the
+    present after a clitic ("își caută", "ne dă"), the subjunctive (never the imperfect) after "să"
+    ("să-l întrebăm"). Raises `_Unsure`."""
+    prev_typed = _fold_ro(prev)
+    prev, nxt = _fold_ro(prev.split("-")[0]), _fold_ro(nxt.split("-")[0])
     if folded == "ca":
         if nxt in ("sa", "si") or prev in ("fel", "decat", "mai", "tot"):
             return "ca"
-        if not prev or _RO_THAT_AFTER.match(prev) or prev in _fold_ro_set("say") or prev in _fold_ro_set("stance"):
+        if not prev or _RO_THAT_AFTER.match(prev) or prev in _fold_ro_set("say") or prev in _fold_ro_set("stance") or \
+                said and not _RO_CLAUSE_CA_BEFORE.match(nxt):
             return "că"
         raise _Unsure("ca or că")
+    infinitive = [f for f in forms if f.endswith("a") and not f.endswith("ă")]
+    present = [f for f in forms if f.endswith("ă")]
+    if prev_typed in _RO_BEFORE_INFINITIVE and len(infinitive) == 1 and len(present) == 1:
+        return infinitive[0]  # "nu poate da", "va căuta"
+    if prev_typed in ("isi", "se", "il", "ii", "ne", "le", "ma", "te", "va") and len(present) == 1 and len(infinitive) == 1:
+        return present[0]  # "își caută", "ne dă"
+    subjunctive = [f for f in forms if f.endswith("ăm")]
+    if (prev == "sa" or prev_typed in ("il", "ii", "le", "nu-i", "nu-l", "nu-le", "nu-mi")) and len(subjunctive) == 1:
+        return subjunctive[0]  # "să-l întrebăm": after "să", never the imperfect "întrebam"
+    if folded == "doua" and prev == "a":
+        return "doua"  # "a doua zi": the ordinal
+    if folded == "fata":
+        raise _Unsure("fata: față, fața or fata (the girl)")  # "fata de la recepție", "față de ofertă"
     stem = _ro_article_pair(forms)
+    if stem is not None and folded in _ro_verbs() and prev in ("ca", "si", "nu", "daca", "cand", "mai", "tot"):
+        return stem + "ă"  # "că rezistă", "nu mai lucrează": a verb after "că"/"nu", not a noun with its article
+    if stem is not None and re.search(r"\w{3,}(?:ele|ile|ul)$", prev) and prev not in _RO_NP_STOP:
+        return stem + "ă"  # "fișierele sursă", "codul sursă": a noun right after a noun with its article
     if stem is not None:
         if prev in _RO_INDEFINITE or (prev in _RO_PREPOSITIONS and not _RO_DEFINITE_NEXT.match(nxt)) or \
                 after_indefinite:
@@ -2156,14 +2407,107 @@ def _fold_ro_set(key: str) -> frozenset[str]:
     return frozenset(_fold_ro(p) for p in _lexicon()["ro"][key] if " " not in p)
 
 
+@cache
+def _ro_people() -> frozenset[str]:
+    """Folded words naming people (the client, third parties, "doamna", "mecanicul"): never the thing a
+    clitic takes up."""
+    lex = _lexicon()["ro"]
+    words = [*lex["subjects"], *lex["client_words"], *lex["third_parties"], *lex.get("people", [])]
+    return frozenset(_fold_ro(w) for w in words if " " not in w)
+
+
+def _ro_things_before(text: str) -> set[str]:
+    """The kinds of things named in ``text`` that an accusative clitic after it could take up: "m" ("-ul",
+    "un ...": îl/-l), "f" ("-a" after a consonant, "o ...ă": o/-o), "pl" ("-ele", "-ile", "-urile": le). People
+    and verb forms are no things. Words as written (the diacritics restored): "arată" is a verb, "macheta" a
+    thing."""
+    found: set[str] = set()
+    for match in re.finditer(r"(?<![\w-])(?:(o|un)\s+)?([^\W\d_][\w-]*)(?![\w-])", text):
+        article, word = match.group(1), match.group(2).lower()
+        fold = _fold_ro(word)
+        if fold in _ro_people() or word in _ro_verb_forms().get(fold, ()) or fold in _RO_NP_STOP:
+            continue  # "comanda" as written is the order; "comandă" the verb
+        if article == "un" and len(fold) > 2 or re.fullmatch(r"[\w-]{3,}ul", fold):
+            found.add("m")
+        elif article == "o" and word.endswith("ă") or re.fullmatch(r"\w{2,}(?:[^ăaeiouâî\W]|i)a", word):
+            found.add("f")
+        elif re.fullmatch(r"\w{3,}(?:ele|ile)", fold):
+            found.add("pl")
+    return found
+
+
+@cache
+def _ro_verb_stems(key: str) -> tuple[str, ...]:
+    """Folded stems of a lexicon verb list: "person_verbs" (done to people: "sunăm", "anunțat", "întrebăm") or
+    "thing_verbs" (done to things: "refacem", "tipărim")."""
+    return tuple(_fold_ro(s) for s in _lexicon()["ro"].get(key, []))
+
+
+_RO_CLITIC_GENDER = {"l": "m", "il": "m", "îl": "m", "o": "f", "le": "pl"}
+#: Words after a verb that are no direct object of it: "să le refacem până luni" takes up the things.
+_RO_NOT_OBJECT = {"înapoi", "inapoi", "gratis", "gratuit", "imediat", "acum", "azi", "mâine", "maine", "iar", "deja",
+                  "jos", "repede", "urgent", "din", "nou", "la", "loc", "înainte", "inainte"}
+
+
+@cache
+def _ro_not_object() -> frozenset[str]:
+    """Folded words that open no direct object after a verb: prepositions, conjunctions, adverbs."""
+    return frozenset(_fold_ro(w) for w in (*_RO_PREPOSITIONS, *_RO_COORD, *_RO_CLAUSE, *_RO_NOT_OBJECT))
+
+
+def _ro_clitic_is_thing(before: str, clitic: str, verb: str, after: str = "", client: str | None = None) -> bool:
+    """Whether the accusative ``clitic`` ("l", "îl", "o", "le") on ``verb`` takes up a thing named in ``before``
+    ("bannerul e strâmb și vreți să-l refacem"): True for a verb done to things (lexicon thing_verbs); False
+    when no thing of its gender and number was named before or the verb is done to people ("macheta ... să o
+    sunăm" is the client); raises `_Unsure` for any other verb after such a thing ("oferta ... o ignorăm").
+    "le" with an object of its own after the verb ("să le trimitem factura") is the dative "to them": not the
+    things (False). A dative ("i", "îi", "li") is never a thing. ``client``: the client's kind as `_Lead` gives it;
+    a client of the clitic's own gender with such a thing named ("clienta ... rochia ... să o refacem") is
+    `_Unsure` even after a verb done to things."""
+    gender = _RO_CLITIC_GENDER.get(_fold_ro(clitic.lower()).strip("-"))
+    nxt = re.match(r"\s*([^\W\d_][\w-]*)", after)
+    has_object = nxt is not None and _fold_ro(nxt.group(1).lower()) not in _ro_not_object()
+    if gender is not None and _fold_ro(verb.lower()).startswith(_ro_verb_stems("thing_verbs")) and \
+            not (gender in ("m", "f") and gender == client and gender in _ro_things_before(before)):
+        # "tre să-l schimbăm", "să o refacem": things are redone and reprinted, people are not; but "să le refacem
+        # tot modulul": "le" with an object of its own is "to them"
+        return not (gender == "pl" and has_object)
+    if gender is None or gender not in _ro_things_before(before):
+        return False
+    if gender == "pl" and has_object:
+        return False  # "pliantele ... să le trimitem factura": "to them", whoever they are
+    if _fold_ro(verb.lower()).startswith(_ro_verb_stems("person_verbs")):
+        return False  # "afișul e gata, dar nu l-am anunțat": people are called, not posters
+    # any other verb: the thing or the client, and nothing to tell them apart
+    raise _Unsure(f"{clitic}: the client or the thing named before")
+
+
 def _ro_check_her_thing(core: str, client_form: str | None) -> None:
-    """Raises `_Unsure` when an "o"/"-o" on our verb ("nu o livrăm", "am trimis-o") could be a feminine
-    thing named before it ("rochia", "o bibliotecă") as well as a client who is a she or unknown."""
-    her_thing = re.search(r"(?<![\w-])o\s+\w+(?:ăm|em|im|îm)\b|(?<![\w-])(?:am|ai|ați|ati)\s+\w+-o(?![\w-])", core, re.I)
-    if her_thing and client_form in (None, "f") and any(
-            re.fullmatch(r"\w{2,}(?:[^ăaeiou\W]|i)a|o\s+\w{2,}ă", w) and not _lexicon_re("ro", "client_words").fullmatch(w)
-            for w in re.findall(r"(?<![\w-])(?:o\s+)?[\w]+(?![\w-])", core[:her_thing.start()])):
-        raise _Unsure("o: the client or the thing named before")  # "o bibliotecă ... dacă nu o livrăm"
+    """Raises `_Unsure` when an accusative clitic on our verb in the second or a later sentence of a longer
+    answer ("... macheta. ... vreți să o refacem") could take up a thing named in an earlier sentence: each
+    sentence is rewritten on its own and would not see it."""
+    sentences = re.split(r"(?<=[.!?…])\s+", core)
+    for k in range(1, len(sentences)):
+        for match in _RO_OUR_CLITIC.finditer(sentences[k]):
+            clitic, verb = _ro_clitic_groups(match)
+            if _fold_ro(verb.lower()).startswith(_ro_verb_stems("thing_verbs")):
+                continue  # kept as the thing by the rewrite of its own sentence
+            if _RO_CLITIC_GENDER.get(_fold_ro(clitic.lower())) in _ro_things_before(" ".join(sentences[:k])):
+                raise _Unsure(f"{clitic}: the client or the thing named before")
+
+
+#: An accusative or dative clitic on our own verb: "să-l refacem", "o corectăm", "nu-l sunăm", "am trimis-o",
+#: "l-am refăcut" (groups ``c`` the clitic, ``v`` the verb).
+_RO_OUR_CLITIC = re.compile(
+    r"(?<![\w-])(?:(?:să|sa|nu)-(?P<c1>l|o|i)\s+|s-(?P<c2>o)\s+|(?P<c3>o|îl|il|le)\s+)(?P<v1>\w+(?:ăm|em|im|îm))\b"
+    r"|(?<![\w-])(?P<c4>l|le)-am\s+(?P<v2>\w+)|(?<![\w-])(?:am|ai|ați|ati)\s+(?P<v3>\w+)-(?P<c5>o|l)(?![\w-])", re.I)
+
+
+def _ro_clitic_groups(match: re.Match[str]) -> tuple[str, str]:
+    """The clitic and the verb of a match of `_RO_OUR_CLITIC`."""
+    clitic = next(g for g in (match.group(n) for n in ("c1", "c2", "c3", "c4", "c5")) if g)
+    verb = next(g for g in (match.group(n) for n in ("v1", "v2", "v3")) if g)
+    return clitic, verb
 
 
 def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_marks: bool = True) -> str:
@@ -2171,9 +2515,10 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
     diacritics, so a word without them is meant so ("comanda": the order, not "comandă"). Raises `_Unsure`."""
     # enclitics on our own verbs: "nu am anunțat-o" -> "nu v-am anunțat", "să-l anunțăm" -> "să vă anunțăm";
     # "-o"/"s-o" is her and "-l"/"îl" him: with a client of the other gender (or several) it is a thing
+    if _RO_QUESTION.match(core) or "?" in core:
+        raise _Unsure("a question")  # "zice că de ce n-am anunțat-o": the client asks; the frame says, it does not ask
     if client_form is None:  # "clienta ..." was made "ea ..." (`_client_subject_to_pronoun`)
         client_form = {"ea": "f", "ei": "pl", "ele": "pl"}.get(_fold_ro(core.split(" ", 1)[0]))
-    _ro_check_her_thing(core, client_form)
     him_thing = re.search(r"(?<![\w-])(?<!care )(?:nu-l|îl|il)\s+[\w-]+\s+(?:nimeni|cineva)(?![\w-])", core, re.I)
     if him_thing and client_form in (None, "m") and any(
             w.endswith("ul") and len(w) > 4 and not _lexicon_re("ro", "client_words").fullmatch(w)
@@ -2181,19 +2526,33 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
         raise _Unsure("l: the client or the thing named before")  # "videoclipul ... nu-l urmărește nimeni"
     her, him = _ro_clitic_fits("f", client_form), _ro_clitic_fits("m", client_form)
     acc = "|".join([*(["o"] if her else []), *(["l"] if him else []), "i"])
-    core = re.sub(r"(?<![\w-])n-am\s+(\w+)-(?:" + acc + r")(?![\w-])", r"nu v-am \1", core, flags=re.I)
-    core = re.sub(r"(?<![\w-])(am|ai|ați|ati)\s+(\w+)-(?:" + acc + r")(?![\w-])", r"v-\1 \2", core, flags=re.I)
+
+    def to_you(pattern: str, template: str, text: str) -> str:
+        # the clitic (group c) on the verb (group v) goes to "vă" unless it takes up a thing named before it
+        def repl(m: re.Match[str]) -> str:
+            if _ro_clitic_is_thing(text[:m.start()], m.group("c"), m.group("v") or "", text[max(m.end(), m.end("v")):],
+                                   client_form):
+                return m.group(0)
+            return m.expand(template)
+        return re.sub(pattern, repl, text, flags=re.I)
+    core = to_you(r"(?<![\w-])n-am\s+(?P<v>\w+)-(?P<c>" + acc + r")(?![\w-])", r"nu v-am \g<v>", core)
+    core = to_you(r"(?<![\w-])(?P<a>am|ai|ați|ati)\s+(?P<v>\w+)-(?P<c>" + acc + r")(?![\w-])", r"v-\g<a> \g<v>", core)
     # someone else's past verb: "nu a anunțat-o nimeni" -> "nu v-a anunțat nimeni" (not "pe care a cumpărat-o")
-    core = re.sub(r"(?<![\w-])(?<!care )(?<!care nu )a\s+(\w+)-(?:" + acc + r")(?![\w-])", r"v-a \1", core, flags=re.I)
-    core = re.sub(r"(?<![\w-])(să|sa)-(?:" + acc + r")\s+(?=\w+(?:ăm|am|em|im|îm)\b)", r"\1 vă ", core, flags=re.I)
+    core = to_you(r"(?<![\w-])(?<!care )(?<!care nu )a\s+(?P<v>\w+)-(?P<c>" + acc + r")(?![\w-])", r"v-a \g<v>", core)
+    core = to_you(r"(?<![\w-])(?P<s>să|sa)-(?P<c>" + acc + r")\s+(?=(?P<v>\w+(?:ăm|am|em|im|îm))\b)", r"\g<s> vă ", core)
+    # "să-i trimit": our first-person singular after "să" (the third person would be "trimită"), "i" the client
+    core = re.sub(r"(?<![\w-])(să|sa)-i\s+(?=([\w-]+))",
+                  lambda m: f"{m.group(1)} vă " if _fold_ro(m.group(2).lower()) in _RO_FIRST_SINGULAR_TOO else m.group(0),
+                  core, flags=re.I)
     if her:
-        core = re.sub(r"(?<![\w-])s-o\s+(?=\w+(?:ăm|am|em|im|îm)\b)", "să vă ", core, flags=re.I)
-    core = re.sub(r"(?<![\w-])nu-(?:" + acc + r")\s+(?=\w+(?:ăm|em|im|îm)\b)", "nu vă ", core, flags=re.I)
-    core = re.sub(r"(?<![\w-])(?:" + "|".join([*(["o"] if her else []), *(["îl", "il"] if him else [])]) +
-                  r")\s+(?=\w+(?:ăm|em|im|îm)\b)", "vă ", core, flags=re.I) if her or him else core  # "o ignorăm"
+        core = to_you(r"(?<![\w-])s-(?P<c>o)\s+(?=(?P<v>\w+(?:ăm|am|em|im|îm))\b)", "să vă ", core)
+    core = to_you(r"(?<![\w-])nu-(?P<c>" + acc + r")\s+(?=(?P<v>\w+(?:ăm|em|im|îm))\b)", "nu vă ", core)
+    if her or him:  # "o ignorăm"
+        core = to_you(r"(?<![\w-])(?P<c>" + "|".join([*(["o"] if her else []), *(["îl", "il"] if him else [])]) +
+                      r")\s+(?=(?P<v>\w+(?:ăm|em|im|îm))\b)", "vă ", core)
     if client_form == "pl":  # "le" is them: "nu le-am dat-o" -> "nu v-am dat-o"
-        core = re.sub(r"(?<![\w-])le-(?=\w)", "v-", core, flags=re.I)
-        core = re.sub(r"(?<![\w-])le(?=\s+\w+(?:ăm|em|im|îm)\b)", "vă", core, flags=re.I)
+        core = to_you(r"(?<![\w-])(?P<c>le)-(?=\w+(?:\s+(?P<v>[\w-]+))?)", "v-", core)
+        core = to_you(r"(?<![\w-])(?P<c>le)(?=\s+(?P<v>\w+(?:ăm|em|im|îm))\b)", "vă", core)
     if led:  # "zice că ... și că e dezamăgit": the second "că" hangs on the opening that went
         core = re.sub(r"(?<![\w-])(și|si)\s+(?:că|ca)(?![\w-])", r"\1", core, flags=re.I)
     # "nu i s-a trimis factura", "rochia nu i se potrivește": the dative before an impersonal reflexive
@@ -2216,16 +2575,33 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
     in_relative = False  # inside "care ...": its verb's subject is not the main clause's ("mașina pe care a ...")
     must = False  # after an impersonal "trebuie să": the verb's subject is the clause's
     expect_verb = False  # the client's subject pronoun went: the next word that is no adverb is its verb
+    future = False  # after "o să": the verb that follows is the clause's own, in the subjunctive
+    place_first = False  # the clause opened with a place or time ("pe site", "de o săptămână")
+    if_verbs = -1  # verbs seen in a "dacă" clause (-1: not in one); a second starts the main clause unmarked
+
+    def count_if_verb(word: str) -> None:
+        nonlocal if_verbs
+        if if_verbs >= 0:
+            if_verbs += 1
+            if if_verbs > 1:  # "dacă nu vă dăm banii înapoi ne dau în judecată": whose is "dau"
+                raise _Unsure(f"{word!r}: the main clause after 'dacă' without a comma")
     for i, tok in enumerate(tokens):
         if not _is_word(tok):
             if tok.strip() in _BOUNDARY:
-                subject, coord, in_relative = None, False, False
+                place_first = False
+                # "dacă nu terminăm până vineri, nu ne mai plătește": after the "dacă" clause the main one opens
+                at_start = at_start or tok.strip() == "," and if_verbs >= 0
+                subject, coord, in_relative, if_verbs = None, False, False, -1
                 at_start = at_start or tok.strip() in (".", "!", "?")
             continue
         fold = _fold_ro(tok)
         if fold in ("lui", "ei", "lor") and _third_party(tokens, _ro_word_index_before(tokens, i), "ro"):
             tokens[i] = "dumneavoastră"  # "soțul ei": the client's own people, named by the client's possessive
             continue
+        if fold in ("lui", "ei", "lor") and i >= 2 and _is_word(tokens[i - 2]) and \
+                {"lui": "m", "ei": "f", "lor": "pl"}[fold] in _ro_things_before("".join(tokens[:i - 2])) and \
+                _fold_ro(tokens[i - 2]).endswith("rea"):
+            raise _Unsure(f"whose is {tok!r}: the client's or the thing's named before")  # "lucrarea ... refacerea ei"
         if _third_party(tokens, i, "ro"):
             third.add(_ro_person_kind(fold))
         is_clitic = fold in ("il", "ii", "li") or re.match(r"^(?:l|i|li|le)-", fold) is not None
@@ -2240,6 +2616,13 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
                 if i + 1 < len(tokens) and tokens[i + 1].isspace():
                     tokens[i + 1] = ""
                 subject, coord, expect_verb = "client", False, True
+            elif fold in ("el", "ea") and _fold_ro(_ro_word_before(tokens, i)) not in _RO_PREP_FOLDED:
+                raise _Unsure(f"{tok!r} after its verb")  # "cu ce avea el": the verb is the client's, not conjugated
+            elif fold == "ele" and "pl" in _ro_things_before("".join(tokens[:i])):
+                continue  # "afișele ... nu mai aveți nevoie de ele": the things
+            elif fold in ("el", "ea") and _ro_clitic_fits("m" if fold == "el" else "f", client_form) and \
+                    ("m" if fold == "el" else "f") in _ro_things_before("".join(tokens[:i])):
+                raise _Unsure(f"{tok!r}: the client or the thing named before")  # "mașina ... nimic la ea"
             elif fold not in ("el", "ea") or _ro_clitic_fits("m" if fold == "el" else "f", client_form):
                 tokens[i] = "dumneavoastră"  # "în el" with a client who is a she: a thing
             continue
@@ -2258,6 +2641,9 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
         after_pe_care = i >= 4 and _fold_ro(tokens[i - 2]) == "care" and _fold_ro(tokens[i - 4]) == "pe"
         if (fold == "le" or fold.startswith("le-")) and (client_form in ("m", "f") or after_pe_care):
             continue  # "vrea să le luăm înapoi" with one client, "fișierele pe care le-am trimis": the things
+        if fold == "le" and _ro_clitic_is_thing("".join(tokens[:i]), "le", _ro_next_word(tokens, i),
+                                                "".join(tokens[_next_word(tokens, i) + 1:]), client_form):
+            continue  # "pliantele ... vreți să le refacem": the things
         if fold == "le" and _fold_ro(_ro_next_word(tokens, i)) not in ("am", "a", "au", "ai"):
             pending_le.append(i)  # "nu le poate folosi": the things if the verb is the client's
             continue
@@ -2283,7 +2669,7 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
             pending_clitic.append(i)
             continue
         if fold in _RO_COORD:
-            before_coord, subject, coord = subject, None, True
+            before_coord, subject, coord, if_verbs = subject, None, True, -1
             continue
         if fold in ("a", "au") and subject is None and _fold_ro(_ro_next_word(tokens, i)) == "trebuit":
             must = True  # "a trebuit să scoată": impersonal, like "trebuie să"
@@ -2292,6 +2678,12 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
             continue
         if fold in ("trebuie", "trebuia") and subject is None and _fold_ro(_ro_next_word(tokens, i)) == "sa":
             must = True  # "trebuie să predea": impersonal, the verb after "să" says who
+            continue
+        if fold in ("să", "sa", "sa-l", "să-l", "sa-i", "să-i", "s-o") and not _ro_word_before(tokens, i) and i > 0 and \
+                tokens[i - 2:i - 1] in ([","], [";"]):
+            raise _Unsure("a bare 'să' after a comma: a request without its verb")  # ", să-l sunăm noi"
+        if fold in ("să", "sa") and _fold_ro(_ro_word_before(tokens, i)) == "o":
+            clause_word, future = fold, True  # "o să lăsați": the future keeps the clause's subject
             continue
         if fold in ("să", "sa") and must:
             clause_word = fold
@@ -2302,8 +2694,15 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
         if fold == "sa-si":
             clause_word = "să"
             continue
-        if fold in ("își", "isi") and subject is None:
-            continue  # a person's reflexive before the verb: "nu își găsește factura"
+        if fold in ("își", "isi", "nu-si") and subject is None:
+            continue  # a person's reflexive before the verb: "nu își găsește factura", "nu-și găsește"
+        nxt_fold = _fold_ro(_ro_next_word(tokens, i))
+        if fold == "se" and subject is None and led and (at_start or coord) and nxt_fold in verbs and \
+                not verbs[nxt_fold].weak and nxt_fold not in _RO_IMPERSONAL_SE:
+            continue  # "se simte tratată": the client's reflexive; the verb turns it into "vă"
+        if fold == "cine":
+            subject, coord, clause_word, in_relative = "other", False, "cine", False
+            continue  # "vreți să știți cine plătește": "cine" is its verb's subject
         if fold == "ce" and _fold_ro(_ro_word_before(tokens, i)) == "de":
             subject, coord, clause_word, in_relative = None, False, "de ce", False
             continue  # "de ce a crescut prețul": why; its verb's subject follows it or is a thing
@@ -2312,6 +2711,7 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
             relative_of_client = fold == "care" and subject == "client"
             in_relative = fold == "care"
             subject, coord, clause_word = None, False, fold
+            if_verbs = 0 if fold in ("dacă", "daca") else -1
             continue
         if fold in _RO_SKIP or tok.lower() in _RO_SKIP:  # "vă" folds to "va" (will)
             continue
@@ -2324,24 +2724,34 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
         if verb is None and clause_word in ("să", "sa") and (_fold_ro(_ro_word_before(tokens, i)) in ("sa", "nu", "mai", "sa-si")
                                                           or _ro_word_before(tokens, i).lower() in _RO_SKIP):
             verb = _ro_subjunctives().get(fold)
+        if verb is not None and _fold_ro(_ro_word_before(tokens, i)) in ("a", "de-a") and not fold.endswith(("t", "s")):
+            continue  # "de-a face", "a plăti": an infinitive (the "a" before a participle is "has")
         if verb is not None and _fold_ro(_ro_word_before(tokens, i)) in _RO_BEFORE_INFINITIVE and \
                 fold not in ("a", "au", "e", "este", "fie"):
             continue  # "nu puteți intra": the infinitive after the client's "can"
         if fold in ("s-a", "s-au") and not pending_clitic and subject == "client" and in_relative:
             raise _Unsure(f"whose is {tok!r}: the thing before the relative clause or the client")
+        if fold in ("s-a", "s-au") and not pending_clitic and subject is None and not in_relative and \
+                _fold_ro(_ro_next_word(tokens, i)) in _RO_PERSON_REFLEXIVE:
+            tokens[i] = _same_case(tok, "v-ați")  # "pentru că s-a răzgândit": only a person changes their mind
+            subject, at_start, expect_verb = "client", False, False
+            continue
         if fold in ("s-a", "s-au") and not pending_clitic and (subject == "client" or (subject is None and at_start)):
             tokens[i] = _same_case(tok, "v-ați")
             subject, at_start, expect_verb = "client", False, False
             continue
         if fold == "a" and not _ro_participle_follows(tokens, i):
             continue  # "a doua zi", "a mea": no verb
+        if fold in ("au", "n-au") and not _ro_participle_follows(tokens, i):
+            verb = _RoVerb("n-aveți" if fold == "n-au" else "aveți", True)  # "nu mai au răbdare": they have
         if verb is not None and subject is None and _ro_postverbal_subject(
                 tokens, i, verb_table=not verb.weak and fold not in ("a", "au", "n-a", "n-au")):
             _ro_clitics_to_you(tokens, pending_clitic, client_form)  # "nu a sunat nimeni": nobody's verb
             subject, pending_clitic, at_start = "other", [], False
             continue
         if verb is not None and verb.weak and fold in ("poate", "stie", "vede", "da") and subject is None and led and \
-                at_start and i >= 2 and _fold_ro(tokens[i - 2]) in ("nu", "mai", "ne", "va", "o", "il", "le"):
+                (at_start or coord and before_coord == "client") and i >= 2 and \
+                _fold_ro(tokens[i - 2]) in ("nu", "mai", "ne", "va", "o", "il", "le"):
             verb = _RoVerb(verb.you, False)  # "zice că nu ne mai poate încredința": after "nu", a person's verb
         if verb is not None and verb.weak and fold in ("poate", "stie", "vede") and subject is None and led and \
                 coord and pending_le and i >= 2 and _fold_ro(tokens[i - 2]) == "le":
@@ -2349,9 +2759,20 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
         if must and subject is None and coord and before_coord == "other" and (
                 verb is not None or _ro_by_rule(tok, subjunctive=True, verb_slot=True, after_nu=False)):
             raise _Unsure(f"who does {tok!r}: the one named before or the client")
+        if verb is not None and verb.weak and future and subject is None and (at_start or coord) and \
+                fold not in ("fie", "e", "este", "poata"):
+            raise _Unsure(f"whose is 'o să {tok}'")  # "o să facă plângere": the client's, or something "o să fie"
+        if verb is not None and place_first and subject is None and fold in _RO_PLACE_VERBS:
+            subject, place_first = "other", False  # "pe site scrie altceva": what is written there, not the client
+            continue
         if verb is not None:
+            count_if_verb(tok)
             client = subject == "client" or (subject is None and not verb.weak and (
                 at_start or coord))
+            if fold in ("a", "au", "n-a", "n-au") and subject is None and _ro_subject_after_participle(tokens, i):
+                _ro_clitics_to_you(tokens, pending_clitic, client_form)  # "dar au venit doar 300": the flyers came
+                subject, pending_clitic, at_start, future = "other", [], False, False
+                continue
             if fold in ("a", "au", "n-a", "n-au") and subject is None:
                 if coord and before_coord == "other":
                     raise _Unsure(f"who does {tok!r}: the one named before or the client")
@@ -2364,7 +2785,7 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
             if fold in ("a", "au", "n-a", "n-au") and pending_clitic:
                 client = False
             if client and clause_word in ("să", "sa") and _ro_postverbal_subject(tokens, i):
-                client = False  # "vreți să vină cineva": someone else comes
+                client, subject = False, "other"  # "vreți să vină cineva (să termine)": someone else comes
             if pending_le and not client:
                 raise _Unsure("le: them or to them")
             pending_le = []
@@ -2372,6 +2793,8 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
                 before = tokens[i - 2].lower() if i >= 2 else ""
                 if before in ("se", "își", "isi", "îsi", "işi"):  # the client's reflexive: "vă faceți griji"
                     tokens[i - 2] = _same_case(tokens[i - 2], "vă")
+                elif _fold_ro(before) == "nu-si":  # "nu-și găsește" -> "nu vă găsiți"
+                    tokens[i - 2] = _same_case(tokens[i - 2], "nu vă")
                 elif _fold_ro(before) == "sa-si":  # "să-și deschidă" -> "să vă deschideți"
                     tokens[i - 2] = _same_case(tokens[i - 2], "să vă")
                 tokens[i] = _same_case(tok, verb.you)
@@ -2381,9 +2804,9 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
                     raise _Unsure(f"who does {tok!r}: the client or someone else")
                 _ro_clitics_to_you(tokens, pending_clitic, client_form)
                 subject = subject or "other"
-            pending_clitic, at_start, must, expect_verb = [], False, False, False
+            pending_clitic, at_start, must, expect_verb, future = [], False, False, False, False
             continue
-        ruled = _ro_by_rule(tok, subjunctive=clause_word in ("să", "sa") and (subject == "client" or must and (
+        ruled = _ro_by_rule(tok, subjunctive=clause_word in ("să", "sa") and (subject == "client" or (must or future) and (
                             at_start or coord)),
                             verb_slot=subject == "client" or (subject is None and (at_start or coord)),
                             after_nu=(tokens[i - 2].lower() in ("nu", "mai") if i >= 2 else False) or
@@ -2391,13 +2814,16 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
         if ruled is not None and subject is None and coord and before_coord == "other" and clause_word not in ("să", "sa"):
             raise _Unsure(f"who does {tok!r}: the one named before or the client")  # "pachetul ... și lipsesc două"
         if ruled is not None:
+            count_if_verb(tok)
             pending_le = []
             if i >= 2 and tokens[i - 2].lower() in ("își", "isi", "îsi", "işi"):  # "nu își găsește" -> "nu vă găsiți"
                 tokens[i - 2] = _same_case(tokens[i - 2], "vă")
+            if i >= 2 and _fold_ro(tokens[i - 2]) == "nu-si":  # "nu-și găsește" -> "nu vă găsiți"
+                tokens[i - 2] = _same_case(tokens[i - 2], "nu vă")
             if i >= 2 and _fold_ro(tokens[i - 2]) == "sa-si":  # "nu puteți să-și deschidă" -> "să vă deschideți"
                 tokens[i - 2] = _same_case(tokens[i - 2], "să vă")
             tokens[i] = _same_case(tok, ruled)
-            subject, pending_clitic, at_start, expect_verb = "client", [], False, False
+            subject, pending_clitic, at_start, expect_verb, future = "client", [], False, False, False
             continue
         if expect_verb and fold in ("se", "isi"):
             continue  # "ea se așteaptă": the verb comes next
@@ -2406,9 +2832,20 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
         if pending_clitic:
             _ro_clitics_to_you(tokens, pending_clitic, client_form)
             pending_clitic = []
+        if future and subject is None and (at_start or coord):
+            raise _Unsure(f"the verb after 'o să' {tok!r} unknown")  # "o să ne scadă": whose, and which form
+        future = False
         if subject is None and at_start and led and re.search(r"(?:ează|ește|eaza|este)$", fold):
             raise _Unsure(f"unknown Romanian verb {tok!r}")
+        before_fold = _fold_ro(_ro_word_before(tokens, i))
+        if fold in _RO_PREP_ONLY or before_fold in _RO_PREP_ONLY or \
+                before_fold in ("o", "un", "niste", "doua", "trei") and \
+                _fold_ro(_ro_word_before(tokens, _ro_word_index_before(tokens, i))) in _RO_PREP_ONLY:
+            place_first = place_first or subject is None and (at_start or coord) and fold != "care"
+            continue  # "de o săptămână așteaptă": a preposition and its noun are no subject
         if _RO_FIRST.match(fold):
+            if fold not in ("eu", "noi", "ne"):
+                count_if_verb(tok)
             subject = subject or "first"
         elif subject is None:
             subject = "other"
@@ -2421,10 +2858,10 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
 
 
 #: Verbs whose subject is what happens and whose object is the one who feels it ("o enervează că ...").
-_RO_EXPERIENCER = {"enerveaza", "deranjeaza", "supara", "irita", "doare", "sperie", "frustreaza", "mira", "surprinde",
+_RO_EXPERIENCER = {"place", "plac", "convine", "pasa", "enerveaza", "deranjeaza", "supara", "irita", "doare", "sperie", "frustreaza", "mira", "surprinde",
                    "ingrijoreaza", "nemultumeste", "intereseaza", "afecteaza", "sacaie", "agaseaza", "amuza",
                    "dezamageste", "indigneaza", "revolta", "innebuneste", "streseaza", "bucura", "nelinisteste"}
-_RO_SOMEONE = {"nimeni", "cineva", "nimic", "ceva"}
+_RO_SOMEONE = {"nimeni", "cineva", "nimic", "ceva", "altcineva", "oricine"}
 
 
 def _ro_word_index_before(tokens: list[str], i: int) -> int:
@@ -2466,6 +2903,25 @@ def _ro_participle_follows(tokens: list[str], i: int) -> bool:
     return False
 
 
+#: Participles of verbs whose subject often follows them ("au venit doar 300", "a ajuns coletul").
+_RO_UNACCUSATIVE = {"venit", "ajuns", "sosit", "aparut", "cazut", "disparut", "ramas", "iesit", "intrat", "crescut",
+                    "scazut", "murit", "trecut", "plecat", "lipsit", "expirat"}
+
+
+def _ro_subject_after_participle(tokens: list[str], i: int) -> bool:
+    """Whether the "a"/"au" at ``i`` is followed by a participle of `_RO_UNACCUSATIVE` and then its own subject:
+    a number or a noun with its article ("au venit doar 300", "a căzut site-ul"), past "doar"/"numai"."""
+    j = _next_word(tokens, i)
+    if j < 0 or _fold_ro(tokens[j]) not in _RO_UNACCUSATIVE:
+        return False
+    after = _fold_ro("".join(tokens[j + 1:]).lower())
+    return bool(_RO_SUBJECT_AFTER.match(after))
+
+
+_RO_SUBJECT_AFTER = re.compile(r"^\s*(?:(?:doar|numai|tot|deja|abia|si)\s+)*(?:\d|(?:doua|trei|patru|cinci|sase|sapte|opt|"
+                               r"noua|zece|cateva|niste|un|o)\s|[\w-]+(?:ul|ele|ile|urile|ii)(?![\w-]))")
+
+
 def _ro_postverbal_subject(tokens: list[str], i: int, verb_table: bool = False) -> bool:
     """Whether "nimeni"/"cineva" follows the verb at ``i`` in its clause ("nu a sunat nimeni"): the subject.
     ``verb_table``: the verb is a full verb of the table; "nimic"/"ceva" after it is then `_Unsure`."""
@@ -2475,6 +2931,8 @@ def _ro_postverbal_subject(tokens: list[str], i: int, verb_table: bool = False) 
         if j < 0:
             return False
         fold = _fold_ro(tokens[j])
+        if fold == "ceva" and _fold_ro(_ro_word_before(tokens, j)) in ("asa", "altceva", "mai"):
+            continue  # "nu poate da așa ceva": the object
         if fold in ("nimic", "ceva") and (verb_table or _fold_ro(tokens[i]) in ("a", "au", "n-a", "n-au")):
             # "nu mai plătește nimic": nothing is what is paid, or "nu merge nimic": what fails; a verb of the
             # table could be either's
@@ -2514,7 +2972,7 @@ def _ro_by_rule(word: str, *, subjunctive: bool, verb_slot: bool, after_nu: bool
     stems = {stem, re.sub(r"a(?=[^aeiouăâî]*$)", "ă", stem), re.sub(r"ea(?=[^aeiouăâî]*$)", "e", stem),
              re.sub(r"oa(?=[^aeiouăâî]*$)", "o", stem)}
     endings = ("ați", "eți") if low.endswith("e") else ("ați", "iți")
-    known = {form for form in _ro_known_forms() for st in stems for end in endings if form == st + end}
+    known = {st + end for st in stems for end in endings if st + end in _ro_known_forms()}
     return known.pop() if len(known) == 1 else None
 
 
@@ -2553,6 +3011,10 @@ def _ro_clitics_to_you(tokens: list[str], indexes: list[int], client: str | None
         fold = _fold_ro(tok)
         if (fold == "il" or fold.startswith("l-")) and not _ro_clitic_fits("m", client):
             continue
+        verb = re.match(r"(?:\s+(?:am|a|au|ai|ati|ați))?\s+([\w-]+)", "".join(tokens[j + 1:j + 6]))
+        if (fold == "il" or fold.startswith("l-")) and verb and \
+                _ro_clitic_is_thing("".join(tokens[:j]), "l", verb.group(1), client=client):
+            continue  # "bannerul ... l-am refăcut": the banner
         if fold in _RO_CLITIC_PRO:
             tokens[j] = _same_case(tok, _RO_CLITIC_PRO[fold])
         elif fold.startswith("li-"):
