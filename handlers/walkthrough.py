@@ -22,7 +22,7 @@ from bot.events import Choice, Event, Reply
 from bot.markup import user_text
 from bot.store import Case
 from content.text import LANGUAGE_NAMES, LANGUAGES, strip_marks, word_count
-from handlers import flow, flow_steps
+from handlers import flow, flow_steps, typed
 from handlers.buttons import ConflictPress, WalkPress
 from handlers.check import check_draft, pattern_findings
 from handlers.context import Context
@@ -59,9 +59,11 @@ CRISIS_WORDS = 4
 #: `COMPLAINT_SCORE`) to a situation of another flow, it is asked about even though triage is not sure.
 COMPLAINT_WORDS = 8
 COMPLAINT_SCORE = 0.3
-#: Steps whose fact is an amount: text with a currency or a number of two digits or more is the answer.
+#: Steps whose fact is an amount: text with a currency or a number of two digits or more is the answer;
+#: text without one is asked again (``flow.<step>.none``), never put in a draft as the amount.
 AMOUNT_STEPS = frozenset({"pay-amount"})
-_MONEY = re.compile(r"[€$£₽]|\d\d|\b(?:eur|euro|euros|usd|dollars?|gbp|pounds?|rub|руб\w*|евро|доллар\w*|lei|ron)\b",
+_MONEY = re.compile(r"[€$£₽]|\d\d|\b(?:eur|euro|euros|usd|dollars?|gbp|pounds?|rub|руб\w*|евро|доллар\w*|lei|ron|"
+                    r"hundred|thousand|grand|\d+k|тысяч\w*|сот\w*|млн|mii|sute|milioane)\b",
                     re.IGNORECASE)
 #: Steps whose fact is a term or a clause of the agreement, and the words such an answer names: text
 #: with one of them is the answer ("no contract, we agreed on the phone: 14 days after delivery").
@@ -267,6 +269,9 @@ async def answer_text(ctx: Context, case: Case | None, text: str, event: Event |
     step's question again, and a confident new
     crisis typed at a step that wants a short fact asks whether it is a new case (`FACT_STEPS`).
     """
+    if case is not None and case.step == Step.OFFERED and event is not None:
+        on_card = _typed_card_choice(ctx, case, text)  # "Walk me through it" typed under the card
+        return await _walk_action_typed(event, ctx, case, on_card) if on_card is not None else None
     if case is None or case.step in IDLE_STEPS:
         return None
     pressed = _typed_choice(ctx, case, text) if event is not None else None
@@ -304,17 +309,32 @@ def _shown_choices(ctx: Context, case: Case) -> list[Choice]:
 
 
 def _typed_choice(ctx: Context, case: Case, text: str) -> WalkPress | None:
-    """The walkthrough button whose label ``text`` repeats (folded alike, see `fold_label`), or None."""
-    typed = fold_label(text)
-    if not typed:
+    """The walkthrough button whose label ``text`` repeats (folded alike, a typo allowed: see
+    `handlers.typed.close_label`), or the yes / no button a bare "yes", «да», "nu" answers; None."""
+    return _typed_press(text, [c for c in _shown_choices(ctx, case) if c.id.startswith(f"{WalkPress.prefix}:")])
+
+
+def _typed_card_choice(ctx: Context, case: Case, text: str) -> WalkPress | None:
+    """A button of the situation card (`handlers.render.offer`) typed out: "Walk me through it",
+    "Rather …", the offer to answer in another language; None for anything else."""
+    card = offer(ctx, case, alternatives=[a for a in case.answers.get("alternatives", []) if a in ctx.lib.situations])
+    languages = [Choice(_id(case, Step.OFFERED, "lang", code), ctx.lib.t("conflict.in_language", code))
+                 for code in LANGUAGES if code != ctx.lang]
+    return _typed_press(text, [*card.choices, *languages])
+
+
+def _typed_press(text: str, choices: list[Choice]) -> WalkPress | None:
+    index = typed.close_label(text, [c.label for c in choices])
+    if index is None:
+        answer = typed.yes_no(text)
+        matching = [i for i, c in enumerate(choices) if answer and typed.yes_no_of_label(c.label) == answer]
+        index = matching[0] if len(matching) == 1 else None
+    if index is None:
         return None
-    for choice in _shown_choices(ctx, case):
-        if fold_label(choice.label) == typed and choice.id.startswith(f"{WalkPress.prefix}:"):
-            try:
-                return WalkPress.unpack(choice.id)
-            except ValueError:
-                return None
-    return None
+    try:
+        return WalkPress.unpack(choices[index].id)
+    except ValueError:
+        return None
 
 
 async def _walk_action_typed(event: Event, ctx: Context, case: Case, press: WalkPress) -> list[Reply]:
@@ -453,6 +473,8 @@ async def _text_flow(ctx: Context, case: Case, text: str) -> list[Reply]:
     """Text at a step read from content: a text or time step takes it as the answer; a choice step keeps
     it as a note and asks again, since what comes next depends on the choice."""
     step = case.step
+    if step in AMOUNT_STEPS and _MONEY.search(text) is None:  # a complaint is no amount: never in the draft
+        return _with_way_out(ctx, case, [Reply(ctx.t(f"flow.{step}.none"), expects_text=True, case_id=case.id)])
     if ctx.lib.flows.steps[step].kind == "choice":
         case.answers[f"{step}_note"] = text
         await ctx.store.save_case(case, log=("answer", {"step": step, "text": text}))

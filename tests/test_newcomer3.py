@@ -1,0 +1,188 @@
+"""Faults a third newcomer found through `parley chat`, each as its kind: words that are no amount saved
+as the amount, typed labels of a card or menu, yes/no words, typos of labels, emoji outside a step.
+Every case runs in en, ru and ro through the core, as the console adapter drives it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core import Core
+from content.text import LANGUAGE_NAMES
+from tests.conftest import Talker
+from tests.test_newcomer2 import NEW_CASE, WALK, to_amount
+
+MINE = {"en": "It's my answer", "ru": "Это мой ответ", "ro": "E răspunsul meu"}
+
+COMPLAINT = {
+    "en": "he keeps saying next week, next week, since september and now he also wants a new feature for free",
+    "ru": "он всё обещает заплатить на следующей неделе, ещё с сентября, а теперь хочет новую функцию бесплатно",
+    "ro": "tot zice că plătește săptămâna viitoare, încă din septembrie, iar acum vrea și o funcție nouă gratis",
+}
+NO_AMOUNT = {"en": "I didn't find an amount", "ru": "Здесь не видно суммы", "ro": "Nu am găsit o sumă"}
+
+
+# -- 1. the "what is owed" step takes an amount, never the complaint -----------------------------------
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    *COMPLAINT.items(),
+    ("en", "he says he will pay soon"),
+    ("en", "the whole thing"),
+    ("ru", "он говорит, что скоро заплатит"),
+    ("ro", "zice că plătește în curând"),
+])
+async def test_words_with_no_amount_are_asked_again(core: Core, lang: str, text: str) -> None:
+    talker, case_id = await to_amount(core, lang)
+    await talker.say(text)
+    if NEW_CASE[lang] in talker.text():  # triage reads another conflict: "It's my answer" is still no amount
+        await talker.pick(MINE[lang])
+    assert NO_AMOUNT[lang] in talker.text()
+    assert text not in talker.text()
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.step == "pay-amount" and "amount" not in case.answers
+    await talker.say({"en": "€1,200 for the October invoice", "ru": "1200 евро за октябрь",
+                      "ro": "1.200 de euro pentru octombrie"}[lang])
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.step == "pay-terms" and "amount" in case.answers
+
+
+# -- 2. a typed label of a card or menu works as the press -------------------------------------------
+
+CRISIS = {"en": "the client yells at me and calls us idiots", "ru": "клиент орёт на меня и называет нас идиотами",
+          "ro": "clientul țipă la mine și ne face idioți"}
+LABEL = {"en": "Walk me through it", "ru": "Пройти по шагам", "ro": "Ghidează-mă pas cu pas"}
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "ro"])
+@pytest.mark.parametrize("shape", [str, str.lower, lambda s: s.upper() + "!"])
+async def test_the_card_s_walk_label_typed_starts_the_walk(core: Core, lang: str, shape: object) -> None:
+    talker = Talker(core, lang_hint=lang)
+    await talker.say(CRISIS[lang])
+    case_id = next(r.case_id for r in talker.last if r.case_id)
+    assert callable(shape)
+    await talker.say(shape(LABEL[lang]))
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.step not in ("offered", "tracking"), case.step
+    assert f"✓ {LABEL[lang]}" in talker.text()
+
+
+@pytest.mark.parametrize(("typed", "code"), [
+    ("Română", "ro"), ("romana", "ro"), ("ro", "ro"), ("русский", "ru"), ("russian", "ru"), ("Русский", "ru"),
+    ("english", "en"), ("en", "en"), ("Romanian", "ro"),
+])
+async def test_a_language_typed_at_the_lang_menu_picks_it(core: Core, typed: str, code: str) -> None:
+    talker = Talker(core, lang_hint="en" if code != "en" else "ru")
+    await talker.say("/lang")
+    await talker.say(typed)
+    assert not any(r.case_id for r in talker.last)
+    user = await core.store.get_user("console", "u1")
+    assert user is not None and user.lang == code
+    assert core.lib.t("lang.set", code, name=LANGUAGE_NAMES[code]) in talker.text()
+    assert await core.store.open_cases("console", "u1") == []
+
+
+# -- 5. yes / no words answer a yes/no choice; alone, they are no crisis --------------------------------
+
+
+async def to_pay_next(core: Core, lang: str) -> tuple[Talker, int]:
+    talker, case_id = await to_amount(core, lang)
+    await talker.say("€1,200")
+    await talker.say({"en": "payment within 10 days of invoice per contract",
+                      "ru": "оплата в течение 10 дней после счёта по договору",
+                      "ro": "plata în 10 zile de la factură conform contractului"}[lang])
+    await talker.say({"en": "tomorrow 10am", "ru": "завтра в 10", "ro": "mâine la 10"}[lang])
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.step == "pay-next", case.step
+    return talker, case_id
+
+
+@pytest.mark.parametrize(("lang", "word", "value"), [
+    ("en", "yes", "boundaries"), ("en", "Yes!", "boundaries"), ("en", "sure", "boundaries"), ("en", "ok", "boundaries"),
+    ("en", "no", "done"), ("en", "nope", "done"),
+    ("ru", "да", "boundaries"), ("ru", "Да, конечно", "boundaries"), ("ru", "нет", "done"),
+    ("ro", "da", "boundaries"), ("ro", "sigur", "boundaries"), ("ro", "nu", "done"),
+])
+async def test_yes_or_no_answers_a_yes_no_choice(core: Core, lang: str, word: str, value: str) -> None:
+    talker, case_id = await to_pay_next(core, lang)
+    await talker.say(word)
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.answers.get("pay_rule") == value
+    assert "✓" in talker.text()
+
+
+@pytest.mark.parametrize(("lang", "word", "action"), [
+    ("en", "yes", "fault"), ("en", "no", "nofault"), ("ru", "да", "fault"), ("ru", "нет", "nofault"),
+    ("ro", "da", "fault"), ("ro", "nu", "nofault"),
+])
+async def test_yes_or_no_answers_step_4(core: Core, lang: str, word: str, action: str) -> None:
+    from tests.test_walkthrough import skip_to_cause
+    talker = Talker(core, user=f"yn-{lang}")
+    case_id = await skip_to_cause(talker, lang)
+    await talker.press(f"w:{case_id}:cause:c:attention")
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.step == "apologize"
+    await talker.say(word)
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.step != "apologize"
+    assert case.answers.get("our_fault") is (action == "fault")
+
+
+@pytest.mark.parametrize(("lang", "word"), [
+    ("en", "yes"), ("en", "no"), ("en", "ok"), ("ru", "да"), ("ru", "нет"), ("ro", "da"), ("ro", "nu"),
+])
+async def test_yes_or_no_alone_is_no_crisis(core: Core, lang: str, word: str) -> None:
+    talker = Talker(core, user=f"alone-{lang}", lang_hint=lang)
+    await talker.say(f"/lang {lang}")
+    await talker.say(word)
+    assert not any(r.case_id for r in talker.last)
+    assert core.lib.t("typed.nothing_waiting", lang) in talker.text()
+
+
+# -- 6 / 7. a label with a typo acts at its step; outside it, it is no crisis ----------------------------
+
+
+@pytest.mark.parametrize(("lang", "typed"), [
+    ("en", "skip ths step"), ("en", "skp this step"), ("en", "Skip this stp!"),
+    ("ru", "пропустит шаг"), ("ru", "пропустить шак"), ("ro", "sar peste pass"), ("ro", "sar pste pas"),
+])
+async def test_a_label_with_a_typo_acts_at_its_step(core: Core, lang: str, typed: str) -> None:
+    talker = Talker(core, user=f"typo-{lang}")
+    case_id = await skip_to_cause_(talker, lang)
+    await talker.say(typed)
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.step != "cause"
+    assert core.lib.t("walk.skipped", lang) in talker.text()
+
+
+async def skip_to_cause_(talker: Talker, lang: str) -> int:
+    from tests.test_walkthrough import skip_to_cause
+    return await skip_to_cause(talker, lang)
+
+
+@pytest.mark.parametrize(("lang", "typed"), [
+    ("en", "skp this step"), ("en", "skip this step"), ("en", "answer later"), ("ru", "пропустить шаг"),
+    ("ru", "пропустит шаг"), ("ro", "sar peste pas"),
+])
+async def test_a_label_typed_when_no_step_waits_is_a_note_not_a_case(core: Core, lang: str, typed: str) -> None:
+    talker = Talker(core, user=f"stray-{lang}", lang_hint=lang)
+    await talker.say(f"/lang {lang}")
+    await talker.say(typed)
+    assert not any(r.case_id for r in talker.last)
+    assert core.lib.t("typed.not_waiting", lang) in talker.text()
+
+
+# -- 10. emoji only, outside a step ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("lang", "text"), [("en", "😡😡😡"), ("ru", "🤬"), ("ro", "😤 😤"), ("en", "!!!")])
+async def test_emoji_only_outside_a_step_asks_for_words(core: Core, lang: str, text: str) -> None:
+    talker = Talker(core, user=f"emoji-{lang}", lang_hint=lang)
+    await talker.say(f"/lang {lang}")
+    await talker.say(text)
+    assert not any(r.case_id for r in talker.last)
+    assert core.lib.t("typed.words_please", lang) in talker.text()
+    assert not any(r.choices for r in talker.last)
+
+
+def test_walk_constants_agree() -> None:
+    assert WALK["en"].lower() in LABEL["en"].lower()
