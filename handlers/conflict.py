@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.events import Choice, Event, Reply
 from bot.store import Case
-from content.text import LANGUAGE_NAMES, LANGUAGES
+from content.text import LANGUAGE_NAMES, LANGUAGES, word_count
 from handlers import typed, walkthrough
 from handlers.buttons import ConflictPress
 from handlers.context import Context
@@ -15,6 +15,9 @@ from handlers.steps import Step
 from handlers.triage import EVIDENCE, triage
 
 router = Router("conflict")
+#: A message of at most this many words opens a case only when a word names a conflict
+#: (`handlers.typed.names_conflict`): triage is sure of too little in "next" or "bine atunci".
+SHORT_WORDS = 3
 
 
 @router.command("conflict")
@@ -42,7 +45,8 @@ async def triage_reply(event: Event, ctx: Context, text: str, here: Case | None)
         return [Reply(f"{ctx.t('greet.hello')}\n{ctx.t('greet.how')}",
                       choices=[Choice(ConflictPress("menu").pack(), ctx.t("help.pick_situation"))])]
     result = triage(text, ctx.lang)
-    if not result.confident:
+    if not result.confident or (word_count(text) <= SHORT_WORDS and not typed.names_conflict(text)):
+        # a few words naming no conflict ("next", "stop", «ну ладно») open no case, however sure triage is
         return [menu(ctx, "conflict.unsure", likely=[m.id for m in result.matches if m.score >= EVIDENCE])]
     best, *others = result.matches
     # always the next two: a wrong first card (about 1 in 16 on held-out text) is then one press away,

@@ -18,7 +18,7 @@ import yaml
 
 from content.text import strip_marks
 
-__all__ = ["TYPO_RATIO", "close_label", "fold", "language_named", "step_label_keys", "yes_no", "yes_no_of_label"]
+__all__ = ["TYPO_RATIO", "close_label", "names_conflict", "fold", "language_named", "step_label_keys", "yes_no", "yes_no_of_label"]
 
 _NUMBERED = re.compile(r"^\s*#?\d{1,3}\s*[.)]\s*")
 _NON_WORD = re.compile(r"[\W_]+")
@@ -118,3 +118,17 @@ def step_label_keys() -> list[str]:
     keys = _data()["step_labels"]
     assert isinstance(keys, list)
     return [str(k) for k in keys]
+
+
+@cache
+def _conflict_stems() -> tuple[str, ...]:
+    stems = _data()["conflict_stems"]
+    assert isinstance(stems, dict)
+    return tuple(sorted({fold(str(stem)) for words in stems.values() for stem in words}))
+
+
+def names_conflict(text: str) -> bool:
+    """Whether a word of ``text`` starts with a word beginning that names a conflict (pay, rude, deadline,
+    «плат», «груб», "factur"…: ``conflict_stems`` of `content/typed.yaml`, in any of the three languages)."""
+    stems = _conflict_stems()
+    return any(word.startswith(stems) for word in fold(text).split())

@@ -186,3 +186,26 @@ async def test_emoji_only_outside_a_step_asks_for_words(core: Core, lang: str, t
 
 def test_walk_constants_agree() -> None:
     assert WALK["en"].lower() in LABEL["en"].lower()
+
+
+@pytest.mark.parametrize(("lang", "text"), [
+    ("en", "next"), ("en", "stop"), ("en", "ok then"), ("en", "skp"), ("ru", "ну ладно"), ("ru", "дальше"),
+    ("ro", "bine atunci"), ("ro", "mai departe"),
+])
+async def test_a_few_words_naming_no_conflict_open_no_case(core: Core, lang: str, text: str) -> None:
+    talker = Talker(core, user=f"short-{lang}", lang_hint=lang)
+    await talker.say(text)
+    assert not any(r.case_id for r in talker.last)
+    assert await core.store.open_cases("console", f"short-{lang}") == []
+
+
+@pytest.mark.parametrize(("lang", "text", "situation"), [
+    ("en", "client hasnt paid", "late-payment"), ("ru", "не платит", "late-payment"),
+    ("ro", "nu plătește", "late-payment"),
+])
+async def test_a_few_words_naming_a_conflict_still_open_a_case(core: Core, lang: str, text: str,
+                                                               situation: str) -> None:
+    talker = Talker(core, user=f"short2-{lang}", lang_hint=lang)
+    await talker.say(text)
+    cases = await core.store.open_cases("console", f"short2-{lang}")
+    assert [c.situation for c in cases] == [situation]
