@@ -209,3 +209,41 @@ async def test_a_few_words_naming_a_conflict_still_open_a_case(core: Core, lang:
     await talker.say(text)
     cases = await core.store.open_cases("console", f"short2-{lang}")
     assert [c.situation for c in cases] == [situation]
+
+
+# -- 4. a quoted clause loses its lead ("our contract says", «в договоре написано что», "în contract scrie") --
+
+
+@pytest.mark.parametrize(("lang", "typed", "clause"), [
+    ("en", "our contract says 3 rounds of revisions included, extra rounds are billed at $50 each",
+     "3 rounds of revisions included, extra rounds are billed at $50 each"),
+    ("en", "The contract states that extra pages are paid separately", "extra pages are paid separately"),
+    ("en", "contract says: 2 free rounds", "2 free rounds"),
+    ("en", "the agreement says two rounds are included", "two rounds are included"),
+    ("en", "it says in the contract that edits after approval are billed", "edits after approval are billed"),
+    ("ru", "в договоре написано что дополнительные страницы оплачиваются отдельно",
+     "дополнительные страницы оплачиваются отдельно"),
+    ("ru", "В договоре сказано, что правки сверх трёх платные", "правки сверх трёх платные"),
+    ("ru", "по договору две бесплатные правки", "две бесплатные правки"),
+    ("ru", "в нашем договоре прописано: оплата до начала работ", "оплата до начала работ"),
+    ("ro", "in contract scrie: 10 pagini, orice pagina in plus se plateste separat",
+     "10 pagini, orice pagina in plus se plateste separat"),
+    ("ro", "în contract zice că avem două runde de revizii", "avem două runde de revizii"),
+    ("ro", "contractul prevede ca modificarile se platesc separat", "modificarile se platesc separat"),
+    ("ro", "În contract prevede: plata în 10 zile", "plata în 10 zile"),
+])
+def test_a_clause_loses_its_lead(lang: str, typed: str, clause: str) -> None:
+    from handlers.agreement import read_rule
+    rule = read_rule(typed, lang)
+    assert (rule.text, rule.new, rule.sure) == (clause, False, True)
+
+
+async def test_the_revisions_draft_quotes_the_clause_without_its_lead(core: Core) -> None:
+    talker = Talker(core, user="clause")
+    for line in ("client keeps asking for revisions on the logo, this is round 9, contract says 3 rounds",
+                 "Walk me through it", "revisions beyond the agreed number",
+                 "our contract says 3 rounds of revisions included, extra rounds are billed at $50 each",
+                 "the logo round 9"):
+        await talker.say(line)
+    assert "As agreed in our contract: “3 rounds of revisions included, extra rounds are billed at $50 each”" \
+        in talker.text()
