@@ -153,7 +153,8 @@ def relative_text(moment: datetime, now: datetime, lang: str) -> str:
 def offer(ctx: Context, case: Case, alternatives: list[str], switch_to: str | None = None) -> Reply:
     """The situation's best card, the steps of its flow, "Walk me through it" and the next likely situations.
 
-    ``switch_to``: the message was written in another language than the user's; offer to answer in it.
+    ``switch_to``: the message was written in another language than the user's; offer to answer in it,
+    at the top of the card in that language and as the second button.
     """
     assert case.situation is not None
     situation = ctx.lib.situations[case.situation]
@@ -164,11 +165,12 @@ def offer(ctx: Context, case: Case, alternatives: list[str], switch_to: str | No
     text = "\n".join([ctx.t("conflict.recognised", situation=quoted(situation.text(ctx.lang).title, ctx.lang)), "",
                       card_text(ctx.lib, card, ctx.lang), "", walk])
     choices = [Choice(WalkPress(case.id, Step.OFFERED, "walk").pack(), ctx.t("conflict.walk"))]
+    if switch_to is not None:  # first thing read and second button: in the language the user wrote in
+        text = f"{ctx.lib.t('conflict.switch_hint', switch_to)}\n\n{text}"
+        choices.append(Choice(WalkPress(case.id, Step.OFFERED, "lang", switch_to).pack(),
+                              ctx.lib.t("conflict.in_language", switch_to)))
     for other in alternatives:
         title = ctx.lib.situations[other].text(ctx.lang).title
         choices.append(Choice(WalkPress(case.id, Step.OFFERED, "alt", other).pack(),
                               ctx.t("conflict.rather", situation=quoted(title, ctx.lang))))
-    if switch_to is not None:
-        choices.append(Choice(WalkPress(case.id, Step.OFFERED, "lang", switch_to).pack(),
-                              ctx.lib.t("conflict.in_language", switch_to)))
     return Reply(text, choices=choices, case_id=case.id, anchor=True)

@@ -247,3 +247,28 @@ async def test_the_revisions_draft_quotes_the_clause_without_its_lead(core: Core
         await talker.say(line)
     assert "As agreed in our contract: “3 rounds of revisions included, extra rounds are billed at $50 each”" \
         in talker.text()
+
+
+# -- 3. words in Russian or Romanian while Parley speaks English ----------------------------------------
+
+OTHER = {
+    "ro": ("clientul tipa la mine ca i-am stricat lansarea, site-ul a picat in ziua lansarii",
+           "zice ca a pierdut toti clientii din campanie si ca nu ii raspundem la telefon",
+           "Dacă v-am înțeles corect", "din campanie"),
+    "ru": ("мы сорвали клиенту запуск, сайт упал в день запуска, он в ярости",
+           "он говорит, что потерял всех клиентов из кампании и что мы не отвечаем на звонки",
+           "Если я правильно вас понимаю", "из кампании"),
+}
+
+
+@pytest.mark.parametrize("lang", ["ro", "ru"])
+async def test_the_step_2_draft_follows_the_language_of_the_words(core: Core, lang: str) -> None:
+    first, complaint, frame, kept = OTHER[lang]
+    talker = Talker(core, user=f"other-{lang}")
+    await talker.say(first)
+    assert core.lib.t("conflict.switch_hint", lang) in talker.text()  # the switch is offered at the top
+    await talker.pick("Walk me through it")
+    await talker.say(complaint)
+    text = talker.text()
+    assert frame in text and kept in text and "If I understood you correctly" not in text
+    assert "campanile" not in text
