@@ -6,9 +6,9 @@ from bot.events import Choice, Event, Reply
 from bot.store import Case
 from content.text import LANGUAGE_NAMES, LANGUAGES, word_count
 from handlers import typed, walkthrough
-from handlers.buttons import ConflictPress
+from handlers.buttons import ConflictPress, MenuPress
 from handlers.context import Context
-from handlers.greeting import is_greeting
+from handlers.greeting import greeting_language, is_greeting
 from handlers.render import offer
 from handlers.router import Router
 from handlers.steps import Step
@@ -41,9 +41,12 @@ async def triage_reply(event: Event, ctx: Context, text: str, here: Case | None)
     typed_out = await _typed_reply(event, ctx, text, here)
     if typed_out is not None:
         return typed_out
-    if is_greeting(text):
-        return [Reply(f"{ctx.t('greet.hello')}\n{ctx.t('greet.how')}",
-                      choices=[Choice(ConflictPress("menu").pack(), ctx.t("help.pick_situation"))])]
+    if is_greeting(text):  # answered in the language of the greeting, with the switch to it offered
+        lang = greeting_language(text) or ctx.lang
+        offer_switch = [Choice(MenuPress("lang", lang).pack(), ctx.lib.t("conflict.in_language", lang))] \
+            if lang != ctx.lang else []
+        return [Reply(f"{ctx.lib.t('greet.hello', lang)}\n{ctx.lib.t('greet.how', lang)}",
+                      choices=[*offer_switch, Choice(ConflictPress("menu").pack(), ctx.lib.t("help.pick_situation", lang))])]
     result = triage(text, ctx.lang)
     if not result.confident or (word_count(text) <= SHORT_WORDS and not typed.names_conflict(text)):
         # a few words naming no conflict ("next", "stop", «ну ладно») open no case, however sure triage is

@@ -272,3 +272,26 @@ async def test_the_step_2_draft_follows_the_language_of_the_words(core: Core, la
     text = talker.text()
     assert frame in text and kept in text and "If I understood you correctly" not in text
     assert "campanile" not in text
+
+
+# -- 11. a greeting in another language is answered in it, with the switch offered ---------------------
+
+
+@pytest.mark.parametrize(("text", "lang"), [
+    ("привет", "ru"), ("Здравствуйте!", "ru"), ("добрый вечер", "ru"), ("salut", "ro"), ("Bună ziua", "ro"),
+    ("buna seara", "ro"),
+])
+async def test_a_greeting_in_another_language_is_answered_in_it(core: Core, text: str, lang: str) -> None:
+    talker = Talker(core, user=f"hi-{lang}")
+    await talker.say(text)
+    assert core.lib.t("greet.hello", lang) in talker.text()
+    await talker.pick(core.lib.t("conflict.in_language", lang))
+    user = await core.store.get_user("console", f"hi-{lang}")
+    assert user is not None and user.lang == lang
+
+
+async def test_a_greeting_in_the_user_s_language_offers_no_switch(core: Core) -> None:
+    talker = Talker(core, user="hi-en")
+    await talker.say("hello")
+    assert core.lib.t("greet.hello", "en") in talker.text()
+    assert not any("English" in c.label or "по-русски" in c.label for r in talker.last for c in r.choices)
