@@ -21,7 +21,7 @@ from handlers.agreement import read_rule
 from handlers.buttons import WalkPress
 from handlers.context import Context
 from handlers.paraphrase import to_client
-from handlers.render import client_when, quoted, when_text
+from handlers.render import capitalise_dates, client_when, quoted, when_text
 from handlers.timeparse import deadline_in
 
 __all__ = ["BLANK", "Answered", "Filled", "Planned", "answer", "fill", "filled", "pick", "prompt", "schedule",
@@ -167,6 +167,7 @@ def filled(ctx: Context, case: Case, key: str, *, markup: bool = True) -> Filled
                 blanks.append(text)
                 continue
             text = said.draft
+        text = capitalise_dates(text, ctx.lang)  # "on may 12" typed fast reads "on May 12" to the client
         shown = user_text(text) if markup else text
         values[name] = ctx.t(lead, rule=shown) if lead else shown
     return Filled(ctx.t(key, **values), blanks, skipped)

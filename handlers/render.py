@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from babel.dates import TIMEDELTA_UNITS, format_datetime, format_timedelta
+from babel.dates import TIMEDELTA_UNITS, format_datetime, format_timedelta, get_day_names, get_month_names
 
 from bot.context import Context
 from bot.events import Choice, Reply
@@ -174,3 +176,39 @@ def offer(ctx: Context, case: Case, alternatives: list[str], switch_to: str | No
         choices.append(Choice(WalkPress(case.id, Step.OFFERED, "alt", other).pack(),
                               ctx.t("conflict.rather", situation=quoted(title, ctx.lang))))
     return Reply(text, choices=choices, case_id=case.id, anchor=True)
+
+
+_WORD_RE = re.compile(r"[^\W\d_]+")
+#: English month names that are also ordinary words ("you may", "march on", "august company"): capitalised
+#: only beside a number ("may 12", "3 march").
+_AMBIGUOUS_MONTHS = frozenset({"may", "march", "august"})
+
+
+@cache
+def _date_names(lang: str) -> dict[str, str]:
+    """Folded month and weekday names of ``lang`` to their canonical form (Babel, CLDR), wide forms."""
+    names = [*get_month_names("wide", locale=lang).values(), *get_day_names("wide", locale=lang).values()]
+    return {name.casefold(): name for name in names}
+
+
+def capitalise_dates(text: str, lang: str) -> str:
+    """``text`` with month and weekday names written as ``lang`` writes them: in English, "may 12" and
+    "friday" typed in lower case become "May 12" and "Friday" in a draft to the client (Babel's canonical
+    names). Russian and Romanian write them in lower case, so their text is returned as it is. A month
+    name that is also a common word is changed only next to a number."""
+    if lang != "en":
+        return text
+    names = _date_names(lang)
+
+    def canonical(found: re.Match[str]) -> str:
+        word = found.group(0)
+        name = names.get(word.casefold())
+        if name is None or word == name:
+            return word
+        if word.casefold() in _AMBIGUOUS_MONTHS:
+            before, after = text[:found.start()].rstrip(), text[found.end():].lstrip()
+            if not (before[-1:].isdigit() or after[:1].isdigit()):
+                return word
+        return name
+
+    return _WORD_RE.sub(canonical, text)

@@ -28,7 +28,7 @@ from handlers.check import check_draft, pattern_findings
 from handlers.context import Context
 from handlers.greeting import is_greeting
 from handlers.paraphrase import draft_paraphrase
-from handlers.render import case_title, offer, quoted, when_text
+from handlers.render import capitalise_dates, case_title, offer, quoted, when_text
 from handlers.router import Router
 from handlers.steps import ANY, Step
 from handlers.timeparse import Deadline, deadline_in
@@ -225,8 +225,9 @@ def _draft_for(ctx: Context, case: Case) -> None:
     ``paraphrase_sure``: False when the draft is only the frame with a blank for the user to fill), in
     the language the answer is written in (`words_language`)."""
     complaint = str(case.answers.get("complaint", ""))
-    drafted = draft_paraphrase(complaint, words_language(ctx, complaint))
-    case.answers["paraphrase_draft"] = drafted.draft
+    lang = words_language(ctx, complaint)
+    drafted = draft_paraphrase(complaint, lang)
+    case.answers["paraphrase_draft"] = capitalise_dates(drafted.draft, lang)
     case.answers["paraphrase_sure"] = drafted.sure
 
 

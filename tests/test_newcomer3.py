@@ -295,3 +295,30 @@ async def test_a_greeting_in_the_user_s_language_offers_no_switch(core: Core) ->
     await talker.say("hello")
     assert core.lib.t("greet.hello", "en") in talker.text()
     assert not any("English" in c.label or "по-русски" in c.label for r in talker.last for c in r.choices)
+
+
+# -- 12. month and weekday names in a draft to the client are capitalised in English ---------------------
+
+
+@pytest.mark.parametrize(("typed", "said"), [
+    ("on may 12 we advised against the red palette, and on friday you confirmed it",
+     "on May 12 we advised against the red palette, and on Friday you confirmed it"),
+    ("on 3 march we asked for hosting access; it came in april", "on 3 March we asked for hosting access; it came in April"),
+    ("you may want to march on", "you may want to march on"),  # a verb, not a month
+    ("on august 2 and on tuesday, 14 october", "on August 2 and on Tuesday, 14 October"),
+])
+def test_dates_are_capitalised_in_english(typed: str, said: str) -> None:
+    from handlers.render import capitalise_dates
+    assert capitalise_dates(typed, "en") == said
+    assert capitalise_dates("12 мая и в пятницу", "ru") == "12 мая и в пятницу"
+
+
+async def test_the_record_draft_capitalises_the_user_s_dates(core: Core) -> None:
+    from tests.test_flow_drafts import start
+    talker = Talker(core, user="dates")
+    await start(talker, "you-are-the-professionals")
+    await talker.say("on may 12 we advised against the red palette, and on friday you confirmed it by email")
+    await talker.say("we finish the pages by monday and send the invoice on december 1")
+    text = talker.text()
+    assert "May 12" in text and "Friday" in text and "Monday" in text and "December 1" in text
+    assert "may 12" not in text and "friday" not in text
