@@ -140,14 +140,17 @@ def filled(ctx: Context, case: Case, key: str, *, markup: bool = True) -> Filled
     times, about_client, rules = _time_answers(ctx), _client_answers(ctx), _rule_answers(ctx)
     values: dict[str, str] = {}
     blanks: list[str] = []
+    today: list[str] = []
     skipped = False
     for name in _FIELD.findall(str(ctx.lib.strings[key]["en"])):
         raw = case.answers.get(name)
         if raw is None or raw == "":
             values[name], skipped = BLANK, True
             continue
-        if name in times:  # written out for the client: "Tuesday, 1 December at 10:00"
-            values[name] = client_when(datetime.fromisoformat(str(raw)), ctx.user.tz, ctx.lang)
+        if name in times:  # written out for the client: "Tuesday, 1 December at 10:00", "today at 6:30 am"
+            values[name] = client_when(datetime.fromisoformat(str(raw)), ctx.user.tz, ctx.lang, now=ctx.now)
+            if ctx.lang == "en" and values[name].startswith("today"):
+                today.append(values[name])
             continue
         text = " ".join(str(raw).split()).rstrip(".")
         lead = ""
@@ -170,7 +173,10 @@ def filled(ctx: Context, case: Case, key: str, *, markup: bool = True) -> Filled
         text = capitalise_dates(text, ctx.lang)  # "on may 12" typed fast reads "on May 12" to the client
         shown = user_text(text) if markup else text
         values[name] = ctx.t(lead, rule=shown) if lead else shown
-    return Filled(ctx.t(key, **values), blanks, skipped)
+    text = ctx.t(key, **values)
+    for phrase in today:  # English says "on Tuesday" but "today", never "on today"
+        text = text.replace(f" on {phrase}", f" {phrase}")
+    return Filled(text, blanks, skipped)
 
 
 def _rule_lead(ctx: Context, name: str, *, new: bool) -> str:

@@ -87,13 +87,29 @@ _CLIENT_WHEN_PATTERNS = {"en": "EEEE, d MMMM 'at' H:mm", "ru": "d MMMM, 'в' H:m
                          "ro": "EEEE, d MMMM, 'la ora' H:mm"}
 
 
-def client_when(moment: datetime, tz: str, lang: str) -> str:
+#: A time promised to the client is rounded up to this: "in an hour" typed at 5:19 is "6:30", not "6:19".
+CLIENT_ROUNDING = timedelta(minutes=15)
+#: A time later today, in a draft to the client: "today at 6:30 am", «сегодня в 6:30», "astăzi la ora 6:30".
+_TODAY_PATTERNS = {"en": "'today at' h:mm a", "ru": "'сегодня в' H:mm", "ro": "'astăzi la ora' H:mm"}
+
+
+def client_when(moment: datetime, tz: str, lang: str, now: datetime | None = None) -> str:
     """A moment (aware) for a draft the user sends to the client: in the user's zone, with the full
     weekday and month names from Babel (CLDR), in the form a person writes in a letter; see
     `_CLIENT_WHEN_PATTERNS`. Unlike `when_text` (a status line for the user) nothing is abbreviated.
-    Russian puts the weekday in the accusative after «в»/«во» («в среду», «во вторник»)."""
+    Russian puts the weekday in the accusative after «в»/«во» («в среду», «во вторник»).
+
+    ``now`` (aware; a draft passes it): the moment is rounded up to the next `CLIENT_ROUNDING` (a
+    promise to the client names no odd minute), and a moment on the same local day as ``now`` reads
+    "today at 6:30 am" (`_TODAY_PATTERNS`; English strings that put "on" before the date drop it,
+    see `handlers.flow_steps.filled`)."""
     local = moment.astimezone(ZoneInfo(tz))
     lang = lang if lang in _CLIENT_WHEN_PATTERNS else "en"
+    if now is not None:
+        local = _rounded_up(local, CLIENT_ROUNDING)
+        if local.date() == now.astimezone(ZoneInfo(tz)).date():
+            text = format_datetime(local, _TODAY_PATTERNS[lang], locale=lang)
+            return text.replace("AM", "am").replace("PM", "pm")
     text = format_datetime(local, _CLIENT_WHEN_PATTERNS[lang], locale=lang)
     if lang != "ru":
         return text
@@ -101,6 +117,13 @@ def client_when(moment: datetime, tz: str, lang: str) -> str:
     accusative = weekday[:-1] + "у" if weekday.endswith("а") else weekday
     preposition = "во" if accusative.startswith("вт") else "в"
     return f"{preposition} {accusative}, {text}"
+
+
+def _rounded_up(moment: datetime, step: timedelta) -> datetime:
+    """``moment`` (aware) rounded up to a whole ``step`` of its hour: 6:19 is 6:30, 6:30 stays."""
+    start = moment.replace(minute=0, second=0, microsecond=0)
+    steps = -(-(moment - start) // step)  # ceiling division of timedeltas
+    return start + steps * step
 
 
 _MINUTE, _HOUR, _DAY = 60, 3600, 86400

@@ -8,7 +8,7 @@ import pytest
 
 from bot.core import Core
 from content.text import LANGUAGE_NAMES
-from tests.conftest import Talker
+from tests.conftest import FixedClock, Talker
 from tests.test_newcomer2 import NEW_CASE, WALK, to_amount
 
 MINE = {"en": "It's my answer", "ru": "Это мой ответ", "ro": "E răspunsul meu"}
@@ -322,3 +322,30 @@ async def test_the_record_draft_capitalises_the_user_s_dates(core: Core) -> None
     text = talker.text()
     assert "May 12" in text and "Friday" in text and "Monday" in text and "December 1" in text
     assert "may 12" not in text and "friday" not in text
+
+
+# -- 9. a time later today, in a draft to the client: rounded up to the quarter hour, said as "today" ------
+
+
+@pytest.mark.parametrize(("lang", "typed", "said"), [
+    ("en", "in an hour", "I'll get back to you today at 11:15 am with an update."),
+    ("en", "in 2 hours", "I'll get back to you today at 12:15 pm with an update."),
+    ("ru", "через час", "я вернусь к вам с новостями сегодня в 11:15."),
+    ("ro", "peste o oră", "revin cu noutăți astăzi la ora 11:15."),
+])
+async def test_a_return_time_today_is_rounded_and_said_as_today(core: Core, clock: FixedClock, lang: str,
+                                                                typed: str, said: str) -> None:
+    from tests.test_flow_drafts import speaker, start
+    clock.now = clock.now.replace(minute=4, second=31)
+    talker = speaker(core, lang)
+    await start(talker, "abusive-client")
+    await talker.say(typed)
+    assert said in talker.text(), talker.text()
+
+
+async def test_a_return_time_on_another_day_keeps_its_date(core: Core) -> None:
+    from tests.test_flow_drafts import speaker, start
+    talker = speaker(core, "en")
+    await start(talker, "abusive-client")
+    await talker.say("tomorrow 10:07")
+    assert "I'll get back to you on Tuesday, 24 November at 10:15 with an update." in talker.text(), talker.text()
