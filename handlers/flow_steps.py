@@ -18,6 +18,7 @@ from bot.markup import user_text
 from bot.store import Case
 from content.models import FlowStep, NudgeSpec
 from handlers.agreement import read_rule
+from handlers.amount import foreign_amounts
 from handlers.buttons import WalkPress
 from handlers.context import Context
 from handlers.paraphrase import to_client
@@ -171,6 +172,7 @@ def filled(ctx: Context, case: Case, key: str, *, markup: bool = True) -> Filled
                 continue
             text = said.draft
         text = capitalise_dates(text, ctx.lang)  # "on may 12" typed fast reads "on May 12" to the client
+        text = foreign_amounts(text, ctx.lang)  # "120 000 рублей" in an English draft: "120,000 RUB"
         shown = user_text(text) if markup else text
         values[name] = ctx.t(lead, rule=shown) if lead else shown
     text = ctx.t(key, **values)

@@ -349,3 +349,19 @@ async def test_a_return_time_on_another_day_keeps_its_date(core: Core) -> None:
     await start(talker, "abusive-client")
     await talker.say("tomorrow 10:07")
     assert "I'll get back to you on Tuesday, 24 November at 10:15 with an update." in talker.text(), talker.text()
+
+
+@pytest.mark.parametrize(("lang", "typed", "said"), [
+    ("en", "120 000 рублей", "Just a friendly reminder about the payment of 120,000 RUB."),
+    ("en", "1 200,50 руб. за октябрь", "Just a friendly reminder about the payment of 1,200.50 RUB за октябрь."),
+    ("ro", "500 dollars for the logo", "Vă reamintesc, cu amabilitate, de plata restantă: 500 USD for the logo."),
+    ("en", "€1,200 for the October invoice", "the payment of €1,200 for the October invoice."),
+    ("ru", "120 000 рублей", "Мягко напоминаю об оплате: 120 000 рублей."),
+])
+async def test_an_amount_in_another_language_s_words_is_written_with_its_code(
+        core: Core, lang: str, typed: str, said: str) -> None:
+    talker, _ = await to_amount(core, lang)
+    await talker.say(typed)
+    await talker.say("per contract payment within 10 days")
+    await talker.say({"en": "tomorrow 10am", "ru": "завтра в 10", "ro": "mâine la 10"}[lang])
+    assert said in talker.text(), talker.text()
