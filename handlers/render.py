@@ -187,6 +187,9 @@ def offer(ctx: Context, case: Case, alternatives: list[str], switch_to: str | No
     # the title is quoted: it starts with a capital letter in the middle of the sentence
     steps = flow_steps(ctx.lib, case.situation, case.step, case.answers)
     walk = ctx.tn("conflict.flow", len(steps), steps="; ".join(ctx.t(f"step.{step}") for step in steps))
+    deciding = next((s for s in steps if any(c.goto for c in getattr(ctx.lib.flows.steps.get(s), "choices", ()))), None)
+    if deciding is not None:  # the total can change there: the counter later says so (walk.total_changed)
+        walk += " " + ctx.t("conflict.flow_then", step=ctx.t(f"step.{deciding}"))
     text = "\n".join([ctx.t("conflict.recognised", situation=quoted(situation.text(ctx.lang).title, ctx.lang)), "",
                       card_text(ctx.lib, card, ctx.lang), "", walk])
     choices = [Choice(WalkPress(case.id, Step.OFFERED, "walk").pack(), ctx.t("conflict.walk"))]

@@ -260,10 +260,26 @@ async def _advance(ctx: Context, case: Case, step: str, log: tuple[str, dict[str
     case.step = step
     if step == Step.TRACKING:
         case.answers.pop("_resume", None)
+        case.answers.pop("_walk_total", None)
         await ctx.store.save_case(case, log=log)
         return [Reply(ctx.t("flow.done"), case_id=case.id)]
+    changed = _total_changed(ctx, case)
     await ctx.store.save_case(case, log=log)
-    return [prompt(ctx, case)]
+    return [*changed, prompt(ctx, case)]
+
+
+def _total_changed(ctx: Context, case: Case) -> list[Reply]:
+    """A note when the walk's total differs from the one the user last saw ("Step 3 of 5", then a choice
+    made it four steps): a choice or "Rather …" changed the way ahead, and the counter says so rather
+    than jumping. Keeps the total shown in ``_walk_total``."""
+    at = flow.position(ctx.lib, case.situation, case.step, case.answers)
+    if at is None:
+        return []
+    shown = case.answers.get("_walk_total")
+    case.answers["_walk_total"] = at[1]
+    if isinstance(shown, int) and shown != at[1]:
+        return [Reply(ctx.t("walk.total_changed", total=at[1]), case_id=case.id)]
+    return []
 
 
 def _next(ctx: Context, case: Case) -> str:

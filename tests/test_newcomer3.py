@@ -365,3 +365,46 @@ async def test_an_amount_in_another_language_s_words_is_written_with_its_code(
     await talker.say("per contract payment within 10 days")
     await talker.say({"en": "tomorrow 10am", "ru": "завтра в 10", "ro": "mâine la 10"}[lang])
     assert said in talker.text(), talker.text()
+
+
+# -- 8. the step count: the card says a choice decides the rest, and a changed total is said -------------
+
+
+def header(lang: str, n: int, total: int) -> str:
+    return core_lib().t("walk.header", lang, n=n, total=total)
+
+
+def core_lib():  # type: ignore[no-untyped-def]
+    from content import library
+    return library()
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "ro"])
+async def test_a_choice_that_changes_the_walk_says_so(core: Core, lang: str) -> None:
+    from tests.test_flow_drafts import speaker
+    lib = core_lib()
+    talker = speaker(core, lang)
+    await talker.say("/conflict")
+    await talker.press("cf:s:abusive-client")
+    # the card promises two steps and says that the choice at the second decides the rest
+    assert lib.t("conflict.flow_then", lang, step=lib.t("step.pause-next", lang)) in talker.text()
+    await talker.pick(WALK[lang])
+    assert header(lang, 1, 2) in talker.text()
+    await talker.say({"en": "tomorrow 10:00", "ru": "завтра в 10:00", "ro": "mâine la 10:00"}[lang])
+    assert header(lang, 2, 2) in talker.text()
+    await talker.pick(lib.t("flow.pause-next.boundaries", lang))
+    assert header(lang, 3, 5) in talker.text() and lib.t("walk.total_changed", lang, total=5) in talker.text()
+    await talker.pick(lib.t("flow.bound-rule.respect", lang))
+    assert header(lang, 4, 4) in talker.text() and lib.t("walk.total_changed", lang, total=4) in talker.text()
+    await talker.say({"en": "no calls after 8 pm, and we speak politely",
+                      "ru": "без звонков после 20:00 и говорим вежливо",
+                      "ro": "fără apeluri după ora 20 și vorbim politicos"}[lang])
+    assert lib.t("flow.done", lang) in talker.text()  # the walk ended: no changed total said at the end
+    assert lib.t("walk.total_changed", lang, total=4) not in talker.text()
+
+
+async def test_a_walk_whose_total_holds_says_nothing_about_it(core: Core) -> None:
+    talker, _ = await to_amount(core, "en")
+    await talker.say("€1,200")
+    assert header("en", 2, 4) in talker.text()
+    assert "changed" not in talker.text()
