@@ -17,6 +17,7 @@ from bot.events import Choice, Reply
 from bot.markup import user_text
 from bot.store import Case
 from content.models import FlowStep, NudgeSpec
+from content.text import word_count
 from handlers.agreement import read_rule
 from handlers.amount import foreign_amounts
 from handlers.buttons import WalkPress
@@ -24,9 +25,10 @@ from handlers.context import Context
 from handlers.paraphrase import to_client
 from handlers.render import capitalise_dates, client_when, quoted, when_text
 from handlers.timeparse import deadline_in
+from handlers.triage import triage
 
 __all__ = ["BLANK", "Answered", "Filled", "Planned", "answer", "fill", "filled", "pick", "prompt", "schedule",
-           "skip_goto", "span"]
+           "skip_goto", "span", "words_language"]
 
 _FIELD = re.compile(r"{(\w+)}")
 _SPAN = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
@@ -64,6 +66,17 @@ class Answered:
     log: tuple[str, dict[str, Any]]
     goto: str | None = None
     nudges: list[Planned] = field(default_factory=list)
+
+
+#: Words enough for triage's language head to outweigh the user's language (a short answer follows it).
+LANGUAGE_WORDS = 3
+
+
+def words_language(ctx: Context, text: str) -> str:
+    """The language ``text`` is written in (triage's language head, the user's language as the hint), or
+    the user's language for fewer than `LANGUAGE_WORDS` words. Words are rewritten only by their own
+    language's rules: the English typo fixer turned Romanian "campanie" into "campanile"."""
+    return triage(text, ctx.lang).language if word_count(text) >= LANGUAGE_WORDS else ctx.lang
 
 
 def span(text: str) -> timedelta:
@@ -165,8 +178,11 @@ def filled(ctx: Context, case: Case, key: str, *, markup: bool = True) -> Filled
             text = rule.text
         # the user's own new rule is client-facing words (a clause is a quote of the contract, kept as written)
         if name in about_client or (lead and rule.new):
-            said = to_client(text, ctx.lang)
-            if not said.sure:
+            # words in another language than the draft's are not rewritten by the draft language's rules:
+            # a blank, and the user's words beneath it
+            same = words_language(ctx, text) == ctx.lang
+            said = to_client(text, ctx.lang) if same else None
+            if said is None or not said.sure:
                 values[name] = ctx.t(lead, rule=BLANK) if lead else BLANK  # a rule keeps its lead
                 blanks.append(text)
                 continue

@@ -223,24 +223,12 @@ def _prompt_review(ctx: Context, case: Case, head: str) -> Reply:
 def _draft_for(ctx: Context, case: Case) -> None:
     """Drafts the step-2 paraphrase from the step-1 answer into the case (``paraphrase_draft``, and
     ``paraphrase_sure``: False when the draft is only the frame with a blank for the user to fill), in
-    the language the answer is written in (`words_language`)."""
+    the language the answer is written in (`handlers.flow_steps.words_language`)."""
     complaint = str(case.answers.get("complaint", ""))
-    lang = words_language(ctx, complaint)
+    lang = flow_steps.words_language(ctx, complaint)
     drafted = draft_paraphrase(complaint, lang)
     case.answers["paraphrase_draft"] = capitalise_dates(drafted.draft, lang)
     case.answers["paraphrase_sure"] = drafted.sure
-
-
-#: Words enough for triage's language head to outweigh the user's language (a short answer follows it).
-LANGUAGE_WORDS = 3
-
-
-def words_language(ctx: Context, text: str) -> str:
-    """The language ``text`` is written in (triage's language head, the user's language as the hint), or
-    the user's language for fewer than `LANGUAGE_WORDS` words: a step-2 draft is written in the language
-    of the words it rewrites, never through another language's rules (the English typo fixer turned
-    Romanian "campanie" into "campanile")."""
-    return triage(text, ctx.lang).language if word_count(text) >= LANGUAGE_WORDS else ctx.lang
 
 
 def outcome_choices(ctx: Context, case: Case) -> list[Choice]:

@@ -408,3 +408,15 @@ async def test_a_walk_whose_total_holds_says_nothing_about_it(core: Core) -> Non
     await talker.say("€1,200")
     assert header("en", 2, 4) in talker.text()
     assert "changed" not in talker.text()
+
+
+async def test_words_in_another_language_are_never_rewritten_by_the_draft_s_language(core: Core) -> None:
+    from tests.test_flow_drafts import start
+    talker = Talker(core, user="other-draft")
+    await start(talker, "you-are-the-professionals")
+    record = "pe 12 mai ati zis ca ati pierdut toti clientii din campanie si ati confirmat pe email"
+    await talker.say(record)
+    await talker.say("terminam paginile pana luni si trimitem factura")
+    text = talker.text()
+    assert "[…]" in text and record in text  # a blank in the English draft, their words as typed beneath it
+    assert "campanile" not in text
