@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core import Core
+from content import library
 from content.text import LANGUAGE_NAMES
 from tests.conftest import FixedClock, Talker
 from tests.test_newcomer2 import NEW_CASE, WALK, to_amount
@@ -182,10 +183,6 @@ async def test_emoji_only_outside_a_step_asks_for_words(core: Core, lang: str, t
     assert not any(r.case_id for r in talker.last)
     assert core.lib.t("typed.words_please", lang) in talker.text()
     assert not any(r.choices for r in talker.last)
-
-
-def test_walk_constants_agree() -> None:
-    assert WALK["en"].lower() in LABEL["en"].lower()
 
 
 @pytest.mark.parametrize(("lang", "text"), [
@@ -371,18 +368,13 @@ async def test_an_amount_in_another_language_s_words_is_written_with_its_code(
 
 
 def header(lang: str, n: int, total: int) -> str:
-    return core_lib().t("walk.header", lang, n=n, total=total)
-
-
-def core_lib():  # type: ignore[no-untyped-def]
-    from content import library
-    return library()
+    return library().t("walk.header", lang, n=n, total=total)
 
 
 @pytest.mark.parametrize("lang", ["en", "ru", "ro"])
 async def test_a_choice_that_changes_the_walk_says_so(core: Core, lang: str) -> None:
     from tests.test_flow_drafts import speaker
-    lib = core_lib()
+    lib = library()
     talker = speaker(core, lang)
     await talker.say("/conflict")
     await talker.press("cf:s:abusive-client")
