@@ -324,6 +324,8 @@ def _shown_choices(ctx: Context, case: Case) -> list[Choice]:
     step's prompt."""
     if "_pending_text" in case.answers:
         return _welcome_back(ctx, case).choices
+    if "_crisis_text" in case.answers:  # "a new conflict, or your answer?" is waiting: its "It's my answer" too
+        return [Choice(_id(case, case.step, "mine"), ctx.t("walk.its_answer")), *prompt(ctx, case).choices]
     return prompt(ctx, case).choices
 
 
@@ -493,6 +495,7 @@ async def _text_flow(ctx: Context, case: Case, text: str) -> list[Reply]:
     it as a note and asks again, since what comes next depends on the choice."""
     step = case.step
     if step in AMOUNT_STEPS and _MONEY.search(text) is None:  # a complaint is no amount: never in the draft
+        await ctx.store.save_case(case)  # a question the text answered ("It's my answer") is not asked again
         return _with_way_out(ctx, case, [Reply(ctx.t(f"flow.{step}.none"), expects_text=True, case_id=case.id)])
     if ctx.lib.flows.steps[step].kind == "choice":
         case.answers[f"{step}_note"] = text

@@ -412,3 +412,16 @@ async def test_words_in_another_language_are_never_rewritten_by_the_draft_s_lang
     text = talker.text()
     assert "[…]" in text and record in text  # a blank in the English draft, their words as typed beneath it
     assert "campanile" not in text
+
+
+@pytest.mark.parametrize(("lang", "typed"), [("en", "its my answer"), ("ru", "это мой ответ"), ("ro", "e raspunsul meu")])
+async def test_the_new_conflict_question_s_answer_label_typed_acts(core: Core, lang: str, typed: str) -> None:
+    talker, case_id = await to_amount(core, lang)
+    await talker.say({"en": "now he is also threatening to leave a 1-star review everywhere and calling me a scammer",
+                      "ru": "теперь он ещё грозится оставить везде отзыв на 1 звезду и называет меня мошенником",
+                      "ro": "acum mă mai și amenință că lasă peste tot o recenzie de o stea și mă face escroc"}[lang])
+    assert NEW_CASE[lang] in talker.text()
+    await talker.say(typed)
+    assert NO_AMOUNT[lang] in talker.text()  # taken as the answer, and then no amount is found in it
+    case = await core.store.get_case(case_id)
+    assert case is not None and "amount" not in case.answers and "_crisis_text" not in case.answers
