@@ -344,11 +344,26 @@ def _typed_card_choice(ctx: Context, case: Case, text: str) -> WalkPress | None:
     return _typed_press(text, [*card.choices, *languages])
 
 
+#: Walkthrough actions a bare "yes" / "ok" takes, whatever their label says ("Use this wording").
+YES_ACTIONS = frozenset({"ok"})
+
+
+def _yes_no_of(choice: Choice) -> str | None:
+    """"yes" / "no" for a button that answers a yes/no question by its label ("Yes, a payment rule") or
+    its action (`YES_ACTIONS`); None for any other."""
+    try:
+        if WalkPress.unpack(choice.id).action in YES_ACTIONS:
+            return "yes"
+    except ValueError:
+        return None
+    return typed.yes_no_of_label(choice.label)
+
+
 def _typed_press(text: str, choices: list[Choice]) -> WalkPress | None:
     index = typed.close_label(text, [c.label for c in choices])
     if index is None:
         answer = typed.yes_no(text)
-        matching = [i for i, c in enumerate(choices) if answer and typed.yes_no_of_label(c.label) == answer]
+        matching = [i for i, c in enumerate(choices) if answer and _yes_no_of(c) == answer]
         index = matching[0] if len(matching) == 1 else None
     if index is None:
         return None

@@ -425,3 +425,23 @@ async def test_the_new_conflict_question_s_answer_label_typed_acts(core: Core, l
     assert NO_AMOUNT[lang] in talker.text()  # taken as the answer, and then no amount is found in it
     case = await core.store.get_case(case_id)
     assert case is not None and "amount" not in case.answers and "_crisis_text" not in case.answers
+
+
+@pytest.mark.parametrize(("lang", "word"), [("en", "ok"), ("en", "yes"), ("ru", "да"), ("ro", "da")])
+async def test_yes_at_the_step_2_draft_uses_the_wording(core: Core, lang: str, word: str) -> None:
+    talker = Talker(core, user=f"ok-{lang}")
+    if lang != "en":
+        await talker.say(f"/lang {lang}")
+    await talker.say("/conflict the client is furious, we missed the launch deadline we promised")
+    case_id = next(r.case_id for r in talker.last if r.case_id)
+    assert case_id is not None
+    await talker.press(f"w:{case_id}:offered:walk")
+    await talker.say({"en": "he says the site was down all day and he lost his customers",
+                      "ru": "он говорит, что сайт весь день не работал и он потерял клиентов",
+                      "ro": "spune că site-ul n-a mers toată ziua și și-a pierdut clienții"}[lang])
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.step == "paraphrase" and case.answers.get("paraphrase_sure")
+    await talker.say(word)
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.step == "cause"
+    assert case.answers.get("paraphrase") != word
