@@ -12,6 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import yaml
 
 __all__ = ["Rule", "read_rule"]
 
@@ -82,6 +86,20 @@ class Rule:
     denied: bool = False
 
 
+#: Letters a user may type without their diacritics: a lead in the data matches either spelling.
+_LOOSE = {"ă": "[ăa]", "â": "[âa]", "î": "[îi]", "ș": "[șşs]", "ş": "[șşs]", "ț": "[țţt]", "ţ": "[țţt]",
+          "ё": "[ёе]"}
+
+
+@cache
+def _clause_lead(lang: str) -> re.Pattern[str]:
+    """The leads of a quoted clause in ``lang`` (`content/agreement.yaml`), with a following "that", as
+    one pattern anchored at the start."""
+    data = yaml.safe_load((resources.files("content") / "agreement.yaml").read_text(encoding="utf-8"))
+    leads = "|".join("".join(_LOOSE.get(c, c) for c in lead).replace(" ", r"\s+") for lead in data["clause_leads"][lang])
+    return re.compile(rf"^\s*(?:{leads})(?![\w-]){_SEP}(?:(?:{data['clause_that'][lang]})(?![\w-]){_SEP})?", re.I)
+
+
 def _opening(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"^\s*(?:{pattern})(?![\w-]){_SEP}", re.I)
 
@@ -110,7 +128,9 @@ def read_rule(words: str, lang: str) -> Rule:
     with a clear negation of an agreement or with "from now on", the agreement's clause otherwise.
     The openings are dropped from ``text`` (the rest keeps the user's words and spelling), and so is the
     part after a negation that is not the rule ("no contract, only emails, but from now on …" keeps what
-    follows "from now on"); a "per contract" beside a clause is dropped too, the draft's lead says it.
+    follows "from now on"); a "per contract" beside a clause, or a lead in front of it ("our contract
+    says", «в договоре написано, что», "în contract scrie": `content/agreement.yaml`), is dropped too,
+    the draft's lead says it.
     When only the negation and an aside are left, ``sure`` is False and ``text`` is all the user's words.
     Never raises."""
     lang = lang if lang in _NEGATION else "en"
@@ -125,6 +145,7 @@ def read_rule(words: str, lang: str) -> Rule:
         if rest != text:
             new, text = True, rest
         else:
+            text = _clause_lead(lang).sub("", text, count=1)
             text = _opening(_PER_CONTRACT[lang]).sub("", text, count=1)
             text = re.sub(rf"[\s,;—–-]+(?:{_PER_CONTRACT[lang]})\s*[.!]?$", "", text, flags=re.I)
     text = text.strip(" ,.;:—–-")

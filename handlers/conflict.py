@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from bot.events import Choice, Event, Reply
 from bot.store import Case
-from handlers import walkthrough
-from handlers.buttons import ConflictPress
+from content.text import LANGUAGE_NAMES, LANGUAGES, word_count
+from handlers import typed, walkthrough
+from handlers.buttons import ConflictPress, MenuPress
 from handlers.context import Context
-from handlers.greeting import is_greeting
+from handlers.greeting import greeting_language, is_greeting
 from handlers.render import offer
 from handlers.router import Router
 from handlers.steps import Step
 from handlers.triage import EVIDENCE, triage
 
 router = Router("conflict")
+#: A message of at most this many words opens a case only when a word names a conflict
+#: (`handlers.typed.names_conflict`): triage is sure of too little in "next" or "bine atunci".
+SHORT_WORDS = 3
 
 
 @router.command("conflict")
@@ -34,11 +38,18 @@ def menu(ctx: Context, intro_key: str = "conflict.menu", likely: list[str] | Non
 async def triage_reply(event: Event, ctx: Context, text: str, here: Case | None) -> list[Reply]:
     """``here``: the open case of this place, as the caller already looked it up. A bare greeting gets
     a short hello with what Parley does and its commands (`handlers.greeting`)."""
-    if is_greeting(text):
-        return [Reply(f"{ctx.t('greet.hello')}\n{ctx.t('greet.how')}",
-                      choices=[Choice(ConflictPress("menu").pack(), ctx.t("help.pick_situation"))])]
+    typed_out = await _typed_reply(event, ctx, text, here)
+    if typed_out is not None:
+        return typed_out
+    if is_greeting(text):  # answered in the language of the greeting, with the switch to it offered
+        lang = greeting_language(text) or ctx.lang
+        offer_switch = [Choice(MenuPress("lang", lang).pack(), ctx.lib.t("conflict.in_language", lang))] \
+            if lang != ctx.lang else []
+        return [Reply(f"{ctx.lib.t('greet.hello', lang)}\n{ctx.lib.t('greet.how', lang)}",
+                      choices=[*offer_switch, Choice(ConflictPress("menu").pack(), ctx.lib.t("help.pick_situation", lang))])]
     result = triage(text, ctx.lang)
-    if not result.confident:
+    if not result.confident or (word_count(text) <= SHORT_WORDS and not typed.names_conflict(text)):
+        # a few words naming no conflict ("next", "stop", «ну ладно») open no case, however sure triage is
         return [menu(ctx, "conflict.unsure", likely=[m.id for m in result.matches if m.score >= EVIDENCE])]
     best, *others = result.matches
     # always the next two: a wrong first card (about 1 in 16 on held-out text) is then one press away,
@@ -49,6 +60,29 @@ async def triage_reply(event: Event, ctx: Context, text: str, here: Case | None)
     case = await _offer_case(event, ctx, here, best.id, alternatives, first_message=text)
     switch = result.language if result.language != ctx.lang else None
     return [offer(ctx, case, alternatives=alternatives, switch_to=switch)]
+
+
+async def _typed_reply(event: Event, ctx: Context, text: str, here: Case | None) -> list[Reply] | None:
+    """Text that is no conflict to triage, as no step waits for it: emoji only (asked for words), a
+    language's name ("Română", "russian": typed at the /lang menu, picks it), a bare yes or no (nothing
+    waits for one), a walkthrough button's label, typos allowed ("skp this step": its step is not
+    waiting), a situation's title (typed at the situation menu, picks it). None for anything else."""
+    if not any(c.isalnum() for c in text):
+        return [Reply(ctx.t("typed.words_please"))]
+    code = typed.language_named(text, LANGUAGES)
+    if code is not None:
+        await ctx.set_language(code)
+        return [Reply(ctx.t("lang.set", name=LANGUAGE_NAMES[code])), *(await walkthrough.waiting_prompt(event, ctx))]
+    if typed.yes_no(text) is not None:
+        return [Reply(ctx.t("typed.nothing_waiting"))]
+    labels = [ctx.lib.t(key, lang) for key in typed.step_label_keys() for lang in LANGUAGES]
+    if typed.close_label(text, labels) is not None:
+        return [Reply(ctx.t("typed.not_waiting"))]
+    situations = list(ctx.lib.situations)
+    index = typed.close_label(text, [ctx.lib.situations[sid].text(ctx.lang).title for sid in situations])
+    if index is not None:
+        return await conflict_button(event, ctx, ConflictPress("s", situations[index]))
+    return None
 
 
 async def _offer_case(event: Event, ctx: Context, case: Case | None, situation: str, alternatives: list[str],

@@ -17,15 +17,18 @@ from bot.events import Choice, Reply
 from bot.markup import user_text
 from bot.store import Case
 from content.models import FlowStep, NudgeSpec
+from content.text import word_count
 from handlers.agreement import read_rule
+from handlers.amount import foreign_amounts
 from handlers.buttons import WalkPress
 from handlers.context import Context
 from handlers.paraphrase import to_client
-from handlers.render import client_when, quoted, when_text
+from handlers.render import capitalise_dates, client_when, quoted, when_text
 from handlers.timeparse import deadline_in
+from handlers.triage import triage
 
 __all__ = ["BLANK", "Answered", "Filled", "Planned", "answer", "fill", "filled", "pick", "prompt", "schedule",
-           "skip_goto", "span"]
+           "skip_goto", "span", "words_language"]
 
 _FIELD = re.compile(r"{(\w+)}")
 _SPAN = {"m": timedelta(minutes=1), "h": timedelta(hours=1), "d": timedelta(days=1)}
@@ -63,6 +66,17 @@ class Answered:
     log: tuple[str, dict[str, Any]]
     goto: str | None = None
     nudges: list[Planned] = field(default_factory=list)
+
+
+#: Words enough for triage's language head to outweigh the user's language (a short answer follows it).
+LANGUAGE_WORDS = 3
+
+
+def words_language(ctx: Context, text: str) -> str:
+    """The language ``text`` is written in (triage's language head, the user's language as the hint), or
+    the user's language for fewer than `LANGUAGE_WORDS` words. Words are rewritten only by their own
+    language's rules: the English typo fixer turned Romanian "campanie" into "campanile"."""
+    return triage(text, ctx.lang).language if word_count(text) >= LANGUAGE_WORDS else ctx.lang
 
 
 def span(text: str) -> timedelta:
@@ -140,14 +154,17 @@ def filled(ctx: Context, case: Case, key: str, *, markup: bool = True) -> Filled
     times, about_client, rules = _time_answers(ctx), _client_answers(ctx), _rule_answers(ctx)
     values: dict[str, str] = {}
     blanks: list[str] = []
+    today: list[str] = []
     skipped = False
     for name in _FIELD.findall(str(ctx.lib.strings[key]["en"])):
         raw = case.answers.get(name)
         if raw is None or raw == "":
             values[name], skipped = BLANK, True
             continue
-        if name in times:  # written out for the client: "Tuesday, 1 December at 10:00"
-            values[name] = client_when(datetime.fromisoformat(str(raw)), ctx.user.tz, ctx.lang)
+        if name in times:  # written out for the client: "Tuesday, 1 December at 10:00", "today at 6:30 am"
+            values[name] = client_when(datetime.fromisoformat(str(raw)), ctx.user.tz, ctx.lang, now=ctx.now)
+            if ctx.lang == "en" and values[name].startswith("today"):
+                today.append(values[name])
             continue
         text = " ".join(str(raw).split()).rstrip(".")
         lead = ""
@@ -161,15 +178,23 @@ def filled(ctx: Context, case: Case, key: str, *, markup: bool = True) -> Filled
             text = rule.text
         # the user's own new rule is client-facing words (a clause is a quote of the contract, kept as written)
         if name in about_client or (lead and rule.new):
-            said = to_client(text, ctx.lang)
-            if not said.sure:
+            # words in another language than the draft's are not rewritten by the draft language's rules:
+            # a blank, and the user's words beneath it
+            same = words_language(ctx, text) == ctx.lang
+            said = to_client(text, ctx.lang) if same else None
+            if said is None or not said.sure:
                 values[name] = ctx.t(lead, rule=BLANK) if lead else BLANK  # a rule keeps its lead
                 blanks.append(text)
                 continue
             text = said.draft
+        text = capitalise_dates(text, ctx.lang)  # "on may 12" typed fast reads "on May 12" to the client
+        text = foreign_amounts(text, ctx.lang)  # "120 000 рублей" in an English draft: "120,000 RUB"
         shown = user_text(text) if markup else text
         values[name] = ctx.t(lead, rule=shown) if lead else shown
-    return Filled(ctx.t(key, **values), blanks, skipped)
+    text = ctx.t(key, **values)
+    for phrase in today:  # English says "on Tuesday" but "today", never "on today"
+        text = text.replace(f" on {phrase}", f" {phrase}")
+    return Filled(text, blanks, skipped)
 
 
 def _rule_lead(ctx: Context, name: str, *, new: bool) -> str:

@@ -11,14 +11,15 @@ import re
 
 from content.text import strip_marks
 
-__all__ = ["is_greeting"]
+__all__ = ["greeting_language", "is_greeting"]
 
-#: Words that greet, in the three languages (Romanian with and without diacritics folds alike).
-_GREETINGS = """
-hi hello hey heya hiya howdy yo greetings hallo good
-привет приветик приветствую здравствуйте здравствуй здрасте здрасьте хай салют добрый доброе доброго
-salut buna bună servus noroc ceau hei
-"""
+#: Words that greet, by language (Romanian with and without diacritics folds alike).
+_GREETINGS_BY_LANGUAGE = {
+    "en": "hi hello hey heya hiya howdy yo greetings hallo good",
+    "ru": "привет приветик приветствую здравствуйте здравствуй здрасте здрасьте хай салют добрый доброе доброго",
+    "ro": "salut buna bună servus noroc ceau hei",
+}
+_GREETINGS = "\n".join(_GREETINGS_BY_LANGUAGE.values())
 #: Words that may stand beside a greeting without saying anything about a situation.
 _FILLERS = """
 morning afternoon evening day there all everyone everybody parley bot folks guys again
@@ -58,3 +59,12 @@ def is_greeting(text: str) -> bool:
     rest, talk = _SMALL_TALK_RE.subn(" ", " ".join(words))
     left = rest.split()
     return (talk > 0 or any(w in _GREETING_WORDS for w in left)) and all(w in _ALLOWED for w in left)
+
+
+_GREETING_LANGUAGE = {word: lang for lang, words in _GREETINGS_BY_LANGUAGE.items() for word in _fold(words).split()}
+
+
+def greeting_language(text: str) -> str | None:
+    """The language of the first greeting word of ``text`` («привет»: "ru", "Bună ziua": "ro", "hi":
+    "en"), so a hello can be answered in the language it was said in; None without one."""
+    return next((_GREETING_LANGUAGE[w] for w in _WORD.findall(_fold(text)) if w in _GREETING_LANGUAGE), None)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from babel.dates import TIMEDELTA_UNITS, format_datetime, format_timedelta
+from babel.dates import TIMEDELTA_UNITS, format_datetime, format_timedelta, get_day_names, get_month_names
 
 from bot.context import Context
 from bot.events import Choice, Reply
@@ -85,13 +87,29 @@ _CLIENT_WHEN_PATTERNS = {"en": "EEEE, d MMMM 'at' H:mm", "ru": "d MMMM, 'в' H:m
                          "ro": "EEEE, d MMMM, 'la ora' H:mm"}
 
 
-def client_when(moment: datetime, tz: str, lang: str) -> str:
+#: A time promised to the client is rounded up to this: "in an hour" typed at 5:19 is "6:30", not "6:19".
+CLIENT_ROUNDING = timedelta(minutes=15)
+#: A time later today, in a draft to the client: "today at 6:30 am", «сегодня в 6:30», "astăzi la ora 6:30".
+_TODAY_PATTERNS = {"en": "'today at' h:mm a", "ru": "'сегодня в' H:mm", "ro": "'astăzi la ora' H:mm"}
+
+
+def client_when(moment: datetime, tz: str, lang: str, now: datetime | None = None) -> str:
     """A moment (aware) for a draft the user sends to the client: in the user's zone, with the full
     weekday and month names from Babel (CLDR), in the form a person writes in a letter; see
     `_CLIENT_WHEN_PATTERNS`. Unlike `when_text` (a status line for the user) nothing is abbreviated.
-    Russian puts the weekday in the accusative after «в»/«во» («в среду», «во вторник»)."""
+    Russian puts the weekday in the accusative after «в»/«во» («в среду», «во вторник»).
+
+    ``now`` (aware; a draft passes it): the moment is rounded up to the next `CLIENT_ROUNDING` (a
+    promise to the client names no odd minute), and a moment on the same local day as ``now`` reads
+    "today at 6:30 am" (`_TODAY_PATTERNS`; English strings that put "on" before the date drop it,
+    see `handlers.flow_steps.filled`)."""
     local = moment.astimezone(ZoneInfo(tz))
     lang = lang if lang in _CLIENT_WHEN_PATTERNS else "en"
+    if now is not None:
+        local = _rounded_up(local, CLIENT_ROUNDING)
+        if local.date() == now.astimezone(ZoneInfo(tz)).date():
+            text = format_datetime(local, _TODAY_PATTERNS[lang], locale=lang)
+            return text.replace("AM", "am").replace("PM", "pm")
     text = format_datetime(local, _CLIENT_WHEN_PATTERNS[lang], locale=lang)
     if lang != "ru":
         return text
@@ -99,6 +117,13 @@ def client_when(moment: datetime, tz: str, lang: str) -> str:
     accusative = weekday[:-1] + "у" if weekday.endswith("а") else weekday
     preposition = "во" if accusative.startswith("вт") else "в"
     return f"{preposition} {accusative}, {text}"
+
+
+def _rounded_up(moment: datetime, step: timedelta) -> datetime:
+    """``moment`` (aware) rounded up to a whole ``step`` of its hour: 6:19 is 6:30, 6:30 stays."""
+    start = moment.replace(minute=0, second=0, microsecond=0)
+    steps = -(-(moment - start) // step)  # ceiling division of timedeltas
+    return start + steps * step
 
 
 _MINUTE, _HOUR, _DAY = 60, 3600, 86400
@@ -153,7 +178,8 @@ def relative_text(moment: datetime, now: datetime, lang: str) -> str:
 def offer(ctx: Context, case: Case, alternatives: list[str], switch_to: str | None = None) -> Reply:
     """The situation's best card, the steps of its flow, "Walk me through it" and the next likely situations.
 
-    ``switch_to``: the message was written in another language than the user's; offer to answer in it.
+    ``switch_to``: the message was written in another language than the user's; offer to answer in it,
+    at the top of the card in that language and as the second button.
     """
     assert case.situation is not None
     situation = ctx.lib.situations[case.situation]
@@ -161,14 +187,54 @@ def offer(ctx: Context, case: Case, alternatives: list[str], switch_to: str | No
     # the title is quoted: it starts with a capital letter in the middle of the sentence
     steps = flow_steps(ctx.lib, case.situation, case.step, case.answers)
     walk = ctx.tn("conflict.flow", len(steps), steps="; ".join(ctx.t(f"step.{step}") for step in steps))
+    deciding = next((s for s in steps if any(c.goto for c in getattr(ctx.lib.flows.steps.get(s), "choices", ()))), None)
+    if deciding is not None:  # the total can change there: the counter later says so (walk.total_changed)
+        walk += " " + ctx.t("conflict.flow_then", step=ctx.t(f"step.{deciding}"))
     text = "\n".join([ctx.t("conflict.recognised", situation=quoted(situation.text(ctx.lang).title, ctx.lang)), "",
                       card_text(ctx.lib, card, ctx.lang), "", walk])
     choices = [Choice(WalkPress(case.id, Step.OFFERED, "walk").pack(), ctx.t("conflict.walk"))]
+    if switch_to is not None:  # first thing read and second button: in the language the user wrote in
+        text = f"{ctx.lib.t('conflict.switch_hint', switch_to)}\n\n{text}"
+        choices.append(Choice(WalkPress(case.id, Step.OFFERED, "lang", switch_to).pack(),
+                              ctx.lib.t("conflict.in_language", switch_to)))
     for other in alternatives:
         title = ctx.lib.situations[other].text(ctx.lang).title
         choices.append(Choice(WalkPress(case.id, Step.OFFERED, "alt", other).pack(),
                               ctx.t("conflict.rather", situation=quoted(title, ctx.lang))))
-    if switch_to is not None:
-        choices.append(Choice(WalkPress(case.id, Step.OFFERED, "lang", switch_to).pack(),
-                              ctx.lib.t("conflict.in_language", switch_to)))
     return Reply(text, choices=choices, case_id=case.id, anchor=True)
+
+
+_WORD_RE = re.compile(r"[^\W\d_]+")
+#: English month names that are also ordinary words ("you may", "march on", "august company"): capitalised
+#: only beside a number ("may 12", "3 march").
+_AMBIGUOUS_MONTHS = frozenset({"may", "march", "august"})
+
+
+@cache
+def _date_names(lang: str) -> dict[str, str]:
+    """Folded month and weekday names of ``lang`` to their canonical form (Babel, CLDR), wide forms."""
+    names = [*get_month_names("wide", locale=lang).values(), *get_day_names("wide", locale=lang).values()]
+    return {name.casefold(): name for name in names}
+
+
+def capitalise_dates(text: str, lang: str) -> str:
+    """``text`` with month and weekday names written as ``lang`` writes them: in English, "may 12" and
+    "friday" typed in lower case become "May 12" and "Friday" in a draft to the client (Babel's canonical
+    names). Russian and Romanian write them in lower case, so their text is returned as it is. A month
+    name that is also a common word is changed only next to a number."""
+    if lang != "en":
+        return text
+    names = _date_names(lang)
+
+    def canonical(found: re.Match[str]) -> str:
+        word = found.group(0)
+        name = names.get(word.casefold())
+        if name is None or word == name:
+            return word
+        if word.casefold() in _AMBIGUOUS_MONTHS:
+            before, after = text[:found.start()].rstrip(), text[found.end():].lstrip()
+            if not (before[-1:].isdigit() or after[:1].isdigit()):
+                return word
+        return name
+
+    return _WORD_RE.sub(canonical, text)

@@ -23,13 +23,13 @@ from bot.events import Choice, Event, Reply
 from bot.markup import user_text
 from bot.store import Case
 from content.text import LANGUAGE_NAMES, LANGUAGES, strip_marks, word_count
-from handlers import flow, flow_steps
+from handlers import flow, flow_steps, typed
 from handlers.buttons import ConflictPress, WalkPress
 from handlers.check import check_draft, pattern_findings
 from handlers.context import Context
 from handlers.greeting import is_greeting
 from handlers.paraphrase import draft_paraphrase
-from handlers.render import case_title, offer, quoted, when_text
+from handlers.render import capitalise_dates, case_title, offer, quoted, when_text
 from handlers.router import Router
 from handlers.steps import ANY, Step
 from handlers.timeparse import Deadline, deadline_in
@@ -60,9 +60,11 @@ CRISIS_WORDS = 4
 #: `COMPLAINT_SCORE`) to a situation of another flow, it is asked about even though triage is not sure.
 COMPLAINT_WORDS = 8
 COMPLAINT_SCORE = 0.3
-#: Steps whose fact is an amount: text with a currency or a number of two digits or more is the answer.
+#: Steps whose fact is an amount: text with a currency or a number of two digits or more is the answer;
+#: text without one is asked again (``flow.<step>.none``), never put in a draft as the amount.
 AMOUNT_STEPS = frozenset({"pay-amount"})
-_MONEY = re.compile(r"[€$£₽]|\d\d|\b(?:eur|euro|euros|usd|dollars?|gbp|pounds?|rub|руб\w*|евро|доллар\w*|lei|ron)\b",
+_MONEY = re.compile(r"[€$£₽]|\d\d|\b(?:eur|euro|euros|usd|dollars?|gbp|pounds?|rub|руб\w*|евро|доллар\w*|lei|ron|"
+                    r"hundred|thousand|grand|\d+k|тысяч\w*|сот\w*|млн|mii|sute|milioane)\b",
                     re.IGNORECASE)
 #: Steps whose fact is a term or a clause of the agreement, and the words such an answer names: text
 #: with one of them is the answer ("no contract, we agreed on the phone: 14 days after delivery").
@@ -221,9 +223,12 @@ def _prompt_review(ctx: Context, case: Case, head: str) -> Reply:
 
 def _draft_for(ctx: Context, case: Case) -> None:
     """Drafts the step-2 paraphrase from the step-1 answer into the case (``paraphrase_draft``, and
-    ``paraphrase_sure``: False when the draft is only the frame with a blank for the user to fill)."""
-    drafted = draft_paraphrase(str(case.answers.get("complaint", "")), ctx.lang)
-    case.answers["paraphrase_draft"] = drafted.draft
+    ``paraphrase_sure``: False when the draft is only the frame with a blank for the user to fill), in
+    the language the answer is written in (`handlers.flow_steps.words_language`)."""
+    complaint = str(case.answers.get("complaint", ""))
+    lang = flow_steps.words_language(ctx, complaint)
+    drafted = draft_paraphrase(complaint, lang)
+    case.answers["paraphrase_draft"] = capitalise_dates(drafted.draft, lang)
     case.answers["paraphrase_sure"] = drafted.sure
 
 
@@ -244,10 +249,26 @@ async def _advance(ctx: Context, case: Case, step: str, log: tuple[str, dict[str
     case.step = step
     if step == Step.TRACKING:
         case.answers.pop("_resume", None)
+        case.answers.pop("_walk_total", None)
         await ctx.store.save_case(case, log=log)
         return [Reply(ctx.t("flow.done"), case_id=case.id)]
+    changed = _total_changed(ctx, case)
     await ctx.store.save_case(case, log=log)
-    return [prompt(ctx, case)]
+    return [*changed, prompt(ctx, case)]
+
+
+def _total_changed(ctx: Context, case: Case) -> list[Reply]:
+    """A note when the walk's total differs from the one the user last saw ("Step 3 of 5", then a choice
+    made it four steps): a choice or "Rather …" changed the way ahead, and the counter says so rather
+    than jumping. Keeps the total shown in ``_walk_total``."""
+    at = flow.position(ctx.lib, case.situation, case.step, case.answers)
+    if at is None:
+        return []
+    shown = case.answers.get("_walk_total")
+    case.answers["_walk_total"] = at[1]
+    if isinstance(shown, int) and shown != at[1]:
+        return [Reply(ctx.t("walk.total_changed", total=at[1]), case_id=case.id)]
+    return []
 
 
 def _next(ctx: Context, case: Case) -> str:
@@ -268,6 +289,9 @@ async def answer_text(ctx: Context, case: Case | None, text: str, event: Event |
     step's question again, and a confident new
     crisis typed at a step that wants a short fact asks whether it is a new case (`FACT_STEPS`).
     """
+    if case is not None and case.step == Step.OFFERED and event is not None:
+        on_card = _typed_card_choice(ctx, case, text)  # "Walk me through it" typed under the card
+        return await _walk_action_typed(event, ctx, case, on_card) if on_card is not None else None
     if case is None or case.step in IDLE_STEPS:
         return None
     pressed = _typed_choice(ctx, case, text) if event is not None else None
@@ -308,21 +332,53 @@ def _shown_choices(ctx: Context, case: Case) -> list[Choice]:
     step's prompt."""
     if "_pending_text" in case.answers:
         return _welcome_back(ctx, case).choices
+    if "_crisis_text" in case.answers:  # "a new conflict, or your answer?" is waiting: its "It's my answer" too
+        return [Choice(_id(case, case.step, "mine"), ctx.t("walk.its_answer")), *prompt(ctx, case).choices]
     return prompt(ctx, case).choices
 
 
 def _typed_choice(ctx: Context, case: Case, text: str) -> WalkPress | None:
-    """The walkthrough button whose label ``text`` repeats (folded alike, see `fold_label`), or None."""
-    typed = fold_label(text)
-    if not typed:
+    """The walkthrough button whose label ``text`` repeats (folded alike, a typo allowed: see
+    `handlers.typed.close_label`), or the yes / no button a bare "yes", «да», "nu" answers; None."""
+    return _typed_press(text, [c for c in _shown_choices(ctx, case) if c.id.startswith(f"{WalkPress.prefix}:")])
+
+
+def _typed_card_choice(ctx: Context, case: Case, text: str) -> WalkPress | None:
+    """A button of the situation card (`handlers.render.offer`) typed out: "Walk me through it",
+    "Rather …", the offer to answer in another language; None for anything else."""
+    card = offer(ctx, case, alternatives=[a for a in case.answers.get("alternatives", []) if a in ctx.lib.situations])
+    languages = [Choice(_id(case, Step.OFFERED, "lang", code), ctx.lib.t("conflict.in_language", code))
+                 for code in LANGUAGES if code != ctx.lang]
+    return _typed_press(text, [*card.choices, *languages])
+
+
+#: Walkthrough actions a bare "yes" / "ok" takes, whatever their label says ("Use this wording").
+YES_ACTIONS = frozenset({"ok"})
+
+
+def _yes_no_of(choice: Choice) -> str | None:
+    """"yes" / "no" for a button that answers a yes/no question by its label ("Yes, a payment rule") or
+    its action (`YES_ACTIONS`); None for any other."""
+    try:
+        if WalkPress.unpack(choice.id).action in YES_ACTIONS:
+            return "yes"
+    except ValueError:
         return None
-    for choice in _shown_choices(ctx, case):
-        if fold_label(choice.label) == typed and choice.id.startswith(f"{WalkPress.prefix}:"):
-            try:
-                return WalkPress.unpack(choice.id)
-            except ValueError:
-                return None
-    return None
+    return typed.yes_no_of_label(choice.label)
+
+
+def _typed_press(text: str, choices: list[Choice]) -> WalkPress | None:
+    index = typed.close_label(text, [c.label for c in choices])
+    if index is None:
+        answer = typed.yes_no(text)
+        matching = [i for i, c in enumerate(choices) if answer and _yes_no_of(c) == answer]
+        index = matching[0] if len(matching) == 1 else None
+    if index is None:
+        return None
+    try:
+        return WalkPress.unpack(choices[index].id)
+    except ValueError:
+        return None
 
 
 async def _walk_action_typed(event: Event, ctx: Context, case: Case, press: WalkPress) -> list[Reply]:
@@ -461,6 +517,9 @@ async def _text_flow(ctx: Context, case: Case, text: str) -> list[Reply]:
     """Text at a step read from content: a text or time step takes it as the answer; a choice step keeps
     it as a note and asks again, since what comes next depends on the choice."""
     step = case.step
+    if step in AMOUNT_STEPS and _MONEY.search(text) is None:  # a complaint is no amount: never in the draft
+        await ctx.store.save_case(case)  # a question the text answered ("It's my answer") is not asked again
+        return _with_way_out(ctx, case, [Reply(ctx.t(f"flow.{step}.none"), expects_text=True, case_id=case.id)])
     if ctx.lib.flows.steps[step].kind == "choice":
         case.answers[f"{step}_note"] = text
         await ctx.store.save_case(case, log=("answer", {"step": step, "text": text}))

@@ -65,6 +65,7 @@ def plan_for(situation: str, lang: str) -> Plan:
                 steps, i = list(lib.flows.flows[chosen.goto]), 0
         else:
             words = TIME[lang] if spec.kind == "time" else f"zq{len(plan.steps)}{spec.save} words"
+            words += " €1,200" if spec.save == "amount" else ""  # the amount step asks again for words with no amount
             assert spec.save is not None
             plan.typed[spec.save] = words
             plan.lines.append(words)
