@@ -438,7 +438,7 @@ async def test_yes_at_the_step_2_draft_uses_the_wording(core: Core, lang: str, w
     await talker.press(f"w:{case_id}:offered:walk")
     await talker.say({"en": "he says the site was down all day and he lost his customers",
                       "ru": "он говорит, что сайт весь день не работал и он потерял клиентов",
-                      "ro": "spune că site-ul n-a mers toată ziua și și-a pierdut clienții"}[lang])
+                      "ro": "spune că site-ul s-a lansat cu o săptămână întârziere"}[lang])  # one the rewrite is sure of
     case = await core.store.get_case(case_id)
     assert case is not None and case.step == "paraphrase" and case.answers.get("paraphrase_sure")
     await talker.say(word)
