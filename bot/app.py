@@ -99,6 +99,9 @@ async def chat(settings: Settings, *, lang: str | None, user: str) -> int:
         await core.outbox.start()
         await console.greet()
         await scheduler.start()
+        # nudges that fell due while no chat ran come before the answer to the first line (a piped run
+        # ends at EOF, so the next run is where they are delivered, ahead of a /cases that would list them)
+        await scheduler.run_once()
         await console.run()
     finally:
         await scheduler.stop()
