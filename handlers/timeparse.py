@@ -10,8 +10,9 @@ Rules worth knowing (they are also the tests' rules):
   change); days, weeks and months are calendar steps that keep the wall-clock time ("1d" at 15:00 is
   15:00 tomorrow, 23 or 25 hours away on a DST night).
 - A date or weekday without a time means `DEFAULT_HOUR`; "end of day" is `END_OF_DAY_HOUR`.
-- A bare clock time that has passed today means tomorrow; a weekday means the next one (today only
-  when an explicit time is still ahead), and the one behind us after "last"/«прошлый» or before
+- A bare clock time that has passed today means tomorrow; a weekday means the next such day after
+  today, with or without an hour and after "next"/«следующий»/"viitoare" (today only after
+  "this"/«этот»/"asta"/"aceasta", when that moment is still ahead), and the one behind us after "last"/«прошлый» or before
   "trecută" (so a past deadline is questioned, never moved a week on); a date without a year that
   has passed means next year.
 - Only an explicit "today ..."/"tonight" may produce a moment in the past; callers should refuse it.
@@ -248,7 +249,9 @@ _PAST_QUALIFIER = r"(?:last|past|previous|прошл\w*|предыдущ\w*|pros
 _DAY_PREFIX = _alt(("by", "on", "until", "till", "before", "for", "no later than", "не позднее", "не позже",
                     "cel tarziu", "до", "к", "ко", "в", "во", "на", "do", "k",
                     "ko", "v", "vo", "na", "pana", "pana in", "pana pe", "pana la", "in", "pe", "pentru"))
-_DAY_QUALIFIER = r"(?:this|next|coming|следующ\w*|эт[оиуа]т?|sleduyushch\w*|eto[tj]?|etu|" + _PAST_QUALIFIER + ")"
+#: "This Friday", «в эту пятницу»: the weekday of this week, today included (`_Spec.this`).
+_THIS_QUALIFIER = r"(?:this|эт[оиуа]т?|eto[tj]?|etu)"
+_DAY_QUALIFIER = r"(?:" + _THIS_QUALIFIER + r"|next|coming|следующ\w*|sleduyushch\w*|" + _PAST_QUALIFIER + ")"
 _PART_PREFIX = _alt(("by", "at", "until", "till", "before", "towards", "around", "к", "до", "в", "во", "на",
                      "la", "pana la", "pana", "spre", "catre", "pe", "k", "do", "v", "na"))
 
@@ -280,7 +283,7 @@ _DAY_WORD = re.compile(
     + r"|(?P<nextweek>" + _alt(_NEXT_WEEK) + r")" + _WE
     + r"|(?P<eow>" + _alt(_END_OF_WEEK) + r")" + _WE
     + r"|(?P<wd>" + _alt(_WEEKDAYS) + r")" + _WE
-    + r"(?:\s+(?:viitoare|viitor|asta|aceasta|(?P<wdpast>trecuta|trecut))" + _WE + r")?"
+    + r"(?:\s+(?:viitoare|viitor|(?P<wdthis>asta|aceasta)|(?P<wdpast>trecuta|trecut))" + _WE + r")?"
 )
 _ISO_DATE = re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?![\d:])")
 _NUM_DATE = re.compile(r"(?P<d>\d{1,2})(?P<sep>[./])(?P<m>\d{1,2})(?:(?P=sep)(?P<y>\d{4}|\d{2}))?(?![\d:]|\.\d)")
@@ -340,6 +343,9 @@ class _Spec:
     next_week: bool = False
     #: The weekday is the one behind us ("last Friday", «прошлой пятницы», "vinerea trecută").
     past: bool = False
+    #: The weekday is this week's ("this Monday", «в этот понедельник», "lunea aceasta"): today when
+    #: that moment is still ahead; any other weekday is the next such day after today.
+    this: bool = False
     end_of_week: bool = False
     month_day: int | None = None
     #: "End of a month": the month's number, or 0 for "the end of the month" (this one).
@@ -450,6 +456,8 @@ def _match_day(s: str, pos: int, spec: _Spec, today: date, strict: bool) -> int 
             qual = head.group("qual") if p == head.end() else None
             if qual and re.fullmatch(_PAST_QUALIFIER, qual) and spec.weekday is not None:
                 spec.past = True
+            if qual and re.fullmatch(_THIS_QUALIFIER, qual) and spec.weekday is not None:
+                spec.this = True
             return end
     return None
 
@@ -465,6 +473,7 @@ def _day_word(s: str, p: int, spec: _Spec, strict: bool) -> int | None:
             return None
         spec.weekday = weekday
         spec.past = bool(m.group("wdpast"))
+        spec.this = bool(m.group("wdthis"))
     elif m.group("today"):
         spec.offset = 0
     elif m.group("tomorrow"):
@@ -698,10 +707,12 @@ def _resolve(spec: _Spec, now: datetime, zone: ZoneInfo) -> datetime:
         back = (today.weekday() - spec.weekday) % 7 or 7
         return _wall_to_utc(today - timedelta(days=back), clock or time(DEFAULT_HOUR), zone)
     if spec.weekday is not None:
+        # today's own weekday is next week's ("monday 10:00" said on a Monday), unless "this" said it
         ahead = (spec.weekday - today.weekday()) % 7
-        if ahead == 0 and (clock is None or _wall_to_utc(today, clock, zone) <= now):
+        day_clock = clock or time(DEFAULT_HOUR)
+        if ahead == 0 and not (spec.this and _wall_to_utc(today, day_clock, zone) > now):
             ahead = 7
-        return _wall_to_utc(today + timedelta(days=ahead), clock or time(DEFAULT_HOUR), zone)
+        return _wall_to_utc(today + timedelta(days=ahead), day_clock, zone)
 
     if spec.end_of_week:
         clock = clock or time(END_OF_DAY_HOUR)
