@@ -873,8 +873,12 @@ class Deadline:
     others: tuple[TimeMention, ...]
 
 
-def find_times(text: str, now: datetime, tz: str) -> list[TimeMention]:
+def find_times(text: str, now: datetime, tz: str, *, deliverable: bool = False) -> list[TimeMention]:
     """Every time expression in a sentence, in order, without overlaps.
+
+    ``deliverable``: the times are when work is due, so a day named without an hour ("by Friday",
+    «к пятнице», "până vineri", "tomorrow") is that day's `END_OF_DAY_HOUR`, the end of the working
+    day, not `DEFAULT_HOUR` (a reminder's morning); a span from now ("in 2 days") keeps its clock.
 
     Strict, unlike `parse_when`: a duration needs "in"/"через"/"peste", a number date needs "by"/"до"/
     "pe", weekday abbreviations and a lone "morning" are ignored, so that "2 hours of work" or
@@ -894,6 +898,8 @@ def find_times(text: str, now: datetime, tz: str) -> list[TimeMention]:
         if parsed is None:
             continue
         spec, end = parsed
+        if deliverable and spec.hour is None and spec.has_day and not spec.relative:
+            spec.hour, spec.minute = END_OF_DAY_HOUR, 0
         try:
             when = _resolve(spec, now, zone)
         except (OverflowError, ValueError):
@@ -908,19 +914,31 @@ def find_times(text: str, now: datetime, tz: str) -> list[TimeMention]:
     return found
 
 
-def deadline_in(text: str, now: datetime, tz: str) -> Deadline | None:
+def deadline_in(text: str, now: datetime, tz: str, *, deliverable: bool = False) -> Deadline | None:
     """The deadline of a sentence and the other times in it; None when it names no time.
 
     With several times, the deadline is the one marked as a limit ("завтра к 18:00", "până sâmbătă",
-    "by Friday"), else the latest; with several limits, the latest of them. "Сегодня" without an hour is
-    the end of the day, never "now"; whether the result is past or too close is the caller's question.
+    "by Friday"), else the latest; with several limits, the latest of them. Times joined by "then"
+    («потом», "apoi": "we fix it tomorrow, then call on Thursday") are a sequence, and the first step
+    is what was asked for: only the times before the first "then" are chosen from. "Сегодня" without an
+    hour is the end of the day, never "now"; ``deliverable`` as in `find_times`. Whether the result is
+    past or too close is the caller's question.
     """
-    times = find_times(text, now, tz)
+    times = find_times(text, now, tz, deliverable=deliverable)
     if not times:
         return None
-    limits = [t for t in times if t.limit]
-    used = max(limits or times, key=lambda t: t.when)
+    chosen = times
+    then = _THEN.search(_fold(unicodedata.normalize("NFC", text)))
+    if then is not None:  # _fold keeps the length of the NFC text: its offsets are the mentions' own
+        chosen = [t for t in times if t.end <= then.start()] or times
+    limits = [t for t in chosen if t.limit]
+    used = max(limits or chosen, key=lambda t: t.when)
     return Deadline(used=used, others=tuple(t for t in times if t is not used))
+
+
+#: Words that make the times around them a sequence ("fix it tomorrow, then call Thursday"), folded.
+_THEN = re.compile(r"(?<!\w)(?:then|after that|afterwards|потом|затем|после этого|а после|apoi|dupa aceea|"
+                   r"dupa asta|pe urma|ulterior)(?!\w)")
 
 
 def find_deadline(text: str, now: datetime, tz: str) -> datetime | None:

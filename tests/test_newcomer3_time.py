@@ -1,6 +1,7 @@
-"""Newcomer report 3, times: which day a weekday names (never today after "next"; a bare weekday is the
-next such day after today, with or without an hour; "this" may mean today), in en, ru and ro, in
-/followup and in walkthrough answers."""
+"""Newcomer report 3, times, in en, ru and ro, in /followup and in walkthrough answers: which day a weekday
+names (never today after "next"; a bare weekday is the next such day after today, with or without an
+hour; "this" may mean today), a deliverable's day without an hour (the end of the working day), and
+times joined by "then" (the first is the deadline)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core import Core
-from handlers.timeparse import parse_when
-from tests.conftest import FixedClock
+from handlers.timeparse import END_OF_DAY_HOUR, deadline_in, parse_when
+from tests.conftest import FixedClock, Talker
 from tests.test_flow_drafts import current, speaker, start
+from tests.test_walkthrough import local_due, walk_to_solution
 
 #: Monday 30 November 2026, 05:10 UTC: the newcomer's clock.
 MONDAY = datetime(2026, 11, 30, 5, 10, tzinfo=UTC)
@@ -101,3 +103,72 @@ async def test_a_step_answer_luni_la_10_drafts_next_mondays_date(core: Core, clo
     assert "7 decembrie" in text and "30 noiembrie" not in text, text
     case = await current(talker)
     assert case.answers.get("first_contact"), case.answers
+
+
+# -- 3. a deadline day without an hour is the end of that working day; "then" keeps the first time --------
+
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("переделаем баннер к пятнице", "Fri 04 Dec 18:00"),
+    ("refacem site-ul si va dam o luna gratis pana vineri", "Fri 04 Dec 18:00"),
+    ("redo banner till friday", "Fri 04 Dec 18:00"),
+    ("we redo it on Friday", "Fri 04 Dec 18:00"),
+    ("сделаем завтра", "Tue 01 Dec 18:00"),
+    ("refacem mâine", "Tue 01 Dec 18:00"),
+    ("до 10 декабря", "Thu 10 Dec 18:00"),
+    ("by next week", "Mon 07 Dec 18:00"),
+    # an hour said is kept, and so is a part of the day
+    ("redo banner by friday 12:00", "Fri 04 Dec 12:00"),
+    ("переделаем к пятнице утром", "Fri 04 Dec 09:00"),
+    # a span from now keeps its own clock
+    ("через 2 дня", "Wed 02 Dec 10:00"),
+])
+def test_a_deliverable_day_without_an_hour_is_the_end_of_the_working_day(text: str, expected: str) -> None:
+    found = deadline_in(text, MONDAY, "UTC", deliverable=True)
+    assert found is not None, text
+    assert found.used.when.strftime("%a %d %b %H:%M") == expected
+    assert END_OF_DAY_HOUR == 18
+
+
+@pytest.mark.parametrize("text", ["к пятнице", "pana vineri", "till friday", "on friday"])
+def test_a_reminder_day_without_an_hour_stays_in_the_morning(text: str) -> None:
+    found = deadline_in(text, MONDAY, "UTC")
+    assert found is not None
+    assert found.used.when.strftime("%a %d %b %H:%M") == "Fri 04 Dec 10:00"
+
+
+@pytest.mark.parametrize(("text", "used", "expected"), [
+    ("we will fix it tomorrow, then call on thursday", "tomorrow", "Tue 01 Dec 18:00"),
+    ("we fix it by tomorrow and then call them on thursday", "by tomorrow", "Tue 01 Dec 18:00"),
+    ("исправим завтра, потом позвоним в четверг", "завтра", "Tue 01 Dec 18:00"),
+    ("сделаем к среде, а затем созвонимся в пятницу", "к среде", "Wed 02 Dec 18:00"),
+    ("reparăm mâine, apoi îl sunăm joi", "mâine", "Tue 01 Dec 18:00"),
+    ("refacem până miercuri, după aceea vorbim vineri", "până miercuri", "Wed 02 Dec 18:00"),
+    # no "then": the usual rule (the latest, or the one marked as a limit)
+    ("we call today and fix it by thursday", "by thursday", "Thu 03 Dec 18:00"),
+])
+def test_times_joined_by_then_take_the_first(text: str, used: str, expected: str) -> None:
+    found = deadline_in(text, MONDAY, "UTC", deliverable=True)
+    assert found is not None
+    assert found.used.words == used
+    assert found.used.when.strftime("%a %d %b %H:%M") == expected
+    assert found.others, "the later time is shown as not used"
+
+
+@pytest.mark.parametrize(("lang", "text", "due", "said"), [
+    ("ru", "переделаем баннер к пятнице", "Fri 04 18:00", "пт, 4 декабря, 18:00"),
+    ("ro", "refacem site-ul si va dam o luna gratis pana vineri", "Fri 04 18:00", "vineri, 4 decembrie, la ora 18:00"),
+    ("en", "redo banner till friday", "Fri 04 18:00", "Fri 4 Dec, 18:00"),
+    ("en", "we will fix it tomorrow, then call on thursday", "Tue 01 18:00", "Tue 1 Dec, 18:00"),
+])
+async def test_the_solution_step_reads_the_deliverables_deadline(core: Core, clock: FixedClock, lang: str, text: str,
+                                                                due: str, said: str) -> None:
+    clock.now = MONDAY
+    talker = Talker(core, user=f"dl-{lang}")
+    case_id = await walk_to_solution(talker, lang)
+    await talker.say(text)
+    nudge = await core.store.next_nudge(case_id)
+    assert nudge is not None and nudge.kind == "deliver", talker.text()
+    assert local_due(nudge.due_at) == due
+    assert said in talker.text(), talker.text()
