@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.buttons import row_id
+from bot.clock import zone_or_utc
 from bot.events import Choice, Event, Reply, Target
 from bot.markup import user_text
 from bot.store import Case, HandledMessage, Nudge
@@ -242,8 +243,12 @@ def _confirmation(ctx: Context, key: str, case_id: int, when: datetime, note: st
     The leftover words are shown (and flagged when they look like a time Parley did not read), so a
     misread such as "к обеду" kept as the note is visible to the user at once.
     """
-    lines = [ctx.t(key, id=case_id, when=when_text(when, ctx.user.tz, ctx.lang),
-                   relative=relative_text(when, ctx.now, ctx.lang))]
+    shown = when_text(when, ctx.user.tz, ctx.lang)
+    zone = zone_or_utc(ctx.user.tz)
+    if when.astimezone(zone).date() == ctx.now.astimezone(zone).date():
+        # "this Monday" said on a Monday is today: say so, so it cannot pass for next week's Monday
+        shown = ctx.t("followup.today", when=shown)
+    lines = [ctx.t(key, id=case_id, when=shown, relative=relative_text(when, ctx.now, ctx.lang))]
     if note:
         lines.append(ctx.t("followup.note", note=user_text(note[:200])))
         if unread_time_words(note) is not None:

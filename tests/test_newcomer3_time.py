@@ -172,3 +172,31 @@ async def test_the_solution_step_reads_the_deliverables_deadline(core: Core, clo
     assert nudge is not None and nudge.kind == "deliver", talker.text()
     assert local_due(nudge.due_at) == due
     assert said in talker.text(), talker.text()
+
+
+@pytest.mark.parametrize(("lang", "text", "said"), [
+    ("en", "this monday 10am", "set for today, Mon 30 Nov, 10:00"),
+    ("ru", "в этот понедельник в 10", "сегодня, пн, 30 ноября, 10:00"),
+    ("ro", "luni asta la 10", "astăzi, luni, 30 noiembrie, la ora 10:00"),
+    ("en", "10s", "set for today, Mon 30 Nov, 05:10"),
+])
+async def test_a_reminder_later_today_says_today(core: Core, clock: FixedClock, lang: str, text: str,
+                                                 said: str) -> None:
+    clock.now = MONDAY
+    talker = speaker(core, lang)
+    await talker.say({"en": "the client does not pay", "ru": "клиент не платит", "ro": "clientul nu plătește"}[lang])
+    await talker.say(f"/followup {text}")
+    assert said in talker.text(), talker.text()
+
+
+@pytest.mark.parametrize(("lang", "text", "today"), [
+    ("en", "monday 10:00", "today"), ("ru", "в понедельник в 10", "сегодня"), ("ro", "luni la 10", "astăzi"),
+    ("en", "tomorrow 9:00", "today"),
+])
+async def test_a_reminder_on_another_day_does_not_say_today(core: Core, clock: FixedClock, lang: str, text: str,
+                                                            today: str) -> None:
+    clock.now = MONDAY
+    talker = speaker(core, lang)
+    await talker.say({"en": "the client does not pay", "ru": "клиент не платит", "ro": "clientul nu plătește"}[lang])
+    await talker.say(f"/followup {text}")
+    assert today not in talker.text().split("\n")[0].lower(), talker.text()
