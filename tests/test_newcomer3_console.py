@@ -72,3 +72,34 @@ def test_a_nudge_due_between_piped_runs_comes_before_the_next_answer(tmp_path: P
     assert "⏰" in second and "позвонить" in second, second
     assert second.index("⏰") < second.index("1 открытый конфликт"), second
     assert "Напоминаний нет" in second and "Далее: ваше напоминание" not in second, second
+
+
+@pytest.mark.parametrize(("lang", "lines", "paid", "answer"), [
+    ("en", ["the client has not paid my invoice for 6 weeks", "1", "1200 EUR", "payment within 5 days of delivery",
+            "in 3 seconds"], "It's paid", "remaining payment reminders are cancelled"),
+    ("ru", ["клиент уже 6 недель не оплачивает мой счёт", "1", "50 000 рублей", "оплата в течение 5 дней после сдачи",
+            "через 3 секунды"], "Оплачено", "Остальные напоминания об оплате отменены"),
+])
+def test_the_its_paid_button_is_reached_in_the_console(tmp_path: Path, lang: str, lines: list[str], paid: str,
+                                                        answer: str) -> None:
+    """The payment ladder's first reminder comes while the chat runs, and its "It's paid" is picked by number."""
+    proc = subprocess.Popen([sys.executable, "-m", "bot.cli", "chat", "--user", "payer", "--lang", lang],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=env_for(tmp_path), cwd=ROOT)
+    assert proc.stdin is not None
+    for line in lines:
+        proc.stdin.write(f"{line}\n".encode())
+        proc.stdin.flush()
+        time.sleep(0.3)
+    seen = read_until(proc, f") {paid}".encode(), CLOCK, 25)
+    nudge = seen.decode().split("⏰")[-1]
+    number = next(row.split(")")[0].strip() for row in nudge.splitlines() if row.endswith(f") {paid}"))
+    proc.stdin.write(f"{number}\n".encode())
+    proc.stdin.flush()
+    seen += read_until(proc, answer.encode(), f"✓ {paid}".encode(), 10)
+    proc.stdin.close()
+    proc.wait(timeout=20)
+    text = seen.decode()
+    assert f"✓ {paid}" in text, text[-1200:]
+    assert answer in text.split(f"✓ {paid}")[-1], text[-1200:]
+    assert proc.returncode == 0
