@@ -329,6 +329,28 @@ async def render_nudge(core: ContextSource, nudge: Nudge, late: bool) -> tuple[T
                           expects_text=nudge.kind == "review")]
 
 
+async def waiting_reminder(core: ContextSource, platform: str, user_id: str) -> Reply | None:
+    """The note a session that ends says when reminders are still ahead: the earliest pending one of the
+    user's open cases (its time in the user's zone and language), and that it is printed only while a
+    session runs. None when nothing is pending or the user is unknown.
+
+    `parley chat` ends with its input, often before a reminder it just set is due; without this note
+    the reminder seems lost (it comes at the start of the next session).
+    """
+    user = await core.store.get_user(platform, user_id)
+    if user is None:
+        return None
+    pending = []
+    for case in await core.store.open_cases(platform, user_id):
+        pending += [n.due_at for n in await core.store.nudges_for_case(case.id) if n.status == "pending"]
+    if not pending:
+        return None
+    ctx = core.context_for(user)
+    due = max(min(pending), ctx.now)
+    return Reply(ctx.t("chat.reminders_wait", when=when_text(due, user.tz, ctx.lang),
+                       relative=relative_text(due, ctx.now, ctx.lang)))
+
+
 @router.button(NudgePress)
 async def nudge_button(event: Event, ctx: Context, press: NudgePress) -> list[Reply]:
     nudge = await ctx.store.get_nudge(press.nudge)

@@ -103,3 +103,23 @@ def test_the_its_paid_button_is_reached_in_the_console(tmp_path: Path, lang: str
     assert f"✓ {paid}" in text, text[-1200:]
     assert answer in text.split(f"✓ {paid}")[-1], text[-1200:]
     assert proc.returncode == 0
+
+
+@pytest.mark.parametrize(("lang", "conflict", "said"), [
+    ("en", "the client does not pay", "Your next reminder is due"),
+    ("ru", "клиент не платит", "Следующее напоминание:"),
+    ("ro", "clientul nu plătește", "Următorul memento:"),
+])
+def test_a_piped_run_that_ends_before_its_reminder_says_when_it_comes(tmp_path: Path, lang: str, conflict: str,
+                                                                     said: str) -> None:
+    """The end of the input ends the chat; a reminder still ahead is named, with when it will be printed."""
+    out = chat(tmp_path, f"{conflict}\n/followup 2h call\n".encode(), "--lang", lang).stdout.decode()
+    assert said in out, out[-600:]
+    assert out.rstrip().endswith(out.rstrip().split(said)[-1])  # the last thing printed
+    again = chat(tmp_path, b"/cases\n", "--lang", lang).stdout.decode()
+    assert said in again  # still ahead at the end of the next run
+
+
+def test_a_piped_run_without_reminders_adds_nothing(tmp_path: Path) -> None:
+    out = chat(tmp_path, b"/help\n").stdout.decode()
+    assert "Your next reminder is due" not in out
