@@ -920,16 +920,19 @@ def deadline_in(text: str, now: datetime, tz: str, *, deliverable: bool = False)
     With several times, the deadline is the one marked as a limit ("завтра к 18:00", "până sâmbătă",
     "by Friday"), else the latest; with several limits, the latest of them. Times joined by "then"
     («потом», "apoi": "we fix it tomorrow, then call on Thursday") are a sequence, and the first step
-    is what was asked for: only the times before the first "then" are chosen from. "Сегодня" without an
-    hour is the end of the day, never "now"; ``deliverable`` as in `find_times`. Whether the result is
-    past or too close is the caller's question.
+    is what was asked for: only the times before the first "then" are chosen from (not after "if", where
+    "then" starts the consequence). "Сегодня" without an hour is the end of the day, never "now";
+    ``deliverable`` as in `find_times`. Whether the result is past or too close is the caller's question.
     """
     times = find_times(text, now, tz, deliverable=deliverable)
     if not times:
         return None
     chosen = times
-    then = _THEN.search(_fold(unicodedata.normalize("NFC", text)))
-    if then is not None:  # _fold keeps the length of the NFC text: its offsets are the mentions' own
+    folded = _fold(unicodedata.normalize("NFC", text))
+    then = _THEN.search(folded)
+    # "if they send the texts tomorrow, then we deliver Thursday" is a condition, not a sequence
+    if then is not None and not _IF.search(folded, 0, then.start()):
+        # _fold keeps the length of the NFC text: its offsets are the mentions' own
         chosen = [t for t in times if t.end <= then.start()] or times
     limits = [t for t in chosen if t.limit]
     used = max(limits or chosen, key=lambda t: t.when)
@@ -939,6 +942,8 @@ def deadline_in(text: str, now: datetime, tz: str, *, deliverable: bool = False)
 #: Words that make the times around them a sequence ("fix it tomorrow, then call Thursday"), folded.
 _THEN = re.compile(r"(?<!\w)(?:then|after that|afterwards|потом|затем|после этого|а после|apoi|dupa aceea|"
                    r"dupa asta|pe urma|ulterior)(?!\w)")
+#: A condition before "then" ("if …, then …"), folded.
+_IF = re.compile(r"(?<!\w)(?:if|если|daca|in caz ca)(?!\w)")
 
 
 def find_deadline(text: str, now: datetime, tz: str) -> datetime | None:

@@ -147,6 +147,10 @@ def test_a_reminder_day_without_an_hour_stays_in_the_morning(text: str) -> None:
     ("refacem până miercuri, după aceea vorbim vineri", "până miercuri", "Wed 02 Dec 18:00"),
     # no "then": the usual rule (the latest, or the one marked as a limit)
     ("we call today and fix it by thursday", "by thursday", "Thu 03 Dec 18:00"),
+    # "if … then" is a condition, not a sequence: the usual rule
+    ("if they send the texts tomorrow, then we deliver on thursday", "on thursday", "Thu 03 Dec 18:00"),
+    ("если пришлют тексты завтра, то потом сдадим в четверг", "в четверг", "Thu 03 Dec 18:00"),
+    ("dacă primim textele mâine, apoi livrăm joi", "joi", "Thu 03 Dec 18:00"),
 ])
 def test_times_joined_by_then_take_the_first(text: str, used: str, expected: str) -> None:
     found = deadline_in(text, MONDAY, "UTC", deliverable=True)
