@@ -285,6 +285,10 @@ _DAY_WORD = re.compile(
     + r"|(?P<wd>" + _alt(_WEEKDAYS) + r")" + _WE
     + r"(?:\s+(?:viitoare|viitor|(?P<wdthis>asta|aceasta)|(?P<wdpast>trecuta|trecut))" + _WE + r")?"
 )
+#: "Monday next week", «в среду на следующей неделе», "luni săptămâna viitoare": after a weekday.
+_THEN_NEXT_WEEK = re.compile(r"[\s,]+(?:(?:on|in|на|na|in)\s+)?(?:" + _alt(_NEXT_WEEK) + r")" + _WE)
+#: "Next week on Wednesday", «на следующей неделе в среду», "săptămâna viitoare, miercuri": after "next week".
+_THEN_WEEKDAY = re.compile(r"[\s,]+(?:(?:on|в|во|v|vo|pe|in)\s+)?(?P<wd>" + _alt(_WEEKDAYS) + r")" + _WE)
 _ISO_DATE = re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?![\d:])")
 _NUM_DATE = re.compile(r"(?P<d>\d{1,2})(?P<sep>[./])(?P<m>\d{1,2})(?:(?P=sep)(?P<y>\d{4}|\d{2}))?(?![\d:]|\.\d)")
 _DAY_SUFFIX = r"(?:st|nd|rd|th|-?го|-?ое)?"
@@ -474,6 +478,10 @@ def _day_word(s: str, p: int, spec: _Spec, strict: bool) -> int | None:
         spec.weekday = weekday
         spec.past = bool(m.group("wdpast"))
         spec.this = bool(m.group("wdthis"))
+        week = None if spec.past or spec.this else _THEN_NEXT_WEEK.match(s, m.end())
+        if week is not None:
+            spec.next_week = True
+            return week.end()
     elif m.group("today"):
         spec.offset = 0
     elif m.group("tomorrow"):
@@ -484,6 +492,12 @@ def _day_word(s: str, p: int, spec: _Spec, strict: bool) -> int | None:
         spec.offset = 2
     elif m.group("nextweek"):
         spec.next_week = True
+        day = _THEN_WEEKDAY.match(s, m.end())
+        if day is not None:
+            weekday, abbreviation = _WEEKDAYS[re.sub(r"\s+", " ", day.group("wd"))]
+            if not (strict and abbreviation):
+                spec.weekday = weekday
+                return day.end()
     else:
         spec.end_of_week = True
     return m.end()
@@ -703,6 +717,9 @@ def _resolve(spec: _Spec, now: datetime, zone: ZoneInfo) -> datetime:
     if spec.end_of_month is not None:
         return _end_of_month(spec.end_of_month, clock or time(END_OF_DAY_HOUR), now, zone)
 
+    if spec.weekday is not None and spec.next_week:  # "Wednesday next week": that day of next week
+        monday = today + timedelta(days=7 - today.weekday())
+        return _wall_to_utc(monday + timedelta(days=spec.weekday), clock or time(DEFAULT_HOUR), zone)
     if spec.weekday is not None and spec.past:
         back = (today.weekday() - spec.weekday) % 7 or 7
         return _wall_to_utc(today - timedelta(days=back), clock or time(DEFAULT_HOUR), zone)

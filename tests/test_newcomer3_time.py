@@ -204,3 +204,31 @@ async def test_a_reminder_on_another_day_does_not_say_today(core: Core, clock: F
     await talker.say({"en": "the client does not pay", "ru": "клиент не платит", "ro": "clientul nu plătește"}[lang])
     await talker.say(f"/followup {text}")
     assert today not in talker.text().split("\n")[0].lower(), talker.text()
+
+
+@pytest.mark.parametrize(("text", "expected", "note"), [
+    # a weekday and "next week" together name that weekday of next week, said in either order
+    ("monday next week at 15", "Mon 07 Dec 15:00", ""),
+    ("next week monday", "Mon 07 Dec 10:00", ""),
+    ("next week on wednesday at 9am call", "Wed 09 Dec 09:00", "call"),
+    ("на следующей неделе в понедельник в 15", "Mon 07 Dec 15:00", ""),
+    ("в среду на следующей неделе", "Wed 09 Dec 10:00", ""),
+    ("luni săptămâna viitoare la 15", "Mon 07 Dec 15:00", ""),
+    ("săptămâna viitoare, miercuri", "Wed 09 Dec 10:00", ""),
+])
+def test_a_weekday_of_next_week(text: str, expected: str, note: str) -> None:
+    result = parse_when(text, MONDAY, "UTC")
+    assert result is not None
+    assert (result[0].strftime("%a %d %b %H:%M"), result[1]) == (expected, note)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("we redo it monday next week at 15", "Mon 07 Dec 15:00"),
+    ("переделаем на следующей неделе в среду к 12", "Wed 09 Dec 12:00"),
+    ("refacem până miercuri săptămâna viitoare", "Wed 09 Dec 18:00"),
+])
+def test_a_deadline_on_a_weekday_of_next_week(text: str, expected: str) -> None:
+    found = deadline_in(text, MONDAY, "UTC", deliverable=True)
+    assert found is not None
+    assert found.used.when.strftime("%a %d %b %H:%M") == expected
+    assert not found.others, found.others
