@@ -9,7 +9,8 @@ Rules worth knowing (they are also the tests' rules):
 - Durations in seconds/minutes/hours are absolute ("2h" is 7,200 real seconds, even across a DST
   change); days, weeks and months are calendar steps that keep the wall-clock time ("1d" at 15:00 is
   15:00 tomorrow, 23 or 25 hours away on a DST night).
-- A date or weekday without a time means `DEFAULT_HOUR`; "end of day" is `END_OF_DAY_HOUR`.
+- A date or weekday without a time means `DEFAULT_HOUR` (`END_OF_DAY_HOUR` for a deliverable's
+  deadline, `find_times(deliverable=True)`); "end of day" is `END_OF_DAY_HOUR`.
 - A bare clock time that has passed today means tomorrow; a weekday means the next such day after
   today, with or without an hour and after "next"/«следующий»/"viitoare" (today only after
   "this"/«этот»/"asta"/"aceasta", when that moment is still ahead), and the one behind us after "last"/«прошлый» or before
