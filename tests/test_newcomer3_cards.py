@@ -38,8 +38,8 @@ def test_the_card_shown_for_late_payment_is_about_an_overdue_invoice(lang: str) 
 
 @pytest.mark.parametrize(("lang", "said", "title"), [
     ("en", "the client has not paid my invoice for 6 weeks", "Get an overdue invoice paid"),
-    ("ru", "клиент не платит", "Как получить просроченную оплату"),
-    ("ro", "clientul nu plătește factura", "Cum recuperați o plată restantă"),
+    ("ru", "клиент не платит", "Добейтесь оплаты просроченного счёта"),
+    ("ro", "clientul nu plătește factura", "Obțineți plata facturii restante"),
 ])
 async def test_an_unpaid_invoice_gets_the_overdue_payment_card(core: Core, lang: str, said: str, title: str) -> None:
     talker = Talker(core, user=f"pay-{lang}", lang_hint=lang)
