@@ -21,7 +21,7 @@ from bot.store import Store, open_store, utcnow
 from bot.store.backends import backend_of
 from content import Library
 from handlers import PUBLIC_COMMANDS, dispatch
-from handlers.followup import render_nudge
+from handlers.followup import render_nudge, waiting_reminder
 from handlers.home import home
 
 if TYPE_CHECKING:
@@ -99,7 +99,14 @@ async def chat(settings: Settings, *, lang: str | None, user: str) -> int:
         await core.outbox.start()
         await console.greet()
         await scheduler.start()
+        # nudges that fell due while no chat ran come before the answer to the first line (a piped run
+        # ends at EOF, so the next run is where they are delivered, ahead of a /cases that would list them)
+        await scheduler.run_once()
         await console.run()
+        # the input ended: a reminder still ahead is named, or it would seem lost (handlers.followup)
+        note = await waiting_reminder(core, console.platform, user)
+        if note is not None:
+            await console.say(note)
     finally:
         await scheduler.stop()
         await core.outbox.stop()

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.buttons import row_id
+from bot.clock import zone_or_utc
 from bot.events import Choice, Event, Reply, Target
 from bot.markup import user_text
 from bot.store import Case, HandledMessage, Nudge
@@ -242,8 +243,12 @@ def _confirmation(ctx: Context, key: str, case_id: int, when: datetime, note: st
     The leftover words are shown (and flagged when they look like a time Parley did not read), so a
     misread such as "к обеду" kept as the note is visible to the user at once.
     """
-    lines = [ctx.t(key, id=case_id, when=when_text(when, ctx.user.tz, ctx.lang),
-                   relative=relative_text(when, ctx.now, ctx.lang))]
+    shown = when_text(when, ctx.user.tz, ctx.lang)
+    zone = zone_or_utc(ctx.user.tz)
+    if when.astimezone(zone).date() == ctx.now.astimezone(zone).date():
+        # "this Monday" said on a Monday is today: say so, so it cannot pass for next week's Monday
+        shown = ctx.t("followup.today", when=shown)
+    lines = [ctx.t(key, id=case_id, when=shown, relative=relative_text(when, ctx.now, ctx.lang))]
     if note:
         lines.append(ctx.t("followup.note", note=user_text(note[:200])))
         if unread_time_words(note) is not None:
@@ -322,6 +327,28 @@ async def render_nudge(core: ContextSource, nudge: Nudge, late: bool) -> tuple[T
         choices.append(Choice(WalkPress(case.id, case.step, "resume").pack(), ctx.t("walk.resume")))
     return target, [Reply("\n".join(lines), choices=choices, case_id=case.id, mention_user=True,
                           expects_text=nudge.kind == "review")]
+
+
+async def waiting_reminder(core: ContextSource, platform: str, user_id: str) -> Reply | None:
+    """The note a session that ends says when reminders are still ahead: the earliest pending one of the
+    user's open cases (its time in the user's zone and language), and that it is printed only while a
+    session runs. None when nothing is pending or the user is unknown.
+
+    `parley chat` ends with its input, often before a reminder it just set is due; without this note
+    the reminder seems lost (it comes at the start of the next session).
+    """
+    user = await core.store.get_user(platform, user_id)
+    if user is None:
+        return None
+    pending = []
+    for case in await core.store.open_cases(platform, user_id):
+        pending += [n.due_at for n in await core.store.nudges_for_case(case.id) if n.status == "pending"]
+    if not pending:
+        return None
+    ctx = core.context_for(user)
+    due = max(min(pending), ctx.now)
+    return Reply(ctx.t("chat.reminders_wait", when=when_text(due, user.tz, ctx.lang),
+                       relative=relative_text(due, ctx.now, ctx.lang)))
 
 
 @router.button(NudgePress)

@@ -9,9 +9,11 @@ Rules worth knowing (they are also the tests' rules):
 - Durations in seconds/minutes/hours are absolute ("2h" is 7,200 real seconds, even across a DST
   change); days, weeks and months are calendar steps that keep the wall-clock time ("1d" at 15:00 is
   15:00 tomorrow, 23 or 25 hours away on a DST night).
-- A date or weekday without a time means `DEFAULT_HOUR`; "end of day" is `END_OF_DAY_HOUR`.
-- A bare clock time that has passed today means tomorrow; a weekday means the next one (today only
-  when an explicit time is still ahead), and the one behind us after "last"/«прошлый» or before
+- A date or weekday without a time means `DEFAULT_HOUR` (`END_OF_DAY_HOUR` for a deliverable's
+  deadline, `find_times(deliverable=True)`); "end of day" is `END_OF_DAY_HOUR`.
+- A bare clock time that has passed today means tomorrow; a weekday means the next such day after
+  today, with or without an hour and after "next"/«следующий»/"viitoare" (today only after
+  "this"/«этот»/"asta"/"aceasta", when that moment is still ahead), and the one behind us after "last"/«прошлый» or before
   "trecută" (so a past deadline is questioned, never moved a week on); a date without a year that
   has passed means next year.
 - Only an explicit "today ..."/"tonight" may produce a moment in the past; callers should refuse it.
@@ -248,7 +250,9 @@ _PAST_QUALIFIER = r"(?:last|past|previous|прошл\w*|предыдущ\w*|pros
 _DAY_PREFIX = _alt(("by", "on", "until", "till", "before", "for", "no later than", "не позднее", "не позже",
                     "cel tarziu", "до", "к", "ко", "в", "во", "на", "do", "k",
                     "ko", "v", "vo", "na", "pana", "pana in", "pana pe", "pana la", "in", "pe", "pentru"))
-_DAY_QUALIFIER = r"(?:this|next|coming|следующ\w*|эт[оиуа]т?|sleduyushch\w*|eto[tj]?|etu|" + _PAST_QUALIFIER + ")"
+#: "This Friday", «в эту пятницу»: the weekday of this week, today included (`_Spec.this`).
+_THIS_QUALIFIER = r"(?:this|эт[оиуа]т?|eto[tj]?|etu)"
+_DAY_QUALIFIER = r"(?:" + _THIS_QUALIFIER + r"|next|coming|следующ\w*|sleduyushch\w*|" + _PAST_QUALIFIER + ")"
 _PART_PREFIX = _alt(("by", "at", "until", "till", "before", "towards", "around", "к", "до", "в", "во", "на",
                      "la", "pana la", "pana", "spre", "catre", "pe", "k", "do", "v", "na"))
 
@@ -280,8 +284,12 @@ _DAY_WORD = re.compile(
     + r"|(?P<nextweek>" + _alt(_NEXT_WEEK) + r")" + _WE
     + r"|(?P<eow>" + _alt(_END_OF_WEEK) + r")" + _WE
     + r"|(?P<wd>" + _alt(_WEEKDAYS) + r")" + _WE
-    + r"(?:\s+(?:viitoare|viitor|asta|aceasta|(?P<wdpast>trecuta|trecut))" + _WE + r")?"
+    + r"(?:\s+(?:viitoare|viitor|(?P<wdthis>asta|aceasta)|(?P<wdpast>trecuta|trecut))" + _WE + r")?"
 )
+#: "Monday next week", «в среду на следующей неделе», "luni săptămâna viitoare": after a weekday.
+_THEN_NEXT_WEEK = re.compile(r"[\s,]+(?:(?:on|in|на|na|in)\s+)?(?:" + _alt(_NEXT_WEEK) + r")" + _WE)
+#: "Next week on Wednesday", «на следующей неделе в среду», "săptămâna viitoare, miercuri": after "next week".
+_THEN_WEEKDAY = re.compile(r"[\s,]+(?:(?:on|в|во|v|vo|pe|in)\s+)?(?P<wd>" + _alt(_WEEKDAYS) + r")" + _WE)
 _ISO_DATE = re.compile(r"(?P<y>\d{4})[-/.](?P<m>\d{1,2})[-/.](?P<d>\d{1,2})(?![\d:])")
 _NUM_DATE = re.compile(r"(?P<d>\d{1,2})(?P<sep>[./])(?P<m>\d{1,2})(?:(?P=sep)(?P<y>\d{4}|\d{2}))?(?![\d:]|\.\d)")
 _DAY_SUFFIX = r"(?:st|nd|rd|th|-?го|-?ое)?"
@@ -340,6 +348,9 @@ class _Spec:
     next_week: bool = False
     #: The weekday is the one behind us ("last Friday", «прошлой пятницы», "vinerea trecută").
     past: bool = False
+    #: The weekday is this week's ("this Monday", «в этот понедельник», "lunea aceasta"): today when
+    #: that moment is still ahead; any other weekday is the next such day after today.
+    this: bool = False
     end_of_week: bool = False
     month_day: int | None = None
     #: "End of a month": the month's number, or 0 for "the end of the month" (this one).
@@ -450,6 +461,8 @@ def _match_day(s: str, pos: int, spec: _Spec, today: date, strict: bool) -> int 
             qual = head.group("qual") if p == head.end() else None
             if qual and re.fullmatch(_PAST_QUALIFIER, qual) and spec.weekday is not None:
                 spec.past = True
+            if qual and re.fullmatch(_THIS_QUALIFIER, qual) and spec.weekday is not None:
+                spec.this = True
             return end
     return None
 
@@ -465,6 +478,11 @@ def _day_word(s: str, p: int, spec: _Spec, strict: bool) -> int | None:
             return None
         spec.weekday = weekday
         spec.past = bool(m.group("wdpast"))
+        spec.this = bool(m.group("wdthis"))
+        week = None if spec.past or spec.this else _THEN_NEXT_WEEK.match(s, m.end())
+        if week is not None:
+            spec.next_week = True
+            return week.end()
     elif m.group("today"):
         spec.offset = 0
     elif m.group("tomorrow"):
@@ -475,6 +493,12 @@ def _day_word(s: str, p: int, spec: _Spec, strict: bool) -> int | None:
         spec.offset = 2
     elif m.group("nextweek"):
         spec.next_week = True
+        day = _THEN_WEEKDAY.match(s, m.end())
+        if day is not None:
+            weekday, abbreviation = _WEEKDAYS[re.sub(r"\s+", " ", day.group("wd"))]
+            if not (strict and abbreviation):
+                spec.weekday = weekday
+                return day.end()
     else:
         spec.end_of_week = True
     return m.end()
@@ -694,14 +718,19 @@ def _resolve(spec: _Spec, now: datetime, zone: ZoneInfo) -> datetime:
     if spec.end_of_month is not None:
         return _end_of_month(spec.end_of_month, clock or time(END_OF_DAY_HOUR), now, zone)
 
+    if spec.weekday is not None and spec.next_week:  # "Wednesday next week": that day of next week
+        monday = today + timedelta(days=7 - today.weekday())
+        return _wall_to_utc(monday + timedelta(days=spec.weekday), clock or time(DEFAULT_HOUR), zone)
     if spec.weekday is not None and spec.past:
         back = (today.weekday() - spec.weekday) % 7 or 7
         return _wall_to_utc(today - timedelta(days=back), clock or time(DEFAULT_HOUR), zone)
     if spec.weekday is not None:
+        # today's own weekday is next week's ("monday 10:00" said on a Monday), unless "this" said it
         ahead = (spec.weekday - today.weekday()) % 7
-        if ahead == 0 and (clock is None or _wall_to_utc(today, clock, zone) <= now):
+        day_clock = clock or time(DEFAULT_HOUR)
+        if ahead == 0 and not (spec.this and _wall_to_utc(today, day_clock, zone) > now):
             ahead = 7
-        return _wall_to_utc(today + timedelta(days=ahead), clock or time(DEFAULT_HOUR), zone)
+        return _wall_to_utc(today + timedelta(days=ahead), day_clock, zone)
 
     if spec.end_of_week:
         clock = clock or time(END_OF_DAY_HOUR)
@@ -862,8 +891,12 @@ class Deadline:
     others: tuple[TimeMention, ...]
 
 
-def find_times(text: str, now: datetime, tz: str) -> list[TimeMention]:
+def find_times(text: str, now: datetime, tz: str, *, deliverable: bool = False) -> list[TimeMention]:
     """Every time expression in a sentence, in order, without overlaps.
+
+    ``deliverable``: the times are when work is due, so a day named without an hour ("by Friday",
+    «к пятнице», "până vineri", "tomorrow") is that day's `END_OF_DAY_HOUR`, the end of the working
+    day, not `DEFAULT_HOUR` (a reminder's morning); a span from now ("in 2 days") keeps its clock.
 
     Strict, unlike `parse_when`: a duration needs "in"/"через"/"peste", a number date needs "by"/"до"/
     "pe", weekday abbreviations and a lone "morning" are ignored, so that "2 hours of work" or
@@ -883,6 +916,8 @@ def find_times(text: str, now: datetime, tz: str) -> list[TimeMention]:
         if parsed is None:
             continue
         spec, end = parsed
+        if deliverable and spec.hour is None and spec.has_day and not spec.relative:
+            spec.hour, spec.minute = END_OF_DAY_HOUR, 0
         try:
             when = _resolve(spec, now, zone)
         except (OverflowError, ValueError):
@@ -897,19 +932,36 @@ def find_times(text: str, now: datetime, tz: str) -> list[TimeMention]:
     return found
 
 
-def deadline_in(text: str, now: datetime, tz: str) -> Deadline | None:
+def deadline_in(text: str, now: datetime, tz: str, *, deliverable: bool = False) -> Deadline | None:
     """The deadline of a sentence and the other times in it; None when it names no time.
 
     With several times, the deadline is the one marked as a limit ("завтра к 18:00", "până sâmbătă",
-    "by Friday"), else the latest; with several limits, the latest of them. "Сегодня" without an hour is
-    the end of the day, never "now"; whether the result is past or too close is the caller's question.
+    "by Friday"), else the latest; with several limits, the latest of them. Times joined by "then"
+    («потом», "apoi": "we fix it tomorrow, then call on Thursday") are a sequence, and the first step
+    is what was asked for: only the times before the first "then" are chosen from (not after "if", where
+    "then" starts the consequence). "Сегодня" without an hour is the end of the day, never "now";
+    ``deliverable`` as in `find_times`. Whether the result is past or too close is the caller's question.
     """
-    times = find_times(text, now, tz)
+    times = find_times(text, now, tz, deliverable=deliverable)
     if not times:
         return None
-    limits = [t for t in times if t.limit]
-    used = max(limits or times, key=lambda t: t.when)
+    chosen = times
+    folded = _fold(unicodedata.normalize("NFC", text))
+    then = _THEN.search(folded)
+    # "if they send the texts tomorrow, then we deliver Thursday" is a condition, not a sequence
+    if then is not None and not _IF.search(folded, 0, then.start()):
+        # _fold keeps the length of the NFC text: its offsets are the mentions' own
+        chosen = [t for t in times if t.end <= then.start()] or times
+    limits = [t for t in chosen if t.limit]
+    used = max(limits or chosen, key=lambda t: t.when)
     return Deadline(used=used, others=tuple(t for t in times if t is not used))
+
+
+#: Words that make the times around them a sequence ("fix it tomorrow, then call Thursday"), folded.
+_THEN = re.compile(r"(?<!\w)(?:then|after that|afterwards|потом|затем|после этого|а после|apoi|dupa aceea|"
+                   r"dupa asta|pe urma|ulterior)(?!\w)")
+#: A condition before "then" ("if …, then …"), folded.
+_IF = re.compile(r"(?<!\w)(?:if|если|daca|in caz ca)(?!\w)")
 
 
 def find_deadline(text: str, now: datetime, tz: str) -> datetime | None:

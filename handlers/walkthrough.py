@@ -548,7 +548,7 @@ async def _answered(ctx: Context, case: Case, done: flow_steps.Answered, target:
 
 
 async def _text_deadline(ctx: Context, case: Case, text: str) -> list[Reply]:
-    found = deadline_in(text, ctx.now, ctx.user.tz)
+    found = deadline_in(text, ctx.now, ctx.user.tz, deliverable=True)
     if found is None:
         return _with_way_out(ctx, case, [Reply(ctx.t("walk.deadline_unclear"), expects_text=True, case_id=case.id)])
     _remember_reading(case, found)
@@ -564,7 +564,7 @@ async def _text_review(ctx: Context, case: Case, text: str) -> list[Reply]:
 
 async def _solution(ctx: Context, case: Case, text: str) -> list[Reply]:
     case.answers["promise"] = text
-    found = deadline_in(text, ctx.now, ctx.user.tz)
+    found = deadline_in(text, ctx.now, ctx.user.tz, deliverable=True)
     if found is None:
         return await _advance(ctx, case, Step.DEADLINE, ("answer", {"step": Step.SOLUTION, "text": text}))
     _remember_reading(case, found)

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
+from tests.test_cards import CARD_IDS
 
 pytestmark = pytest.mark.e2e
 
@@ -163,7 +164,7 @@ def test_version_and_cards_cli(tmp_path: Path) -> None:
     assert version.stdout.decode().startswith("parley ")
     cards = subprocess.run([sys.executable, "-m", "bot.cli", "cards", "--lang", "ru"], capture_output=True, env=env,
                            cwd=ROOT)
-    assert cards.returncode == 0 and len(cards.stdout.decode().splitlines()) == 16
+    assert cards.returncode == 0 and len(cards.stdout.decode().splitlines()) == len(CARD_IDS)  # one line a card
     missing = subprocess.run([sys.executable, "-m", "bot.cli", "card", "zebra"], capture_output=True, env=env, cwd=ROOT)
     assert missing.returncode == 1 and "no card matches" in missing.stderr.decode()
 

@@ -130,7 +130,8 @@ FORMS = [
     ("by Friday 18:00", "Fri 2026-11-27 18:00"),
     ("on fri at 4pm", "Fri 2026-11-27 16:00"),
     ("monday", "Mon 2026-11-30 10:00"),  # today is Monday: the next one
-    ("monday 15:00", "Mon 2026-11-23 15:00"),  # ... unless the time is still ahead today
+    ("monday 15:00", "Mon 2026-11-30 15:00"),  # ... with an hour too (newcomer 3: one rule for both)
+    ("this monday 15:00", "Mon 2026-11-23 15:00"),  # "this" names today while the time is still ahead
     ("vineri", "Fri 2026-11-27 10:00"),
     ("în vineri", "Fri 2026-11-27 10:00"),
     ("in vineri", "Fri 2026-11-27 10:00"),

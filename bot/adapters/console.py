@@ -80,6 +80,14 @@ class ConsoleAdapter:
             except BrokenPipeError:
                 self._reader_left()
 
+    async def say(self, reply: Reply) -> None:
+        """A note of the session itself (not an answer to a line), through the outbox like every reply;
+        the menu shown before it stays the one to pick from. Nothing once stdout's reader has left."""
+        if self.reader_gone:
+            return
+        await self.core.reply(self.platform, chat_id=CHAT_ID, thread_id=None, user_id=self.user_id,
+                              replies=[reply], route={"keep_choices": True})
+
     def _reader_left(self) -> None:
         """stdout's reader closed the pipe: stop printing, and point stdout at /dev/null so the flush at
         exit cannot raise again; `run` ends at its next line."""
