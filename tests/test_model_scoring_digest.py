@@ -18,7 +18,7 @@ from handlers.text_features import check_features, features
 from handlers.triage import load_model, triage
 
 TRIAGE_DIGEST = "e346d8cd70d19358f9f2e8cda485a9649afd69e4d67f6992d5761d19adbfd9ba"
-CHECK_DIGEST = "a12ada250d0acf88c81c64fc535a95b45a40b2c6d472bef79b3c6d28001fa44a"
+CHECK_DIGEST = "521854b4eac62780bb725c0450facf714ea2364d8b2b5727c420a1cd2178a261"
 
 
 def _train_texts(corpus: str) -> list[str]:
