@@ -16,6 +16,7 @@ import time
 import uuid
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -63,6 +64,8 @@ Dispatch = Callable[[Event, Context], Awaitable[list[Reply]]]
 #: Builds a user's home page (`handlers.home.home`).
 HomeBuilder = Callable[[Context], Awaitable[Home]]
 _EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(Event))
+#: Inside `Core._process`: wakes the handlers asked for, held until the event's transaction commits.
+_wake_after_commit: ContextVar[list[bool] | None] = ContextVar("parley_wake_after_commit", default=None)
 #: Lone UTF-16 surrogates: JSON allows "\\ud83d" alone, but they cannot be encoded to UTF-8 (SQLite, the APIs).
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -106,7 +109,17 @@ class Core:
     def context_for(self, user: User) -> Context:
         """The handlers' view for ``user`` at this moment: the only place a `Context` is built."""
         return Context(store=self.store, lib=self.lib, user=user, now=self.clock(),
-                       language_setter=self.set_language, nudges_changed=lambda: self.on_nudges_changed())
+                       language_setter=self.set_language, nudges_changed=self._nudges_changed)
+
+    def _nudges_changed(self) -> None:
+        """A handler scheduled or moved nudges. Inside an event's transaction the scheduler is woken only
+        once it commits: on PostgreSQL the scheduler reads through another connection, and woken earlier
+        it would find nothing new and sleep until its next timeout."""
+        pending = _wake_after_commit.get()
+        if pending is None:
+            self.on_nudges_changed()
+        else:
+            pending.append(True)
 
     # -- inbound ----------------------------------------------------------------------------
 
@@ -156,11 +169,15 @@ class Core:
             event = _encodable(event)
             started = time.perf_counter()
             marks = self.outbox.take_deferred_marks()
+            wake: list[bool] = []
+            token = _wake_after_commit.set(wake)
             try:
                 async with self.store.transaction():
                     await self._write_marks(marks)
                     replies = await self._dispatch(event)
                     rows = await self._commit(event, replies, route)
+                if wake:
+                    self.on_nudges_changed()
                 observe_event(event.platform, event.kind.value, time.perf_counter() - started, "ok", len(replies))
                 return replies, rows
             except Exception:  # the handlers' writes were rolled back; the event ends with an apology
@@ -168,6 +185,8 @@ class Core:
             except BaseException:  # cancelled: the marks taken were rolled back too, so they wait again
                 self.outbox.restore_deferred_marks(marks)
                 raise
+            finally:
+                _wake_after_commit.reset(token)
             try:
                 async with self.store.transaction():
                     await self._write_marks(marks)  # rolled back with the handlers' writes: written here
