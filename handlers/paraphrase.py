@@ -1784,7 +1784,9 @@ def _ru_fix_typos(core: str) -> str:
         hard = re.sub(r"(?<=[бвдзкнпрст])ь(?=[еёюя])", "ъ", low)  # "обьект", "подьезд": the hard sign
         if hard != low and morph().word_is_known(hard):
             return _same_case(word, hard)
-        swaps = {low[:k] + low[k + 1] + low[k] + low[k + 2:] for k in range(len(low) - 1)}
+        # not the first two letters: a swap there makes another word more often than it mends one
+        # ("апстор", the App Store, is not "пастор")
+        swaps = {low[:k] + low[k + 1] + low[k] + low[k + 2:] for k in range(1, len(low) - 1)}
         inserts = {low[:k] + c + low[k:] for k in range(len(low)) for c in _RU_LETTERS}  # not at the end: an ending
         known = {w for w in swaps | inserts if w != low and morph().word_is_known(w)}
         if len(known) > 1:

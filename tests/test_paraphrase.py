@@ -123,6 +123,9 @@ def test_draft_agrees_with_you(lang: str, answer: str, core: str) -> None:
     ("ro", "zice ca suntem niste idioti si site-ul nu merge", "site-ul nu merge"),
     # a typo with exactly one fix (a swap or a missing letter) is mended, never echoed to the client
     ("ru", "клиетн говорит что прилжение вылетает", "приложение вылетает"),
+    # ...but not by swapping the first two letters: an unknown word there is more often a name
+    ("ru", "клиент говорит что приложение не проходит модерацию в апстор", "приложение не проходит модерацию в апстор"),
+    ("ru", "он говорит что в аспторе нас нет", "в аспторе нас нет"),
     # words that look like insults but are not about us
     ("ro", "zice că am ratat termenul", "am ratat termenul"),
 ])
