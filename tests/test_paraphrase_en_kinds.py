@@ -79,6 +79,10 @@ def test_english_new_writer_kinds(answer: str, core: str) -> None:
     # a kid is someone else: "his" stays his
     ("the teacher complained the gate is loose and a kid hurt his finger",
      ["the gate is loose and a kid hurt his finger"]),
+    # "their" with a client who is one person: the client's company ("your") or someone else's (a newcomer
+    # was offered "…their ad money is wasted" to send)
+    ("he says the landing went live broken and their ad money is wasted", ["your ad money is wasted"]),
+    ("she says the photos are late and their wedding album is ruined", []),
 ])
 def test_english_risky_kinds_fall_back_or_are_right(answer: str, right: list[str]) -> None:
     result = draft_paraphrase(answer, "en")
