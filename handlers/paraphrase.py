@@ -927,8 +927,8 @@ def _rewrite_en(core: str, led: bool, client: str | None = None) -> str:
                    "they'll", "they've", "him", "them", "his", "their", "her", "hers", "theirs", "himself",
                    "herself", "themselves"} and _could_be(third, _en_person_kind_of_pronoun(low)):
             raise _Unsure("a third person before a pronoun")
-        if low in ("their", "theirs") and client == "sg" and not plural_thing:
-            # "he says ... their ad money": his company's (then "your") or someone else's: not ours to guess
+        if low in ("their", "theirs") and client == "sg":
+            # "he says ... their ad money": his company's ("your"), the things named before or someone else's
             raise _Unsure(f"{low!r} with a client who is one person")
         if low in _EN_THEY and client == "sg":
             if low == "they":
