@@ -842,6 +842,9 @@ async def test_finishing_without_an_owner_and_an_unclaimed_event_still_work(stor
     assert [e.event_id for e in await store.claim_events(owner="X", claimed_before=utcnow() - timedelta(hours=1))
             ] == [], "an unclaimed event still counts from its arrival"
     assert await store.finish_event("console", "e2", owner="X"), "nobody claimed it"
+    assert await store.accept_event("console", "e3", "ana", {}, owner="X")
+    assert await store.forget_user("console", "ana") >= 0
+    assert await store.finish_event("console", "e3", owner="X"), "forgotten by the event itself: nothing to refuse"
 
 
 async def test_two_instances_taking_over_events_at_once_never_share_one(db_url: str) -> None:

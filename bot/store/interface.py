@@ -289,7 +289,8 @@ class Store(Protocol):
 
         With ``owner``, only while the event is claimed by ``owner`` or by nobody: False when another
         instance took it over (``owner``'s claim had expired) and marks nothing, so the caller rolls its
-        transaction back and the event's effects happen once, by the taker. True when marked."""
+        transaction back and the event's effects happen once, by the taker. True when marked, or when the
+        event is no longer stored (its user was forgotten by this very event: nothing left to guard)."""
         ...
 
     async def unfinished_events(self, platform: str | None = None) -> list[PendingEvent]:

@@ -611,7 +611,11 @@ class PostgresStore:
         then sees its claim, so the owner and the taker never both finish one event."""
         if owner is None:
             return await self._run(_FINISH_SQL, platform, event_id) > 0
-        return await self._run(_FINISH_CLAIMED_SQL, platform, event_id, owner) > 0
+        if await self._run(_FINISH_CLAIMED_SQL, platform, event_id, owner):
+            return True
+        # rare: taken over, or no longer stored (the user was forgotten within this very event)
+        return await self._one("SELECT 1 FROM processed_events WHERE platform=$1 AND event_id=$2",
+                               platform, event_id) is None
 
     async def unfinished_events(self, platform: str | None = None) -> list[PendingEvent]:
         rows = await self._all(

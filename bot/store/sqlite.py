@@ -893,7 +893,11 @@ class SQLiteStore:
         """Done: the payload (which may hold the user's words) is dropped, only the id stays for dedup."""
         if owner is None:
             return await self._run(_FINISH_SQL, (platform, event_id)) > 0
-        return await self._run(_FINISH_CLAIMED_SQL, (platform, event_id, owner)) > 0
+        if await self._run(_FINISH_CLAIMED_SQL, (platform, event_id, owner)):
+            return True
+        # rare: taken over, or no longer stored (the user was forgotten within this very event)
+        return await self._one("SELECT 1 FROM processed_events WHERE platform=? AND event_id=?",
+                               (platform, event_id)) is None
 
     async def unfinished_events(self, platform: str | None = None) -> list[PendingEvent]:
         rows = await self._all_bulk(
