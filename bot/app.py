@@ -50,6 +50,7 @@ def build_scheduler(core: Core, settings: Settings) -> Scheduler:
     core.outbox.stale_after = timeout
     core.outbox.retention = timedelta(days=settings.retention_days)
     core.outbox.send_timeout = send_timeout
+    core.takeover_at_start = one_process_per_database(settings)  # unfinished events, as claims
     return Scheduler(core, render_nudge, stale_after=timeout, send_timeout=send_timeout,
                      max_sleep=min(30.0, timeout), batch=SEND_CONCURRENCY, concurrency=SEND_CONCURRENCY,
                      takeover_at_start=one_process_per_database(settings))

@@ -17,7 +17,7 @@ import uuid
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.context import Context
@@ -27,7 +27,7 @@ from bot.metrics import count_delivery, observe_duplicate, observe_event
 from bot.outbox import Delivery, Outbox, conversation_of, event_conversation, new_instance_id, new_item
 from bot.owner import owner_tag, unstamp
 from bot.settings import Settings
-from bot.store import OutboxItem, Store, User, utcnow
+from bot.store import OutboxItem, PendingEvent, Store, User, utcnow
 from content import LANGUAGES, Library, library
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,10 @@ HomeBuilder = Callable[[Context], Awaitable[Home]]
 _EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(Event))
 #: Inside `Core._process`: wakes the handlers asked for, held until the event's transaction commits.
 _wake_after_commit: ContextVar[list[bool] | None] = ContextVar("parley_wake_after_commit", default=None)
+#: Runs one replayed event through its adapter (which knows how to answer it): `Core.replay_unfinished`.
+Replay = Callable[[Event], Awaitable[None]]
+#: Unfinished events one periodic takeover claims at most (`Core.take_over_events`).
+TAKEOVER_BATCH = 100
 #: Lone UTF-16 surrogates: JSON allows "\\ud83d" alone, but they cannot be encoded to UTF-8 (SQLite, the APIs).
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -75,6 +79,11 @@ def _encodable(event: Event) -> Event:
     changes: dict[str, Any] = {name: _SURROGATE.sub("\ufffd", value) for name in _EVENT_FIELDS
                if isinstance(value := getattr(event, name), str) and _SURROGATE.search(value)}
     return dataclasses.replace(event, **changes) if changes else event
+
+
+class EventTakenOver(Exception):
+    """This instance's claim on an event expired and another instance took the event over: the done mark
+    was refused, so the event's transaction is rolled back and its replies are the other instance's."""
 
 
 class Core:
@@ -101,6 +110,14 @@ class Core:
         self._locks: weakref.WeakValueDictionary[tuple[str, ...], asyncio.Lock] = weakref.WeakValueDictionary()
         #: Called after a case was scheduled new nudges, so the scheduler can wake up early.
         self.on_nudges_changed: Callable[[], None] = lambda: None
+        #: True with one process per database (SQLite): every unfinished event found at start is a dead
+        #: process's and is replayed; False (PostgreSQL): only those whose claim is older than the claim
+        #: timeout (``outbox.stale_after``). `bot.app.build_scheduler` sets it.
+        self.takeover_at_start = True
+        #: Platform -> how its adapter replays an event (`replay_unfinished`); the outbox loop uses them
+        #: to take over a dead instance's events (`take_over_events`).
+        self.replays: dict[str, Replay] = {}
+        self.outbox.event_takeover = self.take_over_events
 
     def register(self, adapter: Adapter) -> None:
         """Makes ``adapter`` the one that delivers the outbox rows of its platform."""
@@ -127,7 +144,8 @@ class Core:
         """Makes the event durable before the platform is acknowledged; False for a repeat."""
         event = _encodable(event)
         payload = {name: getattr(event, name) for name in _EVENT_FIELDS}  # asdict() deep-copies; this is flat
-        accepted = await self.store.accept_event(event.platform, event.event_id, event.user_id, payload)
+        accepted = await self.store.accept_event(event.platform, event.event_id, event.user_id, payload,
+                                                 owner=self.instance)
         if not accepted:
             observe_duplicate(event.platform)
         return accepted
@@ -180,6 +198,8 @@ class Core:
                     self.on_nudges_changed()
                 observe_event(event.platform, event.kind.value, time.perf_counter() - started, "ok", len(replies))
                 return replies, rows
+            except EventTakenOver:
+                return self._taken_over(event, marks)
             except Exception:  # the handlers' writes were rolled back; the event ends with an apology
                 log.exception("handler failed for %s %s event %s", event.platform, event.kind, event.event_id)
             except BaseException:  # cancelled: the marks taken were rolled back too, so they wait again
@@ -194,11 +214,20 @@ class Core:
                     lang = user.lang if user else self.settings.default_language
                     replies = [Reply(self.lib.t("error.internal", lang))]
                     rows = await self._commit(event, replies, route)
+            except EventTakenOver:
+                return self._taken_over(event, marks)
             except BaseException:
                 self.outbox.restore_deferred_marks(marks)
                 raise
             observe_event(event.platform, event.kind.value, time.perf_counter() - started, "error", len(replies))
             return replies, rows
+
+    def _taken_over(self, event: Event, marks: list[int]) -> tuple[list[Reply], list[OutboxItem]]:
+        """The event went to another instance while this one worked on it: nothing of it was written here."""
+        self.outbox.restore_deferred_marks(marks)  # they were rolled back with the event's writes
+        log.warning("%s event %s was taken over by another instance (this one held it past the claim "
+                    "timeout); its work here was rolled back", event.platform, event.event_id)
+        return [], []
 
     async def _write_marks(self, ids: list[int]) -> None:
         """Inside an event's transaction: the sent marks of rows delivered before it (`Outbox.deliver` with
@@ -207,8 +236,10 @@ class Core:
             await self.store.mark_outbox_sent(ids, self.clock())
 
     async def _commit(self, event: Event, replies: list[Reply], route: dict[str, Any] | None) -> list[OutboxItem]:
-        """Inside the event's transaction: its done mark, and its replies as one outbox row (with a route)."""
-        await self.store.finish_event(event.platform, event.event_id)
+        """Inside the event's transaction: its done mark, and its replies as one outbox row (with a route).
+        Raises `EventTakenOver` when the event is no longer this instance's (the caller rolls back)."""
+        if not await self.store.finish_event(event.platform, event.event_id, owner=self.instance):
+            raise EventTakenOver(event.event_id)
         if route is None or not replies:
             return []
         case_id = next((r.case_id for r in replies if r.case_id is not None), None)
@@ -252,16 +283,53 @@ class Core:
         return await self.process(event)
 
     async def unfinished(self, platform: str) -> list[Event]:
-        """Events accepted but never finished (the process died): the adapter replays them at start."""
+        """Events accepted but never finished by a process that died, now claimed by this one: the adapter
+        replays them at start. With `takeover_at_start` (one process per database) every unfinished event
+        of ``platform`` not claimed by this instance; else only those whose claim is older than the claim
+        timeout, since a live instance may be processing the others (they are taken over later, by
+        `take_over_events`, if that instance dies)."""
+        now = utcnow()  # the store's clock for claims, not the handlers' (tests move that one by hand)
+        cut = now + timedelta(microseconds=1) if self.takeover_at_start \
+            else now - timedelta(seconds=self.outbox.stale_after)
+        return await self._events_of(await self.store.claim_events(owner=self.instance, claimed_before=cut,
+                                                                   platform=platform))
+
+    async def replay_unfinished(self, platform: str, replay: Replay) -> None:
+        """At an adapter's start: registers ``replay`` (how the adapter runs a replayed event, e.g. spawning
+        its work) for `take_over_events`, then replays what `unfinished` claims now, oldest first."""
+        self.replays[platform] = replay
+        for event in await self.unfinished(platform):
+            await replay(event)
+
+    async def take_over_events(self) -> int:
+        """Called by the outbox loop every ``stale_after / 4`` seconds: claims events whose claim is older
+        than the claim timeout (their instance died after accepting them) on the platforms with a replay
+        hook, and replays them; returns how many. One indexed statement; none while no hook is registered."""
+        if not self.replays:
+            return 0
+        cut = utcnow() - timedelta(seconds=self.outbox.stale_after)
+        claimed = await self.store.claim_events(owner=self.instance, claimed_before=cut, platform=list(self.replays),
+                                                limit=TAKEOVER_BATCH)
+        if claimed:
+            log.warning("%d event(s) accepted by an instance that stopped; processing them here", len(claimed))
+        events = await self._events_of(claimed)
+        for event in events:
+            replay = self.replays.get(event.platform)
+            if replay is not None:
+                await replay(event)
+        return len(events)
+
+    async def _events_of(self, claimed: Sequence[PendingEvent]) -> list[Event]:
+        """The stored events as `Event`s; an unreadable one is finished (dropped) with a warning."""
         events = []
-        for pending in await self.store.unfinished_events(platform):
+        for pending in claimed:
             data: dict[str, Any] = dict(pending.payload)
             try:
                 data["kind"] = EventKind(data["kind"])
                 events.append(Event(**data))
             except (KeyError, TypeError, ValueError):
-                log.warning("dropping an unreadable stored %s event", platform)
-                await self.store.finish_event(pending.platform, pending.event_id)
+                log.warning("dropping an unreadable stored %s event", pending.platform)
+                await self.store.finish_event(pending.platform, pending.event_id, owner=self.instance)
         return events
 
     async def _dispatch(self, event: Event) -> list[Reply]:

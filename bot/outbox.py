@@ -21,8 +21,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -164,6 +165,10 @@ class Outbox:
         self._flush_handle: asyncio.Handle | None = None
         self._flushes: set[asyncio.Task[None]] = set()
         self._last_reclaim: datetime | None = None
+        #: Takes over events a dead instance accepted and never finished (`bot.core.Core.take_over_events`),
+        #: called every ``stale_after / 4`` seconds; returns how many. None: not asked.
+        self.event_takeover: Callable[[], Awaitable[int]] | None = None
+        self._last_event_takeover: float | None = None
         #: Conversations with a row waiting behind one this instance delivers (see `_unblock`).
         self._blocked: set[str] = set()
 
@@ -211,9 +216,10 @@ class Outbox:
             self._wakeup.clear()
             try:
                 await self._reclaim_periodically()
+                await self._take_over_events_periodically()
                 await self._prune_periodically()
                 delivered = await self.run_once()
-                delay = 0.0 if delivered else await self._delay()
+                delay = 0.0 if delivered else min(await self._delay(), self._until_event_takeover())
             except Exception:
                 log.exception("an outbox pass failed; trying again shortly")
                 delay = 1.0
@@ -243,6 +249,26 @@ class Outbox:
         count = await self.store.reclaim_stale_outbox(now - timedelta(seconds=self.stale_after))
         if count:
             log.warning("%d outbox claim(s) expired; delivering them again", count)
+
+    async def _take_over_events_periodically(self) -> None:
+        """One question to the store per ``stale_after / 4`` seconds at most, the first that long after the
+        start (the adapters' start replayed what could be taken then): a dead instance's events wait at
+        most a quarter of the claim timeout past it. Monotonic time: the takeover cut is the store's."""
+        now = time.monotonic()
+        if self.event_takeover is None:
+            return
+        if self._last_event_takeover is None:
+            self._last_event_takeover = now
+        if now - self._last_event_takeover < self.stale_after / 4:
+            return
+        self._last_event_takeover = now
+        await self.event_takeover()
+
+    def _until_event_takeover(self) -> float:
+        """Seconds until `_take_over_events_periodically` asks again (the loop wakes for it)."""
+        if self.event_takeover is None or self._last_event_takeover is None:
+            return self.max_sleep
+        return max(self._last_event_takeover + self.stale_after / 4 - time.monotonic(), 0.005)
 
     async def _prune_periodically(self) -> None:
         """The retention sweep: at the first round, then every ``prune_every`` seconds, one short batch

@@ -801,3 +801,103 @@ async def test_the_event_loop_keeps_running_while_a_sqlite_write_waits_for_anoth
     assert len(gaps) > 40, gaps
     assert max(gaps) < 0.1, f"the event loop stalled {max(gaps) * 1000:.0f} ms"
     assert await count_rows(url(tmp_path / "store.db"), "SELECT COUNT(*) FROM users") == 2
+
+
+# -- claims on events: an event accepted by one instance is not replayed by another while it lives -------
+
+
+async def test_an_accepted_event_is_claimed_and_replayed_only_once_its_claim_is_stale(store: Store) -> None:
+    assert await store.accept_event("slack", "Ev1", "U1", {"text": "a"}, owner="A")
+    now = utcnow()
+    assert await store.claim_events(owner="B", claimed_before=now - timedelta(seconds=120)) == [], \
+        "A's claim is live: B must not take the event"
+    taken = await store.claim_events(owner="B", claimed_before=now + timedelta(seconds=1), platform="slack")
+    assert [(e.platform, e.event_id, e.payload) for e in taken] == [("slack", "Ev1", {"text": "a"})]
+    assert await store.claim_events(owner="C", claimed_before=now) == [], "B's claim is fresh: made after the cut"
+    assert not await store.finish_event("slack", "Ev1", owner="A"), "A lost the claim: its done mark is refused"
+    assert [e.event_id for e in await store.unfinished_events()] == ["Ev1"]
+    assert await store.finish_event("slack", "Ev1", owner="B")
+    assert await store.unfinished_events() == []
+    assert await store.claim_events(owner="C", claimed_before=utcnow() + timedelta(seconds=1)) == []
+
+
+async def test_claiming_events_skips_own_claims_other_platforms_and_keeps_order(store: Store) -> None:
+    for i in range(3):
+        assert await store.accept_event("telegram", f"e{i}", "7", {"n": i}, owner="dead")
+    assert await store.accept_event("slack", "s1", "U1", {"n": 9}, owner="dead")
+    assert await store.accept_event("telegram", "mine", "7", {"n": 5}, owner="me")
+    later = utcnow() + timedelta(seconds=1)
+    taken = await store.claim_events(owner="me", claimed_before=later, platform=["telegram"])
+    assert [e.event_id for e in taken] == ["e0", "e1", "e2"], "oldest first, not this instance's own"
+    assert [e.payload["n"] for e in taken] == [0, 1, 2]
+    assert [e.event_id for e in await store.claim_events(owner="me", claimed_before=later, limit=5)] == ["s1"]
+
+
+async def test_finishing_without_an_owner_and_an_unclaimed_event_still_work(store: Store) -> None:
+    """Tools and tests accept and finish events without claims; an event without a claim may be finished by
+    anyone and is claimable at once."""
+    assert await store.accept_event("console", "e1", "ana", {})
+    assert await store.finish_event("console", "e1")
+    assert await store.accept_event("console", "e2", "ana", {})
+    assert [e.event_id for e in await store.claim_events(owner="X", claimed_before=utcnow() - timedelta(hours=1))
+            ] == [], "an unclaimed event still counts from its arrival"
+    assert await store.finish_event("console", "e2", owner="X"), "nobody claimed it"
+    assert await store.accept_event("console", "e3", "ana", {}, owner="X")
+    assert await store.forget_user("console", "ana") >= 0
+    assert await store.finish_event("console", "e3", owner="X"), "forgotten by the event itself: nothing to refuse"
+
+
+async def test_two_instances_taking_over_events_at_once_never_share_one(db_url: str) -> None:
+    first, second = await open_store(db_url), await open_store(db_url)
+    try:
+        for i in range(60):
+            assert await first.accept_event("slack", f"E{i}", "U", {"i": i}, owner="dead")
+        cut = utcnow()  # the dead instance's claims are older; the takers' own claims are not
+        batches = await asyncio.gather(*(s.claim_events(owner=name, claimed_before=cut, limit=7)
+                                         for _ in range(6) for s, name in ((first, "one"), (second, "two"))))
+        ids = [e.event_id for batch in batches for e in batch]
+        assert len(ids) == 60 and len(set(ids)) == 60
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_a_takeover_racing_the_owner_s_transaction_lets_exactly_one_finish(db_url: str) -> None:
+    """A slow owner whose claim expired: the instance that took the event over finishes it; the owner's
+    transaction (its state changes and replies) is rolled back when its done mark is refused."""
+    owner, other = await open_store(db_url), await open_store(db_url)
+    try:
+        assert await owner.accept_event("console", "e1", "ana", {}, owner="A")
+        [taken] = await other.claim_events(owner="B", claimed_before=utcnow() + timedelta(seconds=1))
+        with pytest.raises(RuntimeError):
+            async with owner.transaction():
+                await owner.log((await owner.create_case(platform="console", chat_id="c", thread_id=None,
+                                                         user_id="ana", lang="en")).id, "note")
+                if not await owner.finish_event("console", "e1", owner="A"):
+                    raise RuntimeError("taken over")
+        assert await count_rows(db_url, "SELECT COUNT(*) FROM cases") == 0, "the owner's writes rolled back"
+        assert await other.finish_event(taken.platform, taken.event_id, owner="B")
+        assert await other.unfinished_events() == []
+    finally:
+        await owner.close()
+        await other.close()
+
+
+async def test_migration_6_claims_events_left_pending_by_an_older_version(tmp_path: Path) -> None:
+    """An event accepted before migration 6 has no owner: it counts as claimed when it arrived."""
+    path = tmp_path / "old.db"
+    raw = sqlite3.connect(path)
+    for sql in MIGRATIONS[:5]:
+        raw.executescript(sql)
+    raw.execute("PRAGMA user_version = 5")
+    old = to_db(utcnow() - timedelta(minutes=10))
+    raw.execute("INSERT INTO processed_events (platform, event_id, status, received_at, payload, user_id) "
+                "VALUES ('console', 'old', 'pending', ?, '{}', 'ana')", (old,))
+    raw.commit()
+    raw.close()
+    store = await open_store(url(path))
+    try:
+        assert await store.claim_events(owner="X", claimed_before=utcnow() - timedelta(minutes=11)) == []
+        assert [e.event_id for e in await store.claim_events(owner="X", claimed_before=utcnow())] == ["old"]
+    finally:
+        await store.close()

@@ -170,9 +170,7 @@ class SlackAdapter:
         if self.http is not None:
             self.http.checks["slack"] = self.healthy
         self._ready = True
-        for event in await self.core.unfinished(self.platform):
-            log.info("slack: replaying an unfinished %s event", event.kind)
-            self._spawn(self._work(event, Place.for_replay(event)))
+        await self.core.replay_unfinished(self.platform, self._replay)
 
     def _build_app(self, token: str) -> AsyncApp:
         bolt_client = AsyncWebClient(base_url=self.base_url, session=self._session, retry_handlers=_retry_handlers())
@@ -389,6 +387,11 @@ class SlackAdapter:
         await self._accept(slack_events.action_event(body, place), place, ack)
 
     # -- work -------------------------------------------------------------------------------
+
+    async def _replay(self, event: Event) -> None:
+        """An unfinished event (this instance's start, or a dead instance's taken over): its work is spawned."""
+        log.info("slack: replaying an unfinished %s event", event.kind)
+        self._spawn(self._work(event, Place.for_replay(event)))
 
     def _spawn(self, work: Awaitable[None]) -> None:
         task: asyncio.Task[None] = asyncio.ensure_future(work)

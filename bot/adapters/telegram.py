@@ -243,8 +243,7 @@ class TelegramAdapter:
         await self._startup_call(app.initialize, "getMe")
         await self._set_commands()
         await app.start()
-        for event in await self.core.unfinished(self.platform):
-            await self._spawn(event, self._origin_from_event(event))
+        await self.core.replay_unfinished(self.platform, self._replay)
         if self.webhook_url:
             await self._startup_call(lambda: app.bot.set_webhook(
                 self.webhook_url or "", secret_token=self._secret, allowed_updates=ALLOWED_UPDATES,
@@ -398,6 +397,10 @@ class TelegramAdapter:
     async def _on_accepted(self, item: _Accepted, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Runs in update order (PTB sequential); processing fans out so other chats don't wait."""
         await self._spawn(item.event, self._origin_from_update(item.update, item.event))
+
+    async def _replay(self, event: Event) -> None:
+        """An unfinished event (this instance's start, or a dead instance's taken over): run like a new one."""
+        await self._spawn(event, self._origin_from_event(event))
 
     async def _spawn(self, event: Event, origin: _Origin) -> None:
         # Tasks start in creation order and take the conversation lock first thing, so one

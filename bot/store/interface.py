@@ -275,18 +275,35 @@ class Store(Protocol):
 
     # -- inbound events: dedup and replay ------------------------------------------------------
 
-    async def accept_event(self, platform: str, event_id: str, user_id: str, payload: dict[str, Any]) -> bool:
+    async def accept_event(self, platform: str, event_id: str, user_id: str, payload: dict[str, Any], *,
+                           owner: str | None = None) -> bool:
         """Records an event (``payload``: the `bot.events.Event` fields) before the platform is acknowledged;
-        False when that (platform, event_id) was seen before and must be dropped."""
+        False when that (platform, event_id) was seen before and must be dropped. The same INSERT claims it
+        for ``owner`` (the accepting instance's id) at this moment, so no other instance replays it while
+        the claim is younger than the claim timeout (`claim_events`); None stores it unclaimed."""
         ...
 
-    async def finish_event(self, platform: str, event_id: str) -> None:
+    async def finish_event(self, platform: str, event_id: str, *, owner: str | None = None) -> bool:
         """Marks the event done; its payload (which may hold the user's words) is dropped, the id stays for dedup.
-        Called inside the event's `transaction`, so the mark commits with the event's effects and replies."""
+        Called inside the event's `transaction`, so the mark commits with the event's effects and replies.
+
+        With ``owner``, only while the event is claimed by ``owner`` or by nobody: False when another
+        instance took it over (``owner``'s claim had expired) and marks nothing, so the caller rolls its
+        transaction back and the event's effects happen once, by the taker. True when marked, or when the
+        event is no longer stored (its user was forgotten by this very event: nothing left to guard)."""
         ...
 
     async def unfinished_events(self, platform: str | None = None) -> list[PendingEvent]:
-        """Events accepted and never finished (the process died), oldest first, for replay at start."""
+        """Events accepted and never finished, oldest first (read only: replays go through `claim_events`)."""
+        ...
+
+    async def claim_events(self, *, owner: str, claimed_before: datetime, platform: str | Sequence[str] | None = None,
+                           limit: int | None = None) -> list[PendingEvent]:
+        """Atomically claims for ``owner`` the unfinished events whose claim was made before ``claimed_before``
+        (their instance died: PostgreSQL passes now minus the claim timeout; SQLite, one process per
+        database, passes a moment past now at start, to replay them all) and returns them oldest first.
+        Events claimed by ``owner`` itself are never returned; ``platform`` (one name or several) limits
+        them, ``limit`` (None: all) caps how many. No two callers get one event. One indexed statement."""
         ...
 
     async def prune(self, before: datetime, *, batch: int = 1000) -> int:

@@ -121,6 +121,14 @@ MIGRATIONS: list[str] = [
     CREATE INDEX outbox_sent ON outbox (sent_at) WHERE status = 'sent';
     CREATE INDEX handled_messages_by_time ON handled_messages (at);
     """,
+    # 6: claims on events, so that with several instances only a dead one's unfinished events are replayed
+    # (`Store.claim_events`); an event left pending by an older version counts as claimed when it arrived
+    """
+    ALTER TABLE processed_events ADD COLUMN claimed_by TEXT;
+    ALTER TABLE processed_events ADD COLUMN claimed_at TEXT;
+    UPDATE processed_events SET claimed_at = received_at WHERE status = 'pending';
+    CREATE INDEX processed_events_claims ON processed_events (claimed_at) WHERE status = 'pending';
+    """,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -138,6 +138,15 @@ PG_MIGRATIONS: list[str] = [
     CREATE INDEX outbox_sent ON outbox (sent_at) WHERE status = 'sent';
     CREATE INDEX handled_messages_by_time ON handled_messages (at);
     """,
+    # 6: claims on events, so that with several instances only a dead one's unfinished events are replayed
+    # (`Store.claim_events`); an event left pending by an older version counts as claimed when it arrived,
+    # and one an older instance still accepts during a rolling deploy as claimed at that moment (the default)
+    """
+    ALTER TABLE processed_events ADD COLUMN claimed_by TEXT;
+    ALTER TABLE processed_events ADD COLUMN claimed_at TIMESTAMPTZ DEFAULT now();
+    UPDATE processed_events SET claimed_at = received_at WHERE status = 'pending';
+    CREATE INDEX processed_events_claims ON processed_events (claimed_at) WHERE status = 'pending';
+    """,
 ]
 
 SCHEMA_VERSION = len(PG_MIGRATIONS)

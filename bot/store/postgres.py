@@ -52,6 +52,8 @@ if TYPE_CHECKING:
     Pooled: TypeAlias = PoolConnectionProxy[asyncpg.Record]
     Connection: TypeAlias = asyncpg.Connection[asyncpg.Record] | Pooled
 _FINISH_SQL = "UPDATE processed_events SET status='done', payload=NULL WHERE platform=$1 AND event_id=$2"
+#: The done mark under a claim: refused (no row) once another instance took the event over.
+_FINISH_CLAIMED_SQL = _FINISH_SQL + " AND (claimed_by IS NULL OR claimed_by=$3)"
 #: Outbox statuses of a row not yet delivered: the head of its conversation is the oldest of these.
 _UNSENT = "('pending','claimed')"
 URL_SCHEMES = ("postgresql://", "postgres://")
@@ -72,6 +74,11 @@ def _count(status: str) -> int:
     """Rows a command touched, from asyncpg's status string (``UPDATE 3``, ``INSERT 0 1``)."""
     tail = status.rsplit(" ", 1)[-1]
     return int(tail) if tail.isdigit() else 0
+
+
+def _pending_event(row: asyncpg.Record) -> PendingEvent:
+    return PendingEvent(platform=row["platform"], event_id=row["event_id"], payload=json.loads(row["payload"] or "{}"),
+                        received_at=row["received_at"])
 
 
 def _case(row: asyncpg.Record) -> Case:
@@ -588,22 +595,49 @@ class PostgresStore:
 
     # -- processed events (dedup and replay) ------------------------------------------------
 
-    async def accept_event(self, platform: str, event_id: str, user_id: str, payload: dict[str, Any]) -> bool:
-        """The primary key decides between instances: the first INSERT wins, a retry elsewhere gets False."""
+    async def accept_event(self, platform: str, event_id: str, user_id: str, payload: dict[str, Any], *,
+                           owner: str | None = None) -> bool:
+        """The primary key decides between instances: the first INSERT wins, a retry elsewhere gets False.
+        The winner's claim rides on the same INSERT."""
+        now = utcnow()
         return await self._run(
-            """INSERT INTO processed_events (platform, event_id, user_id, status, payload, received_at)
-               VALUES ($1,$2,$3,'pending',$4,$5) ON CONFLICT DO NOTHING""",
-            platform, event_id, user_id, _dumps(payload), utcnow()) == 1
+            """INSERT INTO processed_events (platform, event_id, user_id, status, payload, received_at,
+                                             claimed_by, claimed_at)
+               VALUES ($1,$2,$3,'pending',$4,$5,$6,$5) ON CONFLICT DO NOTHING""",
+            platform, event_id, user_id, _dumps(payload), now, owner) == 1
 
-    async def finish_event(self, platform: str, event_id: str) -> None:
-        await self._run(_FINISH_SQL, platform, event_id)
+    async def finish_event(self, platform: str, event_id: str, *, owner: str | None = None) -> bool:
+        """Under READ COMMITTED the UPDATE waits for a takeover in flight (`claim_events` locks the row) and
+        then sees its claim, so the owner and the taker never both finish one event."""
+        if owner is None:
+            return await self._run(_FINISH_SQL, platform, event_id) > 0
+        if await self._run(_FINISH_CLAIMED_SQL, platform, event_id, owner):
+            return True
+        # rare: taken over, or no longer stored (the user was forgotten within this very event)
+        return await self._one("SELECT 1 FROM processed_events WHERE platform=$1 AND event_id=$2",
+                               platform, event_id) is None
 
     async def unfinished_events(self, platform: str | None = None) -> list[PendingEvent]:
         rows = await self._all(
             """SELECT * FROM processed_events WHERE status='pending' AND ($1::text IS NULL OR platform=$1)
                ORDER BY received_at""", platform)
-        return [PendingEvent(platform=r["platform"], event_id=r["event_id"], payload=json.loads(r["payload"] or "{}"),
-                             received_at=r["received_at"]) for r in rows]
+        return [_pending_event(r) for r in rows]
+
+    async def claim_events(self, *, owner: str, claimed_before: datetime, platform: str | Sequence[str] | None = None,
+                           limit: int | None = None) -> list[PendingEvent]:
+        """The candidates are locked ``FOR UPDATE SKIP LOCKED``: an event another instance is claiming, or
+        whose owner is writing its done mark right now, is skipped, not waited for."""
+        platforms = [platform] if isinstance(platform, str) else list(platform or [])
+        rows = await self._all(
+            """UPDATE processed_events e SET claimed_by=$1, claimed_at=$2
+               FROM (SELECT platform, event_id FROM processed_events
+                     WHERE status='pending' AND claimed_at<$3 AND claimed_by IS DISTINCT FROM $1
+                       AND (cardinality($4::text[]) = 0 OR platform = ANY($4))
+                     ORDER BY received_at LIMIT $5 FOR UPDATE SKIP LOCKED) AS c
+               WHERE e.platform=c.platform AND e.event_id=c.event_id
+               RETURNING e.platform, e.event_id, e.payload, e.received_at""",
+            owner, utcnow(), claimed_before, platforms, limit)
+        return sorted((_pending_event(r) for r in rows), key=lambda e: e.received_at)
 
     async def prune(self, before: datetime, *, batch: int = 1000) -> int:
         async def work(db: Connection) -> int:

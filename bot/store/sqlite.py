@@ -47,11 +47,18 @@ from bot.store.models import (
 
 T = TypeVar("T")
 _FINISH_SQL = "UPDATE processed_events SET status='done', payload=NULL WHERE platform=? AND event_id=?"
+#: The done mark under a claim: refused (no row) once another instance took the event over.
+_FINISH_CLAIMED_SQL = _FINISH_SQL + " AND (claimed_by IS NULL OR claimed_by=?)"
 #: The store whose transaction the current task is inside (`SQLiteStore.transaction`), if any.
 _in_transaction: ContextVar[SQLiteStore | None] = ContextVar("parley_sqlite_transaction", default=None)
 _UNSENT = "('pending','claimed')"
 #: Users kept in memory; past this the copy is dropped and refilled from the database as needed.
 USER_CACHE_SIZE = 10_000
+
+
+def _pending_event(row: sqlite3.Row) -> PendingEvent:
+    return PendingEvent(platform=row["platform"], event_id=row["event_id"], payload=json.loads(row["payload"] or "{}"),
+                        received_at=from_db(row["received_at"]) or utcnow())
 
 
 class StoreError(Exception):
@@ -870,18 +877,27 @@ class SQLiteStore:
 
     # -- processed events (dedup and replay) ------------------------------------------------
 
-    async def accept_event(self, platform: str, event_id: str, user_id: str, payload: dict[str, Any]) -> bool:
-        """Records an inbound event before it is acknowledged. False: seen before, drop it."""
+    async def accept_event(self, platform: str, event_id: str, user_id: str, payload: dict[str, Any], *,
+                           owner: str | None = None) -> bool:
+        """Records an inbound event before it is acknowledged, claimed by ``owner``. False: seen before, drop it."""
+        now = to_db(utcnow())
         cur_rows = await self._run(
-            """INSERT INTO processed_events (platform, event_id, user_id, status, payload, received_at)
-               VALUES (?,?,?,'pending',?,?) ON CONFLICT DO NOTHING""",
-            (platform, event_id, user_id, json.dumps(payload, ensure_ascii=False), to_db(utcnow())),
+            """INSERT INTO processed_events (platform, event_id, user_id, status, payload, received_at,
+                                             claimed_by, claimed_at)
+               VALUES (?,?,?,'pending',?,?,?,?) ON CONFLICT DO NOTHING""",
+            (platform, event_id, user_id, json.dumps(payload, ensure_ascii=False), now, owner, now),
         )
         return cur_rows == 1
 
-    async def finish_event(self, platform: str, event_id: str) -> None:
+    async def finish_event(self, platform: str, event_id: str, *, owner: str | None = None) -> bool:
         """Done: the payload (which may hold the user's words) is dropped, only the id stays for dedup."""
-        await self._run(_FINISH_SQL, (platform, event_id))
+        if owner is None:
+            return await self._run(_FINISH_SQL, (platform, event_id)) > 0
+        if await self._run(_FINISH_CLAIMED_SQL, (platform, event_id, owner)):
+            return True
+        # rare: taken over, or no longer stored (the user was forgotten within this very event)
+        return await self._one("SELECT 1 FROM processed_events WHERE platform=? AND event_id=?",
+                               (platform, event_id)) is None
 
     async def unfinished_events(self, platform: str | None = None) -> list[PendingEvent]:
         rows = await self._all_bulk(
@@ -889,8 +905,20 @@ class SQLiteStore:
                ORDER BY received_at""",
             (platform, platform),
         )
-        return [PendingEvent(platform=r["platform"], event_id=r["event_id"], payload=json.loads(r["payload"] or "{}"),
-                             received_at=from_db(r["received_at"])) for r in rows]  # type: ignore[arg-type]
+        return [_pending_event(r) for r in rows]
+
+    async def claim_events(self, *, owner: str, claimed_before: datetime, platform: str | Sequence[str] | None = None,
+                           limit: int | None = None) -> list[PendingEvent]:
+        platforms = [platform] if isinstance(platform, str) else list(platform or [])
+        only = f" AND platform IN ({','.join('?' * len(platforms))})" if platforms else ""
+        rows = await self._all_bulk(
+            f"""UPDATE processed_events SET claimed_by=?, claimed_at=?
+                WHERE rowid IN (SELECT rowid FROM processed_events
+                                WHERE status='pending' AND claimed_at<? AND claimed_by IS NOT ?{only}
+                                ORDER BY received_at LIMIT ?)
+                RETURNING platform, event_id, payload, received_at""",
+            (owner, to_db(utcnow()), to_db(claimed_before), owner, *platforms, -1 if limit is None else limit))
+        return sorted((_pending_event(r) for r in rows), key=lambda e: e.received_at)
 
     async def prune(self, before: datetime, *, batch: int = 1000) -> int:
         cut = to_db(before)
