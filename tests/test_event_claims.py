@@ -19,9 +19,9 @@ import pytest
 from bot.app import build_core
 from bot.core import Core
 from bot.events import Event, EventKind
-from bot.outbox import Delivery
 from bot.settings import load_settings
 from bot.store import Store, open_store, utcnow
+from tests.support import CountingStore, RecordingAdapter
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -31,44 +31,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(request.getfixturevalue("pg_url"))
 
 
-class _Recorder:
-    """A console-platform adapter that records what it is given to deliver."""
-
-    platform = "console"
-
-    def __init__(self) -> None:
-        self.delivered: list[Delivery] = []
-
-    async def start(self) -> None:
-        return None
-
-    async def stop(self) -> None:
-        return None
-
-    async def deliver(self, delivery: Delivery) -> None:
-        self.delivered.append(delivery)
-
-
-class _CountingStore:
-    """The store with every call counted by name."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.calls: list[str] = []
-
-    def __getattr__(self, name: str) -> object:
-        attr = getattr(self.store, name)
-        if not asyncio.iscoroutinefunction(attr):
-            return attr
-
-        async def counted(*args: object, **kwargs: object) -> object:
-            self.calls.append(name)
-            return await attr(*args, **kwargs)
-        return counted
-
-
 @pytest.fixture
-async def instances(db_url: str) -> AsyncIterator[tuple[Core, Core, _Recorder, _Recorder]]:
+async def instances(db_url: str) -> AsyncIterator[tuple[Core, Core, RecordingAdapter, RecordingAdapter]]:
     """Two instances (each its own store connections and instance id) on one database, as on PostgreSQL
     several `parley run` processes: neither takes every claim at start."""
     first, second = await open_store(db_url), await open_store(db_url)
@@ -77,7 +41,7 @@ async def instances(db_url: str) -> AsyncIterator[tuple[Core, Core, _Recorder, _
     for store in (first, second):
         core = build_core(store, load_settings())
         core.takeover_at_start = False
-        recorder = _Recorder()
+        recorder = RecordingAdapter()
         core.register(recorder)
         cores.append(core)
         recorders.append(recorder)
@@ -93,7 +57,7 @@ def _help(event_id: str, user: str = "ana") -> Event:
 
 
 async def test_an_event_a_live_instance_accepted_is_not_replayed_by_another(
-        instances: tuple[Core, Core, _Recorder, _Recorder]) -> None:
+        instances: tuple[Core, Core, RecordingAdapter, RecordingAdapter]) -> None:
     a, b, delivered_by_a, delivered_by_b = instances
     event = _help("e1")
     assert await a.accept(event)
@@ -104,7 +68,7 @@ async def test_an_event_a_live_instance_accepted_is_not_replayed_by_another(
 
 
 async def test_an_event_taken_over_from_a_slow_instance_is_processed_once(
-        instances: tuple[Core, Core, _Recorder, _Recorder]) -> None:
+        instances: tuple[Core, Core, RecordingAdapter, RecordingAdapter]) -> None:
     """A's claim expired while A still worked (a very slow handler): B took the event over. A's transaction
     is rolled back when its done mark is refused, so the event's state changes and replies happen once."""
     a, b, delivered_by_a, delivered_by_b = instances
@@ -129,11 +93,11 @@ async def test_the_outbox_loop_takes_over_a_dead_instances_event_once_its_claim_
     after the claim timeout and not before; asking costs one indexed statement per round of
     ``stale_after / 4`` seconds, none while no replay hook is registered."""
     store = await open_store(db_url)
-    counting = _CountingStore(store)
+    counting = CountingStore(store)
     core = build_core(cast(Store, counting), load_settings())
     core.takeover_at_start = False
     core.outbox.stale_after = 2.0
-    recorder = _Recorder()
+    recorder = RecordingAdapter()
     core.register(recorder)
     dead = build_core(store, load_settings())
     replayed: list[tuple[str, float]] = []
@@ -189,10 +153,10 @@ async def test_an_idle_instance_asks_the_store_about_twice_a_second_at_most(db_u
     """With the default claim timeout (120 s) the event takeover asks once per 30 s: an idle instance's
     store calls stay those of the outbox loop (one round per 5 s)."""
     store = await open_store(db_url)
-    counting = _CountingStore(store)
+    counting = CountingStore(store)
     core = build_core(cast(Store, counting), load_settings())
     core.takeover_at_start = False
-    core.register(_Recorder())
+    core.register(RecordingAdapter())
 
     async def replay(event: Event) -> None:
         await core.run(event, {})

@@ -24,6 +24,7 @@ from bot.settings import SettingsError, load_settings
 from bot.store import HandledMessage, NewOutboxItem, SQLiteStore, Store, StoreError, User, open_store, utcnow
 from bot.store.migrations import MIGRATIONS, SCHEMA_VERSION
 from bot.store.models import to_db
+from tests.support import CountingStore
 
 
 def url(path: Path) -> str:
@@ -609,24 +610,6 @@ async def test_next_outbox_at_counts_a_blocked_conversation_from_its_claims_expi
     assert await store.next_outbox_at(stale_after=120, platform="slack") == later + timedelta(seconds=5)
 
 
-class _CountingStore:
-    """The store with every call counted (the outbox loop's questions to the database)."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self.calls: list[str] = []
-
-    def __getattr__(self, name: str) -> object:
-        attr = getattr(self.store, name)
-        if not asyncio.iscoroutinefunction(attr):
-            return attr
-
-        async def counted(*args: object, **kwargs: object) -> object:
-            self.calls.append(name)
-            return await attr(*args, **kwargs)
-        return counted
-
-
 class _Recorder:
     def __init__(self) -> None:
         self.delivered: list[int] = []
@@ -646,7 +629,7 @@ async def test_the_outbox_loop_does_not_poll_behind_a_dead_instances_claim(store
     """Before the fix every live loop asked the database every 5 ms until the claim timed out."""
     await store.add_outbox([_row("blocked", 1)], owner="dead")
     await store.add_outbox([_row("blocked", 2)])
-    counting = _CountingStore(store)
+    counting = CountingStore(store)
     outbox = Outbox(cast(Store, counting), {"console": _Recorder()}, owner="live", clock=utcnow,
                     repeat_note=_repeat_note, stale_after=120)
     await outbox.recover(takeover=False)

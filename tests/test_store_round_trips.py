@@ -21,24 +21,7 @@ from bot.outbox import Delivery, Outbox, new_item
 from bot.settings import load_settings
 from bot.store import SQLiteStore, utcnow
 from bot.store.models import to_db
-
-
-class Keeper:
-    """A console adapter that keeps what it is handed."""
-
-    platform = "console"
-
-    def __init__(self) -> None:
-        self.delivered: list[Delivery] = []
-
-    async def start(self) -> None:
-        return None
-
-    async def stop(self) -> None:
-        return None
-
-    async def deliver(self, delivery: Delivery) -> None:
-        self.delivered.append(delivery)
+from tests.support import RecordingAdapter
 
 
 def kinds(statements: list[str]) -> list[str]:
@@ -55,7 +38,7 @@ async def settle() -> None:
 async def test_a_help_event_costs_two_commits_its_sent_mark_riding_on_the_next_events_transaction(
         store: SQLiteStore) -> None:
     core: Core = build_core(store, load_settings())
-    keeper = Keeper()
+    keeper = RecordingAdapter()
     core.register(keeper)
     statements: list[str] = []
     store.trace_statements(statements.append)
@@ -81,7 +64,7 @@ async def test_a_help_event_costs_two_commits_its_sent_mark_riding_on_the_next_e
 
 async def test_a_mark_taken_by_a_failing_event_is_written_with_its_apology(store: SQLiteStore) -> None:
     core: Core = build_core(store, load_settings())
-    keeper = Keeper()
+    keeper = RecordingAdapter()
     core.register(keeper)
     first = Event(platform="console", event_id="ok", user_id="u1", chat_id="c1", kind=EventKind.MESSAGE, text="/help")
     assert await core.accept(first)
@@ -108,7 +91,7 @@ async def test_a_mark_taken_by_a_failing_event_is_written_with_its_apology(store
 
 async def test_a_stopped_outbox_marks_at_once_and_stop_writes_what_waits(store: SQLiteStore) -> None:
     core: Core = build_core(store, load_settings())
-    keeper = Keeper()
+    keeper = RecordingAdapter()
     core.register(keeper)
     event = Event(platform="console", event_id="one", user_id="u1", chat_id="c1", kind=EventKind.MESSAGE, text="/help")
     assert await core.accept(event)
@@ -235,7 +218,7 @@ async def test_a_delivery_runs_in_its_callers_task_and_still_times_out(store: SQ
 
 async def test_an_eventless_reply_right_after_an_events_reply_goes_at_once(store: SQLiteStore) -> None:
     core: Core = build_core(store, load_settings())
-    keeper = Keeper()
+    keeper = RecordingAdapter()
     core.register(keeper)
     event = Event(platform="console", event_id="one", user_id="u1", chat_id="c1", kind=EventKind.MESSAGE, text="/help")
     assert await core.accept(event)
