@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -1277,22 +1278,29 @@ def _ru_noun(word: str, preposition: str) -> Any:
     return top
 
 
+def _ru_clause_words_after(tokens: list[str], i: int, span: int) -> Iterator[str]:
+    """The words (lower case, ё as е) of the verb at ``i``'s own clause within ``span`` tokens after it
+    that no preposition governs: where its subject may stand. Stops at a clause boundary, a coordinating
+    or clause word, or an infinitive ("грозится подать в суд": what follows is the infinitive's own)."""
+    before = ""
+    for tok in tokens[i + 1:i + 1 + span]:
+        if not _is_word(tok):
+            if tok.strip() in _BOUNDARY:
+                return
+            continue
+        low = tok.lower().replace("ё", "е")
+        if low in _RU_COORD or low in _RU_CLAUSE or _ru_parse(low).tag.POS == "INFN":
+            return
+        governed, before = before in _RU_PREPOSITIONS, low
+        if not governed:
+            yield low
+
+
 def _ru_subject_after(tokens: list[str], i: int, verb: Any) -> bool:
     """Whether a nominative noun after the verb at ``i``, in the same clause, is its subject
     ("на встречу пришёл стажёр"): it must agree in number (and gender in the past), and an
     inanimate noun after a transitive verb is read as its object ("прислал отчёт")."""
-    before = ""
-    for tok in tokens[i + 1:i + 12]:
-        if not _is_word(tok):
-            if tok.strip() in _BOUNDARY:
-                return False
-            continue
-        low = tok.lower().replace("ё", "е")
-        if low in _RU_COORD or low in _RU_CLAUSE or _ru_parse(low).tag.POS == "INFN":
-            return False
-        governed, before = before in _RU_PREPOSITIONS, low
-        if governed:
-            continue
+    for low in _ru_clause_words_after(tokens, i, 11):
         parses = [q for q in morph().parse(low) if q.tag.POS == "NOUN" and q.tag.case == "nomn" and q.score >= 0.2]
         if not parses:
             continue
@@ -1949,18 +1957,7 @@ def _ru_absent(tokens: list[str], i: int) -> bool:
 def _ru_agreeing_noun_after(tokens: list[str], i: int, verb: Any) -> bool:
     """Whether a noun in the nominative after the verb at ``i``, in its clause, agrees with it in number
     (and gender in the past): then it may be the verb's subject ("а прошёл месяц"), whatever the verb."""
-    before = ""
-    for tok in tokens[i + 1:i + 8]:
-        if not _is_word(tok):
-            if tok.strip() in _BOUNDARY:
-                return False
-            continue
-        low = tok.lower().replace("ё", "е")
-        if low in _RU_COORD or low in _RU_CLAUSE or _ru_parse(low).tag.POS == "INFN":
-            return False  # "грозится подать в суд": what follows the infinitive is its own
-        governed, before = before in _RU_PREPOSITIONS, low
-        if governed:
-            continue
+    for low in _ru_clause_words_after(tokens, i, 7):
         for q in morph().parse(low):
             if q.tag.POS == "NOUN" and q.tag.case == "nomn" and q.score >= 0.05 and q.tag.number == verb.tag.number \
                     and not ("past" in verb.tag and verb.tag.gender and q.tag.gender != verb.tag.gender):
