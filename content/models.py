@@ -120,6 +120,8 @@ class FlowStep(Strict):
     (`handlers.agreement`); a draft introduces it accordingly (``flow.rule.agreed`` / ``flow.rule.new``).
     ``soon``: a ``time`` step's time less than this ahead is questioned once (``flow.<id>.soon``, say, an
     end date that leaves no time for a handover); the same answer given again is taken.
+    ``deliverable``: a ``time`` step's answer is when work is due or ends, so a day named without an hour
+    means the end of the working day (`handlers.timeparse.find_times`), not the morning.
     """
 
     kind: str = Field(pattern=r"^(defuse|text|time|choice)$")
@@ -128,6 +130,7 @@ class FlowStep(Strict):
     to_client: bool = False
     agreement: bool = False
     soon: Span = "0"
+    deliverable: bool = False
     choices: list[ChoiceSpec] = Field(default_factory=list)
     nudges: list[NudgeSpec] = Field(default_factory=list)
 
@@ -137,6 +140,8 @@ class FlowStep(Strict):
             raise ValueError("a choice step needs at least two choices")
         if self.kind != "choice" and self.choices:
             raise ValueError(f"a {self.kind} step takes no choices")
+        if self.kind != "time" and self.deliverable:
+            raise ValueError(f"a {self.kind} step reads no time: deliverable is for time steps")
         if self.kind in ("text", "time", "choice") and self.save is None:
             raise ValueError(f"a {self.kind} step must name the answer it saves (save)")
         if self.kind == "defuse" and (self.save or self.draft or self.nudges):

@@ -270,7 +270,7 @@ async def answer(ctx: Context, case: Case, text: str) -> Answered | list[Reply]:
     assert spec.save is not None
     base = ctx.now
     if spec.kind == "time":
-        found = deadline_in(text, ctx.now, ctx.user.tz)
+        found = deadline_in(text, ctx.now, ctx.user.tz, deliverable=spec.deliverable)
         if found is None:
             return [Reply(ctx.t("flow.time_unclear"), expects_text=True, case_id=case.id)]
         if found.used.when <= ctx.now:

@@ -50,3 +50,21 @@ async def test_an_end_date_that_leaves_no_time_is_questioned_once(core: Core, cl
     nudges = {n.kind: n for n in await core.store.nudges_for_case(case.id)}
     assert nudges["handover"].due_at == datetime(2026, 11, 30, 18, 0, tzinfo=UTC)
     assert nudges["send-parting"].due_at < nudges["handover"].due_at
+
+
+@pytest.mark.parametrize(("lang", "said"), [("en", "Friday"), ("ru", "в пятницу"), ("ro", "vineri")])
+async def test_an_end_day_without_an_hour_is_the_end_of_that_working_day(core: Core, lang: str, said: str) -> None:
+    """"We stop on Friday" is Friday evening (a deliverable's 18:00), not Friday at 10:00 as a reminder's day."""
+    talker = await to_end_date(core, lang)
+    await talker.say(said)
+    case = await current(talker)
+    handover = {n.kind: n for n in await core.store.nudges_for_case(case.id)}["handover"]
+    assert (handover.due_at.weekday(), handover.due_at.hour) == (4, 18), handover.due_at
+
+
+def test_only_a_time_step_can_be_deliverable() -> None:
+    from pydantic import ValidationError
+
+    from content.models import FlowStep
+    with pytest.raises(ValidationError, match="deliverable is for time steps"):
+        FlowStep(kind="text", save="x", deliverable=True)
