@@ -11,7 +11,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.buttons import row_id
-from bot.clock import zone_or_utc
 from bot.events import Choice, Event, Reply, Target
 from bot.markup import user_text
 from bot.store import Case, HandledMessage, Nudge
@@ -20,7 +19,7 @@ from handlers.buttons import CasePress, NudgePress, WalkPress
 from handlers.context import Context, ContextSource
 from handlers.edits import remember
 from handlers.flow import is_flow_step, position
-from handlers.render import case_title, offer, quoted, relative_text, when_text
+from handlers.render import case_title, offer, quoted, relative_text, when_confirmed, when_text
 from handlers.router import Router
 from handlers.steps import Step
 from handlers.timeparse import later, parse_when, unread_time_words
@@ -243,11 +242,7 @@ def _confirmation(ctx: Context, key: str, case_id: int, when: datetime, note: st
     The leftover words are shown (and flagged when they look like a time Parley did not read), so a
     misread such as "к обеду" kept as the note is visible to the user at once.
     """
-    shown = when_text(when, ctx.user.tz, ctx.lang)
-    zone = zone_or_utc(ctx.user.tz)
-    if when.astimezone(zone).date() == ctx.now.astimezone(zone).date():
-        # "this Monday" said on a Monday is today: say so, so it cannot pass for next week's Monday
-        shown = ctx.t("followup.today", when=shown)
+    shown = when_confirmed(ctx, when)
     lines = [ctx.t(key, id=case_id, when=shown, relative=relative_text(when, ctx.now, ctx.lang))]
     if note:
         lines.append(ctx.t("followup.note", note=user_text(note[:200])))

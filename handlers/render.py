@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import TIMEDELTA_UNITS, format_datetime, format_timedelta, get_day_names, get_month_names
 
+from bot.clock import zone_or_utc
 from bot.context import Context
 from bot.events import Choice, Reply
 from bot.store import Case
@@ -77,6 +78,16 @@ def when_text(moment: datetime, tz: str, lang: str) -> str:
     """A moment shown in the user's zone and language, with Babel's month and day names."""
     local = moment.astimezone(ZoneInfo(tz))
     return format_datetime(local, _WHEN_PATTERNS.get(lang, _WHEN_PATTERNS["en"]), locale=lang)
+
+
+def when_confirmed(ctx: Context, moment: datetime) -> str:
+    """`when_text` for a confirmation of a time the user typed, with "today, " in front when it falls on
+    the user's today: "this Monday" said on a Monday must not pass for next week's Monday."""
+    shown = when_text(moment, ctx.user.tz, ctx.lang)
+    zone = zone_or_utc(ctx.user.tz)
+    if moment.astimezone(zone).date() == ctx.now.astimezone(zone).date():
+        shown = ctx.t("followup.today", when=shown)
+    return shown
 
 
 #: How a moment reads in a message to the client, written out as a person writes it (no abbreviations):

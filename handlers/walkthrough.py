@@ -29,7 +29,7 @@ from handlers.check import check_draft, pattern_findings
 from handlers.context import Context
 from handlers.greeting import is_greeting
 from handlers.paraphrase import draft_paraphrase
-from handlers.render import capitalise_dates, case_title, offer, quoted, when_text
+from handlers.render import capitalise_dates, case_title, offer, quoted, when_confirmed, when_text
 from handlers.router import Router
 from handlers.steps import ANY, Step
 from handlers.timeparse import Deadline, deadline_in
@@ -579,7 +579,7 @@ def _remember_reading(case: Case, found: Deadline) -> None:
 
 def _reading(ctx: Context, case: Case, due: datetime) -> str:
     """'Deadline: Tue 24 Nov 18:00 (read from “завтра к 18:00”; not used: “сегодня”)' in the user's language."""
-    when = when_text(due, ctx.user.tz, ctx.lang)
+    when = when_confirmed(ctx, due)
     words = case.answers.get("deadline_words")
     if not words:
         return ctx.t("walk.deadline_read_plain", when=when)

@@ -232,3 +232,18 @@ def test_a_deadline_on_a_weekday_of_next_week(text: str, expected: str) -> None:
     assert found is not None
     assert found.used.when.strftime("%a %d %b %H:%M") == expected
     assert not found.others, found.others
+
+
+@pytest.mark.parametrize(("lang", "text", "said"), [
+    ("en", "we send the fixed banner today by 6pm", "Deadline: today, Mon 30 Nov, 18:00"),
+    ("ru", "пришлём исправленный баннер сегодня к 18:00", "Срок: сегодня, пн, 30 ноября, 18:00"),
+    ("ro", "trimitem bannerul corectat azi până la 18", "Termen: astăzi, luni, 30 noiembrie, la ora 18:00"),
+])
+async def test_the_solution_steps_deadline_today_says_today(core: Core, clock: FixedClock, lang: str, text: str,
+                                                          said: str) -> None:
+    """Step 5's confirmation says "today" as /followup's does: a bare weekday would read as next week's."""
+    clock.now = MONDAY
+    talker = Talker(core, user=f"today-{lang}")
+    await walk_to_solution(talker, lang)
+    await talker.say(text)
+    assert said in talker.text(), talker.text()
