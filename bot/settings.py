@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from platformdirs import user_data_dir
@@ -25,7 +26,9 @@ class SettingsError(Exception):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="PARLEY_", extra="ignore", case_sensitive=False)
+    # an empty variable is an unset one: docker-compose passes `${PARLEY_TELEGRAM_WEBHOOK_URL:-}` as ""
+    model_config = SettingsConfigDict(env_prefix="PARLEY_", extra="ignore", case_sensitive=False,
+                                      env_ignore_empty=True)
 
     #: repr=False: a postgresql:// URL carries the password.
     database_url: str = Field(default_factory=default_database_url, repr=False)
@@ -89,6 +92,10 @@ class Settings(BaseSettings):
     @classmethod
     def _database_url(cls, value: str) -> str:
         if value.startswith(("postgresql://", "postgres://")) and len(value.split("://", 1)[1]) > 0:
+            try:
+                urlsplit(value).port  # noqa: B018 (read for its check: "host:notaport" raises ValueError)
+            except ValueError:
+                raise ValueError("the port after the host must be a number, as in postgresql://USER:PASSWORD@HOST:5432/DATABASE") from None
             return value
         if not value.startswith("sqlite:///") or value == "sqlite:///":
             raise ValueError("must look like sqlite:///PATH or postgresql://USER:PASSWORD@HOST/DATABASE")

@@ -13,7 +13,7 @@ from bot.settings import SettingsError, load_settings
     [("PARLEY_HTTP_PORT", "abc"), ("PARLEY_HTTP_PORT", "70000"), ("PARLEY_DEFAULT_LANGUAGE", "de"),
      ("PARLEY_DEFAULT_TIMEZONE", "Mars/Olympus"), ("PARLEY_LOG_LEVEL", "loud"),
      ("PARLEY_DATABASE_URL", "mysql://x"), ("PARLEY_LOG_FORMAT", "xml"), ("PARLEY_CLAIM_TIMEOUT", "0"),
-     ("PARLEY_DATABASE_POOL_SIZE", "1")],
+     ("PARLEY_DATABASE_POOL_SIZE", "1"), ("PARLEY_DATABASE_URL", "postgresql://parley:pw@127.0.0.1:notaport/parley")],
 )
 def test_bad_value_names_the_variable(monkeypatch: pytest.MonkeyPatch, name: str, value: str) -> None:
     monkeypatch.setenv(name, value)
@@ -40,6 +40,16 @@ def test_postgres_url_is_accepted_and_its_password_never_shows(monkeypatch: pyte
     assert settings.database_url == "postgresql://parley:pg-secret@db:5432/parley"
     assert (settings.claim_timeout, settings.log_format, settings.database_pool_size) == (2.5, "json", 10)
     assert "pg-secret" not in repr(settings)
+
+
+def test_an_empty_variable_is_an_unset_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    """docker-compose passes unset optional variables as "" (``${PARLEY_TELEGRAM_WEBHOOK_URL:-}``)."""
+    for name in ("PARLEY_TELEGRAM_TOKEN", "PARLEY_TELEGRAM_WEBHOOK_URL", "PARLEY_TELEGRAM_WEBHOOK_SECRET",
+                 "PARLEY_SLACK_BOT_TOKEN", "PARLEY_HTTP_PORT", "PARLEY_LOG_FORMAT"):
+        monkeypatch.setenv(name, "")
+    settings = load_settings()
+    assert settings.telegram_webhook_url is None and not settings.telegram_enabled and not settings.slack_enabled
+    assert (settings.http_port, settings.log_format) == (8080, "text")
 
 
 def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
