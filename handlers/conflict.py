@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.events import Choice, Event, Reply
+from bot.context import ContextSource
+from bot.events import Choice, Event, EventKind, Reply
 from bot.store import Case
 from content.text import LANGUAGE_NAMES, LANGUAGES, word_count
 from handlers import typed, walkthrough
@@ -132,3 +133,27 @@ async def _new_case_for_crisis(event: Event, ctx: Context, case_id: str) -> list
         return [Reply(ctx.t("walk.step_done"), private=True)]
     await ctx.store.save_case(found)
     return [Reply(f"✓ {ctx.t('walk.new_case')}", close_origin=True), *(await triage_reply(event, ctx, text, found))]
+
+
+async def waiting_step(core: ContextSource, platform: str, chat_id: str, user_id: str) -> list[Reply]:
+    """What the user's open case in ``chat_id`` (no thread) waits on, shown again when a session starts:
+    a note ("Where we left off:"), then the step's prompt with its buttons, or the situation card when the
+    case was only offered; [] when no case waits there or the user is unknown.
+
+    `parley chat` numbers the buttons of the last message it printed; after a restart nothing was printed,
+    so a typed "1" would be saved as the step's answer. Shown again, the numbers pick the buttons again.
+    """
+    user = await core.store.get_user(platform, user_id)
+    if user is None:
+        return []
+    ctx = core.context_for(user)
+    event = Event(platform=platform, event_id="", user_id=user_id, chat_id=chat_id, kind=EventKind.COMMAND)
+    case = await walkthrough.active_case(event, ctx)
+    if case is None or case.situation is None:
+        return []
+    if case.step == Step.OFFERED:
+        shown = [offer(ctx, case, alternatives=[a for a in case.answers.get("alternatives", [])
+                                                if a in ctx.lib.situations])]
+    else:
+        shown = await walkthrough.waiting_prompt(event, ctx)
+    return [Reply(ctx.t("chat.resume")), *shown] if shown else []
