@@ -63,6 +63,17 @@ async def triage_reply(event: Event, ctx: Context, text: str, here: Case | None)
     return [offer(ctx, case, alternatives=alternatives, switch_to=switch)]
 
 
+async def language_switch(event: Event, ctx: Context, text: str) -> list[Reply] | None:
+    """A message that is only a language's name or code ("Română", "russian", «русский», "en"): the
+    language is switched, as /lang does, and a step waiting here is asked again in it; None for any
+    other text. Checked before a waiting step takes the text, so the name is never saved as an answer."""
+    code = typed.language_named(text, LANGUAGES)
+    if code is None:
+        return None
+    await ctx.set_language(code)
+    return [Reply(ctx.t("lang.set", name=LANGUAGE_NAMES[code])), *(await walkthrough.waiting_prompt(event, ctx))]
+
+
 async def _typed_reply(event: Event, ctx: Context, text: str, here: Case | None) -> list[Reply] | None:
     """Text that is no conflict to triage, as no step waits for it: emoji only (asked for words), a
     language's name ("Română", "russian": typed at the /lang menu, picks it), a bare yes or no (nothing
@@ -70,10 +81,6 @@ async def _typed_reply(event: Event, ctx: Context, text: str, here: Case | None)
     waiting), a situation's title (typed at the situation menu, picks it). None for anything else."""
     if not any(c.isalnum() for c in text):
         return [Reply(ctx.t("typed.words_please"))]
-    code = typed.language_named(text, LANGUAGES)
-    if code is not None:
-        await ctx.set_language(code)
-        return [Reply(ctx.t("lang.set", name=LANGUAGE_NAMES[code])), *(await walkthrough.waiting_prompt(event, ctx))]
     if typed.yes_no(text) is not None:
         return [Reply(ctx.t("typed.nothing_waiting"))]
     labels = [ctx.lib.t(key, lang) for key in typed.step_label_keys() for lang in LANGUAGES]

@@ -1,0 +1,103 @@
+"""Faults a fourth newcomer found through `parley chat`, each as its kind: a language's name typed at a
+step, short forms of "Walk me through it", yes/no typed to /forget, "now" as a time, the language offer
+on the menu, the first card of a situation. Every case runs in en, ru and ro through the core, as the
+console adapter drives it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core import Core
+from tests.conftest import Talker
+from tests.test_newcomer2 import WALK, to_amount
+
+SET = {"en": "I'll speak English", "ru": "говорю по-русски", "ro": "vorbesc în română"}
+STEP_2 = {"en": "Step 2 of 5", "ru": "Шаг 2 из 5", "ro": "Pasul 2 din 5"}
+STEP_1 = {"en": "Step 1 of 5", "ru": "Шаг 1 из 5", "ro": "Pasul 1 din 5"}
+SLOW = {"en": "the client is unhappy, says the website is slow and the contact form doesnt work",
+        "ru": "клиент недоволен, говорит что сайт тормозит и форма обратной связи не работает",
+        "ro": "clientul e nemulțumit, zice că site-ul e lent și formularul de contact nu merge"}
+
+
+async def at_step_1(core: Core, lang: str) -> tuple[Talker, int]:
+    """A walkthrough of a complaint, waiting at its first step."""
+    talker = Talker(core, lang_hint=lang)
+    await talker.say(SLOW[lang])
+    case_id = next(r.case_id for r in talker.last if r.case_id)
+    assert case_id is not None
+    await talker.pick(WALK[lang])
+    assert STEP_1[lang] in talker.text(), talker.text()
+    return talker, case_id
+
+
+# -- 2. a language's name typed at a step switches the language, the step is asked again --------------
+
+
+@pytest.mark.parametrize(("lang", "typed", "new"), [
+    ("en", "русский", "ru"), ("en", "Română", "ro"), ("en", "ru", "ru"),
+    ("ru", "English", "en"), ("ru", "румынский", "ro"),
+    ("ro", "English", "en"), ("ro", "rusă", "ru"),
+])
+async def test_a_language_name_at_a_text_step_switches_the_language(core: Core, lang: str, typed: str,
+                                                                   new: str) -> None:
+    talker, case_id = await at_step_1(core, lang)
+    await talker.say("/lang")
+    await talker.say(typed)
+    assert SET[new] in talker.text(), talker.text()
+    assert STEP_1[new] in talker.text(), talker.text()  # the waiting step, redrawn in the new language
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.step == "listen" and typed not in [str(v) for v in case.answers.values()], case.answers
+    user = await core.store.get_user("console", "u1")
+    assert user is not None and user.lang == new
+
+
+@pytest.mark.parametrize(("lang", "typed", "new"), [("ro", "English", "en"), ("ru", "English", "en"),
+                                                     ("en", "русский", "ru")])
+async def test_a_language_name_at_a_time_step_switches_the_language(core: Core, lang: str, typed: str,
+                                                                   new: str) -> None:
+    talker, case_id = await to_amount(core, lang)
+    await talker.say({"en": "1200 EUR", "ru": "1200 евро", "ro": "1.200 de euro"}[lang])
+    await talker.say({"en": "payment within 5 days of the invoice", "ru": "оплата в течение 5 дней после счёта",
+                      "ro": "plata în 5 zile de la factură"}[lang])
+    case = await core.store.get_case(case_id)
+    assert case is not None
+    step = case.step
+    await talker.say(typed)
+    assert SET[new] in talker.text(), talker.text()
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.step == step and typed not in [str(v) for v in case.answers.values()]
+
+
+# -- 3. short forms of "Walk me through it" under the card --------------------------------------------
+
+
+@pytest.mark.parametrize(("lang", "typed"), [
+    ("en", "walk me thru"), ("en", "walk me through"), ("en", "Step by step"), ("en", "guide me"),
+    ("en", "walk me thru!"),
+    ("ru", "пошагово"), ("ru", "по шагам"), ("ru", "Пошагово!"),
+    ("ro", "pas cu pas"), ("ro", "ghidează-mă"), ("ro", "ghideaza-ma"),
+])
+async def test_short_forms_of_the_walk_button_start_the_walk(core: Core, lang: str, typed: str) -> None:
+    talker = Talker(core, lang_hint=lang)
+    await talker.say(SLOW[lang])
+    await talker.say(typed)
+    assert STEP_1[lang] in talker.text(), talker.text()
+
+
+# -- 6. "now" is a time at a time step -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("lang", "now"), [("ru", "сейчас"), ("ru", "прямо сейчас"), ("en", "now"),
+                                          ("en", "right now"), ("ro", "acum"), ("ro", "chiar acum")])
+async def test_now_answers_the_payment_time_step(core: Core, lang: str, now: str) -> None:
+    talker, case_id = await to_amount(core, lang)
+    await talker.say({"en": "1200 EUR", "ru": "1200 евро", "ro": "1.200 de euro"}[lang])
+    await talker.say({"en": "payment within 5 days of the invoice", "ru": "оплата в течение 5 дней после счёта",
+                      "ro": "plata în 5 zile de la factură"}[lang])
+    case = await core.store.get_case(case_id)
+    assert case is not None
+    step = case.step
+    await talker.say(now)
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.step != step, talker.text()
+    assert any(str(v) == now for v in case.answers.values()), case.answers
