@@ -101,3 +101,26 @@ async def test_now_answers_the_payment_time_step(core: Core, lang: str, now: str
     case = await core.store.get_case(case_id)
     assert case is not None and case.step != step, talker.text()
     assert any(str(v) == now for v in case.answers.values()), case.answers
+
+
+# -- 8. the first card of "The client feels neglected" fits a client who feels forgotten --------------
+
+
+@pytest.mark.parametrize(("lang", "said"), [
+    ("ru", "клиент не отвечает уже две недели, кажется он обиделся что мы его забыли"),
+    ("en", "the client feels neglected, says we forgot about him and don't pay attention anymore"),
+    ("ro", "clientul se simte neglijat, zice că l-am uitat și nu-i mai acordăm atenție"),
+])
+async def test_a_client_who_feels_forgotten_gets_the_real_cause_card_first(core: Core, lang: str, said: str) -> None:
+    """The loyal-client card is about a client who raises their voice: not the first thing to read here."""
+    from content import library
+
+    lib = library()
+    first = lib.cards[lib.situations["feels-neglected"].cards[0]]
+    assert first.id == "conflict-causes"
+    talker = Talker(core, lang_hint=lang)
+    await talker.say(said)
+    text = talker.text()
+    assert lib.situations["feels-neglected"].text(lang).title in text, text[:400]
+    assert first.text(lang).title in text, text[:400]
+    assert lib.cards["why-loyal-clients-turn"].text(lang).title not in text, text[:400]
