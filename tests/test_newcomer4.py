@@ -124,3 +124,26 @@ async def test_a_client_who_feels_forgotten_gets_the_real_cause_card_first(core:
     assert lib.situations["feels-neglected"].text(lang).title in text, text[:400]
     assert first.text(lang).title in text, text[:400]
     assert lib.cards["why-loyal-clients-turn"].text(lang).title not in text, text[:400]
+
+
+# -- 5. the payment-rule path asks for a payment clause, with a payment example ------------------------
+
+PAYMENT_RULE = {"en": "Yes, a payment rule", "ru": "Да, правило оплаты", "ro": "Da, o regulă de plată"}
+REVISIONS = {"en": "revision", "ru": "правок", "ro": "revizii"}
+ADVANCE = {"en": "advance", "ru": "аванс", "ro": "avans"}
+
+
+@pytest.mark.parametrize(("lang", "amount", "terms", "when"), [
+    ("ro", "2 400 €", "plata in 5 zile lucratoare de la factura", "maine la 10"),
+    ("en", "€2,400", "payment within 5 working days of the invoice", "tomorrow at 10"),
+    ("ru", "2 400 €", "оплата в течение 5 рабочих дней после счёта", "завтра в 10"),
+])
+async def test_the_payment_rule_clause_shows_a_payment_example(core: Core, lang: str, amount: str, terms: str,
+                                                               when: str) -> None:
+    talker, case_id = await to_amount(core, lang)
+    for line in (amount, terms, when):
+        await talker.say(line)
+    await talker.pick(PAYMENT_RULE[lang])
+    case = await core.store.get_case(case_id)
+    assert case is not None and case.step == "bound-clause", case.step
+    assert ADVANCE[lang] in talker.text() and REVISIONS[lang] not in talker.text(), talker.text()
