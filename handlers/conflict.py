@@ -51,7 +51,11 @@ async def triage_reply(event: Event, ctx: Context, text: str, here: Case | None)
     result = triage(text, ctx.lang)
     if not result.confident or (word_count(text) <= SHORT_WORDS and not typed.names_conflict(text)):
         # a few words naming no conflict ("next", "stop", «ну ладно») open no case, however sure triage is
-        return [menu(ctx, "conflict.unsure", likely=[m.id for m in result.matches if m.score >= EVIDENCE])]
+        shown = menu(ctx, "conflict.unsure", likely=[m.id for m in result.matches if m.score >= EVIDENCE])
+        if result.language != ctx.lang:  # as a card does: offer to go on in the language of the message
+            shown.choices.insert(0, Choice(ConflictPress("menu", result.language).pack(),
+                                           ctx.lib.t("conflict.in_language", result.language)))
+        return [shown]
     best, *others = result.matches
     # always the next two: a wrong first card (about 1 in 16 on held-out text) is then one press away,
     # and the right one is among the first three for 97 in 100
@@ -118,6 +122,9 @@ async def _offer_case(event: Event, ctx: Context, case: Case | None, situation: 
 
 @router.button(ConflictPress)
 async def conflict_button(event: Event, ctx: Context, press: ConflictPress) -> list[Reply]:
+    if press.what == "menu" and press.arg in LANGUAGES and press.arg != ctx.lang:  # "Answer me in …" under it
+        await ctx.set_language(press.arg)
+        return [Reply(ctx.t("lang.set", name=LANGUAGE_NAMES[press.arg]), close_origin=True), menu(ctx)]
     if press.what == "menu":
         return [menu(ctx)]
     if press.what == "new":  # "Start a new case" for a crisis typed at a walkthrough step

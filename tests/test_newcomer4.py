@@ -147,3 +147,30 @@ async def test_the_payment_rule_clause_shows_a_payment_example(core: Core, lang:
     case = await core.store.get_case(case_id)
     assert case is not None and case.step == "bound-clause", case.step
     assert ADVANCE[lang] in talker.text() and REVISIONS[lang] not in talker.text(), talker.text()
+
+
+# -- 7. the menu offers the language the message was written in ---------------------------------------
+
+
+@pytest.mark.parametrize(("lang", "said", "other"), [
+    ("en", "клиент говорит что мы тупые и ничего не умеем, пишет капсом", "ru"),
+    ("ru", "the client writes in all caps", "en"),
+    ("en", "clientul zice că suntem proști și scrie cu majuscule", "ro"),
+])
+async def test_the_menu_offers_to_answer_in_the_message_s_language(core: Core, lang: str, said: str,
+                                                                   other: str) -> None:
+    from content import library
+
+    lib = library()
+    talker = Talker(core, lang_hint=lang)
+    await talker.say(said)
+    titles = [s.text(lang).title for s in lib.situations.values()]
+    labels = [c.label for r in talker.last for c in r.choices]
+    assert set(titles) <= set(labels), labels  # the menu, not a card
+    offer = lib.t("conflict.in_language", other)
+    assert offer in labels, labels
+    await talker.pick(offer)
+    user = await core.store.get_user("console", "u1")
+    assert user is not None and user.lang == other
+    shown = [c.label for r in talker.last for c in r.choices]
+    assert {s.text(other).title for s in lib.situations.values()} <= set(shown), shown
