@@ -5,10 +5,12 @@ console adapter drives it."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.core import Core
-from tests.conftest import Talker
+from tests.conftest import FixedClock, Talker
 from tests.test_newcomer2 import WALK, to_amount
 
 SET = {"en": "I'll speak English", "ru": "говорю по-русски", "ro": "vorbesc în română"}
@@ -174,3 +176,45 @@ async def test_the_menu_offers_to_answer_in_the_message_s_language(core: Core, l
     assert user is not None and user.lang == other
     shown = [c.label for r in talker.last for c in r.choices]
     assert {s.text(other).title for s in lib.situations.values()} <= set(shown), shown
+
+
+# -- 4. /forget's question takes a typed yes or no ------------------------------------------------------
+
+DONE = {"en": "I no longer keep anything about you", "ru": "Я больше ничего о вас не храню",
+        "ro": "Nu mai păstrez nimic despre dumneavoastră"}
+KEPT = {"en": "Nothing was deleted", "ru": "Ничего не удалено", "ro": "Nu am șters nimic"}
+
+
+@pytest.mark.parametrize(("lang", "yes"), [("ru", "да"), ("ru", "Да, удалить всё"), ("en", "yes"), ("en", "sure"),
+                                          ("ro", "da"), ("ro", "Da, șterge tot")])
+async def test_forget_takes_a_typed_yes(core: Core, lang: str, yes: str) -> None:
+    talker, case_id = await at_step_1(core, lang)
+    await talker.say("/forget")
+    await talker.say(yes)
+    assert DONE[lang] in talker.text(), talker.text()
+    assert await core.store.get_case(case_id) is None
+    assert await core.store.get_user("console", "u1") is None
+
+
+@pytest.mark.parametrize(("lang", "no"), [("ru", "нет"), ("en", "no"), ("en", "No, keep it"), ("ro", "nu"),
+                                         ("ro", "nu, păstrează")])
+async def test_forget_takes_a_typed_no(core: Core, lang: str, no: str) -> None:
+    talker = Talker(core, lang_hint=lang)
+    await talker.say(SLOW[lang])
+    await talker.say("/forget")
+    await talker.say(no)
+    assert KEPT[lang] in talker.text(), talker.text()
+    assert await core.store.get_user("console", "u1") is not None
+    await talker.say({"en": "yes", "ru": "да", "ro": "da"}[lang])  # answered: a later yes deletes nothing
+    assert DONE[lang] not in talker.text()
+    assert await core.store.get_user("console", "u1") is not None
+
+
+async def test_a_yes_long_after_forget_deletes_nothing(core: Core, clock: FixedClock) -> None:
+    talker = Talker(core, lang_hint="en")
+    await talker.say(SLOW["en"])
+    await talker.say("/forget")
+    clock.now += timedelta(hours=1)
+    await talker.say("yes")
+    assert DONE["en"] not in talker.text()
+    assert await core.store.get_user("console", "u1") is not None
