@@ -41,3 +41,16 @@ def test_a_restart_under_a_card_shows_the_card_again(tmp_path: Path, lang: str, 
     out = chat(tmp_path, b"1\n", "--lang", lang).stdout.decode()
     assert f"1) {title}" in out, out
     assert ("Step 1 of" in out) or ("Шаг 1 из" in out), out
+
+
+def test_a_restart_at_a_button_step_makes_a_number_the_button(tmp_path: Path) -> None:
+    """ro "decide and part", step 2 (a button step) after a restart: `2` presses "keep, with firm terms"
+    and goes on, instead of being noted in the case's history."""
+    first = chat(tmp_path, "vreau să renunț la acest client, cere prea mult și plătește prost\n1\n"
+                           "ne costă mai mult decât câștigăm\n".encode(), "--lang", "ro").stdout.decode()
+    assert "Pasul 2 din 4" in first, first
+    out = chat(tmp_path, b"2\n", "--lang", "ro").stdout.decode()
+    resumed = out.split("Unde am rămas")[-1]
+    assert "Pasul 2 din 4" in resumed and "2) Îl păstrez, cu condiții ferme" in resumed, out
+    assert "✓ Îl păstrez" in resumed and "Pasul 3 din 5" in resumed, out
+    assert "Notat" not in out and "istoric" not in out, out
