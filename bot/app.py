@@ -21,6 +21,7 @@ from bot.store import Store, open_store, utcnow
 from bot.store.backends import backend_of
 from content import Library
 from handlers import PUBLIC_COMMANDS, dispatch
+from handlers.conflict import waiting_step
 from handlers.followup import render_nudge, waiting_reminder
 from handlers.home import home
 
@@ -85,6 +86,7 @@ NOTHING_CONFIGURED = (
 
 async def chat(settings: Settings, *, lang: str | None, user: str) -> int:
     """``parley chat``: the console adapter and the scheduler until stdin ends; the exit code."""
+    from bot.adapters.console import CHAT_ID as CONSOLE_CHAT
     from bot.adapters.console import ConsoleAdapter
 
     store = await open_store(settings.database_url, pool_size=settings.database_pool_size)
@@ -99,6 +101,8 @@ async def chat(settings: Settings, *, lang: str | None, user: str) -> int:
         await console.start()
         await core.outbox.start()
         await console.greet()
+        # a case waiting at a step is shown again, so the numbers typed next pick its buttons
+        await console.show(await waiting_step(core, console.platform, CONSOLE_CHAT, user))
         await scheduler.start()
         # nudges that fell due while no chat ran come before the answer to the first line (a piped run
         # ends at EOF, so the next run is where they are delivered, ahead of a /cases that would list them)

@@ -78,6 +78,13 @@ async def dispatch(event: Event, ctx: Context) -> list[Reply]:
     # one lookup serves both: the step it may answer, or the offered case triage may reuse
     here = await walkthrough.active_case(event, ctx)
     step = here.step if here is not None else None
+    forgot = await commands.forget_typed(event, ctx, text, here)  # «да» to /forget's question
+    if forgot is not None:
+        return forgot
+    switched = await conflict.language_switch(event, ctx, text)  # "русский" typed at a step too
+    if switched is not None:
+        await edits.remember(event, ctx, "message")
+        return switched
     answered = await walkthrough.answer_text(ctx, here, text, event)
     if answered is not None:
         await edits.remember(event, ctx, "answer", case=here, detail=step)  # answer_text saved ``here`` in place

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
+from datetime import timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.events import Choice, Event, Reply
 from bot.markup import strip_marks, user_text
+from bot.store import Case, HandledMessage
 from content.text import LANGUAGE_NAMES, LANGUAGES
-from handlers import walkthrough
+from handlers import typed, walkthrough
 from handlers.buttons import ConflictPress, ForgetPress, MenuPress
 from handlers.context import Context
 from handlers.render import card_text
@@ -231,14 +234,50 @@ async def quiet(event: Event, ctx: Context, args: str) -> list[Reply]:
     return [Reply(ctx.t("quiet.set", start=parsed[0], end=parsed[1], tz=zone_label(ctx.user.tz)))]
 
 
+#: How long /forget's question waits for a typed yes or no; a "yes" typed later deletes nothing.
+FORGET_WAITS = timedelta(minutes=10)
+#: The `HandledMessage` that notes /forget's question waiting (``effect`` "forget-asked" until answered).
+_FORGET_MARK = "forget-question:{user}"
+
+
 @router.command("forget")
 async def forget(event: Event, ctx: Context, args: str) -> list[Reply]:
+    here = await walkthrough.active_case(event, ctx)  # a typed yes is /forget's only while this case stays as it is
+    await ctx.store.remember_message(HandledMessage(
+        platform=event.platform, chat_id=event.chat_id, message_id=_FORGET_MARK.format(user=event.user_id),
+        user_id=event.user_id, effect="forget-asked", case_id=here.id if here else None,
+        case_seen=here.updated_at if here else None, at=ctx.now), replace=True)
     return [Reply(ctx.t("forget.confirm"), choices=[Choice(ForgetPress("yes").pack(), ctx.t("forget.yes")),
                                                     Choice(ForgetPress("no").pack(), ctx.t("forget.no"))])]
 
 
+async def forget_typed(event: Event, ctx: Context, text: str, here: Case | None) -> list[Reply] | None:
+    """A typed answer to /forget's question: yes/no words («да», "nu", "sure") or a button's label typed
+    ("Yes, delete everything"), in any of the three languages, acts as the press; None when ``text`` is
+    no such answer or no question waits: none asked in this chat, asked more than `FORGET_WAITS` ago,
+    already answered, or a case here moved on since (the yes then belongs to it)."""
+    labels = [(ctx.lib.t(f"forget.{answer}", lang), answer) for answer in ("yes", "no") for lang in LANGUAGES]
+    index = typed.close_label(text, [label for label, _ in labels])
+    answer = labels[index][1] if index is not None else typed.yes_no(text)
+    if answer is None:
+        return None
+    mark = await ctx.store.handled_message(event.platform, event.chat_id, _FORGET_MARK.format(user=event.user_id))
+    if (mark is None or mark.effect != "forget-asked" or ctx.now - mark.at > FORGET_WAITS
+            or (here is not None and (here.id, here.updated_at) != (mark.case_id, mark.case_seen))):
+        return None
+    replies = await forget_button(event, ctx, ForgetPress(answer))
+    return [dataclasses.replace(r, close_origin=False) for r in replies]
+
+
+async def _forget_answered(event: Event, ctx: Context) -> None:
+    await ctx.store.remember_message(HandledMessage(
+        platform=event.platform, chat_id=event.chat_id, message_id=_FORGET_MARK.format(user=event.user_id),
+        user_id=event.user_id, effect="forget-answered", at=ctx.now), replace=True)
+
+
 @router.button(ForgetPress)
 async def forget_button(event: Event, ctx: Context, press: ForgetPress) -> list[Reply]:
+    await _forget_answered(event, ctx)
     if press.answer == "yes":
         lang_now = ctx.lang
         await ctx.store.cancel_user_nudges(event.platform, event.user_id)

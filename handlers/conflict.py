@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.events import Choice, Event, Reply
+from bot.context import ContextSource
+from bot.events import Choice, Event, EventKind, Reply
 from bot.store import Case
 from content.text import LANGUAGE_NAMES, LANGUAGES, word_count
 from handlers import typed, walkthrough
@@ -50,7 +51,11 @@ async def triage_reply(event: Event, ctx: Context, text: str, here: Case | None)
     result = triage(text, ctx.lang)
     if not result.confident or (word_count(text) <= SHORT_WORDS and not typed.names_conflict(text)):
         # a few words naming no conflict ("next", "stop", «ну ладно») open no case, however sure triage is
-        return [menu(ctx, "conflict.unsure", likely=[m.id for m in result.matches if m.score >= EVIDENCE])]
+        shown = menu(ctx, "conflict.unsure", likely=[m.id for m in result.matches if m.score >= EVIDENCE])
+        if result.language != ctx.lang:  # as a card does: offer to go on in the language of the message
+            shown.choices.insert(0, Choice(ConflictPress("menu", result.language).pack(),
+                                           ctx.lib.t("conflict.in_language", result.language)))
+        return [shown]
     best, *others = result.matches
     # always the next two: a wrong first card (about 1 in 16 on held-out text) is then one press away,
     # and the right one is among the first three for 97 in 100
@@ -62,6 +67,17 @@ async def triage_reply(event: Event, ctx: Context, text: str, here: Case | None)
     return [offer(ctx, case, alternatives=alternatives, switch_to=switch)]
 
 
+async def language_switch(event: Event, ctx: Context, text: str) -> list[Reply] | None:
+    """A message that is only a language's name or code ("Română", "russian", «русский», "en"): the
+    language is switched, as /lang does, and a step waiting here is asked again in it; None for any
+    other text. Checked before a waiting step takes the text, so the name is never saved as an answer."""
+    code = typed.language_named(text, LANGUAGES)
+    if code is None:
+        return None
+    await ctx.set_language(code)
+    return [Reply(ctx.t("lang.set", name=LANGUAGE_NAMES[code])), *(await walkthrough.waiting_prompt(event, ctx))]
+
+
 async def _typed_reply(event: Event, ctx: Context, text: str, here: Case | None) -> list[Reply] | None:
     """Text that is no conflict to triage, as no step waits for it: emoji only (asked for words), a
     language's name ("Română", "russian": typed at the /lang menu, picks it), a bare yes or no (nothing
@@ -69,10 +85,6 @@ async def _typed_reply(event: Event, ctx: Context, text: str, here: Case | None)
     waiting), a situation's title (typed at the situation menu, picks it). None for anything else."""
     if not any(c.isalnum() for c in text):
         return [Reply(ctx.t("typed.words_please"))]
-    code = typed.language_named(text, LANGUAGES)
-    if code is not None:
-        await ctx.set_language(code)
-        return [Reply(ctx.t("lang.set", name=LANGUAGE_NAMES[code])), *(await walkthrough.waiting_prompt(event, ctx))]
     if typed.yes_no(text) is not None:
         return [Reply(ctx.t("typed.nothing_waiting"))]
     labels = [ctx.lib.t(key, lang) for key in typed.step_label_keys() for lang in LANGUAGES]
@@ -110,6 +122,9 @@ async def _offer_case(event: Event, ctx: Context, case: Case | None, situation: 
 
 @router.button(ConflictPress)
 async def conflict_button(event: Event, ctx: Context, press: ConflictPress) -> list[Reply]:
+    if press.what == "menu" and press.arg in LANGUAGES and press.arg != ctx.lang:  # "Answer me in …" under it
+        await ctx.set_language(press.arg)
+        return [Reply(ctx.t("lang.set", name=LANGUAGE_NAMES[press.arg]), close_origin=True), menu(ctx)]
     if press.what == "menu":
         return [menu(ctx)]
     if press.what == "new":  # "Start a new case" for a crisis typed at a walkthrough step
@@ -132,3 +147,27 @@ async def _new_case_for_crisis(event: Event, ctx: Context, case_id: str) -> list
         return [Reply(ctx.t("walk.step_done"), private=True)]
     await ctx.store.save_case(found)
     return [Reply(f"✓ {ctx.t('walk.new_case')}", close_origin=True), *(await triage_reply(event, ctx, text, found))]
+
+
+async def waiting_step(core: ContextSource, platform: str, chat_id: str, user_id: str) -> list[Reply]:
+    """What the user's open case in ``chat_id`` (no thread) waits on, shown again when a session starts:
+    a note ("Where we left off:"), then the step's prompt with its buttons, or the situation card when the
+    case was only offered; [] when no case waits there or the user is unknown.
+
+    `parley chat` numbers the buttons of the last message it printed; after a restart nothing was printed,
+    so a typed "1" would be saved as the step's answer. Shown again, the numbers pick the buttons again.
+    """
+    user = await core.store.get_user(platform, user_id)
+    if user is None:
+        return []
+    ctx = core.context_for(user)
+    event = Event(platform=platform, event_id="", user_id=user_id, chat_id=chat_id, kind=EventKind.COMMAND)
+    case = await walkthrough.active_case(event, ctx)
+    if case is None or case.situation is None:
+        return []
+    if case.step == Step.OFFERED:
+        shown = [offer(ctx, case, alternatives=[a for a in case.answers.get("alternatives", [])
+                                                if a in ctx.lib.situations])]
+    else:
+        shown = await walkthrough.waiting_prompt(event, ctx)
+    return [Reply(ctx.t("chat.resume")), *shown] if shown else []

@@ -20,6 +20,8 @@ Rules worth knowing (they are also the tests' rules):
 - "9.30" without "at"/"в"/"la" in front is a date (9 March); with it, or after a day, it is a time.
 - A bare hour from 1 to 6 with nothing else ("в 3", "at 5") is read as afternoon: nobody wants a
   work nudge at 3 a.m.
+- "now" / «сейчас» / "acum" alone is a moment just ahead (`NOW_LEAD`); `parse_when` also takes it before
+  a note after a separator ("now: call them"). Inside a sentence ("now he says…") it is no time.
 - A wall time skipped by a spring-forward change means the moment the clocks jump; a repeated one
   (autumn) means its first occurrence.
 """
@@ -42,6 +44,7 @@ __all__ = [
     "EVENING_HOUR",
     "LUNCH_HOUR",
     "MORNING_HOUR",
+    "NOW_LEAD",
     "Deadline",
     "TimeMention",
     "deadline_in",
@@ -839,6 +842,27 @@ def _prepare(original: str) -> tuple[str, list[int]]:
 # -- public ----------------------------------------------------------------------------------------
 
 
+#: How far ahead "now" («сейчас», "acum") is: just ahead, so a caller that refuses a past time takes it, and a
+#: reminder set for it is due at once.
+NOW_LEAD = timedelta(seconds=1)
+_NOW_WORDS = ("now", "right now", "just now", "immediately", "right away", "сейчас", "прямо сейчас", "немедленно",
+              "сразу", "acum", "chiar acum", "imediat", "chiar acuma", "acuma")
+#: A now-word and nothing else but punctuation (folded text).
+_ONLY_NOW = re.compile(r"\s*" + _alt(_NOW_WORDS) + r"[\s\W]*")
+#: A now-word, then the note after a separator ("now: call them", «сейчас, позвонить»).
+_NOW_THEN_NOTE = re.compile(r"\s*" + _alt(_NOW_WORDS) + r"(?=\s*[,.;:—–-])")
+
+
+def _now_first(original: str, folded: str, offsets: list[int], now: datetime) -> tuple[datetime, str] | None:
+    """"now" alone, or "now" and a note after a separator: (just ahead of ``now``, the note); else None."""
+    if _ONLY_NOW.fullmatch(folded):
+        return now + NOW_LEAD, ""
+    found = _NOW_THEN_NOTE.match(folded)
+    if found is None:
+        return None
+    return now + NOW_LEAD, _NOTE_LEAD.sub("", original[offsets[found.end()]:]).strip()
+
+
 def parse_when(text: str, now: datetime, tz: str, lang: str | None = None) -> tuple[datetime, str] | None:
     """The time expression at the start of ``text`` as aware UTC, and the rest (the note); None if none.
 
@@ -849,6 +873,9 @@ def parse_when(text: str, now: datetime, tz: str, lang: str | None = None) -> tu
     _check_now(now)
     original = unicodedata.normalize("NFC", text)
     folded, offsets = _prepare(original)
+    at_once = _now_first(original, folded, offsets, now)
+    if at_once is not None:
+        return at_once
     start = len(folded) - len(folded.lstrip())
     zone = _zone(tz)
     found = _parse_at(folded, start, now.astimezone(zone).date(), strict=False)
@@ -905,6 +932,11 @@ def find_times(text: str, now: datetime, tz: str, *, deliverable: bool = False) 
     _check_now(now)
     original = unicodedata.normalize("NFC", text)
     folded, offsets = _prepare(original)
+    if _ONLY_NOW.fullmatch(folded):  # "now" alone; inside a sentence it is a story's present, not a time
+        words = original.strip()
+        start = original.index(words[0]) if words else 0
+        return [TimeMention(when=now + NOW_LEAD, words=words, start=start, end=start + len(words), limit=False,
+                            hour_given=True)]
     zone = _zone(tz)
     today = now.astimezone(zone).date()
     found: list[TimeMention] = []

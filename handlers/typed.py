@@ -18,7 +18,7 @@ import yaml
 
 from content.text import strip_marks
 
-__all__ = ["TYPO_RATIO", "close_label", "names_conflict", "fold", "language_named", "step_label_keys", "yes_no", "yes_no_of_label"]
+__all__ = ["TYPO_RATIO", "close_label", "names_conflict", "fold", "language_named", "step_label_keys", "walk_words", "yes_no", "yes_no_of_label"]
 
 _NUMBERED = re.compile(r"^\s*#?\d{1,3}\s*[.)]\s*")
 _NON_WORD = re.compile(r"[\W_]+")
@@ -110,6 +110,12 @@ def language_named(text: str, languages: Iterable[str]) -> str | None:
         if typed in {fold(str(n)) for n in names.get(code, [])}:
             return code
     return None
+
+
+def walk_words(text: str) -> bool:
+    """Whether ``text`` is a short form of the card's "Walk me through it" ("walk me thru", "step by
+    step", «пошагово», "ghidează-mă": ``walk_words`` of `content/typed.yaml`), folded (`fold`)."""
+    return fold(text) in _phrases("walk_words")
 
 
 def step_label_keys() -> list[str]:

@@ -347,6 +347,8 @@ def _typed_card_choice(ctx: Context, case: Case, text: str) -> WalkPress | None:
     """A button of the situation card (`handlers.render.offer`) typed out: "Walk me through it",
     "Rather …", the offer to answer in another language; None for anything else."""
     card = offer(ctx, case, alternatives=[a for a in case.answers.get("alternatives", []) if a in ctx.lib.situations])
+    if typed.walk_words(text):  # "walk me thru", «пошагово»: the main button's short forms
+        text = ctx.t("conflict.walk")
     languages = [Choice(_id(case, Step.OFFERED, "lang", code), ctx.lib.t("conflict.in_language", code))
                  for code in LANGUAGES if code != ctx.lang]
     return _typed_press(text, [*card.choices, *languages])

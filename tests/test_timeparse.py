@@ -533,3 +533,28 @@ def test_end_of_the_month_on_its_last_evening_is_next_month() -> None:
     last_evening = datetime(2026, 11, 30, 19, 0, tzinfo=UTC)  # 21:00 in Chisinau, past 18:00
     moment, _ = parse_when("end of the month", last_evening, CHISINAU)  # type: ignore[misc]
     assert moment.astimezone(ZoneInfo(CHISINAU)).strftime("%Y-%m-%d %H:%M") == "2026-12-31 18:00"
+
+
+# -- "now" is a time: a reminder due now is sent at once ---------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["now", "Now!", "right now", "сейчас", "Прямо сейчас", "acum", "chiar acum",
+                                  "immediately", "немедленно", "imediat"])
+def test_now_words_are_now(text: str) -> None:
+    parsed = parse_when(text, NOW, CHISINAU)
+    assert parsed is not None and NOW < parsed[0] <= NOW + timedelta(seconds=5) and parsed[1] == ""
+    found = deadline_in(text, NOW, CHISINAU)
+    assert found is not None and NOW < found.used.when <= NOW + timedelta(seconds=5)
+    assert found.used.words == text
+
+
+def test_now_then_a_note_is_now_with_that_note() -> None:
+    assert parse_when("now: call them", NOW, CHISINAU) == (NOW + timedelta(seconds=1), "call them")
+    assert parse_when("сейчас, позвонить", NOW, CHISINAU) == (NOW + timedelta(seconds=1), "позвонить")
+
+
+@pytest.mark.parametrize("text", ["now he says he will not pay", "сейчас он молчит", "acum nu mai răspunde",
+                                  "nowhere", "acumulat"])
+def test_now_inside_a_sentence_is_no_time(text: str) -> None:
+    """In a sentence "now" is the present of a story, not a deadline: a time step would take it as the answer."""
+    assert deadline_in(text, NOW, CHISINAU) is None

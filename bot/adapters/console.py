@@ -80,6 +80,13 @@ class ConsoleAdapter:
             except BrokenPipeError:
                 self._reader_left()
 
+    async def show(self, replies: Sequence[Reply]) -> None:
+        """Replies of the session itself whose buttons become the ones numbers pick (the step a case waits
+        at, shown again at start), through the outbox like every reply; nothing for []."""
+        if replies and not self.reader_gone:
+            await self.core.reply(self.platform, chat_id=CHAT_ID, thread_id=None, user_id=self.user_id,
+                                  replies=list(replies), route={})
+
     async def say(self, reply: Reply) -> None:
         """A note of the session itself (not an answer to a line), through the outbox like every reply;
         the menu shown before it stays the one to pick from. Nothing once stdout's reader has left."""
