@@ -128,6 +128,10 @@ def _client_answers(ctx: Context) -> set[str]:
     return {s.save for s in ctx.lib.flows.steps.values() if s.to_client and s.save}
 
 
+def _addressed_answers(ctx: Context) -> set[str]:
+    return {s.save for s in ctx.lib.flows.steps.values() if s.addressed and s.save}
+
+
 def _rule_answers(ctx: Context) -> set[str]:
     return {s.save for s in ctx.lib.flows.steps.values() if s.agreement and s.save}
 
@@ -181,7 +185,7 @@ def filled(ctx: Context, case: Case, key: str, *, markup: bool = True) -> Filled
             # words in another language than the draft's are not rewritten by the draft language's rules:
             # a blank, and the user's words beneath it
             same = words_language(ctx, text) == ctx.lang
-            said = to_client(text, ctx.lang) if same else None
+            said = to_client(text, ctx.lang, addressed=name in _addressed_answers(ctx)) if same else None
             if said is None or not said.sure:
                 values[name] = ctx.t(lead, rule=BLANK) if lead else BLANK  # a rule keeps its lead
                 blanks.append(text)

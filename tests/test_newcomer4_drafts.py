@@ -1,0 +1,80 @@
+"""A newcomer's fourth report on the drafts to the client: the user's own plan keeps its first person
+(Romanian "îi trimit" is "I send him", not "you send him"), text already addressed to the client is used as
+typed (Russian "вы хотите ..."), chat shorthand is written out, rude slang never reaches the client, and an
+amount in abbreviated thousands is written out in full."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core import Core
+from handlers.flow_steps import BLANK
+from handlers.paraphrase import to_client
+from tests.test_flow_drafts import speaker, start, talker_choice
+
+# -- 1. the user's own plan stays in the first person ----------------------------------------------------
+
+
+@pytest.mark.parametrize(("words", "said"), [
+    ("il sun in fiecare luni la 10 si ii trimit raport vinerea",
+     "vă sun în fiecare luni la 10 și vă trimit raport vinerea"),
+    ("îl sun luni și îi trimit oferta", "vă sun luni și vă trimit oferta"),
+    ("ii trimit raportul vinerea", "vă trimit raportul vinerea"),
+    ("îi scriu zilnic și îi trimit un rezumat", "vă scriu zilnic și vă trimit un rezumat"),
+])
+def test_a_romanian_plan_of_the_user_stays_in_the_first_person(words: str, said: str) -> None:
+    result = to_client(words, "ro", addressed=True)
+    assert result.sure and result.draft == said
+
+
+@pytest.mark.parametrize("words", [
+    "il sun in fiecare luni la 10 si ii trimit raport vinerea",
+    "ii trimit raportul vinerea",
+])
+def test_a_romanian_report_about_the_client_never_reads_as_the_client_sending(words: str) -> None:
+    result = to_client(words, "ro")  # a complaint: "trimit" may be the client's "they send": never "trimiteți" to one
+    assert "trimiteți" not in result.draft
+
+
+async def test_the_romanian_contact_plan_draft_says_who_sends_the_report(core: Core) -> None:
+    talker = speaker(core, "ro")
+    await start(talker, "feels-neglected")
+    await talker.say("il sun in fiecare luni la 10 si ii trimit raport vinerea")
+    await talker.say("luni la 10")
+    draft = talker.text()
+    assert "vă sun în fiecare luni la 10 și vă trimit raport vinerea" in draft, draft
+    assert "trimiteți raport" not in draft
+
+
+# -- 2. text already addressed to the client is used as typed --------------------------------------------
+
+
+@pytest.mark.parametrize("words", [
+    "вы хотите всё контролировать и звоните по 10 раз в день, а мне нужно спокойно работать",
+    "вы хотите расторгнуть договор, а мы хотим закончить проект",
+    "вам нужен быстрый запуск, а я хочу сделать надёжно",
+])
+def test_russian_words_already_addressed_to_the_client_are_kept(words: str) -> None:
+    result = to_client(words, "ru", addressed=True)
+    assert result.sure and result.draft == words
+
+
+@pytest.mark.parametrize("words", [
+    "вы хотите расторгнуть договор, а он хочет закончить проект",  # a third person left
+    "вы все идиоты и ничего не умеете",  # an insult is never sent
+    "он пишет: вы сорвали мне запуск",  # the client's own words
+])
+def test_addressed_russian_text_still_passes_the_safety_checks(words: str) -> None:
+    assert not to_client(words, "ru", addressed=True).sure
+
+
+async def test_the_russian_goals_draft_keeps_words_written_to_the_client(core: Core) -> None:
+    talker = speaker(core, "ru")
+    await start(talker, "personal-clash")
+    await talker.say("вы хотите всё контролировать и звоните по 10 раз в день, а мне нужно спокойно работать")
+    await talker.press(await talker_choice(talker, 0))
+    await talker.say("в четверг в 16:00")
+    draft = talker.text()
+    assert "Как я это вижу: вы хотите всё контролировать и звоните по 10 раз в день, а мне нужно спокойно работать." \
+        in draft, draft
+    assert BLANK not in draft
