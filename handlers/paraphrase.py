@@ -133,6 +133,8 @@ def to_client(words: str, lang: str, addressed: bool = False) -> Paraphrase:
     core = _drop_insult_clause(core, lang) if lang != "ro" else _ro_drop_insult_sentences(_drop_insult_clause(core, lang))
     if _lexicon_re(lang, "insults").search(core) or _about_us_re(lang).search(core):
         return _unsure("insult")
+    if _lexicon_re(lang, "slang").search(core):
+        return _unsure("slang")  # "мы вас кинули": too crude to send, and no neutral verb means the same
     if len(core) > MAX_CHARS:
         return _unsure("long")
     if addressed and lang == "ru" and _ru_spoken_to_client(core):

@@ -9,7 +9,7 @@ import pytest
 
 from bot.core import Core
 from handlers.flow_steps import BLANK
-from handlers.paraphrase import to_client
+from handlers.paraphrase import draft_paraphrase, to_client
 from tests.test_flow_drafts import speaker, start, talker_choice
 
 # -- 1. the user's own plan stays in the first person ----------------------------------------------------
@@ -78,3 +78,32 @@ async def test_the_russian_goals_draft_keeps_words_written_to_the_client(core: C
     assert "Как я это вижу: вы хотите всё контролировать и звоните по 10 раз в день, а мне нужно спокойно работать." \
         in draft, draft
     assert BLANK not in draft
+
+
+# -- 5. rude slang never goes to the client verbatim ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("words", "lang", "rude"), [
+    ("говорит что мы его кинули и требует деньги назад", "ru", "кинули"),
+    ("она считает что мы её развели на деньги", "ru", "развели"),
+    ("он пишет что мы облажались с запуском", "ru", "облажались"),
+    ("she says we ripped her off", "en", "ripped"),
+    ("he says we screwed him over with the invoice", "en", "screwed"),
+    ("they think we scammed them", "en", "scammed"),
+    ("zice ca l-am tepuit cu factura", "ro", "epuit"),
+    ("zice că am făcut-o de oaie", "ro", "oaie"),
+])
+def test_rude_slang_falls_back_to_the_blank(words: str, lang: str, rude: str) -> None:
+    result = to_client(words, lang)
+    assert not result.sure and result.reason == "slang"
+    paraphrase = draft_paraphrase(words, lang)
+    assert not paraphrase.sure and rude not in paraphrase.draft
+
+
+@pytest.mark.parametrize(("words", "lang", "said"), [
+    ("он кинул ссылку на макет и ждёт ответа", "ru", "вы кинули ссылку на макет и ждёте ответа"),
+    ("she says we took her money and did nothing", "en", "we took your money and did nothing"),
+])
+def test_a_neutral_use_of_the_same_words_is_kept(words: str, lang: str, said: str) -> None:
+    result = to_client(words, lang)
+    assert result.sure and result.draft == said
