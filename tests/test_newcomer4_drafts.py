@@ -107,3 +107,26 @@ def test_rude_slang_falls_back_to_the_blank(words: str, lang: str, rude: str) ->
 def test_a_neutral_use_of_the_same_words_is_kept(words: str, lang: str, said: str) -> None:
     result = to_client(words, lang)
     assert result.sure and result.draft == said
+
+
+# -- 3. chat shorthand written out -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("words", "lang", "said"), [
+    ("they need to send us the paypal api keys by tmrw noon, we finish integration by wednesday", "en",
+     "you need to send us the paypal api keys by tomorrow noon, we finish integration by wednesday"),
+    ("he wants the logo files asap b/c his ppl print tmr", "en",
+     "you want the logo files as soon as possible because your people print tomorrow"),
+    ("she says she sent the msg 2moro and pls call her back", "en",
+     "you sent the message tomorrow and please call you back"),
+    ("he wants the photos by the wknd", "en", "you want the photos by the weekend"),
+    ("клиент пишет что инфа по проекту будет седня", "ru", "информация по проекту будет сегодня"),
+    ("он просит прислать инфу по срокам щас", "ru", "вы просите прислать информацию по срокам сейчас"),
+    ("спс за терпение, вы получите отчёт в пятницу", "ru", "спасибо за терпение, вы получите отчёт в пятницу"),
+    ("vrea sa ii trimitem oferta pt proiect pana mn", "ro", "vreți să vă trimitem oferta pentru proiect până mâine"),
+    ("zice ca trb sa terminam pana mn", "ro", "trebuie să terminăm până mâine"),
+    ("zice ca nu are info despre livrare", "ro", "nu aveți informații despre livrare"),
+])
+def test_chat_shorthand_is_written_out(words: str, lang: str, said: str) -> None:
+    result = to_client(words, lang, addressed=words.startswith("спс"))
+    assert result.sure and result.draft == said, result
