@@ -19,7 +19,7 @@ from bot.store import Case
 from content.models import FlowStep, NudgeSpec
 from content.text import word_count
 from handlers.agreement import read_rule
-from handlers.amount import foreign_amounts
+from handlers.amount import foreign_amounts, thousands_written_out
 from handlers.buttons import WalkPress
 from handlers.context import Context
 from handlers.paraphrase import to_client
@@ -192,6 +192,7 @@ def filled(ctx: Context, case: Case, key: str, *, markup: bool = True) -> Filled
                 continue
             text = said.draft
         text = capitalise_dates(text, ctx.lang)  # "on may 12" typed fast reads "on May 12" to the client
+        text = thousands_written_out(text, ctx.lang)  # "120 тыс" in a message to the client: "120 000"
         text = foreign_amounts(text, ctx.lang)  # "120 000 рублей" in an English draft: "120,000 RUB"
         shown = user_text(text) if markup else text
         values[name] = ctx.t(lead, rule=shown) if lead else shown

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core import Core
+from handlers.amount import thousands_written_out
 from handlers.flow_steps import BLANK
 from handlers.paraphrase import draft_paraphrase, to_client
 from tests.test_flow_drafts import speaker, start, talker_choice
@@ -130,3 +131,48 @@ def test_a_neutral_use_of_the_same_words_is_kept(words: str, lang: str, said: st
 def test_chat_shorthand_is_written_out(words: str, lang: str, said: str) -> None:
     result = to_client(words, lang, addressed=words.startswith("спс"))
     assert result.sure and result.draft == said, result
+
+
+# -- 6. abbreviated thousands written out in the payment draft ---------------------------------------------
+
+
+@pytest.mark.parametrize(("typed", "lang", "said"), [
+    ("120 тыс", "ru", "120\u00a0000"),
+    ("120 тыс.", "ru", "120\u00a0000"),
+    ("120 тыс. руб. за октябрь", "ru", "120\u00a0000 руб. за октябрь"),
+    ("120тыс рублей", "ru", "120\u00a0000 рублей"),
+    ("1,5 тыс евро", "ru", "1\u00a0500 евро"),
+    ("45к за дизайн", "ru", "45\u00a0000 за дизайн"),
+    ("$5k for the October invoice", "en", "$5,000 for the October invoice"),
+    ("2.5K EUR", "en", "2,500 EUR"),
+    ("12k lei pentru site", "ro", "12.000 lei pentru site"),
+    ("120 de mii de lei", "ro", "120 de mii de lei"),  # written out already: as typed
+    ("5 revisions", "en", "5 revisions"),
+    ("the 3k words article", "en", "the 3,000 words article"),
+    ("сдадим 5 к пятнице", "ru", "сдадим 5 к пятнице"),
+    ("долг 120 тыс. Оплата просрочена", "ru", "долг 120\u00a0000. Оплата просрочена"),  # a preposition, not thousands
+    ("120 000 руб. и 5 k", "ru", "120 000 руб. и 5 k"),
+])
+def test_abbreviated_thousands_are_written_out(typed: str, lang: str, said: str) -> None:
+    assert thousands_written_out(typed, lang) == said
+
+
+@pytest.mark.parametrize(("lang", "amount", "said", "not_said"), [
+    ("ru", "120 тыс", "Мягко напоминаю об оплате: 120\u00a0000.", "тыс"),
+    ("ru", "120 тыс руб", "Мягко напоминаю об оплате: 120\u00a0000 руб.", "тыс"),
+    ("en", "5k", "the payment of 5,000.", "5k"),
+    ("en", "120 тыс рублей", "the payment of 120,000 RUB", "тыс"),
+    ("ro", "12k lei", "de plata restantă: 12.000 lei.", "12k"),
+])
+async def test_the_payment_draft_writes_the_amount_out_and_invents_no_currency(
+        core: Core, lang: str, amount: str, said: str, not_said: str) -> None:
+    talker = speaker(core, lang)
+    await start(talker, "late-payment")
+    await talker.say(amount)
+    await talker.say({"en": "net 14", "ru": "оплата в течение 14 дней", "ro": "plata în 14 zile"}[lang])
+    await talker.say({"en": "tomorrow 10:00", "ru": "завтра в 10:00", "ro": "mâine la 10:00"}[lang])
+    draft = talker.text()
+    assert said in draft, draft
+    assert not_said not in draft
+    if "руб" not in amount and "lei" not in amount:
+        assert not any(code in draft for code in ("RUB", "EUR", "USD", "руб", "€", "$"))
