@@ -159,6 +159,8 @@ def to_client(words: str, lang: str, addressed: bool = False) -> Paraphrase:
             core = ", ".join(cores[:-1]) + " " + last
     except _Unsure as exc:
         return _unsure(str(exc))
+    if lang == "ru":
+        core = _ru_comma_before_that(core)
     if lang == "ro":  # each sentence after the first opens with a capital: "... ieri. Acum nu mai ..."
         core = re.sub(r"(?<=[.!?…] )(\w)", lambda m: m.group(1).upper(), core)
     return Paraphrase(_lower_first(core.strip(" ,;:")), True)
@@ -1574,6 +1576,17 @@ def _ru_check_own_words(tokens: list[str]) -> None:
             raise _Unsure(f"the client's own words: {low!r}")
 
 
+def _ru_comma_before_that(core: str) -> str:
+    """``core`` with the comma Russian puts before "что"/"чтобы" opening a clause after a verb or a short
+    adjective ("вы считаете что мы" -> "вы считаете, что мы"; "вы уверены, что"); "потому что", "то что"
+    and a "что" after any other word are left as they are."""
+    def comma(found: re.Match[str]) -> str:
+        p = _ru_parse(found.group(1).lower())
+        finite = p.tag.POS in ("VERB", "ADJS", "PRTS") and p.score >= 0.3
+        return f"{found.group(1)}, {found.group(2)}" if finite else found.group(0)
+    return re.sub(r"(?<![\w-])([а-яё]+)\s+(что|чтобы)(?![\w-])", comma, core, flags=re.I)
+
+
 def _ru_spoken_to_client(core: str) -> bool:
     """Whether Russian ``core`` already speaks to the client: a "вы" (or "вам"/"вас") with each "вы" agreeing
     with its verb ("вы хотите", not "вы хочет"), and no third person about the client left ("он", "клиент").
@@ -1658,6 +1671,8 @@ def _ru_join_sentence(tokens: list[str], start: int, stop: int, at: int, same_su
     """Joins a sentence without a subject of its own to the one before (from ``start``) with "и" in place
     of the full stop at ``stop``; "вы" goes in too unless the sentence before has the client as its subject
     already. An "и" already in the sentence before becomes a comma: "A, B и C", not "A и B и C"."""
+    last_clause = re.split(r"[,;]|\s(?:и|а|но)\s", "".join(tokens[start:stop]))[-1].split()
+    same_subject = same_subject or bool(last_clause) and last_clause[0].lower() == "вы"  # "…, вы требуете скидку"
     tokens[stop] = ""
     for j in range(stop - 1, start, -1):
         if tokens[j].lower() == "и" and tokens[j - 1].isspace() and _ru_word_index_before(tokens, j) >= 0 and \

@@ -176,3 +176,21 @@ async def test_the_payment_draft_writes_the_amount_out_and_invents_no_currency(
     assert not_said not in draft
     if "руб" not in amount and "lei" not in amount:
         assert not any(code in draft for code in ("RUB", "EUR", "USD", "руб", "€", "$"))
+
+
+# -- 4. Russian comma before «что» and no repeated «вы» ---------------------------------------------------
+
+
+@pytest.mark.parametrize(("words", "said"), [
+    ("мы сорвали сроки и она считает что мы её обманули", "мы сорвали сроки и вы считаете, что мы вас обманули"),
+    ("он хочет чтобы мы всё переделали", "вы хотите, чтобы мы всё переделали"),
+    ("он не знает что делать с макетом", "вы не знаете, что делать с макетом"),
+    ("клиент злится потому что мы опоздали", "вы злитесь, потому что мы опоздали"),
+    ("клиент говорит что цена высокая и он требует скидку. грозится уйти к конкурентам",
+     "цена высокая, вы требуете скидку и грозитесь уйти к конкурентам"),
+    ("клиент недоволен ценой, он требует скидку. грозится уйти к конкурентам",
+     "вы недовольны ценой, вы требуете скидку и грозитесь уйти к конкурентам"),
+])
+def test_russian_drafts_have_the_comma_before_that_and_no_second_you(words: str, said: str) -> None:
+    result = to_client(words, "ru")
+    assert result.sure and result.draft == said
