@@ -116,6 +116,9 @@ class FlowStep(Strict):
     (``{key}``; a key in the string's own name, like ``flow.part.{tone}``, picks one of several).
     ``to_client``: the answer describes the client or their request, so a draft turns it to speak to the
     client ("he wants" -> "you want") before putting it in a message to them.
+    ``addressed`` (with ``to_client``): the step asks for the words as the user would say them to the client
+    (a plan, a record), so they are the user's own: `handlers.paraphrase.to_client` keeps text already
+    spoken to the client and reads an ambiguous first person ("îi trimit") as the user's.
     ``agreement``: the answer is a rule, a clause of the user's agreement or a new rule from now on
     (`handlers.agreement`); a draft introduces it accordingly (``flow.rule.agreed`` / ``flow.rule.new``).
     ``soon``: a ``time`` step's time less than this ahead is questioned once (``flow.<id>.soon``, say, an
@@ -128,6 +131,7 @@ class FlowStep(Strict):
     save: Annotated[str, StringConstraints(pattern=r"^[a-z_]+$")] | None = None
     draft: str | None = None
     to_client: bool = False
+    addressed: bool = False
     agreement: bool = False
     soon: Span = "0"
     deliverable: bool = False

@@ -19,7 +19,7 @@ from bot.store import Case
 from content.models import FlowStep, NudgeSpec
 from content.text import word_count
 from handlers.agreement import read_rule
-from handlers.amount import foreign_amounts
+from handlers.amount import foreign_amounts, thousands_written_out
 from handlers.buttons import WalkPress
 from handlers.context import Context
 from handlers.paraphrase import to_client
@@ -128,6 +128,10 @@ def _client_answers(ctx: Context) -> set[str]:
     return {s.save for s in ctx.lib.flows.steps.values() if s.to_client and s.save}
 
 
+def _addressed_answers(ctx: Context) -> set[str]:
+    return {s.save for s in ctx.lib.flows.steps.values() if s.addressed and s.save}
+
+
 def _rule_answers(ctx: Context) -> set[str]:
     return {s.save for s in ctx.lib.flows.steps.values() if s.agreement and s.save}
 
@@ -181,13 +185,14 @@ def filled(ctx: Context, case: Case, key: str, *, markup: bool = True) -> Filled
             # words in another language than the draft's are not rewritten by the draft language's rules:
             # a blank, and the user's words beneath it
             same = words_language(ctx, text) == ctx.lang
-            said = to_client(text, ctx.lang) if same else None
+            said = to_client(text, ctx.lang, addressed=name in _addressed_answers(ctx)) if same else None
             if said is None or not said.sure:
                 values[name] = ctx.t(lead, rule=BLANK) if lead else BLANK  # a rule keeps its lead
                 blanks.append(text)
                 continue
             text = said.draft
         text = capitalise_dates(text, ctx.lang)  # "on may 12" typed fast reads "on May 12" to the client
+        text = thousands_written_out(text, ctx.lang)  # "120 тыс" in a message to the client: "120 000"
         text = foreign_amounts(text, ctx.lang)  # "120 000 рублей" in an English draft: "120,000 RUB"
         shown = user_text(text) if markup else text
         values[name] = ctx.t(lead, rule=shown) if lead else shown

@@ -84,7 +84,7 @@ def draft_paraphrase(complaint: str, lang: str) -> Paraphrase:
     return Paraphrase(library().t("walk.paraphrase_frame", lang, core=said.draft), True)
 
 
-def to_client(words: str, lang: str) -> Paraphrase:
+def to_client(words: str, lang: str, addressed: bool = False) -> Paraphrase:
     """``words`` (what the user wrote about the client or the client's request, in the third person:
     "he wants five more fonts for free") turned to speak to the client ("you want five more fonts for
     free"), without any frame: for a draft that puts the user's description into a message to the client.
@@ -93,7 +93,12 @@ def to_client(words: str, lang: str) -> Paraphrase:
     diacritics restored, insults refused). ``draft`` is the clause (first letter lower-cased) when ``sure``;
     when unsure it is "" and ``reason`` says why, so the caller shows a blank and the user's own words
     instead of third-person words in a message to the client. A short answer with no client in it ("logo
-    edits", "two fonts") is kept as it is. Never raises; ``lang`` other than en/ru/ro is treated as en."""
+    edits", "two fonts") is kept as it is. Never raises; ``lang`` other than en/ru/ro is treated as en.
+
+    ``addressed``: the step asked for the words as the user would say them to the client (a plan, the goals,
+    a record: content/flows.yaml ``addressed``), so they are the user's own: an ambiguous Romanian first-person
+    singular ("îi trimit": I send him, or they send him) is the user's, and Russian text already speaking to
+    the client ("вы хотите ..., а мы ...") is used as typed (after the same safety checks)."""
     lang = lang if lang in ("en", "ru", "ro") else "en"
     text = unicodedata.normalize("NFC", words).translate(_CEDILLA)
     core = " ".join(text.split()).strip(" .!?…")
@@ -128,8 +133,12 @@ def to_client(words: str, lang: str) -> Paraphrase:
     core = _drop_insult_clause(core, lang) if lang != "ro" else _ro_drop_insult_sentences(_drop_insult_clause(core, lang))
     if _lexicon_re(lang, "insults").search(core) or _about_us_re(lang).search(core):
         return _unsure("insult")
+    if _lexicon_re(lang, "slang").search(core):
+        return _unsure("slang")  # "мы вас кинули": too crude to send, and no neutral verb means the same
     if len(core) > MAX_CHARS:
         return _unsure("long")
+    if addressed and lang == "ru" and _ru_spoken_to_client(core):
+        return Paraphrase(_lower_first(core.strip(" ,;:")), True)  # "вы хотите ..., а мы ...": as typed
     sentences = [x for x in re.split(r"(?<=[.!?…])\s+(?=\S)", core) if not _context_sentence(x, lang)
                  and not (lang == "ro" and _RO_MESSAGE_CAME.match(x.strip(" .!?…")))]
     if not sentences or len(sentences) > 4:
@@ -138,25 +147,29 @@ def to_client(words: str, lang: str) -> Paraphrase:
         if len(sentences) <= 2:
             if lang == "ro":  # "E foarte nervos. Zice că ...": the second sentence's own "says" opening goes too
                 sentences = [_ro_drop_say_lead(x) if k else x for k, x in enumerate(sentences)]
-            core = _rewrite_core(" ".join(sentences).rstrip(" .!?…"), lang, unsettled, typed_marks)
+            core = _rewrite_core(" ".join(sentences).rstrip(" .!?…"), lang, unsettled, typed_marks, addressed)
         else:  # "she ordered a shelf in March. we said six weeks. she says ..." -> "..., ... and ..."
             if lang == "ro":
                 _ro_check_her_thing(" ".join(sentences), None)  # the thing may be named a sentence before
-            cores = [_lower_first(_rewrite_core(x.strip(" .!?…"), lang, unsettled, typed_marks)) for x in sentences]
+            cores = [_lower_first(_rewrite_core(x.strip(" .!?…"), lang, unsettled, typed_marks, addressed))
+                     for x in sentences]
             last = cores[-1]
             if not re.match(rf"{_AND[lang]}\b", last, re.I):
                 last = f"{_AND_WORD[lang]} {last}"
             core = ", ".join(cores[:-1]) + " " + last
     except _Unsure as exc:
         return _unsure(str(exc))
+    if lang == "ru":
+        core = _ru_comma_before_that(core)
     if lang == "ro":  # each sentence after the first opens with a capital: "... ieri. Acum nu mai ..."
         core = re.sub(r"(?<=[.!?…] )(\w)", lambda m: m.group(1).upper(), core)
     return Paraphrase(_lower_first(core.strip(" ,;:")), True)
 
 
-def _rewrite_core(core: str, lang: str, unsettled: set[str], typed_marks: bool = False) -> str:
+def _rewrite_core(core: str, lang: str, unsettled: set[str], typed_marks: bool = False, own: bool = False) -> str:
     """One answer of at most two sentences, rewritten to speak to the client (the paraphrase without its
-    frame); raises `_Unsure` with the reason whenever the rewrite cannot be sure."""
+    frame); ``own``: the words are the user's own (see `to_client`'s ``addressed``). Raises `_Unsure` with
+    the reason whenever the rewrite cannot be sure."""
     core = _strip_openers(core, lang)
     lead = _strip_lead(core, lang)
     core, led = _strip_openers(lead.core, lang), lead.led
@@ -170,10 +183,10 @@ def _rewrite_core(core: str, lang: str, unsettled: set[str], typed_marks: bool =
     if lead.dropped:
         core = _drop_second_that(core, lang)
     if lang == "ro":
-        core = _rewrite_ro(core, led, lead.client, typed_marks)
+        core = _rewrite_ro(core, led, lead.client, typed_marks, own)
     else:
         core = {"en": _rewrite_en, "ru": _rewrite_ru}[lang](core, led, lead.client)
-    left = client_third_person_left(core, lang)
+    left = client_third_person_left(core, lang, own=own)
     problem = _leftover(core, lang) or _unsettled_left(core, unsettled) or (f"third person left: {left[0]}"
                                                                             if left else "")
     if problem:
@@ -1563,6 +1576,29 @@ def _ru_check_own_words(tokens: list[str]) -> None:
             raise _Unsure(f"the client's own words: {low!r}")
 
 
+def _ru_comma_before_that(core: str) -> str:
+    """``core`` with the comma Russian puts before "что"/"чтобы" opening a clause after a verb or a short
+    adjective ("вы считаете что мы" -> "вы считаете, что мы"; "вы уверены, что"); "потому что", "то что"
+    and a "что" after any other word are left as they are."""
+    def comma(found: re.Match[str]) -> str:
+        p = _ru_parse(found.group(1).lower())
+        finite = p.tag.POS in ("VERB", "ADJS", "PRTS") and p.score >= 0.3
+        return f"{found.group(1)}, {found.group(2)}" if finite else found.group(0)
+    return re.sub(r"(?<![\w-])([а-яё]+)\s+(что|чтобы)(?![\w-])", comma, core, flags=re.I)
+
+
+def _ru_spoken_to_client(core: str) -> bool:
+    """Whether Russian ``core`` already speaks to the client: a "вы" (or "вам"/"вас") with each "вы" agreeing
+    with its verb ("вы хотите", not "вы хочет"), and no third person about the client left ("он", "клиент").
+    Only for words the step asked to be written as said to the client (`to_client`'s ``addressed``): in a
+    report about the client a "вы" is the client's own words ("пишет: вы сорвали запуск")."""
+    words = [t.lower() for t in _tokens(core) if _is_word(t)]
+    if not {"вы", "вам", "вас"} & set(words) or ":" in core:
+        return False
+    return not ru_agreement_errors(core) and not client_third_person_left(core, "ru") and \
+        not _lexicon_re("ru", "say").search(core) and not _lexicon_re("ru", "client_words").search(core)
+
+
 def _ru_check_that_first(tokens: list[str]) -> None:
     """Raises `_Unsure` when "что" comes before any predicate ("в 2 ночи что сервер упал": an opening with
     words between its verb and "что" lost its verb, not its circumstance); "то, что", "за то что" and a
@@ -1635,6 +1671,8 @@ def _ru_join_sentence(tokens: list[str], start: int, stop: int, at: int, same_su
     """Joins a sentence without a subject of its own to the one before (from ``start``) with "и" in place
     of the full stop at ``stop``; "вы" goes in too unless the sentence before has the client as its subject
     already. An "и" already in the sentence before becomes a comma: "A, B и C", not "A и B и C"."""
+    last_clause = re.split(r"[,;]|\s(?:и|а|но)\s", "".join(tokens[start:stop]))[-1].split()
+    same_subject = same_subject or bool(last_clause) and last_clause[0].lower() == "вы"  # "…, вы требуете скидку"
     tokens[stop] = ""
     for j in range(stop - 1, start, -1):
         if tokens[j].lower() == "и" and tokens[j - 1].isspace() and _ru_word_index_before(tokens, j) >= 0 and \
@@ -1839,7 +1877,7 @@ def ru_agreement_errors(text: str) -> list[str]:
     return errors
 
 
-def client_third_person_left(text: str, lang: str) -> list[str]:
+def client_third_person_left(text: str, lang: str, *, own: bool = False) -> list[str]:
     """The last safety net of a draft: what in ``text`` (the paraphrase, with or without its frame, in
     ``lang``) still speaks of the client in the third person, one short note per finding; [] when none.
 
@@ -1851,7 +1889,9 @@ def client_third_person_left(text: str, lang: str) -> list[str]:
     Russian a third-person verb without a subject of its own after the client's clause («вы заплатите,
     когда сможет»). Things keep their pronouns ("его", "them", "le-am"): those are not looked at."""
     tokens = [t for t in _tokens(text) if not t.isspace()]
-    check = {"en": _en_third_left, "ru": _ru_third_left, "ro": _ro_third_left}.get(lang, _en_third_left)
+    if lang == "ro":
+        return _ro_third_left(tokens, own)
+    check = {"en": _en_third_left, "ru": _ru_third_left}.get(lang, _en_third_left)
     return check(tokens)
 
 
@@ -2017,7 +2057,7 @@ def _ru_you_has_predicate(tokens: list[str], i: int) -> bool:
 _RO_CLIENT_CLITIC = re.compile(r"^(?:i-\w+|îi|ii|lui)$", re.I)
 
 
-def _ro_third_left(tokens: list[str]) -> list[str]:
+def _ro_third_left(tokens: list[str], own: bool = False) -> list[str]:
     found = []
     opened = False  # right after "și", "că", "când", "să": the clause's verb comes before any subject
     negated = False
@@ -2048,7 +2088,7 @@ def _ro_third_left(tokens: list[str]) -> list[str]:
         if opened:
             opened = False
             verb = _ro_verbs().get(fold) or (_ro_subjunctives().get(fold) if opener == "sa" else None)
-            if opener == "sa" and fold in _RO_FIRST_SINGULAR_TOO and fold not in _ro_subjunctives():
+            if (own or opener == "sa" and fold not in _ro_subjunctives()) and fold in _RO_FIRST_SINGULAR_TOO:
                 verb = None  # "să vă trimit": after "să" the third person would be "trimită"; this is "I"
             weak_ok = verb is not None and negated and fold not in ("e", "este", "fie", "a", "au", "era")
             third = verb is not None and (not verb.weak or weak_ok) and _fold_ro(verb.you) != fold or verb is None and \
@@ -2064,7 +2104,7 @@ def _ro_third_left(tokens: list[str]) -> list[str]:
             found.append(tok)  # the client as subject: the verb after it is in the third person
         if re.match(r"^(?:l|i|le|o)-(?:a|au)$", fold) and _fold_ro(_ro_word_before(tokens, i)) == "care":
             found.append(f"whose is {tok!r}")  # "webinarul pe care l-a plătit": the client's or someone else's
-    found.extend(_ro_bare_first_verb(tokens))
+    found.extend(_ro_bare_first_verb(tokens, own))
     return found
 
 
@@ -2075,7 +2115,7 @@ _RO_IMPERSONAL_SE = {"pare", "vede", "poate", "intampla", "stie", "aude", "obser
 _RO_OPEN_OK = {"a", "au", "e", "este", "era", "erau", "fie", "s-a", "s-au", "n-a", "n-au"}
 
 
-def _ro_bare_first_verb(tokens: list[str]) -> list[str]:
+def _ro_bare_first_verb(tokens: list[str], own: bool = False) -> list[str]:
     """A third-person verb the draft opens with, past "nu"/"mai" and a clitic, when nothing says whose it is:
     "mă sună noaptea" left as typed ("mă sunați"). After "vă" the client is the object and the verb a
     thing's ("vă costă bani")."""
@@ -2096,6 +2136,8 @@ def _ro_bare_first_verb(tokens: list[str]) -> list[str]:
                     "chiar") or re.match(r"^(?:m|n|l|i|s)-$", fold):
             continue
         verb = _ro_verbs().get(fold)
+        if own and fold in _RO_FIRST_SINGULAR_TOO:
+            return []  # the user's own plan: "îi trimit" is "I send"
         if verb is not None and fold not in _RO_OPEN_OK and _fold_ro(verb.you) != fold:
             return [f"no subject before {tok!r}"]
         return []
@@ -2512,9 +2554,12 @@ def _ro_clitic_groups(match: re.Match[str]) -> tuple[str, str]:
     return clitic, verb
 
 
-def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_marks: bool = True) -> str:
+def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_marks: bool = True,
+                own: bool = False) -> str:
     """The Romanian core spoken to the client (see the module docstring); ``typed_marks``: the user typed
-    diacritics, so a word without them is meant so ("comanda": the order, not "comandă"). Raises `_Unsure`."""
+    diacritics, so a word without them is meant so ("comanda": the order, not "comandă"); ``own``: the user's
+    own words (a plan), so a verb that is the first person singular too ("trimit") is the user's, and a
+    clitic before it ("îi trimit") is the client: "vă trimit". Raises `_Unsure`."""
     # enclitics on our own verbs: "nu am anunțat-o" -> "nu v-am anunțat", "să-l anunțăm" -> "să vă anunțăm";
     # "-o"/"s-o" is her and "-l"/"îl" him: with a client of the other gender (or several) it is a thing
     if _RO_QUESTION.match(core) or "?" in core:
@@ -2721,7 +2766,14 @@ def _rewrite_ro(core: str, led: bool, client_form: str | None = None, typed_mark
         if verb is not None and marked and tok.lower() not in _ro_verb_forms().get(fold, frozenset()) and \
                 _RO_LETTERS_MARKED.search("".join(_ro_verb_forms().get(fold, frozenset()))):
             verb = None  # typed with diacritics elsewhere: "comanda" is the order, "comandă" the verb
-        if verb is not None and not led and i == first_verb and fold in _RO_FIRST_SINGULAR_TOO:
+        if verb is not None and own and subject is None and fold in _RO_FIRST_SINGULAR_TOO and not led:
+            count_if_verb(tok)  # the user's plan: "îi trimit raport" is "I send", its clitic the client
+            _ro_clitics_to_you(tokens, pending_clitic, client_form)
+            subject, pending_clitic, pending_le, at_start, must, expect_verb, future = \
+                "first", [], [], False, False, False, False
+            continue
+        if verb is not None and not led and fold in _RO_FIRST_SINGULAR_TOO and (
+                i == first_verb or subject is None and coord and before_coord != "client"):
             raise _Unsure(f"{tok!r}: I or they")  # "nu pot deschide fișierele" with no opening: the user or the client
         if verb is None and clause_word in ("să", "sa") and (_fold_ro(_ro_word_before(tokens, i)) in ("sa", "nu", "mai", "sa-si")
                                                           or _ro_word_before(tokens, i).lower() in _RO_SKIP):
