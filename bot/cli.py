@@ -269,8 +269,11 @@ def _hold_sqlite_file(settings: Settings) -> None:
     if path == ":memory:":
         return
     lock_path = os.path.abspath(path) + ".lock"
-    os.makedirs(os.path.dirname(lock_path), exist_ok=True)  # as the store does for the database itself
-    handle = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115 (kept open for the process's life)
+    try:
+        os.makedirs(os.path.dirname(lock_path), exist_ok=True)  # as the store does for the database itself
+        handle = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115 (kept open for the process's life)
+    except OSError:
+        return  # an unusable folder: opening the database says so in its own words ("cannot open the database")
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:
