@@ -24,6 +24,8 @@ from content.loader import ContentError
 from content.text import LANGUAGES
 
 EXIT_CONFIG = 2
+#: `parley db status` could not reach the database (1 means migrations are pending).
+EXIT_UNREACHABLE = 3
 #: ``parley run --help``: the modes and the variables that choose them (README "Configuration").
 RUN_DESCRIPTION = """\
 Serves every platform whose variables are set, the reminder scheduler and the HTTP server
@@ -202,13 +204,18 @@ async def _cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     from bot.store import open_store
     from bot.store.backends import schema_status
 
-    before = await schema_status(settings.database_url)
     if args.action == "status":
+        try:
+            before = await schema_status(settings.database_url)
+        except StoreError as exc:  # a deploy script must tell "unreachable" from "migrations pending"
+            print(f"parley: {exc}", file=sys.stderr)
+            return EXIT_UNREACHABLE
         state = ("up to date" if before.current == before.latest else
                  f"{before.pending} migration(s) pending; run `parley db upgrade`" if before.current < before.latest
                  else "written by a newer Parley")
         print(f"{before.backend} {before.where}: schema {before.current} of {before.latest}, {state}")
         return 0 if before.current == before.latest else 1
+    before = await schema_status(settings.database_url)
     applied = await _migrate_postgres(settings.database_url, before.where) if before.backend == "postgres" else None
     store = await open_store(settings.database_url, pool_size=2)
     try:

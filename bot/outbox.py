@@ -287,7 +287,8 @@ class Outbox:
                 break
             await asyncio.sleep(0)
         if total:
-            log.info("retention sweep: %d row(s) older than %s deleted", total, self.retention)
+            log.info("retention sweep: %d row(s) older than %g day(s) deleted", total,
+                     self.retention.total_seconds() / 86400)
 
     async def run_once(self, limit: int = 200) -> int:
         """Claims what is due (one row per conversation) and delivers it; returns how many were claimed."""

@@ -46,8 +46,8 @@ def test_status_names_the_backend_without_the_password(db_url: str, capsys: pyte
 def test_unreachable_postgres_is_one_line_without_the_password(monkeypatch: pytest.MonkeyPatch,
                                                                capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setenv("PARLEY_DATABASE_URL", "postgresql://parley:hunter2@127.0.0.1:1/parley")
-    for command in ("status", "upgrade"):
-        assert main(["db", command]) == 1
+    for command, code in (("status", 3), ("upgrade", 1)):  # status: 3 "unreachable", never 1 "pending"
+        assert main(["db", command]) == code
         err = capsys.readouterr().err
         assert err.startswith("parley: cannot connect to PostgreSQL at 127.0.0.1:1/parley")
         assert "hunter2" not in err and err.count("\n") == 1
@@ -84,3 +84,12 @@ def test_a_database_not_created_yet_is_one_line(pg_url: str, monkeypatch: pytest
     err = capsys.readouterr().err.strip()
     assert err.startswith("parley: cannot connect to PostgreSQL at ") and "\n" not in err
     assert 'database "never_created" does not exist' in err
+
+
+def test_status_of_a_database_it_cannot_reach_exits_3_not_1(pg_url: str, monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """1 means "migrations pending": a deploy script gating on it must not mistake an outage for that."""
+    monkeypatch.setenv("PARLEY_DATABASE_URL", pg_url.rsplit("/", 1)[0] + "/never_created")
+    assert main(["db", "status"]) == 3
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("parley: cannot connect to PostgreSQL at ") and "\n" not in err
