@@ -6,6 +6,7 @@ The composition root: the one module that imports every layer and ties them toge
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import signal
 import sys
@@ -119,6 +120,14 @@ async def chat(settings: Settings, *, lang: str | None, user: str) -> int:
     return 0
 
 
+def serving_line(settings: Settings, platforms: list[str], address: str) -> str:
+    """The one line `parley run` prints once it serves: readable text, or with ``PARLEY_LOG_FORMAT=json`` a
+    JSON object like the log lines, so a line-by-line JSON reader of stderr never meets plain text."""
+    if settings.log_format == "json":
+        return json.dumps({"message": "serving", "platforms": platforms, "http": address})
+    return f"parley: serving {', '.join(platforms)}; HTTP on {address}"
+
+
 async def serve(settings: Settings) -> int:
     """``parley run``: every configured platform, the scheduler and the HTTP server until a signal; the
     exit code (2 when no platform, or only half of Slack, is configured)."""
@@ -156,8 +165,8 @@ async def serve(settings: Settings) -> int:
             return 1
         await core.outbox.start()
         await scheduler.start()
-        print(f"parley: serving {', '.join(a.platform for a in started)}; HTTP on "
-              f"{settings.http_host}:{http.port}", file=sys.stderr, flush=True)
+        print(serving_line(settings, [a.platform for a in started], f"{settings.http_host}:{http.port}"),
+              file=sys.stderr, flush=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):

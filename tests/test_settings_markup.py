@@ -101,3 +101,15 @@ def test_strip_marks_folds_old_romanian_i_like_a(old: str, new: str) -> None:
 
 def test_strip_marks_keeps_i_at_the_edges_of_a_word() -> None:
     assert strip_marks("în") == "in" and strip_marks("a coborî") == "a cobori" and strip_marks("înainte") == "inainte"
+
+
+def test_the_serving_line_follows_the_log_format(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With JSON logs, `parley run`'s one start line is JSON too: a line-by-line JSON reader never breaks."""
+    import json
+
+    from bot.app import serving_line
+
+    assert serving_line(load_settings(), ["slack"], "127.0.0.1:8080") == "parley: serving slack; HTTP on 127.0.0.1:8080"
+    monkeypatch.setenv("PARLEY_LOG_FORMAT", "json")
+    line = serving_line(load_settings(), ["slack", "telegram"], "127.0.0.1:8080")
+    assert json.loads(line) == {"message": "serving", "platforms": ["slack", "telegram"], "http": "127.0.0.1:8080"}
