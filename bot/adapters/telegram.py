@@ -18,6 +18,7 @@ import json
 import logging
 import re
 import secrets
+import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import (
     BadRequest,
     ChatMigrated,
+    Conflict,
     Forbidden,
     InvalidToken,
     NetworkError,
@@ -127,6 +129,11 @@ class _AcceptingQueue(asyncio.Queue[object]):
         await super().put(item)
 
 
+#: Seconds after a long poll's last `Conflict` that /healthz still reports the Telegram adapter down
+#: (PTB retries a refused poll every few seconds at most, so a lasting conflict keeps it down).
+CONFLICT_HEALTH_WINDOW = 60.0
+
+
 class _RedactToken(logging.Filter):
     """Belt and braces: PTB and httpx put the token in URLs and some messages; never let it reach a log."""
 
@@ -171,8 +178,11 @@ class TelegramAdapter:
         self._redactor = _RedactToken(self._token)
         self._running = False
         self.app: Application[Any, Any, Any, Any, Any, Any] | None = None
+        #: When the long poll last met `telegram.error.Conflict` (a webhook or another poller on this token,
+        #: perhaps from another database): /healthz reports the adapter down until polls work again.
+        self._conflict_at: float | None = None
         if http is not None:
-            http.checks["telegram"] = lambda: self._running
+            http.checks["telegram"] = self.healthy
             if self.webhook_url:
                 http.add_post(WEBHOOK_PATH, self._webhook)
 
@@ -253,9 +263,29 @@ class TelegramAdapter:
             assert app.updater is not None
             await self._startup_call(lambda: app.updater.start_polling(  # type: ignore[union-attr]
                 timeout=timedelta(seconds=self.poll_timeout), allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False,
-                bootstrap_retries=3), "deleteWebhook")
+                bootstrap_retries=3, error_callback=self._poll_error), "deleteWebhook")
             log.info("Telegram: long polling as @%s", app.bot.username)
         self._running = True
+
+    def healthy(self) -> bool:
+        """Started, and (polling) no `Conflict` in the last `CONFLICT_HEALTH_WINDOW` seconds: a poller that
+        Telegram refuses because a webhook was set elsewhere on the token receives nothing at all."""
+        if not self._running:
+            return False
+        return self._conflict_at is None or time.monotonic() - self._conflict_at > CONFLICT_HEALTH_WINDOW
+
+    def _poll_error(self, exc: TelegramError) -> None:
+        """PTB's ``error_callback`` of the long poll (it retries by itself): one WARNING line per kind of
+        trouble, no traceback, never the token; a `Conflict` also marks the adapter down for /healthz."""
+        now = time.monotonic()
+        if isinstance(exc, Conflict):
+            if self._conflict_at is None or now - self._conflict_at > CONFLICT_HEALTH_WINDOW:
+                log.warning("Telegram refuses this poller: %s (a webhook or another poller uses the token)",
+                            str(exc).replace(self._token, "<token>"))
+            self._conflict_at = now
+            return
+        log.warning("Telegram long poll failed: %s: %s; retrying", type(exc).__name__,
+                    str(exc).replace(self._token, "<token>"))
 
     async def _startup_call(self, call: Callable[[], Awaitable[Any]], what: str) -> None:
         """Retries network trouble a few times; a person gets one line, never the token."""
