@@ -29,6 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from bot.events import Choice, DeliveryError, Event, Reply, Target
+from bot.failure_log import StreakLog
 from bot.metrics import count_delivery
 from bot.store import NewOutboxItem, OutboxItem, Store
 
@@ -158,6 +159,7 @@ class Outbox:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._marks: list[tuple[int, asyncio.Future[bool]]] = []
+        self._failures = StreakLog(log, "an outbox pass")
         self._marker: asyncio.Task[None] | None = None
         self._marking_inline = False
         #: Delivered rows whose sent marks ride on the next commit (`deliver` with ``defer_mark``).
@@ -220,8 +222,9 @@ class Outbox:
                 await self._prune_periodically()
                 delivered = await self.run_once()
                 delay = 0.0 if delivered else min(await self._delay(), self._until_event_takeover())
-            except Exception:
-                log.exception("an outbox pass failed; trying again shortly")
+                self._failures.succeeded()
+            except Exception as exc:
+                self._failures.failed(exc)
                 delay = 1.0
             if self._stopping:
                 break

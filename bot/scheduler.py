@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING
 
 from bot.clock import next_allowed
 from bot.events import DeliveryError, Reply, Target
+from bot.failure_log import StreakLog
 from bot.metrics import count_nudge
 from bot.store import Case, Nudge, User
 
@@ -94,6 +95,7 @@ class Scheduler:
         #: and `time.monotonic` for `healthy`.
         self.last_tick: datetime | None = None
         self._last_tick_monotonic: float | None = None
+        self._failures = StreakLog(log, "a scheduler pass")
 
     # -- life cycle -------------------------------------------------------------------------
 
@@ -146,8 +148,9 @@ class Scheduler:
                 await self._reclaim(periodic=True)
                 await self.run_once()
                 delay = await self._delay()
-            except Exception:
-                log.exception("a scheduler pass failed; trying again shortly")
+                self._failures.succeeded()
+            except Exception as exc:
+                self._failures.failed(exc)
                 delay = 1.0
             if self._stopping:
                 break
