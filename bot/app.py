@@ -18,7 +18,7 @@ from bot.events import StartupError
 from bot.metrics import measured, refresh_backlog
 from bot.scheduler import Scheduler
 from bot.settings import Settings
-from bot.store import Store, open_store, utcnow
+from bot.store import Store, StoreError, open_store, utcnow
 from bot.store.backends import backend_of
 from content import Library
 from handlers import PUBLIC_COMMANDS, dispatch
@@ -65,6 +65,24 @@ def one_process_per_database(settings: Settings) -> bool:
     return backend_of(settings.database_url) == "sqlite"
 
 
+#: The `Store.try_lock` name `parley run` and `parley chat` hold on an SQLite database while they run.
+PROCESS_LOCK = "process"
+
+
+async def hold_the_database(store: Store, settings: Settings) -> None:
+    """One `parley run` or `parley chat` per SQLite file (`one_process_per_database`): the store's own
+    `Store.try_lock`, held until the process ends (the kernel frees it even after SIGKILL). A second
+    process would take the first one's in-flight sends for a dead process's and send them again.
+
+    Raises `StoreError` (one line, the store closed) when another process holds it; nothing for PostgreSQL,
+    where instances share the database by design.
+    """
+    if one_process_per_database(settings) and not await store.try_lock(PROCESS_LOCK):
+        await store.close()
+        raise StoreError("another Parley process is using this SQLite database: it serves one process at a "
+                         "time (stop that one, or use PostgreSQL to run several)")
+
+
 def add_operations(http: HttpServer, store: Store, scheduler: Scheduler) -> None:
     """``GET /healthz`` checks the store (a query within `bot.http.PROBE_TIMEOUT`) and the scheduler (running
     and ticking) and shows its last tick; ``GET /metrics`` reads the nudge backlog from the store first."""
@@ -91,6 +109,7 @@ async def chat(settings: Settings, *, lang: str | None, user: str) -> int:
     from bot.adapters.console import ConsoleAdapter
 
     store = await open_store(settings.database_url, pool_size=settings.database_pool_size)
+    await hold_the_database(store, settings)
     core = build_core(store, settings)
     if lang:
         await core.set_language("console", user, lang)
@@ -141,6 +160,7 @@ async def serve(settings: Settings) -> int:
     from bot.http import HttpServer
 
     store = measured(await open_store(settings.database_url, pool_size=settings.database_pool_size))
+    await hold_the_database(store, settings)
     core = build_core(store, settings)
     http = HttpServer(settings.http_host, settings.http_port)
     scheduler = build_scheduler(core, settings)

@@ -251,45 +251,6 @@ async def _migrate_postgres(url: str, where: str) -> int:
         await conn.close()
 
 
-#: The lock `_hold_sqlite_file` keeps for the process's life (closing the file would release it).
-_sqlite_lock: TextIO | None = None
-
-
-def _hold_sqlite_file(settings: Settings) -> None:
-    """One `parley run` or `parley chat` per SQLite file: an exclusive lock on ``<database>.lock`` beside
-    it, held until the process ends (the kernel releases it even after SIGKILL). A second process would
-    take the first one's in-flight sends for a dead process's and send them again.
-
-    Raises `StoreError` (one line) when another process holds it. Nothing to do for PostgreSQL, an
-    in-memory database, or where ``fcntl`` does not exist (Windows).
-    """
-    global _sqlite_lock
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not on POSIX
-        return
-    from bot.store.sqlite import path_from_url
-
-    if not settings.database_url.startswith("sqlite:///"):
-        return
-    path = path_from_url(settings.database_url)
-    if path == ":memory:":
-        return
-    lock_path = os.path.abspath(path) + ".lock"
-    try:
-        os.makedirs(os.path.dirname(lock_path), exist_ok=True)  # as the store does for the database itself
-        handle = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115 (kept open for the process's life)
-    except OSError:
-        return  # an unusable folder: opening the database says so in its own words ("cannot open the database")
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:
-        handle.close()
-        raise StoreError(f"another Parley process is using {path}: SQLite serves one process at a time "
-                         "(stop it, or use PostgreSQL to run several)") from None
-    _sqlite_lock = handle
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -302,12 +263,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "chat":
             from bot.app import chat
 
-            _hold_sqlite_file(settings)
             return asyncio.run(chat(settings, lang=args.lang, user=args.user or _login()))
         if args.command == "run":
             from bot.app import serve
 
-            _hold_sqlite_file(settings)
             return asyncio.run(serve(settings))
         if args.command == "db":
             return asyncio.run(_cmd_db(args, settings))
