@@ -48,15 +48,12 @@ _PER_CONTRACT = {
     "ru": r"(?:по|согласно)\s+(?:нашему\s+)?(?:договору|контракту)|в\s+(?:нашем\s+)?договоре(?:\s+сказано)?",
     "ro": r"(?:conform|potrivit|prin|în|in)\s+(?:contractului|contract)",
 }
-#: The turn to the rule inside an answer: "but from now on", «а дальше», "dar de acum".
-_TURN = {
-    "en": r"(?:(?:but|and)\s+)?(?:from\s+now\s+on|starting\s+now|from\s+today|going\s+forward|"
-          r"(?:the\s+)?new\s+rule\s+is)",
-    "ru": r"(?:(?:а|но|и|зато)\s+)?(?:с\s+этого\s+момента|с\s+сегодняшнего\s+дня|с\s+сегодня|отныне|впредь|"
-          r"теперь|дальше|далее|новое\s+правило)",
-    "ro": r"(?:(?:dar|însă|insa|iar|și|si)\s+)?(?:de\s+acum\s+(?:înainte|inainte|încolo|incolo)|de\s+acum|"
-          r"de\s+azi\s+(?:înainte|inainte)|de\s+astăzi|de\s+astazi|regula\s+nouă|regula\s+noua)",
-}
+#: The turn to the rule inside an answer: "but from now on", «а дальше», "dar de acum": a `_FROM_NOW`
+#: opening (or Russian «дальше»/«далее», which only turn inside an answer) after an optional "but/and".
+_TURN_LINK = {"en": r"but|and", "ru": r"а|но|и|зато", "ro": r"dar|însă|insa|iar|și|si"}
+_TURN_ONLY = {"ru": r"дальше|далее"}
+_TURN = {lang: rf"(?:(?:{_TURN_LINK[lang]})\s+)?(?:{opening}" + (f"|{_TURN_ONLY[lang]}" if lang in _TURN_ONLY else "")
+         + ")" for lang, opening in _FROM_NOW.items()}
 #: What follows "no contract" when it says how things stand, not what the rule is: "only emails",
 #: «только переписка», "dar i-am zis…".
 _ASIDE = {
